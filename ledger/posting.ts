@@ -1,0 +1,137 @@
+// Turns what happened (a receipt split, a refund, a transfer, a settlement) into balanced journal
+// lines in the books of every jurisdiction involved. Each jurisdiction's lines balance on their own,
+// so each jurisdiction's trial balance balances; `assertBalanced` checks it before anything is written
+// and the database checks it again after.
+
+import type { ReceiptSplit } from "./allocate.js";
+import type { Fen } from "./money.js";
+import { Rejection } from "./rejections.js";
+
+export interface Line {
+  jurisdiction: string;
+  account: string;
+  debit_fen: Fen;
+  credit_fen: Fen;
+  tax_code: string | null;
+  park: string | null;
+}
+
+/** A signed posting: positive debits, negative credits; zero postings are dropped. */
+interface Posting {
+  jurisdiction: string;
+  account: string;
+  amount_fen: Fen;
+}
+
+function toLines(postings: readonly Posting[], tax_code: string | null, park: string | null): Line[] {
+  const lines: Line[] = [];
+  for (const p of postings) {
+    if (p.amount_fen === 0n) continue;
+    lines.push({
+      jurisdiction: p.jurisdiction,
+      account: p.account,
+      debit_fen: p.amount_fen > 0n ? p.amount_fen : 0n,
+      credit_fen: p.amount_fen < 0n ? -p.amount_fen : 0n,
+      tax_code,
+      park,
+    });
+  }
+  return lines;
+}
+
+export interface ReceiptParties {
+  /** Collects the receipt into its treasury and keeps the host share. */
+  host: string;
+  /** Receives the operator share; null when the park shares nothing (the host keeps all). */
+  operator: string | null;
+  central: string;
+  /** Whether the item is a tax (own tax revenue) or non-tax revenue when it is not shared. */
+  is_tax: boolean;
+}
+
+/** Lines for a receipt or a refund (a refund's split is negative, which swaps every side). */
+export function receiptLines(
+  split: ReceiptSplit,
+  parties: ReceiptParties,
+  tax_code: string,
+  park: string,
+): Line[] {
+  const { host, operator, central } = parties;
+  const gross = split.central_fen + split.local_fen;
+  const hostRevenue = operator !== null ? "revenue_shared_host" : parties.is_tax ? "revenue_own" : "nontax_revenue";
+  const postings: Posting[] = [
+    { jurisdiction: host, account: "treasury", amount_fen: gross },
+    { jurisdiction: host, account: "central_payable", amount_fen: -split.central_fen },
+  ];
+  if (operator !== null) postings.push({ jurisdiction: host, account: `due_to:${operator}`, amount_fen: -split.operator_fen });
+  postings.push({ jurisdiction: host, account: hostRevenue, amount_fen: -split.host_fen });
+  postings.push(
+    { jurisdiction: central, account: `due_from:${host}`, amount_fen: split.central_fen },
+    { jurisdiction: central, account: "revenue_central", amount_fen: -split.central_fen },
+  );
+  if (operator !== null) {
+    postings.push(
+      { jurisdiction: operator, account: `due_from:${host}`, amount_fen: split.operator_fen },
+      { jurisdiction: operator, account: "revenue_shared", amount_fen: -split.operator_fen },
+    );
+  }
+  return toLines(postings, tax_code, park);
+}
+
+/** A receipt whose enterprise is unknown or in no park that day: held whole in the collector's suspense. */
+export function suspenseLines(amount: Fen, collector: string, tax_code: string): Line[] {
+  return toLines(
+    [
+      { jurisdiction: collector, account: "treasury", amount_fen: amount },
+      { jurisdiction: collector, account: "suspense", amount_fen: -amount },
+    ],
+    tax_code,
+    null,
+  );
+}
+
+/** An interim transfer (预拨) of revenue share from the host to an operator. */
+export function transferLines(amount: Fen, host: string, operator: string, park: string | null): Line[] {
+  return toLines(
+    [
+      { jurisdiction: host, account: `due_to:${operator}`, amount_fen: amount },
+      { jurisdiction: host, account: "treasury", amount_fen: -amount },
+      { jurisdiction: operator, account: "cash", amount_fen: amount },
+      { jurisdiction: operator, account: `due_from:${host}`, amount_fen: -amount },
+    ],
+    null,
+    park,
+  );
+}
+
+/**
+ * The annual settlement: what is still due to the operator for the year (its share less the
+ * transfers) moves from the running share accounts to the settlement accounts, which the
+ * payment later clears. A negative balance (overpaid) moves the other way.
+ */
+export function settlementLines(balance_due: Fen, host: string, operator: string, park: string | null): Line[] {
+  return toLines(
+    [
+      { jurisdiction: host, account: `due_to:${operator}`, amount_fen: balance_due },
+      { jurisdiction: host, account: `settlement_payable:${operator}`, amount_fen: -balance_due },
+      { jurisdiction: operator, account: `settlement_receivable:${host}`, amount_fen: balance_due },
+      { jurisdiction: operator, account: `due_from:${host}`, amount_fen: -balance_due },
+    ],
+    null,
+    park,
+  );
+}
+
+/** Debits equal credits within every jurisdiction's lines of one entry; otherwise a rejection. */
+export function assertBalanced(lines: readonly Line[]): void {
+  const net = new Map<string, Fen>();
+  for (const line of lines) {
+    if (line.debit_fen < 0n || line.credit_fen < 0n) throw new Rejection("entry_unbalanced", "a line has a negative side");
+    net.set(line.jurisdiction, (net.get(line.jurisdiction) ?? 0n) + line.debit_fen - line.credit_fen);
+  }
+  for (const [jurisdiction, difference] of net) {
+    if (difference !== 0n) {
+      throw new Rejection("entry_unbalanced", `the lines of ${jurisdiction} differ by ${difference} fen`, { jurisdiction });
+    }
+  }
+}

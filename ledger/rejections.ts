@@ -1,0 +1,76 @@
+// Every business rejection the ledger can give, from one closed list whose names state the rule
+// broken. The command line and the HTTP API map these codes to exit codes and statuses in one place
+// each; codes are never renamed or reused, a retired code stays here marked as such.
+
+export const REJECTIONS = {
+  // input rows
+  column_missing: "a required column is missing from the header",
+  column_unknown: "the header names a column this file kind does not have",
+  column_duplicated: "the header names the same column twice",
+  field_required: "the field is empty",
+  field_too_long: "the field is longer than allowed",
+  uscc_length: "a USCC has 18 characters",
+  uscc_character: "a USCC uses only 0-9 and A-Z without I, O, S, V, Z",
+  uscc_check_character: "the USCC check character does not match the first 17 characters",
+  date_invalid: "not a date of the form YYYY-MM-DD that exists in the calendar",
+  month_invalid: "not a month of the form YYYY-MM",
+  amount_invalid: "not an amount of the form -?digits[.d[d]] in yuan (no exponent, at most two decimals)",
+  amount_zero: "an amount of zero books nothing",
+  amount_negative_without_refund_of: "a negative amount is a refund and must name the receipt it refunds in refund_of",
+  refund_not_negative: "a row naming refund_of must have a negative amount",
+  tax_code_unknown: "not a tax code (VAT, CIT, …) or a collection-item code (10101, …)",
+  scope_invalid: "scope is gross or local",
+  local_scope_of_central_tax: "this tax is wholly central, so it has no local portion to book",
+  park_unknown: "not a park code",
+  jurisdiction_unknown: "not a jurisdiction",
+  operator_unknown: "not a park operator",
+  origin_invalid: "origin is relocated, new or local",
+  boolean_invalid: "a flag is true or false",
+  percent_invalid: "a share is a percentage from 0 to 100 with at most two decimals",
+  stay_ends_before_it_starts: "the stay's to date is before its from date",
+  stays_overlap: "an enterprise can be in one park at a time; these stays overlap",
+  stay_conflicts_with_posted_receipts: "changing this stay would move receipts already booked to another park",
+  // receipts and refunds
+  receipt_no_reused: "this receipt number is already recorded with different content",
+  refund_of_unknown: "refund_of names no recorded receipt",
+  refund_of_refund: "refund_of names a refund; name the original receipt",
+  refund_tax_differs: "a refund has the tax code of the receipt it refunds",
+  refund_enterprise_differs: "a refund has the enterprise of the receipt it refunds",
+  refund_before_original: "a refund cannot enter the treasury before the receipt it refunds",
+  refund_exceeds_original: "refunds of a receipt can never add up to more than the receipt",
+  no_central_ratio: "no central–local ratio for this tax is in force on that date",
+  no_agreement: "the park has no sharing agreement in force on that date",
+  // journal
+  entry_unbalanced: "an entry's debits and credits differ in the books of a jurisdiction",
+  idempotency_key_reused: "this idempotency key was used before with different content",
+  // periods and settlement
+  year_closed: "the year is already settled and closed with this operator",
+  transfer_ref_reused: "this transfer reference is already recorded with different content",
+  agreement_conflicts_with_posted_receipts: "receipts already booked in the park on or after that date were split under the old agreement",
+  ratio_conflicts_with_posted_receipts: "receipts of this tax already booked on or after that date were split under the old ratio",
+  file_unreadable: "the file cannot be read",
+  file_empty: "the file has no header row",
+} as const;
+
+export type RejectionCode = keyof typeof REJECTIONS;
+
+/** A rejection of something a user sent: never a bug, always reported with where it happened. */
+export class Rejection extends Error {
+  constructor(
+    readonly code: RejectionCode,
+    message?: string,
+    readonly details?: unknown,
+  ) {
+    super(message ?? REJECTIONS[code]);
+    this.name = "Rejection";
+  }
+}
+
+/** One problem found in one row of an input file. */
+export interface RowProblem {
+  row: number;
+  column: string | null;
+  code: RejectionCode;
+  reason: string;
+  value?: string;
+}

@@ -1,0 +1,28 @@
+// The migrations in order. They are imported here rather than found on disk, so the same list runs
+// from the TypeScript sources (tests) and from the compiled build (the `parkledger` command).
+
+import type { Knex } from "knex";
+import * as m001 from "./001_reference_tables.js";
+import * as m002 from "./002_reference_seed.js";
+import * as m003 from "./003_enterprises_and_imports.js";
+import * as m004 from "./004_journal.js";
+import * as m005 from "./005_receipts_transfers_closures.js";
+
+interface Migration {
+  name: string;
+  module: Knex.Migration;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { name: "001_reference_tables", module: m001 },
+  { name: "002_reference_seed", module: m002 },
+  { name: "003_enterprises_and_imports", module: m003 },
+  { name: "004_journal", module: m004 },
+  { name: "005_receipts_transfers_closures", module: m005 },
+];
+
+export const migrationSource: Knex.MigrationSource<Migration> = {
+  getMigrations: async () => [...MIGRATIONS],
+  getMigrationName: (migration) => migration.name,
+  getMigration: async (migration) => migration.module,
+};

@@ -1,0 +1,84 @@
+// One way to open the store, whichever it is: PostgreSQL when DATABASE_URL is set, else the embedded
+// PGlite on disk. The two drivers disagree on how they hand back bigints, counts and dates; both are
+// told here to return the same JavaScript types (bigint, bigint, 'YYYY-MM-DD' string), so no
+// repository ever needs to know which one it talks to.
+
+import fs from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import knexFactory, { type Knex } from "knex";
+import ClientPgLite from "knex-pglite";
+import pg from "pg";
+
+export type Dialect = "postgres" | "pglite";
+
+export interface Database {
+  knex: Knex;
+  dialect: Dialect;
+  /** Where the data lives, for messages: a URL without password, or the PGlite directory. */
+  location: string;
+  close(): Promise<void>;
+}
+
+const OID_INT8 = 20;
+const OID_DATE = 1082;
+const OID_NUMERIC = 1700;
+
+const parseInt8 = (value: string): bigint => BigInt(value);
+const keepText = (value: string): string => value;
+
+pg.types.setTypeParser(OID_INT8, parseInt8);
+pg.types.setTypeParser(OID_DATE, keepText);
+pg.types.setTypeParser(OID_NUMERIC, keepText);
+
+export type DatabaseTarget = { url: string } | { dir: string } | { memory: true };
+
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  if ("url" in target) {
+    const knex = knexFactory({
+      client: "pg",
+      connection: { connectionString: target.url, application_name: "parkledger" },
+      pool: { min: 0, max: 8 },
+    });
+    return { knex, dialect: "postgres", location: redactUrl(target.url), close: () => knex.destroy() };
+  }
+  const dir = "dir" in target ? target.dir : undefined;
+  if (dir !== undefined) fs.mkdirSync(dir, { recursive: true });
+  const pglite = new PGlite({
+    ...(dir !== undefined ? { dataDir: dir } : {}),
+    parsers: { [OID_INT8]: parseInt8, [OID_DATE]: keepText, [OID_NUMERIC]: keepText },
+  });
+  await pglite.waitReady;
+  const knex = knexFactory({
+    client: ClientPgLite as unknown as typeof Knex.Client,
+    dialect: "postgres",
+    connection: (() => ({ pglite })) as unknown as Knex.StaticConnectionConfig,
+  });
+  return {
+    knex,
+    dialect: "pglite",
+    location: dir ?? "(in memory)",
+    close: async () => {
+      await knex.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(database url)";
+  }
+}
+
+/** A count or other integer read back from either driver, as a plain number. */
+export function toCount(value: unknown): number {
+  if (typeof value === "number") return value;
+  if (typeof value === "bigint") return Number(value);
+  if (typeof value === "string") return Number(value);
+  if (value === null || value === undefined) return 0;
+  throw new Error(`not a count: ${String(value)}`);
+}
