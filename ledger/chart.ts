@@ -30,7 +30,8 @@ const TEMPLATES: Record<string, Omit<AccountTemplate, "code">> = {
 /** The template of an account code such as `due_to:bingtuan`; throws for a code outside the chart. */
 export function accountTemplate(code: string): AccountTemplate {
   const [base, counterparty] = code.split(":") as [string, string | undefined];
-  const template = TEMPLATES[base];
+  // own keys only: "constructor" or "toString" would otherwise be found on Object.prototype
+  const template = Object.hasOwn(TEMPLATES, base) ? TEMPLATES[base] : undefined;
   if (template === undefined) throw new Error(`account code outside the chart: ${code}`);
   if (counterparty === undefined) return { code, ...template };
   return {

@@ -6,8 +6,10 @@ const WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 
 export type UsccProblem = "uscc_length" | "uscc_character" | "uscc_check_character";
 
-/** The check character for the first 17 characters, or null if one of them is outside the alphabet. */
+/** The check character for the first 17 characters, or null unless they are exactly 17 characters of the alphabet. */
 export function usccCheckCharacter(first17: string): string | null {
+  // without this a short prefix reads as zero-padded: "".indexOf("") is 0, the value of "0"
+  if (first17.length !== 17) return null;
   let sum = 0;
   for (let i = 0; i < 17; i++) {
     const value = ALPHABET.indexOf(first17[i] ?? "");

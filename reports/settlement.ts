@@ -1,0 +1,238 @@
+// The annual sharing settlement statement (分成核算表) between the host and one operator: per tax,
+// the local revenue of the operator's park, the operator's and the host's shares, the central share
+// taken out, the interim transfers and the balance due. It reads the running balances, not the
+// lines, so it costs the same for a year of a thousand receipts or of millions.
+
+import type { Knex } from "knex";
+import { formatYuan, toFen, type Fen } from "../ledger/money.js";
+import { formatBpAsPercent } from "../ledger/ratio.js";
+import { Rejection } from "../ledger/rejections.js";
+import type { ReferenceData } from "../src/repositories/reference.js";
+import type { Tabular } from "./render.js";
+
+export interface SettlementTaxRow {
+  tax_code: string;
+  tax_name_zh: string;
+  tax_name_en: string;
+  receipts: number;
+  central_excluded: string;
+  local_revenue: string;
+  operator_share: string;
+  host_share: string;
+}
+
+export interface PriorYearRow extends SettlementTaxRow {
+  origin_year: number;
+}
+
+export interface SettlementStatement {
+  year: number;
+  operator: string;
+  host: string;
+  park: string;
+  status: "open" | "closed";
+  closed_at: string | null;
+  by_tax: SettlementTaxRow[];
+  prior_year_adjustments: PriorYearRow[];
+  totals: {
+    central_excluded: string;
+    local_revenue: string;
+    operator_share: string;
+    host_share: string;
+    not_shared: string;
+    transferred: string;
+    balance_due: string;
+  };
+  agreements: { effective_from: string; operator_share_pct: string; note: string }[];
+  transfers: { ref: string; transferred_on: string; amount: string }[];
+}
+
+interface Acc {
+  receipts: number;
+  central: Fen;
+  operator: Fen;
+  host: Fen;
+  not_shared: Fen;
+}
+
+const zero = (): Acc => ({ receipts: 0, central: 0n, operator: 0n, host: 0n, not_shared: 0n });
+
+export function operatorPark(ref: ReferenceData, operator: string): { code: string; host: string } {
+  const park = ref.parkOfOperator(operator);
+  if (park === undefined) {
+    throw new Rejection("operator_unknown", `${operator} runs no park; the operators are ${ref.operators.join(", ")}`, { operator });
+  }
+  return park;
+}
+
+/** Figures booked in fiscal year `year` for the operator's park, from the running balances. */
+export async function settlementStatement(
+  knex: Knex | Knex.Transaction,
+  ref: ReferenceData,
+  year: number,
+  operator: string,
+): Promise<SettlementStatement> {
+  const park = operatorPark(ref, operator);
+  const { rows } = await knex.raw(
+    `select b.tax_code, b.origin_year, a.jurisdiction, a.code,
+            sum(b.credit_fen - b.debit_fen) as credit_net, sum(b.line_count) as line_count
+       from balances b join accounts a on a.id = b.account_id
+      where b.fiscal_year = ? and b.park = ? and b.tax_code <> ''
+        and ((a.jurisdiction = ? and a.code = 'revenue_shared')
+          or (a.jurisdiction = ? and a.code in ('revenue_shared_host', 'revenue_own', 'nontax_revenue', 'treasury'))
+          or (a.jurisdiction = ? and a.code = 'revenue_central'))
+      group by b.tax_code, b.origin_year, a.jurisdiction, a.code`,
+    [year, park.code, operator, park.host, ref.central],
+  );
+  const current = new Map<string, Acc>();
+  const prior = new Map<string, Acc>();
+  for (const r of rows) {
+    const origin = Number(r.origin_year);
+    const key = origin === year ? r.tax_code : `${origin}|${r.tax_code}`;
+    const target = origin === year ? current : prior;
+    const acc = target.get(key) ?? zero();
+    target.set(key, acc);
+    const net = toFen(r.credit_net);
+    if (r.code === "treasury") acc.receipts += Number(r.line_count);
+    else if (r.code === "revenue_shared") acc.operator += net;
+    else if (r.code === "revenue_shared_host") acc.host += net;
+    else if (r.code === "revenue_central") acc.central += net;
+    else acc.not_shared += net;
+  }
+  // the by_tax rows are everything booked in the year, prior-year adjustments included, so they add up to the totals
+  const all = new Map<string, Acc>();
+  for (const [key, acc] of [...current, ...prior]) {
+    const tax = key.includes("|") ? key.split("|")[1]! : key;
+    const sum = all.get(tax) ?? zero();
+    all.set(tax, { receipts: sum.receipts + acc.receipts, central: sum.central + acc.central, operator: sum.operator + acc.operator, host: sum.host + acc.host, not_shared: sum.not_shared + acc.not_shared });
+  }
+  const taxOrder = (code: string) => ref.tax(code)?.item_code ?? code;
+  const row = (tax_code: string, acc: Acc): SettlementTaxRow => {
+    const tax = ref.tax(tax_code);
+    return {
+      tax_code,
+      tax_name_zh: tax?.name_zh ?? tax_code,
+      tax_name_en: tax?.name_en ?? tax_code,
+      receipts: acc.receipts,
+      central_excluded: formatYuan(acc.central),
+      local_revenue: formatYuan(acc.operator + acc.host),
+      operator_share: formatYuan(acc.operator),
+      host_share: formatYuan(acc.host),
+    };
+  };
+  const by_tax = [...all.entries()]
+    .filter(([, a]) => a.operator !== 0n || a.host !== 0n || a.central !== 0n || a.receipts !== 0)
+    .sort(([a], [b]) => taxOrder(a).localeCompare(taxOrder(b)))
+    .map(([tax, acc]) => row(tax, acc));
+  const prior_year_adjustments = [...prior.entries()]
+    .map(([key, acc]) => {
+      const [origin, tax] = key.split("|") as [string, string];
+      return { origin_year: Number(origin), ...row(tax, acc) };
+    })
+    .sort((a, b) => a.origin_year - b.origin_year || taxOrder(a.tax_code).localeCompare(taxOrder(b.tax_code)));
+
+  const transfers = (await knex("transfers")
+    .select("ref", "transferred_on", "amount_fen")
+    .where({ operator, fiscal_year: year })
+    .orderBy(["transferred_on", "id"])) as { ref: string; transferred_on: string; amount_fen: unknown }[];
+  const closure = await knex("closures").select("closed_at").where({ operator, year }).first();
+
+  let central = 0n, op = 0n, host = 0n, notShared = 0n, transferred = 0n;
+  for (const a of all.values()) {
+    central += a.central;
+    op += a.operator;
+    host += a.host;
+    notShared += a.not_shared;
+  }
+  for (const t of transfers) transferred += toFen(t.amount_fen);
+  const yearStart = `${year}-01-01`;
+  const yearEnd = `${year}-12-31`;
+  const agreements = ref
+    .agreements(park.code)
+    .filter((a, i, list) => a.effective_from <= yearEnd && (list[i + 1] === undefined || list[i + 1]!.effective_from > yearStart))
+    .map((a) => ({ effective_from: a.effective_from, operator_share_pct: formatBpAsPercent(a.operator_share_bp), note: a.note }));
+
+  return {
+    year,
+    operator,
+    host: park.host,
+    park: park.code,
+    status: closure ? "closed" : "open",
+    closed_at: closure ? new Date(closure.closed_at).toISOString() : null,
+    by_tax,
+    prior_year_adjustments,
+    totals: {
+      central_excluded: formatYuan(central),
+      local_revenue: formatYuan(op + host),
+      operator_share: formatYuan(op),
+      host_share: formatYuan(host),
+      not_shared: formatYuan(notShared),
+      transferred: formatYuan(transferred),
+      balance_due: formatYuan(op - transferred),
+    },
+    agreements,
+    transfers: transfers.map((t) => ({ ref: t.ref, transferred_on: t.transferred_on, amount: formatYuan(toFen(t.amount_fen)) })),
+  };
+}
+
+const TAX_COLUMNS = [
+  { key: "tax_code", label_zh: "税种代码", label_en: "Tax" },
+  { key: "tax_name_zh", label_zh: "税种", label_en: "Tax name" },
+  { key: "receipts", label_zh: "笔数", label_en: "Rows", align: "right", kind: "count" },
+  { key: "central_excluded", label_zh: "中央分享", label_en: "Central share", align: "right", kind: "money" },
+  { key: "local_revenue", label_zh: "地方收入", label_en: "Local revenue", align: "right", kind: "money" },
+  { key: "operator_share", label_zh: "运营方分成", label_en: "Operator share", align: "right", kind: "money" },
+  { key: "host_share", label_zh: "东道方分成", label_en: "Host share", align: "right", kind: "money" },
+] as const;
+
+export function settlementTabular(s: SettlementStatement, ref: ReferenceData): Tabular {
+  const name = (code: string) => ref.jurisdiction(code)?.name_zh ?? code;
+  const parkName = ref.park(s.park)?.name_zh ?? s.park;
+  const t = s.totals;
+  return {
+    title_zh: `${s.year}年度税收分成核算表`,
+    title_en: `Revenue-sharing settlement ${s.year}`,
+    subtitle: `${parkName} (${s.park}) · 运营方 operator: ${name(s.operator)} (${s.operator}) · 东道方 host: ${name(s.host)} (${s.host}) · ${s.status === "closed" ? `已结算 closed ${s.closed_at}` : "未结算 open"}`,
+    sections: [
+      {
+        title_zh: "分税种",
+        title_en: "By tax",
+        columns: TAX_COLUMNS.map((c) => ({ ...c })),
+        rows: s.by_tax.map((r) => ({ ...r })),
+        totals: { tax_code: "", tax_name_zh: "", receipts: s.by_tax.reduce((n, r) => n + r.receipts, 0), central_excluded: t.central_excluded, local_revenue: t.local_revenue, operator_share: t.operator_share, host_share: t.host_share },
+      },
+      ...(s.prior_year_adjustments.length > 0
+        ? [
+            {
+              title_zh: "以前年度调整（已含在上表）",
+              title_en: "Prior-year adjustments (included above)",
+              columns: [{ key: "origin_year", label_zh: "所属年度", label_en: "Year of origin" }, ...TAX_COLUMNS.map((c) => ({ ...c }))],
+              rows: s.prior_year_adjustments.map((r) => ({ ...r })),
+            },
+          ]
+        : []),
+      {
+        title_zh: "结算",
+        title_en: "Settlement",
+        columns: [
+          { key: "item_zh", label_zh: "项目", label_en: "Item" },
+          { key: "item_en", label_zh: "", label_en: "" },
+          { key: "amount", label_zh: "金额（元）", label_en: "Amount (CNY)", align: "right", kind: "money" },
+        ],
+        rows: [
+          { item_zh: "中央分享（不参与分成）", item_en: "Central share (excluded)", amount: t.central_excluded },
+          { item_zh: "地方收入", item_en: "Local revenue", amount: t.local_revenue },
+          { item_zh: "运营方分成", item_en: "Operator share", amount: t.operator_share },
+          { item_zh: "东道方分成", item_en: "Host share", amount: t.host_share },
+          { item_zh: "未纳入分成（非税收入）", item_en: "Not shared (non-tax)", amount: t.not_shared },
+          { item_zh: "已预拨", item_en: "Transferred", amount: t.transferred },
+          { item_zh: "应结算（运营方分成−已预拨）", item_en: "Balance due", amount: t.balance_due },
+        ],
+      },
+    ],
+    notes: [
+      `分成比例 agreements in force: ${s.agreements.map((a) => `${a.effective_from} 起 operator ${a.operator_share_pct}%`).join("; ") || "none"}`,
+      "挂账（待查）收入不含在内 Receipts held in suspense are not in these figures.",
+    ],
+  };
+}

@@ -1,0 +1,35 @@
+// The one place that turns an error into what a command-line user sees and the exit code a script
+// checks: 2 for anything the user sent (bad input, a rule of the ledger), 1 for a fault of ours.
+
+import { ZodError } from "zod";
+import { Rejection } from "../../ledger/rejections.js";
+import { FileRejected } from "../import/csv.js";
+import { ImportRejected, formatProblems } from "../import/errors.js";
+import { UsageError } from "./output.js";
+
+export const EXIT_OK = 0;
+export const EXIT_FAULT = 1;
+export const EXIT_REJECTED = 2;
+export const EXIT_NOT_INTACT = 3;
+
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof Rejection || error instanceof ImportRejected || error instanceof FileRejected || error instanceof UsageError || error instanceof ZodError) {
+    return EXIT_REJECTED;
+  }
+  return EXIT_FAULT;
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof ImportRejected) {
+    return `error: ${error.message}\n${formatProblems(error.file, error.problems, error.problem_count)}`;
+  }
+  if (error instanceof FileRejected) {
+    return `error: ${formatProblems(error.file, error.problems, error.problems.length)}\nnothing was imported`;
+  }
+  if (error instanceof Rejection) return `error: ${error.message} [${error.code}]`;
+  if (error instanceof UsageError) return `error: ${error.message}`;
+  if (error instanceof ZodError) return `error: ${error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
+  const e = error as Error & { code?: string };
+  if (e?.code === "ECONNREFUSED") return `error: cannot reach the database (${e.message}); is PostgreSQL running and DATABASE_URL right?`;
+  return `internal error: ${e?.message ?? String(error)}`;
+}

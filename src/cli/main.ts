@@ -1,0 +1,265 @@
+// The `parkledger` command line (CONTRACT.md). Each command opens the configured store, brings it up
+// to date, does one thing and closes it; errors are turned into messages and exit codes in one place
+// (./errors.ts).
+
+import path from "node:path";
+import { Command, CommanderError, Option } from "commander";
+import { loadConfig } from "../config.js";
+import { openDatabase, type Database } from "../db/database.js";
+import { migrate } from "../db/migrate.js";
+import { importEnterprises } from "../import/enterprises.js";
+import { importReceipts } from "../import/receipts.js";
+import { ReferenceData } from "../repositories/reference.js";
+import { listAgreements, listCentralRatios, setAgreement, setCentralRatio } from "../services/agreements.js";
+import { settleYear } from "../services/settle.js";
+import { recordTransfer } from "../services/transfers.js";
+import { verifyLedger } from "../services/verify.js";
+import { settlementStatement, settlementTabular } from "../../reports/settlement.js";
+import { suspenseReport, suspenseTabular } from "../../reports/suspense.js";
+import { trialBalance, trialBalanceTabular } from "../../reports/trial-balance.js";
+import { runDemo } from "../demo/run.js";
+import { exitCodeFor, describeError } from "./errors.js";
+import { emit, FORMATS, processIo, progressReporter, toJson, UsageError, type Format, type Io } from "./output.js";
+import { importSummaryTabular, agreementsTabular, ratiosTabular, settleTabular, transferTabular, verifyTabular } from "./views.js";
+
+interface ReportOptions {
+  format: Format;
+  out?: string;
+}
+
+const formatOption = () => new Option("--format <format>", "output format").choices(FORMATS).default("table");
+const outOption = () => new Option("--out <file>", "write to FILE instead of stdout");
+
+function yearArg(value: string): number {
+  if (!/^\d{4}$/.test(value)) throw new UsageError(`--year: ${value} is not a year such as 2025`);
+  return Number(value);
+}
+
+/** Runs the command line with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[], io: Io = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let db: Database | null = null;
+  const database = async (): Promise<Database> => {
+    if (db === null) {
+      const config = loadConfig(env);
+      db = config.database_url !== null ? await openDatabase({ url: config.database_url }) : await openDatabase({ dir: config.data_dir });
+      await migrate(db);
+    }
+    return db;
+  };
+
+  const program = new Command("parkledger")
+    .description("Revenue-sharing and statistics ledger for the Zhundong park-in-park sub-parks (兵准园区, 乌准园区)")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError("(run with --help for usage)");
+
+  program
+    .command("migrate")
+    .description("bring the database up to date (every command does this too)")
+    .action(async () => {
+      const config = loadConfig(env);
+      const opened = config.database_url !== null ? await openDatabase({ url: config.database_url }) : await openDatabase({ dir: config.data_dir });
+      db = opened;
+      const applied = await migrate(opened);
+      io.stderr.write(applied.length === 0 ? `${opened.location}: up to date\n` : `${opened.location}: applied ${applied.join(", ")}\n`);
+    });
+
+  program
+    .command("demo")
+    .description("fill the database with a realistic, deterministic sample year and print the settlement summaries")
+    .option("--year <year>", "the sample year", "2025")
+    .option("--seed <n>", "the generator's seed", "20250101")
+    .option("--receipts <n>", "how many receipts", "6000")
+    .option("--enterprises <n>", "how many enterprises", "300")
+    .addOption(formatOption())
+    .action(async (o: { year: string; seed: string; receipts: string; enterprises: string; format: Format }) => {
+      const config = loadConfig(env);
+      await runDemo(await database(), io, {
+        year: yearArg(o.year),
+        seed: Number(o.seed),
+        receipts: Number(o.receipts),
+        enterprises: Number(o.enterprises),
+        dir: path.join(path.dirname(config.data_dir), "demo"),
+        format: o.format,
+      });
+    });
+
+  const imp = program.command("import").description("load a CSV file (UTF-8 with or without BOM, or GB18030)");
+  imp
+    .command("enterprises")
+    .argument("<file>", "CSV: uscc,name,park,from[,to][,origin][,introduced_by][,bingtuan_flag]")
+    .description("enterprise registry and park membership")
+    .addOption(new Option("--encoding <encoding>", "file encoding").choices(["auto", "utf8", "gb18030"]).default("auto"))
+    .addOption(new Option("--format <format>", "summary format").choices(["table", "json"]).default("table"))
+    .action(async (file: string, o: { encoding: "auto" | "utf8" | "gb18030"; format: Format }) => {
+      const progress = progressReporter(io, path.basename(file));
+      try {
+        const result = await importEnterprises(await database(), file, { encoding: o.encoding, onProgress: progress.update });
+        progress.stop();
+        await emit(io, o.format, undefined, result, () => importSummaryTabular("企业名录导入 Enterprise registry import", result));
+      } finally {
+        progress.stop();
+      }
+    });
+  imp
+    .command("receipts")
+    .argument("<file>", "CSV: receipt_no,uscc,tax_code,collected_on,amount[,scope][,tax_period][,refund_of]")
+    .description("treasury receipts (入库明细), refunds included")
+    .addOption(new Option("--encoding <encoding>", "file encoding").choices(["auto", "utf8", "gb18030"]).default("auto"))
+    .addOption(new Option("--format <format>", "summary format").choices(["table", "json"]).default("table"))
+    .action(async (file: string, o: { encoding: "auto" | "utf8" | "gb18030"; format: Format }) => {
+      const progress = progressReporter(io, path.basename(file));
+      try {
+        const result = await importReceipts(await database(), file, { encoding: o.encoding, onProgress: progress.update });
+        progress.stop();
+        await emit(io, o.format, undefined, result, () => importSummaryTabular("入库明细导入 Treasury receipts import", result));
+      } finally {
+        progress.stop();
+      }
+    });
+
+  program
+    .command("transfer")
+    .description("record an interim transfer (预拨/划转) from the host to an operator")
+    .requiredOption("--operator <operator>", "bingtuan or urumqi")
+    .requiredOption("--amount <yuan>", "amount in yuan, e.g. 1000000.00")
+    .requiredOption("--on <date>", "date of the transfer, YYYY-MM-DD")
+    .requiredOption("--ref <ref>", "the transfer's reference (unique)")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .action(async (o: { operator: string; amount: string; on: string; ref: string; format: Format }) => {
+      const result = await recordTransfer(await database(), o);
+      await emit(io, o.format, undefined, result, () => transferTabular(result));
+    });
+
+  const agreement = program.command("agreement").description("park sharing agreements (分成比例), by effective date");
+  agreement
+    .command("set")
+    .description("add a new version of a park's sharing ratio, effective from a date")
+    .requiredOption("--park <park>", "BZ or WZ")
+    .requiredOption("--operator-share <pct>", "operator's share of local revenue in percent, e.g. 80")
+    .requiredOption("--from <date>", "effective from, YYYY-MM-DD")
+    .option("--note <text>", "where the change comes from (document number)")
+    .option("--share-non-tax <codes>", "non-tax items the agreement also shares, e.g. EDU,LEDU")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .action(async (o: { park: string; operatorShare: string; from: string; note?: string; shareNonTax?: string; format: Format }) => {
+      const result = await setAgreement(await database(), {
+        park: o.park,
+        operator_share: o.operatorShare,
+        from: o.from,
+        ...(o.note !== undefined ? { note: o.note } : {}),
+        shared_non_tax: o.shareNonTax ? o.shareNonTax.split(",").map((s) => s.trim()).filter(Boolean) : [],
+      });
+      await emit(io, o.format, undefined, result, () => agreementsTabular([result]));
+    });
+  agreement
+    .command("list")
+    .description("every version of every park's agreement")
+    .option("--park <park>", "only this park")
+    .addOption(formatOption())
+    .addOption(outOption())
+    .action(async (o: ReportOptions & { park?: string }) => {
+      const list = await listAgreements(await database(), o.park);
+      await emit(io, o.format, o.out, list, () => agreementsTabular(list));
+    });
+
+  const ratio = program.command("ratio").description("central–local ratios of each tax (分税制), by effective date");
+  ratio
+    .command("set")
+    .description("add a new version of a tax's central share, effective from a date")
+    .requiredOption("--tax <code>", "tax code, e.g. VAT or 10101")
+    .requiredOption("--central-share <pct>", "central share of the gross amount in percent, e.g. 50")
+    .requiredOption("--from <date>", "effective from, YYYY-MM-DD")
+    .option("--note <text>", "where the change comes from")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .action(async (o: { tax: string; centralShare: string; from: string; note?: string; format: Format }) => {
+      const result = await setCentralRatio(await database(), { tax: o.tax, central_share: o.centralShare, from: o.from, ...(o.note !== undefined ? { note: o.note } : {}) });
+      await emit(io, o.format, undefined, result, () => ratiosTabular([result]));
+    });
+  ratio
+    .command("list")
+    .option("--tax <code>", "only this tax")
+    .addOption(formatOption())
+    .addOption(outOption())
+    .action(async (o: ReportOptions & { tax?: string }) => {
+      const list = await listCentralRatios(await database(), o.tax);
+      await emit(io, o.format, o.out, list, () => ratiosTabular(list));
+    });
+
+  const report = program.command("report").description("statements and exports (--format table|json|csv|xlsx, --out FILE)");
+  report
+    .command("settlement")
+    .description("annual sharing settlement statement (分成核算表)")
+    .requiredOption("--year <year>", "fiscal year", yearArg)
+    .requiredOption("--operator <operator>", "bingtuan or urumqi")
+    .addOption(formatOption())
+    .addOption(outOption())
+    .action(async (o: ReportOptions & { year: number; operator: string }) => {
+      const d = await database();
+      const ref = await ReferenceData.load(d.knex);
+      const statement = await settlementStatement(d.knex, ref, o.year, o.operator);
+      await emit(io, o.format, o.out, statement, () => settlementTabular(statement, ref));
+    });
+  report
+    .command("trial-balance")
+    .description("debits and credits by account of one jurisdiction's books (试算平衡表)")
+    .requiredOption("--year <year>", "fiscal year", yearArg)
+    .requiredOption("--jurisdiction <code>", "prefecture, bingtuan, urumqi or central")
+    .addOption(formatOption())
+    .addOption(outOption())
+    .action(async (o: ReportOptions & { year: number; jurisdiction: string }) => {
+      const d = await database();
+      const ref = await ReferenceData.load(d.knex);
+      const tb = await trialBalance(d.knex, ref, o.year, o.jurisdiction);
+      await emit(io, o.format, o.out, tb, () => trialBalanceTabular(tb, ref));
+    });
+  report
+    .command("suspense")
+    .description("receipts held in suspense (待查收入): enterprise unknown or in no park that day")
+    .option("--year <year>", "fiscal year", yearArg)
+    .addOption(formatOption())
+    .addOption(outOption())
+    .action(async (o: ReportOptions & { year?: number }) => {
+      const s = await suspenseReport((await database()).knex, o.year ?? null);
+      await emit(io, o.format, o.out, s, () => suspenseTabular(s));
+    });
+
+  program
+    .command("settle")
+    .description("close the year with an operator: post the settlement and lock the year")
+    .requiredOption("--year <year>", "fiscal year", yearArg)
+    .requiredOption("--operator <operator>", "bingtuan or urumqi")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .action(async (o: { year: number; operator: string; format: Format }) => {
+      const d = await database();
+      const result = await settleYear(d, o.year, o.operator);
+      const ref = await ReferenceData.load(d.knex);
+      await emit(io, o.format, undefined, result, () => settleTabular(result, ref));
+    });
+
+  program
+    .command("verify")
+    .description("check that the books are whole; exit 0 only when intact")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .action(async (o: { format: Format }) => {
+      const result = await verifyLedger(await database());
+      await emit(io, o.format, undefined, result, () => verifyTabular(result));
+      if (!result.intact) exitCode = 3;
+    });
+
+  let exitCode = 0;
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      exitCode = error.exitCode === 0 ? 0 : 2;
+    } else {
+      io.stderr.write(describeError(error) + "\n");
+      exitCode = exitCodeFor(error);
+    }
+  } finally {
+    if (db !== null) await (db as Database).close();
+  }
+  return exitCode;
+}
+
+export { toJson };

@@ -1,0 +1,90 @@
+// How a command hands its result to the user: a report in the chosen format on stdout or in --out,
+// progress and messages on stderr, so `parkledger report … --format json | jq` always works.
+
+import fs from "node:fs";
+import { SingleBar, Presets } from "cli-progress";
+import { renderCsv, renderTable, renderXlsx, type Tabular } from "../../reports/render.js";
+import type { Progress } from "../import/common.js";
+
+export type Format = "table" | "json" | "csv" | "xlsx";
+export const FORMATS: readonly Format[] = ["table", "json", "csv", "xlsx"];
+
+export interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export const processIo: Io = { stdout: process.stdout, stderr: process.stderr };
+
+/** JSON with bigints refused: every amount must already be a formatted string. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, null, 2) + "\n";
+}
+
+export async function emit(io: Io, format: Format, out: string | undefined, json: unknown, tabular: () => Tabular): Promise<void> {
+  let body: string | Buffer;
+  switch (format) {
+    case "json":
+      body = toJson(json);
+      break;
+    case "csv":
+      body = renderCsv(tabular());
+      break;
+    case "xlsx":
+      body = await renderXlsx(tabular());
+      if (out === undefined && io.stdout.isTTY) throw new UsageError("--format xlsx writes a binary workbook; give --out FILE.xlsx or redirect stdout");
+      break;
+    default:
+      body = renderTable(tabular());
+  }
+  if (out !== undefined) {
+    await fs.promises.writeFile(out, body);
+    io.stderr.write(`wrote ${out}\n`);
+  } else {
+    io.stdout.write(body);
+  }
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+const PHASE_LABEL: Record<Progress["phase"], string> = { reading: "reading ", checking: "checking", booking: "booking " };
+
+/** A progress bar on a terminal; elsewhere one line when each phase ends, so logs stay readable. */
+export function progressReporter(io: Io, label: string): { update(p: Progress): void; stop(): void } {
+  if (!io.stderr.isTTY) {
+    let last: Progress["phase"] | null = null;
+    return {
+      update(p) {
+        if (p.done >= p.total && p.phase !== last) {
+          last = p.phase;
+          io.stderr.write(`${label}: ${PHASE_LABEL[p.phase].trim()} done (${p.total.toLocaleString("en-US")}${p.phase === "reading" ? " bytes" : " rows"})\n`);
+        }
+      },
+      stop() {},
+    };
+  }
+  let bar: SingleBar | null = null;
+  let phase: Progress["phase"] | null = null;
+  return {
+    update(p) {
+      if (p.phase !== phase) {
+        bar?.stop();
+        phase = p.phase;
+        bar = new SingleBar(
+          { format: `${label} ${PHASE_LABEL[p.phase]} [{bar}] {percentage}% {value}/{total} ${p.phase === "reading" ? "bytes" : "rows"} eta {eta_formatted}`, stream: io.stderr as NodeJS.WriteStream, hideCursor: true },
+          Presets.shades_classic,
+        );
+        bar.start(p.total, 0);
+      }
+      bar?.update(p.done);
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}

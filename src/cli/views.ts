@@ -1,0 +1,140 @@
+// Terminal views of command results that are not reports in their own right (import summaries,
+// transfers, settlements, agreement lists, verification).
+
+import type { Tabular } from "../../reports/render.js";
+import type { ReferenceData } from "../repositories/reference.js";
+import type { AgreementView, RatioView } from "../services/agreements.js";
+import type { SettleResult } from "../services/settle.js";
+import type { TransferResult } from "../services/transfers.js";
+import type { VerifyResult } from "../services/verify.js";
+
+const ITEM_COLUMNS = [
+  { key: "item", label_zh: "项目", label_en: "Item" },
+  { key: "value", label_zh: "值", label_en: "Value", align: "right" as const },
+];
+
+function items(title: string, pairs: [string, string | number | null][], subtitle?: string): Tabular {
+  const [zh, ...en] = title.split(" ");
+  return {
+    title_zh: zh ?? title,
+    title_en: en.join(" "),
+    ...(subtitle !== undefined ? { subtitle } : {}),
+    sections: [{ columns: ITEM_COLUMNS, rows: pairs.map(([item, value]) => ({ item, value: value === null ? null : String(value) })) }],
+  };
+}
+
+export function importSummaryTabular(title: string, result: object): Tabular {
+  const r = result as Record<string, unknown>;
+  const pairs: [string, string | number | null][] = [];
+  for (const [key, value] of Object.entries(r)) {
+    if (key === "suspense_items" || key === "file") continue;
+    pairs.push([key, typeof value === "boolean" ? (value ? "yes" : "no") : (value as string | number | null)]);
+  }
+  const tab = items(title, pairs, String(r.file));
+  const suspense = r.suspense_items as { row: number; receipt_no: string; uscc: string; tax_code: string; collected_on: string; amount: string; reason: string }[] | undefined;
+  if (suspense && suspense.length > 0) {
+    tab.sections.push({
+      title_zh: "挂账待查",
+      title_en: "Held in suspense (see report suspense)",
+      columns: [
+        { key: "row", label_zh: "行", label_en: "Row", align: "right" },
+        { key: "receipt_no", label_zh: "票号", label_en: "Receipt" },
+        { key: "uscc", label_zh: "统一社会信用代码", label_en: "USCC" },
+        { key: "tax_code", label_zh: "税种", label_en: "Tax" },
+        { key: "collected_on", label_zh: "入库日期", label_en: "Collected" },
+        { key: "amount", label_zh: "金额", label_en: "Amount", kind: "money" },
+        { key: "reason", label_zh: "原因", label_en: "Reason" },
+      ],
+      rows: suspense.map((s) => ({ ...s, row: String(s.row) })),
+    });
+  }
+  return tab;
+}
+
+export function transferTabular(t: TransferResult): Tabular {
+  return items("预拨 Interim transfer", [
+    ["ref", t.ref],
+    ["operator", t.operator],
+    ["amount", t.amount],
+    ["transferred_on", t.transferred_on],
+    ["fiscal_year", t.fiscal_year],
+    ["entry_id", t.entry_id],
+    ["replayed", t.replayed ? "yes (already recorded)" : "no"],
+  ]);
+}
+
+export function settleTabular(s: SettleResult, ref: ReferenceData): Tabular {
+  return items(
+    "年终结算 Settlement",
+    [
+      ["year", s.year],
+      ["operator", `${ref.jurisdiction(s.operator)?.name_zh ?? s.operator} (${s.operator})`],
+      ["operator_share", s.statement.totals.operator_share],
+      ["transferred", s.statement.totals.transferred],
+      ["balance_due", s.balance_due],
+      ["entry_id", s.entry_id],
+      ["closed_at", s.closed_at],
+      ["already_settled", s.already_settled ? "yes" : "no"],
+    ],
+    `${s.year} is closed with ${s.operator}: later receipts dated ${s.year} are booked as prior-year adjustments in ${s.year + 1}`,
+  );
+}
+
+export function agreementsTabular(list: AgreementView[]): Tabular {
+  return {
+    title_zh: "分成协议",
+    title_en: "Sharing agreements",
+    sections: [
+      {
+        columns: [
+          { key: "park", label_zh: "园区", label_en: "Park" },
+          { key: "effective_from", label_zh: "生效日期", label_en: "From" },
+          { key: "operator", label_zh: "运营方", label_en: "Operator" },
+          { key: "operator_share_pct", label_zh: "运营方比例", label_en: "Operator %", kind: "percent" },
+          { key: "host_share_pct", label_zh: "东道方比例", label_en: "Host %", kind: "percent" },
+          { key: "shared_non_tax", label_zh: "另含非税", label_en: "Also shares" },
+          { key: "in_force_today", label_zh: "现行", label_en: "In force" },
+          { key: "note", label_zh: "依据", label_en: "Note" },
+        ],
+        rows: list.map((a) => ({ ...a, shared_non_tax: a.shared_non_tax.join(",") || null, in_force_today: a.in_force_today ? "✓" : "" })),
+      },
+    ],
+  };
+}
+
+export function ratiosTabular(list: RatioView[]): Tabular {
+  return {
+    title_zh: "中央地方分享比例",
+    title_en: "Central–local ratios",
+    sections: [
+      {
+        columns: [
+          { key: "tax_code", label_zh: "税种代码", label_en: "Tax" },
+          { key: "tax_name_zh", label_zh: "税种", label_en: "Name" },
+          { key: "effective_from", label_zh: "生效日期", label_en: "From" },
+          { key: "central_share_pct", label_zh: "中央比例", label_en: "Central %", kind: "percent" },
+          { key: "in_force_today", label_zh: "现行", label_en: "In force" },
+          { key: "note", label_zh: "依据", label_en: "Note" },
+        ],
+        rows: list.map((r) => ({ ...r, in_force_today: r.in_force_today ? "✓" : "" })),
+      },
+    ],
+  };
+}
+
+export function verifyTabular(v: VerifyResult): Tabular {
+  return {
+    title_zh: "账簿校验",
+    title_en: "Ledger verification",
+    subtitle: v.intact ? `intact 完整: ${v.entries} entries, ${v.lines} lines, ${v.receipts} receipts` : `NOT INTACT 发现问题: ${v.findings.length} findings`,
+    sections: [
+      {
+        columns: [
+          { key: "check", label_zh: "检查", label_en: "Check" },
+          { key: "detail", label_zh: "说明", label_en: "Detail" },
+        ],
+        rows: v.findings.map((f) => ({ ...f })),
+      },
+    ],
+  };
+}

@@ -1,0 +1,51 @@
+// What every import shares: progress reports, the file's sha256, and the record of imported files.
+
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import type { Knex } from "knex";
+import { toCount } from "../db/database.js";
+
+export interface Progress {
+  phase: "reading" | "checking" | "booking";
+  done: number;
+  total: number;
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+export interface ImportRecord {
+  id: string;
+  file_name: string;
+  imported_at: Date;
+  row_count: number;
+}
+
+export async function findImportByHash(knex: Knex, kind: string, sha256: string, party: string | null = null): Promise<ImportRecord | null> {
+  const query = knex("imports").select("id", "file_name", "imported_at", "row_count").where({ kind, file_sha256: sha256 });
+  if (party !== null) query.andWhere({ party });
+  const row = await query.orderBy("id").first();
+  if (row === undefined) return null;
+  return { id: String(row.id), file_name: row.file_name, imported_at: row.imported_at, row_count: toCount(row.row_count) };
+}
+
+export async function recordImport(
+  trx: Knex.Transaction,
+  r: { kind: string; file: string; sha256: string; row_count: number; new_row_count: number; party?: string },
+): Promise<bigint> {
+  const [row] = await trx("imports")
+    .insert({
+      kind: r.kind,
+      file_name: path.basename(r.file),
+      file_sha256: r.sha256,
+      party: r.party ?? null,
+      row_count: r.row_count,
+      new_row_count: r.new_row_count,
+    })
+    .returning("id");
+  return BigInt(row.id);
+}

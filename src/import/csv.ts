@@ -1,0 +1,261 @@
+// Reads a CSV file the way Excel writes it (UTF-8 with or without BOM, or GB18030) as a stream of
+// records keyed by column name, with the row number a user sees in Excel (the header is row 1), and
+// the file's sha256, in constant memory however large the file.
+
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { Transform, type TransformCallback } from "node:stream";
+import { parse } from "csv-parse";
+import iconv from "iconv-lite";
+import { Rejection, type RowProblem } from "../../ledger/rejections.js";
+
+export type Encoding = "auto" | "utf8" | "gb18030";
+
+export interface ColumnSpec {
+  required: readonly string[];
+  optional: readonly string[];
+}
+
+export interface CsvRecord {
+  row: number;
+  fields: Record<string, string>;
+}
+
+export interface CsvFile {
+  file_name: string;
+  size_bytes: number;
+  /** Records in file order; the header has been checked against the spec before the first one. */
+  records: AsyncIterable<CsvRecord>;
+  /** Bytes read so far, for progress. */
+  bytesRead(): number;
+  /** Available once `records` is exhausted. */
+  sha256(): string;
+  encoding(): string;
+}
+
+/** Thrown for problems with the file as a whole (unreadable, no header, wrong columns). */
+export class FileRejected extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: RowProblem[],
+  ) {
+    super(`${path.basename(file)}: ${problems.map((p) => p.reason).join("; ")}`);
+    this.name = "FileRejected";
+  }
+}
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const GB18030_BOM = Buffer.from([0x84, 0x31, 0x95, 0x33]);
+const SNIFF_LIMIT_BYTES = 1 << 20;
+
+/**
+ * Decides the encoding from the first non-ASCII bytes (or a BOM), then decodes everything with it.
+ * Text that is not valid UTF-8 is read as GB18030, which is what Excel writes on a Chinese Windows.
+ */
+class DecodeStream extends Transform {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private decoder: { write(b: Buffer): string; end(): string | undefined } | null = null;
+  chosen: string = "utf8";
+
+  constructor(private readonly requested: Encoding) {
+    super({ readableObjectMode: false, decodeStrings: true });
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      if (this.decoder !== null) {
+        this.push(this.decoder.write(chunk));
+        return done();
+      }
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      const head = Buffer.concat(this.pending);
+      if (this.requested !== "auto" || head.some((b) => b >= 0x80) || this.pendingBytes >= SNIFF_LIMIT_BYTES) {
+        this.start(head, false);
+      }
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  }
+
+  override _flush(done: TransformCallback): void {
+    try {
+      if (this.decoder === null) this.start(Buffer.concat(this.pending), true);
+      const tail = this.decoder!.end();
+      if (tail) this.push(tail);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  }
+
+  private start(head: Buffer, atEnd: boolean): void {
+    let body = head;
+    let encoding: "utf8" | "gb18030";
+    if (head.subarray(0, 3).equals(UTF8_BOM)) {
+      encoding = "utf8";
+      body = head.subarray(3);
+    } else if (head.subarray(0, 4).equals(GB18030_BOM)) {
+      encoding = "gb18030";
+      body = head.subarray(4);
+    } else if (this.requested !== "auto") {
+      encoding = this.requested;
+    } else {
+      encoding = looksLikeUtf8(head, atEnd) ? "utf8" : "gb18030";
+    }
+    this.chosen = encoding === "utf8" ? "UTF-8" : "GB18030";
+    this.decoder = encoding === "utf8" ? strictUtf8Decoder() : iconv.getDecoder("gb18030");
+    this.pending = [];
+    this.push(this.decoder.write(body));
+  }
+}
+
+function looksLikeUtf8(head: Buffer, atEnd: boolean): boolean {
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(head, { stream: !atEnd });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function strictUtf8Decoder(): { write(b: Buffer): string; end(): string } {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const fail = (): never => {
+    throw new Error("the file mixes encodings: it started as UTF-8 but has bytes that are not UTF-8");
+  };
+  return {
+    write: (b) => {
+      try {
+        return decoder.decode(b, { stream: true });
+      } catch {
+        return fail();
+      }
+    },
+    end: () => {
+      try {
+        return decoder.decode();
+      } catch {
+        return fail();
+      }
+    },
+  };
+}
+
+/** Header names compared loosely: case, surrounding spaces and a stray BOM do not matter. */
+function normaliseHeader(name: string): string {
+  return name.replace(/^\uFEFF/, "").trim().toLowerCase();
+}
+
+export async function openCsv(file: string, spec: ColumnSpec, encoding: Encoding = "auto"): Promise<CsvFile> {
+  let stat: fs.Stats;
+  try {
+    stat = await fs.promises.stat(file);
+  } catch (error) {
+    throw new FileRejected(file, [{ row: 0, column: null, code: "file_unreadable", reason: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` }]);
+  }
+  if (!stat.isFile()) {
+    throw new FileRejected(file, [{ row: 0, column: null, code: "file_unreadable", reason: `${file} is not a file` }]);
+  }
+  const hash = createHash("sha256");
+  let bytes = 0;
+  const source = fs.createReadStream(file, { highWaterMark: 1 << 16 });
+  source.on("data", (chunk) => {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  });
+  const decoder = new DecodeStream(encoding);
+  const parser = parse({
+    bom: true,
+    skip_empty_lines: true,
+    trim: true,
+    relax_column_count: true,
+    max_record_size: 1 << 16,
+  });
+  source.on("error", (error) => parser.destroy(error));
+  decoder.on("error", (error) => parser.destroy(error));
+  source.pipe(decoder).pipe(parser);
+
+  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
+  const first = await nextOrFail(iterator, file);
+  if (first === null) {
+    throw new FileRejected(file, [{ row: 1, column: null, code: "file_empty", reason: "the file is empty: expected a header row" }]);
+  }
+  const columns = checkHeader(file, first, spec);
+  let digest: string | null = null;
+
+  async function* records(): AsyncGenerator<CsvRecord> {
+    let row = 1;
+    for (;;) {
+      const values = await nextOrFail(iterator, file);
+      if (values === null) break;
+      row += 1;
+      if (values.length === 1 && values[0] === "") continue;
+      const fields: Record<string, string> = {};
+      for (let i = 0; i < columns.length; i++) fields[columns[i]!] = values[i] ?? "";
+      if (values.length > columns.length) {
+        const extra = values.slice(columns.length).filter((v) => v !== "");
+        if (extra.length > 0) fields["__extra__"] = extra.join(",");
+      }
+      yield { row, fields };
+    }
+    digest = hash.digest("hex");
+  }
+
+  return {
+    file_name: file,
+    size_bytes: stat.size,
+    records: records(),
+    bytesRead: () => bytes,
+    sha256: () => {
+      if (digest === null) throw new Error("sha256 is known once the whole file has been read");
+      return digest;
+    },
+    encoding: () => decoder.chosen,
+  };
+}
+
+async function nextOrFail(iterator: AsyncIterator<string[]>, file: string): Promise<string[] | null> {
+  try {
+    const step = await iterator.next();
+    return step.done ? null : step.value;
+  } catch (error) {
+    const e = error as Error & { lines?: number; code?: string };
+    const row = typeof e.lines === "number" ? e.lines : 0;
+    throw new FileRejected(file, [{ row, column: null, code: "file_unreadable", reason: e.message }]);
+  }
+}
+
+function checkHeader(file: string, header: string[], spec: ColumnSpec): string[] {
+  const known = new Set([...spec.required, ...spec.optional]);
+  const columns = header.map(normaliseHeader);
+  const problems: RowProblem[] = [];
+  const seen = new Set<string>();
+  for (const column of columns) {
+    if (seen.has(column)) problems.push({ row: 1, column, code: "column_duplicated", reason: `column "${column}" appears twice in the header` });
+    seen.add(column);
+    if (!known.has(column)) {
+      problems.push({
+        row: 1,
+        column,
+        code: "column_unknown",
+        reason: `unknown column "${column}"; the columns are ${[...spec.required, ...spec.optional.map((c) => `[${c}]`)].join(", ")}`,
+      });
+    }
+  }
+  for (const column of spec.required) {
+    if (!seen.has(column)) problems.push({ row: 1, column, code: "column_missing", reason: `required column "${column}" is missing from the header` });
+  }
+  if (problems.length > 0) throw new FileRejected(file, problems);
+  return columns;
+}
+
+/** A problem found in a record; the import collects them and rejects the file if there are any. */
+export function problem(row: number, column: string | null, code: RowProblem["code"], reason: string, value?: string): RowProblem {
+  return value === undefined ? { row, column, code, reason } : { row, column, code, reason, value };
+}
+
+export { Rejection };

@@ -1,0 +1,208 @@
+// Imports the enterprise registry: one row per stay of an enterprise in a park. A stay is keyed by
+// (uscc, from); importing it again is a no-op, and a changed row updates the stay (to close it when
+// the enterprise moves, say). The result must leave no enterprise in two parks at once and must not
+// move any receipt already booked to another park; otherwise the whole file is rejected.
+
+import type { Knex } from "knex";
+import { parseIsoDate } from "../../ledger/periods.js";
+import { REJECTIONS, type RejectionCode } from "../../ledger/rejections.js";
+import { usccProblem } from "../../ledger/uscc.js";
+import { ColumnBuffer } from "../db/bulk.js";
+import type { Database } from "../db/database.js";
+import { toCount } from "../db/database.js";
+import { ReferenceData } from "../repositories/reference.js";
+import { openCsv, type Encoding } from "./csv.js";
+import { findImportByHash, recordImport, sha256File, type Progress } from "./common.js";
+import { ProblemList } from "./errors.js";
+
+export const ENTERPRISE_COLUMNS = {
+  required: ["uscc", "name", "park", "from"],
+  optional: ["to", "origin", "introduced_by", "bingtuan_flag"],
+} as const;
+
+export interface EnterprisesImportResult {
+  file: string;
+  sha256: string;
+  encoding: string;
+  import_id: string | null;
+  already_imported: boolean;
+  rows: number;
+  new_stays: number;
+  changed_stays: number;
+  unchanged_stays: number;
+  enterprises: number;
+  /** Receipts held in suspense whose enterprise is now in a park on their date. */
+  suspense_now_resolvable: number;
+}
+
+const STAGE_COLUMNS = [
+  { name: "row_no", type: "integer" },
+  { name: "uscc", type: "text" },
+  { name: "name", type: "text" },
+  { name: "park", type: "text" },
+  { name: "valid_from", type: "date" },
+  { name: "valid_to", type: "date" },
+  { name: "origin", type: "text" },
+  { name: "introduced_by", type: "text" },
+  { name: "bingtuan_flag", type: "boolean" },
+] as const;
+
+const TRUE_WORDS = new Set(["true", "1", "yes", "y", "是"]);
+const FALSE_WORDS = new Set(["false", "0", "no", "n", "否", ""]);
+
+export async function importEnterprises(
+  db: Database,
+  file: string,
+  options: { encoding?: Encoding; onProgress?: (p: Progress) => void } = {},
+): Promise<EnterprisesImportResult> {
+  const csv = await openCsv(file, ENTERPRISE_COLUMNS, options.encoding);
+  const sha256 = await sha256File(file);
+  const previous = await findImportByHash(db.knex, "enterprises", sha256);
+  const base = { file, sha256, encoding: "n/a", import_id: null, already_imported: false, rows: 0, new_stays: 0, changed_stays: 0, unchanged_stays: 0, enterprises: 0, suspense_now_resolvable: 0 };
+  if (previous !== null) return { ...base, import_id: previous.id, already_imported: true, rows: previous.row_count, unchanged_stays: previous.row_count };
+
+  return db.knex.transaction(async (trx) => {
+    const ref = await ReferenceData.load(trx);
+    const problems = new ProblemList();
+    await trx.raw(`create temporary table stay_stage (
+      row_no integer primary key, uscc text not null, name text not null, park text not null, valid_from date not null,
+      valid_to date, origin text, introduced_by text, bingtuan_flag boolean not null
+    ) on commit drop`);
+    const stage = new ColumnBuffer(STAGE_COLUMNS);
+    let rows = 0;
+    for await (const { row, fields: f } of csv.records) {
+      rows += 1;
+      const before = problems.count;
+      const flag = (column: string | null, code: RejectionCode, reason: string = REJECTIONS[code], value?: string) =>
+        problems.add(value === undefined ? { row, column, code, reason } : { row, column, code, reason, value });
+      if (f["__extra__"] !== undefined) flag(null, "column_unknown", "the row has more fields than the header", f["__extra__"]);
+      const uscc = (f["uscc"] ?? "").toUpperCase();
+      const issue = uscc === "" ? "field_required" : usccProblem(uscc);
+      if (issue !== null) flag("uscc", issue, REJECTIONS[issue], f["uscc"]);
+      const name = f["name"] ?? "";
+      if (name === "") flag("name", "field_required");
+      else if (name.length > 200) flag("name", "field_too_long", "a name has at most 200 characters", name);
+      const park = ref.park(f["park"] ?? "");
+      if (park === undefined) flag("park", "park_unknown", `not a park; the parks are ${ref.parks.map((p) => p.code).join(", ")}`, f["park"]);
+      const from = parseIsoDate(f["from"] ?? "");
+      if (from === null) flag("from", (f["from"] ?? "") === "" ? "field_required" : "date_invalid", undefined, f["from"]);
+      const toText = f["to"] ?? "";
+      const to = toText === "" ? null : parseIsoDate(toText);
+      if (toText !== "" && to === null) flag("to", "date_invalid", undefined, toText);
+      if (from !== null && to !== null && to < from) flag("to", "stay_ends_before_it_starts", `the stay ends (${to}) before it starts (${from})`, toText);
+      const origin = (f["origin"] ?? "").toLowerCase();
+      if (origin !== "" && !["relocated", "new", "local"].includes(origin)) flag("origin", "origin_invalid", undefined, f["origin"]);
+      const introducedBy = (f["introduced_by"] ?? "").toLowerCase();
+      if (introducedBy !== "" && ref.jurisdiction(introducedBy) === undefined) flag("introduced_by", "jurisdiction_unknown", `not a jurisdiction; use one of ${ref.jurisdictions.filter((j) => !j.is_central).map((j) => j.code).join(", ")}`, f["introduced_by"]);
+      const flagText = (f["bingtuan_flag"] ?? "").toLowerCase();
+      if (!TRUE_WORDS.has(flagText) && !FALSE_WORDS.has(flagText)) flag("bingtuan_flag", "boolean_invalid", undefined, f["bingtuan_flag"]);
+      if (problems.count === before) {
+        stage.push([row, uscc, name, park!.code, from, to, origin || null, introducedBy || null, TRUE_WORDS.has(flagText)]);
+      }
+      if (stage.length >= 5000) await stage.flush(trx, "stay_stage");
+      options.onProgress?.({ phase: "reading", done: csv.bytesRead(), total: csv.size_bytes });
+    }
+    await stage.flush(trx, "stay_stage");
+    problems.rejectIfAny(file);
+
+    // the same stay twice in one file must say the same thing
+    const dup = await trx.raw(`
+      select s.row_no, t.row_no as first_row, s.uscc, (s.park, s.valid_to, s.origin, s.introduced_by, s.bingtuan_flag, s.name)
+             is not distinct from (t.park, t.valid_to, t.origin, t.introduced_by, t.bingtuan_flag, t.name) as same
+        from stay_stage s join stay_stage t on t.uscc = s.uscc and t.valid_from = s.valid_from and t.row_no < s.row_no`);
+    for (const d of dup.rows) {
+      if (!d.same) problems.add({ row: d.row_no, column: "from", code: "stays_overlap", reason: `row ${d.first_row} describes the same stay of ${d.uscc} differently` });
+    }
+    problems.rejectIfAny(file);
+    await trx.raw(`delete from stay_stage s where exists (select 1 from stay_stage t where t.uscc = s.uscc and t.valid_from = s.valid_from and t.row_no < s.row_no)`);
+
+    const changes = await trx.raw(`
+      select count(*) filter (where e.id is null) as new_stays,
+             count(*) filter (where e.id is not null and (e.park, e.valid_to, e.origin, e.introduced_by, e.bingtuan_flag)
+                                is distinct from (s.park, s.valid_to, s.origin, s.introduced_by, s.bingtuan_flag)) as changed_stays,
+             count(*) filter (where e.id is not null and (e.park, e.valid_to, e.origin, e.introduced_by, e.bingtuan_flag)
+                                is not distinct from (s.park, s.valid_to, s.origin, s.introduced_by, s.bingtuan_flag)) as unchanged_stays
+        from stay_stage s left join enterprise_stays e on e.uscc = s.uscc and e.valid_from = s.valid_from`);
+    const new_stays = toCount(changes.rows[0].new_stays);
+    const changed_stays = toCount(changes.rows[0].changed_stays);
+    const unchanged_stays = toCount(changes.rows[0].unchanged_stays);
+    const renamed = await trx.raw(`select count(distinct s.uscc) as n from stay_stage s join enterprises e on e.uscc = s.uscc where e.name <> s.name`);
+    const result: EnterprisesImportResult = { ...base, encoding: csv.encoding(), rows, new_stays, changed_stays, unchanged_stays };
+    if (new_stays === 0 && changed_stays === 0 && toCount(renamed.rows[0].n) === 0) return result;
+
+    const import_id = await recordImport(trx, { kind: "enterprises", file, sha256, row_count: rows, new_row_count: new_stays + changed_stays });
+    result.import_id = import_id.toString();
+    await trx.raw(
+      `insert into enterprises (uscc, name, import_id)
+       select distinct on (uscc) uscc, name, ?::bigint from stay_stage order by uscc, row_no desc
+       on conflict (uscc) do update set name = excluded.name, import_id = excluded.import_id, updated_at = now()
+       where enterprises.name is distinct from excluded.name`,
+      [import_id.toString()],
+    );
+    await trx.raw(
+      `insert into enterprise_stays (uscc, park, valid_from, valid_to, origin, introduced_by, bingtuan_flag, import_id, source_row)
+       select uscc, park, valid_from, valid_to, origin, introduced_by, bingtuan_flag, ?::bigint, row_no from stay_stage
+       on conflict (uscc, valid_from) do update set park = excluded.park, valid_to = excluded.valid_to, origin = excluded.origin,
+         introduced_by = excluded.introduced_by, bingtuan_flag = excluded.bingtuan_flag, import_id = excluded.import_id,
+         source_row = excluded.source_row
+       where (enterprise_stays.park, enterprise_stays.valid_to, enterprise_stays.origin, enterprise_stays.introduced_by, enterprise_stays.bingtuan_flag)
+             is distinct from (excluded.park, excluded.valid_to, excluded.origin, excluded.introduced_by, excluded.bingtuan_flag)`,
+      [import_id.toString()],
+    );
+    result.enterprises = toCount((await trx.raw(`select count(distinct uscc) as n from stay_stage`)).rows[0].n);
+    await checkStays(trx, problems);
+    problems.rejectIfAny(file);
+    result.suspense_now_resolvable = await countResolvableSuspense(trx);
+    return result;
+  });
+}
+
+/** After the upsert: no enterprise of this file in two parks at once, and no booked receipt moved. */
+async function checkStays(trx: Knex.Transaction, problems: ProblemList): Promise<void> {
+  const overlaps = await trx.raw(`
+    select coalesce(sa.row_no, sb.row_no) as row_no, a.uscc, a.park as a_park, a.valid_from as a_from, a.valid_to as a_to,
+           b.park as b_park, b.valid_from as b_from, b.valid_to as b_to
+      from enterprise_stays a
+      join enterprise_stays b on b.uscc = a.uscc and b.id > a.id
+       and a.valid_from <= coalesce(b.valid_to, 'infinity'::date) and b.valid_from <= coalesce(a.valid_to, 'infinity'::date)
+      left join stay_stage sa on sa.uscc = a.uscc and sa.valid_from = a.valid_from
+      left join stay_stage sb on sb.uscc = b.uscc and sb.valid_from = b.valid_from
+     where sa.row_no is not null or sb.row_no is not null
+     limit 200`);
+  for (const o of overlaps.rows) {
+    const span = (park: string, from: string, to: string | null) => `${park} ${from}…${to ?? "open"}`;
+    problems.add({
+      row: o.row_no,
+      column: "from",
+      code: "stays_overlap",
+      reason: `${o.uscc} would be in two parks at once: ${span(o.a_park, o.a_from, o.a_to)} and ${span(o.b_park, o.b_from, o.b_to)}`,
+    });
+  }
+  const moved = await trx.raw(`
+    select r.receipt_no, r.uscc, r.collected_on, r.park as booked_park, st.park as new_park, s.row_no
+      from receipts r
+      join stay_stage s on s.uscc = r.uscc
+      left join enterprise_stays st on st.uscc = r.uscc and st.valid_from <= r.collected_on and (st.valid_to is null or st.valid_to >= r.collected_on)
+     where r.status = 'posted' and r.refund_of_id is null and st.park is distinct from r.park
+     limit 200`);
+  const seen = new Set<string>();
+  for (const m of moved.rows) {
+    if (seen.has(m.receipt_no)) continue;
+    seen.add(m.receipt_no);
+    problems.add({
+      row: m.row_no,
+      column: "park",
+      code: "stay_conflicts_with_posted_receipts",
+      reason: `receipt ${m.receipt_no} of ${m.uscc} on ${m.collected_on} is booked in ${m.booked_park}; this file would put it in ${m.new_park ?? "no park"}`,
+    });
+  }
+}
+
+async function countResolvableSuspense(trx: Knex.Transaction): Promise<number> {
+  const { rows } = await trx.raw(`
+    select count(*) as n from receipts r
+     where r.status = 'suspense' and r.refund_of_id is null
+       and exists (select 1 from enterprise_stays st where st.uscc = r.uscc and st.valid_from <= r.collected_on
+                     and (st.valid_to is null or st.valid_to >= r.collected_on))`);
+  return toCount(rows[0].n);
+}

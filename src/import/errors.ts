@@ -1,0 +1,53 @@
+// The rejection of a whole file: every problem found, each naming its row, column and reason.
+// Nothing of a rejected file is written (the import runs in one transaction).
+
+import path from "node:path";
+import type { RowProblem } from "../../ledger/rejections.js";
+
+export const PROBLEMS_KEPT_MAX = 1000;
+
+export class ImportRejected extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: RowProblem[],
+    readonly problem_count: number,
+  ) {
+    super(`${path.basename(file)}: ${problem_count} problem${problem_count === 1 ? "" : "s"}; nothing was imported`);
+    this.name = "ImportRejected";
+  }
+}
+
+/** Collects problems up to a limit, counting the rest. */
+export class ProblemList {
+  readonly kept: RowProblem[] = [];
+  count = 0;
+
+  add(p: RowProblem): void {
+    this.count += 1;
+    if (this.kept.length < PROBLEMS_KEPT_MAX) this.kept.push(p);
+  }
+
+  get any(): boolean {
+    return this.count > 0;
+  }
+
+  rejectIfAny(file: string): void {
+    if (this.count > 0) {
+      const sorted = [...this.kept].sort((a, b) => a.row - b.row);
+      throw new ImportRejected(file, sorted, this.count);
+    }
+  }
+}
+
+/** `file:row: column: reason (value)` lines, the way a user reads them in a terminal. */
+export function formatProblems(file: string, problems: readonly RowProblem[], total: number): string {
+  const name = path.basename(file);
+  const lines = problems.map((p) => {
+    const where = p.row > 0 ? `${name}:${p.row}` : name;
+    const column = p.column ? ` column ${p.column}:` : "";
+    const value = p.value !== undefined ? ` (value "${p.value}")` : "";
+    return `${where}:${column} ${p.reason}${value} [${p.code}]`;
+  });
+  if (total > problems.length) lines.push(`… and ${total - problems.length} more problems`);
+  return lines.join("\n");
+}

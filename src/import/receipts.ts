@@ -1,0 +1,628 @@
+// Imports treasury receipts (入库明细), refunds included, as one all-or-nothing transaction:
+//   1. stream the file, check every row on its own, and stage the good ones in a temporary table;
+//   2. check the rows against each other and against what is recorded (reused receipt numbers,
+//      refunds and what they refund), set-based;
+//   3. split and book each new row through ledger/, in batches, originals before refunds.
+// Any problem anywhere rejects the whole file with every problem listed; nothing is written.
+// Re-importing rows already recorded changes nothing.
+
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import type { Knex } from "knex";
+import { splitReceipt, splitRefund, type ReceiptSplit, type SplitRule } from "../../ledger/allocate.js";
+import { formatYuan, parseYuan } from "../../ledger/money.js";
+import { bookingYear, parseIsoDate, yearOf } from "../../ledger/periods.js";
+import { receiptLines, suspenseLines, type Line } from "../../ledger/posting.js";
+import { REJECTIONS, type RejectionCode } from "../../ledger/rejections.js";
+import { usccProblem } from "../../ledger/uscc.js";
+import { ColumnBuffer } from "../db/bulk.js";
+import type { Database } from "../db/database.js";
+import { toCount } from "../db/database.js";
+import { AccountBook } from "../repositories/accounts.js";
+import { lockJournal, reserveIds, JournalWriter, type EntryKind } from "../repositories/journal.js";
+import { loadClosedYears } from "../repositories/closures.js";
+import { ReferenceData, type Park } from "../repositories/reference.js";
+import { openCsv, type Encoding } from "./csv.js";
+import { ProblemList } from "./errors.js";
+import { findImportByHash, recordImport, sha256File, type Progress } from "./common.js";
+
+export const RECEIPT_COLUMNS = {
+  required: ["receipt_no", "uscc", "tax_code", "collected_on", "amount"],
+  optional: ["scope", "tax_period", "refund_of"],
+} as const;
+
+export interface ImportOptions {
+  encoding?: Encoding;
+  onProgress?: (progress: Progress) => void;
+  /** Rows booked per batch; bounds memory. */
+  batch_rows?: number;
+}
+
+export interface SuspenseItem {
+  row: number;
+  receipt_no: string;
+  uscc: string;
+  tax_code: string;
+  collected_on: string;
+  amount: string;
+  reason: "enterprise_unknown" | "enterprise_in_no_park";
+}
+
+export interface ReceiptsImportResult {
+  file: string;
+  sha256: string;
+  encoding: string;
+  import_id: string | null;
+  already_imported: boolean;
+  rows: number;
+  new_rows: number;
+  unchanged_rows: number;
+  receipts: number;
+  refunds: number;
+  suspense: number;
+  prior_year_adjustments: number;
+  suspense_items: SuspenseItem[];
+}
+
+const SUSPENSE_ITEMS_MAX = 50;
+const RECEIPT_NO_MAX = 64;
+
+const STAGE_COLUMNS = [
+  { name: "row_no", type: "integer" },
+  { name: "receipt_no", type: "text" },
+  { name: "uscc", type: "text" },
+  { name: "tax_code", type: "text" },
+  { name: "collected_on", type: "date" },
+  { name: "amount_fen", type: "bigint" },
+  { name: "scope", type: "text" },
+  { name: "tax_period", type: "text" },
+  { name: "refund_of", type: "text" },
+  { name: "content_hash", type: "text" },
+] as const;
+
+const RECEIPT_ROW_COLUMNS = [
+  { name: "id", type: "bigint" },
+  { name: "receipt_no", type: "text" },
+  { name: "uscc", type: "text" },
+  { name: "tax_code", type: "text" },
+  { name: "collected_on", type: "date" },
+  { name: "amount_fen", type: "bigint" },
+  { name: "scope", type: "text" },
+  { name: "tax_period", type: "text" },
+  { name: "refund_of_id", type: "bigint" },
+  { name: "content_hash", type: "text" },
+  { name: "status", type: "text" },
+  { name: "park", type: "text" },
+  { name: "operator", type: "text" },
+  { name: "host", type: "text" },
+  { name: "central_share_bp", type: "integer" },
+  { name: "operator_share_bp", type: "integer" },
+  { name: "central_ratio_id", type: "integer" },
+  { name: "agreement_id", type: "integer" },
+  { name: "central_fen", type: "bigint" },
+  { name: "local_fen", type: "bigint" },
+  { name: "operator_fen", type: "bigint" },
+  { name: "host_fen", type: "bigint" },
+  { name: "fiscal_year", type: "integer" },
+  { name: "entry_id", type: "bigint" },
+  { name: "import_id", type: "bigint" },
+  { name: "source_row", type: "integer" },
+] as const;
+
+/** A row that passed the checks it can have on its own, in canonical form. */
+interface StagedRow {
+  row_no: number;
+  receipt_no: string;
+  uscc: string;
+  tax_code: string;
+  collected_on: string;
+  amount_fen: bigint;
+  /** As given: '' when the row names no scope. */
+  scope: string;
+  tax_period: string;
+  refund_of: string;
+  content_hash: string;
+}
+
+/** The identity of a receipt's content: the same row in another file (or encoding) hashes the same. */
+export function receiptContentHash(r: Omit<StagedRow, "row_no" | "content_hash">): string {
+  const scope = r.refund_of === "" && r.scope === "" ? "local" : r.scope;
+  return createHash("sha256")
+    .update([r.receipt_no, r.uscc, r.tax_code, r.collected_on, r.amount_fen.toString(), scope, r.tax_period, r.refund_of].join("\u001f"))
+    .digest("hex");
+}
+
+function checkRow(row: number, f: Record<string, string>, ref: ReferenceData, problems: ProblemList): StagedRow | null {
+  const before = problems.count;
+  const flag = (column: string | null, code: RejectionCode, reason: string = REJECTIONS[code], value?: string) =>
+    problems.add(value === undefined ? { row, column, code, reason } : { row, column, code, reason, value });
+
+  if (f["__extra__"] !== undefined) flag(null, "column_unknown", "the row has more fields than the header", f["__extra__"]);
+  const receipt_no = f["receipt_no"] ?? "";
+  if (receipt_no === "") flag("receipt_no", "field_required");
+  else if (receipt_no.length > RECEIPT_NO_MAX || /[\u0000-\u001f]/.test(receipt_no)) flag("receipt_no", "field_too_long", `a receipt number has at most ${RECEIPT_NO_MAX} printable characters`, receipt_no);
+
+  const uscc = (f["uscc"] ?? "").toUpperCase();
+  if (uscc === "") flag("uscc", "field_required");
+  else {
+    const issue = usccProblem(uscc);
+    if (issue !== null) flag("uscc", issue, REJECTIONS[issue], f["uscc"]);
+  }
+
+  const taxInput = f["tax_code"] ?? "";
+  const tax = taxInput === "" ? undefined : ref.tax(taxInput);
+  if (taxInput === "") flag("tax_code", "field_required");
+  else if (tax === undefined) flag("tax_code", "tax_code_unknown", `unknown tax code; use one of ${ref.taxes.map((t) => t.code).join(" ")} or a collection-item code such as 10101`, taxInput);
+
+  const dateInput = f["collected_on"] ?? "";
+  const collected_on = parseIsoDate(dateInput);
+  if (dateInput === "") flag("collected_on", "field_required");
+  else if (collected_on === null) flag("collected_on", "date_invalid", REJECTIONS.date_invalid, dateInput);
+
+  const amountInput = f["amount"] ?? "";
+  const amount_fen = parseYuan(amountInput);
+  const refund_of = f["refund_of"] ?? "";
+  if (amountInput === "") flag("amount", "field_required");
+  else if (amount_fen === null) flag("amount", "amount_invalid", REJECTIONS.amount_invalid, amountInput);
+  else if (amount_fen === 0n) flag("amount", "amount_zero", REJECTIONS.amount_zero, amountInput);
+  else if (amount_fen < 0n && refund_of === "") flag("amount", "amount_negative_without_refund_of", REJECTIONS.amount_negative_without_refund_of, amountInput);
+  else if (amount_fen > 0n && refund_of !== "") flag("amount", "refund_not_negative", REJECTIONS.refund_not_negative, amountInput);
+  if (refund_of.length > RECEIPT_NO_MAX) flag("refund_of", "field_too_long", `a receipt number has at most ${RECEIPT_NO_MAX} characters`, refund_of);
+  if (refund_of !== "" && refund_of === receipt_no) flag("refund_of", "refund_of_refund", "a receipt cannot refund itself", refund_of);
+
+  const scope = (f["scope"] ?? "").toLowerCase();
+  if (scope !== "" && scope !== "gross" && scope !== "local") flag("scope", "scope_invalid", REJECTIONS.scope_invalid, f["scope"]);
+  const tax_period = f["tax_period"] ?? "";
+  if (tax_period.length > 32) flag("tax_period", "field_too_long", "tax_period has at most 32 characters", tax_period);
+
+  if (problems.count > before) return null;
+  const staged = { row_no: row, receipt_no, uscc, tax_code: tax!.code, collected_on: collected_on!, amount_fen: amount_fen!, scope, tax_period, refund_of };
+  return { ...staged, content_hash: receiptContentHash(staged) };
+}
+
+export async function importReceipts(db: Database, file: string, options: ImportOptions = {}): Promise<ReceiptsImportResult> {
+  const progress = options.onProgress ?? (() => {});
+  const batchRows = options.batch_rows ?? 5000;
+  const csv = await openCsv(file, RECEIPT_COLUMNS, options.encoding);
+  const sha256 = await sha256File(file);
+  const previous = await findImportByHash(db.knex, "receipts", sha256);
+  if (previous !== null) {
+    return { ...emptyResult(file, sha256, "n/a"), import_id: previous.id, already_imported: true, rows: previous.row_count, unchanged_rows: previous.row_count };
+  }
+
+  return db.knex.transaction(async (trx) => {
+    await lockJournal(trx);
+    const ref = await ReferenceData.load(trx);
+    const problems = new ProblemList();
+
+    // 1. every row on its own, staged
+    await trx.raw(`create temporary table receipt_stage (
+      row_no integer primary key, receipt_no text not null, uscc text not null, tax_code text not null,
+      collected_on date not null, amount_fen bigint not null, scope text not null, tax_period text not null,
+      refund_of text not null, content_hash text not null, action text not null default 'new'
+    ) on commit drop`);
+    const stage = new ColumnBuffer(STAGE_COLUMNS);
+    let rows = 0;
+    for await (const record of csv.records) {
+      rows += 1;
+      const staged = checkRow(record.row, record.fields, ref, problems);
+      if (staged !== null) {
+        stage.push([staged.row_no, staged.receipt_no, staged.uscc, staged.tax_code, staged.collected_on, staged.amount_fen, staged.scope, staged.tax_period, staged.refund_of, staged.content_hash]);
+      }
+      if (stage.length >= batchRows) {
+        await stage.flush(trx, "receipt_stage");
+        progress({ phase: "reading", done: csv.bytesRead(), total: csv.size_bytes });
+      }
+    }
+    await stage.flush(trx, "receipt_stage");
+    progress({ phase: "reading", done: csv.size_bytes, total: csv.size_bytes });
+    await trx.raw("create index on receipt_stage (receipt_no)");
+    await trx.raw("analyze receipt_stage");
+
+    // 2. rows against each other and against what is recorded
+    await checkReusedNumbers(trx, problems);
+    const counts = await trx.raw(`select count(*) filter (where action = 'new') as new_rows, count(*) filter (where action = 'same') as same_rows from receipt_stage`);
+    const new_rows = toCount(counts.rows[0].new_rows);
+    const unchanged_rows = toCount(counts.rows[0].same_rows) + (rows - toCount(counts.rows[0].new_rows) - toCount(counts.rows[0].same_rows) - invalidRows(problems));
+    const result: ReceiptsImportResult = { ...emptyResult(file, sha256, csv.encoding()), rows, new_rows, unchanged_rows };
+    if (!problems.any && new_rows === 0) return result;
+
+    // 3. split and book, originals first so refunds in the same file find them
+    const import_id = problems.any ? null : await recordImport(trx, { kind: "receipts", file, sha256, row_count: rows, new_row_count: new_rows });
+    result.import_id = import_id === null ? null : import_id.toString();
+    const booker = new Booker(trx, ref, await AccountBook.load(trx), await loadClosedYears(trx), import_id, problems, result);
+    let done = 0;
+    for (const phase of ["originals", "refunds"] as const) {
+      let after = 0;
+      for (;;) {
+        const batch = phase === "originals" ? await originalsAfter(trx, after, batchRows) : await refundsAfter(trx, after, batchRows);
+        if (batch.length === 0) break;
+        after = batch[batch.length - 1]!.row_no;
+        if (phase === "originals") await booker.bookOriginals(batch as OriginalRow[]);
+        else await booker.bookRefunds(batch as RefundRow[]);
+        done += batch.length;
+        progress({ phase: "booking", done, total: new_rows });
+      }
+    }
+    problems.rejectIfAny(file);
+    await booker.finish();
+    return result;
+  });
+}
+
+function emptyResult(file: string, sha256: string, encoding: string): ReceiptsImportResult {
+  return {
+    file,
+    sha256,
+    encoding,
+    import_id: null,
+    already_imported: false,
+    rows: 0,
+    new_rows: 0,
+    unchanged_rows: 0,
+    receipts: 0,
+    refunds: 0,
+    suspense: 0,
+    prior_year_adjustments: 0,
+    suspense_items: [],
+  };
+}
+
+function invalidRows(problems: ProblemList): number {
+  return new Set(problems.kept.map((p) => p.row)).size;
+}
+
+/** A receipt number names one content: repeats of the same row are no-ops, a different row is refused. */
+async function checkReusedNumbers(trx: Knex.Transaction, problems: ProblemList): Promise<void> {
+  const inFile = await trx.raw(`
+    select s.row_no, s.receipt_no, f.row_no as first_row, s.content_hash = f.content_hash as same
+      from receipt_stage s
+      join lateral (select row_no, content_hash from receipt_stage t where t.receipt_no = s.receipt_no order by row_no limit 1) f on true
+     where f.row_no < s.row_no`);
+  for (const r of inFile.rows) {
+    if (!r.same) {
+      problems.add({ row: r.row_no, column: "receipt_no", code: "receipt_no_reused", reason: `receipt number ${r.receipt_no} is already used by row ${r.first_row} of this file with different content`, value: r.receipt_no });
+    }
+  }
+  if (inFile.rows.length > 0) {
+    await trx.raw(`update receipt_stage s set action = 'same' where exists (select 1 from receipt_stage t where t.receipt_no = s.receipt_no and t.row_no < s.row_no)`);
+  }
+  const recorded = await trx.raw(`
+    select s.row_no, s.receipt_no, r.content_hash = s.content_hash as same, r.source_row, i.file_name
+      from receipt_stage s join receipts r on r.receipt_no = s.receipt_no left join imports i on i.id = r.import_id
+     where s.action = 'new'`);
+  for (const r of recorded.rows) {
+    if (!r.same) {
+      const where = r.file_name ? ` (row ${r.source_row} of ${r.file_name})` : "";
+      problems.add({ row: r.row_no, column: "receipt_no", code: "receipt_no_reused", reason: `receipt number ${r.receipt_no} is already recorded${where} with different content`, value: r.receipt_no });
+    }
+  }
+  if (recorded.rows.length > 0) {
+    await trx.raw(`update receipt_stage s set action = 'same' from receipts r where r.receipt_no = s.receipt_no and s.action = 'new'`);
+  }
+}
+
+interface OriginalRow {
+  row_no: number;
+  receipt_no: string;
+  uscc: string;
+  tax_code: string;
+  collected_on: string;
+  amount_fen: bigint;
+  scope: string;
+  tax_period: string;
+  content_hash: string;
+  park: string | null;
+  known: boolean;
+}
+
+async function originalsAfter(trx: Knex.Transaction, after: number, limit: number): Promise<OriginalRow[]> {
+  const { rows } = await trx.raw(
+    `select s.row_no, s.receipt_no, s.uscc, s.tax_code, s.collected_on, s.amount_fen, s.scope, s.tax_period, s.content_hash,
+            st.park, (st.park is not null or exists (select 1 from enterprises e where e.uscc = s.uscc)) as known
+       from receipt_stage s
+       left join enterprise_stays st on st.uscc = s.uscc and st.valid_from <= s.collected_on
+                                    and (st.valid_to is null or st.valid_to >= s.collected_on)
+      where s.action = 'new' and s.refund_of = '' and s.row_no > ?
+      order by s.row_no limit ?`,
+    [after, limit],
+  );
+  return rows;
+}
+
+interface RefundRow {
+  row_no: number;
+  receipt_no: string;
+  uscc: string;
+  tax_code: string;
+  collected_on: string;
+  amount_fen: bigint;
+  scope: string;
+  tax_period: string;
+  refund_of: string;
+  content_hash: string;
+  o_id: bigint | null;
+  o_uscc: string | null;
+  o_tax_code: string | null;
+  o_collected_on: string | null;
+  o_amount_fen: bigint | null;
+  o_scope: "gross" | "local" | null;
+  o_is_refund: boolean | null;
+  o_status: "posted" | "suspense" | null;
+  o_park: string | null;
+  o_operator: string | null;
+  o_host: string | null;
+  o_central_share_bp: number | null;
+  o_operator_share_bp: number | null;
+  o_central_ratio_id: number | null;
+  o_agreement_id: number | null;
+  in_file: boolean;
+}
+
+async function refundsAfter(trx: Knex.Transaction, after: number, limit: number): Promise<RefundRow[]> {
+  const { rows } = await trx.raw(
+    `select s.row_no, s.receipt_no, s.uscc, s.tax_code, s.collected_on, s.amount_fen, s.scope, s.tax_period, s.refund_of, s.content_hash,
+            o.id as o_id, o.uscc as o_uscc, o.tax_code as o_tax_code, o.collected_on as o_collected_on, o.amount_fen as o_amount_fen,
+            o.scope as o_scope, o.refund_of_id is not null as o_is_refund, o.status as o_status, o.park as o_park, o.operator as o_operator,
+            o.host as o_host, o.central_share_bp as o_central_share_bp, o.operator_share_bp as o_operator_share_bp,
+            o.central_ratio_id as o_central_ratio_id, o.agreement_id as o_agreement_id,
+            exists (select 1 from receipt_stage t where t.receipt_no = s.refund_of and t.refund_of = '') as in_file
+       from receipt_stage s left join receipts o on o.receipt_no = s.refund_of
+      where s.action = 'new' and s.refund_of <> '' and s.row_no > ?
+      order by s.row_no limit ?`,
+    [after, limit],
+  );
+  return rows;
+}
+
+/** Splits rows through ledger/ and writes receipts and their entries; collects problems instead of writing once any is found. */
+class Booker {
+  private readonly journal: JournalWriter;
+  private readonly receiptRows = new ColumnBuffer(RECEIPT_ROW_COLUMNS);
+  private readonly collector: string;
+
+  constructor(
+    private readonly trx: Knex.Transaction,
+    private readonly ref: ReferenceData,
+    accounts: AccountBook,
+    private readonly closed: Map<string, Set<number>>,
+    private readonly import_id: bigint | null,
+    private readonly problems: ProblemList,
+    private readonly result: ReceiptsImportResult,
+  ) {
+    this.journal = new JournalWriter(trx, accounts);
+    const hosts = [...new Set(ref.parks.map((p) => p.host))];
+    this.collector = hosts.length === 1 ? hosts[0]! : "prefecture";
+  }
+
+  private fiscalYear(park: Park | null, collected_on: string): number {
+    const year = yearOf(collected_on);
+    if (park === null || park.operator === park.host) return year;
+    return bookingYear(year, this.closed.get(park.operator) ?? new Set());
+  }
+
+  async bookOriginals(batch: OriginalRow[]): Promise<void> {
+    const drafts: Draft[] = [];
+    for (const r of batch) {
+      const park = r.park === null ? null : (this.ref.park(r.park) ?? null);
+      const tax = this.ref.tax(r.tax_code)!;
+      const scope = (r.scope || "local") as "gross" | "local";
+      const ratio = this.ref.centralRatioOn(r.tax_code, r.collected_on);
+      const flag = (column: string, code: RejectionCode, reason: string) => this.problems.add({ row: r.row_no, column, code, reason });
+      if (scope === "gross" && ratio === undefined) {
+        flag("collected_on", "no_central_ratio", `no central–local ratio for ${r.tax_code} is in force on ${r.collected_on}; add one with 'parkledger ratio set'`);
+        continue;
+      }
+      if (scope === "local" && ratio?.central_share_bp === 10_000) {
+        flag("scope", "local_scope_of_central_tax", `${r.tax_code} (${tax.name_zh}) is wholly central on ${r.collected_on}, so a local-scope receipt of it cannot exist; use scope gross`);
+        continue;
+      }
+      if (park === null) {
+        const rule: SplitRule = { scope: "local", central_share_bp: 0, operator_share_bp: null, rounding: "half_up" };
+        drafts.push(this.draft(r, null, "suspense", splitReceipt(r.amount_fen, rule), suspenseLines(r.amount_fen, this.collector, r.tax_code), { scope, ratio_id: null, central_bp: null, agreement_id: null, operator_bp: null, status: "suspense", operator: null, host: this.collector, refund_of_id: null }));
+        this.noteSuspense(r, r.known ? "enterprise_in_no_park" : "enterprise_unknown");
+        continue;
+      }
+      const shares = park.operator !== park.host;
+      const agreement = shares ? this.ref.agreementOn(park.code, r.collected_on) : undefined;
+      if (shares && agreement === undefined) {
+        flag("collected_on", "no_agreement", `park ${park.code} has no sharing agreement in force on ${r.collected_on}; add one with 'parkledger agreement set'`);
+        continue;
+      }
+      const shared = agreement !== undefined && (tax.is_tax || agreement.shared_non_tax.includes(tax.code));
+      const central_bp = scope === "gross" ? ratio!.central_share_bp : 0;
+      const operator_bp = shared ? agreement.operator_share_bp : null;
+      const split = splitReceipt(r.amount_fen, { scope, central_share_bp: central_bp, operator_share_bp: operator_bp, rounding: "half_up" });
+      const operator = shared ? park.operator : null;
+      const lines = receiptLines(split, { host: park.host, operator, central: this.ref.central, is_tax: tax.is_tax }, r.tax_code, park.code);
+      drafts.push(this.draft(r, park, "receipt", split, lines, { scope, ratio_id: scope === "gross" ? ratio!.id : null, central_bp: scope === "gross" ? central_bp : null, agreement_id: agreement?.id ?? null, operator_bp, status: "posted", operator, host: park.host, refund_of_id: null }));
+    }
+    await this.write(drafts);
+  }
+
+  /** Refunded so far, per original id, including refunds booked earlier in this import. */
+  private readonly refunded = new Map<bigint, bigint>();
+
+  async bookRefunds(batch: RefundRow[]): Promise<void> {
+    const originals = [...new Set(batch.filter((r) => r.o_id !== null && !this.refunded.has(r.o_id)).map((r) => r.o_id!))];
+    if (originals.length > 0) {
+      const { rows } = await this.trx.raw(
+        `select refund_of_id, sum(amount_fen) as refunded from receipts where refund_of_id = any(?::bigint[]) group by refund_of_id`,
+        [originals.map(String)],
+      );
+      for (const id of originals) this.refunded.set(id, 0n);
+      for (const row of rows) this.refunded.set(BigInt(row.refund_of_id), BigInt(row.refunded));
+    }
+    const drafts: Draft[] = [];
+    for (const r of batch) {
+      const flag = (column: string, code: RejectionCode, reason: string) => this.problems.add({ row: r.row_no, column, code, reason, value: r[column as keyof RefundRow] as string });
+      if (r.o_id === null) {
+        // an original in this same file that could not be booked has its own problem listed
+        if (!r.in_file || !this.problems.any) flag("refund_of", "refund_of_unknown", `refund_of names ${r.refund_of}, which is not a recorded receipt`);
+        continue;
+      }
+      if (r.o_is_refund) {
+        flag("refund_of", "refund_of_refund", `${r.refund_of} is itself a refund; name the original receipt`);
+        continue;
+      }
+      if (r.o_uscc !== r.uscc) flag("uscc", "refund_enterprise_differs", `the refunded receipt ${r.refund_of} belongs to ${r.o_uscc}`);
+      if (r.o_tax_code !== r.tax_code) flag("tax_code", "refund_tax_differs", `the refunded receipt ${r.refund_of} is ${r.o_tax_code}`);
+      if (r.scope !== "" && r.scope !== r.o_scope) flag("scope", "scope_invalid", `the refunded receipt ${r.refund_of} has scope ${r.o_scope}; a refund is split with its original's scope`);
+      if (r.collected_on < r.o_collected_on!) flag("collected_on", "refund_before_original", `the refunded receipt ${r.refund_of} entered the treasury on ${r.o_collected_on}`);
+      const before = this.refunded.get(r.o_id) ?? 0n;
+      if (r.o_amount_fen! + before + r.amount_fen < 0n) {
+        flag(
+          "amount",
+          "refund_exceeds_original",
+          `${r.refund_of} is ${formatYuan(r.o_amount_fen!)}, already refunded ${formatYuan(-before)}; refunding ${formatYuan(-r.amount_fen)} more would exceed it`,
+        );
+        continue;
+      }
+      this.refunded.set(r.o_id, before + r.amount_fen);
+      if (this.problems.any) continue;
+      const park = r.o_park === null ? null : (this.ref.park(r.o_park) ?? null);
+      const rule: SplitRule = {
+        scope: r.o_scope!,
+        central_share_bp: r.o_central_share_bp ?? 0,
+        operator_share_bp: r.o_operator_share_bp,
+        rounding: "half_up",
+      };
+      const split = splitRefund(r.amount_fen, before, rule);
+      const meta = {
+        scope: r.o_scope!,
+        ratio_id: r.o_central_ratio_id,
+        central_bp: r.o_central_share_bp,
+        agreement_id: r.o_agreement_id,
+        operator_bp: r.o_operator_share_bp,
+        status: r.o_status!,
+        operator: r.o_operator,
+        host: r.o_host!,
+        refund_of_id: r.o_id,
+      };
+      const lines =
+        r.o_status === "suspense"
+          ? suspenseLines(r.amount_fen, r.o_host!, r.tax_code)
+          : receiptLines(split, { host: r.o_host!, operator: r.o_operator, central: this.ref.central, is_tax: this.ref.tax(r.tax_code)!.is_tax }, r.tax_code, r.o_park!);
+      drafts.push(this.draft(r, park, "refund", split, lines, meta));
+    }
+    await this.write(drafts);
+  }
+
+  private noteSuspense(r: OriginalRow, reason: SuspenseItem["reason"]): void {
+    if (this.result.suspense_items.length >= SUSPENSE_ITEMS_MAX) return;
+    this.result.suspense_items.push({
+      row: r.row_no,
+      receipt_no: r.receipt_no,
+      uscc: r.uscc,
+      tax_code: r.tax_code,
+      collected_on: r.collected_on,
+      amount: formatYuan(r.amount_fen),
+      reason,
+    });
+  }
+
+  private draft(
+    r: OriginalRow | RefundRow,
+    park: Park | null,
+    kind: EntryKind,
+    split: ReceiptSplit,
+    lines: Line[],
+    meta: DraftMeta,
+  ): Draft {
+    const fiscal_year = this.fiscalYear(park, r.collected_on);
+    return { r, park, kind, split, lines, meta, fiscal_year };
+  }
+
+  private async write(drafts: Draft[]): Promise<void> {
+    if (this.problems.any || drafts.length === 0) return;
+    const entryIds: bigint[] = new Array(drafts.length);
+    drafts.forEach((d, i) => {
+      const origin_year = yearOf(d.r.collected_on);
+      this.journal.add(
+        {
+          idempotency_key: `receipt:${d.r.receipt_no}`,
+          input_hash: d.r.content_hash,
+          kind: d.meta.status === "suspense" && d.kind === "receipt" ? "suspense" : d.kind,
+          fiscal_year: d.fiscal_year,
+          origin_year,
+          effective_on: d.r.collected_on,
+          park: d.park?.code ?? null,
+          operator: d.meta.operator,
+          description: `${d.r.tax_code} ${d.r.receipt_no}`,
+          import_id: this.import_id,
+          source_row: d.r.row_no,
+          lines: d.lines,
+        },
+        (id) => (entryIds[i] = id),
+      );
+    });
+    await this.journal.flush();
+    const firstId = await reserveIds(this.trx, "receipts_id_seq", drafts.length);
+    drafts.forEach((d, i) => {
+      const s = d.split;
+      this.receiptRows.push([
+        firstId + BigInt(i),
+        d.r.receipt_no,
+        d.r.uscc,
+        d.r.tax_code,
+        d.r.collected_on,
+        d.r.amount_fen,
+        d.meta.scope,
+        d.r.tax_period === "" ? null : d.r.tax_period,
+        d.meta.refund_of_id,
+        d.r.content_hash,
+        d.meta.status,
+        d.meta.status === "suspense" ? null : (d.park?.code ?? null),
+        d.meta.operator,
+        d.meta.host,
+        d.meta.central_bp,
+        d.meta.operator_bp,
+        d.meta.ratio_id,
+        d.meta.agreement_id,
+        s.central_fen,
+        s.local_fen,
+        s.operator_fen,
+        s.host_fen,
+        d.fiscal_year,
+        entryIds[i],
+        this.import_id,
+        d.r.row_no,
+      ]);
+      if (d.kind === "refund") this.result.refunds += 1;
+      else if (d.meta.status === "suspense") this.result.suspense += 1;
+      else this.result.receipts += 1;
+      if (d.fiscal_year !== yearOf(d.r.collected_on)) this.result.prior_year_adjustments += 1;
+    });
+    await this.receiptRows.flush(this.trx, "receipts");
+  }
+
+  async finish(): Promise<void> {
+    await this.journal.finish();
+  }
+}
+
+interface DraftMeta {
+  scope: "gross" | "local";
+  ratio_id: number | null;
+  central_bp: number | null;
+  agreement_id: number | null;
+  operator_bp: number | null;
+  status: "posted" | "suspense";
+  operator: string | null;
+  host: string;
+  refund_of_id: bigint | null;
+}
+
+interface Draft {
+  r: OriginalRow | RefundRow;
+  park: Park | null;
+  kind: EntryKind;
+  split: ReceiptSplit;
+  lines: Line[];
+  meta: DraftMeta;
+  fiscal_year: number;
+}
+
+export function fileExists(file: string): boolean {
+  return fs.existsSync(file);
+}

@@ -1,0 +1,68 @@
+// Account ids by (jurisdiction, code). Accounts are made from the chart's templates the first time a
+// posting needs one, so a new park or operator gets its books without a migration.
+
+import type { Knex } from "knex";
+import { accountTemplate } from "../../ledger/chart.js";
+
+export interface AccountRow {
+  id: number;
+  jurisdiction: string;
+  code: string;
+  normal_balance: "debit" | "credit";
+  name_zh: string;
+  name_en: string;
+}
+
+export class AccountBook {
+  private readonly byKey = new Map<string, AccountRow>();
+  private readonly byId = new Map<number, AccountRow>();
+
+  static async load(knex: Knex | Knex.Transaction): Promise<AccountBook> {
+    const book = new AccountBook();
+    for (const row of (await knex("accounts").select("*")) as AccountRow[]) book.remember(row);
+    return book;
+  }
+
+  private remember(row: AccountRow): void {
+    this.byKey.set(`${row.jurisdiction}|${row.code}`, row);
+    this.byId.set(row.id, row);
+  }
+
+  /** Makes sure every (jurisdiction, code) pair has an account row. */
+  async ensure(trx: Knex | Knex.Transaction, keys: Iterable<{ jurisdiction: string; code: string }>): Promise<void> {
+    const missing = new Map<string, { jurisdiction: string; code: string }>();
+    for (const k of keys) {
+      const key = `${k.jurisdiction}|${k.code}`;
+      if (!this.byKey.has(key)) missing.set(key, { jurisdiction: k.jurisdiction, code: k.code });
+    }
+    if (missing.size === 0) return;
+    const rows = [...missing.values()].map(({ jurisdiction, code }) => {
+      const t = accountTemplate(code);
+      return { jurisdiction, code, normal_balance: t.normal_balance, name_zh: t.name_zh, name_en: t.name_en };
+    });
+    await trx("accounts").insert(rows).onConflict(["jurisdiction", "code"]).ignore();
+    const stored = (await trx("accounts")
+      .select("*")
+      .whereIn(
+        "code",
+        rows.map((r) => r.code),
+      )) as AccountRow[];
+    for (const row of stored) this.remember(row);
+  }
+
+  id(jurisdiction: string, code: string): number {
+    const row = this.byKey.get(`${jurisdiction}|${code}`);
+    if (row === undefined) throw new Error(`account ${jurisdiction}/${code} was not ensured before use`);
+    return row.id;
+  }
+
+  get(id: number): AccountRow {
+    const row = this.byId.get(id);
+    if (row === undefined) throw new Error(`no account ${id}`);
+    return row;
+  }
+
+  all(): AccountRow[] {
+    return [...this.byId.values()];
+  }
+}

@@ -1,0 +1,132 @@
+// Reference data read once per command: jurisdictions, parks, taxes, and the effective-dated
+// central–local ratios and park agreements. Lookups by date are pure (ledger/versions.ts).
+
+import type { Knex } from "knex";
+import { inForceOn, sortVersions } from "../../ledger/versions.js";
+
+export interface Jurisdiction {
+  code: string;
+  name_zh: string;
+  name_en: string;
+  is_central: boolean;
+}
+
+export interface Park {
+  code: string;
+  name_zh: string;
+  name_en: string;
+  operator: string;
+  host: string;
+}
+
+export interface TaxType {
+  code: string;
+  item_code: string;
+  name_zh: string;
+  name_en: string;
+  is_tax: boolean;
+}
+
+export interface CentralRatio {
+  id: number;
+  tax_code: string;
+  effective_from: string;
+  central_share_bp: number;
+  note: string;
+  recorded_at: Date;
+}
+
+export interface Agreement {
+  id: number;
+  park: string;
+  effective_from: string;
+  operator_share_bp: number;
+  shared_non_tax: string[];
+  note: string;
+  recorded_at: Date;
+}
+
+export class ReferenceData {
+  private readonly taxByInput = new Map<string, TaxType>();
+  private readonly ratiosByTax = new Map<string, CentralRatio[]>();
+  private readonly agreementsByPark = new Map<string, Agreement[]>();
+
+  private constructor(
+    readonly jurisdictions: readonly Jurisdiction[],
+    readonly parks: readonly Park[],
+    readonly taxes: readonly TaxType[],
+    ratios: CentralRatio[],
+    agreements: Agreement[],
+  ) {
+    for (const tax of taxes) {
+      this.taxByInput.set(tax.code, tax);
+      this.taxByInput.set(tax.item_code, tax);
+    }
+    for (const r of sortVersions(ratios)) push(this.ratiosByTax, r.tax_code, r);
+    for (const a of sortVersions(agreements)) push(this.agreementsByPark, a.park, a);
+  }
+
+  static async load(knex: Knex | Knex.Transaction): Promise<ReferenceData> {
+    const [jurisdictions, parks, taxes, ratios, agreements] = await Promise.all([
+      knex("jurisdictions").select("*").orderBy("code"),
+      knex("parks").select("*").orderBy("code"),
+      knex("tax_types").select("*").orderBy("item_code"),
+      knex("central_ratios").select("*").orderBy(["tax_code", "effective_from", "id"]),
+      knex("agreements").select("*").orderBy(["park", "effective_from", "id"]),
+    ]);
+    return new ReferenceData(jurisdictions, parks, taxes, ratios, agreements);
+  }
+
+  /** A tax by its mnemonic (`VAT`) or its collection-item code (`10101`), case-insensitive. */
+  tax(input: string): TaxType | undefined {
+    return this.taxByInput.get(input.trim().toUpperCase());
+  }
+
+  park(code: string): Park | undefined {
+    return this.parks.find((p) => p.code === code.trim().toUpperCase());
+  }
+
+  jurisdiction(code: string): Jurisdiction | undefined {
+    return this.jurisdictions.find((j) => j.code === code.trim().toLowerCase());
+  }
+
+  get central(): string {
+    const central = this.jurisdictions.find((j) => j.is_central);
+    if (central === undefined) throw new Error("the reference data names no central jurisdiction");
+    return central.code;
+  }
+
+  /** The park an operator runs for a host (one park per operator in this arrangement). */
+  parkOfOperator(operator: string): Park | undefined {
+    return this.parks.find((p) => p.operator === operator && p.operator !== p.host);
+  }
+
+  /** Operators: jurisdictions that run a park for another host and so share its revenue. */
+  get operators(): string[] {
+    return this.parks.filter((p) => p.operator !== p.host).map((p) => p.operator);
+  }
+
+  centralRatioOn(tax_code: string, isoDate: string): CentralRatio | undefined {
+    return inForceOn(this.ratiosByTax.get(tax_code) ?? [], isoDate);
+  }
+
+  agreementOn(park: string, isoDate: string): Agreement | undefined {
+    return inForceOn(this.agreementsByPark.get(park) ?? [], isoDate);
+  }
+
+  agreements(park?: string): Agreement[] {
+    if (park !== undefined) return [...(this.agreementsByPark.get(park) ?? [])];
+    return [...this.agreementsByPark.values()].flat();
+  }
+
+  centralRatios(tax_code?: string): CentralRatio[] {
+    if (tax_code !== undefined) return [...(this.ratiosByTax.get(tax_code) ?? [])];
+    return [...this.ratiosByTax.values()].flat();
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}

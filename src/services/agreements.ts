@@ -1,0 +1,140 @@
+// New versions of a park's sharing agreement and of a tax's central–local ratio. Versions are only
+// added, never edited; a version may not reach back over receipts already booked under the old one,
+// because their split is in the journal and the journal does not change.
+
+import { formatBpAsPercent, parsePercentToBp } from "../../ledger/ratio.js";
+import { parseIsoDate } from "../../ledger/periods.js";
+import { Rejection } from "../../ledger/rejections.js";
+import type { Database } from "../db/database.js";
+import { toCount } from "../db/database.js";
+import { lockJournal } from "../repositories/journal.js";
+import { ReferenceData } from "../repositories/reference.js";
+
+export interface AgreementView {
+  id: number;
+  park: string;
+  operator: string;
+  host: string;
+  effective_from: string;
+  operator_share_pct: string;
+  host_share_pct: string;
+  shared_non_tax: string[];
+  note: string;
+  recorded_at: string;
+  in_force_today: boolean;
+}
+
+export async function setAgreement(
+  db: Database,
+  input: { park: string; operator_share: string; from: string; note?: string; shared_non_tax?: string[] },
+): Promise<AgreementView> {
+  const bp = parsePercentToBp(input.operator_share);
+  if (bp === null) throw new Rejection("percent_invalid", `--operator-share: ${input.operator_share} is not a percentage from 0 to 100 with at most two decimals`);
+  const from = parseIsoDate(input.from.trim());
+  if (from === null) throw new Rejection("date_invalid", `--from: ${input.from} is not a date YYYY-MM-DD`);
+  return db.knex.transaction(async (trx) => {
+    await lockJournal(trx);
+    const ref = await ReferenceData.load(trx);
+    const park = ref.park(input.park);
+    if (park === undefined || park.operator === park.host) {
+      throw new Rejection("park_unknown", `--park: ${input.park} is not a park whose revenue is shared; use one of ${ref.parks.filter((p) => p.operator !== p.host).map((p) => p.code).join(", ")}`);
+    }
+    const nonTax = (input.shared_non_tax ?? []).map((code) => {
+      const tax = ref.tax(code);
+      if (tax === undefined || tax.is_tax) throw new Rejection("tax_code_unknown", `--share-non-tax: ${code} is not a non-tax revenue item (${ref.taxes.filter((t) => !t.is_tax).map((t) => t.code).join(", ")})`);
+      return tax.code;
+    });
+    const { rows } = await trx.raw(
+      `select count(*) as n, min(collected_on) as first, max(collected_on) as last from receipts
+        where park = ? and collected_on >= ? and refund_of_id is null`,
+      [park.code, from],
+    );
+    if (toCount(rows[0].n) > 0) {
+      throw new Rejection(
+        "agreement_conflicts_with_posted_receipts",
+        `${toCount(rows[0].n)} receipts of ${park.code} collected from ${rows[0].first} to ${rows[0].last} are already booked under the agreement in force then; an agreement from ${from} would change their split. Choose a date after ${rows[0].last}.`,
+      );
+    }
+    const [row] = await trx("agreements")
+      .insert({ park: park.code, effective_from: from, operator_share_bp: bp, shared_non_tax: nonTax, note: input.note ?? "" })
+      .returning("*");
+    return view(await ReferenceData.load(trx), row);
+  });
+}
+
+export async function listAgreements(db: Database, park?: string): Promise<AgreementView[]> {
+  const ref = await ReferenceData.load(db.knex);
+  return ref.agreements(park?.toUpperCase()).map((a) => view(ref, a));
+}
+
+function view(ref: ReferenceData, a: { id: number; park: string; effective_from: string; operator_share_bp: number; shared_non_tax: string[]; note: string; recorded_at: Date }): AgreementView {
+  const park = ref.park(a.park)!;
+  const today = new Date().toISOString().slice(0, 10);
+  return {
+    id: a.id,
+    park: a.park,
+    operator: park.operator,
+    host: park.host,
+    effective_from: a.effective_from,
+    operator_share_pct: formatBpAsPercent(a.operator_share_bp),
+    host_share_pct: formatBpAsPercent(10_000 - a.operator_share_bp),
+    shared_non_tax: a.shared_non_tax,
+    note: a.note,
+    recorded_at: new Date(a.recorded_at).toISOString(),
+    in_force_today: ref.agreementOn(a.park, today)?.id === a.id,
+  };
+}
+
+export interface RatioView {
+  id: number;
+  tax_code: string;
+  tax_name_zh: string;
+  effective_from: string;
+  central_share_pct: string;
+  note: string;
+  in_force_today: boolean;
+}
+
+export async function setCentralRatio(db: Database, input: { tax: string; central_share: string; from: string; note?: string }): Promise<RatioView> {
+  const bp = parsePercentToBp(input.central_share);
+  if (bp === null) throw new Rejection("percent_invalid", `--central-share: ${input.central_share} is not a percentage from 0 to 100 with at most two decimals`);
+  const from = parseIsoDate(input.from.trim());
+  if (from === null) throw new Rejection("date_invalid", `--from: ${input.from} is not a date YYYY-MM-DD`);
+  return db.knex.transaction(async (trx) => {
+    await lockJournal(trx);
+    const ref = await ReferenceData.load(trx);
+    const tax = ref.tax(input.tax);
+    if (tax === undefined) throw new Rejection("tax_code_unknown", `--tax: ${input.tax} is not a tax code`);
+    const { rows } = await trx.raw(
+      `select count(*) as n, max(collected_on) as last from receipts where tax_code = ? and scope = 'gross' and collected_on >= ? and refund_of_id is null`,
+      [tax.code, from],
+    );
+    if (toCount(rows[0].n) > 0) {
+      throw new Rejection(
+        "ratio_conflicts_with_posted_receipts",
+        `${toCount(rows[0].n)} gross receipts of ${tax.code} from ${from} to ${rows[0].last} are already booked with the ratio in force then; choose a date after ${rows[0].last}.`,
+      );
+    }
+    const [row] = await trx("central_ratios").insert({ tax_code: tax.code, effective_from: from, central_share_bp: bp, note: input.note ?? "" }).returning("*");
+    return ratioView(await ReferenceData.load(trx), row);
+  });
+}
+
+export async function listCentralRatios(db: Database, tax?: string): Promise<RatioView[]> {
+  const ref = await ReferenceData.load(db.knex);
+  const code = tax === undefined ? undefined : (ref.tax(tax)?.code ?? tax);
+  return ref.centralRatios(code).map((r) => ratioView(ref, r));
+}
+
+function ratioView(ref: ReferenceData, r: { id: number; tax_code: string; effective_from: string; central_share_bp: number; note: string }): RatioView {
+  const today = new Date().toISOString().slice(0, 10);
+  return {
+    id: r.id,
+    tax_code: r.tax_code,
+    tax_name_zh: ref.tax(r.tax_code)?.name_zh ?? r.tax_code,
+    effective_from: r.effective_from,
+    central_share_pct: formatBpAsPercent(r.central_share_bp),
+    note: r.note,
+    in_force_today: ref.centralRatioOn(r.tax_code, today)?.id === r.id,
+  };
+}

@@ -1,0 +1,67 @@
+// Closes a year with an operator: posts the settlement (what is still due after the transfers moves
+// to the settlement accounts), stores the statement as it stood, and locks the year. From then on a
+// receipt dated in that year is booked as a prior-year adjustment in the next open year.
+
+import { parseYuan } from "../../ledger/money.js";
+import { settlementLines } from "../../ledger/posting.js";
+import { createHash } from "node:crypto";
+import type { Database } from "../db/database.js";
+import { AccountBook } from "../repositories/accounts.js";
+import { lockJournal, postEntry } from "../repositories/journal.js";
+import { ReferenceData } from "../repositories/reference.js";
+import { operatorPark, settlementStatement, type SettlementStatement } from "../../reports/settlement.js";
+
+export interface SettleResult {
+  year: number;
+  operator: string;
+  already_settled: boolean;
+  balance_due: string;
+  entry_id: string | null;
+  closed_at: string;
+  statement: SettlementStatement;
+}
+
+export async function settleYear(db: Database, year: number, operator: string): Promise<SettleResult> {
+  return db.knex.transaction(async (trx) => {
+    await lockJournal(trx);
+    const ref = await ReferenceData.load(trx);
+    const park = operatorPark(ref, operator);
+    const existing = await trx("closures").where({ operator, year }).first();
+    if (existing !== undefined) {
+      const statement = existing.statement as SettlementStatement;
+      return {
+        year,
+        operator,
+        already_settled: true,
+        balance_due: statement.totals.balance_due,
+        entry_id: existing.entry_id === null ? null : String(existing.entry_id),
+        closed_at: new Date(existing.closed_at).toISOString(),
+        statement,
+      };
+    }
+    const statement = await settlementStatement(trx, ref, year, operator);
+    const balance_due = parseYuan(statement.totals.balance_due)!;
+    let entry_id: string | null = null;
+    if (balance_due !== 0n) {
+      const posted = await postEntry(trx, await AccountBook.load(trx), {
+        idempotency_key: `settlement:${operator}:${year}`,
+        input_hash: createHash("sha256").update(JSON.stringify(statement.totals)).digest("hex"),
+        kind: "settlement",
+        fiscal_year: year,
+        origin_year: year,
+        effective_on: `${year}-12-31`,
+        park: park.code,
+        operator,
+        description: `年终结算 settlement ${year} ${operator}`,
+        import_id: null,
+        source_row: null,
+        lines: settlementLines(balance_due, park.host, operator, park.code),
+      });
+      entry_id = posted.id.toString();
+    }
+    const closed_at = new Date();
+    const closed: SettlementStatement = { ...statement, status: "closed", closed_at: closed_at.toISOString() };
+    await trx("closures").insert({ operator, year, balance_due_fen: balance_due.toString(), entry_id, statement: JSON.stringify(closed), closed_at });
+    return { year, operator, already_settled: false, balance_due: statement.totals.balance_due, entry_id, closed_at: closed_at.toISOString(), statement: closed };
+  });
+}
