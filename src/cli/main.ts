@@ -36,9 +36,15 @@ function yearArg(value: string): number {
 }
 
 /** Runs the command line with `argv` (without node and script); resolves to the exit code. */
-export async function main(argv: string[], io: Io = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(
+  argv: string[],
+  io: Io = processIo,
+  env: NodeJS.ProcessEnv = process.env,
+  deps: { db?: Database } = {},
+): Promise<number> {
   let db: Database | null = null;
   const database = async (): Promise<Database> => {
+    if (deps.db !== undefined) return deps.db;
     if (db === null) {
       const config = loadConfig(env);
       db = config.database_url !== null ? await openDatabase({ url: config.database_url }) : await openDatabase({ dir: config.data_dir });

@@ -67,13 +67,12 @@ export class ReferenceData {
   }
 
   static async load(knex: Knex | Knex.Transaction): Promise<ReferenceData> {
-    const [jurisdictions, parks, taxes, ratios, agreements] = await Promise.all([
-      knex("jurisdictions").select("*").orderBy("code"),
-      knex("parks").select("*").orderBy("code"),
-      knex("tax_types").select("*").orderBy("item_code"),
-      knex("central_ratios").select("*").orderBy(["tax_code", "effective_from", "id"]),
-      knex("agreements").select("*").orderBy(["park", "effective_from", "id"]),
-    ]);
+    // one after the other: inside a transaction they share one connection
+    const jurisdictions = await knex("jurisdictions").select("*").orderBy("code");
+    const parks = await knex("parks").select("*").orderBy("code");
+    const taxes = await knex("tax_types").select("*").orderBy("item_code");
+    const ratios = await knex("central_ratios").select("*").orderBy(["tax_code", "effective_from", "id"]);
+    const agreements = await knex("agreements").select("*").orderBy(["park", "effective_from", "id"]);
     return new ReferenceData(jurisdictions, parks, taxes, ratios, agreements);
   }
 

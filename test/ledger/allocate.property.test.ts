@@ -41,18 +41,16 @@ function hasSignOf(part: Fen, amount: Fen): boolean {
 /** Cuts a receipt into 1..12 positive refund amounts that add up to it exactly. */
 function refundsOf(receipt: Fen): fc.Arbitrary<Fen[]> {
   if (receipt === 1n) return fc.constant([1n]);
-  return fc
-    .uniqueArray(fc.bigInt({ min: 1n, max: receipt - 1n }), { maxLength: 11 })
-    .map((cuts) => {
-      const sorted = [...cuts].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-      const pieces: Fen[] = [];
-      let previous = 0n;
-      for (const cut of [...sorted, receipt]) {
-        pieces.push(cut - previous);
-        previous = cut;
-      }
-      return pieces;
-    });
+  return fc.uniqueArray(fc.bigInt({ min: 1n, max: receipt - 1n }), { maxLength: 11 }).map((cuts) => {
+    const sorted = [...cuts].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    const pieces: Fen[] = [];
+    let previous = 0n;
+    for (const cut of [...sorted, receipt]) {
+      pieces.push(cut - previous);
+      previous = cut;
+    }
+    return pieces;
+  });
 }
 
 describe("every split adds up", () => {
@@ -73,7 +71,8 @@ describe("every split adds up", () => {
     fc.assert(
       fc.property(amountFen, rule, (amount, r) => {
         const split = splitReceipt(amount, r);
-        for (const part of PARTS) expect(hasSignOf(split[part], amount), `${part} = ${split[part]} of ${amount}`).toBe(true);
+        for (const part of PARTS)
+          expect(hasSignOf(split[part], amount), `${part} = ${split[part]} of ${amount}`).toBe(true);
       }),
       { numRuns: 2000 },
     );

@@ -19,10 +19,25 @@ import { formatYuan, parseYuan, type Fen } from "../../ledger/money.js";
 
 const VAT_SHARED: SplitRule = { scope: "gross", central_share_bp: 5000, operator_share_bp: 8000, rounding: "half_up" };
 const CIT_SHARED: SplitRule = { scope: "gross", central_share_bp: 6000, operator_share_bp: 8000, rounding: "half_up" };
-const LOCAL_SHARED: SplitRule = { scope: "local", central_share_bp: 5000, operator_share_bp: 8000, rounding: "half_up" };
-const VAT_UNSHARED: SplitRule = { scope: "gross", central_share_bp: 5000, operator_share_bp: null, rounding: "half_up" };
+const LOCAL_SHARED: SplitRule = {
+  scope: "local",
+  central_share_bp: 5000,
+  operator_share_bp: 8000,
+  rounding: "half_up",
+};
+const VAT_UNSHARED: SplitRule = {
+  scope: "gross",
+  central_share_bp: 5000,
+  operator_share_bp: null,
+  rounding: "half_up",
+};
 const LOCAL_UNSHARED: SplitRule = { scope: "local", central_share_bp: 0, operator_share_bp: null, rounding: "half_up" };
-const WHOLLY_CENTRAL: SplitRule = { scope: "gross", central_share_bp: 10000, operator_share_bp: 8000, rounding: "half_up" };
+const WHOLLY_CENTRAL: SplitRule = {
+  scope: "gross",
+  central_share_bp: 10000,
+  operator_share_bp: 8000,
+  rounding: "half_up",
+};
 const WHOLLY_LOCAL: SplitRule = { scope: "gross", central_share_bp: 0, operator_share_bp: 8000, rounding: "half_up" };
 
 function yuan(text: string): Fen {
@@ -32,7 +47,12 @@ function yuan(text: string): Fen {
 }
 
 function shown(split: ReceiptSplit): [string, string, string, string] {
-  return [formatYuan(split.central_fen), formatYuan(split.local_fen), formatYuan(split.operator_fen), formatYuan(split.host_fen)];
+  return [
+    formatYuan(split.central_fen),
+    formatYuan(split.local_fen),
+    formatYuan(split.operator_fen),
+    formatYuan(split.host_fen),
+  ];
 }
 
 function negated(split: ReceiptSplit): ReceiptSplit {
@@ -58,8 +78,20 @@ describe("shareOf", () => {
     ["nothing gives nothing", 0n, 8000, "half_up", 0n],
     ["the largest receipt is split exactly", 1_000_000_000_000_000n, 3333, "half_up", 333_300_000_000_000n],
     ["a 15-digit odd amount rounds its half fen up", 999_999_999_999_999n, 5000, "half_up", 500_000_000_000_000n],
-    ["a 15-digit odd refund rounds its half fen away from zero", -999_999_999_999_999n, 5000, "half_up", -500_000_000_000_000n],
-    ["2^53 + 1 fen (past float precision) halves exactly and rounds up", 9_007_199_254_740_993n, 5000, "half_up", 4_503_599_627_370_497n],
+    [
+      "a 15-digit odd refund rounds its half fen away from zero",
+      -999_999_999_999_999n,
+      5000,
+      "half_up",
+      -500_000_000_000_000n,
+    ],
+    [
+      "2^53 + 1 fen (past float precision) halves exactly and rounds up",
+      9_007_199_254_740_993n,
+      5000,
+      "half_up",
+      4_503_599_627_370_497n,
+    ],
     ["half_even rounds 1.5 fen to 2", 3n, 5000, "half_even", 2n],
     ["half_even rounds 2.5 fen to 2", 5n, 5000, "half_even", 2n],
     ["half_even rounds -2.5 fen to -2", -5n, 5000, "half_even", -2n],
@@ -105,30 +137,123 @@ describe("splitReceipt", () => {
     ["a VAT receipt", "0.02", "gross", "0.01", "0.01", "0.01", "0.00", VAT_SHARED],
     ["a VAT receipt", "0.07", "gross", "0.04", "0.03", "0.02", "0.01", VAT_SHARED],
     ["a VAT receipt", "100.00", "gross", "50.00", "50.00", "40.00", "10.00", VAT_SHARED],
-    ["a VAT receipt", "9999999999999.99", "gross", "5000000000000.00", "4999999999999.99", "3999999999999.99", "1000000000000.00", VAT_SHARED],
-    ["a VAT receipt", "10000000000000.00", "gross", "5000000000000.00", "5000000000000.00", "4000000000000.00", "1000000000000.00", VAT_SHARED],
+    [
+      "a VAT receipt",
+      "9999999999999.99",
+      "gross",
+      "5000000000000.00",
+      "4999999999999.99",
+      "3999999999999.99",
+      "1000000000000.00",
+      VAT_SHARED,
+    ],
+    [
+      "a VAT receipt",
+      "10000000000000.00",
+      "gross",
+      "5000000000000.00",
+      "5000000000000.00",
+      "4000000000000.00",
+      "1000000000000.00",
+      VAT_SHARED,
+    ],
     ["a negative VAT amount", "-0.03", "gross", "-0.02", "-0.01", "-0.01", "0.00", VAT_SHARED],
     ["a negative VAT amount", "-0.07", "gross", "-0.04", "-0.03", "-0.02", "-0.01", VAT_SHARED],
-    ["a corporate income tax receipt (60 per cent central)", "123.45", "gross", "74.07", "49.38", "39.50", "9.88", CIT_SHARED],
-    ["a corporate income tax receipt (60 per cent central)", "0.05", "gross", "0.03", "0.02", "0.02", "0.00", CIT_SHARED],
+    [
+      "a corporate income tax receipt (60 per cent central)",
+      "123.45",
+      "gross",
+      "74.07",
+      "49.38",
+      "39.50",
+      "9.88",
+      CIT_SHARED,
+    ],
+    [
+      "a corporate income tax receipt (60 per cent central)",
+      "0.05",
+      "gross",
+      "0.03",
+      "0.02",
+      "0.02",
+      "0.00",
+      CIT_SHARED,
+    ],
     ["a local-portion receipt", "123.45", "local", "0.00", "123.45", "98.76", "24.69", LOCAL_SHARED],
     ["a local-portion receipt", "0.07", "local", "0.00", "0.07", "0.06", "0.01", LOCAL_SHARED],
     ["a negative local-portion amount", "-0.07", "local", "0.00", "-0.07", "-0.06", "-0.01", LOCAL_SHARED],
-    ["a VAT receipt in a park that shares nothing (operator_share_bp null)", "100.00", "gross", "50.00", "50.00", "0.00", "50.00", VAT_UNSHARED],
-    ["a VAT receipt in a park that shares nothing (operator_share_bp null)", "0.03", "gross", "0.02", "0.01", "0.00", "0.01", VAT_UNSHARED],
-    ["a local-portion receipt in a park that shares nothing", "12.34", "local", "0.00", "12.34", "0.00", "12.34", LOCAL_UNSHARED],
-    ["a consumption tax receipt (100 per cent central)", "9999.99", "gross", "9999.99", "0.00", "0.00", "0.00", WHOLLY_CENTRAL],
-    ["a negative consumption tax amount (100 per cent central)", "-5.00", "gross", "-5.00", "0.00", "0.00", "0.00", WHOLLY_CENTRAL],
+    [
+      "a VAT receipt in a park that shares nothing (operator_share_bp null)",
+      "100.00",
+      "gross",
+      "50.00",
+      "50.00",
+      "0.00",
+      "50.00",
+      VAT_UNSHARED,
+    ],
+    [
+      "a VAT receipt in a park that shares nothing (operator_share_bp null)",
+      "0.03",
+      "gross",
+      "0.02",
+      "0.01",
+      "0.00",
+      "0.01",
+      VAT_UNSHARED,
+    ],
+    [
+      "a local-portion receipt in a park that shares nothing",
+      "12.34",
+      "local",
+      "0.00",
+      "12.34",
+      "0.00",
+      "12.34",
+      LOCAL_UNSHARED,
+    ],
+    [
+      "a consumption tax receipt (100 per cent central)",
+      "9999.99",
+      "gross",
+      "9999.99",
+      "0.00",
+      "0.00",
+      "0.00",
+      WHOLLY_CENTRAL,
+    ],
+    [
+      "a negative consumption tax amount (100 per cent central)",
+      "-5.00",
+      "gross",
+      "-5.00",
+      "0.00",
+      "0.00",
+      "0.00",
+      WHOLLY_CENTRAL,
+    ],
     ["a resource tax receipt (0 per cent central)", "10.01", "gross", "0.00", "10.01", "8.01", "2.00", WHOLLY_LOCAL],
     ["a resource tax receipt (0 per cent central)", "0.01", "gross", "0.00", "0.01", "0.01", "0.00", WHOLLY_LOCAL],
-    ["a negative resource tax amount (0 per cent central)", "-10.01", "gross", "0.00", "-10.01", "-8.01", "-2.00", WHOLLY_LOCAL],
+    [
+      "a negative resource tax amount (0 per cent central)",
+      "-10.01",
+      "gross",
+      "0.00",
+      "-10.01",
+      "-8.01",
+      "-2.00",
+      WHOLLY_LOCAL,
+    ],
     ["a VAT receipt", "0.00", "gross", "0.00", "0.00", "0.00", "0.00", VAT_SHARED],
-  ])("%s of %s %s gives central %s, local %s, operator %s, host %s", (_what, amount, scope, central, local, operator, host, rule) => {
-    expect(rule.scope).toBe(scope);
-    const split = splitReceipt(yuan(amount), rule);
-    expect(shown(split)).toEqual([central, local, operator, host]);
-    expect(splitIsWhole(yuan(amount), split)).toBe(true);
-  });
+  ])(
+    "%s of %s %s gives central %s, local %s, operator %s, host %s",
+    (_what, amount, scope, central, local, operator, host, rule) => {
+      expect(rule.scope).toBe(scope);
+      const split = splitReceipt(yuan(amount), rule);
+      expect(shown(split)).toEqual([central, local, operator, host]);
+      expect(splitIsWhole(yuan(amount), split)).toBe(true);
+    },
+  );
 
   it("a local-scope receipt ignores the central ratio: 50 per cent and 0 per cent central give the same split", () => {
     const withCentral = splitReceipt(12345n, { ...LOCAL_SHARED, central_share_bp: 5000 });

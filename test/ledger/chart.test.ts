@@ -16,7 +16,12 @@ describe("accountTemplate", () => {
     ["due_to:bingtuan", "credit", "应付分成款—bingtuan", "Revenue share due to bingtuan"],
     ["due_from:prefecture", "debit", "应收分成款—prefecture", "Revenue share receivable from prefecture"],
     ["settlement_payable:urumqi", "credit", "应付年终结算款—urumqi", "Annual settlement payable to urumqi"],
-    ["settlement_receivable:prefecture", "debit", "应收年终结算款—prefecture", "Annual settlement receivable from prefecture"],
+    [
+      "settlement_receivable:prefecture",
+      "debit",
+      "应收年终结算款—prefecture",
+      "Annual settlement receivable from prefecture",
+    ],
     ["suspense", "credit", "待查收入", "Receipts in suspense"],
     ["revenue_shared_host", "credit", "分成税收收入（东道方）", "Shared revenue, host share"],
     ["revenue_own", "credit", "本级税收收入", "Own tax revenue"],
@@ -28,12 +33,19 @@ describe("accountTemplate", () => {
     expect(accountTemplate(code)).toEqual({ code, normal_balance, name_zh, name_en });
   });
 
-  it.each<[string]>([["nonsense"], [""], ["due"], ["Treasury"], [":bingtuan"], ["constructor"], ["toString"], ["__proto__"], ["hasOwnProperty:bingtuan"]])(
-    "refuses the code %j, which is outside the chart",
-    (code) => {
-      expect(() => accountTemplate(code)).toThrow(/account code outside the chart/);
-    },
-  );
+  it.each<[string]>([
+    ["nonsense"],
+    [""],
+    ["due"],
+    ["Treasury"],
+    [":bingtuan"],
+    ["constructor"],
+    ["toString"],
+    ["__proto__"],
+    ["hasOwnProperty:bingtuan"],
+  ])("refuses the code %j, which is outside the chart", (code) => {
+    expect(() => accountTemplate(code)).toThrow(/account code outside the chart/);
+  });
 
   it("every account that receipts, refunds, suspense, transfers and settlements write to is in the chart", () => {
     const bz = { host: "prefecture", operator: "bingtuan", central: "central", is_tax: true };

@@ -3,7 +3,15 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { AMOUNT_FEN_LIMIT, absFen, formatYuan, formatYuanGrouped, parseYuan, sumFen, toFen } from "../../ledger/money.js";
+import {
+  AMOUNT_FEN_LIMIT,
+  absFen,
+  formatYuan,
+  formatYuanGrouped,
+  parseYuan,
+  sumFen,
+  toFen,
+} from "../../ledger/money.js";
 
 describe("parseYuan", () => {
   it.each<[string, bigint]>([

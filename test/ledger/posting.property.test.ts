@@ -46,22 +46,20 @@ const receipt: fc.Arbitrary<Receipt> = fc
     rounding: fc.constantFrom<RoundingMode>("half_up", "half_even", "down"),
   })
   .chain((r) =>
-    refundsUpTo(r.amount_fen).map(
-      (refunds_fen): Receipt => ({
-        park: r.park,
-        tax_code: r.tax_code,
-        is_tax: r.is_tax,
-        amount_fen: r.amount_fen,
-        rule: {
-          scope: r.scope,
-          central_share_bp: r.central_share_bp,
-          // a park without an operator has no agreement: the host keeps the whole local portion
-          operator_share_bp: PARKS[r.park]!.operator === null ? null : r.operator_share_bp,
-          rounding: r.rounding,
-        },
-        refunds_fen,
-      }),
-    ),
+    refundsUpTo(r.amount_fen).map((refunds_fen): Receipt => ({
+      park: r.park,
+      tax_code: r.tax_code,
+      is_tax: r.is_tax,
+      amount_fen: r.amount_fen,
+      rule: {
+        scope: r.scope,
+        central_share_bp: r.central_share_bp,
+        // a park without an operator has no agreement: the host keeps the whole local portion
+        operator_share_bp: PARKS[r.park]!.operator === null ? null : r.operator_share_bp,
+        rounding: r.rounding,
+      },
+      refunds_fen,
+    })),
   );
 
 /** Each receipt's entry followed by its refunds' entries, each refund split cumulatively. */
@@ -69,7 +67,10 @@ function entriesOf(receipts: readonly Receipt[]): { amount_fen: Fen; lines: Line
   const entries: { amount_fen: Fen; lines: Line[] }[] = [];
   for (const r of receipts) {
     const parties = { ...PARKS[r.park]!, is_tax: r.is_tax };
-    entries.push({ amount_fen: r.amount_fen, lines: receiptLines(splitReceipt(r.amount_fen, r.rule), parties, r.tax_code, r.park) });
+    entries.push({
+      amount_fen: r.amount_fen,
+      lines: receiptLines(splitReceipt(r.amount_fen, r.rule), parties, r.tax_code, r.park),
+    });
     let refunded_before = 0n;
     for (const refund of r.refunds_fen) {
       const split = splitRefund(-refund, refunded_before, r.rule);
@@ -88,7 +89,10 @@ function trialBalance(lines: readonly Line[]) {
     const key = `${l.jurisdiction}/${l.account}`;
     byAccount.set(key, (byAccount.get(key) ?? 0n) + l.debit_fen - l.credit_fen);
     const j = byJurisdiction.get(l.jurisdiction) ?? { debit_fen: 0n, credit_fen: 0n };
-    byJurisdiction.set(l.jurisdiction, { debit_fen: j.debit_fen + l.debit_fen, credit_fen: j.credit_fen + l.credit_fen });
+    byJurisdiction.set(l.jurisdiction, {
+      debit_fen: j.debit_fen + l.debit_fen,
+      credit_fen: j.credit_fen + l.credit_fen,
+    });
   }
   return { net: (key: string) => byAccount.get(key) ?? 0n, byJurisdiction };
 }
@@ -113,7 +117,9 @@ describe("trial balance over any sequence of receipts and refunds", () => {
     fc.assert(
       fc.property(fc.array(receipt, { minLength: 1, maxLength: 12 }), (receipts) => {
         const entries = entriesOf(receipts);
-        const treasury = entries.flatMap((e) => e.lines).filter((l) => l.jurisdiction === "prefecture" && l.account === "treasury");
+        const treasury = entries
+          .flatMap((e) => e.lines)
+          .filter((l) => l.jurisdiction === "prefecture" && l.account === "treasury");
         const sum = (values: Fen[]) => values.reduce((a, b) => a + b, 0n);
         expect(sum(treasury.map((l) => l.debit_fen))).toBe(sum(receipts.map((r) => r.amount_fen)));
         expect(sum(treasury.map((l) => l.credit_fen))).toBe(sum(receipts.flatMap((r) => r.refunds_fen)));

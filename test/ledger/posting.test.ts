@@ -19,14 +19,26 @@ import { Rejection } from "../../ledger/rejections.js";
 const VAT_SHARED: SplitRule = { scope: "gross", central_share_bp: 5000, operator_share_bp: 8000, rounding: "half_up" };
 const CIT_SHARED: SplitRule = { scope: "gross", central_share_bp: 6000, operator_share_bp: 8000, rounding: "half_up" };
 const LOCAL_UNSHARED: SplitRule = { scope: "local", central_share_bp: 0, operator_share_bp: null, rounding: "half_up" };
-const WHOLLY_CENTRAL: SplitRule = { scope: "gross", central_share_bp: 10000, operator_share_bp: 8000, rounding: "half_up" };
+const WHOLLY_CENTRAL: SplitRule = {
+  scope: "gross",
+  central_share_bp: 10000,
+  operator_share_bp: 8000,
+  rounding: "half_up",
+};
 
 const BZ: ReceiptParties = { host: "prefecture", operator: "bingtuan", central: "central", is_tax: true };
 const WZ: ReceiptParties = { host: "prefecture", operator: "urumqi", central: "central", is_tax: true };
 const ZD_TAX: ReceiptParties = { host: "prefecture", operator: null, central: "central", is_tax: true };
 const ZD_NONTAX: ReceiptParties = { host: "prefecture", operator: null, central: "central", is_tax: false };
 
-function line(jurisdiction: string, account: string, debit_fen: Fen, credit_fen: Fen, tax_code: string | null, park: string | null): Line {
+function line(
+  jurisdiction: string,
+  account: string,
+  debit_fen: Fen,
+  credit_fen: Fen,
+  tax_code: string | null,
+  park: string | null,
+): Line {
   return { jurisdiction, account, debit_fen, credit_fen, tax_code, park };
 }
 
@@ -90,11 +102,11 @@ describe("receiptLines", () => {
     ]);
   });
 
-  it.each<[string, ReceiptParties, string[]]>([
-    ["a tax in a sharing park", BZ, ["treasury", "due_to:bingtuan", "revenue_shared_host"]],
-    ["a tax in a park that shares nothing", ZD_TAX, ["treasury", "revenue_own"]],
-    ["non-tax revenue (a surcharge) in a park that shares nothing", ZD_NONTAX, ["treasury", "nontax_revenue"]],
-  ])("the host books a local-portion receipt of 12.34 of %s in %j", (_what, parties, accounts) => {
+  it.each<[string, string[], ReceiptParties]>([
+    ["a tax in a sharing park", ["treasury", "due_to:bingtuan", "revenue_shared_host"], BZ],
+    ["a tax in a park that shares nothing", ["treasury", "revenue_own"], ZD_TAX],
+    ["non-tax revenue (a surcharge) in a park that shares nothing", ["treasury", "nontax_revenue"], ZD_NONTAX],
+  ])("the host books a local-portion receipt of 12.34 of %s on the accounts %j", (_what, accounts, parties) => {
     const rule: SplitRule = parties.operator === null ? LOCAL_UNSHARED : { ...VAT_SHARED, scope: "local" };
     const lines = receiptLines(splitReceipt(1234n, rule), parties, "10109", "BZ");
     expect(lines.filter((l) => l.jurisdiction === "prefecture").map((l) => l.account)).toEqual(accounts);
@@ -103,19 +115,63 @@ describe("receiptLines", () => {
 
 describe("every kind of entry balances in every jurisdiction's books", () => {
   it.each<[string, Line[], Record<string, string>]>([
-    ["a 0.03 VAT receipt in BZ", receiptLines(splitReceipt(3n, VAT_SHARED), BZ, "10101", "BZ"), { prefecture: "0.03", central: "0.02", bingtuan: "0.01" }],
-    ["a 100.00 VAT receipt in BZ", receiptLines(splitReceipt(10000n, VAT_SHARED), BZ, "10101", "BZ"), { prefecture: "100.00", central: "50.00", bingtuan: "40.00" }],
-    ["the full refund of a 100.00 VAT receipt in BZ", receiptLines(splitRefund(-10000n, 0n, VAT_SHARED), BZ, "10101", "BZ"), { prefecture: "100.00", central: "50.00", bingtuan: "40.00" }],
-    ["a 123.45 corporate income tax receipt in WZ", receiptLines(splitReceipt(12345n, CIT_SHARED), WZ, "10104", "WZ"), { prefecture: "123.45", central: "74.07", urumqi: "39.50" }],
-    ["a partial refund of 0.01 of a 0.03 VAT receipt in WZ", receiptLines(splitRefund(-1n, -1n, VAT_SHARED), WZ, "10101", "WZ"), { prefecture: "0.01", urumqi: "0.01" }],
-    ["a 12.34 local-portion tax receipt in ZD (no operator)", receiptLines(splitReceipt(1234n, LOCAL_UNSHARED), ZD_TAX, "10109", "ZD"), { prefecture: "12.34" }],
-    ["a 5.00 education surcharge in ZD (non-tax)", receiptLines(splitReceipt(500n, LOCAL_UNSHARED), ZD_NONTAX, "30203", "ZD"), { prefecture: "5.00" }],
-    ["a 100.00 consumption tax receipt in BZ (wholly central)", receiptLines(splitReceipt(10000n, WHOLLY_CENTRAL), BZ, "10102", "BZ"), { prefecture: "100.00", central: "100.00" }],
+    [
+      "a 0.03 VAT receipt in BZ",
+      receiptLines(splitReceipt(3n, VAT_SHARED), BZ, "10101", "BZ"),
+      { prefecture: "0.03", central: "0.02", bingtuan: "0.01" },
+    ],
+    [
+      "a 100.00 VAT receipt in BZ",
+      receiptLines(splitReceipt(10000n, VAT_SHARED), BZ, "10101", "BZ"),
+      { prefecture: "100.00", central: "50.00", bingtuan: "40.00" },
+    ],
+    [
+      "the full refund of a 100.00 VAT receipt in BZ",
+      receiptLines(splitRefund(-10000n, 0n, VAT_SHARED), BZ, "10101", "BZ"),
+      { prefecture: "100.00", central: "50.00", bingtuan: "40.00" },
+    ],
+    [
+      "a 123.45 corporate income tax receipt in WZ",
+      receiptLines(splitReceipt(12345n, CIT_SHARED), WZ, "10104", "WZ"),
+      { prefecture: "123.45", central: "74.07", urumqi: "39.50" },
+    ],
+    [
+      "a partial refund of 0.01 of a 0.03 VAT receipt in WZ",
+      receiptLines(splitRefund(-1n, -1n, VAT_SHARED), WZ, "10101", "WZ"),
+      { prefecture: "0.01", urumqi: "0.01" },
+    ],
+    [
+      "a 12.34 local-portion tax receipt in ZD (no operator)",
+      receiptLines(splitReceipt(1234n, LOCAL_UNSHARED), ZD_TAX, "10109", "ZD"),
+      { prefecture: "12.34" },
+    ],
+    [
+      "a 5.00 education surcharge in ZD (non-tax)",
+      receiptLines(splitReceipt(500n, LOCAL_UNSHARED), ZD_NONTAX, "30203", "ZD"),
+      { prefecture: "5.00" },
+    ],
+    [
+      "a 100.00 consumption tax receipt in BZ (wholly central)",
+      receiptLines(splitReceipt(10000n, WHOLLY_CENTRAL), BZ, "10102", "BZ"),
+      { prefecture: "100.00", central: "100.00" },
+    ],
     ["a 123.45 receipt held in suspense", suspenseLines(12345n, "prefecture", "10101"), { prefecture: "123.45" }],
     ["a 5.00 refund held in suspense", suspenseLines(-500n, "prefecture", "10101"), { prefecture: "5.00" }],
-    ["a 1000.00 interim transfer to Bingtuan", transferLines(100000n, "prefecture", "bingtuan", "BZ"), { prefecture: "1000.00", bingtuan: "1000.00" }],
-    ["a 250.00 settlement still due to Urumqi", settlementLines(25000n, "prefecture", "urumqi", "WZ"), { prefecture: "250.00", urumqi: "250.00" }],
-    ["a 250.00 settlement overpaid to Urumqi", settlementLines(-25000n, "prefecture", "urumqi", "WZ"), { prefecture: "250.00", urumqi: "250.00" }],
+    [
+      "a 1000.00 interim transfer to Bingtuan",
+      transferLines(100000n, "prefecture", "bingtuan", "BZ"),
+      { prefecture: "1000.00", bingtuan: "1000.00" },
+    ],
+    [
+      "a 250.00 settlement still due to Urumqi",
+      settlementLines(25000n, "prefecture", "urumqi", "WZ"),
+      { prefecture: "250.00", urumqi: "250.00" },
+    ],
+    [
+      "a 250.00 settlement overpaid to Urumqi",
+      settlementLines(-25000n, "prefecture", "urumqi", "WZ"),
+      { prefecture: "250.00", urumqi: "250.00" },
+    ],
   ])("%s", (_what, lines, debitsByJurisdiction) => {
     expect(() => assertBalanced(lines)).not.toThrow();
     const { debits, credits } = sides(lines);
@@ -176,7 +232,9 @@ describe("assertBalanced", () => {
   const balanced = receiptLines(splitReceipt(10000n, VAT_SHARED), BZ, "10101", "BZ");
 
   it("refuses an entry in which one fen of Bingtuan's lines is missing, naming Bingtuan", () => {
-    const lines = balanced.map((l) => (l.jurisdiction === "bingtuan" && l.account === "revenue_shared" ? { ...l, credit_fen: l.credit_fen - 1n } : l));
+    const lines = balanced.map((l) =>
+      l.jurisdiction === "bingtuan" && l.account === "revenue_shared" ? { ...l, credit_fen: l.credit_fen - 1n } : l,
+    );
     const rejection = rejectionOf(() => assertBalanced(lines));
     expect(rejection.code).toBe("entry_unbalanced");
     expect(rejection.details).toEqual({ jurisdiction: "bingtuan" });
@@ -184,7 +242,11 @@ describe("assertBalanced", () => {
   });
 
   it("refuses an entry in which the prefecture credits one fen more than it debits", () => {
-    const lines = balanced.map((l) => (l.jurisdiction === "prefecture" && l.account === "revenue_shared_host" ? { ...l, credit_fen: l.credit_fen + 1n } : l));
+    const lines = balanced.map((l) =>
+      l.jurisdiction === "prefecture" && l.account === "revenue_shared_host"
+        ? { ...l, credit_fen: l.credit_fen + 1n }
+        : l,
+    );
     const rejection = rejectionOf(() => assertBalanced(lines));
     expect(rejection.code).toBe("entry_unbalanced");
     expect(rejection.details).toEqual({ jurisdiction: "prefecture" });
@@ -192,7 +254,10 @@ describe("assertBalanced", () => {
   });
 
   it("refuses an entry whose total balances but whose prefecture and Bingtuan lines do not", () => {
-    const lines = [line("prefecture", "treasury", 500n, 0n, null, null), line("bingtuan", "cash", 0n, 500n, null, null)];
+    const lines = [
+      line("prefecture", "treasury", 500n, 0n, null, null),
+      line("bingtuan", "cash", 0n, 500n, null, null),
+    ];
     const rejection = rejectionOf(() => assertBalanced(lines));
     expect(rejection.code).toBe("entry_unbalanced");
     expect(rejection.details).toEqual({ jurisdiction: "prefecture" });
@@ -207,7 +272,10 @@ describe("assertBalanced", () => {
   });
 
   it("refuses a line with a negative side even when the sums agree", () => {
-    const lines = [line("prefecture", "treasury", -5n, 0n, null, null), line("prefecture", "suspense", 0n, -5n, null, null)];
+    const lines = [
+      line("prefecture", "treasury", -5n, 0n, null, null),
+      line("prefecture", "suspense", 0n, -5n, null, null),
+    ];
     const rejection = rejectionOf(() => assertBalanced(lines));
     expect(rejection.code).toBe("entry_unbalanced");
     expect(rejection.message).toBe("a line has a negative side");

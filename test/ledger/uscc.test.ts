@@ -54,7 +54,7 @@ describe("usccProblem", () => {
     ["19 characters", "91350100M000100Y430", "uscc_length"],
     ["an empty code", "", "uscc_length"],
     ["a 15-digit old business licence number", "350100000001234", "uscc_length"],
-  ])("%s (%s) gives %s", (_why, code, problem) => {
+  ])("%s (%s): problem %s", (_why, code, problem) => {
     expect(usccProblem(code)).toBe(problem);
   });
 
