@@ -185,7 +185,39 @@ const TAX_COLUMNS = [
   { key: "host_share", label_zh: "东道方分成", label_en: "Host share", align: "right", kind: "money" },
 ] as const;
 
-export function settlementTabular(s: SettlementStatement, ref: ReferenceData): Tabular {
+/**
+ * The statement as tables. `flat` gives one plain table for CSV (scripts read it with any CSV
+ * reader): the tax rows and a totals row that also carries the transfers and the balance due.
+ */
+export function settlementTabular(s: SettlementStatement, ref: ReferenceData, flat = false): Tabular {
+  if (flat) {
+    const t = s.totals;
+    return {
+      title_zh: `${s.year}年度税收分成核算表`,
+      title_en: `Revenue-sharing settlement ${s.year}`,
+      sections: [
+        {
+          columns: [
+            ...TAX_COLUMNS.map((c) => ({ ...c })),
+            { key: "transferred", label_zh: "已预拨", label_en: "Transferred", kind: "money" },
+            { key: "balance_due", label_zh: "应结算", label_en: "Balance due", kind: "money" },
+          ],
+          rows: s.by_tax.map((r) => ({ ...r, transferred: null, balance_due: null })),
+          totals: {
+            tax_code: "TOTAL",
+            tax_name_zh: "合计",
+            receipts: s.by_tax.reduce((n, r) => n + r.receipts, 0),
+            central_excluded: t.central_excluded,
+            local_revenue: t.local_revenue,
+            operator_share: t.operator_share,
+            host_share: t.host_share,
+            transferred: t.transferred,
+            balance_due: t.balance_due,
+          },
+        },
+      ],
+    };
+  }
   const name = (code: string) => ref.jurisdiction(code)?.name_zh ?? code;
   const parkName = ref.park(s.park)?.name_zh ?? s.park;
   const t = s.totals;

@@ -203,7 +203,7 @@ export async function main(
       const d = await database();
       const ref = await ReferenceData.load(d.knex);
       const statement = await settlementStatement(d.knex, ref, o.year, o.operator);
-      await emit(io, o.format, o.out, statement, () => settlementTabular(statement, ref));
+      await emit(io, o.format, o.out, statement, (f) => settlementTabular(statement, ref, f === "csv"));
     });
   report
     .command("trial-balance")

@@ -21,21 +21,27 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value, null, 2) + "\n";
 }
 
-export async function emit(io: Io, format: Format, out: string | undefined, json: unknown, tabular: () => Tabular): Promise<void> {
+export async function emit(
+  io: Io,
+  format: Format,
+  out: string | undefined,
+  json: unknown,
+  tabular: (format: Exclude<Format, "json">) => Tabular,
+): Promise<void> {
   let body: string | Buffer;
   switch (format) {
     case "json":
       body = toJson(json);
       break;
     case "csv":
-      body = renderCsv(tabular());
+      body = renderCsv(tabular("csv"));
       break;
     case "xlsx":
-      body = await renderXlsx(tabular());
+      body = await renderXlsx(tabular("xlsx"));
       if (out === undefined && io.stdout.isTTY) throw new UsageError("--format xlsx writes a binary workbook; give --out FILE.xlsx or redirect stdout");
       break;
     default:
-      body = renderTable(tabular());
+      body = renderTable(tabular("table"));
   }
   if (out !== undefined) {
     await fs.promises.writeFile(out, body);

@@ -1,0 +1,727 @@
+// `npm run bench`: how fast a year of treasury receipts imports into PostgreSQL, measured side by side
+// with a plain COPY of the same file, and how fast the settlement and trial-balance reports answer on
+// the result. Everything runs in a fresh database `parkledger_bench_<pid>`, dropped at the end (even
+// on failure) unless KEEP=1.
+//
+//   RECEIPTS=50000 npm run bench                  # a quick run
+//   npm run bench -- --receipts 1000000 --keep    # the same options as arguments
+//
+// Options (argument, else environment, else default): RECEIPTS (1000000), ENTERPRISES (5000),
+// YEAR (2025), SEED (the demo seed), DATABASE_URL (admin URL, postgres://root@127.0.0.1:5432/postgres),
+// KEEP (0). The CSV files go to bench/out/ with their parameters in the name and are reused when present.
+
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import { openDatabase, type Database } from "../src/db/database.js";
+import { migrate } from "../src/db/migrate.js";
+import { importEnterprises } from "../src/import/enterprises.js";
+import { importReceipts, type ReceiptsImportResult } from "../src/import/receipts.js";
+import type { Progress } from "../src/import/common.js";
+import { ReferenceData } from "../src/repositories/reference.js";
+import { DEMO_DEFAULTS, demoEnterprises, demoReceipts, enterprisesCsv, receiptsCsvLines, type DemoOptions } from "../src/demo/generate.js";
+import { settlementStatement } from "../reports/settlement.js";
+import { trialBalance } from "../reports/trial-balance.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const OUT_DIR = path.join(ROOT, "bench", "out");
+
+const BAR_IMPORT_RECEIPTS_PER_S = 20_000;
+const BAR_SETTLEMENT_MS = 300;
+const SETTLEMENT_RUNS = 20;
+const TRIAL_BALANCE_RUNS = 10;
+const OPERATORS = ["bingtuan", "urumqi"] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+interface BenchOptions {
+  receipts: number;
+  enterprises: number;
+  year: number;
+  seed: number;
+  adminUrl: string;
+  keep: boolean;
+}
+
+/** `--name value`, `--name=value`, `NAME=value` or a bare `--flag` on the command line. */
+function parseArgv(argv: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const kv = /^(?:--)?([A-Za-z_][A-Za-z0-9_-]*)=(.*)$/s.exec(arg);
+    if (kv) {
+      out.set(normaliseKey(kv[1]!), kv[2]!);
+    } else if (arg.startsWith("--")) {
+      const next = argv[i + 1];
+      if (next !== undefined && !next.startsWith("--")) {
+        out.set(normaliseKey(arg.slice(2)), next);
+        i++;
+      } else out.set(normaliseKey(arg.slice(2)), "1");
+    } else {
+      throw new Error(`unexpected argument ${JSON.stringify(arg)}; use --name value or NAME=value`);
+    }
+  }
+  return out;
+}
+
+function normaliseKey(key: string): string {
+  return key.toUpperCase().replaceAll("-", "_");
+}
+
+function loadOptions(): BenchOptions {
+  const args = parseArgv(process.argv.slice(2));
+  const known = new Set(["RECEIPTS", "ENTERPRISES", "YEAR", "SEED", "DATABASE_URL", "KEEP"]);
+  for (const key of args.keys()) if (!known.has(key)) throw new Error(`unknown option ${key}; the options are ${[...known].join(", ")}`);
+  const raw = (name: string): string | undefined => {
+    const value = args.get(name) ?? process.env[name];
+    return value === undefined || value === "" ? undefined : value;
+  };
+  const int = (name: string, fallback: number, min: number): number => {
+    const text = raw(name);
+    if (text === undefined) return fallback;
+    const value = Number(text.replaceAll("_", ""));
+    if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}: ${text}`);
+    return value;
+  };
+  const keepText = (raw("KEEP") ?? "0").toLowerCase();
+  return {
+    receipts: int("RECEIPTS", 1_000_000, 1),
+    enterprises: int("ENTERPRISES", 5_000, 1),
+    year: int("YEAR", 2025, 1910),
+    seed: int("SEED", DEMO_DEFAULTS.seed, 0),
+    adminUrl: raw("DATABASE_URL") ?? "postgres://root@127.0.0.1:5432/postgres",
+    keep: !["0", "false", "no", ""].includes(keepText),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+const now = (): number => performance.now();
+const say = (line: string): void => void process.stderr.write(line + "\n");
+const fmtInt = (n: number): string => Math.round(n).toLocaleString("en-US");
+const fmtMs = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Nearest-rank percentile. */
+function percentile(values: readonly number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+function summary(samples: readonly number[]) {
+  return {
+    runs: samples.length,
+    median_ms: round(median(samples), 2),
+    p95_ms: round(percentile(samples, 95), 2),
+    min_ms: round(Math.min(...samples), 2),
+    max_ms: round(Math.max(...samples), 2),
+    samples_ms: samples.map((s) => round(s, 2)),
+  };
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = "/" + database;
+  return u.toString();
+}
+
+function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = "***";
+  return u.toString();
+}
+
+const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+// ---------------------------------------------------------------------------------------------
+// CSV files
+
+/** Writes the strings to `file` with backpressure, through a temporary name so a broken run leaves no half file to reuse. */
+async function writeLines(file: string, lines: Iterable<string>): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const out = fs.createWriteStream(tmp, { highWaterMark: 1 << 20 });
+  try {
+    let chunk = "";
+    for (const line of lines) {
+      chunk += line;
+      if (chunk.length >= 1 << 19) {
+        if (!out.write(chunk)) await once(out, "drain");
+        chunk = "";
+      }
+    }
+    if (chunk !== "") out.write(chunk);
+    out.end();
+    await once(out, "finish");
+    fs.renameSync(tmp, file);
+  } catch (error) {
+    out.destroy();
+    fs.rmSync(tmp, { force: true });
+    throw error;
+  }
+}
+
+interface GeneratedFiles {
+  enterprisesFile: string;
+  receiptsFile: string;
+  enterprises: { reused: boolean; ms: number; bytes: number; rows: number | null };
+  receipts: { reused: boolean; ms: number; bytes: number };
+}
+
+async function generateFiles(opts: BenchOptions): Promise<GeneratedFiles> {
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  const demo: DemoOptions = { year: opts.year, seed: opts.seed, enterprises: opts.enterprises, receipts: opts.receipts };
+  const stem = `y${opts.year}-s${opts.seed}-e${opts.enterprises}`;
+  const enterprisesFile = path.join(OUT_DIR, `enterprises-${stem}.csv`);
+  const receiptsFile = path.join(OUT_DIR, `receipts-${stem}-r${opts.receipts}.csv`);
+
+  let registry: ReturnType<typeof demoEnterprises> | null = null;
+  const registryOnce = () => (registry ??= demoEnterprises(demo));
+
+  const eReused = fs.existsSync(enterprisesFile);
+  let t = now();
+  if (!eReused) await writeLines(enterprisesFile, [enterprisesCsv(registryOnce())]);
+  const eMs = now() - t;
+  say(`generate: ${path.relative(ROOT, enterprisesFile)} ${eReused ? "reused" : `written in ${fmtMs(eMs)}`}`);
+
+  const rReused = fs.existsSync(receiptsFile);
+  t = now();
+  if (!rReused) await writeLines(receiptsFile, receiptsCsvLines(demoReceipts(demo, registryOnce())));
+  const rMs = now() - t;
+  say(`generate: ${path.relative(ROOT, receiptsFile)} ${rReused ? "reused" : `written in ${fmtMs(rMs)}`}`);
+
+  return {
+    enterprisesFile,
+    receiptsFile,
+    enterprises: { reused: eReused, ms: round(eMs), bytes: fs.statSync(enterprisesFile).size, rows: registry === null ? null : (registry as unknown[]).length },
+    receipts: { reused: rReused, ms: round(rMs), bytes: fs.statSync(receiptsFile).size },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where the import's time goes: every statement timed from Node (send → result), grouped by shape and
+// by the import phase it ran in; CPU of this process and of the PostgreSQL processes.
+
+type Phase = "reading" | "checking" | "booking" | "finishing";
+
+interface StatementStats {
+  label: string;
+  count: number;
+  ms: number;
+}
+
+class ImportProfiler {
+  phase: Phase = "reading";
+  readonly phaseStart: Record<Phase, number | null> = { reading: null, checking: null, booking: null, finishing: null };
+  readonly phaseSqlMs: Record<Phase, number> = { reading: 0, checking: 0, booking: 0, finishing: 0 };
+  readonly statements = new Map<string, StatementStats>();
+  private readonly started = new Map<string, { at: number; key: string; phase: Phase }>();
+  private readonly onQuery = (q: { __knexQueryUid?: string; sql?: string }) => {
+    if (q.__knexQueryUid === undefined) return;
+    const sql = (q.sql ?? "").replace(/\s+/g, " ").trim();
+    if (this.phase === "checking" && /from receipt_stage s left join enterprise_stays/.test(sql)) this.enter("booking");
+    this.started.set(q.__knexQueryUid, { at: now(), key: statementLabel(sql), phase: this.phase });
+  };
+  private readonly onResponse = (_response: unknown, q: { __knexQueryUid?: string }) => this.done(q);
+  private readonly onError = (_error: unknown, q: { __knexQueryUid?: string }) => this.done(q);
+
+  constructor(private readonly knex: Database["knex"]) {}
+
+  attach(): void {
+    this.knex.on("query", this.onQuery);
+    this.knex.on("query-response", this.onResponse);
+    this.knex.on("query-error", this.onError);
+  }
+
+  detach(): void {
+    this.knex.off("query", this.onQuery);
+    this.knex.off("query-response", this.onResponse);
+    this.knex.off("query-error", this.onError);
+  }
+
+  enter(phase: Phase): void {
+    if (this.phaseStart[phase] !== null) return;
+    this.phase = phase;
+    this.phaseStart[phase] = now();
+  }
+
+  private done(q: { __knexQueryUid?: string }): void {
+    if (q.__knexQueryUid === undefined) return;
+    const s = this.started.get(q.__knexQueryUid);
+    if (s === undefined) return;
+    this.started.delete(q.__knexQueryUid);
+    const ms = now() - s.at;
+    this.phaseSqlMs[s.phase] += ms;
+    const key = `${s.phase}|${s.key}`;
+    const stats = this.statements.get(key) ?? { label: s.key, count: 0, ms: 0 };
+    stats.count += 1;
+    stats.ms += ms;
+    this.statements.set(key, stats);
+  }
+}
+
+const STATEMENT_LABELS: [RegExp, string][] = [
+  [/^select pg_advisory_xact_lock/, "journal lock"],
+  [/^create temporary table receipt_stage/, "create receipt_stage"],
+  [/^insert into receipt_stage/, "insert receipt_stage (unnest)"],
+  [/^create index on receipt_stage/, "index receipt_stage (receipt_no)"],
+  [/^analyze receipt_stage/, "analyze receipt_stage"],
+  [/join lateral/, "reused numbers in file (lateral)"],
+  [/^update receipt_stage s set action = 'same' where exists/, "mark repeats in file"],
+  [/from receipt_stage s join receipts r on r\.receipt_no/, "reused numbers vs recorded"],
+  [/^update receipt_stage s set action = 'same' from receipts/, "mark already recorded"],
+  [/^select count\(\*\) filter \(where action = 'new'\)/, "count new rows"],
+  [/^insert into "imports"/, "record import"],
+  [/from receipt_stage s left join enterprise_stays/, "select originals batch"],
+  [/from receipt_stage s left join receipts o/, "select refunds batch"],
+  [/^select refund_of_id, sum\(amount_fen\)/, "refunded so far"],
+  [/^select nextval/, "reserve ids: nextval"],
+  [/^select setval/, "reserve ids: setval"],
+  [/^insert into journal_entries/, "insert journal_entries (unnest)"],
+  [/^insert into journal_lines/, "insert journal_lines (unnest + trigger)"],
+  [/^insert into receipts/, "insert receipts (unnest)"],
+  [/^insert into balances/, "upsert balances"],
+  [/^commit/i, "COMMIT"],
+  [/^begin/i, "BEGIN"],
+];
+
+function statementLabel(sql: string): string {
+  for (const [re, label] of STATEMENT_LABELS) if (re.test(sql)) return label;
+  return sql.length > 70 ? sql.slice(0, 67) + "…" : sql;
+}
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** CPU seconds used so far by each PostgreSQL process serving `database`, plus the WAL writer, checkpointer and background writer. */
+async function postgresCpu(admin: pg.Client, database: string): Promise<Map<number, number> | null> {
+  if (process.platform !== "linux") return null;
+  const { rows } = await admin.query<{ pid: number }>(
+    `select pid from pg_stat_activity where datname = $1 or backend_type in ('walwriter', 'checkpointer', 'background writer')`,
+    [database],
+  );
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS); // utime, stime
+    } catch {
+      return null; // not on this machine, or not readable
+    }
+  }
+  return cpu;
+}
+
+function cpuDeltaMs(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
+  if (before === null || after === null) return null;
+  let total = 0;
+  for (const [pid, s] of after) total += s - (before.get(pid) ?? 0);
+  return round(total * 1000, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The benchmark
+
+interface ProgressPrinter {
+  onProgress: (p: Progress) => void;
+  profiler: ImportProfiler;
+}
+
+function progressPrinter(profiler: ImportProfiler, started: () => number): ProgressPrinter {
+  const lastDecile: Record<string, number> = {};
+  return {
+    profiler,
+    onProgress: (p) => {
+      if (p.phase === "reading" && p.total > 0 && p.done >= p.total) profiler.enter("checking");
+      if (p.phase === "booking") {
+        profiler.enter("booking");
+        if (p.done >= p.total) profiler.enter("finishing");
+      }
+      const decile = p.total > 0 ? Math.floor((p.done / p.total) * 10) : 10;
+      if (decile > (lastDecile[p.phase] ?? 0)) {
+        lastDecile[p.phase] = decile;
+        say(`  import ${p.phase.padEnd(8)} ${String(decile * 10).padStart(3)}%  ${fmtMs(now() - started())}`);
+      }
+    },
+  };
+}
+
+async function copyBaseline(url: string, file: string): Promise<{ ms: number; rows: number }> {
+  const client = new pg.Client({ connectionString: url, application_name: "parkledger-bench-copy" });
+  await client.connect();
+  try {
+    await client.query(`create table bare_receipts (
+      receipt_no text, uscc text, tax_code text, collected_on text, amount text, scope text, tax_period text, refund_of text)`);
+    await client.query("checkpoint").catch(() => undefined);
+    const t = now();
+    const copy = client.query(copyFrom("COPY bare_receipts FROM STDIN WITH (FORMAT csv, HEADER true)"));
+    await pipeline(fs.createReadStream(file, { highWaterMark: 1 << 20 }), copy);
+    return { ms: now() - t, rows: copy.rowCount };
+  } finally {
+    await client.end();
+  }
+}
+
+async function timeRuns(runs: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = now();
+    await fn();
+    samples.push(now() - t);
+  }
+  return samples;
+}
+
+/** Newest modification time of the TypeScript sources the CLI is built from, and of the built entry point. */
+function distState(): { present: boolean; possibly_stale: boolean } {
+  const entry = path.join(ROOT, "dist", "src", "cli", "main.js");
+  if (!fs.existsSync(entry)) return { present: false, possibly_stale: false };
+  let newest = 0;
+  const walk = (dir: string) => {
+    for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, d.name);
+      if (d.isDirectory()) walk(p);
+      else if (d.name.endsWith(".ts")) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+    }
+  };
+  for (const dir of ["src", "ledger", "migrations", "reports"]) if (fs.existsSync(path.join(ROOT, dir))) walk(path.join(ROOT, dir));
+  return { present: true, possibly_stale: newest > fs.statSync(entry).mtimeMs };
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const t = now();
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
+    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr, ms: now() - t }));
+  });
+}
+
+/** The environment for child processes: no loader hooks inherited from tsx. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
+async function ensureBuilt(): Promise<{ present: boolean; possibly_stale: boolean; built_now: boolean }> {
+  let state = distState();
+  if (state.present) return { ...state, built_now: false };
+  say("cli: dist/ is missing; building with tsc -p tsconfig.build.json");
+  const tsc = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
+  const r = await run(process.execPath, [tsc, "-p", "tsconfig.build.json"], childEnv({}));
+  if (r.code !== 0) throw new Error(`tsc -p tsconfig.build.json failed:\n${r.stdout}${r.stderr}`);
+  state = distState();
+  return { ...state, built_now: true };
+}
+
+async function main(): Promise<void> {
+  const opts = loadOptions();
+  const dbName = `parkledger_bench_${process.pid}`;
+  const benchUrl = withDatabase(opts.adminUrl, dbName);
+  say(`bench: ${fmtInt(opts.receipts)} receipts, ${fmtInt(opts.enterprises)} enterprises, year ${opts.year}, seed ${opts.seed}`);
+
+  const files = await generateFiles(opts);
+
+  const admin = new pg.Client({ connectionString: opts.adminUrl, application_name: "parkledger-bench-admin" });
+  await admin.connect();
+  let db: Database | null = null;
+  let dropped = false;
+  const dropDatabase = async () => {
+    if (dropped || opts.keep) return;
+    dropped = true;
+    await admin.query(`drop database if exists ${quoteIdent(dbName)} with (force)`);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    say(`bench: ${signal}; dropping ${dbName}`);
+    dropDatabase()
+      .catch((error) => say(`bench: could not drop ${dbName}: ${String(error)}`))
+      .finally(() => process.exit(130));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+
+  try {
+    await admin.query(`drop database if exists ${quoteIdent(dbName)} with (force)`);
+    await admin.query(`create database ${quoteIdent(dbName)}`);
+    say(`bench: created database ${dbName}${opts.keep ? " (KEEP=1: it stays after the run)" : ""}`);
+    const pgVersion = (await admin.query<{ version: string }>("select version()")).rows[0]!.version;
+    const pgSettings = Object.fromEntries(
+      (
+        await admin.query<{ name: string; setting: string; unit: string | null }>(
+          `select name, setting, unit from pg_settings where name = any($1) order by name`,
+          [["shared_buffers", "work_mem", "maintenance_work_mem", "synchronous_commit", "fsync", "wal_level", "max_wal_size", "checkpoint_timeout", "full_page_writes"]],
+        )
+      ).rows.map((r) => [r.name, r.unit ? `${r.setting} ${r.unit}` : r.setting]),
+    );
+
+    db = await openDatabase({ url: benchUrl });
+    let t = now();
+    await migrate(db);
+    const migrateMs = now() - t;
+
+    t = now();
+    const ent = await importEnterprises(db, files.enterprisesFile);
+    const enterprisesMs = now() - t;
+    say(`bench: enterprises imported in ${fmtMs(enterprisesMs)} (${ent.new_stays} stays of ${ent.enterprises} enterprises)`);
+
+    // Baseline and the real import back to back, so they see the same machine.
+    say("bench: COPY baseline …");
+    const copy = await copyBaseline(benchUrl, files.receiptsFile);
+    say(`bench: COPY ${fmtInt(copy.rows)} rows in ${fmtMs(copy.ms)}`);
+
+    await db.knex.raw("checkpoint").catch(() => undefined);
+    const profiler = new ImportProfiler(db.knex);
+    let importStart = 0;
+    const printer = progressPrinter(profiler, () => importStart);
+    const cpuPgBefore = await postgresCpu(admin, dbName);
+    const cpuNodeBefore = process.cpuUsage();
+    profiler.attach();
+    say("bench: importReceipts …");
+    importStart = now();
+    profiler.enter("reading");
+    let result: ReceiptsImportResult;
+    try {
+      result = await importReceipts(db, files.receiptsFile, { onProgress: printer.onProgress });
+    } finally {
+      profiler.detach();
+    }
+    const importEnd = now();
+    const importMs = importEnd - importStart;
+    const cpuNode = process.cpuUsage(cpuNodeBefore);
+    const cpuPgAfter = await postgresCpu(admin, dbName);
+    if (result.already_imported) throw new Error("the receipts file was already imported into a fresh database?");
+    if (result.new_rows + result.unchanged_rows !== result.rows) say(`bench: warning: ${result.rows} rows but ${result.new_rows} new + ${result.unchanged_rows} unchanged`);
+    const receiptsPerS = result.rows / (importMs / 1000);
+    const copyRatio = importMs / copy.ms;
+    say(`bench: imported ${fmtInt(result.rows)} rows in ${fmtMs(importMs)} (${fmtInt(receiptsPerS)} receipts/s, ${copyRatio.toFixed(1)}× COPY)`);
+
+    const phaseOrder: Phase[] = ["reading", "checking", "booking", "finishing"];
+    const phases = phaseOrder.map((phase, i) => {
+      const start = profiler.phaseStart[phase];
+      const nextStart = phaseOrder.slice(i + 1).map((p) => profiler.phaseStart[p]).find((s): s is number => s !== null) ?? importEnd;
+      const wall = start === null ? 0 : nextStart - start;
+      const sql = profiler.phaseSqlMs[phase];
+      return { phase, wall_ms: round(wall, 0), sql_ms: round(sql, 0), node_ms: round(Math.max(0, wall - sql), 0), share_pct: round((wall / importMs) * 100) };
+    });
+    const statements = [...profiler.statements.entries()]
+      .map(([key, s]) => ({ phase: key.split("|")[0] as Phase, statement: s.label, count: s.count, total_ms: round(s.ms, 0), mean_ms: round(s.ms / s.count, 2) }))
+      .sort((a, b) => b.total_ms - a.total_ms);
+    const sqlTotalMs = statements.reduce((n, s) => n + s.total_ms, 0);
+
+    const sizes = (
+      await db.knex.raw(`select relname as table, pg_total_relation_size(c.oid) as bytes, c.reltuples::bigint as rows
+         from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind = 'r' and relname in ('receipts', 'journal_entries', 'journal_lines', 'balances', 'bare_receipts')
+        order by 2 desc`)
+    ).rows.map((r: { table: string; bytes: bigint; rows: bigint }) => ({ table: r.table, mb: round(Number(r.bytes) / 2 ** 20), rows: Number(r.rows) }));
+
+    // Reports on the imported year.
+    await db.knex.raw("analyze");
+    const ref = await ReferenceData.load(db.knex);
+    const settlement: Record<string, ReturnType<typeof summary>> = {};
+    for (const operator of OPERATORS) {
+      await settlementStatement(db.knex, ref, opts.year, operator); // warm-up
+      settlement[operator] = summary(await timeRuns(SETTLEMENT_RUNS, () => settlementStatement(db!.knex, ref, opts.year, operator)));
+    }
+    await trialBalance(db.knex, ref, opts.year, "prefecture"); // warm-up
+    const trial = summary(await timeRuns(TRIAL_BALANCE_RUNS, () => trialBalance(db!.knex, ref, opts.year, "prefecture")));
+
+    // The full command line: node start-up, config, migrate check, reference data, the report, JSON out.
+    const dist = await ensureBuilt();
+    if (dist.possibly_stale) say("cli: note: some sources are newer than dist/; run `npm run build` if the CLI figure matters");
+    const nodeStart = await run(process.execPath, ["-e", "0"], childEnv({}));
+    const cli = await run(process.execPath, ["bin/parkledger.js", "report", "settlement", "--year", String(opts.year), "--operator", "bingtuan", "--format", "json"], childEnv({ DATABASE_URL: benchUrl }));
+    if (cli.code !== 0) throw new Error(`parkledger report settlement exited with ${cli.code}:\n${cli.stderr}`);
+    const cliStatement = JSON.parse(cli.stdout) as { totals?: { local_revenue?: string } };
+    const inProcess = await settlementStatement(db.knex, ref, opts.year, "bingtuan");
+    const cliAgrees = cliStatement.totals?.local_revenue === inProcess.totals.local_revenue;
+
+    // Results
+    const worstSettlementP95 = Math.max(...OPERATORS.map((o) => settlement[o]!.p95_ms));
+    const bars = [
+      { bar: `import ≥ ${fmtInt(BAR_IMPORT_RECEIPTS_PER_S)} receipts/s`, measured: `${fmtInt(receiptsPerS)} receipts/s`, pass: receiptsPerS >= BAR_IMPORT_RECEIPTS_PER_S },
+      { bar: `settlement report < ${BAR_SETTLEMENT_MS} ms`, measured: `p95 ${worstSettlementP95.toFixed(1)} ms (worse operator, in process)`, pass: worstSettlementP95 < BAR_SETTLEMENT_MS },
+    ];
+    const cpus = os.cpus();
+    const results = {
+      when: new Date().toISOString(),
+      parameters: { receipts: opts.receipts, enterprises: opts.enterprises, year: opts.year, seed: opts.seed, database: redact(benchUrl), keep: opts.keep },
+      machine: {
+        cpus: cpus.length,
+        cpu_model: cpus[0]?.model ?? null,
+        total_memory_gb: round(os.totalmem() / 2 ** 30),
+        load_average: os.loadavg().map((l) => round(l, 2)),
+        os: `${os.type()} ${os.release()} ${os.arch()}`,
+        node: process.version,
+        postgres: pgVersion,
+        postgres_settings: pgSettings,
+      },
+      files: {
+        enterprises: { file: path.relative(ROOT, files.enterprisesFile), ...files.enterprises },
+        receipts: { file: path.relative(ROOT, files.receiptsFile), ...files.receipts },
+      },
+      setup: { migrate_ms: round(migrateMs, 0), enterprises_import_ms: round(enterprisesMs, 0), enterprise_stays: ent.new_stays, enterprises: ent.enterprises },
+      copy_baseline: { ms: round(copy.ms, 0), rows: copy.rows, rows_per_s: Math.round(copy.rows / (copy.ms / 1000)) },
+      import: {
+        ms: round(importMs, 0),
+        rows: result.rows,
+        receipts_per_s: Math.round(receiptsPerS),
+        copy_ratio: round(copyRatio, 2),
+        result: {
+          new_rows: result.new_rows,
+          unchanged_rows: result.unchanged_rows,
+          receipts: result.receipts,
+          refunds: result.refunds,
+          suspense: result.suspense,
+          prior_year_adjustments: result.prior_year_adjustments,
+        },
+        phases,
+        sql_total_ms: round(sqlTotalMs, 0),
+        statements,
+        cpu: {
+          node_user_ms: round(cpuNode.user / 1000, 0),
+          node_system_ms: round(cpuNode.system / 1000, 0),
+          postgres_ms: cpuDeltaMs(cpuPgBefore, cpuPgAfter),
+        },
+        table_sizes: sizes,
+      },
+      reports: {
+        settlement,
+        trial_balance_prefecture: trial,
+        cli_settlement_bingtuan: { wall_ms: round(cli.ms, 0), node_startup_ms: round(nodeStart.ms, 0), agrees_with_in_process: cliAgrees, dist },
+      },
+      bars,
+    };
+    const stamp = results.when.replace(/[:.]/g, "-");
+    const resultsFile = path.join(OUT_DIR, `results-${stamp}.json`);
+    fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + "\n");
+
+    printResults(results, path.relative(ROOT, resultsFile));
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    if (db !== null) await db.close().catch((error) => say(`bench: closing the database failed: ${String(error)}`));
+    try {
+      if (opts.keep) say(`bench: KEEP=1, database kept: ${redact(benchUrl)}`);
+      else {
+        await dropDatabase();
+        say(`bench: dropped ${dbName}`);
+      }
+    } catch (error) {
+      say(`bench: could not drop ${dbName}: ${String(error)}`);
+    } finally {
+      await admin.end().catch(() => undefined);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+function table(rows: string[][], align: ("l" | "r")[]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => [...(r[c] ?? "")].length)));
+  return rows
+    .map((r) => r.map((cell, c) => (align[c] === "r" ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ").trimEnd())
+    .join("\n");
+}
+
+type Results = {
+  parameters: { receipts: number; enterprises: number; year: number; seed: number };
+  machine: { cpus: number; node: string; postgres: string; load_average: number[] };
+  files: { enterprises: { reused: boolean; ms: number }; receipts: { reused: boolean; ms: number; bytes: number } };
+  setup: { enterprises_import_ms: number };
+  copy_baseline: { ms: number; rows: number; rows_per_s: number };
+  import: {
+    ms: number;
+    rows: number;
+    receipts_per_s: number;
+    copy_ratio: number;
+    result: { receipts: number; refunds: number; suspense: number };
+    phases: { phase: string; wall_ms: number; sql_ms: number; node_ms: number; share_pct: number }[];
+    statements: { phase: string; statement: string; count: number; total_ms: number; mean_ms: number }[];
+    sql_total_ms: number;
+    cpu: { node_user_ms: number; node_system_ms: number; postgres_ms: number | null };
+  };
+  reports: {
+    settlement: Record<string, { median_ms: number; p95_ms: number; runs: number }>;
+    trial_balance_prefecture: { median_ms: number; p95_ms: number; runs: number };
+    cli_settlement_bingtuan: { wall_ms: number; node_startup_ms: number; agrees_with_in_process: boolean };
+  };
+  bars: { bar: string; measured: string; pass: boolean }[];
+};
+
+function printResults(r: Results, resultsFile: string): void {
+  const p = r.parameters;
+  const i = r.import;
+  const lines: string[] = [];
+  lines.push("");
+  lines.push(`parkledger bench — ${fmtInt(p.receipts)} receipts, ${fmtInt(p.enterprises)} enterprises, year ${p.year}, seed ${p.seed}`);
+  lines.push(`machine: ${r.machine.cpus} CPUs, load ${r.machine.load_average.join(" ")}, node ${r.machine.node}, ${r.machine.postgres.split(" on ")[0]}`);
+  lines.push("");
+  lines.push(
+    table(
+      [
+        ["measure", "value", "detail"],
+        ["generate receipts CSV", r.files.receipts.reused ? "reused" : fmtMs(r.files.receipts.ms), `${(r.files.receipts.bytes / 2 ** 20).toFixed(1)} MiB`],
+        ["import enterprises", fmtMs(r.setup.enterprises_import_ms), ""],
+        ["COPY baseline (bare table)", fmtMs(r.copy_baseline.ms), `${fmtInt(r.copy_baseline.rows_per_s)} rows/s`],
+        ["importReceipts", fmtMs(i.ms), `${fmtInt(i.rows)} rows: ${fmtInt(i.result.receipts)} receipts, ${fmtInt(i.result.refunds)} refunds, ${fmtInt(i.result.suspense)} suspense`],
+        ["  receipts/s", fmtInt(i.receipts_per_s), ""],
+        ["  import / COPY", `${i.copy_ratio.toFixed(1)}×`, "same file, back to back"],
+        ["  CPU node / postgres", `${fmtMs(i.cpu.node_user_ms + i.cpu.node_system_ms)}`, i.cpu.postgres_ms === null ? "postgres CPU n/a" : `postgres ${fmtMs(i.cpu.postgres_ms)}`],
+        ...Object.entries(r.reports.settlement).map(([op, s]) => [`settlement ${op}`, `${s.median_ms.toFixed(1)} ms`, `median of ${s.runs}; p95 ${s.p95_ms.toFixed(1)} ms`]),
+        ["trial balance prefecture", `${r.reports.trial_balance_prefecture.median_ms.toFixed(1)} ms`, `median of ${r.reports.trial_balance_prefecture.runs}`],
+        [
+          "CLI report settlement (json)",
+          fmtMs(r.reports.cli_settlement_bingtuan.wall_ms),
+          `wall, once; bare node start-up ${fmtMs(r.reports.cli_settlement_bingtuan.node_startup_ms)}${r.reports.cli_settlement_bingtuan.agrees_with_in_process ? "" : "; OUTPUT DIFFERS"}`,
+        ],
+      ],
+      ["l", "r", "l"],
+    ),
+  );
+  lines.push("");
+  lines.push("import phases (wall; SQL = statements timed from Node, send → result; rest = Node work between them)");
+  lines.push(
+    table(
+      [["phase", "wall", "share", "SQL", "Node"], ...i.phases.map((ph) => [ph.phase, fmtMs(ph.wall_ms), `${ph.share_pct.toFixed(1)}%`, fmtMs(ph.sql_ms), fmtMs(ph.node_ms)])],
+      ["l", "r", "r", "r", "r"],
+    ),
+  );
+  lines.push("");
+  lines.push("slowest statements during the import");
+  lines.push(
+    table(
+      [["phase", "statement", "count", "total", "mean"], ...i.statements.slice(0, 12).map((s) => [s.phase, s.statement, fmtInt(s.count), fmtMs(s.total_ms), `${s.mean_ms.toFixed(2)} ms`])],
+      ["l", "l", "r", "r", "r"],
+    ),
+  );
+  lines.push("");
+  lines.push(table([["bar", "measured", "result"], ...r.bars.map((b) => [b.bar, b.measured, b.pass ? "PASS" : "FAIL"])], ["l", "l", "l"]));
+  lines.push("");
+  lines.push(`results: ${resultsFile}`);
+  process.stdout.write(lines.join("\n") + "\n");
+}
+
+main().catch((error: unknown) => {
+  say(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});
