@@ -52,14 +52,23 @@ export interface ReceiptSplit {
   host_fen: Fen;
 }
 
-export const ZERO_SPLIT: ReceiptSplit = Object.freeze({ central_fen: 0n, local_fen: 0n, operator_fen: 0n, host_fen: 0n });
+export const ZERO_SPLIT: ReceiptSplit = Object.freeze({
+  central_fen: 0n,
+  local_fen: 0n,
+  operator_fen: 0n,
+  host_fen: 0n,
+});
 
 /** Central before local, operator before host (DOMAIN.md, Rounding). */
 export function splitReceipt(amount: Fen, rule: SplitRule): ReceiptSplit {
   const [central_fen, local_fen] =
-    rule.scope === "gross" ? (splitInOrder(amount, [rule.central_share_bp], rule.rounding) as [Fen, Fen]) : [0n, amount];
+    rule.scope === "gross"
+      ? (splitInOrder(amount, [rule.central_share_bp], rule.rounding) as [Fen, Fen])
+      : [0n, amount];
   const [operator_fen, host_fen] =
-    rule.operator_share_bp === null ? [0n, local_fen] : (splitInOrder(local_fen, [rule.operator_share_bp], rule.rounding) as [Fen, Fen]);
+    rule.operator_share_bp === null
+      ? [0n, local_fen]
+      : (splitInOrder(local_fen, [rule.operator_share_bp], rule.rounding) as [Fen, Fen]);
   return { central_fen, local_fen, operator_fen, host_fen };
 }
 

@@ -17,12 +17,24 @@ const TEMPLATES: Record<string, Omit<AccountTemplate, "code">> = {
   due_to: { normal_balance: "credit", name_zh: "应付分成款", name_en: "Revenue share due to" },
   settlement_payable: { normal_balance: "credit", name_zh: "应付年终结算款", name_en: "Annual settlement payable to" },
   suspense: { normal_balance: "credit", name_zh: "待查收入", name_en: "Receipts in suspense" },
-  revenue_shared_host: { normal_balance: "credit", name_zh: "分成税收收入（东道方）", name_en: "Shared revenue, host share" },
+  revenue_shared_host: {
+    normal_balance: "credit",
+    name_zh: "分成税收收入（东道方）",
+    name_en: "Shared revenue, host share",
+  },
   revenue_own: { normal_balance: "credit", name_zh: "本级税收收入", name_en: "Own tax revenue" },
   nontax_revenue: { normal_balance: "credit", name_zh: "非税收入", name_en: "Non-tax revenue" },
   due_from: { normal_balance: "debit", name_zh: "应收分成款", name_en: "Revenue share receivable from" },
-  settlement_receivable: { normal_balance: "debit", name_zh: "应收年终结算款", name_en: "Annual settlement receivable from" },
-  revenue_shared: { normal_balance: "credit", name_zh: "分成税收收入（运营方）", name_en: "Shared revenue, operator share" },
+  settlement_receivable: {
+    normal_balance: "debit",
+    name_zh: "应收年终结算款",
+    name_en: "Annual settlement receivable from",
+  },
+  revenue_shared: {
+    normal_balance: "credit",
+    name_zh: "分成税收收入（运营方）",
+    name_en: "Shared revenue, operator share",
+  },
   cash: { normal_balance: "debit", name_zh: "库款", name_en: "Funds received" },
   revenue_central: { normal_balance: "credit", name_zh: "中央税收收入", name_en: "Central tax revenue" },
 };

@@ -50,12 +50,7 @@ export interface ReceiptParties {
 }
 
 /** Lines for a receipt or a refund (a refund's split is negative, which swaps every side). */
-export function receiptLines(
-  split: ReceiptSplit,
-  parties: ReceiptParties,
-  tax_code: string,
-  park: string,
-): Line[] {
+export function receiptLines(split: ReceiptSplit, parties: ReceiptParties, tax_code: string, park: string): Line[] {
   const { host, operator, central } = parties;
   const gross = split.central_fen + split.local_fen;
   const hostRevenue = operator !== null ? "revenue_shared_host" : parties.is_tax ? "revenue_own" : "nontax_revenue";
@@ -63,7 +58,8 @@ export function receiptLines(
     { jurisdiction: host, account: "treasury", amount_fen: gross },
     { jurisdiction: host, account: "central_payable", amount_fen: -split.central_fen },
   ];
-  if (operator !== null) postings.push({ jurisdiction: host, account: `due_to:${operator}`, amount_fen: -split.operator_fen });
+  if (operator !== null)
+    postings.push({ jurisdiction: host, account: `due_to:${operator}`, amount_fen: -split.operator_fen });
   postings.push({ jurisdiction: host, account: hostRevenue, amount_fen: -split.host_fen });
   postings.push(
     { jurisdiction: central, account: `due_from:${host}`, amount_fen: split.central_fen },
@@ -126,12 +122,15 @@ export function settlementLines(balance_due: Fen, host: string, operator: string
 export function assertBalanced(lines: readonly Line[]): void {
   const net = new Map<string, Fen>();
   for (const line of lines) {
-    if (line.debit_fen < 0n || line.credit_fen < 0n) throw new Rejection("entry_unbalanced", "a line has a negative side");
+    if (line.debit_fen < 0n || line.credit_fen < 0n)
+      throw new Rejection("entry_unbalanced", "a line has a negative side");
     net.set(line.jurisdiction, (net.get(line.jurisdiction) ?? 0n) + line.debit_fen - line.credit_fen);
   }
   for (const [jurisdiction, difference] of net) {
     if (difference !== 0n) {
-      throw new Rejection("entry_unbalanced", `the lines of ${jurisdiction} differ by ${difference} fen`, { jurisdiction });
+      throw new Rejection("entry_unbalanced", `the lines of ${jurisdiction} differ by ${difference} fen`, {
+        jurisdiction,
+      });
     }
   }
 }

@@ -46,8 +46,10 @@ export const REJECTIONS = {
   // periods and settlement
   year_closed: "the year is already settled and closed with this operator",
   transfer_ref_reused: "this transfer reference is already recorded with different content",
-  agreement_conflicts_with_posted_receipts: "receipts already booked in the park on or after that date were split under the old agreement",
-  ratio_conflicts_with_posted_receipts: "receipts of this tax already booked on or after that date were split under the old ratio",
+  agreement_conflicts_with_posted_receipts:
+    "receipts already booked in the park on or after that date were split under the old agreement",
+  ratio_conflicts_with_posted_receipts:
+    "receipts of this tax already booked on or after that date were split under the old ratio",
   file_unreadable: "the file cannot be read",
   file_empty: "the file has no header row",
 } as const;

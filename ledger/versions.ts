@@ -19,5 +19,7 @@ export function inForceOn<V extends Version>(sorted: readonly V[], isoDate: stri
 }
 
 export function sortVersions<V extends Version>(versions: V[]): V[] {
-  return versions.sort((a, b) => (a.effective_from < b.effective_from ? -1 : a.effective_from > b.effective_from ? 1 : a.id - b.id));
+  return versions.sort((a, b) =>
+    a.effective_from < b.effective_from ? -1 : a.effective_from > b.effective_from ? 1 : a.id - b.id,
+  );
 }

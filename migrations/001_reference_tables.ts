@@ -5,7 +5,9 @@ import type { Knex } from "knex";
 import { runScript } from "./sql.js";
 
 export async function up(knex: Knex): Promise<void> {
-  await runScript(knex, `
+  await runScript(
+    knex,
+    `
     create function parkledger_refuse_change() returns trigger language plpgsql as $$
     begin
       raise exception 'parkledger: % on % refused: recorded rows are append-only; post a correction instead', tg_op, tg_table_name
@@ -60,12 +62,16 @@ export async function up(knex: Knex): Promise<void> {
       for each row execute function parkledger_refuse_change();
     create trigger agreements_append_only before update or delete on agreements
       for each row execute function parkledger_refuse_change();
-  `);
+  `,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await runScript(knex, `
+  await runScript(
+    knex,
+    `
     drop table agreements; drop table central_ratios; drop table tax_types; drop table parks; drop table jurisdictions;
     drop function parkledger_refuse_change();
-  `);
+  `,
+  );
 }

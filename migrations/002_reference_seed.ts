@@ -11,17 +11,65 @@ const JURISDICTIONS = [
 ];
 
 const PARKS = [
-  { code: "BZ", name_zh: "兵准园区", name_en: "Bingtuan–Zhundong Industrial Park", operator: "bingtuan", host: "prefecture" },
-  { code: "WZ", name_zh: "乌准园区", name_en: "Urumqi–Zhundong Industrial Park", operator: "urumqi", host: "prefecture" },
-  { code: "ZD", name_zh: "准东开发区（其他区域）", name_en: "Zhundong host area", operator: "prefecture", host: "prefecture" },
+  {
+    code: "BZ",
+    name_zh: "兵准园区",
+    name_en: "Bingtuan–Zhundong Industrial Park",
+    operator: "bingtuan",
+    host: "prefecture",
+  },
+  {
+    code: "WZ",
+    name_zh: "乌准园区",
+    name_en: "Urumqi–Zhundong Industrial Park",
+    operator: "urumqi",
+    host: "prefecture",
+  },
+  {
+    code: "ZD",
+    name_zh: "准东开发区（其他区域）",
+    name_en: "Zhundong host area",
+    operator: "prefecture",
+    host: "prefecture",
+  },
 ];
 
 // code, collection-item code, Chinese, English, is a tax, central share history [from, bp]
 const TAXES: [string, string, string, string, boolean, [string, number][]][] = [
-  ["VAT", "10101", "增值税", "Value-added tax", true, [["1994-01-01", 7500], ["2016-05-01", 5000]]],
+  [
+    "VAT",
+    "10101",
+    "增值税",
+    "Value-added tax",
+    true,
+    [
+      ["1994-01-01", 7500],
+      ["2016-05-01", 5000],
+    ],
+  ],
   ["CT", "10102", "消费税", "Consumption tax", true, [["1994-01-01", 10000]]],
-  ["CIT", "10104", "企业所得税", "Corporate income tax", true, [["2002-01-01", 5000], ["2003-01-01", 6000]]],
-  ["PIT", "10106", "个人所得税", "Personal income tax", true, [["2002-01-01", 5000], ["2003-01-01", 6000]]],
+  [
+    "CIT",
+    "10104",
+    "企业所得税",
+    "Corporate income tax",
+    true,
+    [
+      ["2002-01-01", 5000],
+      ["2003-01-01", 6000],
+    ],
+  ],
+  [
+    "PIT",
+    "10106",
+    "个人所得税",
+    "Personal income tax",
+    true,
+    [
+      ["2002-01-01", 5000],
+      ["2003-01-01", 6000],
+    ],
+  ],
   ["RES", "10107", "资源税", "Resource tax", true, [["1994-01-01", 0]]],
   ["UMCT", "10109", "城市维护建设税", "Urban maintenance and construction tax", true, [["1994-01-01", 0]]],
   ["PROP", "10110", "房产税", "Property tax", true, [["1994-01-01", 0]]],
@@ -45,10 +93,17 @@ const AGREEMENT_FROM = "2020-01-01";
 export async function up(knex: Knex): Promise<void> {
   await knex("jurisdictions").insert(JURISDICTIONS);
   await knex("parks").insert(PARKS);
-  await knex("tax_types").insert(TAXES.map(([code, item_code, name_zh, name_en, is_tax]) => ({ code, item_code, name_zh, name_en, is_tax })));
+  await knex("tax_types").insert(
+    TAXES.map(([code, item_code, name_zh, name_en, is_tax]) => ({ code, item_code, name_zh, name_en, is_tax })),
+  );
   await knex("central_ratios").insert(
     TAXES.flatMap(([tax_code, , , , , history]) =>
-      history.map(([effective_from, central_share_bp]) => ({ tax_code, effective_from, central_share_bp, note: "分税制 (seed)" })),
+      history.map(([effective_from, central_share_bp]) => ({
+        tax_code,
+        effective_from,
+        central_share_bp,
+        note: "分税制 (seed)",
+      })),
     ),
   );
   await knex("agreements").insert(

@@ -5,7 +5,9 @@ import type { Knex } from "knex";
 import { runScript } from "./sql.js";
 
 export async function up(knex: Knex): Promise<void> {
-  await runScript(knex, `
+  await runScript(
+    knex,
+    `
     create table imports (
       id bigserial primary key,
       kind text not null check (kind in ('enterprises', 'receipts', 'statements', 'indicators')),
@@ -42,7 +44,8 @@ export async function up(knex: Knex): Promise<void> {
       unique (uscc, valid_from)
     );
     create index enterprise_stays_by_park on enterprise_stays (park, valid_from);
-  `);
+  `,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -8,7 +8,9 @@ import type { Knex } from "knex";
 import { runScript } from "./sql.js";
 
 export async function up(knex: Knex): Promise<void> {
-  await runScript(knex, `
+  await runScript(
+    knex,
+    `
     create table accounts (
       id serial primary key,
       jurisdiction text not null references jurisdictions (code),
@@ -102,10 +104,14 @@ export async function up(knex: Knex): Promise<void> {
       for each statement execute function parkledger_refuse_change();
     create trigger journal_lines_no_truncate before truncate on journal_lines
       for each statement execute function parkledger_refuse_change();
-  `);
+  `,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await runScript(knex, `drop table balances; drop table journal_lines; drop table journal_entries; drop table accounts;
-    drop function journal_lines_check();`);
+  await runScript(
+    knex,
+    `drop table balances; drop table journal_lines; drop table journal_entries; drop table accounts;
+    drop function journal_lines_check();`,
+  );
 }

@@ -5,7 +5,9 @@ import type { Knex } from "knex";
 import { runScript } from "./sql.js";
 
 export async function up(knex: Knex): Promise<void> {
-  await runScript(knex, `
+  await runScript(
+    knex,
+    `
     create table receipts (
       id bigint primary key,
       receipt_no text not null unique,
@@ -72,7 +74,8 @@ export async function up(knex: Knex): Promise<void> {
     );
     create trigger closures_append_only before update or delete on closures
       for each row execute function parkledger_refuse_change();
-  `);
+  `,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -60,7 +60,9 @@ const zero = (): Acc => ({ receipts: 0, central: 0n, operator: 0n, host: 0n, not
 export function operatorPark(ref: ReferenceData, operator: string): { code: string; host: string } {
   const park = ref.parkOfOperator(operator);
   if (park === undefined) {
-    throw new Rejection("operator_unknown", `${operator} runs no park; the operators are ${ref.operators.join(", ")}`, { operator });
+    throw new Rejection("operator_unknown", `${operator} runs no park; the operators are ${ref.operators.join(", ")}`, {
+      operator,
+    });
   }
   return park;
 }
@@ -104,7 +106,13 @@ export async function settlementStatement(
   for (const [key, acc] of [...current, ...prior]) {
     const tax = key.includes("|") ? key.split("|")[1]! : key;
     const sum = all.get(tax) ?? zero();
-    all.set(tax, { receipts: sum.receipts + acc.receipts, central: sum.central + acc.central, operator: sum.operator + acc.operator, host: sum.host + acc.host, not_shared: sum.not_shared + acc.not_shared });
+    all.set(tax, {
+      receipts: sum.receipts + acc.receipts,
+      central: sum.central + acc.central,
+      operator: sum.operator + acc.operator,
+      host: sum.host + acc.host,
+      not_shared: sum.not_shared + acc.not_shared,
+    });
   }
   const taxOrder = (code: string) => ref.tax(code)?.item_code ?? code;
   const row = (tax_code: string, acc: Acc): SettlementTaxRow => {
@@ -137,7 +145,11 @@ export async function settlementStatement(
     .orderBy(["transferred_on", "id"])) as { ref: string; transferred_on: string; amount_fen: unknown }[];
   const closure = await knex("closures").select("closed_at").where({ operator, year }).first();
 
-  let central = 0n, op = 0n, host = 0n, notShared = 0n, transferred = 0n;
+  let central = 0n,
+    op = 0n,
+    host = 0n,
+    notShared = 0n,
+    transferred = 0n;
   for (const a of all.values()) {
     central += a.central;
     op += a.operator;
@@ -149,8 +161,15 @@ export async function settlementStatement(
   const yearEnd = `${year}-12-31`;
   const agreements = ref
     .agreements(park.code)
-    .filter((a, i, list) => a.effective_from <= yearEnd && (list[i + 1] === undefined || list[i + 1]!.effective_from > yearStart))
-    .map((a) => ({ effective_from: a.effective_from, operator_share_pct: formatBpAsPercent(a.operator_share_bp), note: a.note }));
+    .filter(
+      (a, i, list) =>
+        a.effective_from <= yearEnd && (list[i + 1] === undefined || list[i + 1]!.effective_from > yearStart),
+    )
+    .map((a) => ({
+      effective_from: a.effective_from,
+      operator_share_pct: formatBpAsPercent(a.operator_share_bp),
+      note: a.note,
+    }));
 
   return {
     year,
@@ -171,7 +190,11 @@ export async function settlementStatement(
       balance_due: formatYuan(op - transferred),
     },
     agreements,
-    transfers: transfers.map((t) => ({ ref: t.ref, transferred_on: t.transferred_on, amount: formatYuan(toFen(t.amount_fen)) })),
+    transfers: transfers.map((t) => ({
+      ref: t.ref,
+      transferred_on: t.transferred_on,
+      amount: formatYuan(toFen(t.amount_fen)),
+    })),
   };
 }
 
@@ -231,14 +254,25 @@ export function settlementTabular(s: SettlementStatement, ref: ReferenceData, fl
         title_en: "By tax",
         columns: TAX_COLUMNS.map((c) => ({ ...c })),
         rows: s.by_tax.map((r) => ({ ...r })),
-        totals: { tax_code: "", tax_name_zh: "", receipts: s.by_tax.reduce((n, r) => n + r.receipts, 0), central_excluded: t.central_excluded, local_revenue: t.local_revenue, operator_share: t.operator_share, host_share: t.host_share },
+        totals: {
+          tax_code: "",
+          tax_name_zh: "",
+          receipts: s.by_tax.reduce((n, r) => n + r.receipts, 0),
+          central_excluded: t.central_excluded,
+          local_revenue: t.local_revenue,
+          operator_share: t.operator_share,
+          host_share: t.host_share,
+        },
       },
       ...(s.prior_year_adjustments.length > 0
         ? [
             {
               title_zh: "以前年度调整（已含在上表）",
               title_en: "Prior-year adjustments (included above)",
-              columns: [{ key: "origin_year", label_zh: "所属年度", label_en: "Year of origin" }, ...TAX_COLUMNS.map((c) => ({ ...c }))],
+              columns: [
+                { key: "origin_year", label_zh: "所属年度", label_en: "Year of origin" },
+                ...TAX_COLUMNS.map((c) => ({ ...c })),
+              ],
               rows: s.prior_year_adjustments.map((r) => ({ ...r })),
             },
           ]

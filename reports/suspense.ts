@@ -77,6 +77,8 @@ export function suspenseTabular(s: SuspenseReport): Tabular {
         totals: { receipt_no: "", held: s.total_held },
       },
     ],
-    notes: ["enterprise_unknown: 企业未登记 not in the registry; enterprise_in_no_park: 当日不在任何园区 in no park that day"],
+    notes: [
+      "enterprise_unknown: 企业未登记 not in the registry; enterprise_in_no_park: 当日不在任何园区 in no park that day",
+    ],
   };
 }

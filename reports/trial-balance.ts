@@ -30,9 +30,17 @@ export interface TrialBalance {
   difference: string;
 }
 
-export async function trialBalance(knex: Knex | Knex.Transaction, ref: ReferenceData, year: number, jurisdiction: string): Promise<TrialBalance> {
+export async function trialBalance(
+  knex: Knex | Knex.Transaction,
+  ref: ReferenceData,
+  year: number,
+  jurisdiction: string,
+): Promise<TrialBalance> {
   if (ref.jurisdiction(jurisdiction) === undefined) {
-    throw new Rejection("jurisdiction_unknown", `not a jurisdiction: ${jurisdiction}; use one of ${ref.jurisdictions.map((j) => j.code).join(", ")}`);
+    throw new Rejection(
+      "jurisdiction_unknown",
+      `not a jurisdiction: ${jurisdiction}; use one of ${ref.jurisdictions.map((j) => j.code).join(", ")}`,
+    );
   }
   const { rows } = await knex.raw(
     `select a.code, a.name_zh, a.name_en, a.normal_balance,
@@ -93,7 +101,13 @@ export async function trialBalance(knex: Knex | Knex.Transaction, ref: Reference
 }
 
 export function trialBalanceTabular(tb: TrialBalance, ref: ReferenceData): Tabular {
-  const money = (key: string, label_zh: string, label_en: string) => ({ key, label_zh, label_en, align: "right" as const, kind: "money" as const });
+  const money = (key: string, label_zh: string, label_en: string) => ({
+    key,
+    label_zh,
+    label_en,
+    align: "right" as const,
+    kind: "money" as const,
+  });
   return {
     title_zh: `${tb.year}年度试算平衡表`,
     title_en: `Trial balance ${tb.year}`,

@@ -13,7 +13,13 @@ export const EXIT_REJECTED = 2;
 export const EXIT_NOT_INTACT = 3;
 
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof Rejection || error instanceof ImportRejected || error instanceof FileRejected || error instanceof UsageError || error instanceof ZodError) {
+  if (
+    error instanceof Rejection ||
+    error instanceof ImportRejected ||
+    error instanceof FileRejected ||
+    error instanceof UsageError ||
+    error instanceof ZodError
+  ) {
     return EXIT_REJECTED;
   }
   return EXIT_FAULT;
@@ -28,8 +34,10 @@ export function describeError(error: unknown): string {
   }
   if (error instanceof Rejection) return `error: ${error.message} [${error.code}]`;
   if (error instanceof UsageError) return `error: ${error.message}`;
-  if (error instanceof ZodError) return `error: ${error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
+  if (error instanceof ZodError)
+    return `error: ${error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
   const e = error as Error & { code?: string };
-  if (e?.code === "ECONNREFUSED") return `error: cannot reach the database (${e.message}); is PostgreSQL running and DATABASE_URL right?`;
+  if (e?.code === "ECONNREFUSED")
+    return `error: cannot reach the database (${e.message}); is PostgreSQL running and DATABASE_URL right?`;
   return `internal error: ${e?.message ?? String(error)}`;
 }

@@ -20,7 +20,14 @@ import { trialBalance, trialBalanceTabular } from "../../reports/trial-balance.j
 import { runDemo } from "../demo/run.js";
 import { exitCodeFor, describeError } from "./errors.js";
 import { emit, FORMATS, processIo, progressReporter, toJson, UsageError, type Format, type Io } from "./output.js";
-import { importSummaryTabular, agreementsTabular, ratiosTabular, settleTabular, transferTabular, verifyTabular } from "./views.js";
+import {
+  importSummaryTabular,
+  agreementsTabular,
+  ratiosTabular,
+  settleTabular,
+  transferTabular,
+  verifyTabular,
+} from "./views.js";
 
 interface ReportOptions {
   format: Format;
@@ -47,7 +54,10 @@ export async function main(
     if (deps.db !== undefined) return deps.db;
     if (db === null) {
       const config = loadConfig(env);
-      db = config.database_url !== null ? await openDatabase({ url: config.database_url }) : await openDatabase({ dir: config.data_dir });
+      db =
+        config.database_url !== null
+          ? await openDatabase({ url: config.database_url })
+          : await openDatabase({ dir: config.data_dir });
       await migrate(db);
     }
     return db;
@@ -64,10 +74,17 @@ export async function main(
     .description("bring the database up to date (every command does this too)")
     .action(async () => {
       const config = loadConfig(env);
-      const opened = config.database_url !== null ? await openDatabase({ url: config.database_url }) : await openDatabase({ dir: config.data_dir });
+      const opened =
+        config.database_url !== null
+          ? await openDatabase({ url: config.database_url })
+          : await openDatabase({ dir: config.data_dir });
       db = opened;
       const applied = await migrate(opened);
-      io.stderr.write(applied.length === 0 ? `${opened.location}: up to date\n` : `${opened.location}: applied ${applied.join(", ")}\n`);
+      io.stderr.write(
+        applied.length === 0
+          ? `${opened.location}: up to date\n`
+          : `${opened.location}: applied ${applied.join(", ")}\n`,
+      );
     });
 
   program
@@ -95,14 +112,21 @@ export async function main(
     .command("enterprises")
     .argument("<file>", "CSV: uscc,name,park,from[,to][,origin][,introduced_by][,bingtuan_flag]")
     .description("enterprise registry and park membership")
-    .addOption(new Option("--encoding <encoding>", "file encoding").choices(["auto", "utf8", "gb18030"]).default("auto"))
+    .addOption(
+      new Option("--encoding <encoding>", "file encoding").choices(["auto", "utf8", "gb18030"]).default("auto"),
+    )
     .addOption(new Option("--format <format>", "summary format").choices(["table", "json"]).default("table"))
     .action(async (file: string, o: { encoding: "auto" | "utf8" | "gb18030"; format: Format }) => {
       const progress = progressReporter(io, path.basename(file));
       try {
-        const result = await importEnterprises(await database(), file, { encoding: o.encoding, onProgress: progress.update });
+        const result = await importEnterprises(await database(), file, {
+          encoding: o.encoding,
+          onProgress: progress.update,
+        });
         progress.stop();
-        await emit(io, o.format, undefined, result, () => importSummaryTabular("企业名录导入 Enterprise registry import", result));
+        await emit(io, o.format, undefined, result, () =>
+          importSummaryTabular("企业名录导入 Enterprise registry import", result),
+        );
       } finally {
         progress.stop();
       }
@@ -111,14 +135,21 @@ export async function main(
     .command("receipts")
     .argument("<file>", "CSV: receipt_no,uscc,tax_code,collected_on,amount[,scope][,tax_period][,refund_of]")
     .description("treasury receipts (入库明细), refunds included")
-    .addOption(new Option("--encoding <encoding>", "file encoding").choices(["auto", "utf8", "gb18030"]).default("auto"))
+    .addOption(
+      new Option("--encoding <encoding>", "file encoding").choices(["auto", "utf8", "gb18030"]).default("auto"),
+    )
     .addOption(new Option("--format <format>", "summary format").choices(["table", "json"]).default("table"))
     .action(async (file: string, o: { encoding: "auto" | "utf8" | "gb18030"; format: Format }) => {
       const progress = progressReporter(io, path.basename(file));
       try {
-        const result = await importReceipts(await database(), file, { encoding: o.encoding, onProgress: progress.update });
+        const result = await importReceipts(await database(), file, {
+          encoding: o.encoding,
+          onProgress: progress.update,
+        });
         progress.stop();
-        await emit(io, o.format, undefined, result, () => importSummaryTabular("入库明细导入 Treasury receipts import", result));
+        await emit(io, o.format, undefined, result, () =>
+          importSummaryTabular("入库明细导入 Treasury receipts import", result),
+        );
       } finally {
         progress.stop();
       }
@@ -147,16 +178,30 @@ export async function main(
     .option("--note <text>", "where the change comes from (document number)")
     .option("--share-non-tax <codes>", "non-tax items the agreement also shares, e.g. EDU,LEDU")
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
-    .action(async (o: { park: string; operatorShare: string; from: string; note?: string; shareNonTax?: string; format: Format }) => {
-      const result = await setAgreement(await database(), {
-        park: o.park,
-        operator_share: o.operatorShare,
-        from: o.from,
-        ...(o.note !== undefined ? { note: o.note } : {}),
-        shared_non_tax: o.shareNonTax ? o.shareNonTax.split(",").map((s) => s.trim()).filter(Boolean) : [],
-      });
-      await emit(io, o.format, undefined, result, () => agreementsTabular([result]));
-    });
+    .action(
+      async (o: {
+        park: string;
+        operatorShare: string;
+        from: string;
+        note?: string;
+        shareNonTax?: string;
+        format: Format;
+      }) => {
+        const result = await setAgreement(await database(), {
+          park: o.park,
+          operator_share: o.operatorShare,
+          from: o.from,
+          ...(o.note !== undefined ? { note: o.note } : {}),
+          shared_non_tax: o.shareNonTax
+            ? o.shareNonTax
+                .split(",")
+                .map((s) => s.trim())
+                .filter(Boolean)
+            : [],
+        });
+        await emit(io, o.format, undefined, result, () => agreementsTabular([result]));
+      },
+    );
   agreement
     .command("list")
     .description("every version of every park's agreement")
@@ -178,7 +223,12 @@ export async function main(
     .option("--note <text>", "where the change comes from")
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
     .action(async (o: { tax: string; centralShare: string; from: string; note?: string; format: Format }) => {
-      const result = await setCentralRatio(await database(), { tax: o.tax, central_share: o.centralShare, from: o.from, ...(o.note !== undefined ? { note: o.note } : {}) });
+      const result = await setCentralRatio(await database(), {
+        tax: o.tax,
+        central_share: o.centralShare,
+        from: o.from,
+        ...(o.note !== undefined ? { note: o.note } : {}),
+      });
       await emit(io, o.format, undefined, result, () => ratiosTabular([result]));
     });
   ratio
@@ -191,7 +241,9 @@ export async function main(
       await emit(io, o.format, o.out, list, () => ratiosTabular(list));
     });
 
-  const report = program.command("report").description("statements and exports (--format table|json|csv|xlsx, --out FILE)");
+  const report = program
+    .command("report")
+    .description("statements and exports (--format table|json|csv|xlsx, --out FILE)");
   report
     .command("settlement")
     .description("annual sharing settlement statement (分成核算表)")

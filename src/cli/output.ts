@@ -38,7 +38,8 @@ export async function emit(
       break;
     case "xlsx":
       body = await renderXlsx(tabular("xlsx"));
-      if (out === undefined && io.stdout.isTTY) throw new UsageError("--format xlsx writes a binary workbook; give --out FILE.xlsx or redirect stdout");
+      if (out === undefined && io.stdout.isTTY)
+        throw new UsageError("--format xlsx writes a binary workbook; give --out FILE.xlsx or redirect stdout");
       break;
     default:
       body = renderTable(tabular("table"));
@@ -58,7 +59,11 @@ export class UsageError extends Error {
   }
 }
 
-const PHASE_LABEL: Record<Progress["phase"], string> = { reading: "reading ", checking: "checking", booking: "booking " };
+const PHASE_LABEL: Record<Progress["phase"], string> = {
+  reading: "reading ",
+  checking: "checking",
+  booking: "booking ",
+};
 
 /** A progress bar on a terminal; elsewhere one line when each phase ends, so logs stay readable. */
 export function progressReporter(io: Io, label: string): { update(p: Progress): void; stop(): void } {
@@ -68,7 +73,9 @@ export function progressReporter(io: Io, label: string): { update(p: Progress): 
       update(p) {
         if (p.done >= p.total && p.phase !== last) {
           last = p.phase;
-          io.stderr.write(`${label}: ${PHASE_LABEL[p.phase].trim()} done (${p.total.toLocaleString("en-US")}${p.phase === "reading" ? " bytes" : " rows"})\n`);
+          io.stderr.write(
+            `${label}: ${PHASE_LABEL[p.phase].trim()} done (${p.total.toLocaleString("en-US")}${p.phase === "reading" ? " bytes" : " rows"})\n`,
+          );
         }
       },
       stop() {},
@@ -82,7 +89,11 @@ export function progressReporter(io: Io, label: string): { update(p: Progress): 
         bar?.stop();
         phase = p.phase;
         bar = new SingleBar(
-          { format: `${label} ${PHASE_LABEL[p.phase]} [{bar}] {percentage}% {value}/{total} ${p.phase === "reading" ? "bytes" : "rows"} eta {eta_formatted}`, stream: io.stderr as NodeJS.WriteStream, hideCursor: true },
+          {
+            format: `${label} ${PHASE_LABEL[p.phase]} [{bar}] {percentage}% {value}/{total} ${p.phase === "reading" ? "bytes" : "rows"} eta {eta_formatted}`,
+            stream: io.stderr as NodeJS.WriteStream,
+            hideCursor: true,
+          },
           Presets.shades_classic,
         );
         bar.start(p.total, 0);

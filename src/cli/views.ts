@@ -19,7 +19,12 @@ function items(title: string, pairs: [string, string | number | null][], subtitl
     title_zh: zh ?? title,
     title_en: en.join(" "),
     ...(subtitle !== undefined ? { subtitle } : {}),
-    sections: [{ columns: ITEM_COLUMNS, rows: pairs.map(([item, value]) => ({ item, value: value === null ? null : String(value) })) }],
+    sections: [
+      {
+        columns: ITEM_COLUMNS,
+        rows: pairs.map(([item, value]) => ({ item, value: value === null ? null : String(value) })),
+      },
+    ],
   };
 }
 
@@ -31,7 +36,17 @@ export function importSummaryTabular(title: string, result: object): Tabular {
     pairs.push([key, typeof value === "boolean" ? (value ? "yes" : "no") : (value as string | number | null)]);
   }
   const tab = items(title, pairs, String(r.file));
-  const suspense = r.suspense_items as { row: number; receipt_no: string; uscc: string; tax_code: string; collected_on: string; amount: string; reason: string }[] | undefined;
+  const suspense = r.suspense_items as
+    | {
+        row: number;
+        receipt_no: string;
+        uscc: string;
+        tax_code: string;
+        collected_on: string;
+        amount: string;
+        reason: string;
+      }[]
+    | undefined;
   if (suspense && suspense.length > 0) {
     tab.sections.push({
       title_zh: "挂账待查",
@@ -96,7 +111,11 @@ export function agreementsTabular(list: AgreementView[]): Tabular {
           { key: "in_force_today", label_zh: "现行", label_en: "In force" },
           { key: "note", label_zh: "依据", label_en: "Note" },
         ],
-        rows: list.map((a) => ({ ...a, shared_non_tax: a.shared_non_tax.join(",") || null, in_force_today: a.in_force_today ? "✓" : "" })),
+        rows: list.map((a) => ({
+          ...a,
+          shared_non_tax: a.shared_non_tax.join(",") || null,
+          in_force_today: a.in_force_today ? "✓" : "",
+        })),
       },
     ],
   };
@@ -126,7 +145,9 @@ export function verifyTabular(v: VerifyResult): Tabular {
   return {
     title_zh: "账簿校验",
     title_en: "Ledger verification",
-    subtitle: v.intact ? `intact 完整: ${v.entries} entries, ${v.lines} lines, ${v.receipts} receipts` : `NOT INTACT 发现问题: ${v.findings.length} findings`,
+    subtitle: v.intact
+      ? `intact 完整: ${v.entries} entries, ${v.lines} lines, ${v.receipts} receipts`
+      : `NOT INTACT 发现问题: ${v.findings.length} findings`,
     sections: [
       {
         columns: [

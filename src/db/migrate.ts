@@ -5,6 +5,9 @@ import { migrationSource } from "../../migrations/index.js";
 import type { Database } from "./database.js";
 
 export async function migrate(db: Database): Promise<string[]> {
-  const [, applied] = (await db.knex.migrate.latest({ migrationSource, tableName: "knex_migrations" })) as [number, string[]];
+  const [, applied] = (await db.knex.migrate.latest({ migrationSource, tableName: "knex_migrations" })) as [
+    number,
+    string[],
+  ];
   return applied;
 }

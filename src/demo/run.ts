@@ -45,12 +45,19 @@ export async function runDemo(db: Database, io: Io, run: DemoRun): Promise<void>
   say(`demo: wrote ${enterprisesFile} and ${receiptsFile}`);
 
   const e = await importEnterprises(db, enterprisesFile);
-  say(`demo: enterprises ${e.already_imported ? "already imported" : `${e.new_stays} stays of ${e.enterprises} enterprises`}`);
+  say(
+    `demo: enterprises ${e.already_imported ? "already imported" : `${e.new_stays} stays of ${e.enterprises} enterprises`}`,
+  );
 
   const from = `${run.year}-${MID_YEAR_CHANGE.month}-01`;
   const ref = await ReferenceData.load(db.knex);
   if (!ref.agreements(MID_YEAR_CHANGE.park).some((a) => a.effective_from === from)) {
-    await setAgreement(db, { park: MID_YEAR_CHANGE.park, operator_share: MID_YEAR_CHANGE.operator_share, from, note: MID_YEAR_CHANGE.note });
+    await setAgreement(db, {
+      park: MID_YEAR_CHANGE.park,
+      operator_share: MID_YEAR_CHANGE.operator_share,
+      from,
+      note: MID_YEAR_CHANGE.note,
+    });
     say(`demo: agreement ${MID_YEAR_CHANGE.park} operator share ${MID_YEAR_CHANGE.operator_share}% from ${from}`);
   }
 
@@ -68,15 +75,25 @@ export async function runDemo(db: Database, io: Io, run: DemoRun): Promise<void>
   for (const operator of reference.operators) {
     const before = await settlementStatement(db.knex, reference, run.year, operator);
     const share = parseYuan(before.totals.operator_share)!;
-    const quarter = ((share / 5n) / 1_000_000n) * 1_000_000n;
+    const quarter = (share / 5n / 1_000_000n) * 1_000_000n;
     if (quarter <= 0n) continue;
-    for (const [q, day] of [["Q1", "04-10"], ["Q2", "07-10"], ["Q3", "10-10"]] as const) {
-      await recordTransfer(db, { operator, amount: formatYuan(quarter), on: `${run.year}-${day}`, ref: `DEMO-${run.year}-${q}-${operator}` });
+    for (const [q, day] of [
+      ["Q1", "04-10"],
+      ["Q2", "07-10"],
+      ["Q3", "10-10"],
+    ] as const) {
+      await recordTransfer(db, {
+        operator,
+        amount: formatYuan(quarter),
+        on: `${run.year}-${day}`,
+        ref: `DEMO-${run.year}-${q}-${operator}`,
+      });
     }
   }
 
   const statements = [];
-  for (const operator of reference.operators) statements.push(await settlementStatement(db.knex, reference, run.year, operator));
+  for (const operator of reference.operators)
+    statements.push(await settlementStatement(db.knex, reference, run.year, operator));
   const balances = [];
   for (const j of reference.jurisdictions) balances.push(await trialBalance(db.knex, reference, run.year, j.code));
   const suspense = await suspenseReport(db.knex, run.year);

@@ -25,12 +25,24 @@ export interface ImportRecord {
   row_count: number;
 }
 
-export async function findImportByHash(knex: Knex, kind: string, sha256: string, party: string | null = null): Promise<ImportRecord | null> {
-  const query = knex("imports").select("id", "file_name", "imported_at", "row_count").where({ kind, file_sha256: sha256 });
+export async function findImportByHash(
+  knex: Knex,
+  kind: string,
+  sha256: string,
+  party: string | null = null,
+): Promise<ImportRecord | null> {
+  const query = knex("imports")
+    .select("id", "file_name", "imported_at", "row_count")
+    .where({ kind, file_sha256: sha256 });
   if (party !== null) query.andWhere({ party });
   const row = await query.orderBy("id").first();
   if (row === undefined) return null;
-  return { id: String(row.id), file_name: row.file_name, imported_at: row.imported_at, row_count: toCount(row.row_count) };
+  return {
+    id: String(row.id),
+    file_name: row.file_name,
+    imported_at: row.imported_at,
+    row_count: toCount(row.row_count),
+  };
 }
 
 export async function recordImport(

@@ -147,7 +147,10 @@ function strictUtf8Decoder(): { write(b: Buffer): string; end(): string } {
 
 /** Header names compared loosely: case, surrounding spaces and a stray BOM do not matter. */
 function normaliseHeader(name: string): string {
-  return name.replace(/^\uFEFF/, "").trim().toLowerCase();
+  return name
+    .replace(/^\uFEFF/, "")
+    .trim()
+    .toLowerCase();
 }
 
 export async function openCsv(file: string, spec: ColumnSpec, encoding: Encoding = "auto"): Promise<CsvFile> {
@@ -155,7 +158,14 @@ export async function openCsv(file: string, spec: ColumnSpec, encoding: Encoding
   try {
     stat = await fs.promises.stat(file);
   } catch (error) {
-    throw new FileRejected(file, [{ row: 0, column: null, code: "file_unreadable", reason: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` }]);
+    throw new FileRejected(file, [
+      {
+        row: 0,
+        column: null,
+        code: "file_unreadable",
+        reason: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      },
+    ]);
   }
   if (!stat.isFile()) {
     throw new FileRejected(file, [{ row: 0, column: null, code: "file_unreadable", reason: `${file} is not a file` }]);
@@ -182,7 +192,9 @@ export async function openCsv(file: string, spec: ColumnSpec, encoding: Encoding
   const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
   const first = await nextOrFail(iterator, file);
   if (first === null) {
-    throw new FileRejected(file, [{ row: 1, column: null, code: "file_empty", reason: "the file is empty: expected a header row" }]);
+    throw new FileRejected(file, [
+      { row: 1, column: null, code: "file_empty", reason: "the file is empty: expected a header row" },
+    ]);
   }
   const columns = checkHeader(file, first, spec);
   let digest: string | null = null;
@@ -235,7 +247,13 @@ function checkHeader(file: string, header: string[], spec: ColumnSpec): string[]
   const problems: RowProblem[] = [];
   const seen = new Set<string>();
   for (const column of columns) {
-    if (seen.has(column)) problems.push({ row: 1, column, code: "column_duplicated", reason: `column "${column}" appears twice in the header` });
+    if (seen.has(column))
+      problems.push({
+        row: 1,
+        column,
+        code: "column_duplicated",
+        reason: `column "${column}" appears twice in the header`,
+      });
     seen.add(column);
     if (!known.has(column)) {
       problems.push({
@@ -247,14 +265,26 @@ function checkHeader(file: string, header: string[], spec: ColumnSpec): string[]
     }
   }
   for (const column of spec.required) {
-    if (!seen.has(column)) problems.push({ row: 1, column, code: "column_missing", reason: `required column "${column}" is missing from the header` });
+    if (!seen.has(column))
+      problems.push({
+        row: 1,
+        column,
+        code: "column_missing",
+        reason: `required column "${column}" is missing from the header`,
+      });
   }
   if (problems.length > 0) throw new FileRejected(file, problems);
   return columns;
 }
 
 /** A problem found in a record; the import collects them and rejects the file if there are any. */
-export function problem(row: number, column: string | null, code: RowProblem["code"], reason: string, value?: string): RowProblem {
+export function problem(
+  row: number,
+  column: string | null,
+  code: RowProblem["code"],
+  reason: string,
+  value?: string,
+): RowProblem {
   return value === undefined ? { row, column, code, reason } : { row, column, code, reason, value };
 }
 

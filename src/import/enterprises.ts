@@ -58,8 +58,27 @@ export async function importEnterprises(
   const csv = await openCsv(file, ENTERPRISE_COLUMNS, options.encoding);
   const sha256 = await sha256File(file);
   const previous = await findImportByHash(db.knex, "enterprises", sha256);
-  const base = { file, sha256, encoding: "n/a", import_id: null, already_imported: false, rows: 0, new_stays: 0, changed_stays: 0, unchanged_stays: 0, enterprises: 0, suspense_now_resolvable: 0 };
-  if (previous !== null) return { ...base, import_id: previous.id, already_imported: true, rows: previous.row_count, unchanged_stays: previous.row_count };
+  const base = {
+    file,
+    sha256,
+    encoding: "n/a",
+    import_id: null,
+    already_imported: false,
+    rows: 0,
+    new_stays: 0,
+    changed_stays: 0,
+    unchanged_stays: 0,
+    enterprises: 0,
+    suspense_now_resolvable: 0,
+  };
+  if (previous !== null)
+    return {
+      ...base,
+      import_id: previous.id,
+      already_imported: true,
+      rows: previous.row_count,
+      unchanged_stays: previous.row_count,
+    };
 
   return db.knex.transaction(async (trx) => {
     const ref = await ReferenceData.load(trx);
@@ -75,7 +94,8 @@ export async function importEnterprises(
       const before = problems.count;
       const flag = (column: string | null, code: RejectionCode, reason: string = REJECTIONS[code], value?: string) =>
         problems.add(value === undefined ? { row, column, code, reason } : { row, column, code, reason, value });
-      if (f["__extra__"] !== undefined) flag(null, "column_unknown", "the row has more fields than the header", f["__extra__"]);
+      if (f["__extra__"] !== undefined)
+        flag(null, "column_unknown", "the row has more fields than the header", f["__extra__"]);
       const uscc = (f["uscc"] ?? "").toUpperCase();
       const issue = uscc === "" ? "field_required" : usccProblem(uscc);
       if (issue !== null) flag("uscc", issue, REJECTIONS[issue], f["uscc"]);
@@ -83,21 +103,45 @@ export async function importEnterprises(
       if (name === "") flag("name", "field_required");
       else if (name.length > 200) flag("name", "field_too_long", "a name has at most 200 characters", name);
       const park = ref.park(f["park"] ?? "");
-      if (park === undefined) flag("park", "park_unknown", `not a park; the parks are ${ref.parks.map((p) => p.code).join(", ")}`, f["park"]);
+      if (park === undefined)
+        flag("park", "park_unknown", `not a park; the parks are ${ref.parks.map((p) => p.code).join(", ")}`, f["park"]);
       const from = parseIsoDate(f["from"] ?? "");
-      if (from === null) flag("from", (f["from"] ?? "") === "" ? "field_required" : "date_invalid", undefined, f["from"]);
+      if (from === null)
+        flag("from", (f["from"] ?? "") === "" ? "field_required" : "date_invalid", undefined, f["from"]);
       const toText = f["to"] ?? "";
       const to = toText === "" ? null : parseIsoDate(toText);
       if (toText !== "" && to === null) flag("to", "date_invalid", undefined, toText);
-      if (from !== null && to !== null && to < from) flag("to", "stay_ends_before_it_starts", `the stay ends (${to}) before it starts (${from})`, toText);
+      if (from !== null && to !== null && to < from)
+        flag("to", "stay_ends_before_it_starts", `the stay ends (${to}) before it starts (${from})`, toText);
       const origin = (f["origin"] ?? "").toLowerCase();
-      if (origin !== "" && !["relocated", "new", "local"].includes(origin)) flag("origin", "origin_invalid", undefined, f["origin"]);
+      if (origin !== "" && !["relocated", "new", "local"].includes(origin))
+        flag("origin", "origin_invalid", undefined, f["origin"]);
       const introducedBy = (f["introduced_by"] ?? "").toLowerCase();
-      if (introducedBy !== "" && ref.jurisdiction(introducedBy) === undefined) flag("introduced_by", "jurisdiction_unknown", `not a jurisdiction; use one of ${ref.jurisdictions.filter((j) => !j.is_central).map((j) => j.code).join(", ")}`, f["introduced_by"]);
+      if (introducedBy !== "" && ref.jurisdiction(introducedBy) === undefined)
+        flag(
+          "introduced_by",
+          "jurisdiction_unknown",
+          `not a jurisdiction; use one of ${ref.jurisdictions
+            .filter((j) => !j.is_central)
+            .map((j) => j.code)
+            .join(", ")}`,
+          f["introduced_by"],
+        );
       const flagText = (f["bingtuan_flag"] ?? "").toLowerCase();
-      if (!TRUE_WORDS.has(flagText) && !FALSE_WORDS.has(flagText)) flag("bingtuan_flag", "boolean_invalid", undefined, f["bingtuan_flag"]);
+      if (!TRUE_WORDS.has(flagText) && !FALSE_WORDS.has(flagText))
+        flag("bingtuan_flag", "boolean_invalid", undefined, f["bingtuan_flag"]);
       if (problems.count === before) {
-        stage.push([row, uscc, name, park!.code, from, to, origin || null, introducedBy || null, TRUE_WORDS.has(flagText)]);
+        stage.push([
+          row,
+          uscc,
+          name,
+          park!.code,
+          from,
+          to,
+          origin || null,
+          introducedBy || null,
+          TRUE_WORDS.has(flagText),
+        ]);
       }
       if (stage.length >= 5000) await stage.flush(trx, "stay_stage");
       options.onProgress?.({ phase: "reading", done: csv.bytesRead(), total: csv.size_bytes });
@@ -111,10 +155,18 @@ export async function importEnterprises(
              is not distinct from (t.park, t.valid_to, t.origin, t.introduced_by, t.bingtuan_flag, t.name) as same
         from stay_stage s join stay_stage t on t.uscc = s.uscc and t.valid_from = s.valid_from and t.row_no < s.row_no`);
     for (const d of dup.rows) {
-      if (!d.same) problems.add({ row: d.row_no, column: "from", code: "stays_overlap", reason: `row ${d.first_row} describes the same stay of ${d.uscc} differently` });
+      if (!d.same)
+        problems.add({
+          row: d.row_no,
+          column: "from",
+          code: "stays_overlap",
+          reason: `row ${d.first_row} describes the same stay of ${d.uscc} differently`,
+        });
     }
     problems.rejectIfAny(file);
-    await trx.raw(`delete from stay_stage s where exists (select 1 from stay_stage t where t.uscc = s.uscc and t.valid_from = s.valid_from and t.row_no < s.row_no)`);
+    await trx.raw(
+      `delete from stay_stage s where exists (select 1 from stay_stage t where t.uscc = s.uscc and t.valid_from = s.valid_from and t.row_no < s.row_no)`,
+    );
 
     const changes = await trx.raw(`
       select count(*) filter (where e.id is null) as new_stays,
@@ -126,11 +178,26 @@ export async function importEnterprises(
     const new_stays = toCount(changes.rows[0].new_stays);
     const changed_stays = toCount(changes.rows[0].changed_stays);
     const unchanged_stays = toCount(changes.rows[0].unchanged_stays);
-    const renamed = await trx.raw(`select count(distinct s.uscc) as n from stay_stage s join enterprises e on e.uscc = s.uscc where e.name <> s.name`);
-    const result: EnterprisesImportResult = { ...base, encoding: csv.encoding(), rows, new_stays, changed_stays, unchanged_stays };
+    const renamed = await trx.raw(
+      `select count(distinct s.uscc) as n from stay_stage s join enterprises e on e.uscc = s.uscc where e.name <> s.name`,
+    );
+    const result: EnterprisesImportResult = {
+      ...base,
+      encoding: csv.encoding(),
+      rows,
+      new_stays,
+      changed_stays,
+      unchanged_stays,
+    };
     if (new_stays === 0 && changed_stays === 0 && toCount(renamed.rows[0].n) === 0) return result;
 
-    const import_id = await recordImport(trx, { kind: "enterprises", file, sha256, row_count: rows, new_row_count: new_stays + changed_stays });
+    const import_id = await recordImport(trx, {
+      kind: "enterprises",
+      file,
+      sha256,
+      row_count: rows,
+      new_row_count: new_stays + changed_stays,
+    });
     result.import_id = import_id.toString();
     await trx.raw(
       `insert into enterprises (uscc, name, import_id)

@@ -128,7 +128,18 @@ interface StagedRow {
 export function receiptContentHash(r: Omit<StagedRow, "row_no" | "content_hash">): string {
   const scope = r.refund_of === "" && r.scope === "" ? "local" : r.scope;
   return createHash("sha256")
-    .update([r.receipt_no, r.uscc, r.tax_code, r.collected_on, r.amount_fen.toString(), scope, r.tax_period, r.refund_of].join("\u001f"))
+    .update(
+      [
+        r.receipt_no,
+        r.uscc,
+        r.tax_code,
+        r.collected_on,
+        r.amount_fen.toString(),
+        scope,
+        r.tax_period,
+        r.refund_of,
+      ].join("\u001f"),
+    )
     .digest("hex");
 }
 
@@ -137,10 +148,17 @@ function checkRow(row: number, f: Record<string, string>, ref: ReferenceData, pr
   const flag = (column: string | null, code: RejectionCode, reason: string = REJECTIONS[code], value?: string) =>
     problems.add(value === undefined ? { row, column, code, reason } : { row, column, code, reason, value });
 
-  if (f["__extra__"] !== undefined) flag(null, "column_unknown", "the row has more fields than the header", f["__extra__"]);
+  if (f["__extra__"] !== undefined)
+    flag(null, "column_unknown", "the row has more fields than the header", f["__extra__"]);
   const receipt_no = f["receipt_no"] ?? "";
   if (receipt_no === "") flag("receipt_no", "field_required");
-  else if (receipt_no.length > RECEIPT_NO_MAX || /[\u0000-\u001f]/.test(receipt_no)) flag("receipt_no", "field_too_long", `a receipt number has at most ${RECEIPT_NO_MAX} printable characters`, receipt_no);
+  else if (receipt_no.length > RECEIPT_NO_MAX || /\p{Cc}/u.test(receipt_no))
+    flag(
+      "receipt_no",
+      "field_too_long",
+      `a receipt number has at most ${RECEIPT_NO_MAX} printable characters`,
+      receipt_no,
+    );
 
   const uscc = (f["uscc"] ?? "").toUpperCase();
   if (uscc === "") flag("uscc", "field_required");
@@ -152,7 +170,13 @@ function checkRow(row: number, f: Record<string, string>, ref: ReferenceData, pr
   const taxInput = f["tax_code"] ?? "";
   const tax = taxInput === "" ? undefined : ref.tax(taxInput);
   if (taxInput === "") flag("tax_code", "field_required");
-  else if (tax === undefined) flag("tax_code", "tax_code_unknown", `unknown tax code; use one of ${ref.taxes.map((t) => t.code).join(" ")} or a collection-item code such as 10101`, taxInput);
+  else if (tax === undefined)
+    flag(
+      "tax_code",
+      "tax_code_unknown",
+      `unknown tax code; use one of ${ref.taxes.map((t) => t.code).join(" ")} or a collection-item code such as 10101`,
+      taxInput,
+    );
 
   const dateInput = f["collected_on"] ?? "";
   const collected_on = parseIsoDate(dateInput);
@@ -165,29 +189,54 @@ function checkRow(row: number, f: Record<string, string>, ref: ReferenceData, pr
   if (amountInput === "") flag("amount", "field_required");
   else if (amount_fen === null) flag("amount", "amount_invalid", REJECTIONS.amount_invalid, amountInput);
   else if (amount_fen === 0n) flag("amount", "amount_zero", REJECTIONS.amount_zero, amountInput);
-  else if (amount_fen < 0n && refund_of === "") flag("amount", "amount_negative_without_refund_of", REJECTIONS.amount_negative_without_refund_of, amountInput);
-  else if (amount_fen > 0n && refund_of !== "") flag("amount", "refund_not_negative", REJECTIONS.refund_not_negative, amountInput);
-  if (refund_of.length > RECEIPT_NO_MAX) flag("refund_of", "field_too_long", `a receipt number has at most ${RECEIPT_NO_MAX} characters`, refund_of);
-  if (refund_of !== "" && refund_of === receipt_no) flag("refund_of", "refund_of_refund", "a receipt cannot refund itself", refund_of);
+  else if (amount_fen < 0n && refund_of === "")
+    flag("amount", "amount_negative_without_refund_of", REJECTIONS.amount_negative_without_refund_of, amountInput);
+  else if (amount_fen > 0n && refund_of !== "")
+    flag("amount", "refund_not_negative", REJECTIONS.refund_not_negative, amountInput);
+  if (refund_of.length > RECEIPT_NO_MAX)
+    flag("refund_of", "field_too_long", `a receipt number has at most ${RECEIPT_NO_MAX} characters`, refund_of);
+  if (refund_of !== "" && refund_of === receipt_no)
+    flag("refund_of", "refund_of_refund", "a receipt cannot refund itself", refund_of);
 
   const scope = (f["scope"] ?? "").toLowerCase();
-  if (scope !== "" && scope !== "gross" && scope !== "local") flag("scope", "scope_invalid", REJECTIONS.scope_invalid, f["scope"]);
+  if (scope !== "" && scope !== "gross" && scope !== "local")
+    flag("scope", "scope_invalid", REJECTIONS.scope_invalid, f["scope"]);
   const tax_period = f["tax_period"] ?? "";
   if (tax_period.length > 32) flag("tax_period", "field_too_long", "tax_period has at most 32 characters", tax_period);
 
   if (problems.count > before) return null;
-  const staged = { row_no: row, receipt_no, uscc, tax_code: tax!.code, collected_on: collected_on!, amount_fen: amount_fen!, scope, tax_period, refund_of };
+  const staged = {
+    row_no: row,
+    receipt_no,
+    uscc,
+    tax_code: tax!.code,
+    collected_on: collected_on!,
+    amount_fen: amount_fen!,
+    scope,
+    tax_period,
+    refund_of,
+  };
   return { ...staged, content_hash: receiptContentHash(staged) };
 }
 
-export async function importReceipts(db: Database, file: string, options: ImportOptions = {}): Promise<ReceiptsImportResult> {
+export async function importReceipts(
+  db: Database,
+  file: string,
+  options: ImportOptions = {},
+): Promise<ReceiptsImportResult> {
   const progress = options.onProgress ?? (() => {});
   const batchRows = options.batch_rows ?? 5000;
   const csv = await openCsv(file, RECEIPT_COLUMNS, options.encoding);
   const sha256 = await sha256File(file);
   const previous = await findImportByHash(db.knex, "receipts", sha256);
   if (previous !== null) {
-    return { ...emptyResult(file, sha256, "n/a"), import_id: previous.id, already_imported: true, rows: previous.row_count, unchanged_rows: previous.row_count };
+    return {
+      ...emptyResult(file, sha256, "n/a"),
+      import_id: previous.id,
+      already_imported: true,
+      rows: previous.row_count,
+      unchanged_rows: previous.row_count,
+    };
   }
 
   return db.knex.transaction(async (trx) => {
@@ -207,7 +256,18 @@ export async function importReceipts(db: Database, file: string, options: Import
       rows += 1;
       const staged = checkRow(record.row, record.fields, ref, problems);
       if (staged !== null) {
-        stage.push([staged.row_no, staged.receipt_no, staged.uscc, staged.tax_code, staged.collected_on, staged.amount_fen, staged.scope, staged.tax_period, staged.refund_of, staged.content_hash]);
+        stage.push([
+          staged.row_no,
+          staged.receipt_no,
+          staged.uscc,
+          staged.tax_code,
+          staged.collected_on,
+          staged.amount_fen,
+          staged.scope,
+          staged.tax_period,
+          staged.refund_of,
+          staged.content_hash,
+        ]);
       }
       if (stage.length >= batchRows) {
         await stage.flush(trx, "receipt_stage");
@@ -221,21 +281,43 @@ export async function importReceipts(db: Database, file: string, options: Import
 
     // 2. rows against each other and against what is recorded
     await checkReusedNumbers(trx, problems);
-    const counts = await trx.raw(`select count(*) filter (where action = 'new') as new_rows, count(*) filter (where action = 'same') as same_rows from receipt_stage`);
+    const counts = await trx.raw(
+      `select count(*) filter (where action = 'new') as new_rows, count(*) filter (where action = 'same') as same_rows from receipt_stage`,
+    );
     const new_rows = toCount(counts.rows[0].new_rows);
-    const unchanged_rows = toCount(counts.rows[0].same_rows) + (rows - toCount(counts.rows[0].new_rows) - toCount(counts.rows[0].same_rows) - invalidRows(problems));
-    const result: ReceiptsImportResult = { ...emptyResult(file, sha256, csv.encoding()), rows, new_rows, unchanged_rows };
+    const unchanged_rows =
+      toCount(counts.rows[0].same_rows) +
+      (rows - toCount(counts.rows[0].new_rows) - toCount(counts.rows[0].same_rows) - invalidRows(problems));
+    const result: ReceiptsImportResult = {
+      ...emptyResult(file, sha256, csv.encoding()),
+      rows,
+      new_rows,
+      unchanged_rows,
+    };
     if (!problems.any && new_rows === 0) return result;
 
     // 3. split and book, originals first so refunds in the same file find them
-    const import_id = problems.any ? null : await recordImport(trx, { kind: "receipts", file, sha256, row_count: rows, new_row_count: new_rows });
+    const import_id = problems.any
+      ? null
+      : await recordImport(trx, { kind: "receipts", file, sha256, row_count: rows, new_row_count: new_rows });
     result.import_id = import_id === null ? null : import_id.toString();
-    const booker = new Booker(trx, ref, await AccountBook.load(trx), await loadClosedYears(trx), import_id, problems, result);
+    const booker = new Booker(
+      trx,
+      ref,
+      await AccountBook.load(trx),
+      await loadClosedYears(trx),
+      import_id,
+      problems,
+      result,
+    );
     let done = 0;
     for (const phase of ["originals", "refunds"] as const) {
       let after = 0;
       for (;;) {
-        const batch = phase === "originals" ? await originalsAfter(trx, after, batchRows) : await refundsAfter(trx, after, batchRows);
+        const batch =
+          phase === "originals"
+            ? await originalsAfter(trx, after, batchRows)
+            : await refundsAfter(trx, after, batchRows);
         if (batch.length === 0) break;
         after = batch[batch.length - 1]!.row_no;
         if (phase === "originals") await booker.bookOriginals(batch as OriginalRow[]);
@@ -281,11 +363,19 @@ async function checkReusedNumbers(trx: Knex.Transaction, problems: ProblemList):
      where f.row_no < s.row_no`);
   for (const r of inFile.rows) {
     if (!r.same) {
-      problems.add({ row: r.row_no, column: "receipt_no", code: "receipt_no_reused", reason: `receipt number ${r.receipt_no} is already used by row ${r.first_row} of this file with different content`, value: r.receipt_no });
+      problems.add({
+        row: r.row_no,
+        column: "receipt_no",
+        code: "receipt_no_reused",
+        reason: `receipt number ${r.receipt_no} is already used by row ${r.first_row} of this file with different content`,
+        value: r.receipt_no,
+      });
     }
   }
   if (inFile.rows.length > 0) {
-    await trx.raw(`update receipt_stage s set action = 'same' where exists (select 1 from receipt_stage t where t.receipt_no = s.receipt_no and t.row_no < s.row_no)`);
+    await trx.raw(
+      `update receipt_stage s set action = 'same' where exists (select 1 from receipt_stage t where t.receipt_no = s.receipt_no and t.row_no < s.row_no)`,
+    );
   }
   const recorded = await trx.raw(`
     select s.row_no, s.receipt_no, r.content_hash = s.content_hash as same, r.source_row, i.file_name
@@ -294,11 +384,19 @@ async function checkReusedNumbers(trx: Knex.Transaction, problems: ProblemList):
   for (const r of recorded.rows) {
     if (!r.same) {
       const where = r.file_name ? ` (row ${r.source_row} of ${r.file_name})` : "";
-      problems.add({ row: r.row_no, column: "receipt_no", code: "receipt_no_reused", reason: `receipt number ${r.receipt_no} is already recorded${where} with different content`, value: r.receipt_no });
+      problems.add({
+        row: r.row_no,
+        column: "receipt_no",
+        code: "receipt_no_reused",
+        reason: `receipt number ${r.receipt_no} is already recorded${where} with different content`,
+        value: r.receipt_no,
+      });
     }
   }
   if (recorded.rows.length > 0) {
-    await trx.raw(`update receipt_stage s set action = 'same' from receipts r where r.receipt_no = s.receipt_no and s.action = 'new'`);
+    await trx.raw(
+      `update receipt_stage s set action = 'same' from receipts r where r.receipt_no = s.receipt_no and s.action = 'new'`,
+    );
   }
 }
 
@@ -408,34 +506,88 @@ class Booker {
       const tax = this.ref.tax(r.tax_code)!;
       const scope = (r.scope || "local") as "gross" | "local";
       const ratio = this.ref.centralRatioOn(r.tax_code, r.collected_on);
-      const flag = (column: string, code: RejectionCode, reason: string) => this.problems.add({ row: r.row_no, column, code, reason });
+      const flag = (column: string, code: RejectionCode, reason: string) =>
+        this.problems.add({ row: r.row_no, column, code, reason });
       if (scope === "gross" && ratio === undefined) {
-        flag("collected_on", "no_central_ratio", `no central–local ratio for ${r.tax_code} is in force on ${r.collected_on}; add one with 'parkledger ratio set'`);
+        flag(
+          "collected_on",
+          "no_central_ratio",
+          `no central–local ratio for ${r.tax_code} is in force on ${r.collected_on}; add one with 'parkledger ratio set'`,
+        );
         continue;
       }
       if (scope === "local" && ratio?.central_share_bp === 10_000) {
-        flag("scope", "local_scope_of_central_tax", `${r.tax_code} (${tax.name_zh}) is wholly central on ${r.collected_on}, so a local-scope receipt of it cannot exist; use scope gross`);
+        flag(
+          "scope",
+          "local_scope_of_central_tax",
+          `${r.tax_code} (${tax.name_zh}) is wholly central on ${r.collected_on}, so a local-scope receipt of it cannot exist; use scope gross`,
+        );
         continue;
       }
       if (park === null) {
         const rule: SplitRule = { scope: "local", central_share_bp: 0, operator_share_bp: null, rounding: "half_up" };
-        drafts.push(this.draft(r, null, "suspense", splitReceipt(r.amount_fen, rule), suspenseLines(r.amount_fen, this.collector, r.tax_code), { scope, ratio_id: null, central_bp: null, agreement_id: null, operator_bp: null, status: "suspense", operator: null, host: this.collector, refund_of_id: null }));
+        drafts.push(
+          this.draft(
+            r,
+            null,
+            "suspense",
+            splitReceipt(r.amount_fen, rule),
+            suspenseLines(r.amount_fen, this.collector, r.tax_code),
+            {
+              scope,
+              ratio_id: null,
+              central_bp: null,
+              agreement_id: null,
+              operator_bp: null,
+              status: "suspense",
+              operator: null,
+              host: this.collector,
+              refund_of_id: null,
+            },
+          ),
+        );
         this.noteSuspense(r, r.known ? "enterprise_in_no_park" : "enterprise_unknown");
         continue;
       }
       const shares = park.operator !== park.host;
       const agreement = shares ? this.ref.agreementOn(park.code, r.collected_on) : undefined;
       if (shares && agreement === undefined) {
-        flag("collected_on", "no_agreement", `park ${park.code} has no sharing agreement in force on ${r.collected_on}; add one with 'parkledger agreement set'`);
+        flag(
+          "collected_on",
+          "no_agreement",
+          `park ${park.code} has no sharing agreement in force on ${r.collected_on}; add one with 'parkledger agreement set'`,
+        );
         continue;
       }
       const shared = agreement !== undefined && (tax.is_tax || agreement.shared_non_tax.includes(tax.code));
       const central_bp = scope === "gross" ? ratio!.central_share_bp : 0;
       const operator_bp = shared ? agreement.operator_share_bp : null;
-      const split = splitReceipt(r.amount_fen, { scope, central_share_bp: central_bp, operator_share_bp: operator_bp, rounding: "half_up" });
+      const split = splitReceipt(r.amount_fen, {
+        scope,
+        central_share_bp: central_bp,
+        operator_share_bp: operator_bp,
+        rounding: "half_up",
+      });
       const operator = shared ? park.operator : null;
-      const lines = receiptLines(split, { host: park.host, operator, central: this.ref.central, is_tax: tax.is_tax }, r.tax_code, park.code);
-      drafts.push(this.draft(r, park, "receipt", split, lines, { scope, ratio_id: scope === "gross" ? ratio!.id : null, central_bp: scope === "gross" ? central_bp : null, agreement_id: agreement?.id ?? null, operator_bp, status: "posted", operator, host: park.host, refund_of_id: null }));
+      const lines = receiptLines(
+        split,
+        { host: park.host, operator, central: this.ref.central, is_tax: tax.is_tax },
+        r.tax_code,
+        park.code,
+      );
+      drafts.push(
+        this.draft(r, park, "receipt", split, lines, {
+          scope,
+          ratio_id: scope === "gross" ? ratio!.id : null,
+          central_bp: scope === "gross" ? central_bp : null,
+          agreement_id: agreement?.id ?? null,
+          operator_bp,
+          status: "posted",
+          operator,
+          host: park.host,
+          refund_of_id: null,
+        }),
+      );
     }
     await this.write(drafts);
   }
@@ -444,7 +596,9 @@ class Booker {
   private readonly refunded = new Map<bigint, bigint>();
 
   async bookRefunds(batch: RefundRow[]): Promise<void> {
-    const originals = [...new Set(batch.filter((r) => r.o_id !== null && !this.refunded.has(r.o_id)).map((r) => r.o_id!))];
+    const originals = [
+      ...new Set(batch.filter((r) => r.o_id !== null && !this.refunded.has(r.o_id)).map((r) => r.o_id!)),
+    ];
     if (originals.length > 0) {
       const { rows } = await this.trx.raw(
         `select refund_of_id, sum(amount_fen) as refunded from receipts where refund_of_id = any(?::bigint[]) group by refund_of_id`,
@@ -455,20 +609,34 @@ class Booker {
     }
     const drafts: Draft[] = [];
     for (const r of batch) {
-      const flag = (column: string, code: RejectionCode, reason: string) => this.problems.add({ row: r.row_no, column, code, reason, value: r[column as keyof RefundRow] as string });
+      const flag = (column: string, code: RejectionCode, reason: string) =>
+        this.problems.add({ row: r.row_no, column, code, reason, value: r[column as keyof RefundRow] as string });
       if (r.o_id === null) {
         // an original in this same file that could not be booked has its own problem listed
-        if (!r.in_file || !this.problems.any) flag("refund_of", "refund_of_unknown", `refund_of names ${r.refund_of}, which is not a recorded receipt`);
+        if (!r.in_file || !this.problems.any)
+          flag("refund_of", "refund_of_unknown", `refund_of names ${r.refund_of}, which is not a recorded receipt`);
         continue;
       }
       if (r.o_is_refund) {
         flag("refund_of", "refund_of_refund", `${r.refund_of} is itself a refund; name the original receipt`);
         continue;
       }
-      if (r.o_uscc !== r.uscc) flag("uscc", "refund_enterprise_differs", `the refunded receipt ${r.refund_of} belongs to ${r.o_uscc}`);
-      if (r.o_tax_code !== r.tax_code) flag("tax_code", "refund_tax_differs", `the refunded receipt ${r.refund_of} is ${r.o_tax_code}`);
-      if (r.scope !== "" && r.scope !== r.o_scope) flag("scope", "scope_invalid", `the refunded receipt ${r.refund_of} has scope ${r.o_scope}; a refund is split with its original's scope`);
-      if (r.collected_on < r.o_collected_on!) flag("collected_on", "refund_before_original", `the refunded receipt ${r.refund_of} entered the treasury on ${r.o_collected_on}`);
+      if (r.o_uscc !== r.uscc)
+        flag("uscc", "refund_enterprise_differs", `the refunded receipt ${r.refund_of} belongs to ${r.o_uscc}`);
+      if (r.o_tax_code !== r.tax_code)
+        flag("tax_code", "refund_tax_differs", `the refunded receipt ${r.refund_of} is ${r.o_tax_code}`);
+      if (r.scope !== "" && r.scope !== r.o_scope)
+        flag(
+          "scope",
+          "scope_invalid",
+          `the refunded receipt ${r.refund_of} has scope ${r.o_scope}; a refund is split with its original's scope`,
+        );
+      if (r.collected_on < r.o_collected_on!)
+        flag(
+          "collected_on",
+          "refund_before_original",
+          `the refunded receipt ${r.refund_of} entered the treasury on ${r.o_collected_on}`,
+        );
       const before = this.refunded.get(r.o_id) ?? 0n;
       if (r.o_amount_fen! + before + r.amount_fen < 0n) {
         flag(
@@ -502,7 +670,17 @@ class Booker {
       const lines =
         r.o_status === "suspense"
           ? suspenseLines(r.amount_fen, r.o_host!, r.tax_code)
-          : receiptLines(split, { host: r.o_host!, operator: r.o_operator, central: this.ref.central, is_tax: this.ref.tax(r.tax_code)!.is_tax }, r.tax_code, r.o_park!);
+          : receiptLines(
+              split,
+              {
+                host: r.o_host!,
+                operator: r.o_operator,
+                central: this.ref.central,
+                is_tax: this.ref.tax(r.tax_code)!.is_tax,
+              },
+              r.tax_code,
+              r.o_park!,
+            );
       drafts.push(this.draft(r, park, "refund", split, lines, meta));
     }
     await this.write(drafts);

@@ -39,7 +39,8 @@ export async function reserveIds(trx: Knex.Transaction, sequence: string, count:
   if (count <= 0) return 0n;
   const { rows } = await trx.raw(`select nextval(?::regclass) as first`, [sequence]);
   const first = rows[0].first as bigint;
-  if (count > 1) await trx.raw(`select setval(?::regclass, ?::bigint)`, [sequence, (first + BigInt(count - 1)).toString()]);
+  if (count > 1)
+    await trx.raw(`select setval(?::regclass, ?::bigint)`, [sequence, (first + BigInt(count - 1)).toString()]);
   return first;
 }
 
@@ -167,7 +168,16 @@ export class JournalWriter {
     const key = `${e.fiscal_year}|${account_id}|${park}|${tax_code}|${e.origin_year}`;
     let d = this.deltas.get(key);
     if (d === undefined) {
-      d = { fiscal_year: e.fiscal_year, account_id, park, tax_code, origin_year: e.origin_year, debit_fen: 0n, credit_fen: 0n, line_count: 0n };
+      d = {
+        fiscal_year: e.fiscal_year,
+        account_id,
+        park,
+        tax_code,
+        origin_year: e.origin_year,
+        debit_fen: 0n,
+        credit_fen: 0n,
+        line_count: 0n,
+      };
       this.deltas.set(key, d);
     }
     d.debit_fen += l.debit_fen;
@@ -181,7 +191,17 @@ export class JournalWriter {
     if (this.deltas.size === 0) return;
     const buffer = new ColumnBuffer(BALANCE_COLUMNS);
     const sorted = [...this.deltas.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
-    for (const [, d] of sorted) buffer.push([d.fiscal_year, d.account_id, d.park, d.tax_code, d.origin_year, d.debit_fen, d.credit_fen, d.line_count]);
+    for (const [, d] of sorted)
+      buffer.push([
+        d.fiscal_year,
+        d.account_id,
+        d.park,
+        d.tax_code,
+        d.origin_year,
+        d.debit_fen,
+        d.credit_fen,
+        d.line_count,
+      ]);
     await buffer.flush(
       this.trx,
       "balances",
@@ -203,12 +223,19 @@ export async function postEntry(
   accounts: AccountBook,
   entry: NewEntry,
 ): Promise<{ id: bigint; replayed: boolean }> {
-  const existing = await trx("journal_entries").select("id", "input_hash").where({ idempotency_key: entry.idempotency_key }).first();
+  const existing = await trx("journal_entries")
+    .select("id", "input_hash")
+    .where({ idempotency_key: entry.idempotency_key })
+    .first();
   if (existing !== undefined) {
     if (existing.input_hash !== entry.input_hash) {
-      throw new Rejection("idempotency_key_reused", `${entry.idempotency_key} was already posted with different content`, {
-        idempotency_key: entry.idempotency_key,
-      });
+      throw new Rejection(
+        "idempotency_key_reused",
+        `${entry.idempotency_key} was already posted with different content`,
+        {
+          idempotency_key: entry.idempotency_key,
+        },
+      );
     }
     return { id: existing.id as bigint, replayed: true };
   }

@@ -29,7 +29,11 @@ export async function setAgreement(
   input: { park: string; operator_share: string; from: string; note?: string; shared_non_tax?: string[] },
 ): Promise<AgreementView> {
   const bp = parsePercentToBp(input.operator_share);
-  if (bp === null) throw new Rejection("percent_invalid", `--operator-share: ${input.operator_share} is not a percentage from 0 to 100 with at most two decimals`);
+  if (bp === null)
+    throw new Rejection(
+      "percent_invalid",
+      `--operator-share: ${input.operator_share} is not a percentage from 0 to 100 with at most two decimals`,
+    );
   const from = parseIsoDate(input.from.trim());
   if (from === null) throw new Rejection("date_invalid", `--from: ${input.from} is not a date YYYY-MM-DD`);
   return db.knex.transaction(async (trx) => {
@@ -37,11 +41,24 @@ export async function setAgreement(
     const ref = await ReferenceData.load(trx);
     const park = ref.park(input.park);
     if (park === undefined || park.operator === park.host) {
-      throw new Rejection("park_unknown", `--park: ${input.park} is not a park whose revenue is shared; use one of ${ref.parks.filter((p) => p.operator !== p.host).map((p) => p.code).join(", ")}`);
+      throw new Rejection(
+        "park_unknown",
+        `--park: ${input.park} is not a park whose revenue is shared; use one of ${ref.parks
+          .filter((p) => p.operator !== p.host)
+          .map((p) => p.code)
+          .join(", ")}`,
+      );
     }
     const nonTax = (input.shared_non_tax ?? []).map((code) => {
       const tax = ref.tax(code);
-      if (tax === undefined || tax.is_tax) throw new Rejection("tax_code_unknown", `--share-non-tax: ${code} is not a non-tax revenue item (${ref.taxes.filter((t) => !t.is_tax).map((t) => t.code).join(", ")})`);
+      if (tax === undefined || tax.is_tax)
+        throw new Rejection(
+          "tax_code_unknown",
+          `--share-non-tax: ${code} is not a non-tax revenue item (${ref.taxes
+            .filter((t) => !t.is_tax)
+            .map((t) => t.code)
+            .join(", ")})`,
+        );
       return tax.code;
     });
     const { rows } = await trx.raw(
@@ -56,7 +73,13 @@ export async function setAgreement(
       );
     }
     const [row] = await trx("agreements")
-      .insert({ park: park.code, effective_from: from, operator_share_bp: bp, shared_non_tax: nonTax, note: input.note ?? "" })
+      .insert({
+        park: park.code,
+        effective_from: from,
+        operator_share_bp: bp,
+        shared_non_tax: nonTax,
+        note: input.note ?? "",
+      })
       .returning("*");
     return view(await ReferenceData.load(trx), row);
   });
@@ -67,7 +90,18 @@ export async function listAgreements(db: Database, park?: string): Promise<Agree
   return ref.agreements(park?.toUpperCase()).map((a) => view(ref, a));
 }
 
-function view(ref: ReferenceData, a: { id: number; park: string; effective_from: string; operator_share_bp: number; shared_non_tax: string[]; note: string; recorded_at: Date }): AgreementView {
+function view(
+  ref: ReferenceData,
+  a: {
+    id: number;
+    park: string;
+    effective_from: string;
+    operator_share_bp: number;
+    shared_non_tax: string[];
+    note: string;
+    recorded_at: Date;
+  },
+): AgreementView {
   const park = ref.park(a.park)!;
   const today = new Date().toISOString().slice(0, 10);
   return {
@@ -95,9 +129,16 @@ export interface RatioView {
   in_force_today: boolean;
 }
 
-export async function setCentralRatio(db: Database, input: { tax: string; central_share: string; from: string; note?: string }): Promise<RatioView> {
+export async function setCentralRatio(
+  db: Database,
+  input: { tax: string; central_share: string; from: string; note?: string },
+): Promise<RatioView> {
   const bp = parsePercentToBp(input.central_share);
-  if (bp === null) throw new Rejection("percent_invalid", `--central-share: ${input.central_share} is not a percentage from 0 to 100 with at most two decimals`);
+  if (bp === null)
+    throw new Rejection(
+      "percent_invalid",
+      `--central-share: ${input.central_share} is not a percentage from 0 to 100 with at most two decimals`,
+    );
   const from = parseIsoDate(input.from.trim());
   if (from === null) throw new Rejection("date_invalid", `--from: ${input.from} is not a date YYYY-MM-DD`);
   return db.knex.transaction(async (trx) => {
@@ -115,7 +156,9 @@ export async function setCentralRatio(db: Database, input: { tax: string; centra
         `${toCount(rows[0].n)} gross receipts of ${tax.code} from ${from} to ${rows[0].last} are already booked with the ratio in force then; choose a date after ${rows[0].last}.`,
       );
     }
-    const [row] = await trx("central_ratios").insert({ tax_code: tax.code, effective_from: from, central_share_bp: bp, note: input.note ?? "" }).returning("*");
+    const [row] = await trx("central_ratios")
+      .insert({ tax_code: tax.code, effective_from: from, central_share_bp: bp, note: input.note ?? "" })
+      .returning("*");
     return ratioView(await ReferenceData.load(trx), row);
   });
 }
@@ -126,7 +169,10 @@ export async function listCentralRatios(db: Database, tax?: string): Promise<Rat
   return ref.centralRatios(code).map((r) => ratioView(ref, r));
 }
 
-function ratioView(ref: ReferenceData, r: { id: number; tax_code: string; effective_from: string; central_share_bp: number; note: string }): RatioView {
+function ratioView(
+  ref: ReferenceData,
+  r: { id: number; tax_code: string; effective_from: string; central_share_bp: number; note: string },
+): RatioView {
   const today = new Date().toISOString().slice(0, 10);
   return {
     id: r.id,

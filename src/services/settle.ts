@@ -61,7 +61,22 @@ export async function settleYear(db: Database, year: number, operator: string): 
     }
     const closed_at = new Date();
     const closed: SettlementStatement = { ...statement, status: "closed", closed_at: closed_at.toISOString() };
-    await trx("closures").insert({ operator, year, balance_due_fen: balance_due.toString(), entry_id, statement: JSON.stringify(closed), closed_at });
-    return { year, operator, already_settled: false, balance_due: statement.totals.balance_due, entry_id, closed_at: closed_at.toISOString(), statement: closed };
+    await trx("closures").insert({
+      operator,
+      year,
+      balance_due_fen: balance_due.toString(),
+      entry_id,
+      statement: JSON.stringify(closed),
+      closed_at,
+    });
+    return {
+      year,
+      operator,
+      already_settled: false,
+      balance_due: statement.totals.balance_due,
+      entry_id,
+      closed_at: closed_at.toISOString(),
+      statement: closed,
+    };
   });
 }

@@ -30,7 +30,11 @@ export async function verifyLedger(db: Database): Promise<VerifyResult> {
     `select entry_id, jurisdiction, sum(debit_fen) - sum(credit_fen) as difference from journal_lines
       group by entry_id, jurisdiction having sum(debit_fen) <> sum(credit_fen) order by entry_id limit ${FINDINGS_MAX}`,
   );
-  for (const r of unbalanced.rows) findings.push({ check: "entry_balanced", detail: `entry ${r.entry_id} differs by ${r.difference} fen in the books of ${r.jurisdiction}` });
+  for (const r of unbalanced.rows)
+    findings.push({
+      check: "entry_balanced",
+      detail: `entry ${r.entry_id} differs by ${r.difference} fen in the books of ${r.jurisdiction}`,
+    });
   const empty = await k.raw(
     `select e.id from journal_entries e where not exists (select 1 from journal_lines l where l.entry_id = e.id) order by e.id limit ${FINDINGS_MAX}`,
   );
@@ -38,7 +42,8 @@ export async function verifyLedger(db: Database): Promise<VerifyResult> {
   const orphans = await k.raw(
     `select l.entry_id from journal_lines l where not exists (select 1 from journal_entries e where e.id = l.entry_id) group by l.entry_id limit ${FINDINGS_MAX}`,
   );
-  for (const r of orphans.rows) findings.push({ check: "line_has_entry", detail: `lines name entry ${r.entry_id}, which does not exist` });
+  for (const r of orphans.rows)
+    findings.push({ check: "line_has_entry", detail: `lines name entry ${r.entry_id}, which does not exist` });
   const drift = await k.raw(`
     with from_lines as (
       select e.fiscal_year, l.account_id, coalesce(l.park, '') as park, coalesce(l.tax_code, '') as tax_code, e.origin_year,
@@ -53,7 +58,13 @@ export async function verifyLedger(db: Database): Promise<VerifyResult> {
      where f.debit_fen is distinct from b.debit_fen or f.credit_fen is distinct from b.credit_fen
      limit ${FINDINGS_MAX}`);
   for (const r of drift.rows) {
-    if (r.lines_debit === null && r.balance_debit !== null && BigInt(r.balance_debit) === 0n && BigInt(r.balance_credit) === 0n) continue;
+    if (
+      r.lines_debit === null &&
+      r.balance_debit !== null &&
+      BigInt(r.balance_debit) === 0n &&
+      BigInt(r.balance_credit) === 0n
+    )
+      continue;
     findings.push({
       check: "balances_match_lines",
       detail: `${r.fiscal_year} account ${r.account_id} ${r.park || "-"} ${r.tax_code || "-"}: lines Dr ${r.lines_debit ?? 0} Cr ${r.lines_credit ?? 0} fen, balances Dr ${r.balance_debit ?? 0} Cr ${r.balance_credit ?? 0} fen`,
@@ -62,13 +73,18 @@ export async function verifyLedger(db: Database): Promise<VerifyResult> {
   const receipts = await k.raw(`
     select r.receipt_no from receipts r left join journal_entries e on e.id = r.entry_id
      where e.id is null or e.idempotency_key <> 'receipt:' || r.receipt_no limit ${FINDINGS_MAX}`);
-  for (const r of receipts.rows) findings.push({ check: "receipt_has_entry", detail: `receipt ${r.receipt_no} has no journal entry of its own` });
+  for (const r of receipts.rows)
+    findings.push({ check: "receipt_has_entry", detail: `receipt ${r.receipt_no} has no journal entry of its own` });
   const treasury = await k.raw(`
     select r.receipt_no, r.amount_fen, coalesce(sum(l.debit_fen - l.credit_fen), 0) as booked
       from receipts r join journal_lines l on l.entry_id = r.entry_id
       join accounts a on a.id = l.account_id and a.code = 'treasury'
      group by r.receipt_no, r.amount_fen having coalesce(sum(l.debit_fen - l.credit_fen), 0) <> r.amount_fen limit ${FINDINGS_MAX}`);
-  for (const r of treasury.rows) findings.push({ check: "receipt_amount_booked", detail: `receipt ${r.receipt_no} is ${r.amount_fen} fen but its entry books ${r.booked} fen into the treasury` });
+  for (const r of treasury.rows)
+    findings.push({
+      check: "receipt_amount_booked",
+      detail: `receipt ${r.receipt_no} is ${r.amount_fen} fen but its entry books ${r.booked} fen into the treasury`,
+    });
   return {
     intact: findings.length === 0,
     entries: toCount(counts.rows[0].entries),

@@ -37,19 +37,35 @@ describe(`receipts import (${dialectLabel})`, () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.json()).toMatchObject({ rows: 1, new_rows: 1, receipts: 1, suspense: 0 });
     const s = await settlement(2024, "bingtuan");
-    expect(taxRow(s, "VAT")).toMatchObject({ central_excluded: "0.02", local_revenue: "0.01", operator_share: "0.01", host_share: "0.00" });
+    expect(taxRow(s, "VAT")).toMatchObject({
+      central_excluded: "0.02",
+      local_revenue: "0.01",
+      operator_share: "0.01",
+      host_share: "0.00",
+    });
   });
 
   it("books a gross CIT receipt with the 60 % central share and the 80/20 split of the rest, in each jurisdiction's books", async () => {
-    const file = csvFile([RECEIPT_HEADER, ["R-CIT-1", uscc(11), "10104", "2024-04-15", "1000.00", "gross", "2024-Q1", ""]]);
+    const file = csvFile([
+      RECEIPT_HEADER,
+      ["R-CIT-1", uscc(11), "10104", "2024-04-15", "1000.00", "gross", "2024-Q1", ""],
+    ]);
     expect((await cli(db, "import", "receipts", file)).code).toBe(0);
     const s = await settlement(2024, "urumqi");
-    expect(taxRow(s, "CIT")).toMatchObject({ central_excluded: "600.00", local_revenue: "400.00", operator_share: "320.00", host_share: "80.00" });
+    expect(taxRow(s, "CIT")).toMatchObject({
+      central_excluded: "600.00",
+      local_revenue: "400.00",
+      operator_share: "320.00",
+      host_share: "80.00",
+    });
     const { rows } = await db.knex.raw(
       `select l.jurisdiction, a.code, l.debit_fen, l.credit_fen from journal_lines l join accounts a on a.id = l.account_id
          join receipts r on r.entry_id = l.entry_id where r.receipt_no = 'R-CIT-1' order by l.line_no`,
     );
-    const lines = rows.map((l: { jurisdiction: string; code: string; debit_fen: bigint; credit_fen: bigint }) => `${l.jurisdiction} ${l.code} ${l.debit_fen}/${l.credit_fen}`);
+    const lines = rows.map(
+      (l: { jurisdiction: string; code: string; debit_fen: bigint; credit_fen: bigint }) =>
+        `${l.jurisdiction} ${l.code} ${l.debit_fen}/${l.credit_fen}`,
+    );
     expect(lines).toEqual([
       "prefecture treasury 100000/0",
       "prefecture central_payable 0/60000",
@@ -63,20 +79,30 @@ describe(`receipts import (${dialectLabel})`, () => {
   });
 
   it("reads a GB18030 file and a UTF-8 file with BOM as Excel writes them, with collection-item codes", async () => {
-    const gb = csvFile([RECEIPT_HEADER, ["R-GB-1", uscc(2), "10101", "2024/5/6", "200.00", "gross", "2024年4月", ""]], { encoding: "gb18030" });
+    const gb = csvFile([RECEIPT_HEADER, ["R-GB-1", uscc(2), "10101", "2024/5/6", "200.00", "gross", "2024年4月", ""]], {
+      encoding: "gb18030",
+    });
     const r1 = await cli(db, "import", "receipts", gb, "--format", "json");
     expect(r1.code, r1.stderr).toBe(0);
     expect(r1.json()).toMatchObject({ encoding: "GB18030", new_rows: 1 });
-    const { rows } = await db.knex.raw("select tax_code, collected_on, tax_period from receipts where receipt_no = 'R-GB-1'");
+    const { rows } = await db.knex.raw(
+      "select tax_code, collected_on, tax_period from receipts where receipt_no = 'R-GB-1'",
+    );
     expect(rows[0]).toEqual({ tax_code: "VAT", collected_on: "2024-05-06", tax_period: "2024年4月" });
-    const bom = csvFile([RECEIPT_HEADER, ["R-BOM-1", uscc(2), "RES", "2024-05-07", "100.00", "", "", ""]], { encoding: "utf8-bom" });
+    const bom = csvFile([RECEIPT_HEADER, ["R-BOM-1", uscc(2), "RES", "2024-05-07", "100.00", "", "", ""]], {
+      encoding: "utf8-bom",
+    });
     const r2 = await cli(db, "import", "receipts", bom, "--format", "json");
     expect(r2.code, r2.stderr).toBe(0);
     expect(r2.json()).toMatchObject({ encoding: "UTF-8", new_rows: 1 });
   });
 
   it("imports the same file again without changing anything, and the same rows in another file as no-ops", async () => {
-    const rows = [RECEIPT_HEADER, ["R-IDEM-1", uscc(1), "RES", "2024-06-01", "10.00", "local", "", ""], ["R-IDEM-2", uscc(12), "UMCT", "2024-06-02", "20.00", "local", "", ""]];
+    const rows = [
+      RECEIPT_HEADER,
+      ["R-IDEM-1", uscc(1), "RES", "2024-06-01", "10.00", "local", "", ""],
+      ["R-IDEM-2", uscc(12), "UMCT", "2024-06-02", "20.00", "local", "", ""],
+    ];
     const file = csvFile(rows);
     expect((await cli(db, "import", "receipts", file)).code).toBe(0);
     const count = await receiptCount();
@@ -102,14 +128,26 @@ describe(`receipts import (${dialectLabel})`, () => {
     const r = await cli(db, "import", "receipts", file, "--format", "json");
     expect(r.code, r.stderr).toBe(0);
     expect(r.json()).toMatchObject({ suspense: 2, receipts: 0 });
-    expect(r.json().suspense_items.map((i: { receipt_no: string; reason: string }) => [i.receipt_no, i.reason])).toEqual([
+    expect(
+      r.json().suspense_items.map((i: { receipt_no: string; reason: string }) => [i.receipt_no, i.reason]),
+    ).toEqual([
       ["R-SUSP-1", "enterprise_unknown"],
       ["R-SUSP-2", "enterprise_in_no_park"],
     ]);
     const listed = await cli(db, "report", "suspense", "--format", "json");
     expect(listed.json().items.map((i: { receipt_no: string }) => i.receipt_no)).toEqual(["R-SUSP-2", "R-SUSP-1"]);
     expect(await settlement(2024, "bingtuan")).toEqual(before);
-    const tb = await cli(db, "report", "trial-balance", "--year", "2024", "--jurisdiction", "prefecture", "--format", "json");
+    const tb = await cli(
+      db,
+      "report",
+      "trial-balance",
+      "--year",
+      "2024",
+      "--jurisdiction",
+      "prefecture",
+      "--format",
+      "json",
+    );
     const suspenseAccount = tb.json().accounts.find((a: { account: string }) => a.account === "suspense");
     expect(suspenseAccount).toMatchObject({ credit: "500.00" });
   });
@@ -121,7 +159,9 @@ describe(`receipts import (${dialectLabel})`, () => {
       ["R-MOVE-2", uscc(4), "PROP", "2025-07-01", "100.00", "local", "", ""],
     ]);
     expect((await cli(db, "import", "receipts", file)).code).toBe(0);
-    const { rows } = await db.knex.raw("select receipt_no, park, operator from receipts where receipt_no like 'R-MOVE-%' order by receipt_no");
+    const { rows } = await db.knex.raw(
+      "select receipt_no, park, operator from receipts where receipt_no like 'R-MOVE-%' order by receipt_no",
+    );
     expect(rows).toEqual([
       { receipt_no: "R-MOVE-1", park: "BZ", operator: "bingtuan" },
       { receipt_no: "R-MOVE-2", park: "WZ", operator: "urumqi" },
@@ -138,8 +178,12 @@ describe(`receipts import (${dialectLabel})`, () => {
     expect((await cli(db, "import", "receipts", file)).code).toBe(0);
     const after = await settlement(2024, "bingtuan");
     expect(after.totals.operator_share).toBe(before.totals.operator_share);
-    expect(Number(after.totals.not_shared.replace(".", "")) - Number(before.totals.not_shared.replace(".", ""))).toBe(3000);
-    const { rows } = await db.knex.raw("select central_fen, local_fen, operator_fen, host_fen from receipts where receipt_no = 'R-ZD-1'");
+    expect(Number(after.totals.not_shared.replace(".", "")) - Number(before.totals.not_shared.replace(".", ""))).toBe(
+      3000,
+    );
+    const { rows } = await db.knex.raw(
+      "select central_fen, local_fen, operator_fen, host_fen from receipts where receipt_no = 'R-ZD-1'",
+    );
     expect(rows[0]).toEqual({ central_fen: 5000n, local_fen: 5000n, operator_fen: 0n, host_fen: 5000n });
   });
 });
@@ -150,7 +194,10 @@ describe(`refunds (${dialectLabel})`, () => {
     const original = csvFile([RECEIPT_HEADER, ["R-FULL-1", uscc(1), "VAT", "2024-09-01", "1234.57", "gross", "", ""]]);
     expect((await cli(db, "import", "receipts", original)).code).toBe(0);
     expect(await settlement(2024, "bingtuan")).not.toEqual(before);
-    const refund = csvFile([RECEIPT_HEADER, ["R-FULL-1-R", uscc(1), "VAT", "2024-09-20", "-1234.57", "", "", "R-FULL-1"]]);
+    const refund = csvFile([
+      RECEIPT_HEADER,
+      ["R-FULL-1-R", uscc(1), "VAT", "2024-09-20", "-1234.57", "", "", "R-FULL-1"],
+    ]);
     const r = await cli(db, "import", "receipts", refund, "--format", "json");
     expect(r.code, r.stderr).toBe(0);
     expect(r.json()).toMatchObject({ refunds: 1 });
@@ -178,7 +225,19 @@ describe(`refunds (${dialectLabel})`, () => {
   it("splits a refund with the agreement of the receipt it refunds, even after the agreement changed", async () => {
     const first = csvFile([RECEIPT_HEADER, ["R-AGR-1", uscc(12), "RES", "2026-03-01", "100.00", "local", "", ""]]);
     expect((await cli(db, "import", "receipts", first)).code).toBe(0);
-    const set = await cli(db, "agreement", "set", "--park", "WZ", "--operator-share", "70", "--from", "2026-06-01", "--format", "json");
+    const set = await cli(
+      db,
+      "agreement",
+      "set",
+      "--park",
+      "WZ",
+      "--operator-share",
+      "70",
+      "--from",
+      "2026-06-01",
+      "--format",
+      "json",
+    );
     expect(set.code, set.stderr).toBe(0);
     const later = csvFile([
       RECEIPT_HEADER,
@@ -186,7 +245,9 @@ describe(`refunds (${dialectLabel})`, () => {
       ["R-AGR-1-R", uscc(12), "RES", "2026-06-03", "-100.00", "", "", "R-AGR-1"],
     ]);
     expect((await cli(db, "import", "receipts", later)).code).toBe(0);
-    const { rows } = await db.knex.raw("select receipt_no, operator_fen, host_fen, operator_share_bp from receipts where receipt_no like 'R-AGR-%' order by receipt_no");
+    const { rows } = await db.knex.raw(
+      "select receipt_no, operator_fen, host_fen, operator_share_bp from receipts where receipt_no like 'R-AGR-%' order by receipt_no",
+    );
     expect(rows).toEqual([
       { receipt_no: "R-AGR-1", operator_fen: 8000n, host_fen: 2000n, operator_share_bp: 8000 },
       { receipt_no: "R-AGR-1-R", operator_fen: -8000n, host_fen: -2000n, operator_share_bp: 8000 },
@@ -201,7 +262,9 @@ describe(`refunds (${dialectLabel})`, () => {
       ["R-XY-1-R", uscc(3), "CIT", "2025-01-10", "-50.00", "", "", "R-XY-1"],
     ]);
     expect((await cli(db, "import", "receipts", file)).code).toBe(0);
-    const { rows } = await db.knex.raw("select receipt_no, fiscal_year, central_fen, operator_fen from receipts where receipt_no like 'R-XY-%' order by receipt_no");
+    const { rows } = await db.knex.raw(
+      "select receipt_no, fiscal_year, central_fen, operator_fen from receipts where receipt_no like 'R-XY-%' order by receipt_no",
+    );
     expect(rows).toEqual([
       { receipt_no: "R-XY-1", fiscal_year: 2024, central_fen: 6000n, operator_fen: 3200n },
       { receipt_no: "R-XY-1-R", fiscal_year: 2025, central_fen: -3000n, operator_fen: -1600n },
@@ -213,7 +276,17 @@ describe(`the books (${dialectLabel})`, () => {
   it("keeps every jurisdiction's trial balance at zero difference", async () => {
     for (const jurisdiction of ["prefecture", "bingtuan", "urumqi", "central"]) {
       for (const year of [2024, 2025, 2026]) {
-        const r = await cli(db, "report", "trial-balance", "--year", String(year), "--jurisdiction", jurisdiction, "--format", "json");
+        const r = await cli(
+          db,
+          "report",
+          "trial-balance",
+          "--year",
+          String(year),
+          "--jurisdiction",
+          jurisdiction,
+          "--format",
+          "json",
+        );
         expect(r.code, r.stderr).toBe(0);
         expect(r.json()).toMatchObject({ balanced: true, difference: "0.00" });
         expect(r.json().totals.debit).toBe(r.json().totals.credit);
@@ -244,12 +317,17 @@ describe(`the books (${dialectLabel})`, () => {
   it("refuses an unbalanced entry written straight into the database", async () => {
     await expect(
       db.knex.transaction(async (trx) => {
-        const { rows } = await trx.raw("select id from accounts where jurisdiction = 'prefecture' and code = 'treasury'");
+        const { rows } = await trx.raw(
+          "select id from accounts where jurisdiction = 'prefecture' and code = 'treasury'",
+        );
         await trx.raw(
           `insert into journal_entries (id, idempotency_key, input_hash, kind, fiscal_year, origin_year, effective_on, description)
            values (999999999, 'test:unbalanced', 'x', 'receipt', 2024, 2024, '2024-01-01', 'unbalanced')`,
         );
-        await trx.raw("insert into journal_lines (entry_id, line_no, account_id, jurisdiction, debit_fen, credit_fen) values (999999999, 1, ?, 'prefecture', 100, 0)", [rows[0].id]);
+        await trx.raw(
+          "insert into journal_lines (entry_id, line_no, account_id, jurisdiction, debit_fen, credit_fen) values (999999999, 1, ?, 'prefecture', 100, 0)",
+          [rows[0].id],
+        );
       }),
     ).rejects.toThrow(/unbalanced/);
   });

@@ -31,43 +31,128 @@ async function counts() {
 const good = (no: string) => [no, uscc(2), "VAT", "2025-02-01", "10.00", "gross", "", ""];
 
 const CASES: [string, (string | number)[], number, string, RegExp][] = [
-  ["a USCC with a wrong check character", [`X-1`, badUscc(2), "VAT", "2025-02-01", "10.00", "gross", "", ""], 3, "uscc", /check character/],
-  ["an impossible date", ["X-2", uscc(2), "VAT", "2025-02-30", "10.00", "gross", "", ""], 3, "collected_on", /calendar/],
-  ["an amount with three decimals", ["X-3", uscc(2), "VAT", "2025-02-01", "10.001", "gross", "", ""], 3, "amount", /at most two decimals/],
-  ["an amount with an exponent", ["X-4", uscc(2), "VAT", "2025-02-01", "1e5", "gross", "", ""], 3, "amount", /no exponent/],
-  ["an unknown tax code", ["X-5", uscc(2), "GST", "2025-02-01", "10.00", "gross", "", ""], 3, "tax_code", /unknown tax code/],
-  ["a negative amount without refund_of", ["X-6", uscc(2), "VAT", "2025-02-01", "-10.00", "gross", "", ""], 3, "amount", /refund_of/],
+  [
+    "a USCC with a wrong check character",
+    [`X-1`, badUscc(2), "VAT", "2025-02-01", "10.00", "gross", "", ""],
+    3,
+    "uscc",
+    /check character/,
+  ],
+  [
+    "an impossible date",
+    ["X-2", uscc(2), "VAT", "2025-02-30", "10.00", "gross", "", ""],
+    3,
+    "collected_on",
+    /calendar/,
+  ],
+  [
+    "an amount with three decimals",
+    ["X-3", uscc(2), "VAT", "2025-02-01", "10.001", "gross", "", ""],
+    3,
+    "amount",
+    /at most two decimals/,
+  ],
+  [
+    "an amount with an exponent",
+    ["X-4", uscc(2), "VAT", "2025-02-01", "1e5", "gross", "", ""],
+    3,
+    "amount",
+    /no exponent/,
+  ],
+  [
+    "an unknown tax code",
+    ["X-5", uscc(2), "GST", "2025-02-01", "10.00", "gross", "", ""],
+    3,
+    "tax_code",
+    /unknown tax code/,
+  ],
+  [
+    "a negative amount without refund_of",
+    ["X-6", uscc(2), "VAT", "2025-02-01", "-10.00", "gross", "", ""],
+    3,
+    "amount",
+    /refund_of/,
+  ],
   ["an over-refund", ["X-7", uscc(1), "VAT", "2025-02-01", "-100.01", "", "", "B-1"], 3, "amount", /more than|exceed/],
-  ["a receipt number reused with different content", ["B-1", uscc(1), "VAT", "2025-01-10", "100.01", "gross", "", ""], 3, "receipt_no", /already recorded/],
-  ["a refund of a receipt that does not exist", ["X-9", uscc(1), "VAT", "2025-02-01", "-1.00", "", "", "NOPE"], 3, "refund_of", /not a recorded receipt/],
-  ["a positive amount with refund_of", ["X-10", uscc(1), "VAT", "2025-02-01", "1.00", "", "", "B-1"], 3, "amount", /negative/],
-  ["a local-scope receipt of a wholly central tax", ["X-11", uscc(1), "CT", "2025-02-01", "1.00", "local", "", ""], 3, "scope", /wholly central/],
-  ["a refund dated before its original", ["X-12", uscc(1), "VAT", "2025-01-01", "-1.00", "", "", "B-1"], 3, "collected_on", /before|entered the treasury/],
-  ["a refund with another enterprise", ["X-13", uscc(2), "VAT", "2025-02-01", "-1.00", "", "", "B-1"], 3, "uscc", /belongs to/],
+  [
+    "a receipt number reused with different content",
+    ["B-1", uscc(1), "VAT", "2025-01-10", "100.01", "gross", "", ""],
+    3,
+    "receipt_no",
+    /already recorded/,
+  ],
+  [
+    "a refund of a receipt that does not exist",
+    ["X-9", uscc(1), "VAT", "2025-02-01", "-1.00", "", "", "NOPE"],
+    3,
+    "refund_of",
+    /not a recorded receipt/,
+  ],
+  [
+    "a positive amount with refund_of",
+    ["X-10", uscc(1), "VAT", "2025-02-01", "1.00", "", "", "B-1"],
+    3,
+    "amount",
+    /negative/,
+  ],
+  [
+    "a local-scope receipt of a wholly central tax",
+    ["X-11", uscc(1), "CT", "2025-02-01", "1.00", "local", "", ""],
+    3,
+    "scope",
+    /wholly central/,
+  ],
+  [
+    "a refund dated before its original",
+    ["X-12", uscc(1), "VAT", "2025-01-01", "-1.00", "", "", "B-1"],
+    3,
+    "collected_on",
+    /before|entered the treasury/,
+  ],
+  [
+    "a refund with another enterprise",
+    ["X-13", uscc(2), "VAT", "2025-02-01", "-1.00", "", "", "B-1"],
+    3,
+    "uscc",
+    /belongs to/,
+  ],
 ];
 
 describe(`bad input is rejected whole (${dialectLabel})`, () => {
-  it.each(CASES)("rejects %s, naming file, row and column, and imports nothing", async (_name, bad, row, column, reason) => {
-    const before = await counts();
-    const file = csvFile([RECEIPT_HEADER, good(`OK-${row}-${column}-${Math.random()}`), bad]);
-    const r = await cli(db, "import", "receipts", file);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${path.basename(file)}:${row}: column ${column}:`);
-    expect(r.stderr).toMatch(reason);
-    expect(r.stderr).toMatch(/nothing was imported/);
-    expect(await counts()).toEqual(before);
-  });
+  it.each(CASES)(
+    "rejects %s, naming file, row and column, and imports nothing",
+    async (_name, bad, row, column, reason) => {
+      const before = await counts();
+      const file = csvFile([RECEIPT_HEADER, good(`OK-${row}-${column}-${Math.random()}`), bad]);
+      const r = await cli(db, "import", "receipts", file);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${path.basename(file)}:${row}: column ${column}:`);
+      expect(r.stderr).toMatch(reason);
+      expect(r.stderr).toMatch(/nothing was imported/);
+      expect(await counts()).toEqual(before);
+    },
+  );
 
   it("lists every problem of a file at once", async () => {
-    const file = csvFile([RECEIPT_HEADER, good("M-1"), ["M-2", badUscc(3), "VAT", "2025-13-01", "1.234", "", "", ""], ["M-3", uscc(2), "XXX", "2025-02-01", "5", "", "", ""]]);
+    const file = csvFile([
+      RECEIPT_HEADER,
+      good("M-1"),
+      ["M-2", badUscc(3), "VAT", "2025-13-01", "1.234", "", "", ""],
+      ["M-3", uscc(2), "XXX", "2025-02-01", "5", "", "", ""],
+    ]);
     const r = await cli(db, "import", "receipts", file);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/4 problems/);
-    for (const where of [":3: column uscc:", ":3: column collected_on:", ":3: column amount:", ":4: column tax_code:"]) expect(r.stderr).toContain(where);
+    for (const where of [":3: column uscc:", ":3: column collected_on:", ":3: column amount:", ":4: column tax_code:"])
+      expect(r.stderr).toContain(where);
   });
 
   it("rejects two different rows under one receipt number in the same file", async () => {
-    const file = csvFile([RECEIPT_HEADER, good("D-1"), ["D-1", uscc(2), "VAT", "2025-02-01", "11.00", "gross", "", ""]]);
+    const file = csvFile([
+      RECEIPT_HEADER,
+      good("D-1"),
+      ["D-1", uscc(2), "VAT", "2025-02-01", "11.00", "gross", "", ""],
+    ]);
     const r = await cli(db, "import", "receipts", file);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(":3: column receipt_no: receipt number D-1 is already used by row 2 of this file");
@@ -88,11 +173,17 @@ describe(`bad input is rejected whole (${dialectLabel})`, () => {
   });
 
   it("rejects a header with a missing or unknown column", async () => {
-    const missing = csvFile([["receipt_no", "uscc", "tax_code", "amount"], ["Z-1", uscc(1), "VAT", "1.00"]]);
+    const missing = csvFile([
+      ["receipt_no", "uscc", "tax_code", "amount"],
+      ["Z-1", uscc(1), "VAT", "1.00"],
+    ]);
     const r1 = await cli(db, "import", "receipts", missing);
     expect(r1.code).toBe(2);
     expect(r1.stderr).toMatch(/required column "collected_on" is missing/);
-    const unknown = csvFile([[...RECEIPT_HEADER, "remark"], ["Z-2", uscc(1), "VAT", "2025-01-01", "1.00", "", "", "", "x"]]);
+    const unknown = csvFile([
+      [...RECEIPT_HEADER, "remark"],
+      ["Z-2", uscc(1), "VAT", "2025-01-01", "1.00", "", "", "", "x"],
+    ]);
     const r2 = await cli(db, "import", "receipts", unknown);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/unknown column "remark"/);

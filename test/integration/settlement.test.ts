@@ -36,7 +36,14 @@ describe(`settlement (${dialectLabel})`, () => {
     for (const row of s.by_tax) {
       for (const key of ["local_revenue", "operator_share", "host_share"]) expect(row[key]).toMatch(/^-?\d+\.\d{2}$/);
     }
-    for (const key of ["central_excluded", "local_revenue", "operator_share", "host_share", "transferred", "balance_due"]) {
+    for (const key of [
+      "central_excluded",
+      "local_revenue",
+      "operator_share",
+      "host_share",
+      "transferred",
+      "balance_due",
+    ]) {
       expect(s.totals[key]).toMatch(/^-?\d+\.\d{2}$/);
     }
     // VAT 10000 gross: central 5000, local 5000 → 4000/1000; CIT 5000: central 3000, local 2000 → 1600/400;
@@ -52,13 +59,36 @@ describe(`settlement (${dialectLabel})`, () => {
   });
 
   it("deducts interim transfers from the balance due, and replays a transfer given twice", async () => {
-    const t = ["transfer", "--operator", "bingtuan", "--amount", "3000.00", "--on", "2025-06-30", "--ref", "YB-2025-01", "--format", "json"];
+    const t = [
+      "transfer",
+      "--operator",
+      "bingtuan",
+      "--amount",
+      "3000.00",
+      "--on",
+      "2025-06-30",
+      "--ref",
+      "YB-2025-01",
+      "--format",
+      "json",
+    ];
     const first = await cli(db, ...t);
     expect(first.code, first.stderr).toBe(0);
     expect(first.json()).toMatchObject({ replayed: false, fiscal_year: 2025, amount: "3000.00" });
     const again = await cli(db, ...t);
     expect(again.json()).toMatchObject({ replayed: true });
-    const changed = await cli(db, "transfer", "--operator", "bingtuan", "--amount", "3000.01", "--on", "2025-06-30", "--ref", "YB-2025-01");
+    const changed = await cli(
+      db,
+      "transfer",
+      "--operator",
+      "bingtuan",
+      "--amount",
+      "3000.01",
+      "--on",
+      "2025-06-30",
+      "--ref",
+      "YB-2025-01",
+    );
     expect(changed.code).toBe(2);
     expect(changed.stderr).toMatch(/transfer_ref_reused/);
     const s = await statement(2025);
@@ -86,26 +116,67 @@ describe(`settlement (${dialectLabel})`, () => {
 
     const next = await statement(2026);
     expect(next.prior_year_adjustments).toEqual([
-      expect.objectContaining({ origin_year: 2025, tax_code: "VAT", central_excluded: "-4950.00", local_revenue: "-4950.00", operator_share: "-3960.00", host_share: "-990.00" }),
+      expect.objectContaining({
+        origin_year: 2025,
+        tax_code: "VAT",
+        central_excluded: "-4950.00",
+        local_revenue: "-4950.00",
+        operator_share: "-3960.00",
+        host_share: "-990.00",
+      }),
     ]);
     expect(next.totals.operator_share).toBe("-3960.00");
     // Urumqi has not settled 2025: its late receipt stays in 2025
-    expect((await statement(2025, "urumqi")).by_tax.find((t: { tax_code: string }) => t.tax_code === "VAT").local_revenue).toBe("4050.00");
+    expect(
+      (await statement(2025, "urumqi")).by_tax.find((t: { tax_code: string }) => t.tax_code === "VAT").local_revenue,
+    ).toBe("4050.00");
   });
 
   it("settling again reports the settlement already made, and a transfer into the closed year is refused", async () => {
     const again = await cli(db, "settle", "--year", "2025", "--operator", "bingtuan", "--format", "json");
     expect(again.code).toBe(0);
     expect(again.json()).toMatchObject({ already_settled: true, balance_due: "4200.04" });
-    const t = await cli(db, "transfer", "--operator", "bingtuan", "--amount", "1.00", "--on", "2025-12-01", "--ref", "YB-LATE");
+    const t = await cli(
+      db,
+      "transfer",
+      "--operator",
+      "bingtuan",
+      "--amount",
+      "1.00",
+      "--on",
+      "2025-12-01",
+      "--ref",
+      "YB-LATE",
+    );
     expect(t.code).toBe(2);
     expect(t.stderr).toMatch(/year_closed/);
   });
 
   it("moves the balance due to the settlement accounts in both books", async () => {
-    const pref = await cli(db, "report", "trial-balance", "--year", "2025", "--jurisdiction", "prefecture", "--format", "json");
-    const bt = await cli(db, "report", "trial-balance", "--year", "2025", "--jurisdiction", "bingtuan", "--format", "json");
-    const account = (tb: { accounts: { account: string }[] }, code: string) => tb.accounts.find((a) => a.account === code);
+    const pref = await cli(
+      db,
+      "report",
+      "trial-balance",
+      "--year",
+      "2025",
+      "--jurisdiction",
+      "prefecture",
+      "--format",
+      "json",
+    );
+    const bt = await cli(
+      db,
+      "report",
+      "trial-balance",
+      "--year",
+      "2025",
+      "--jurisdiction",
+      "bingtuan",
+      "--format",
+      "json",
+    );
+    const account = (tb: { accounts: { account: string }[] }, code: string) =>
+      tb.accounts.find((a) => a.account === code);
     expect(account(pref.json(), "settlement_payable:bingtuan")).toMatchObject({ closing_credit: "4200.04" });
     expect(account(pref.json(), "due_to:bingtuan")).toMatchObject({ closing_debit: "0.00", closing_credit: "0.00" });
     expect(account(bt.json(), "settlement_receivable:prefecture")).toMatchObject({ closing_debit: "4200.04" });
@@ -115,11 +186,28 @@ describe(`settlement (${dialectLabel})`, () => {
   it("writes the statement as CSV for Excel and scripts, and as an xlsx workbook", async () => {
     const csv = await cli(db, "report", "settlement", "--year", "2025", "--operator", "bingtuan", "--format", "csv");
     expect(csv.code).toBe(0);
-    const lines = csv.stdout.replace(/^\uFEFF/, "").trim().split(/\r?\n/);
-    expect(lines[0]).toBe("tax_code,tax_name_zh,receipts,central_excluded,local_revenue,operator_share,host_share,transferred,balance_due");
+    const lines = csv.stdout
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split(/\r?\n/);
+    expect(lines[0]).toBe(
+      "tax_code,tax_name_zh,receipts,central_excluded,local_revenue,operator_share,host_share,transferred,balance_due",
+    );
     expect(lines.at(-1)).toBe("TOTAL,合计,4,8000.00,9000.05,7200.04,1800.01,3000.00,4200.04");
     const out = `${process.env.TMPDIR ?? "/tmp"}/settlement-${process.pid}.xlsx`;
-    const x = await cli(db, "report", "settlement", "--year", "2025", "--operator", "bingtuan", "--format", "xlsx", "--out", out);
+    const x = await cli(
+      db,
+      "report",
+      "settlement",
+      "--year",
+      "2025",
+      "--operator",
+      "bingtuan",
+      "--format",
+      "xlsx",
+      "--out",
+      out,
+    );
     expect(x.code, x.stderr).toBe(0);
     const ExcelJS = (await import("exceljs")).default;
     const wb = new ExcelJS.Workbook();
@@ -133,10 +221,28 @@ describe(`settlement (${dialectLabel})`, () => {
     const r = await cli(db, "agreement", "set", "--park", "BZ", "--operator-share", "70", "--from", "2025-10-01");
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/agreement_conflicts_with_posted_receipts/);
-    const ok = await cli(db, "agreement", "set", "--park", "BZ", "--operator-share", "85", "--from", "2027-01-01", "--note", "新财预〔2026〕1号", "--format", "json");
+    const ok = await cli(
+      db,
+      "agreement",
+      "set",
+      "--park",
+      "BZ",
+      "--operator-share",
+      "85",
+      "--from",
+      "2027-01-01",
+      "--note",
+      "新财预〔2026〕1号",
+      "--format",
+      "json",
+    );
     expect(ok.code, ok.stderr).toBe(0);
     const list = await cli(db, "agreement", "list", "--park", "BZ", "--format", "json");
-    expect(list.json().map((a: { effective_from: string; operator_share_pct: string }) => [a.effective_from, a.operator_share_pct])).toEqual([
+    expect(
+      list
+        .json()
+        .map((a: { effective_from: string; operator_share_pct: string }) => [a.effective_from, a.operator_share_pct]),
+    ).toEqual([
       ["2020-01-01", "80.00"],
       ["2027-01-01", "85.00"],
     ]);

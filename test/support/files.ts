@@ -16,12 +16,18 @@ export function tmpDir(): string {
 let counter = 0;
 
 /** Writes rows (first row the header) as CSV; `encoding` as Excel might save it. */
-export function csvFile(rows: (string | number)[][], options: { name?: string; encoding?: "utf8" | "utf8-bom" | "gb18030" } = {}): string {
+export function csvFile(
+  rows: (string | number)[][],
+  options: { name?: string; encoding?: "utf8" | "utf8-bom" | "gb18030" } = {},
+): string {
   counter += 1;
   const file = path.join(tmpDir(), options.name ?? `file-${process.pid}-${counter}.csv`);
   const text = rows.map((r) => r.map((v) => String(v)).join(",")).join("\r\n") + "\r\n";
   const encoding = options.encoding ?? "utf8";
-  const bytes = encoding === "gb18030" ? iconv.encode(text, "gb18030") : Buffer.from((encoding === "utf8-bom" ? "\uFEFF" : "") + text, "utf8");
+  const bytes =
+    encoding === "gb18030"
+      ? iconv.encode(text, "gb18030")
+      : Buffer.from((encoding === "utf8-bom" ? "\uFEFF" : "") + text, "utf8");
   fs.writeFileSync(file, bytes);
   return file;
 }
@@ -39,7 +45,16 @@ export function badUscc(n: number): string {
 }
 
 export const ENTERPRISE_HEADER = ["uscc", "name", "park", "from", "to", "origin", "introduced_by", "bingtuan_flag"];
-export const RECEIPT_HEADER = ["receipt_no", "uscc", "tax_code", "collected_on", "amount", "scope", "tax_period", "refund_of"];
+export const RECEIPT_HEADER = [
+  "receipt_no",
+  "uscc",
+  "tax_code",
+  "collected_on",
+  "amount",
+  "scope",
+  "tax_period",
+  "refund_of",
+];
 
 /** Enterprises 1–3 in BZ, 11–13 in WZ, 21–22 in ZD for all of 2024–2026; 4 moves from BZ to WZ on 2025-07-01. */
 export function standardRegistry(): string {
