@@ -1,7 +1,10 @@
-// Set-based writes: one INSERT … SELECT FROM unnest(…) per batch instead of a statement per row.
-// The same statement runs on PostgreSQL and PGlite; values travel as typed arrays, bigints as text.
+// Set-based writes, one statement per batch instead of one per row: COPY … FROM STDIN on PostgreSQL
+// (the fastest way in, several times quicker than parameters), and INSERT … SELECT FROM unnest(…)
+// on PGlite and wherever a statement needs ON CONFLICT. Both take the same column-wise batches.
 
 import type { Knex } from "knex";
+import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
 
 export type PgType = "bigint" | "integer" | "smallint" | "text" | "date" | "boolean";
 
@@ -15,8 +18,61 @@ function serialise(value: unknown): unknown {
   return value;
 }
 
-/** Inserts rows given column-wise: `values[i]` holds column i's values for every row. */
+/** Inserts rows given column-wise (`values[i]` holds column i's values for every row). */
 export async function insertColumns(
+  trx: Knex | Knex.Transaction,
+  table: string,
+  columns: readonly ColumnDef[],
+  values: readonly unknown[][],
+  suffix = "",
+): Promise<void> {
+  if ((values[0]?.length ?? 0) === 0) return;
+  if (suffix === "" && "isTransaction" in trx && trx.isTransaction) {
+    const connection: unknown = await trx.client.acquireConnection();
+    if (connection instanceof pg.Client) return copyColumns(connection, table, columns, values);
+  }
+  return unnestColumns(trx, table, columns, values, suffix);
+}
+
+/** COPY text format: tab-separated, `\N` for null, backslash escapes for the four special characters. */
+function copyField(value: unknown): string {
+  if (value === null || value === undefined) return "\\N";
+  const text = typeof value === "string" ? value : typeof value === "boolean" ? (value ? "t" : "f") : String(value);
+  return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : text;
+}
+
+const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+const COPY_CHUNK_ROWS = 2000;
+
+async function copyColumns(
+  connection: pg.Client,
+  table: string,
+  columns: readonly ColumnDef[],
+  values: readonly unknown[][],
+): Promise<void> {
+  const rowCount = values[0]!.length;
+  const stream = connection.query(copyFrom(`copy ${table} (${columns.map((c) => c.name).join(", ")}) from stdin`));
+  const done = new Promise<void>((resolve, reject) => {
+    stream.on("finish", resolve);
+    stream.on("error", reject);
+  });
+  let lines: string[] = [];
+  for (let row = 0; row < rowCount; row++) {
+    let line = copyField(values[0]![row]);
+    for (let c = 1; c < values.length; c++) line += "\t" + copyField(values[c]![row]);
+    lines.push(line);
+    if (lines.length >= COPY_CHUNK_ROWS) {
+      if (!stream.write(lines.join("\n") + "\n"))
+        await new Promise<void>((resolve) => stream.once("drain", () => resolve()));
+      lines = [];
+    }
+  }
+  if (lines.length > 0) stream.write(lines.join("\n") + "\n");
+  stream.end();
+  await done;
+}
+
+async function unnestColumns(
   trx: Knex | Knex.Transaction,
   table: string,
   columns: readonly ColumnDef[],

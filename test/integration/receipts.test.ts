@@ -97,6 +97,18 @@ describe(`receipts import (${dialectLabel})`, () => {
     expect(r2.json()).toMatchObject({ encoding: "UTF-8", new_rows: 1 });
   });
 
+  it("keeps a tax period with backslashes, quotes and tabs exactly as written", async () => {
+    const period = 'Q1\\2024 "补"\tx';
+    const file = csvFile([
+      RECEIPT_HEADER,
+      ["R-ESC-1", uscc(2), "RES", "2024-05-08", "1.00", "local", `"${period.replace(/"/g, '""')}"`, ""],
+    ]);
+    const r = await cli(db, "import", "receipts", file);
+    expect(r.code, r.stderr).toBe(0);
+    const { rows } = await db.knex.raw("select tax_period from receipts where receipt_no = 'R-ESC-1'");
+    expect(rows[0].tax_period).toBe(period);
+  });
+
   it("imports the same file again without changing anything, and the same rows in another file as no-ops", async () => {
     const rows = [
       RECEIPT_HEADER,
