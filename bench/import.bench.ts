@@ -25,7 +25,14 @@ import { importEnterprises } from "../src/import/enterprises.js";
 import { importReceipts, type ReceiptsImportResult } from "../src/import/receipts.js";
 import type { Progress } from "../src/import/common.js";
 import { ReferenceData } from "../src/repositories/reference.js";
-import { DEMO_DEFAULTS, demoEnterprises, demoReceipts, enterprisesCsv, receiptsCsvLines, type DemoOptions } from "../src/demo/generate.js";
+import {
+  DEMO_DEFAULTS,
+  demoEnterprises,
+  demoReceipts,
+  enterprisesCsv,
+  receiptsCsvLines,
+  type DemoOptions,
+} from "../src/demo/generate.js";
 import { settlementStatement } from "../reports/settlement.js";
 import { trialBalance } from "../reports/trial-balance.js";
 
@@ -78,7 +85,8 @@ function normaliseKey(key: string): string {
 function loadOptions(): BenchOptions {
   const args = parseArgv(process.argv.slice(2));
   const known = new Set(["RECEIPTS", "ENTERPRISES", "YEAR", "SEED", "DATABASE_URL", "KEEP"]);
-  for (const key of args.keys()) if (!known.has(key)) throw new Error(`unknown option ${key}; the options are ${[...known].join(", ")}`);
+  for (const key of args.keys())
+    if (!known.has(key)) throw new Error(`unknown option ${key}; the options are ${[...known].join(", ")}`);
   const raw = (name: string): string | undefined => {
     const value = args.get(name) ?? process.env[name];
     return value === undefined || value === "" ? undefined : value;
@@ -107,7 +115,8 @@ function loadOptions(): BenchOptions {
 const now = (): number => performance.now();
 const say = (line: string): void => void process.stderr.write(line + "\n");
 const fmtInt = (n: number): string => Math.round(n).toLocaleString("en-US");
-const fmtMs = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+const fmtMs = (ms: number): string =>
+  ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
 const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
 
 function median(values: readonly number[]): number {
@@ -183,7 +192,12 @@ interface GeneratedFiles {
 
 async function generateFiles(opts: BenchOptions): Promise<GeneratedFiles> {
   fs.mkdirSync(OUT_DIR, { recursive: true });
-  const demo: DemoOptions = { year: opts.year, seed: opts.seed, enterprises: opts.enterprises, receipts: opts.receipts };
+  const demo: DemoOptions = {
+    year: opts.year,
+    seed: opts.seed,
+    enterprises: opts.enterprises,
+    receipts: opts.receipts,
+  };
   const stem = `y${opts.year}-s${opts.seed}-e${opts.enterprises}`;
   const enterprisesFile = path.join(OUT_DIR, `enterprises-${stem}.csv`);
   const receiptsFile = path.join(OUT_DIR, `receipts-${stem}-r${opts.receipts}.csv`);
@@ -206,14 +220,21 @@ async function generateFiles(opts: BenchOptions): Promise<GeneratedFiles> {
   return {
     enterprisesFile,
     receiptsFile,
-    enterprises: { reused: eReused, ms: round(eMs), bytes: fs.statSync(enterprisesFile).size, rows: registry === null ? null : (registry as unknown[]).length },
+    enterprises: {
+      reused: eReused,
+      ms: round(eMs),
+      bytes: fs.statSync(enterprisesFile).size,
+      rows: registry === null ? null : (registry as unknown[]).length,
+    },
     receipts: { reused: rReused, ms: round(rMs), bytes: fs.statSync(receiptsFile).size },
   };
 }
 
 // ---------------------------------------------------------------------------------------------
-// Where the import's time goes: every statement timed from Node (send → result), grouped by shape and
-// by the import phase it ran in; CPU of this process and of the PostgreSQL processes.
+// Where the import's time goes: every statement on a pg.Client timed from Node (send → result, or for
+// COPY … FROM STDIN: start → the server's completion, which includes encoding the rows in Node),
+// grouped by shape and by the import phase it ran in; CPU of this process and of the PostgreSQL
+// processes. Hooked at the pg driver, so it sees knex queries and direct COPY streams alike.
 
 type Phase = "reading" | "checking" | "booking" | "finishing";
 
@@ -221,55 +242,111 @@ interface StatementStats {
   label: string;
   count: number;
   ms: number;
+  /** Each execution's time, in order, to see whether a statement slows down as the tables grow. */
+  samples: number[];
 }
+
+interface CpuSnapshot {
+  at: number;
+  node: NodeJS.CpuUsage;
+  postgres: Map<number, number> | null;
+}
+
+type QueryFn = (this: pg.Client, ...args: unknown[]) => unknown;
 
 class ImportProfiler {
   phase: Phase = "reading";
   readonly phaseStart: Record<Phase, number | null> = { reading: null, checking: null, booking: null, finishing: null };
   readonly phaseSqlMs: Record<Phase, number> = { reading: 0, checking: 0, booking: 0, finishing: 0 };
   readonly statements = new Map<string, StatementStats>();
-  private readonly started = new Map<string, { at: number; key: string; phase: Phase }>();
-  private readonly onQuery = (q: { __knexQueryUid?: string; sql?: string }) => {
-    if (q.__knexQueryUid === undefined) return;
-    const sql = (q.sql ?? "").replace(/\s+/g, " ").trim();
-    if (this.phase === "checking" && /from receipt_stage s left join enterprise_stays/.test(sql)) this.enter("booking");
-    this.started.set(q.__knexQueryUid, { at: now(), key: statementLabel(sql), phase: this.phase });
-  };
-  private readonly onResponse = (_response: unknown, q: { __knexQueryUid?: string }) => this.done(q);
-  private readonly onError = (_error: unknown, q: { __knexQueryUid?: string }) => this.done(q);
+  readonly cpuAt: Partial<Record<Phase | "end", CpuSnapshot>> = {};
+  /** Clients whose statements are not the import's (the bench's own admin connection). */
+  readonly ignored = new WeakSet<object>();
+  private active = false;
+  private original: QueryFn | null = null;
 
-  constructor(private readonly knex: Database["knex"]) {}
-
-  attach(): void {
-    this.knex.on("query", this.onQuery);
-    this.knex.on("query-response", this.onResponse);
-    this.knex.on("query-error", this.onError);
+  install(): void {
+    const proto = pg.Client.prototype as unknown as { query: QueryFn };
+    const original = proto.query;
+    this.original = original;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    proto.query = function (this: pg.Client, ...args: unknown[]): unknown {
+      if (!self.active || self.ignored.has(this)) return original.apply(this, args);
+      const first = args[0] as { text?: unknown; submit?: unknown; once?: unknown } | string | undefined;
+      const sql = typeof first === "string" ? first : typeof first?.text === "string" ? first.text : "";
+      const finish = self.begin(sql);
+      if (typeof first === "object" && typeof first.submit === "function" && typeof first.once === "function") {
+        const stream = first as unknown as NodeJS.EventEmitter;
+        stream.once("finish", finish);
+        stream.once("error", finish);
+        return original.apply(this, args);
+      }
+      const last = args[args.length - 1];
+      if (typeof last === "function") {
+        args[args.length - 1] = (...result: unknown[]) => {
+          finish();
+          return (last as (...a: unknown[]) => unknown)(...result);
+        };
+        return original.apply(this, args);
+      }
+      const result = original.apply(this, args) as Promise<unknown> | undefined;
+      if (result !== undefined && typeof result.then === "function") result.then(finish, finish);
+      else finish();
+      return result;
+    };
   }
 
-  detach(): void {
-    this.knex.off("query", this.onQuery);
-    this.knex.off("query-response", this.onResponse);
-    this.knex.off("query-error", this.onError);
+  uninstall(): void {
+    if (this.original !== null) (pg.Client.prototype as unknown as { query: QueryFn }).query = this.original;
+    this.original = null;
+    this.active = false;
   }
+
+  start(): void {
+    this.active = true;
+    this.enter("reading");
+  }
+
+  stop(): void {
+    if (this.active) this.cpuAt.end = this.snapshot();
+    this.active = false;
+  }
+
+  constructor(private readonly database: string) {}
 
   enter(phase: Phase): void {
     if (this.phaseStart[phase] !== null) return;
     this.phase = phase;
     this.phaseStart[phase] = now();
+    this.cpuAt[phase] = this.snapshot();
   }
 
-  private done(q: { __knexQueryUid?: string }): void {
-    if (q.__knexQueryUid === undefined) return;
-    const s = this.started.get(q.__knexQueryUid);
-    if (s === undefined) return;
-    this.started.delete(q.__knexQueryUid);
-    const ms = now() - s.at;
-    this.phaseSqlMs[s.phase] += ms;
-    const key = `${s.phase}|${s.key}`;
-    const stats = this.statements.get(key) ?? { label: s.key, count: 0, ms: 0 };
-    stats.count += 1;
-    stats.ms += ms;
-    this.statements.set(key, stats);
+  private snapshot(): CpuSnapshot {
+    return { at: now(), node: process.cpuUsage(), postgres: postgresCpu(this.database) };
+  }
+
+  /** Starts timing one statement; the returned function ends it (once). */
+  private begin(rawSql: string): () => void {
+    const sql = rawSql.replace(/\s+/g, " ").trim();
+    // the first batch of originals is the start of booking (the progress event only comes after it)
+    if (this.phase === "checking" && /from receipt_stage s left join enterprise_stays/.test(sql)) this.enter("booking");
+    const phase = this.phase;
+    const label = statementLabel(sql);
+    const at = now();
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      const ms = now() - at;
+      this.phaseSqlMs[phase] += ms;
+      const key = `${phase}|${label}`;
+      const stats = this.statements.get(key) ?? { label, count: 0, ms: 0, samples: [] };
+      stats.count += 1;
+      stats.ms += ms;
+      stats.samples.push(ms);
+      this.statements.set(key, stats);
+    };
   }
 }
 
@@ -277,6 +354,7 @@ const STATEMENT_LABELS: [RegExp, string][] = [
   [/^select pg_advisory_xact_lock/, "journal lock"],
   [/^create temporary table receipt_stage/, "create receipt_stage"],
   [/^insert into receipt_stage/, "insert receipt_stage (unnest)"],
+  [/^copy (\w+)/i, "COPY"],
   [/^create index on receipt_stage/, "index receipt_stage (receipt_no)"],
   [/^analyze receipt_stage/, "analyze receipt_stage"],
   [/join lateral/, "reused numbers in file (lateral)"],
@@ -299,34 +377,47 @@ const STATEMENT_LABELS: [RegExp, string][] = [
 ];
 
 function statementLabel(sql: string): string {
-  for (const [re, label] of STATEMENT_LABELS) if (re.test(sql)) return label;
+  for (const [re, label] of STATEMENT_LABELS) {
+    const m = re.exec(sql);
+    if (m) return label === "COPY" ? `COPY ${m[1]} (encode + server)` : label;
+  }
   return sql.length > 70 ? sql.slice(0, 67) + "…" : sql;
 }
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-/** CPU seconds used so far by each PostgreSQL process serving `database`, plus the WAL writer, checkpointer and background writer. */
-async function postgresCpu(admin: pg.Client, database: string): Promise<Map<number, number> | null> {
+/**
+ * CPU seconds used so far by each PostgreSQL process serving `database` (found by its process title,
+ * "postgres: … user database host(port) …"), plus the WAL writer, checkpointer and background writer.
+ * Synchronous, so it can run inside a progress callback; null when the server is not on this machine.
+ */
+function postgresCpu(database: string): Map<number, number> | null {
   if (process.platform !== "linux") return null;
-  const { rows } = await admin.query<{ pid: number }>(
-    `select pid from pg_stat_activity where datname = $1 or backend_type in ('walwriter', 'checkpointer', 'background writer')`,
-    [database],
-  );
   const cpu = new Map<number, number>();
-  for (const { pid } of rows) {
+  let backends = 0;
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const title = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
+      if (!title.startsWith("postgres:")) continue;
+      const mine = title.includes(` ${database} `);
+      if (!mine && !/: (walwriter|checkpointer|background writer)\b/.test(title)) continue;
+      if (mine) backends++;
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS); // utime, stime
+      cpu.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS); // utime, stime
     } catch {
-      return null; // not on this machine, or not readable
+      // the process ended meanwhile, or is not ours to read
     }
   }
-  return cpu;
+  return backends > 0 ? cpu : null;
 }
 
-function cpuDeltaMs(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
-  if (before === null || after === null) return null;
+function cpuDeltaMs(
+  before: Map<number, number> | null | undefined,
+  after: Map<number, number> | null | undefined,
+): number | null {
+  if (!before || !after) return null;
   let total = 0;
   for (const [pid, s] of after) total += s - (before.get(pid) ?? 0);
   return round(total * 1000, 0);
@@ -375,6 +466,31 @@ async function copyBaseline(url: string, file: string): Promise<{ ms: number; ro
   }
 }
 
+interface WalState {
+  lsn: string;
+  checkpoints: number;
+}
+
+/** The WAL position and the checkpoint count of the whole cluster (other databases' writes count too). */
+async function walState(admin: pg.Client): Promise<WalState> {
+  const { rows } = await admin.query<{ lsn: string; checkpoints: string }>(
+    `select pg_current_wal_lsn()::text as lsn, (checkpoints_timed + checkpoints_req)::text as checkpoints from pg_stat_bgwriter`,
+  );
+  return { lsn: rows[0]!.lsn, checkpoints: Number(rows[0]!.checkpoints) };
+}
+
+function lsnToBytes(lsn: string): bigint {
+  const [hi, lo] = lsn.split("/") as [string, string];
+  return (BigInt("0x" + hi) << 32n) + BigInt("0x" + lo);
+}
+
+function walDelta(before: WalState, after: WalState): { wal_mb: number; checkpoints: number } {
+  return {
+    wal_mb: round(Number(lsnToBytes(after.lsn) - lsnToBytes(before.lsn)) / 2 ** 20),
+    checkpoints: after.checkpoints - before.checkpoints,
+  };
+}
+
 async function timeRuns(runs: number, fn: () => Promise<unknown>): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -397,11 +513,16 @@ function distState(): { present: boolean; possibly_stale: boolean } {
       else if (d.name.endsWith(".ts")) newest = Math.max(newest, fs.statSync(p).mtimeMs);
     }
   };
-  for (const dir of ["src", "ledger", "migrations", "reports"]) if (fs.existsSync(path.join(ROOT, dir))) walk(path.join(ROOT, dir));
+  for (const dir of ["src", "ledger", "migrations", "reports"])
+    if (fs.existsSync(path.join(ROOT, dir))) walk(path.join(ROOT, dir));
   return { present: true, possibly_stale: newest > fs.statSync(entry).mtimeMs };
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   return new Promise((resolve, reject) => {
     const t = now();
     const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -421,6 +542,22 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return env;
 }
 
+/** The commit measured, and whether the working tree differs from it (the code moves while benches run). */
+async function gitState(): Promise<{ commit: string | null; dirty: boolean | null }> {
+  try {
+    const head = await run("git", ["rev-parse", "--short", "HEAD"], process.env);
+    const status = await run(
+      "git",
+      ["status", "--porcelain", "--", "src", "ledger", "migrations", "reports"],
+      process.env,
+    );
+    if (head.code !== 0) return { commit: null, dirty: null };
+    return { commit: head.stdout.trim(), dirty: status.code === 0 ? status.stdout.trim() !== "" : null };
+  } catch {
+    return { commit: null, dirty: null };
+  }
+}
+
 async function ensureBuilt(): Promise<{ present: boolean; possibly_stale: boolean; built_now: boolean }> {
   let state = distState();
   if (state.present) return { ...state, built_now: false };
@@ -436,22 +573,36 @@ async function main(): Promise<void> {
   const opts = loadOptions();
   const dbName = `parkledger_bench_${process.pid}`;
   const benchUrl = withDatabase(opts.adminUrl, dbName);
-  say(`bench: ${fmtInt(opts.receipts)} receipts, ${fmtInt(opts.enterprises)} enterprises, year ${opts.year}, seed ${opts.seed}`);
+  say(
+    `bench: ${fmtInt(opts.receipts)} receipts, ${fmtInt(opts.enterprises)} enterprises, year ${opts.year}, seed ${opts.seed}`,
+  );
 
+  const code = await gitState(); // now: the modules are loaded, whatever changes on disk later
   const files = await generateFiles(opts);
 
   const admin = new pg.Client({ connectionString: opts.adminUrl, application_name: "parkledger-bench-admin" });
   await admin.connect();
   let db: Database | null = null;
-  let dropped = false;
-  const dropDatabase = async () => {
-    if (dropped || opts.keep) return;
-    dropped = true;
-    await admin.query(`drop database if exists ${quoteIdent(dbName)} with (force)`);
-  };
+  // One drop, shared by the normal end, a failure and an interrupt (which may all want it).
+  let dropping: Promise<void> | null = null;
+  const dropDatabase = (): Promise<void> =>
+    (dropping ??= opts.keep
+      ? Promise.resolve()
+      : admin.query(`drop database if exists ${quoteIdent(dbName)} with (force)`).then(() => undefined));
+  let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
-    say(`bench: ${signal}; dropping ${dbName}`);
+    if (interrupted) return;
+    interrupted = true;
+    process.exitCode = 130;
+    if (opts.keep) {
+      say(`bench: ${signal}; stopping, KEEP=1: ${dbName} stays`);
+      process.exit(130);
+    }
+    say(`bench: ${signal}; stopping and dropping ${dbName}`);
+    // connections ended by the drop fail in flight; nothing they report matters any more
+    process.on("uncaughtException", () => undefined);
     dropDatabase()
+      .then(() => say(`bench: dropped ${dbName}`))
       .catch((error) => say(`bench: could not drop ${dbName}: ${String(error)}`))
       .finally(() => process.exit(130));
   };
@@ -467,7 +618,19 @@ async function main(): Promise<void> {
       (
         await admin.query<{ name: string; setting: string; unit: string | null }>(
           `select name, setting, unit from pg_settings where name = any($1) order by name`,
-          [["shared_buffers", "work_mem", "maintenance_work_mem", "synchronous_commit", "fsync", "wal_level", "max_wal_size", "checkpoint_timeout", "full_page_writes"]],
+          [
+            [
+              "shared_buffers",
+              "work_mem",
+              "maintenance_work_mem",
+              "synchronous_commit",
+              "fsync",
+              "wal_level",
+              "max_wal_size",
+              "checkpoint_timeout",
+              "full_page_writes",
+            ],
+          ],
         )
       ).rows.map((r) => [r.name, r.unit ? `${r.setting} ${r.unit}` : r.setting]),
     );
@@ -480,75 +643,133 @@ async function main(): Promise<void> {
     t = now();
     const ent = await importEnterprises(db, files.enterprisesFile);
     const enterprisesMs = now() - t;
-    say(`bench: enterprises imported in ${fmtMs(enterprisesMs)} (${ent.new_stays} stays of ${ent.enterprises} enterprises)`);
+    say(
+      `bench: enterprises imported in ${fmtMs(enterprisesMs)} (${ent.new_stays} stays of ${ent.enterprises} enterprises)`,
+    );
 
     // Baseline and the real import back to back, so they see the same machine.
     say("bench: COPY baseline …");
+    const walBeforeCopy = await walState(admin);
     const copy = await copyBaseline(benchUrl, files.receiptsFile);
+    const copyWal = walDelta(walBeforeCopy, await walState(admin));
     say(`bench: COPY ${fmtInt(copy.rows)} rows in ${fmtMs(copy.ms)}`);
 
     await db.knex.raw("checkpoint").catch(() => undefined);
-    const profiler = new ImportProfiler(db.knex);
+    const walBeforeImport = await walState(admin);
+    const profiler = new ImportProfiler(dbName);
+    profiler.ignored.add(admin);
     let importStart = 0;
     const printer = progressPrinter(profiler, () => importStart);
-    const cpuPgBefore = await postgresCpu(admin, dbName);
-    const cpuNodeBefore = process.cpuUsage();
-    profiler.attach();
+    profiler.install();
     say("bench: importReceipts …");
-    importStart = now();
-    profiler.enter("reading");
     let result: ReceiptsImportResult;
     try {
+      importStart = now();
+      profiler.start();
       result = await importReceipts(db, files.receiptsFile, { onProgress: printer.onProgress });
     } finally {
-      profiler.detach();
+      profiler.stop();
+      profiler.uninstall();
     }
     const importEnd = now();
     const importMs = importEnd - importStart;
-    const cpuNode = process.cpuUsage(cpuNodeBefore);
-    const cpuPgAfter = await postgresCpu(admin, dbName);
+    const importWal = walDelta(walBeforeImport, await walState(admin));
+    const cpuStart = profiler.cpuAt.reading!;
+    const cpuEnd = profiler.cpuAt.end!;
+    const cpuNode = { user: cpuEnd.node.user - cpuStart.node.user, system: cpuEnd.node.system - cpuStart.node.system };
+    const cpuPostgresMs = cpuDeltaMs(cpuStart.postgres, cpuEnd.postgres);
     if (result.already_imported) throw new Error("the receipts file was already imported into a fresh database?");
-    if (result.new_rows + result.unchanged_rows !== result.rows) say(`bench: warning: ${result.rows} rows but ${result.new_rows} new + ${result.unchanged_rows} unchanged`);
+    if (result.new_rows + result.unchanged_rows !== result.rows)
+      say(`bench: warning: ${result.rows} rows but ${result.new_rows} new + ${result.unchanged_rows} unchanged`);
     const receiptsPerS = result.rows / (importMs / 1000);
     const copyRatio = importMs / copy.ms;
-    say(`bench: imported ${fmtInt(result.rows)} rows in ${fmtMs(importMs)} (${fmtInt(receiptsPerS)} receipts/s, ${copyRatio.toFixed(1)}× COPY)`);
+    say(
+      `bench: imported ${fmtInt(result.rows)} rows in ${fmtMs(importMs)} (${fmtInt(receiptsPerS)} receipts/s, ${copyRatio.toFixed(1)}× COPY)`,
+    );
 
     const phaseOrder: Phase[] = ["reading", "checking", "booking", "finishing"];
     const phases = phaseOrder.map((phase, i) => {
       const start = profiler.phaseStart[phase];
-      const nextStart = phaseOrder.slice(i + 1).map((p) => profiler.phaseStart[p]).find((s): s is number => s !== null) ?? importEnd;
-      const wall = start === null ? 0 : nextStart - start;
+      const next = phaseOrder.slice(i + 1).find((p) => profiler.phaseStart[p] !== null);
+      const wall = start === null ? 0 : (next === undefined ? importEnd : profiler.phaseStart[next]!) - start;
       const sql = profiler.phaseSqlMs[phase];
-      return { phase, wall_ms: round(wall, 0), sql_ms: round(sql, 0), node_ms: round(Math.max(0, wall - sql), 0), share_pct: round((wall / importMs) * 100) };
+      const from = profiler.cpuAt[phase];
+      const to = next === undefined ? profiler.cpuAt.end : profiler.cpuAt[next];
+      const nodeCpu = from && to ? (to.node.user - from.node.user + to.node.system - from.node.system) / 1000 : null;
+      return {
+        phase,
+        wall_ms: round(wall, 0),
+        share_pct: round((wall / importMs) * 100),
+        sql_ms: round(sql, 0),
+        between_sql_ms: round(Math.max(0, wall - sql), 0),
+        node_cpu_ms: nodeCpu === null ? null : round(nodeCpu, 0),
+        postgres_cpu_ms: cpuDeltaMs(from?.postgres, to?.postgres),
+      };
     });
     const statements = [...profiler.statements.entries()]
-      .map(([key, s]) => ({ phase: key.split("|")[0] as Phase, statement: s.label, count: s.count, total_ms: round(s.ms, 0), mean_ms: round(s.ms / s.count, 2) }))
+      .map(([key, s]) => {
+        const tenth = Math.max(1, Math.floor(s.samples.length / 10));
+        const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+        return {
+          phase: key.split("|")[0] as Phase,
+          statement: s.label,
+          count: s.count,
+          total_ms: round(s.ms, 0),
+          mean_ms: round(s.ms / s.count, 2),
+          /** Mean of the first and of the last tenth of the executions: growth with table size shows here. */
+          first_tenth_mean_ms: round(mean(s.samples.slice(0, tenth)), 2),
+          last_tenth_mean_ms: round(mean(s.samples.slice(-tenth)), 2),
+        };
+      })
       .sort((a, b) => b.total_ms - a.total_ms);
     const sqlTotalMs = statements.reduce((n, s) => n + s.total_ms, 0);
 
+    // Reports on the imported year.
+    await db.knex.raw("analyze");
     const sizes = (
       await db.knex.raw(`select relname as table, pg_total_relation_size(c.oid) as bytes, c.reltuples::bigint as rows
          from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = 'public' and c.relkind = 'r' and relname in ('receipts', 'journal_entries', 'journal_lines', 'balances', 'bare_receipts')
         order by 2 desc`)
-    ).rows.map((r: { table: string; bytes: bigint; rows: bigint }) => ({ table: r.table, mb: round(Number(r.bytes) / 2 ** 20), rows: Number(r.rows) }));
+    ).rows.map((r: { table: string; bytes: bigint; rows: bigint }) => ({
+      table: r.table,
+      mb: round(Number(r.bytes) / 2 ** 20),
+      rows: Number(r.rows),
+    }));
 
-    // Reports on the imported year.
-    await db.knex.raw("analyze");
     const ref = await ReferenceData.load(db.knex);
     const settlement: Record<string, ReturnType<typeof summary>> = {};
     for (const operator of OPERATORS) {
       await settlementStatement(db.knex, ref, opts.year, operator); // warm-up
-      settlement[operator] = summary(await timeRuns(SETTLEMENT_RUNS, () => settlementStatement(db!.knex, ref, opts.year, operator)));
+      settlement[operator] = summary(
+        await timeRuns(SETTLEMENT_RUNS, () => settlementStatement(db!.knex, ref, opts.year, operator)),
+      );
     }
     await trialBalance(db.knex, ref, opts.year, "prefecture"); // warm-up
-    const trial = summary(await timeRuns(TRIAL_BALANCE_RUNS, () => trialBalance(db!.knex, ref, opts.year, "prefecture")));
+    const trial = summary(
+      await timeRuns(TRIAL_BALANCE_RUNS, () => trialBalance(db!.knex, ref, opts.year, "prefecture")),
+    );
 
     // The full command line: node start-up, config, migrate check, reference data, the report, JSON out.
     const dist = await ensureBuilt();
-    if (dist.possibly_stale) say("cli: note: some sources are newer than dist/; run `npm run build` if the CLI figure matters");
+    if (dist.possibly_stale)
+      say("cli: note: some sources are newer than dist/; run `npm run build` if the CLI figure matters");
     const nodeStart = await run(process.execPath, ["-e", "0"], childEnv({}));
-    const cli = await run(process.execPath, ["bin/parkledger.js", "report", "settlement", "--year", String(opts.year), "--operator", "bingtuan", "--format", "json"], childEnv({ DATABASE_URL: benchUrl }));
+    const cli = await run(
+      process.execPath,
+      [
+        "bin/parkledger.js",
+        "report",
+        "settlement",
+        "--year",
+        String(opts.year),
+        "--operator",
+        "bingtuan",
+        "--format",
+        "json",
+      ],
+      childEnv({ DATABASE_URL: benchUrl }),
+    );
     if (cli.code !== 0) throw new Error(`parkledger report settlement exited with ${cli.code}:\n${cli.stderr}`);
     const cliStatement = JSON.parse(cli.stdout) as { totals?: { local_revenue?: string } };
     const inProcess = await settlementStatement(db.knex, ref, opts.year, "bingtuan");
@@ -557,13 +778,29 @@ async function main(): Promise<void> {
     // Results
     const worstSettlementP95 = Math.max(...OPERATORS.map((o) => settlement[o]!.p95_ms));
     const bars = [
-      { bar: `import ≥ ${fmtInt(BAR_IMPORT_RECEIPTS_PER_S)} receipts/s`, measured: `${fmtInt(receiptsPerS)} receipts/s`, pass: receiptsPerS >= BAR_IMPORT_RECEIPTS_PER_S },
-      { bar: `settlement report < ${BAR_SETTLEMENT_MS} ms`, measured: `p95 ${worstSettlementP95.toFixed(1)} ms (worse operator, in process)`, pass: worstSettlementP95 < BAR_SETTLEMENT_MS },
+      {
+        bar: `import ≥ ${fmtInt(BAR_IMPORT_RECEIPTS_PER_S)} receipts/s`,
+        measured: `${fmtInt(receiptsPerS)} receipts/s`,
+        pass: receiptsPerS >= BAR_IMPORT_RECEIPTS_PER_S,
+      },
+      {
+        bar: `settlement report < ${BAR_SETTLEMENT_MS} ms`,
+        measured: `p95 ${worstSettlementP95.toFixed(1)} ms (worse operator, in process)`,
+        pass: worstSettlementP95 < BAR_SETTLEMENT_MS,
+      },
     ];
     const cpus = os.cpus();
     const results = {
       when: new Date().toISOString(),
-      parameters: { receipts: opts.receipts, enterprises: opts.enterprises, year: opts.year, seed: opts.seed, database: redact(benchUrl), keep: opts.keep },
+      code,
+      parameters: {
+        receipts: opts.receipts,
+        enterprises: opts.enterprises,
+        year: opts.year,
+        seed: opts.seed,
+        database: redact(benchUrl),
+        keep: opts.keep,
+      },
       machine: {
         cpus: cpus.length,
         cpu_model: cpus[0]?.model ?? null,
@@ -578,8 +815,18 @@ async function main(): Promise<void> {
         enterprises: { file: path.relative(ROOT, files.enterprisesFile), ...files.enterprises },
         receipts: { file: path.relative(ROOT, files.receiptsFile), ...files.receipts },
       },
-      setup: { migrate_ms: round(migrateMs, 0), enterprises_import_ms: round(enterprisesMs, 0), enterprise_stays: ent.new_stays, enterprises: ent.enterprises },
-      copy_baseline: { ms: round(copy.ms, 0), rows: copy.rows, rows_per_s: Math.round(copy.rows / (copy.ms / 1000)) },
+      setup: {
+        migrate_ms: round(migrateMs, 0),
+        enterprises_import_ms: round(enterprisesMs, 0),
+        enterprise_stays: ent.new_stays,
+        enterprises: ent.enterprises,
+      },
+      copy_baseline: {
+        ms: round(copy.ms, 0),
+        rows: copy.rows,
+        rows_per_s: Math.round(copy.rows / (copy.ms / 1000)),
+        ...copyWal,
+      },
       import: {
         ms: round(importMs, 0),
         rows: result.rows,
@@ -599,14 +846,25 @@ async function main(): Promise<void> {
         cpu: {
           node_user_ms: round(cpuNode.user / 1000, 0),
           node_system_ms: round(cpuNode.system / 1000, 0),
-          postgres_ms: cpuDeltaMs(cpuPgBefore, cpuPgAfter),
+          postgres_ms: cpuPostgresMs,
+          /** Cores busy on average: (Node + PostgreSQL CPU) / wall. 1.0 means they mostly take turns. */
+          parallelism:
+            cpuPostgresMs === null
+              ? null
+              : round((cpuNode.user + cpuNode.system) / 1000 / importMs + cpuPostgresMs / importMs, 2),
         },
         table_sizes: sizes,
+        ...importWal,
       },
       reports: {
         settlement,
         trial_balance_prefecture: trial,
-        cli_settlement_bingtuan: { wall_ms: round(cli.ms, 0), node_startup_ms: round(nodeStart.ms, 0), agrees_with_in_process: cliAgrees, dist },
+        cli_settlement_bingtuan: {
+          wall_ms: round(cli.ms, 0),
+          node_startup_ms: round(nodeStart.ms, 0),
+          agrees_with_in_process: cliAgrees,
+          dist,
+        },
       },
       bars,
     };
@@ -623,7 +881,7 @@ async function main(): Promise<void> {
       if (opts.keep) say(`bench: KEEP=1, database kept: ${redact(benchUrl)}`);
       else {
         await dropDatabase();
-        say(`bench: dropped ${dbName}`);
+        if (!interrupted) say(`bench: dropped ${dbName}`);
       }
     } catch (error) {
       say(`bench: could not drop ${dbName}: ${String(error)}`);
@@ -639,26 +897,50 @@ async function main(): Promise<void> {
 function table(rows: string[][], align: ("l" | "r")[]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => [...(r[c] ?? "")].length)));
   return rows
-    .map((r) => r.map((cell, c) => (align[c] === "r" ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ").trimEnd())
+    .map((r) =>
+      r
+        .map((cell, c) => (align[c] === "r" ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+        .join("  ")
+        .trimEnd(),
+    )
     .join("\n");
 }
 
 type Results = {
+  code: { commit: string | null; dirty: boolean | null };
   parameters: { receipts: number; enterprises: number; year: number; seed: number };
   machine: { cpus: number; node: string; postgres: string; load_average: number[] };
   files: { enterprises: { reused: boolean; ms: number }; receipts: { reused: boolean; ms: number; bytes: number } };
   setup: { enterprises_import_ms: number };
-  copy_baseline: { ms: number; rows: number; rows_per_s: number };
+  copy_baseline: { ms: number; rows: number; rows_per_s: number; wal_mb: number; checkpoints: number };
   import: {
     ms: number;
     rows: number;
     receipts_per_s: number;
     copy_ratio: number;
     result: { receipts: number; refunds: number; suspense: number };
-    phases: { phase: string; wall_ms: number; sql_ms: number; node_ms: number; share_pct: number }[];
-    statements: { phase: string; statement: string; count: number; total_ms: number; mean_ms: number }[];
+    phases: {
+      phase: string;
+      wall_ms: number;
+      share_pct: number;
+      sql_ms: number;
+      between_sql_ms: number;
+      node_cpu_ms: number | null;
+      postgres_cpu_ms: number | null;
+    }[];
+    statements: {
+      phase: string;
+      statement: string;
+      count: number;
+      total_ms: number;
+      mean_ms: number;
+      first_tenth_mean_ms: number;
+      last_tenth_mean_ms: number;
+    }[];
     sql_total_ms: number;
-    cpu: { node_user_ms: number; node_system_ms: number; postgres_ms: number | null };
+    cpu: { node_user_ms: number; node_system_ms: number; postgres_ms: number | null; parallelism: number | null };
+    wal_mb: number;
+    checkpoints: number;
   };
   reports: {
     settlement: Record<string, { median_ms: number; p95_ms: number; runs: number }>;
@@ -673,22 +955,58 @@ function printResults(r: Results, resultsFile: string): void {
   const i = r.import;
   const lines: string[] = [];
   lines.push("");
-  lines.push(`parkledger bench — ${fmtInt(p.receipts)} receipts, ${fmtInt(p.enterprises)} enterprises, year ${p.year}, seed ${p.seed}`);
-  lines.push(`machine: ${r.machine.cpus} CPUs, load ${r.machine.load_average.join(" ")}, node ${r.machine.node}, ${r.machine.postgres.split(" on ")[0]}`);
+  lines.push(
+    `parkledger bench — ${fmtInt(p.receipts)} receipts, ${fmtInt(p.enterprises)} enterprises, year ${p.year}, seed ${p.seed}`,
+  );
+  lines.push(`code: ${r.code.commit ?? "?"}${r.code.dirty ? " + uncommitted changes" : ""}`);
+  lines.push(
+    `machine: ${r.machine.cpus} CPUs, load ${r.machine.load_average.join(" ")}, node ${r.machine.node}, ${r.machine.postgres.split(" on ")[0]}`,
+  );
   lines.push("");
   lines.push(
     table(
       [
         ["measure", "value", "detail"],
-        ["generate receipts CSV", r.files.receipts.reused ? "reused" : fmtMs(r.files.receipts.ms), `${(r.files.receipts.bytes / 2 ** 20).toFixed(1)} MiB`],
+        [
+          "generate receipts CSV",
+          r.files.receipts.reused ? "reused" : fmtMs(r.files.receipts.ms),
+          `${(r.files.receipts.bytes / 2 ** 20).toFixed(1)} MiB`,
+        ],
         ["import enterprises", fmtMs(r.setup.enterprises_import_ms), ""],
-        ["COPY baseline (bare table)", fmtMs(r.copy_baseline.ms), `${fmtInt(r.copy_baseline.rows_per_s)} rows/s`],
-        ["importReceipts", fmtMs(i.ms), `${fmtInt(i.rows)} rows: ${fmtInt(i.result.receipts)} receipts, ${fmtInt(i.result.refunds)} refunds, ${fmtInt(i.result.suspense)} suspense`],
+        [
+          "COPY baseline (bare table)",
+          fmtMs(r.copy_baseline.ms),
+          `${fmtInt(r.copy_baseline.rows_per_s)} rows/s; WAL ${fmtInt(r.copy_baseline.wal_mb)} MiB`,
+        ],
+        [
+          "importReceipts",
+          fmtMs(i.ms),
+          `${fmtInt(i.rows)} rows: ${fmtInt(i.result.receipts)} receipts, ${fmtInt(i.result.refunds)} refunds, ${fmtInt(i.result.suspense)} suspense`,
+        ],
         ["  receipts/s", fmtInt(i.receipts_per_s), ""],
         ["  import / COPY", `${i.copy_ratio.toFixed(1)}×`, "same file, back to back"],
-        ["  CPU node / postgres", `${fmtMs(i.cpu.node_user_ms + i.cpu.node_system_ms)}`, i.cpu.postgres_ms === null ? "postgres CPU n/a" : `postgres ${fmtMs(i.cpu.postgres_ms)}`],
-        ...Object.entries(r.reports.settlement).map(([op, s]) => [`settlement ${op}`, `${s.median_ms.toFixed(1)} ms`, `median of ${s.runs}; p95 ${s.p95_ms.toFixed(1)} ms`]),
-        ["trial balance prefecture", `${r.reports.trial_balance_prefecture.median_ms.toFixed(1)} ms`, `median of ${r.reports.trial_balance_prefecture.runs}`],
+        [
+          "  WAL written",
+          `${fmtInt(i.wal_mb)} MiB`,
+          `${i.checkpoints} checkpoint(s) during the import (whole cluster)`,
+        ],
+        [
+          "  CPU Node / PostgreSQL",
+          `${fmtMs(i.cpu.node_user_ms + i.cpu.node_system_ms)}`,
+          i.cpu.postgres_ms === null
+            ? "PostgreSQL CPU n/a (server not on this machine?)"
+            : `PostgreSQL ${fmtMs(i.cpu.postgres_ms)}; ${i.cpu.parallelism?.toFixed(2)} of ${r.machine.cpus} cores busy on average`,
+        ],
+        ...Object.entries(r.reports.settlement).map(([op, s]) => [
+          `settlement ${op}`,
+          `${s.median_ms.toFixed(1)} ms`,
+          `median of ${s.runs}; p95 ${s.p95_ms.toFixed(1)} ms`,
+        ]),
+        [
+          "trial balance prefecture",
+          `${r.reports.trial_balance_prefecture.median_ms.toFixed(1)} ms`,
+          `median of ${r.reports.trial_balance_prefecture.runs}`,
+        ],
         [
           "CLI report settlement (json)",
           fmtMs(r.reports.cli_settlement_bingtuan.wall_ms),
@@ -699,29 +1017,65 @@ function printResults(r: Results, resultsFile: string): void {
     ),
   );
   lines.push("");
-  lines.push("import phases (wall; SQL = statements timed from Node, send → result; rest = Node work between them)");
+  const ms = (v: number | null) => (v === null ? "n/a" : fmtMs(v));
+  lines.push(
+    "import phases: wall; SQL = statements timed from Node (send → result; a COPY includes encoding its rows);",
+  );
+  lines.push(
+    "between = Node work between statements; CPU of this process and of PostgreSQL (backend + WAL writer etc.)",
+  );
   lines.push(
     table(
-      [["phase", "wall", "share", "SQL", "Node"], ...i.phases.map((ph) => [ph.phase, fmtMs(ph.wall_ms), `${ph.share_pct.toFixed(1)}%`, fmtMs(ph.sql_ms), fmtMs(ph.node_ms)])],
-      ["l", "r", "r", "r", "r"],
+      [
+        ["phase", "wall", "share", "SQL", "between", "Node CPU", "PG CPU"],
+        ...i.phases.map((ph) => [
+          ph.phase,
+          fmtMs(ph.wall_ms),
+          `${ph.share_pct.toFixed(1)}%`,
+          fmtMs(ph.sql_ms),
+          fmtMs(ph.between_sql_ms),
+          ms(ph.node_cpu_ms),
+          ms(ph.postgres_cpu_ms),
+        ]),
+      ],
+      ["l", "r", "r", "r", "r", "r", "r"],
     ),
   );
   lines.push("");
-  lines.push("slowest statements during the import");
+  lines.push("slowest statements during the import (first/last: mean of the first and last tenth of the executions)");
   lines.push(
     table(
-      [["phase", "statement", "count", "total", "mean"], ...i.statements.slice(0, 12).map((s) => [s.phase, s.statement, fmtInt(s.count), fmtMs(s.total_ms), `${s.mean_ms.toFixed(2)} ms`])],
-      ["l", "l", "r", "r", "r"],
+      [
+        ["phase", "statement", "count", "total", "mean", "first", "last"],
+        ...i.statements
+          .slice(0, 14)
+          .map((s) => [
+            s.phase,
+            s.statement,
+            fmtInt(s.count),
+            fmtMs(s.total_ms),
+            `${s.mean_ms.toFixed(1)} ms`,
+            `${s.first_tenth_mean_ms.toFixed(1)}`,
+            `${s.last_tenth_mean_ms.toFixed(1)}`,
+          ]),
+      ],
+      ["l", "l", "r", "r", "r", "r", "r"],
     ),
   );
   lines.push("");
-  lines.push(table([["bar", "measured", "result"], ...r.bars.map((b) => [b.bar, b.measured, b.pass ? "PASS" : "FAIL"])], ["l", "l", "l"]));
+  lines.push(
+    table(
+      [["bar", "measured", "result"], ...r.bars.map((b) => [b.bar, b.measured, b.pass ? "PASS" : "FAIL"])],
+      ["l", "l", "l"],
+    ),
+  );
   lines.push("");
   lines.push(`results: ${resultsFile}`);
   process.stdout.write(lines.join("\n") + "\n");
 }
 
 main().catch((error: unknown) => {
+  if (process.exitCode === 130) return; // interrupted: the failure that followed is expected
   say(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exitCode = 1;
 });
