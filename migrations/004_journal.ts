@@ -29,26 +29,25 @@ export async function up(knex: Knex): Promise<void> {
       fiscal_year integer not null,
       origin_year integer not null,
       effective_on date not null,
-      park text references parks (code),
-      operator text references jurisdictions (code),
+      park text,
+      tax_code text,
+      operator text,
       description text not null,
-      import_id bigint references imports (id),
+      import_id bigint,
       source_row integer,
       posted_at timestamptz not null default now(),
       check (origin_year <= fiscal_year)
     );
     create sequence journal_entries_id_seq owned by journal_entries.id;
-    create index journal_entries_by_year on journal_entries (fiscal_year, kind);
 
+    -- Lines are as narrow as a line can be: the jurisdiction comes from the account, the park and the
+    -- tax from the entry. Millions of them are written per year of receipts.
     create table journal_lines (
       entry_id bigint not null,
       line_no smallint not null,
       account_id integer not null,
-      jurisdiction text not null,
       debit_fen bigint not null check (debit_fen >= 0),
       credit_fen bigint not null check (credit_fen >= 0),
-      tax_code text,
-      park text,
       primary key (entry_id, line_no),
       check ((debit_fen = 0) <> (credit_fen = 0))
     );
@@ -65,30 +64,59 @@ export async function up(knex: Knex): Promise<void> {
       primary key (fiscal_year, account_id, park, tax_code, origin_year)
     );
 
-    -- Set-based checks of every statement that adds lines: each (entry, jurisdiction) balances, and
-    -- every line names an entry and an account that exist and the account's own jurisdiction.
-    create function journal_lines_check() returns trigger language plpgsql as $$
+    -- Set-based checks of every statement that adds entries: the park, operator, tax and import they
+    -- name exist. (Row-by-row foreign keys cost more than the rest of an entry's insert.)
+    create function journal_entries_check() returns trigger language plpgsql as $$
     declare
       bad record;
     begin
-      select n.entry_id, n.jurisdiction, sum(n.debit_fen) - sum(n.credit_fen) as difference into bad
-        from new_lines n group by n.entry_id, n.jurisdiction
-        having sum(n.debit_fen) <> sum(n.credit_fen) limit 1;
+      select n.id, n.park, n.operator, n.tax_code, n.import_id into bad from new_entries n
+       where (n.park is not null and not exists (select 1 from parks p where p.code = n.park))
+          or (n.operator is not null and not exists (select 1 from jurisdictions j where j.code = n.operator))
+          or (n.tax_code is not null and not exists (select 1 from tax_types t where t.code = n.tax_code))
+          or (n.import_id is not null and not exists (select 1 from imports i where i.id = n.import_id))
+       limit 1;
       if found then
+        raise exception 'parkledger: entry % names a park, operator, tax or import that does not exist (%, %, %, %)',
+          bad.id, bad.park, bad.operator, bad.tax_code, bad.import_id using errcode = '23503', hint = 'entry_reference_missing';
+      end if;
+      return null;
+    end $$;
+
+    create trigger journal_entries_checked after insert on journal_entries
+      referencing new table as new_entries for each statement execute function journal_entries_check();
+
+    -- Set-based checks of every statement that adds lines: each entry balances in the books of each
+    -- jurisdiction, and every line names an account and an entry that exist. A batch's entries have
+    -- consecutive ids, so counting the entries in the batch's id range usually proves them all there.
+    create function journal_lines_check() returns trigger language plpgsql as $$
+    declare
+      bad record;
+      first_id bigint;
+      last_id bigint;
+      named bigint;
+      present bigint;
+    begin
+      select n.entry_id, a.jurisdiction, sum(n.debit_fen) - sum(n.credit_fen) as difference into bad
+        from new_lines n left join accounts a on a.id = n.account_id
+       group by n.entry_id, a.jurisdiction
+      having sum(n.debit_fen) <> sum(n.credit_fen) or a.jurisdiction is null limit 1;
+      if found and bad.jurisdiction is null then
+        raise exception 'parkledger: a line of entry % names an account that does not exist', bad.entry_id
+          using errcode = '23503', hint = 'account_missing';
+      elsif found then
         raise exception 'parkledger: entry % is unbalanced in the books of % by % fen', bad.entry_id, bad.jurisdiction, bad.difference
           using errcode = '23514', hint = 'entry_unbalanced';
       end if;
-      select n.entry_id into bad from new_lines n
-        where not exists (select 1 from journal_entries e where e.id = n.entry_id) limit 1;
-      if found then
-        raise exception 'parkledger: line names entry % which does not exist', bad.entry_id
-          using errcode = '23503', hint = 'entry_missing';
-      end if;
-      select n.entry_id into bad from new_lines n
-        where not exists (select 1 from accounts a where a.id = n.account_id and a.jurisdiction = n.jurisdiction) limit 1;
-      if found then
-        raise exception 'parkledger: a line of entry % names an account outside its jurisdiction', bad.entry_id
-          using errcode = '23503', hint = 'account_mismatch';
+      select min(entry_id), max(entry_id), count(distinct entry_id) into first_id, last_id, named from new_lines;
+      select count(*) into present from journal_entries where id between first_id and last_id;
+      if present <> last_id - first_id + 1 or named <> present then
+        select n.entry_id into bad from new_lines n
+         where not exists (select 1 from journal_entries e where e.id = n.entry_id) limit 1;
+        if found then
+          raise exception 'parkledger: line names entry % which does not exist', bad.entry_id
+            using errcode = '23503', hint = 'entry_missing';
+        end if;
       end if;
       return null;
     end $$;
@@ -112,6 +140,6 @@ export async function down(knex: Knex): Promise<void> {
   await runScript(
     knex,
     `drop table balances; drop table journal_lines; drop table journal_entries; drop table accounts;
-    drop function journal_lines_check();`,
+    drop function journal_lines_check(); drop function journal_entries_check();`,
   );
 }

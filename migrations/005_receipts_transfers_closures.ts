@@ -17,7 +17,7 @@ export async function up(knex: Knex): Promise<void> {
       amount_fen bigint not null check (amount_fen <> 0),
       scope text not null check (scope in ('gross', 'local')),
       tax_period text,
-      refund_of_id bigint references receipts (id),
+      refund_of_id bigint,
       content_hash text not null,
       status text not null check (status in ('posted', 'suspense')),
       park text,
@@ -41,7 +41,23 @@ export async function up(knex: Knex): Promise<void> {
     );
     create sequence receipts_id_seq owned by receipts.id;
     create index receipts_refunds on receipts (refund_of_id) where refund_of_id is not null;
-    create index receipts_by_year_park on receipts (fiscal_year, park);
+    -- a refund names a recorded receipt that is not itself a refund (checked per statement, not per row)
+    create function receipts_check() returns trigger language plpgsql as $$
+    declare
+      bad record;
+    begin
+      select n.receipt_no, n.refund_of_id into bad from new_receipts n
+       where n.refund_of_id is not null
+         and not exists (select 1 from receipts o where o.id = n.refund_of_id and o.refund_of_id is null)
+       limit 1;
+      if found then
+        raise exception 'parkledger: refund % names % which is not a recorded original receipt', bad.receipt_no, bad.refund_of_id
+          using errcode = '23503', hint = 'refund_of_unknown';
+      end if;
+      return null;
+    end $$;
+    create trigger receipts_checked after insert on receipts
+      referencing new table as new_receipts for each statement execute function receipts_check();
     create trigger receipts_append_only before update or delete on receipts
       for each row execute function parkledger_refuse_change();
     create trigger receipts_no_truncate before truncate on receipts
@@ -79,5 +95,5 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await runScript(knex, `drop table closures; drop table transfers; drop table receipts;`);
+  await runScript(knex, `drop table closures; drop table transfers; drop table receipts; drop function receipts_check();`);
 }

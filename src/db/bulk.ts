@@ -1,6 +1,10 @@
 // Set-based writes, one statement per batch instead of one per row: COPY … FROM STDIN on PostgreSQL
 // (the fastest way in, several times quicker than parameters), and INSERT … SELECT FROM unnest(…)
-// on PGlite and wherever a statement needs ON CONFLICT. Both take the same column-wise batches.
+// on PGlite and wherever a statement needs ON CONFLICT. Both take the same batches of rows.
+//
+// A COPY is queued on the transaction's connection and its rows handed over at once, so the caller
+// may prepare the next batch while the server ingests this one: `insertRows` returns the promise of
+// the write, to be awaited before the transaction ends (the caller keeps at most one in flight).
 
 import type { Knex } from "knex";
 import pg from "pg";
@@ -13,97 +17,123 @@ export interface ColumnDef {
   type: PgType;
 }
 
-function serialise(value: unknown): unknown {
-  if (typeof value === "bigint") return value.toString();
-  return value;
-}
-
-/** Inserts rows given column-wise (`values[i]` holds column i's values for every row). */
-export async function insertColumns(
+/** Inserts `rows` (each an array in column order); the promise settles when the rows are written. */
+export async function insertRows(
   trx: Knex | Knex.Transaction,
   table: string,
   columns: readonly ColumnDef[],
-  values: readonly unknown[][],
+  rows: readonly (readonly unknown[])[],
   suffix = "",
 ): Promise<void> {
-  if ((values[0]?.length ?? 0) === 0) return;
+  if (rows.length === 0) return;
   if (suffix === "" && "isTransaction" in trx && trx.isTransaction) {
     const connection: unknown = await trx.client.acquireConnection();
-    if (connection instanceof pg.Client) return copyColumns(connection, table, columns, values);
+    if (connection instanceof pg.Client) return copyRows(connection, table, columns, rows);
   }
-  return unnestColumns(trx, table, columns, values, suffix);
+  return unnestRows(trx, table, columns, rows, suffix);
 }
 
 /** COPY text format: tab-separated, `\N` for null, backslash escapes for the four special characters. */
-function copyField(value: unknown): string {
+function copyText(value: unknown): string {
   if (value === null || value === undefined) return "\\N";
-  const text = typeof value === "string" ? value : typeof value === "boolean" ? (value ? "t" : "f") : String(value);
-  return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : text;
+  const text = String(value);
+  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => COPY_ESCAPES[c]!) : text;
 }
 
-const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
-const COPY_CHUNK_ROWS = 2000;
+/** Numbers, bigints, dates and booleans never hold a special character: no escaping to look for. */
+function copyPlain(value: unknown): string {
+  if (value === null || value === undefined) return "\\N";
+  if (typeof value === "boolean") return value ? "t" : "f";
+  return String(value);
+}
 
-async function copyColumns(
+const SPECIAL = /[\\\t\n\r]/;
+const SPECIALS = /[\\\t\n\r]/g;
+const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+const COPY_CHUNK_BYTES = 1 << 20;
+
+function copyRows(
   connection: pg.Client,
   table: string,
   columns: readonly ColumnDef[],
-  values: readonly unknown[][],
+  rows: readonly (readonly unknown[])[],
 ): Promise<void> {
-  const rowCount = values[0]!.length;
+  const encoders = columns.map((c) => (c.type === "text" ? copyText : copyPlain));
+  const width = encoders.length;
   const stream = connection.query(copyFrom(`copy ${table} (${columns.map((c) => c.name).join(", ")}) from stdin`));
   const done = new Promise<void>((resolve, reject) => {
     stream.on("finish", resolve);
     stream.on("error", reject);
   });
-  let lines: string[] = [];
-  for (let row = 0; row < rowCount; row++) {
-    let line = copyField(values[0]![row]);
-    for (let c = 1; c < values.length; c++) line += "\t" + copyField(values[c]![row]);
-    lines.push(line);
-    if (lines.length >= COPY_CHUNK_ROWS) {
-      if (!stream.write(lines.join("\n") + "\n"))
-        await new Promise<void>((resolve) => stream.once("drain", () => resolve()));
-      lines = [];
+  // the stream buffers until the server is ready for it; nothing here waits for the server
+  let chunk = "";
+  for (const row of rows) {
+    let line = encoders[0]!(row[0]);
+    for (let c = 1; c < width; c++) line += "\t" + encoders[c]!(row[c]);
+    chunk += line + "\n";
+    if (chunk.length >= COPY_CHUNK_BYTES) {
+      stream.write(chunk);
+      chunk = "";
     }
   }
-  if (lines.length > 0) stream.write(lines.join("\n") + "\n");
+  if (chunk.length > 0) stream.write(chunk);
   stream.end();
-  await done;
+  return done;
 }
 
-async function unnestColumns(
+async function unnestRows(
   trx: Knex | Knex.Transaction,
   table: string,
   columns: readonly ColumnDef[],
-  values: readonly unknown[][],
-  suffix = "",
+  rows: readonly (readonly unknown[])[],
+  suffix: string,
 ): Promise<void> {
-  const rowCount = values[0]?.length ?? 0;
-  if (rowCount === 0) return;
   const names = columns.map((c) => c.name).join(", ");
   const arrays = columns.map((c) => `?::${c.type}[]`).join(", ");
-  const bindings = values.map((column) => column.map(serialise));
+  const bindings = columns.map((_, c) => rows.map((row) => serialise(row[c])));
   await trx.raw(`insert into ${table} (${names}) select * from unnest(${arrays}) ${suffix}`, bindings as never);
 }
 
-/** Collects rows column-wise for `insertColumns`. */
-export class ColumnBuffer {
-  readonly values: unknown[][];
-  constructor(readonly columns: readonly ColumnDef[]) {
-    this.values = columns.map(() => []);
+function serialise(value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  return value ?? null;
+}
+
+/**
+ * Collects rows for one table and writes them a batch at a time, keeping at most one write in flight:
+ * `flush` starts writing what is buffered and returns at once once the previous write has finished.
+ */
+export class RowBuffer {
+  private rows: unknown[][] = [];
+  private inflight: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly table: string,
+    readonly columns: readonly ColumnDef[],
+    private readonly suffix = "",
+  ) {}
+
+  push(row: unknown[]): void {
+    this.rows.push(row);
   }
-  push(row: readonly unknown[]): void {
-    for (let i = 0; i < this.values.length; i++) this.values[i]!.push(row[i] ?? null);
-  }
+
   get length(): number {
-    return this.values[0]?.length ?? 0;
+    return this.rows.length;
   }
-  clear(): void {
-    for (const column of this.values) column.length = 0;
+
+  /** Waits for the write before, then starts writing the buffered rows without waiting for them. */
+  async flush(trx: Knex | Knex.Transaction): Promise<void> {
+    await this.inflight;
+    const rows = this.rows;
+    this.rows = [];
+    const write = insertRows(trx, this.table, this.columns, rows, this.suffix);
+    write.catch(() => {}); // surfaced by settle(); never an unhandled rejection meanwhile
+    this.inflight = write;
   }
-  async flush(trx: Knex | Knex.Transaction, table: string, suffix = ""): Promise<void> {
-    await insertColumns(trx, table, this.columns, this.values, suffix);
-    this.clear();
+
+  /** Writes what is left and waits until every write has finished. */
+  async settle(trx: Knex | Knex.Transaction): Promise<void> {
+    await this.flush(trx);
+    await this.inflight;
   }
 }

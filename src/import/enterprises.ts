@@ -7,7 +7,7 @@ import type { Knex } from "knex";
 import { parseIsoDate } from "../../ledger/periods.js";
 import { REJECTIONS, type RejectionCode } from "../../ledger/rejections.js";
 import { usccProblem } from "../../ledger/uscc.js";
-import { ColumnBuffer } from "../db/bulk.js";
+import { RowBuffer } from "../db/bulk.js";
 import type { Database } from "../db/database.js";
 import { toCount } from "../db/database.js";
 import { ReferenceData } from "../repositories/reference.js";
@@ -87,7 +87,7 @@ export async function importEnterprises(
       row_no integer primary key, uscc text not null, name text not null, park text not null, valid_from date not null,
       valid_to date, origin text, introduced_by text, bingtuan_flag boolean not null
     ) on commit drop`);
-    const stage = new ColumnBuffer(STAGE_COLUMNS);
+    const stage = new RowBuffer("stay_stage", STAGE_COLUMNS);
     let rows = 0;
     for await (const { row, fields: f } of csv.records) {
       rows += 1;
@@ -143,10 +143,10 @@ export async function importEnterprises(
           TRUE_WORDS.has(flagText),
         ]);
       }
-      if (stage.length >= 5000) await stage.flush(trx, "stay_stage");
+      if (stage.length >= 5000) await stage.flush(trx);
       options.onProgress?.({ phase: "reading", done: csv.bytesRead(), total: csv.size_bytes });
     }
-    await stage.flush(trx, "stay_stage");
+    await stage.settle(trx);
     problems.rejectIfAny(file);
 
     // the same stay twice in one file must say the same thing

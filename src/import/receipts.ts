@@ -15,11 +15,11 @@ import { bookingYear, parseIsoDate, yearOf } from "../../ledger/periods.js";
 import { receiptLines, suspenseLines, type Line } from "../../ledger/posting.js";
 import { REJECTIONS, type RejectionCode } from "../../ledger/rejections.js";
 import { usccProblem } from "../../ledger/uscc.js";
-import { ColumnBuffer } from "../db/bulk.js";
+import { RowBuffer } from "../db/bulk.js";
 import type { Database } from "../db/database.js";
 import { toCount } from "../db/database.js";
 import { AccountBook } from "../repositories/accounts.js";
-import { lockJournal, reserveIds, JournalWriter, type EntryKind } from "../repositories/journal.js";
+import { IdBlock, lockJournal, JournalWriter, type EntryKind } from "../repositories/journal.js";
 import { loadClosedYears } from "../repositories/closures.js";
 import { ReferenceData, type Park } from "../repositories/reference.js";
 import { openCsv, type Encoding } from "./csv.js";
@@ -250,7 +250,7 @@ export async function importReceipts(
       collected_on date not null, amount_fen bigint not null, scope text not null, tax_period text not null,
       refund_of text not null, content_hash text not null, action text not null default 'new'
     ) on commit drop`);
-    const stage = new ColumnBuffer(STAGE_COLUMNS);
+    const stage = new RowBuffer("receipt_stage", STAGE_COLUMNS);
     let rows = 0;
     for await (const record of csv.records) {
       rows += 1;
@@ -270,11 +270,11 @@ export async function importReceipts(
         ]);
       }
       if (stage.length >= batchRows) {
-        await stage.flush(trx, "receipt_stage");
+        await stage.flush(trx);
         progress({ phase: "reading", done: csv.bytesRead(), total: csv.size_bytes });
       }
     }
-    await stage.flush(trx, "receipt_stage");
+    await stage.settle(trx);
     progress({ phase: "reading", done: csv.size_bytes, total: csv.size_bytes });
     await trx.raw("create index on receipt_stage (receipt_no)");
     await trx.raw("analyze receipt_stage");
@@ -310,20 +310,21 @@ export async function importReceipts(
       problems,
       result,
     );
+    await booker.reserve(new_rows);
+    // The next batch is asked for before this one is written, so it comes back at once and is split
+    // while the server is still taking in this one: the node and the database work side by side.
     let done = 0;
     for (const phase of ["originals", "refunds"] as const) {
-      let after = 0;
-      for (;;) {
-        const batch =
-          phase === "originals"
-            ? await originalsAfter(trx, after, batchRows)
-            : await refundsAfter(trx, after, batchRows);
-        if (batch.length === 0) break;
-        after = batch[batch.length - 1]!.row_no;
+      const fetch = (after: number) => (phase === "originals" ? originalsAfter(trx, after, batchRows) : refundsAfter(trx, after, batchRows));
+      let batch: (OriginalRow | RefundRow)[] = await fetch(0);
+      while (batch.length > 0) {
+        const next = fetch(batch[batch.length - 1]!.row_no);
+        next.catch(() => {}); // awaited below; a failure surfaces there
         if (phase === "originals") await booker.bookOriginals(batch as OriginalRow[]);
         else await booker.bookRefunds(batch as RefundRow[]);
         done += batch.length;
         progress({ phase: "booking", done, total: new_rows });
+        batch = await next;
       }
     }
     problems.rejectIfAny(file);
@@ -357,10 +358,11 @@ function invalidRows(problems: ProblemList): number {
 /** A receipt number names one content: repeats of the same row are no-ops, a different row is refused. */
 async function checkReusedNumbers(trx: Knex.Transaction, problems: ProblemList): Promise<void> {
   const inFile = await trx.raw(`
+    with repeated as (select receipt_no, min(row_no) as first_row from receipt_stage group by receipt_no having count(*) > 1)
     select s.row_no, s.receipt_no, f.row_no as first_row, s.content_hash = f.content_hash as same
-      from receipt_stage s
-      join lateral (select row_no, content_hash from receipt_stage t where t.receipt_no = s.receipt_no order by row_no limit 1) f on true
-     where f.row_no < s.row_no`);
+      from repeated d
+      join receipt_stage f on f.receipt_no = d.receipt_no and f.row_no = d.first_row
+      join receipt_stage s on s.receipt_no = d.receipt_no and s.row_no > d.first_row`);
   for (const r of inFile.rows) {
     if (!r.same) {
       problems.add({
@@ -476,7 +478,8 @@ async function refundsAfter(trx: Knex.Transaction, after: number, limit: number)
 /** Splits rows through ledger/ and writes receipts and their entries; collects problems instead of writing once any is found. */
 class Booker {
   private readonly journal: JournalWriter;
-  private readonly receiptRows = new ColumnBuffer(RECEIPT_ROW_COLUMNS);
+  private readonly receiptRows = new RowBuffer("receipts", RECEIPT_ROW_COLUMNS);
+  private readonly receiptIds = new IdBlock("receipts_id_seq");
   private readonly collector: string;
 
   constructor(
@@ -725,6 +728,7 @@ class Booker {
           origin_year,
           effective_on: d.r.collected_on,
           park: d.park?.code ?? null,
+          tax_code: d.r.tax_code,
           operator: d.meta.operator,
           description: `${d.r.tax_code} ${d.r.receipt_no}`,
           import_id: this.import_id,
@@ -735,11 +739,11 @@ class Booker {
       );
     });
     await this.journal.flush();
-    const firstId = await reserveIds(this.trx, "receipts_id_seq", drafts.length);
+    await this.receiptIds.reserve(this.trx, drafts.length);
     drafts.forEach((d, i) => {
       const s = d.split;
       this.receiptRows.push([
-        firstId + BigInt(i),
+        this.receiptIds.take(),
         d.r.receipt_no,
         d.r.uscc,
         d.r.tax_code,
@@ -771,11 +775,18 @@ class Booker {
       else this.result.receipts += 1;
       if (d.fiscal_year !== yearOf(d.r.collected_on)) this.result.prior_year_adjustments += 1;
     });
-    await this.receiptRows.flush(this.trx, "receipts");
+    await this.receiptRows.flush(this.trx);
+  }
+
+  /** Reserves the ids of every row to be booked, in two round trips for the whole file. */
+  async reserve(rows: number): Promise<void> {
+    await this.journal.reserve(rows);
+    await this.receiptIds.reserve(this.trx, rows);
   }
 
   async finish(): Promise<void> {
     await this.journal.finish();
+    await this.receiptRows.settle(this.trx);
   }
 }
 

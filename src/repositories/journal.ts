@@ -7,7 +7,7 @@ import type { Knex } from "knex";
 import type { Line } from "../../ledger/posting.js";
 import { assertBalanced } from "../../ledger/posting.js";
 import { Rejection } from "../../ledger/rejections.js";
-import { ColumnBuffer } from "../db/bulk.js";
+import { insertRows, RowBuffer } from "../db/bulk.js";
 import type { AccountBook } from "./accounts.js";
 
 export type EntryKind = "receipt" | "refund" | "suspense" | "transfer" | "settlement";
@@ -21,6 +21,7 @@ export interface NewEntry {
   effective_on: string;
   park: string | null;
   operator: string | null;
+  tax_code: string | null;
   description: string;
   import_id: bigint | null;
   source_row: number | null;
@@ -53,6 +54,7 @@ const ENTRY_COLUMNS = [
   { name: "origin_year", type: "integer" },
   { name: "effective_on", type: "date" },
   { name: "park", type: "text" },
+  { name: "tax_code", type: "text" },
   { name: "operator", type: "text" },
   { name: "description", type: "text" },
   { name: "import_id", type: "bigint" },
@@ -63,11 +65,8 @@ const LINE_COLUMNS = [
   { name: "entry_id", type: "bigint" },
   { name: "line_no", type: "smallint" },
   { name: "account_id", type: "integer" },
-  { name: "jurisdiction", type: "text" },
   { name: "debit_fen", type: "bigint" },
   { name: "credit_fen", type: "bigint" },
-  { name: "tax_code", type: "text" },
-  { name: "park", type: "text" },
 ] as const;
 
 const BALANCE_COLUMNS = [
@@ -82,25 +81,43 @@ const BALANCE_COLUMNS = [
 ] as const;
 
 interface BalanceDelta {
-  fiscal_year: number;
-  account_id: number;
-  park: string;
-  tax_code: string;
-  origin_year: number;
   debit_fen: bigint;
   credit_fen: bigint;
   line_count: bigint;
 }
 
+/** Ids handed out from a block reserved in one round trip. */
+export class IdBlock {
+  private next = 0n;
+  private end = 0n;
+
+  constructor(private readonly sequence: string) {}
+
+  async reserve(trx: Knex.Transaction, count: number): Promise<void> {
+    if (count <= 0 || this.end - this.next >= BigInt(count)) return;
+    this.next = await reserveIds(trx, this.sequence, count);
+    this.end = this.next + BigInt(count);
+  }
+
+  take(): bigint {
+    if (this.next >= this.end) throw new Error(`ids of ${this.sequence} taken beyond the reserved block`);
+    return this.next++;
+  }
+}
+
 /**
- * Buffers entries and writes them in batches. The caller holds the journal lock and has already
- * settled idempotency (a bulk import checks its keys set-based before it writes).
+ * Buffers entries and writes them in batches, each batch's write overlapping the preparation of the
+ * next. The caller holds the journal lock and has already settled idempotency (a bulk import checks
+ * its keys set-based before it writes). Every line of an entry has the entry's park and tax, which
+ * the entry row carries for them.
  */
 export class JournalWriter {
-  private readonly entries = new ColumnBuffer(ENTRY_COLUMNS);
-  private readonly lines = new ColumnBuffer(LINE_COLUMNS);
-  private readonly pending: NewEntry[] = [];
-  private readonly deltas = new Map<string, BalanceDelta>();
+  private readonly entries = new RowBuffer("journal_entries", ENTRY_COLUMNS);
+  private readonly lines = new RowBuffer("journal_lines", LINE_COLUMNS);
+  private readonly pending: { entry: NewEntry; onId?: ((id: bigint) => void) | undefined }[] = [];
+  /** fiscal_year|origin_year|park|tax → account id → delta */
+  private readonly deltas = new Map<string, Map<number, BalanceDelta>>();
+  private readonly ids = new IdBlock("journal_entries_id_seq");
   private written = 0;
 
   constructor(
@@ -108,15 +125,20 @@ export class JournalWriter {
     private readonly accounts: AccountBook,
   ) {}
 
-  /** Queues an entry; its id is assigned at flush, and returned through `onId` then. */
+  /** Reserves ids for the next `count` entries in one round trip (a bulk import knows its count). */
+  async reserve(count: number): Promise<void> {
+    await this.ids.reserve(this.trx, count);
+  }
+
+  /** Queues an entry after checking it balances; its id is assigned at flush and given to `onId`. */
   add(entry: NewEntry, onId?: (id: bigint) => void): void {
     assertBalanced(entry.lines);
     if (entry.lines.length === 0) throw new Error(`entry ${entry.idempotency_key} has no lines`);
-    this.pending.push(entry);
-    if (onId) this.callbacks.set(this.pending.length - 1, onId);
+    for (const l of entry.lines) {
+      if (l.park !== entry.park || l.tax_code !== entry.tax_code) throw new Error(`a line of ${entry.idempotency_key} has another park or tax than its entry`);
+    }
+    this.pending.push({ entry, onId });
   }
-
-  private readonly callbacks = new Map<number, (id: bigint) => void>();
 
   get size(): number {
     return this.pending.length;
@@ -126,15 +148,16 @@ export class JournalWriter {
     return this.written;
   }
 
+  /** Assigns ids and starts writing the queued entries; the write finishes in the background. */
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     const keys: { jurisdiction: string; code: string }[] = [];
-    for (const e of this.pending) for (const l of e.lines) keys.push({ jurisdiction: l.jurisdiction, code: l.account });
+    for (const { entry } of this.pending) for (const l of entry.lines) keys.push({ jurisdiction: l.jurisdiction, code: l.account });
     await this.accounts.ensure(this.trx, keys);
-    const first = await reserveIds(this.trx, "journal_entries_id_seq", this.pending.length);
-    this.pending.forEach((e, i) => {
-      const id = first + BigInt(i);
-      this.callbacks.get(i)?.(id);
+    await this.ids.reserve(this.trx, this.pending.length);
+    for (const { entry: e, onId } of this.pending) {
+      const id = this.ids.take();
+      onId?.(id);
       this.entries.push([
         id,
         e.idempotency_key,
@@ -144,67 +167,60 @@ export class JournalWriter {
         e.origin_year,
         e.effective_on,
         e.park,
+        e.tax_code,
         e.operator,
         e.description,
         e.import_id,
         e.source_row,
       ]);
-      e.lines.forEach((l, n) => {
+      const bucket = this.bucket(e);
+      let n = 0;
+      for (const l of e.lines) {
         const account_id = this.accounts.id(l.jurisdiction, l.account);
-        this.lines.push([id, n + 1, account_id, l.jurisdiction, l.debit_fen, l.credit_fen, l.tax_code, l.park]);
-        this.addDelta(e, l, account_id);
-      });
-    });
-    await this.entries.flush(this.trx, "journal_entries");
-    await this.lines.flush(this.trx, "journal_lines");
+        this.lines.push([id, ++n, account_id, l.debit_fen, l.credit_fen]);
+        const d = bucket.get(account_id);
+        if (d === undefined) bucket.set(account_id, { debit_fen: l.debit_fen, credit_fen: l.credit_fen, line_count: 1n });
+        else {
+          d.debit_fen += l.debit_fen;
+          d.credit_fen += l.credit_fen;
+          d.line_count += 1n;
+        }
+      }
+    }
     this.written += this.pending.length;
     this.pending.length = 0;
-    this.callbacks.clear();
+    await this.entries.flush(this.trx);
+    await this.lines.flush(this.trx);
   }
 
-  private addDelta(e: NewEntry, l: Line, account_id: number): void {
-    const park = l.park ?? "";
-    const tax_code = l.tax_code ?? "";
-    const key = `${e.fiscal_year}|${account_id}|${park}|${tax_code}|${e.origin_year}`;
-    let d = this.deltas.get(key);
-    if (d === undefined) {
-      d = {
-        fiscal_year: e.fiscal_year,
-        account_id,
-        park,
-        tax_code,
-        origin_year: e.origin_year,
-        debit_fen: 0n,
-        credit_fen: 0n,
-        line_count: 0n,
-      };
-      this.deltas.set(key, d);
+  private bucket(e: NewEntry): Map<number, BalanceDelta> {
+    const key = `${e.fiscal_year}|${e.origin_year}|${e.park ?? ""}|${e.tax_code ?? ""}`;
+    let bucket = this.deltas.get(key);
+    if (bucket === undefined) {
+      bucket = new Map();
+      this.deltas.set(key, bucket);
     }
-    d.debit_fen += l.debit_fen;
-    d.credit_fen += l.credit_fen;
-    d.line_count += 1n;
+    return bucket;
   }
 
-  /** Writes what is queued and adds this writer's lines to the running balances. */
+  /** Writes what is queued, waits for every write, and adds this writer's lines to the running balances. */
   async finish(): Promise<void> {
     await this.flush();
+    await this.entries.settle(this.trx);
+    await this.lines.settle(this.trx);
     if (this.deltas.size === 0) return;
-    const buffer = new ColumnBuffer(BALANCE_COLUMNS);
-    const sorted = [...this.deltas.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
-    for (const [, d] of sorted)
-      buffer.push([
-        d.fiscal_year,
-        d.account_id,
-        d.park,
-        d.tax_code,
-        d.origin_year,
-        d.debit_fen,
-        d.credit_fen,
-        d.line_count,
-      ]);
-    await buffer.flush(
+    const rows: unknown[][] = [];
+    for (const [key, bucket] of [...this.deltas.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const [fiscal_year, origin_year, park, tax_code] = key.split("|") as [string, string, string, string];
+      for (const [account_id, d] of [...bucket.entries()].sort(([a], [b]) => a - b)) {
+        rows.push([Number(fiscal_year), account_id, park, tax_code, Number(origin_year), d.debit_fen, d.credit_fen, d.line_count]);
+      }
+    }
+    await insertRows(
       this.trx,
       "balances",
+      BALANCE_COLUMNS,
+      rows,
       `on conflict (fiscal_year, account_id, park, tax_code, origin_year) do update set
          debit_fen = balances.debit_fen + excluded.debit_fen,
          credit_fen = balances.credit_fen + excluded.credit_fen,

@@ -51,6 +51,7 @@ export async function settleYear(db: Database, year: number, operator: string): 
         origin_year: year,
         effective_on: `${year}-12-31`,
         park: park.code,
+        tax_code: null,
         operator,
         description: `年终结算 settlement ${year} ${operator}`,
         import_id: null,

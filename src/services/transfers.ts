@@ -91,6 +91,7 @@ export async function recordTransfer(db: Database, input: TransferInput): Promis
       origin_year: fiscal_year,
       effective_on: on,
       park: park.code,
+      tax_code: null,
       operator: park.operator,
       description: `预拨 transfer ${ref}`,
       import_id: null,

@@ -27,8 +27,10 @@ export async function verifyLedger(db: Database): Promise<VerifyResult> {
     `select (select count(*) from journal_entries) as entries, (select count(*) from journal_lines) as lines, (select count(*) from receipts) as receipts`,
   );
   const unbalanced = await k.raw(
-    `select entry_id, jurisdiction, sum(debit_fen) - sum(credit_fen) as difference from journal_lines
-      group by entry_id, jurisdiction having sum(debit_fen) <> sum(credit_fen) order by entry_id limit ${FINDINGS_MAX}`,
+    `select l.entry_id, a.jurisdiction, sum(l.debit_fen) - sum(l.credit_fen) as difference
+       from journal_lines l left join accounts a on a.id = l.account_id
+      group by l.entry_id, a.jurisdiction having sum(l.debit_fen) <> sum(l.credit_fen) or a.jurisdiction is null
+      order by l.entry_id limit ${FINDINGS_MAX}`,
   );
   for (const r of unbalanced.rows)
     findings.push({
@@ -46,7 +48,7 @@ export async function verifyLedger(db: Database): Promise<VerifyResult> {
     findings.push({ check: "line_has_entry", detail: `lines name entry ${r.entry_id}, which does not exist` });
   const drift = await k.raw(`
     with from_lines as (
-      select e.fiscal_year, l.account_id, coalesce(l.park, '') as park, coalesce(l.tax_code, '') as tax_code, e.origin_year,
+      select e.fiscal_year, l.account_id, coalesce(e.park, '') as park, coalesce(e.tax_code, '') as tax_code, e.origin_year,
              sum(l.debit_fen) as debit_fen, sum(l.credit_fen) as credit_fen
         from journal_lines l join journal_entries e on e.id = l.entry_id
        group by 1, 2, 3, 4, 5)

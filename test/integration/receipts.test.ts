@@ -59,7 +59,7 @@ describe(`receipts import (${dialectLabel})`, () => {
       host_share: "80.00",
     });
     const { rows } = await db.knex.raw(
-      `select l.jurisdiction, a.code, l.debit_fen, l.credit_fen from journal_lines l join accounts a on a.id = l.account_id
+      `select a.jurisdiction, a.code, l.debit_fen, l.credit_fen from journal_lines l join accounts a on a.id = l.account_id
          join receipts r on r.entry_id = l.entry_id where r.receipt_no = 'R-CIT-1' order by l.line_no`,
     );
     const lines = rows.map(
@@ -337,7 +337,7 @@ describe(`the books (${dialectLabel})`, () => {
            values (999999999, 'test:unbalanced', 'x', 'receipt', 2024, 2024, '2024-01-01', 'unbalanced')`,
         );
         await trx.raw(
-          "insert into journal_lines (entry_id, line_no, account_id, jurisdiction, debit_fen, credit_fen) values (999999999, 1, ?, 'prefecture', 100, 0)",
+          "insert into journal_lines (entry_id, line_no, account_id, debit_fen, credit_fen) values (999999999, 1, ?, 100, 0)",
           [rows[0].id],
         );
       }),
