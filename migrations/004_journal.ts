@@ -64,21 +64,21 @@ export async function up(knex: Knex): Promise<void> {
       primary key (fiscal_year, account_id, park, tax_code, origin_year)
     );
 
-    -- Set-based checks of every statement that adds entries: the park, operator, tax and import they
-    -- name exist. (Row-by-row foreign keys cost more than the rest of an entry's insert.)
+    -- Set-based checks of every statement that adds entries: the park, operator and tax they name
+    -- exist. (Row-by-row foreign keys cost more than the rest of an entry's insert.) The import an
+    -- entry names is recorded when the import commits, in the same transaction; verify checks it.
     create function journal_entries_check() returns trigger language plpgsql as $$
     declare
       bad record;
     begin
-      select n.id, n.park, n.operator, n.tax_code, n.import_id into bad from new_entries n
+      select n.id, n.park, n.operator, n.tax_code into bad from new_entries n
        where (n.park is not null and not exists (select 1 from parks p where p.code = n.park))
           or (n.operator is not null and not exists (select 1 from jurisdictions j where j.code = n.operator))
           or (n.tax_code is not null and not exists (select 1 from tax_types t where t.code = n.tax_code))
-          or (n.import_id is not null and not exists (select 1 from imports i where i.id = n.import_id))
        limit 1;
       if found then
-        raise exception 'parkledger: entry % names a park, operator, tax or import that does not exist (%, %, %, %)',
-          bad.id, bad.park, bad.operator, bad.tax_code, bad.import_id using errcode = '23503', hint = 'entry_reference_missing';
+        raise exception 'parkledger: entry % names a park, operator or tax that does not exist (%, %, %)',
+          bad.id, bad.park, bad.operator, bad.tax_code using errcode = '23503', hint = 'entry_reference_missing';
       end if;
       return null;
     end $$;

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Knex } from "knex";
 import { toCount } from "../db/database.js";
+import { FileRejected } from "./csv.js";
 
 export interface Progress {
   phase: "reading" | "checking" | "booking";
@@ -12,9 +13,15 @@ export interface Progress {
   total: number;
 }
 
+/** The file's sha256; a file that cannot be read is the user's problem, said as such. */
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash("sha256");
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  try {
+    for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new FileRejected(file, [{ row: 0, column: null, code: "file_unreadable", reason: `cannot read ${file}: ${code}` }]);
+  }
   return hash.digest("hex");
 }
 
@@ -47,10 +54,11 @@ export async function findImportByHash(
 
 export async function recordImport(
   trx: Knex.Transaction,
-  r: { kind: string; file: string; sha256: string; row_count: number; new_row_count: number; party?: string },
+  r: { id?: bigint; kind: string; file: string; sha256: string; row_count: number; new_row_count: number; party?: string },
 ): Promise<bigint> {
   const [row] = await trx("imports")
     .insert({
+      ...(r.id !== undefined ? { id: r.id.toString() } : {}),
       kind: r.kind,
       file_name: path.basename(r.file),
       file_sha256: r.sha256,

@@ -6,7 +6,7 @@
 // Any problem anywhere rejects the whole file with every problem listed; nothing is written.
 // Re-importing rows already recorded changes nothing.
 
-import { createHash } from "node:crypto";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import type { Knex } from "knex";
 import { splitReceipt, splitRefund, type ReceiptSplit, type SplitRule } from "../../ledger/allocate.js";
@@ -16,10 +16,10 @@ import { receiptLines, suspenseLines, type Line } from "../../ledger/posting.js"
 import { REJECTIONS, type RejectionCode } from "../../ledger/rejections.js";
 import { usccProblem } from "../../ledger/uscc.js";
 import { RowBuffer } from "../db/bulk.js";
-import type { Database } from "../db/database.js";
+import type { Database, Dialect } from "../db/database.js";
 import { toCount } from "../db/database.js";
 import { AccountBook } from "../repositories/accounts.js";
-import { IdBlock, lockJournal, JournalWriter, type EntryKind } from "../repositories/journal.js";
+import { ID_BLOCK_AHEAD, IdBlock, lockJournal, JournalWriter, type EntryKind } from "../repositories/journal.js";
 import { loadClosedYears } from "../repositories/closures.js";
 import { ReferenceData, type Park } from "../repositories/reference.js";
 import { openCsv, type Encoding } from "./csv.js";
@@ -33,6 +33,8 @@ export const RECEIPT_COLUMNS = {
 
 export interface ImportOptions {
   encoding?: Encoding;
+  /** `auto` books as it reads and falls back to `staged` when receipt numbers repeat. */
+  strategy?: "auto" | "staged";
   onProgress?: (progress: Progress) => void;
   /** Rows booked per batch; bounds memory. */
   batch_rows?: number;
@@ -127,21 +129,17 @@ interface StagedRow {
 /** The identity of a receipt's content: the same row in another file (or encoding) hashes the same. */
 export function receiptContentHash(r: Omit<StagedRow, "row_no" | "content_hash">): string {
   const scope = r.refund_of === "" && r.scope === "" ? "local" : r.scope;
-  return createHash("sha256")
-    .update(
-      [
-        r.receipt_no,
-        r.uscc,
-        r.tax_code,
-        r.collected_on,
-        r.amount_fen.toString(),
-        scope,
-        r.tax_period,
-        r.refund_of,
-      ].join("\u001f"),
-    )
-    .digest("hex");
+  const sep = "\u001f";
+  return sha256Hex(
+    r.receipt_no + sep + r.uscc + sep + r.tax_code + sep + r.collected_on + sep + r.amount_fen.toString() + sep + scope + sep + r.tax_period + sep + r.refund_of,
+  );
 }
+
+/** One-shot sha256 (crypto.hash where this Node has it: no Hash object per row). */
+const sha256Hex: (text: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === "function"
+    ? (text) => (crypto as unknown as { hash(alg: string, data: string): string }).hash("sha256", text)
+    : (text) => crypto.createHash("sha256").update(text).digest("hex");
 
 function checkRow(row: number, f: Record<string, string>, ref: ReferenceData, problems: ProblemList): StagedRow | null {
   const before = problems.count;
@@ -224,12 +222,10 @@ export async function importReceipts(
   file: string,
   options: ImportOptions = {},
 ): Promise<ReceiptsImportResult> {
-  const progress = options.onProgress ?? (() => {});
-  const batchRows = options.batch_rows ?? 5000;
-  const csv = await openCsv(file, RECEIPT_COLUMNS, options.encoding);
   const sha256 = await sha256File(file);
   const previous = await findImportByHash(db.knex, "receipts", sha256);
   if (previous !== null) {
+    await openCsv(file, RECEIPT_COLUMNS, options.encoding); // still say so if the file is not a receipts file
     return {
       ...emptyResult(file, sha256, "n/a"),
       import_id: previous.id,
@@ -238,7 +234,35 @@ export async function importReceipts(
       unchanged_rows: previous.row_count,
     };
   }
+  if (options.strategy === "staged") return stagedImport(db, file, sha256, options);
+  try {
+    return await streamingImport(db, file, sha256, options);
+  } catch (error) {
+    // a receipt number seen before (in this file or recorded): the staged path sorts out which
+    // repeats are no-ops and which are reused numbers, and says so row by row
+    if (isDuplicateKey(error)) return stagedImport(db, file, sha256, options);
+    throw error;
+  }
+}
 
+function isDuplicateKey(error: unknown): boolean {
+  const code = (error as { code?: string })?.code;
+  return code === "23505" || code === "25P02";
+}
+
+/**
+ * The careful path: every row staged and checked against the others and the recorded receipts
+ * before anything is booked. Taken when a file repeats receipt numbers, or when asked for.
+ */
+async function stagedImport(
+  db: Database,
+  file: string,
+  sha256: string,
+  options: ImportOptions,
+): Promise<ReceiptsImportResult> {
+  const progress = options.onProgress ?? (() => {});
+  const batchRows = options.batch_rows ?? 5000;
+  const csv = await openCsv(file, RECEIPT_COLUMNS, options.encoding);
   return db.knex.transaction(async (trx) => {
     await lockJournal(trx);
     const ref = await ReferenceData.load(trx);
@@ -250,7 +274,7 @@ export async function importReceipts(
       collected_on date not null, amount_fen bigint not null, scope text not null, tax_period text not null,
       refund_of text not null, content_hash text not null, action text not null default 'new'
     ) on commit drop`);
-    const stage = new RowBuffer("receipt_stage", STAGE_COLUMNS);
+    const stage = new RowBuffer("receipt_stage", STAGE_COLUMNS, "", db.dialect === "postgres");
     let rows = 0;
     for await (const record of csv.records) {
       rows += 1;
@@ -297,19 +321,9 @@ export async function importReceipts(
     if (!problems.any && new_rows === 0) return result;
 
     // 3. split and book, originals first so refunds in the same file find them
-    const import_id = problems.any
-      ? null
-      : await recordImport(trx, { kind: "receipts", file, sha256, row_count: rows, new_row_count: new_rows });
-    result.import_id = import_id === null ? null : import_id.toString();
-    const booker = new Booker(
-      trx,
-      ref,
-      await AccountBook.load(trx),
-      await loadClosedYears(trx),
-      import_id,
-      problems,
-      result,
-    );
+    const import_id = await reserveImportId(trx);
+    result.import_id = import_id.toString();
+    const booker = new Booker(trx, db.dialect, ref, await AccountBook.load(trx), await loadClosedYears(trx), import_id, problems, result);
     await booker.reserve(new_rows);
     // The next batch is asked for before this one is written, so it comes back at once and is split
     // while the server is still taking in this one: the node and the database work side by side.
@@ -329,8 +343,131 @@ export async function importReceipts(
     }
     problems.rejectIfAny(file);
     await booker.finish();
+    await recordImport(trx, { id: import_id, kind: "receipts", file, sha256, row_count: rows, new_row_count: new_rows });
     return result;
   });
+}
+
+/**
+ * The fast path: each row is checked and, if good, split and booked at once, while the next rows
+ * are read; refunds wait in a small stage until every original of the file is booked. The park of
+ * each receipt comes from the registry held in memory. Any problem stops the writing (the rest of
+ * the file is still checked, so every problem is listed) and the transaction is rolled back; a
+ * repeated receipt number aborts it and the staged path takes over.
+ */
+async function streamingImport(
+  db: Database,
+  file: string,
+  sha256: string,
+  options: ImportOptions,
+): Promise<ReceiptsImportResult> {
+  const progress = options.onProgress ?? (() => {});
+  const batchRows = options.batch_rows ?? 5000;
+  const csv = await openCsv(file, RECEIPT_COLUMNS, options.encoding);
+  return db.knex.transaction(async (trx) => {
+    await lockJournal(trx);
+    const ref = await ReferenceData.load(trx);
+    const problems = new ProblemList();
+    const registry = await Registry.load(trx);
+    const import_id = await reserveImportId(trx);
+    const result: ReceiptsImportResult = { ...emptyResult(file, sha256, "n/a"), import_id: import_id.toString() };
+    const booker = new Booker(trx, db.dialect, ref, await AccountBook.load(trx), await loadClosedYears(trx), import_id, problems, result);
+    await trx.raw(`create temporary table receipt_stage (
+      row_no integer primary key, receipt_no text not null, uscc text not null, tax_code text not null,
+      collected_on date not null, amount_fen bigint not null, scope text not null, tax_period text not null,
+      refund_of text not null, content_hash text not null, action text not null default 'new'
+    ) on commit drop`);
+    const refundStage = new RowBuffer("receipt_stage", STAGE_COLUMNS, "", db.dialect === "postgres");
+    let originals: OriginalRow[] = [];
+    let rows = 0;
+    let booked = 0;
+    for await (const record of csv.records) {
+      rows += 1;
+      const staged = checkRow(record.row, record.fields, ref, problems);
+      if (staged === null) continue;
+      if (staged.refund_of !== "") {
+        refundStage.push(stageRow(staged));
+        if (refundStage.length >= batchRows) await refundStage.flush(trx);
+        continue;
+      }
+      const stay = registry.stayOn(staged.uscc, staged.collected_on);
+      const original = staged as unknown as OriginalRow;
+      original.park = stay;
+      original.known = stay !== null || registry.knows(staged.uscc);
+      originals.push(original);
+      if (originals.length >= batchRows) {
+        await booker.bookOriginals(originals);
+        booked += originals.length;
+        originals = [];
+        progress({ phase: "reading", done: csv.bytesRead(), total: csv.size_bytes });
+      }
+    }
+    await booker.bookOriginals(originals);
+    booked += originals.length;
+    await refundStage.settle(trx);
+    progress({ phase: "reading", done: csv.size_bytes, total: csv.size_bytes });
+    result.encoding = csv.encoding();
+    result.rows = rows;
+    let after = 0;
+    for (;;) {
+      const batch = await refundsAfter(trx, after, batchRows);
+      if (batch.length === 0) break;
+      after = batch[batch.length - 1]!.row_no;
+      await booker.bookRefunds(batch);
+      booked += batch.length;
+    }
+    problems.rejectIfAny(file);
+    await booker.finish();
+    result.new_rows = booked;
+    if (booked === 0) return result;
+    await recordImport(trx, { id: import_id, kind: "receipts", file, sha256, row_count: rows, new_row_count: booked });
+    return result;
+  });
+}
+
+function stageRow(r: StagedRow): unknown[] {
+  return [r.row_no, r.receipt_no, r.uscc, r.tax_code, r.collected_on, r.amount_fen, r.scope, r.tax_period, r.refund_of, r.content_hash];
+}
+
+/** The enterprise registry in memory (it is small beside a year of receipts): who is where, when. */
+class Registry {
+  private constructor(
+    private readonly stays: Map<string, { park: string; from: string; to: string | null }[]>,
+    private readonly enterprises: Set<string>,
+  ) {}
+
+  static async load(trx: Knex.Transaction): Promise<Registry> {
+    const stays = new Map<string, { park: string; from: string; to: string | null }[]>();
+    const rows = (await trx("enterprise_stays").select("uscc", "park", "valid_from", "valid_to").orderBy(["uscc", "valid_from"])) as {
+      uscc: string;
+      park: string;
+      valid_from: string;
+      valid_to: string | null;
+    }[];
+    for (const r of rows) {
+      const list = stays.get(r.uscc) ?? [];
+      list.push({ park: r.park, from: r.valid_from, to: r.valid_to });
+      stays.set(r.uscc, list);
+    }
+    const enterprises = new Set(((await trx("enterprises").select("uscc")) as { uscc: string }[]).map((e) => e.uscc));
+    return new Registry(stays, enterprises);
+  }
+
+  stayOn(uscc: string, isoDate: string): string | null {
+    for (const s of this.stays.get(uscc) ?? []) {
+      if (s.from <= isoDate && (s.to === null || isoDate <= s.to)) return s.park;
+    }
+    return null;
+  }
+
+  knows(uscc: string): boolean {
+    return this.enterprises.has(uscc);
+  }
+}
+
+async function reserveImportId(trx: Knex.Transaction): Promise<bigint> {
+  const { rows } = await trx.raw("select nextval('imports_id_seq') as id");
+  return BigInt(rows[0].id);
 }
 
 function emptyResult(file: string, sha256: string, encoding: string): ReceiptsImportResult {
@@ -478,12 +615,13 @@ async function refundsAfter(trx: Knex.Transaction, after: number, limit: number)
 /** Splits rows through ledger/ and writes receipts and their entries; collects problems instead of writing once any is found. */
 class Booker {
   private readonly journal: JournalWriter;
-  private readonly receiptRows = new RowBuffer("receipts", RECEIPT_ROW_COLUMNS);
+  private readonly receiptRows: RowBuffer;
   private readonly receiptIds = new IdBlock("receipts_id_seq");
   private readonly collector: string;
 
   constructor(
     private readonly trx: Knex.Transaction,
+    dialect: Dialect,
     private readonly ref: ReferenceData,
     accounts: AccountBook,
     private readonly closed: Map<string, Set<number>>,
@@ -491,7 +629,8 @@ class Booker {
     private readonly problems: ProblemList,
     private readonly result: ReceiptsImportResult,
   ) {
-    this.journal = new JournalWriter(trx, accounts);
+    this.journal = new JournalWriter(trx, accounts, dialect);
+    this.receiptRows = new RowBuffer("receipts", RECEIPT_ROW_COLUMNS, "", dialect === "postgres");
     const hosts = [...new Set(ref.parks.map((p) => p.host))];
     this.collector = hosts.length === 1 ? hosts[0]! : "prefecture";
   }
@@ -739,7 +878,7 @@ class Booker {
       );
     });
     await this.journal.flush();
-    await this.receiptIds.reserve(this.trx, drafts.length);
+    await this.receiptIds.reserve(this.trx, drafts.length, ID_BLOCK_AHEAD);
     drafts.forEach((d, i) => {
       const s = d.split;
       this.receiptRows.push([

@@ -14,7 +14,8 @@ export interface AccountRow {
 }
 
 export class AccountBook {
-  private readonly byKey = new Map<string, AccountRow>();
+  /** jurisdiction → code → account: two lookups, no key string built per line */
+  private readonly byKey = new Map<string, Map<string, AccountRow>>();
   private readonly byId = new Map<number, AccountRow>();
 
   static async load(knex: Knex | Knex.Transaction): Promise<AccountBook> {
@@ -24,7 +25,12 @@ export class AccountBook {
   }
 
   private remember(row: AccountRow): void {
-    this.byKey.set(`${row.jurisdiction}|${row.code}`, row);
+    let codes = this.byKey.get(row.jurisdiction);
+    if (codes === undefined) {
+      codes = new Map();
+      this.byKey.set(row.jurisdiction, codes);
+    }
+    codes.set(row.code, row);
     this.byId.set(row.id, row);
   }
 
@@ -33,7 +39,7 @@ export class AccountBook {
     const missing = new Map<string, { jurisdiction: string; code: string }>();
     for (const k of keys) {
       const key = `${k.jurisdiction}|${k.code}`;
-      if (!this.byKey.has(key)) missing.set(key, { jurisdiction: k.jurisdiction, code: k.code });
+      if (!this.has(k.jurisdiction, k.code)) missing.set(key, { jurisdiction: k.jurisdiction, code: k.code });
     }
     if (missing.size === 0) return;
     const rows = [...missing.values()].map(({ jurisdiction, code }) => {
@@ -50,8 +56,12 @@ export class AccountBook {
     for (const row of stored) this.remember(row);
   }
 
+  has(jurisdiction: string, code: string): boolean {
+    return this.byKey.get(jurisdiction)?.has(code) ?? false;
+  }
+
   id(jurisdiction: string, code: string): number {
-    const row = this.byKey.get(`${jurisdiction}|${code}`);
+    const row = this.byKey.get(jurisdiction)?.get(code);
     if (row === undefined) throw new Error(`account ${jurisdiction}/${code} was not ensured before use`);
     return row.id;
   }

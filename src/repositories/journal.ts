@@ -9,6 +9,7 @@ import { assertBalanced } from "../../ledger/posting.js";
 import { Rejection } from "../../ledger/rejections.js";
 import { insertRows, RowBuffer } from "../db/bulk.js";
 import type { AccountBook } from "./accounts.js";
+import type { Dialect } from "../db/database.js";
 
 export type EntryKind = "receipt" | "refund" | "suspense" | "transfer" | "settlement";
 
@@ -86,6 +87,9 @@ interface BalanceDelta {
   line_count: bigint;
 }
 
+/** Ids reserved at a time by a writer that does not know its count in advance. */
+export const ID_BLOCK_AHEAD = 50_000;
+
 /** Ids handed out from a block reserved in one round trip. */
 export class IdBlock {
   private next = 0n;
@@ -93,10 +97,12 @@ export class IdBlock {
 
   constructor(private readonly sequence: string) {}
 
-  async reserve(trx: Knex.Transaction, count: number): Promise<void> {
+  /** Makes sure `count` ids are at hand, reserving at least `ahead` at a time (gaps are harmless). */
+  async reserve(trx: Knex.Transaction, count: number, ahead = 0): Promise<void> {
     if (count <= 0 || this.end - this.next >= BigInt(count)) return;
-    this.next = await reserveIds(trx, this.sequence, count);
-    this.end = this.next + BigInt(count);
+    const size = Math.max(count, ahead);
+    this.next = await reserveIds(trx, this.sequence, size);
+    this.end = this.next + BigInt(size);
   }
 
   take(): bigint {
@@ -112,8 +118,8 @@ export class IdBlock {
  * the entry row carries for them.
  */
 export class JournalWriter {
-  private readonly entries = new RowBuffer("journal_entries", ENTRY_COLUMNS);
-  private readonly lines = new RowBuffer("journal_lines", LINE_COLUMNS);
+  private readonly entries: RowBuffer;
+  private readonly lines: RowBuffer;
   private readonly pending: { entry: NewEntry; onId?: ((id: bigint) => void) | undefined }[] = [];
   /** fiscal_year|origin_year|park|tax → account id → delta */
   private readonly deltas = new Map<string, Map<number, BalanceDelta>>();
@@ -123,7 +129,11 @@ export class JournalWriter {
   constructor(
     private readonly trx: Knex.Transaction,
     private readonly accounts: AccountBook,
-  ) {}
+    dialect: Dialect,
+  ) {
+    this.entries = new RowBuffer("journal_entries", ENTRY_COLUMNS, "", dialect === "postgres");
+    this.lines = new RowBuffer("journal_lines", LINE_COLUMNS, "", dialect === "postgres");
+  }
 
   /** Reserves ids for the next `count` entries in one round trip (a bulk import knows its count). */
   async reserve(count: number): Promise<void> {
@@ -151,10 +161,12 @@ export class JournalWriter {
   /** Assigns ids and starts writing the queued entries; the write finishes in the background. */
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
-    const keys: { jurisdiction: string; code: string }[] = [];
-    for (const { entry } of this.pending) for (const l of entry.lines) keys.push({ jurisdiction: l.jurisdiction, code: l.account });
-    await this.accounts.ensure(this.trx, keys);
-    await this.ids.reserve(this.trx, this.pending.length);
+    const missing: { jurisdiction: string; code: string }[] = [];
+    for (const { entry } of this.pending) {
+      for (const l of entry.lines) if (!this.accounts.has(l.jurisdiction, l.account)) missing.push({ jurisdiction: l.jurisdiction, code: l.account });
+    }
+    if (missing.length > 0) await this.accounts.ensure(this.trx, missing);
+    await this.ids.reserve(this.trx, this.pending.length, ID_BLOCK_AHEAD);
     for (const { entry: e, onId } of this.pending) {
       const id = this.ids.take();
       onId?.(id);
@@ -255,7 +267,7 @@ export async function postEntry(
     }
     return { id: existing.id as bigint, replayed: true };
   }
-  const writer = new JournalWriter(trx, accounts);
+  const writer = new JournalWriter(trx, accounts, "pglite") // one entry: a plain INSERT;
   let id = 0n;
   writer.add(entry, (assigned) => (id = assigned));
   await writer.finish();

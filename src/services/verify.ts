@@ -46,6 +46,11 @@ export async function verifyLedger(db: Database): Promise<VerifyResult> {
   );
   for (const r of orphans.rows)
     findings.push({ check: "line_has_entry", detail: `lines name entry ${r.entry_id}, which does not exist` });
+  const unimported = await k.raw(
+    `select e.id, e.import_id from journal_entries e where e.import_id is not null
+        and not exists (select 1 from imports i where i.id = e.import_id) order by e.id limit ${FINDINGS_MAX}`,
+  );
+  for (const r of unimported.rows) findings.push({ check: "entry_has_import", detail: `entry ${r.id} names import ${r.import_id}, which is not recorded` });
   const drift = await k.raw(`
     with from_lines as (
       select e.fiscal_year, l.account_id, coalesce(e.park, '') as park, coalesce(e.tax_code, '') as tax_code, e.origin_year,
