@@ -19,12 +19,9 @@ import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { openDatabase, type Database } from "../src/db/database.js";
-import { migrate } from "../src/db/migrate.js";
-import { importEnterprises } from "../src/import/enterprises.js";
-import { importReceipts, type ReceiptsImportResult } from "../src/import/receipts.js";
+import type { Database } from "../src/db/database.js";
+import type { ReceiptsImportResult } from "../src/import/receipts.js";
 import type { Progress } from "../src/import/common.js";
-import { ReferenceData } from "../src/repositories/reference.js";
 import {
   DEMO_DEFAULTS,
   demoEnterprises,
@@ -33,8 +30,25 @@ import {
   receiptsCsvLines,
   type DemoOptions,
 } from "../src/demo/generate.js";
-import { settlementStatement } from "../reports/settlement.js";
-import { trialBalance } from "../reports/trial-balance.js";
+
+// What is measured is what users run: the compiled build (`npm run bench` builds it first), not the
+// TypeScript sources through a loader.
+const dist = (module: string) => new URL(`../dist/${module}`, import.meta.url).href;
+const { openDatabase } = (await import(dist("src/db/database.js"))) as typeof import("../src/db/database.js");
+const { migrate } = (await import(dist("src/db/migrate.js"))) as typeof import("../src/db/migrate.js");
+const { importEnterprises } = (await import(
+  dist("src/import/enterprises.js")
+)) as typeof import("../src/import/enterprises.js");
+const { importReceipts } = (await import(dist("src/import/receipts.js"))) as typeof import("../src/import/receipts.js");
+const { ReferenceData } = (await import(
+  dist("src/repositories/reference.js")
+)) as typeof import("../src/repositories/reference.js");
+const { settlementStatement } = (await import(
+  dist("reports/settlement.js")
+)) as typeof import("../reports/settlement.js");
+const { trialBalance } = (await import(
+  dist("reports/trial-balance.js")
+)) as typeof import("../reports/trial-balance.js");
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OUT_DIR = path.join(ROOT, "bench", "out");

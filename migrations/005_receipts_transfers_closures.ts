@@ -100,5 +100,8 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await runScript(knex, `drop table closures; drop table transfers; drop table receipts; drop function receipts_check();`);
+  await runScript(
+    knex,
+    `drop table closures; drop table transfers; drop table receipts; drop function receipts_check();`,
+  );
 }

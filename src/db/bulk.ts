@@ -17,6 +17,17 @@ export interface ColumnDef {
   type: PgType;
 }
 
+/**
+ * Lets the event loop run during long synchronous work, so the driver sees the server finish a
+ * statement and sends the next queued one at once instead of leaving the server idle meanwhile.
+ */
+export function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Rows of synchronous work between two yields to the event loop. */
+export const ROWS_BETWEEN_YIELDS = 1000;
+
 /** Inserts `rows` (each an array in column order); the promise settles when the rows are written. */
 export async function insertRows(
   trx: Knex | Knex.Transaction,
@@ -51,6 +62,8 @@ const SPECIAL = /[\\\t\n\r]/;
 const SPECIALS = /[\\\t\n\r]/g;
 const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
 const COPY_CHUNK_BYTES = 1 << 20;
+/** Batches of one table queued for the server at once: enough to keep it busy, a bounded memory. */
+const WRITES_IN_FLIGHT_MAX = 3;
 
 function copyRows(
   connection: pg.Client,
@@ -157,7 +170,8 @@ export class RowBuffer {
   private readonly encoder: CopyEncoder | null;
   private readonly isText: boolean[];
   private count = 0;
-  private inflight: Promise<void> = Promise.resolve();
+  /** Writes started and not yet known to be finished, oldest first. */
+  private inflight: Promise<void>[] = [];
 
   constructor(
     readonly table: string,
@@ -180,9 +194,12 @@ export class RowBuffer {
     return this.count;
   }
 
-  /** Waits for the write before, then starts writing the buffered rows without waiting for them. */
+  /**
+   * Starts writing the buffered rows without waiting for them, once fewer than WRITES_IN_FLIGHT_MAX
+   * earlier writes are still going: the server works through a queue while this thread prepares more.
+   */
   async flush(trx: Knex | Knex.Transaction): Promise<void> {
-    await this.inflight;
+    while (this.inflight.length >= WRITES_IN_FLIGHT_MAX) await this.inflight.shift();
     if (this.count === 0) return;
     let write: Promise<void>;
     if (this.encoder !== null) {
@@ -195,18 +212,23 @@ export class RowBuffer {
       write = insertRows(trx, this.table, this.columns, rows, this.suffix);
     }
     this.count = 0;
-    write.catch(() => {}); // surfaced by the next flush or settle; never an unhandled rejection meanwhile
-    this.inflight = write;
+    write.catch(() => {}); // surfaced by a later flush or settle; never an unhandled rejection meanwhile
+    this.inflight.push(write);
   }
 
   /** Writes what is left and waits until every write has finished. */
   async settle(trx: Knex | Knex.Transaction): Promise<void> {
     await this.flush(trx);
-    await this.inflight;
+    while (this.inflight.length > 0) await this.inflight.shift();
   }
 }
 
-function copyChunks(connection: pg.Client, table: string, columns: readonly ColumnDef[], chunks: Buffer[]): Promise<void> {
+function copyChunks(
+  connection: pg.Client,
+  table: string,
+  columns: readonly ColumnDef[],
+  chunks: Buffer[],
+): Promise<void> {
   const stream = connection.query(copyFrom(`copy ${table} (${columns.map((c) => c.name).join(", ")}) from stdin`));
   const done = new Promise<void>((resolve, reject) => {
     stream.on("finish", resolve);

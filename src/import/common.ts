@@ -20,7 +20,9 @@ export async function sha256File(file: string): Promise<string> {
     for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new FileRejected(file, [{ row: 0, column: null, code: "file_unreadable", reason: `cannot read ${file}: ${code}` }]);
+    throw new FileRejected(file, [
+      { row: 0, column: null, code: "file_unreadable", reason: `cannot read ${file}: ${code}` },
+    ]);
   }
   return hash.digest("hex");
 }
@@ -54,7 +56,15 @@ export async function findImportByHash(
 
 export async function recordImport(
   trx: Knex.Transaction,
-  r: { id?: bigint; kind: string; file: string; sha256: string; row_count: number; new_row_count: number; party?: string },
+  r: {
+    id?: bigint;
+    kind: string;
+    file: string;
+    sha256: string;
+    row_count: number;
+    new_row_count: number;
+    party?: string;
+  },
 ): Promise<bigint> {
   const [row] = await trx("imports")
     .insert({

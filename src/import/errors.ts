@@ -27,6 +27,12 @@ export class ProblemList {
     if (this.kept.length < PROBLEMS_KEPT_MAX) this.kept.push(p);
   }
 
+  /** Problems found elsewhere (a reading worker): `count` of them, of which `kept` were kept. */
+  addFound(kept: readonly RowProblem[], count: number): void {
+    for (const p of kept) this.add(p);
+    this.count += count - kept.length;
+  }
+
   get any(): boolean {
     return this.count > 0;
   }

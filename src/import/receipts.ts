@@ -1,21 +1,21 @@
-// Imports treasury receipts (入库明细), refunds included, as one all-or-nothing transaction:
-//   1. stream the file, check every row on its own, and stage the good ones in a temporary table;
-//   2. check the rows against each other and against what is recorded (reused receipt numbers,
-//      refunds and what they refund), set-based;
-//   3. split and book each new row through ledger/, in batches, originals before refunds.
-// Any problem anywhere rejects the whole file with every problem listed; nothing is written.
-// Re-importing rows already recorded changes nothing.
+// Imports treasury receipts (入库明细), refunds included, as one all-or-nothing transaction.
+// A worker thread reads and checks each row on its own (receipt-rows.ts) while this thread books:
+//   - the streaming path splits each good original through ledger/ and writes it at once, the park
+//     taken from the registry in memory; refunds wait in a stage until every original is booked;
+//   - the staged path (taken when receipt numbers repeat, in the file or against what is recorded)
+//     first stages every row and checks them against each other and the recorded receipts,
+//     set-based, so repeats of the same row are no-ops and reused numbers are named row by row.
+// Any problem anywhere rejects the whole file with every problem listed, and the transaction is
+// rolled back: nothing of the file is kept. Re-importing rows already recorded changes nothing.
 
-import crypto from "node:crypto";
 import fs from "node:fs";
 import type { Knex } from "knex";
 import { splitReceipt, splitRefund, type ReceiptSplit, type SplitRule } from "../../ledger/allocate.js";
-import { formatYuan, parseYuan } from "../../ledger/money.js";
-import { bookingYear, parseIsoDate, yearOf } from "../../ledger/periods.js";
+import { formatYuan } from "../../ledger/money.js";
+import { bookingYear, yearOf } from "../../ledger/periods.js";
 import { receiptLines, suspenseLines, type Line } from "../../ledger/posting.js";
-import { REJECTIONS, type RejectionCode } from "../../ledger/rejections.js";
-import { usccProblem } from "../../ledger/uscc.js";
-import { RowBuffer } from "../db/bulk.js";
+import type { RejectionCode } from "../../ledger/rejections.js";
+import { ROWS_BETWEEN_YIELDS, RowBuffer, yieldToIo } from "../db/bulk.js";
 import type { Database, Dialect } from "../db/database.js";
 import { toCount } from "../db/database.js";
 import { AccountBook } from "../repositories/accounts.js";
@@ -23,18 +23,23 @@ import { ID_BLOCK_AHEAD, IdBlock, lockJournal, JournalWriter, type EntryKind } f
 import { loadClosedYears } from "../repositories/closures.js";
 import { ReferenceData, type Park } from "../repositories/reference.js";
 import { openCsv, type Encoding } from "./csv.js";
+import {
+  RECEIPT_COLUMNS,
+  readReceiptRows,
+  readReceiptRowsAhead,
+  taxLookup,
+  type RowBatch,
+  type StagedRow,
+} from "./receipt-rows.js";
 import { ProblemList } from "./errors.js";
 import { findImportByHash, recordImport, sha256File, type Progress } from "./common.js";
-
-export const RECEIPT_COLUMNS = {
-  required: ["receipt_no", "uscc", "tax_code", "collected_on", "amount"],
-  optional: ["scope", "tax_period", "refund_of"],
-} as const;
 
 export interface ImportOptions {
   encoding?: Encoding;
   /** `auto` books as it reads and falls back to `staged` when receipt numbers repeat. */
   strategy?: "auto" | "staged";
+  /** `worker` (default) parses and checks the file in a worker thread, `thread` in this one. */
+  reader?: "worker" | "thread";
   onProgress?: (progress: Progress) => void;
   /** Rows booked per batch; bounds memory. */
   batch_rows?: number;
@@ -67,7 +72,6 @@ export interface ReceiptsImportResult {
 }
 
 const SUSPENSE_ITEMS_MAX = 50;
-const RECEIPT_NO_MAX = 64;
 
 const STAGE_COLUMNS = [
   { name: "row_no", type: "integer" },
@@ -110,112 +114,6 @@ const RECEIPT_ROW_COLUMNS = [
   { name: "import_id", type: "bigint" },
   { name: "source_row", type: "integer" },
 ] as const;
-
-/** A row that passed the checks it can have on its own, in canonical form. */
-interface StagedRow {
-  row_no: number;
-  receipt_no: string;
-  uscc: string;
-  tax_code: string;
-  collected_on: string;
-  amount_fen: bigint;
-  /** As given: '' when the row names no scope. */
-  scope: string;
-  tax_period: string;
-  refund_of: string;
-  content_hash: string;
-}
-
-/** The identity of a receipt's content: the same row in another file (or encoding) hashes the same. */
-export function receiptContentHash(r: Omit<StagedRow, "row_no" | "content_hash">): string {
-  const scope = r.refund_of === "" && r.scope === "" ? "local" : r.scope;
-  const sep = "\u001f";
-  return sha256Hex(
-    r.receipt_no + sep + r.uscc + sep + r.tax_code + sep + r.collected_on + sep + r.amount_fen.toString() + sep + scope + sep + r.tax_period + sep + r.refund_of,
-  );
-}
-
-/** One-shot sha256 (crypto.hash where this Node has it: no Hash object per row). */
-const sha256Hex: (text: string) => string =
-  typeof (crypto as { hash?: unknown }).hash === "function"
-    ? (text) => (crypto as unknown as { hash(alg: string, data: string): string }).hash("sha256", text)
-    : (text) => crypto.createHash("sha256").update(text).digest("hex");
-
-function checkRow(row: number, f: Record<string, string>, ref: ReferenceData, problems: ProblemList): StagedRow | null {
-  const before = problems.count;
-  const flag = (column: string | null, code: RejectionCode, reason: string = REJECTIONS[code], value?: string) =>
-    problems.add(value === undefined ? { row, column, code, reason } : { row, column, code, reason, value });
-
-  if (f["__extra__"] !== undefined)
-    flag(null, "column_unknown", "the row has more fields than the header", f["__extra__"]);
-  const receipt_no = f["receipt_no"] ?? "";
-  if (receipt_no === "") flag("receipt_no", "field_required");
-  else if (receipt_no.length > RECEIPT_NO_MAX || /\p{Cc}/u.test(receipt_no))
-    flag(
-      "receipt_no",
-      "field_too_long",
-      `a receipt number has at most ${RECEIPT_NO_MAX} printable characters`,
-      receipt_no,
-    );
-
-  const uscc = (f["uscc"] ?? "").toUpperCase();
-  if (uscc === "") flag("uscc", "field_required");
-  else {
-    const issue = usccProblem(uscc);
-    if (issue !== null) flag("uscc", issue, REJECTIONS[issue], f["uscc"]);
-  }
-
-  const taxInput = f["tax_code"] ?? "";
-  const tax = taxInput === "" ? undefined : ref.tax(taxInput);
-  if (taxInput === "") flag("tax_code", "field_required");
-  else if (tax === undefined)
-    flag(
-      "tax_code",
-      "tax_code_unknown",
-      `unknown tax code; use one of ${ref.taxes.map((t) => t.code).join(" ")} or a collection-item code such as 10101`,
-      taxInput,
-    );
-
-  const dateInput = f["collected_on"] ?? "";
-  const collected_on = parseIsoDate(dateInput);
-  if (dateInput === "") flag("collected_on", "field_required");
-  else if (collected_on === null) flag("collected_on", "date_invalid", REJECTIONS.date_invalid, dateInput);
-
-  const amountInput = f["amount"] ?? "";
-  const amount_fen = parseYuan(amountInput);
-  const refund_of = f["refund_of"] ?? "";
-  if (amountInput === "") flag("amount", "field_required");
-  else if (amount_fen === null) flag("amount", "amount_invalid", REJECTIONS.amount_invalid, amountInput);
-  else if (amount_fen === 0n) flag("amount", "amount_zero", REJECTIONS.amount_zero, amountInput);
-  else if (amount_fen < 0n && refund_of === "")
-    flag("amount", "amount_negative_without_refund_of", REJECTIONS.amount_negative_without_refund_of, amountInput);
-  else if (amount_fen > 0n && refund_of !== "")
-    flag("amount", "refund_not_negative", REJECTIONS.refund_not_negative, amountInput);
-  if (refund_of.length > RECEIPT_NO_MAX)
-    flag("refund_of", "field_too_long", `a receipt number has at most ${RECEIPT_NO_MAX} characters`, refund_of);
-  if (refund_of !== "" && refund_of === receipt_no)
-    flag("refund_of", "refund_of_refund", "a receipt cannot refund itself", refund_of);
-
-  const scope = (f["scope"] ?? "").toLowerCase();
-  if (scope !== "" && scope !== "gross" && scope !== "local")
-    flag("scope", "scope_invalid", REJECTIONS.scope_invalid, f["scope"]);
-  const tax_period = f["tax_period"] ?? "";
-  if (tax_period.length > 32) flag("tax_period", "field_too_long", "tax_period has at most 32 characters", tax_period);
-
-  if (problems.count > before) return null;
-  const staged = {
-    row_no: row,
-    receipt_no,
-    uscc,
-    tax_code: tax!.code,
-    collected_on: collected_on!,
-    amount_fen: amount_fen!,
-    scope,
-    tax_period,
-    refund_of,
-  };
-  return { ...staged, content_hash: receiptContentHash(staged) };
-}
 
 export async function importReceipts(
   db: Database,
@@ -262,7 +160,6 @@ async function stagedImport(
 ): Promise<ReceiptsImportResult> {
   const progress = options.onProgress ?? (() => {});
   const batchRows = options.batch_rows ?? 5000;
-  const csv = await openCsv(file, RECEIPT_COLUMNS, options.encoding);
   return db.knex.transaction(async (trx) => {
     await lockJournal(trx);
     const ref = await ReferenceData.load(trx);
@@ -276,30 +173,16 @@ async function stagedImport(
     ) on commit drop`);
     const stage = new RowBuffer("receipt_stage", STAGE_COLUMNS, "", db.dialect === "postgres");
     let rows = 0;
-    for await (const record of csv.records) {
-      rows += 1;
-      const staged = checkRow(record.row, record.fields, ref, problems);
-      if (staged !== null) {
-        stage.push([
-          staged.row_no,
-          staged.receipt_no,
-          staged.uscc,
-          staged.tax_code,
-          staged.collected_on,
-          staged.amount_fen,
-          staged.scope,
-          staged.tax_period,
-          staged.refund_of,
-          staged.content_hash,
-        ]);
-      }
-      if (stage.length >= batchRows) {
-        await stage.flush(trx);
-        progress({ phase: "reading", done: csv.bytesRead(), total: csv.size_bytes });
-      }
+    let encoding = "n/a";
+    for await (const batch of readRows(file, options, ref)) {
+      problems.addFound(batch.problems, batch.problem_count);
+      for (const r of batch.rows) stage.push(stageRow(r));
+      rows = batch.rows_read;
+      encoding = batch.encoding;
+      await stage.flush(trx);
+      progress({ phase: "reading", done: batch.bytes_read, total: batch.size_bytes });
     }
     await stage.settle(trx);
-    progress({ phase: "reading", done: csv.size_bytes, total: csv.size_bytes });
     await trx.raw("create index on receipt_stage (receipt_no)");
     await trx.raw("analyze receipt_stage");
 
@@ -313,7 +196,7 @@ async function stagedImport(
       toCount(counts.rows[0].same_rows) +
       (rows - toCount(counts.rows[0].new_rows) - toCount(counts.rows[0].same_rows) - invalidRows(problems));
     const result: ReceiptsImportResult = {
-      ...emptyResult(file, sha256, csv.encoding()),
+      ...emptyResult(file, sha256, encoding),
       rows,
       new_rows,
       unchanged_rows,
@@ -323,13 +206,23 @@ async function stagedImport(
     // 3. split and book, originals first so refunds in the same file find them
     const import_id = await reserveImportId(trx);
     result.import_id = import_id.toString();
-    const booker = new Booker(trx, db.dialect, ref, await AccountBook.load(trx), await loadClosedYears(trx), import_id, problems, result);
+    const booker = new Booker(
+      trx,
+      db.dialect,
+      ref,
+      await AccountBook.load(trx),
+      await loadClosedYears(trx),
+      import_id,
+      problems,
+      result,
+    );
     await booker.reserve(new_rows);
     // The next batch is asked for before this one is written, so it comes back at once and is split
     // while the server is still taking in this one: the node and the database work side by side.
     let done = 0;
     for (const phase of ["originals", "refunds"] as const) {
-      const fetch = (after: number) => (phase === "originals" ? originalsAfter(trx, after, batchRows) : refundsAfter(trx, after, batchRows));
+      const fetch = (after: number) =>
+        phase === "originals" ? originalsAfter(trx, after, batchRows) : refundsAfter(trx, after, batchRows);
       let batch: (OriginalRow | RefundRow)[] = await fetch(0);
       while (batch.length > 0) {
         const next = fetch(batch[batch.length - 1]!.row_no);
@@ -343,7 +236,14 @@ async function stagedImport(
     }
     problems.rejectIfAny(file);
     await booker.finish();
-    await recordImport(trx, { id: import_id, kind: "receipts", file, sha256, row_count: rows, new_row_count: new_rows });
+    await recordImport(trx, {
+      id: import_id,
+      kind: "receipts",
+      file,
+      sha256,
+      row_count: rows,
+      new_row_count: new_rows,
+    });
     return result;
   });
 }
@@ -363,7 +263,6 @@ async function streamingImport(
 ): Promise<ReceiptsImportResult> {
   const progress = options.onProgress ?? (() => {});
   const batchRows = options.batch_rows ?? 5000;
-  const csv = await openCsv(file, RECEIPT_COLUMNS, options.encoding);
   return db.knex.transaction(async (trx) => {
     await lockJournal(trx);
     const ref = await ReferenceData.load(trx);
@@ -371,43 +270,45 @@ async function streamingImport(
     const registry = await Registry.load(trx);
     const import_id = await reserveImportId(trx);
     const result: ReceiptsImportResult = { ...emptyResult(file, sha256, "n/a"), import_id: import_id.toString() };
-    const booker = new Booker(trx, db.dialect, ref, await AccountBook.load(trx), await loadClosedYears(trx), import_id, problems, result);
+    const booker = new Booker(
+      trx,
+      db.dialect,
+      ref,
+      await AccountBook.load(trx),
+      await loadClosedYears(trx),
+      import_id,
+      problems,
+      result,
+    );
     await trx.raw(`create temporary table receipt_stage (
       row_no integer primary key, receipt_no text not null, uscc text not null, tax_code text not null,
       collected_on date not null, amount_fen bigint not null, scope text not null, tax_period text not null,
       refund_of text not null, content_hash text not null, action text not null default 'new'
     ) on commit drop`);
     const refundStage = new RowBuffer("receipt_stage", STAGE_COLUMNS, "", db.dialect === "postgres");
-    let originals: OriginalRow[] = [];
-    let rows = 0;
     let booked = 0;
-    for await (const record of csv.records) {
-      rows += 1;
-      const staged = checkRow(record.row, record.fields, ref, problems);
-      if (staged === null) continue;
-      if (staged.refund_of !== "") {
-        refundStage.push(stageRow(staged));
-        if (refundStage.length >= batchRows) await refundStage.flush(trx);
-        continue;
+    for await (const batch of readRows(file, options, ref)) {
+      problems.addFound(batch.problems, batch.problem_count);
+      const originals: OriginalRow[] = [];
+      for (const staged of batch.rows) {
+        if (staged.refund_of !== "") {
+          refundStage.push(stageRow(staged));
+          continue;
+        }
+        const stay = registry.stayOn(staged.uscc, staged.collected_on);
+        const original = staged as unknown as OriginalRow;
+        original.park = stay;
+        original.known = stay !== null || registry.knows(staged.uscc);
+        originals.push(original);
       }
-      const stay = registry.stayOn(staged.uscc, staged.collected_on);
-      const original = staged as unknown as OriginalRow;
-      original.park = stay;
-      original.known = stay !== null || registry.knows(staged.uscc);
-      originals.push(original);
-      if (originals.length >= batchRows) {
-        await booker.bookOriginals(originals);
-        booked += originals.length;
-        originals = [];
-        progress({ phase: "reading", done: csv.bytesRead(), total: csv.size_bytes });
-      }
+      await booker.bookOriginals(originals);
+      await refundStage.flush(trx);
+      booked += originals.length;
+      result.rows = batch.rows_read;
+      result.encoding = batch.encoding;
+      progress({ phase: "reading", done: batch.bytes_read, total: batch.size_bytes });
     }
-    await booker.bookOriginals(originals);
-    booked += originals.length;
     await refundStage.settle(trx);
-    progress({ phase: "reading", done: csv.size_bytes, total: csv.size_bytes });
-    result.encoding = csv.encoding();
-    result.rows = rows;
     let after = 0;
     for (;;) {
       const batch = await refundsAfter(trx, after, batchRows);
@@ -420,13 +321,31 @@ async function streamingImport(
     await booker.finish();
     result.new_rows = booked;
     if (booked === 0) return result;
-    await recordImport(trx, { id: import_id, kind: "receipts", file, sha256, row_count: rows, new_row_count: booked });
+    await recordImport(trx, {
+      id: import_id,
+      kind: "receipts",
+      file,
+      sha256,
+      row_count: result.rows,
+      new_row_count: booked,
+    });
     return result;
   });
 }
 
 function stageRow(r: StagedRow): unknown[] {
-  return [r.row_no, r.receipt_no, r.uscc, r.tax_code, r.collected_on, r.amount_fen, r.scope, r.tax_period, r.refund_of, r.content_hash];
+  return [
+    r.row_no,
+    r.receipt_no,
+    r.uscc,
+    r.tax_code,
+    r.collected_on,
+    r.amount_fen,
+    r.scope,
+    r.tax_period,
+    r.refund_of,
+    r.content_hash,
+  ];
 }
 
 /** The enterprise registry in memory (it is small beside a year of receipts): who is where, when. */
@@ -438,7 +357,9 @@ class Registry {
 
   static async load(trx: Knex.Transaction): Promise<Registry> {
     const stays = new Map<string, { park: string; from: string; to: string | null }[]>();
-    const rows = (await trx("enterprise_stays").select("uscc", "park", "valid_from", "valid_to").orderBy(["uscc", "valid_from"])) as {
+    const rows = (await trx("enterprise_stays")
+      .select("uscc", "park", "valid_from", "valid_to")
+      .orderBy(["uscc", "valid_from"])) as {
       uscc: string;
       park: string;
       valid_from: string;
@@ -612,6 +533,21 @@ async function refundsAfter(trx: Knex.Transaction, after: number, limit: number)
   return rows;
 }
 
+/**
+ * The checked rows of the file, read ahead in a worker thread unless asked not to (or where the
+ * worker cannot start, as in a bundled build).
+ */
+function readRows(file: string, options: ImportOptions, ref: ReferenceData): AsyncGenerator<RowBatch> {
+  const read = {
+    encoding: options.encoding ?? "auto",
+    batch_rows: options.batch_rows ?? 5000,
+    taxes: taxLookup(ref.taxes),
+  };
+  return options.reader === "thread" || process.env.PARKLEDGER_IMPORT_READER === "thread"
+    ? readReceiptRows(file, read)
+    : readReceiptRowsAhead(file, read);
+}
+
 /** Splits rows through ledger/ and writes receipts and their entries; collects problems instead of writing once any is found. */
 class Booker {
   private readonly journal: JournalWriter;
@@ -643,7 +579,9 @@ class Booker {
 
   async bookOriginals(batch: OriginalRow[]): Promise<void> {
     const drafts: Draft[] = [];
+    let done = 0;
     for (const r of batch) {
+      if (++done % ROWS_BETWEEN_YIELDS === 0) await yieldToIo();
       const park = r.park === null ? null : (this.ref.park(r.park) ?? null);
       const tax = this.ref.tax(r.tax_code)!;
       const scope = (r.scope || "local") as "gross" | "local";
@@ -879,7 +817,9 @@ class Booker {
     });
     await this.journal.flush();
     await this.receiptIds.reserve(this.trx, drafts.length, ID_BLOCK_AHEAD);
-    drafts.forEach((d, i) => {
+    for (let i = 0; i < drafts.length; i++) {
+      if ((i + 1) % ROWS_BETWEEN_YIELDS === 0) await yieldToIo();
+      const d = drafts[i]!;
       const s = d.split;
       this.receiptRows.push([
         this.receiptIds.take(),
@@ -913,7 +853,7 @@ class Booker {
       else if (d.meta.status === "suspense") this.result.suspense += 1;
       else this.result.receipts += 1;
       if (d.fiscal_year !== yearOf(d.r.collected_on)) this.result.prior_year_adjustments += 1;
-    });
+    }
     await this.receiptRows.flush(this.trx);
   }
 

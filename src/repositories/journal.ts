@@ -7,7 +7,7 @@ import type { Knex } from "knex";
 import type { Line } from "../../ledger/posting.js";
 import { assertBalanced } from "../../ledger/posting.js";
 import { Rejection } from "../../ledger/rejections.js";
-import { insertRows, RowBuffer } from "../db/bulk.js";
+import { insertRows, ROWS_BETWEEN_YIELDS, RowBuffer, yieldToIo } from "../db/bulk.js";
 import type { AccountBook } from "./accounts.js";
 import type { Dialect } from "../db/database.js";
 
@@ -90,19 +90,38 @@ interface BalanceDelta {
 /** Ids reserved at a time by a writer that does not know its count in advance. */
 export const ID_BLOCK_AHEAD = 50_000;
 
-/** Ids handed out from a block reserved in one round trip. */
+/**
+ * Ids handed out from blocks reserved in one round trip each. When a block runs low the next one is
+ * asked for ahead of need, so the request waits its turn behind queued writes instead of stalling
+ * the writer. Unused ids leave gaps, which mean nothing.
+ */
 export class IdBlock {
   private next = 0n;
   private end = 0n;
+  private upcoming: Promise<{ first: bigint; size: number }> | null = null;
 
   constructor(private readonly sequence: string) {}
 
-  /** Makes sure `count` ids are at hand, reserving at least `ahead` at a time (gaps are harmless). */
+  /** Makes sure `count` ids are at hand, reserving at least `ahead` at a time. */
   async reserve(trx: Knex.Transaction, count: number, ahead = 0): Promise<void> {
-    if (count <= 0 || this.end - this.next >= BigInt(count)) return;
-    const size = Math.max(count, ahead);
-    this.next = await reserveIds(trx, this.sequence, size);
-    this.end = this.next + BigInt(size);
+    if (count <= 0) return;
+    if (this.end - this.next < BigInt(count)) {
+      const block = this.upcoming !== null ? await this.upcoming : null;
+      this.upcoming = null;
+      if (block !== null && block.size >= count) {
+        this.next = block.first;
+        this.end = block.first + BigInt(block.size);
+      } else {
+        const size = Math.max(count, ahead);
+        this.next = await reserveIds(trx, this.sequence, size);
+        this.end = this.next + BigInt(size);
+      }
+    }
+    if (ahead > 0 && this.upcoming === null && this.end - this.next < BigInt(ahead) / 2n) {
+      const size = ahead;
+      this.upcoming = reserveIds(trx, this.sequence, size).then((first) => ({ first, size }));
+      this.upcoming.catch(() => {}); // awaited when needed; a failure aborts the transaction anyway
+    }
   }
 
   take(): bigint {
@@ -145,7 +164,8 @@ export class JournalWriter {
     assertBalanced(entry.lines);
     if (entry.lines.length === 0) throw new Error(`entry ${entry.idempotency_key} has no lines`);
     for (const l of entry.lines) {
-      if (l.park !== entry.park || l.tax_code !== entry.tax_code) throw new Error(`a line of ${entry.idempotency_key} has another park or tax than its entry`);
+      if (l.park !== entry.park || l.tax_code !== entry.tax_code)
+        throw new Error(`a line of ${entry.idempotency_key} has another park or tax than its entry`);
     }
     this.pending.push({ entry, onId });
   }
@@ -163,11 +183,15 @@ export class JournalWriter {
     if (this.pending.length === 0) return;
     const missing: { jurisdiction: string; code: string }[] = [];
     for (const { entry } of this.pending) {
-      for (const l of entry.lines) if (!this.accounts.has(l.jurisdiction, l.account)) missing.push({ jurisdiction: l.jurisdiction, code: l.account });
+      for (const l of entry.lines)
+        if (!this.accounts.has(l.jurisdiction, l.account))
+          missing.push({ jurisdiction: l.jurisdiction, code: l.account });
     }
     if (missing.length > 0) await this.accounts.ensure(this.trx, missing);
     await this.ids.reserve(this.trx, this.pending.length, ID_BLOCK_AHEAD);
+    let done = 0;
     for (const { entry: e, onId } of this.pending) {
+      if (++done % ROWS_BETWEEN_YIELDS === 0) await yieldToIo();
       const id = this.ids.take();
       onId?.(id);
       this.entries.push([
@@ -191,7 +215,8 @@ export class JournalWriter {
         const account_id = this.accounts.id(l.jurisdiction, l.account);
         this.lines.push([id, ++n, account_id, l.debit_fen, l.credit_fen]);
         const d = bucket.get(account_id);
-        if (d === undefined) bucket.set(account_id, { debit_fen: l.debit_fen, credit_fen: l.credit_fen, line_count: 1n });
+        if (d === undefined)
+          bucket.set(account_id, { debit_fen: l.debit_fen, credit_fen: l.credit_fen, line_count: 1n });
         else {
           d.debit_fen += l.debit_fen;
           d.credit_fen += l.credit_fen;
@@ -225,7 +250,16 @@ export class JournalWriter {
     for (const [key, bucket] of [...this.deltas.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const [fiscal_year, origin_year, park, tax_code] = key.split("|") as [string, string, string, string];
       for (const [account_id, d] of [...bucket.entries()].sort(([a], [b]) => a - b)) {
-        rows.push([Number(fiscal_year), account_id, park, tax_code, Number(origin_year), d.debit_fen, d.credit_fen, d.line_count]);
+        rows.push([
+          Number(fiscal_year),
+          account_id,
+          park,
+          tax_code,
+          Number(origin_year),
+          d.debit_fen,
+          d.credit_fen,
+          d.line_count,
+        ]);
       }
     }
     await insertRows(
@@ -267,7 +301,7 @@ export async function postEntry(
     }
     return { id: existing.id as bigint, replayed: true };
   }
-  const writer = new JournalWriter(trx, accounts, "pglite") // one entry: a plain INSERT;
+  const writer = new JournalWriter(trx, accounts, "pglite"); // one entry: a plain INSERT;
   let id = 0n;
   writer.add(entry, (assigned) => (id = assigned));
   await writer.finish();

@@ -46,11 +46,20 @@ export async function verifyLedger(db: Database): Promise<VerifyResult> {
   );
   for (const r of orphans.rows)
     findings.push({ check: "line_has_entry", detail: `lines name entry ${r.entry_id}, which does not exist` });
-  const unimported = await k.raw(
-    `select e.id, e.import_id from journal_entries e where e.import_id is not null
-        and not exists (select 1 from imports i where i.id = e.import_id) order by e.id limit ${FINDINGS_MAX}`,
+  const dangling = await k.raw(
+    `select e.id, e.park, e.operator, e.tax_code, e.import_id from journal_entries e
+      where (e.import_id is not null and not exists (select 1 from imports i where i.id = e.import_id))
+         or (e.park is not null and not exists (select 1 from parks p where p.code = e.park))
+         or (e.operator is not null and not exists (select 1 from jurisdictions j where j.code = e.operator))
+         or (e.tax_code is not null and not exists (select 1 from tax_types t where t.code = e.tax_code))
+      order by e.id limit ${FINDINGS_MAX}`,
   );
-  for (const r of unimported.rows) findings.push({ check: "entry_has_import", detail: `entry ${r.id} names import ${r.import_id}, which is not recorded` });
+  for (const r of dangling.rows) {
+    findings.push({
+      check: "entry_references",
+      detail: `entry ${r.id} names a park, operator, tax or import that does not exist (${r.park}, ${r.operator}, ${r.tax_code}, ${r.import_id})`,
+    });
+  }
   const drift = await k.raw(`
     with from_lines as (
       select e.fiscal_year, l.account_id, coalesce(e.park, '') as park, coalesce(e.tax_code, '') as tax_code, e.origin_year,
