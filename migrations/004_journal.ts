@@ -32,7 +32,7 @@ export async function up(knex: Knex): Promise<void> {
       park text,
       tax_code text,
       operator text,
-      description text not null,
+      description text,
       import_id bigint,
       source_row integer,
       posted_at timestamptz not null default now(),

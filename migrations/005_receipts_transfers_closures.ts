@@ -18,7 +18,6 @@ export async function up(knex: Knex): Promise<void> {
       scope text not null check (scope in ('gross', 'local')),
       tax_period text,
       refund_of_id bigint,
-      content_hash text not null,
       status text not null check (status in ('posted', 'suspense')),
       park text,
       operator text,

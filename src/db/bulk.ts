@@ -26,7 +26,7 @@ export function yieldToIo(): Promise<void> {
 }
 
 /** Rows of synchronous work between two yields to the event loop. */
-export const ROWS_BETWEEN_YIELDS = 1000;
+export const ROWS_BETWEEN_YIELDS = 500;
 
 /** Inserts `rows` (each an array in column order); the promise settles when the rows are written. */
 export async function insertRows(

@@ -96,7 +96,6 @@ const RECEIPT_ROW_COLUMNS = [
   { name: "scope", type: "text" },
   { name: "tax_period", type: "text" },
   { name: "refund_of_id", type: "bigint" },
-  { name: "content_hash", type: "text" },
   { name: "status", type: "text" },
   { name: "park", type: "text" },
   { name: "operator", type: "text" },
@@ -438,8 +437,9 @@ async function checkReusedNumbers(trx: Knex.Transaction, problems: ProblemList):
     );
   }
   const recorded = await trx.raw(`
-    select s.row_no, s.receipt_no, r.content_hash = s.content_hash as same, r.source_row, i.file_name
-      from receipt_stage s join receipts r on r.receipt_no = s.receipt_no left join imports i on i.id = r.import_id
+    select s.row_no, s.receipt_no, e.input_hash = s.content_hash as same, r.source_row, i.file_name
+      from receipt_stage s join receipts r on r.receipt_no = s.receipt_no
+      join journal_entries e on e.id = r.entry_id left join imports i on i.id = r.import_id
      where s.action = 'new'`);
   for (const r of recorded.rows) {
     if (!r.same) {
@@ -807,7 +807,7 @@ class Booker {
           park: d.park?.code ?? null,
           tax_code: d.r.tax_code,
           operator: d.meta.operator,
-          description: `${d.r.tax_code} ${d.r.receipt_no}`,
+          description: null, // the receipt row says it all
           import_id: this.import_id,
           source_row: d.r.row_no,
           lines: d.lines,
@@ -831,7 +831,6 @@ class Booker {
         d.meta.scope,
         d.r.tax_period === "" ? null : d.r.tax_period,
         d.meta.refund_of_id,
-        d.r.content_hash,
         d.meta.status,
         d.meta.status === "suspense" ? null : (d.park?.code ?? null),
         d.meta.operator,

@@ -23,7 +23,8 @@ export interface NewEntry {
   park: string | null;
   operator: string | null;
   tax_code: string | null;
-  description: string;
+  /** What the entry is, for entries that no source row describes (transfers, settlements). */
+  description: string | null;
   import_id: bigint | null;
   source_row: number | null;
   lines: Line[];
