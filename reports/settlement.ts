@@ -19,6 +19,8 @@ export interface SettlementTaxRow {
   local_revenue: string;
   operator_share: string;
   host_share: string;
+  /** Revenue of the park in this item that no agreement shares (non-tax items): the host keeps it. */
+  not_shared: string;
 }
 
 export interface PriorYearRow extends SettlementTaxRow {
@@ -126,10 +128,13 @@ export async function settlementStatement(
       local_revenue: formatYuan(acc.operator + acc.host),
       operator_share: formatYuan(acc.operator),
       host_share: formatYuan(acc.host),
+      not_shared: formatYuan(acc.not_shared),
     };
   };
   const by_tax = [...all.entries()]
-    .filter(([, a]) => a.operator !== 0n || a.host !== 0n || a.central !== 0n || a.receipts !== 0)
+    .filter(
+      ([, a]) => a.operator !== 0n || a.host !== 0n || a.central !== 0n || a.not_shared !== 0n || a.receipts !== 0,
+    )
     .sort(([a], [b]) => taxOrder(a).localeCompare(taxOrder(b)))
     .map(([tax, acc]) => row(tax, acc));
   const prior_year_adjustments = [...prior.entries()]
@@ -206,6 +211,7 @@ const TAX_COLUMNS = [
   { key: "local_revenue", label_zh: "地方收入", label_en: "Local revenue", align: "right", kind: "money" },
   { key: "operator_share", label_zh: "运营方分成", label_en: "Operator share", align: "right", kind: "money" },
   { key: "host_share", label_zh: "东道方分成", label_en: "Host share", align: "right", kind: "money" },
+  { key: "not_shared", label_zh: "未纳入分成", label_en: "Not shared", align: "right", kind: "money" },
 ] as const;
 
 /**
@@ -234,6 +240,7 @@ export function settlementTabular(s: SettlementStatement, ref: ReferenceData, fl
             local_revenue: t.local_revenue,
             operator_share: t.operator_share,
             host_share: t.host_share,
+            not_shared: t.not_shared,
             transferred: t.transferred,
             balance_due: t.balance_due,
           },
@@ -262,6 +269,7 @@ export function settlementTabular(s: SettlementStatement, ref: ReferenceData, fl
           local_revenue: t.local_revenue,
           operator_share: t.operator_share,
           host_share: t.host_share,
+          not_shared: t.not_shared,
         },
       },
       ...(s.prior_year_adjustments.length > 0

@@ -191,9 +191,9 @@ describe(`settlement (${dialectLabel})`, () => {
       .trim()
       .split(/\r?\n/);
     expect(lines[0]).toBe(
-      "tax_code,tax_name_zh,receipts,central_excluded,local_revenue,operator_share,host_share,transferred,balance_due",
+      "tax_code,tax_name_zh,receipts,central_excluded,local_revenue,operator_share,host_share,not_shared,transferred,balance_due",
     );
-    expect(lines.at(-1)).toBe("TOTAL,合计,4,8000.00,9000.05,7200.04,1800.01,3000.00,4200.04");
+    expect(lines.at(-1)).toBe("TOTAL,合计,4,8000.00,9000.05,7200.04,1800.01,0.00,3000.00,4200.04");
     const out = `${process.env.TMPDIR ?? "/tmp"}/settlement-${process.pid}.xlsx`;
     const x = await cli(
       db,
