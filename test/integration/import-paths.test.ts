@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importEnterprises } from "../../src/import/enterprises.js";
 import { importReceipts, type ImportOptions } from "../../src/import/receipts.js";
+import { ImportRejected } from "../../src/import/errors.js";
 import { demoEnterprises, demoReceipts, enterprisesCsv, receiptsCsvLines } from "../../src/demo/generate.js";
 import { testDatabase, dialectLabel, onPostgres, type TestDatabase } from "../support/db.js";
 import { tmpDir } from "../support/files.js";
@@ -84,6 +85,9 @@ describe(`import paths (${dialectLabel})`, () => {
       `select count(*)::int as n from journal_entries where idempotency_key like 'receipt:%'`,
     );
     expect(entries[0].n).toBe(opts.receipts);
-    for (const f of failures) expect(f).toMatch(/refund_of|not a recorded receipt/);
+    for (const f of failures) {
+      expect(f).toBeInstanceOf(ImportRejected);
+      expect(new Set((f as ImportRejected).problems.map((p) => p.code))).toEqual(new Set(["refund_of_unknown"]));
+    }
   });
 });
