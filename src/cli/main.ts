@@ -9,6 +9,8 @@ import { openDatabase, type Database } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import { importEnterprises } from "../import/enterprises.js";
 import { importReceipts } from "../import/receipts.js";
+import type { Encoding } from "../import/csv.js";
+import type { Progress } from "../import/common.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { listAgreements, listCentralRatios, setAgreement, setCentralRatio } from "../services/agreements.js";
 import { settleYear } from "../services/settle.js";
@@ -108,52 +110,44 @@ export async function main(
     });
 
   const imp = program.command("import").description("load a CSV file (UTF-8 with or without BOM, or GB18030)");
-  imp
-    .command("enterprises")
-    .argument("<file>", "CSV: uscc,name,park,from[,to][,origin][,introduced_by][,bingtuan_flag]")
-    .description("enterprise registry and park membership")
-    .addOption(
-      new Option("--encoding <encoding>", "file encoding").choices(["auto", "utf8", "gb18030"]).default("auto"),
-    )
-    .addOption(new Option("--format <format>", "summary format").choices(["table", "json"]).default("table"))
-    .action(async (file: string, o: { encoding: "auto" | "utf8" | "gb18030"; format: Format }) => {
-      const progress = progressReporter(io, path.basename(file));
-      try {
-        const result = await importEnterprises(await database(), file, {
-          encoding: o.encoding,
-          onProgress: progress.update,
-        });
-        progress.stop();
-        await emit(io, o.format, undefined, result, () =>
-          importSummaryTabular("企业名录导入 Enterprise registry import", result),
-        );
-      } finally {
-        progress.stop();
-      }
-    });
-  imp
-    .command("receipts")
-    .argument("<file>", "CSV: receipt_no,uscc,tax_code,collected_on,amount[,scope][,tax_period][,refund_of]")
-    .description("treasury receipts (入库明细), refunds included")
-    .addOption(
-      new Option("--encoding <encoding>", "file encoding").choices(["auto", "utf8", "gb18030"]).default("auto"),
-    )
-    .addOption(new Option("--format <format>", "summary format").choices(["table", "json"]).default("table"))
-    .action(async (file: string, o: { encoding: "auto" | "utf8" | "gb18030"; format: Format }) => {
-      const progress = progressReporter(io, path.basename(file));
-      try {
-        const result = await importReceipts(await database(), file, {
-          encoding: o.encoding,
-          onProgress: progress.update,
-        });
-        progress.stop();
-        await emit(io, o.format, undefined, result, () =>
-          importSummaryTabular("入库明细导入 Treasury receipts import", result),
-        );
-      } finally {
-        progress.stop();
-      }
-    });
+  type ImportRunner = (
+    db: Database,
+    file: string,
+    options: { encoding: Encoding; onProgress: (p: Progress) => void },
+  ) => Promise<object>;
+  const importCommand = (name: string, columns: string, description: string, title: string, run: ImportRunner) =>
+    imp
+      .command(name)
+      .argument("<file>", `CSV: ${columns}`)
+      .description(description)
+      .addOption(
+        new Option("--encoding <encoding>", "file encoding").choices(["auto", "utf8", "gb18030"]).default("auto"),
+      )
+      .addOption(new Option("--format <format>", "summary format").choices(["table", "json"]).default("table"))
+      .action(async (file: string, o: { encoding: Encoding; format: Format }) => {
+        const progress = progressReporter(io, path.basename(file));
+        try {
+          const result = await run(await database(), file, { encoding: o.encoding, onProgress: progress.update });
+          progress.stop();
+          await emit(io, o.format, undefined, result, () => importSummaryTabular(title, result));
+        } finally {
+          progress.stop();
+        }
+      });
+  importCommand(
+    "enterprises",
+    "uscc,name,park,from[,to][,origin][,introduced_by][,bingtuan_flag]",
+    "enterprise registry and park membership",
+    "企业名录导入 Enterprise registry import",
+    importEnterprises,
+  );
+  importCommand(
+    "receipts",
+    "receipt_no,uscc,tax_code,collected_on,amount[,scope][,tax_period][,refund_of]",
+    "treasury receipts (入库明细), refunds included",
+    "入库明细导入 Treasury receipts import",
+    importReceipts,
+  );
 
   program
     .command("transfer")

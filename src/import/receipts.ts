@@ -165,11 +165,7 @@ async function stagedImport(
     const problems = new ProblemList();
 
     // 1. every row on its own, staged
-    await trx.raw(`create temporary table receipt_stage (
-      row_no integer primary key, receipt_no text not null, uscc text not null, tax_code text not null,
-      collected_on date not null, amount_fen bigint not null, scope text not null, tax_period text not null,
-      refund_of text not null, content_hash text not null, action text not null default 'new'
-    ) on commit drop`);
+    await createStage(trx);
     const stage = new RowBuffer("receipt_stage", STAGE_COLUMNS, "", db.dialect === "postgres");
     let rows = 0;
     let encoding = "n/a";
@@ -279,11 +275,7 @@ async function streamingImport(
       problems,
       result,
     );
-    await trx.raw(`create temporary table receipt_stage (
-      row_no integer primary key, receipt_no text not null, uscc text not null, tax_code text not null,
-      collected_on date not null, amount_fen bigint not null, scope text not null, tax_period text not null,
-      refund_of text not null, content_hash text not null, action text not null default 'new'
-    ) on commit drop`);
+    await createStage(trx);
     const refundStage = new RowBuffer("receipt_stage", STAGE_COLUMNS, "", db.dialect === "postgres");
     let booked = 0;
     for await (const batch of readRows(file, options, ref)) {
@@ -330,6 +322,15 @@ async function streamingImport(
     });
     return result;
   });
+}
+
+/** The temporary table rows wait in (all of them on the staged path, refunds on the streaming one). */
+async function createStage(trx: Knex.Transaction): Promise<void> {
+  await trx.raw(`create temporary table receipt_stage (
+    row_no integer primary key, receipt_no text not null, uscc text not null, tax_code text not null,
+    collected_on date not null, amount_fen bigint not null, scope text not null, tax_period text not null,
+    refund_of text not null, content_hash text not null, action text not null default 'new'
+  ) on commit drop`);
 }
 
 function stageRow(r: StagedRow): unknown[] {
@@ -460,23 +461,14 @@ async function checkReusedNumbers(trx: Knex.Transaction, problems: ProblemList):
   }
 }
 
-interface OriginalRow {
-  row_no: number;
-  receipt_no: string;
-  uscc: string;
-  tax_code: string;
-  collected_on: string;
-  amount_fen: bigint;
-  scope: string;
-  tax_period: string;
-  content_hash: string;
+interface OriginalRow extends StagedRow {
   park: string | null;
   known: boolean;
 }
 
 async function originalsAfter(trx: Knex.Transaction, after: number, limit: number): Promise<OriginalRow[]> {
   const { rows } = await trx.raw(
-    `select s.row_no, s.receipt_no, s.uscc, s.tax_code, s.collected_on, s.amount_fen, s.scope, s.tax_period, s.content_hash,
+    `select s.row_no, s.receipt_no, s.uscc, s.tax_code, s.collected_on, s.amount_fen, s.scope, s.tax_period, s.refund_of, s.content_hash,
             st.park, (st.park is not null or exists (select 1 from enterprises e where e.uscc = s.uscc)) as known
        from receipt_stage s
        left join enterprise_stays st on st.uscc = s.uscc and st.valid_from <= s.collected_on
@@ -488,17 +480,7 @@ async function originalsAfter(trx: Knex.Transaction, after: number, limit: numbe
   return rows;
 }
 
-interface RefundRow {
-  row_no: number;
-  receipt_no: string;
-  uscc: string;
-  tax_code: string;
-  collected_on: string;
-  amount_fen: bigint;
-  scope: string;
-  tax_period: string;
-  refund_of: string;
-  content_hash: string;
+interface RefundRow extends StagedRow {
   o_id: bigint | null;
   o_uscc: string | null;
   o_tax_code: string | null;
