@@ -50,6 +50,8 @@ export const REJECTIONS = {
     "receipts already booked in the park on or after that date were split under the old agreement",
   ratio_conflicts_with_posted_receipts:
     "receipts of this tax already booked on or after that date were split under the old ratio",
+  party_unknown: "the party is not an operator of a park (bingtuan, urumqi)",
+  statement_row_reused: "this receipt number is already in this party's statement with different content",
   file_unreadable: "the file cannot be read",
   file_empty: "the file has no header row",
 } as const;

@@ -7,6 +7,7 @@ import * as m002 from "./002_reference_seed.js";
 import * as m003 from "./003_enterprises_and_imports.js";
 import * as m004 from "./004_journal.js";
 import * as m005 from "./005_receipts_transfers_closures.js";
+import * as m006 from "./006_operator_statements.js";
 
 interface Migration {
   name: string;
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "003_enterprises_and_imports", module: m003 },
   { name: "004_journal", module: m004 },
   { name: "005_receipts_transfers_closures", module: m005 },
+  { name: "006_operator_statements", module: m006 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -9,6 +9,7 @@ import { openDatabase, type Database } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import { importEnterprises } from "../import/enterprises.js";
 import { importReceipts } from "../import/receipts.js";
+import { importStatements } from "../import/statements.js";
 import type { Encoding } from "../import/csv.js";
 import type { Progress } from "../import/common.js";
 import { ReferenceData } from "../repositories/reference.js";
@@ -17,6 +18,12 @@ import { settleYear } from "../services/settle.js";
 import { recordTransfer } from "../services/transfers.js";
 import { verifyLedger } from "../services/verify.js";
 import { settlementStatement, settlementTabular } from "../../reports/settlement.js";
+import {
+  overviewTabular,
+  reconciliation,
+  reconciliationOverview,
+  reconciliationTabular,
+} from "../../reports/reconciliation.js";
 import { suspenseReport, suspenseTabular } from "../../reports/suspense.js";
 import { trialBalance, trialBalanceTabular } from "../../reports/trial-balance.js";
 import { runDemo } from "../demo/run.js";
@@ -149,6 +156,31 @@ export async function main(
     importReceipts,
   );
 
+  imp
+    .command("statements")
+    .argument("<file>", "CSV: receipt_no,uscc,tax_code,collected_on,amount")
+    .description("an operator's own record of its park's receipts, for reconciliation (对账)")
+    .requiredOption("--party <party>", "bingtuan or urumqi")
+    .addOption(
+      new Option("--encoding <encoding>", "file encoding").choices(["auto", "utf8", "gb18030"]).default("auto"),
+    )
+    .addOption(new Option("--format <format>", "summary format").choices(["table", "json"]).default("table"))
+    .action(async (file: string, o: { party: string; encoding: Encoding; format: Format }) => {
+      const progress = progressReporter(io, path.basename(file));
+      try {
+        const result = await importStatements(await database(), o.party, file, {
+          encoding: o.encoding,
+          onProgress: progress.update,
+        });
+        progress.stop();
+        await emit(io, o.format, undefined, result, () =>
+          importSummaryTabular("运营方对账数据导入 Operator statement import", result),
+        );
+      } finally {
+        progress.stop();
+      }
+    });
+
   program
     .command("transfer")
     .description("record an interim transfer (预拨/划转) from the host to an operator")
@@ -250,6 +282,24 @@ export async function main(
       const ref = await ReferenceData.load(d.knex);
       const statement = await settlementStatement(d.knex, ref, o.year, o.operator);
       await emit(io, o.format, o.out, statement, (f) => settlementTabular(statement, ref, f === "csv"));
+    });
+  report
+    .command("reconciliation")
+    .description("prefecture ↔ operator reconciliation (对账单); without --operator, the three-party summary")
+    .requiredOption("--year <year>", "year of collection", yearArg)
+    .option("--operator <operator>", "bingtuan or urumqi")
+    .addOption(formatOption())
+    .addOption(outOption())
+    .action(async (o: ReportOptions & { year: number; operator?: string }) => {
+      const d = await database();
+      const ref = await ReferenceData.load(d.knex);
+      if (o.operator === undefined) {
+        const overview = await reconciliationOverview(d.knex, ref, o.year);
+        await emit(io, o.format, o.out, overview, () => overviewTabular(overview, ref));
+        return;
+      }
+      const r = await reconciliation(d.knex, ref, o.year, o.operator);
+      await emit(io, o.format, o.out, r, (f) => reconciliationTabular(r, ref, f === "csv"));
     });
   report
     .command("trial-balance")

@@ -26,6 +26,17 @@ const OID_NUMERIC = 1700;
 const parseInt8 = (value: string): bigint => BigInt(value);
 const keepText = (value: string): string => value;
 
+// Bulk writes queue statements on their transaction's connection on purpose, so the server goes from
+// one batch to the next without waiting for this process (db/bulk.ts). pg 8 runs such a queue and
+// warns that pg 9 will not; this project pins pg 8, so that one notice is kept off users' screens.
+const QUEUE_NOTICE = "Calling client.query() when the client is already executing a query";
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const text = typeof warning === "string" ? warning : warning.message;
+  if (text.startsWith(QUEUE_NOTICE)) return;
+  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
+
 pg.types.setTypeParser(OID_INT8, parseInt8);
 pg.types.setTypeParser(OID_DATE, keepText);
 pg.types.setTypeParser(OID_NUMERIC, keepText);

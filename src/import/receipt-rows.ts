@@ -57,7 +57,7 @@ export function receiptContentHash(r: Omit<StagedRow, "row_no" | "content_hash">
 }
 
 /** One-shot sha256 (crypto.hash where this Node has it: no Hash object per row). */
-const sha256Hex: (text: string) => string =
+export const sha256Hex: (text: string) => string =
   typeof (crypto as { hash?: unknown }).hash === "function"
     ? (text) => (crypto as unknown as { hash(alg: string, data: string): string }).hash("sha256", text)
     : (text) => crypto.createHash("sha256").update(text).digest("hex");

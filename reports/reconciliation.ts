@@ -1,0 +1,470 @@
+// The reconciliation (对账单) between the prefecture's books and an operator's own statement of its
+// park's receipts for a year: every receipt of the park and every statement row falls in exactly one
+// status, matched by receipt number; the totals and their difference; what the differences would
+// change in the operator's share; probable counterparts where numbers differ (for a person to
+// confirm, never counted as matched); and the anomalies a finance officer must see.
+
+import type { Knex } from "knex";
+import { splitReceipt } from "../ledger/allocate.js";
+import { formatYuan, toFen, type Fen } from "../ledger/money.js";
+import type { ReferenceData } from "../src/repositories/reference.js";
+import type { Tabular } from "./render.js";
+import { operatorPark } from "./settlement.js";
+
+export type ReconciliationStatus = "matched" | "amount_mismatch" | "missing_in_operator" | "missing_in_prefecture";
+
+export interface ReconciliationItem {
+  receipt_no: string;
+  status: ReconciliationStatus;
+  prefecture_amount: string | null;
+  operator_amount: string | null;
+  uscc: string;
+  tax_code: string;
+  collected_on: string;
+  /** Fields other than the amount on which the two records of a matched number disagree. */
+  differences: string[];
+  /** What the operator's share would change by if the operator's record were right. */
+  operator_share_effect: string;
+  /** A row on the other side that is probably the same receipt under another number. */
+  probable_counterpart: string | null;
+}
+
+export interface Anomaly {
+  kind: "bingtuan_flag_set" | "claimed_by_both_operators" | "suspense";
+  uscc: string;
+  detail: string;
+  receipt_no?: string;
+  enterprise?: string | null;
+  amount?: string;
+}
+
+export interface ReconciliationSummary {
+  matched: number;
+  amount_mismatch: number;
+  missing_in_operator: number;
+  missing_in_prefecture: number;
+  probable_pairs: number;
+  prefecture_total: string;
+  operator_total: string;
+  difference: string;
+  operator_share_booked: string;
+  operator_share_difference: string;
+}
+
+export interface Reconciliation {
+  year: number;
+  operator: string;
+  park: string;
+  summary: ReconciliationSummary;
+  items: ReconciliationItem[];
+  anomalies: Anomaly[];
+}
+
+/** Receipts a few days apart with the same enterprise, tax and amount are probably one receipt. */
+const PROBABLE_DAYS_MAX = 3;
+
+interface PairRow {
+  receipt_no: string;
+  p_amount: unknown;
+  o_amount: unknown;
+  p_uscc: string | null;
+  o_uscc: string | null;
+  p_tax: string | null;
+  o_tax: string | null;
+  p_on: string | null;
+  o_on: string | null;
+  p_operator_fen: unknown;
+  p_scope: "gross" | "local" | null;
+  p_central_bp: number | null;
+  p_operator_bp: number | null;
+}
+
+export async function reconciliation(
+  knex: Knex | Knex.Transaction,
+  ref: ReferenceData,
+  year: number,
+  operator: string,
+): Promise<Reconciliation> {
+  const park = operatorPark(ref, operator);
+  const from = `${year}-01-01`;
+  const to = `${year}-12-31`;
+  const { rows } = (await knex.raw(
+    `with p as (select receipt_no, uscc, tax_code, collected_on, amount_fen, operator_fen, scope, central_share_bp, operator_share_bp
+                  from receipts where park = ? and collected_on between ? and ?),
+          o as (select receipt_no, uscc, tax_code, collected_on, amount_fen
+                  from operator_statements where party = ? and collected_on between ? and ?)
+     select coalesce(p.receipt_no, o.receipt_no) as receipt_no, p.amount_fen as p_amount, o.amount_fen as o_amount,
+            p.uscc as p_uscc, o.uscc as o_uscc, p.tax_code as p_tax, o.tax_code as o_tax,
+            p.collected_on as p_on, o.collected_on as o_on, p.operator_fen as p_operator_fen, p.scope as p_scope,
+            p.central_share_bp as p_central_bp, p.operator_share_bp as p_operator_bp
+       from p full join o on o.receipt_no = p.receipt_no
+      order by 1`,
+    [park.code, from, to, operator, from, to],
+  )) as { rows: PairRow[] };
+
+  let prefectureTotal = 0n;
+  let operatorTotal = 0n;
+  let shareBooked = 0n;
+  let shareEffect = 0n;
+  const counts = { matched: 0, amount_mismatch: 0, missing_in_operator: 0, missing_in_prefecture: 0 };
+  const items: ReconciliationItem[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const p = r.p_amount === null ? null : toFen(r.p_amount);
+    const o = r.o_amount === null ? null : toFen(r.o_amount);
+    if (p !== null) prefectureTotal += p;
+    if (o !== null) operatorTotal += o;
+    const booked = r.p_operator_fen === null ? 0n : toFen(r.p_operator_fen);
+    shareBooked += booked;
+    let status: ReconciliationStatus;
+    let effect = 0n;
+    const differences: string[] = [];
+    if (p !== null && o !== null) {
+      status = p === o ? "matched" : "amount_mismatch";
+      if (r.p_uscc !== r.o_uscc) differences.push("uscc");
+      if (r.p_tax !== r.o_tax) differences.push("tax_code");
+      if (r.p_on !== r.o_on) differences.push("collected_on");
+      if (status === "amount_mismatch") effect = operatorShareOf(o, r) - booked;
+    } else if (p !== null) {
+      status = "missing_in_operator";
+      effect = -booked;
+    } else {
+      status = "missing_in_prefecture";
+      effect = statementShare(ref, park.code, o!, r.o_tax!, r.o_on!);
+    }
+    counts[status] += 1;
+    shareEffect += effect;
+    items[i] = {
+      receipt_no: r.receipt_no,
+      status,
+      prefecture_amount: p === null ? null : formatYuan(p),
+      operator_amount: o === null ? null : formatYuan(o),
+      uscc: (r.p_uscc ?? r.o_uscc)!,
+      tax_code: (r.p_tax ?? r.o_tax)!,
+      collected_on: (r.p_on ?? r.o_on)!,
+      differences,
+      operator_share_effect: formatYuan(effect),
+      probable_counterpart: null,
+    };
+  }
+  const probable_pairs = pairProbable(items);
+  return {
+    year,
+    operator,
+    park: park.code,
+    summary: {
+      ...counts,
+      probable_pairs,
+      prefecture_total: formatYuan(prefectureTotal),
+      operator_total: formatYuan(operatorTotal),
+      difference: formatYuan(prefectureTotal - operatorTotal),
+      operator_share_booked: formatYuan(shareBooked),
+      operator_share_difference: formatYuan(shareEffect),
+    },
+    items,
+    anomalies: await anomalies(knex, ref, year, operator),
+  };
+}
+
+/** The operator's share of `amount` under the rule the receipt was booked with. */
+function operatorShareOf(amount: Fen, r: PairRow): Fen {
+  if (r.p_operator_bp === null) return 0n;
+  return splitReceipt(amount, {
+    scope: r.p_scope ?? "local",
+    central_share_bp: r.p_central_bp ?? 0,
+    operator_share_bp: r.p_operator_bp,
+    rounding: "half_up",
+  }).operator_fen;
+}
+
+/**
+ * The operator's share of a statement row the prefecture has not booked, as if it were booked on its
+ * date: statement rows carry no scope, so they are valued as local-scope receipts (the CSV default).
+ */
+function statementShare(ref: ReferenceData, park: string, amount: Fen, tax_code: string, on: string): Fen {
+  const agreement = ref.agreementOn(park, on);
+  const tax = ref.tax(tax_code);
+  if (agreement === undefined || tax === undefined) return 0n;
+  if (!tax.is_tax && !agreement.shared_non_tax.includes(tax.code)) return 0n;
+  return splitReceipt(amount, {
+    scope: "local",
+    central_share_bp: 0,
+    operator_share_bp: agreement.operator_share_bp,
+    rounding: "half_up",
+  }).operator_fen;
+}
+
+/** Pairs unmatched rows of the two sides with the same enterprise, tax and amount, a few days apart. */
+function pairProbable(items: ReconciliationItem[]): number {
+  const key = (i: ReconciliationItem, amount: string | null) => `${i.uscc}|${i.tax_code}|${amount}`;
+  const waiting = new Map<string, ReconciliationItem[]>();
+  for (const item of items) {
+    if (item.status === "missing_in_operator") {
+      const k = key(item, item.prefecture_amount);
+      const list = waiting.get(k) ?? [];
+      list.push(item);
+      waiting.set(k, list);
+    }
+  }
+  let pairs = 0;
+  for (const item of items) {
+    if (item.status !== "missing_in_prefecture") continue;
+    const candidates = waiting.get(key(item, item.operator_amount));
+    if (candidates === undefined) continue;
+    const at = candidates.findIndex(
+      (c) => c.probable_counterpart === null && daysApart(c.collected_on, item.collected_on) <= PROBABLE_DAYS_MAX,
+    );
+    if (at < 0) continue;
+    const counterpart = candidates[at]!;
+    counterpart.probable_counterpart = item.receipt_no;
+    item.probable_counterpart = counterpart.receipt_no;
+    candidates.splice(at, 1);
+    pairs += 1;
+  }
+  return pairs;
+}
+
+function daysApart(a: string, b: string): number {
+  return Math.abs(Date.parse(`${a}T00:00:00Z`) - Date.parse(`${b}T00:00:00Z`)) / 86_400_000;
+}
+
+/** Flags still set in BZ, receipts and enterprises both operators claim, and receipts in suspense. */
+async function anomalies(
+  knex: Knex | Knex.Transaction,
+  ref: ReferenceData,
+  year: number,
+  operator: string | null,
+): Promise<Anomaly[]> {
+  const from = `${year}-01-01`;
+  const to = `${year}-12-31`;
+  const found: Anomaly[] = [];
+  const bingtuanPark = ref.parkOfOperator("bingtuan")?.code;
+  if (bingtuanPark !== undefined && (operator === null || operator === "bingtuan")) {
+    const flags = await knex.raw(
+      `select st.uscc, e.name, st.valid_from, st.valid_to from enterprise_stays st join enterprises e on e.uscc = st.uscc
+        where st.park = ? and st.bingtuan_flag and st.valid_from <= ? and (st.valid_to is null or st.valid_to >= ?)
+        order by st.uscc, st.valid_from`,
+      [bingtuanPark, to, from],
+    );
+    for (const f of flags.rows) {
+      found.push({
+        kind: "bingtuan_flag_set",
+        uscc: f.uscc,
+        enterprise: f.name,
+        detail: `in ${bingtuanPark} from ${f.valid_from}${f.valid_to ? ` to ${f.valid_to}` : ""} and still carries the Bingtuan enterprise flag: its taxes would bypass the split`,
+      });
+    }
+  }
+  const operators = ref.operators;
+  const involved = operator === null ? operators : [operator];
+  // a receipt number or an enterprise in both operators' statements of the year
+  const both = await knex.raw(
+    `select receipt_no, min(uscc) as uscc, string_agg(distinct party, ',' order by party) as parties
+       from operator_statements where collected_on between ? and ?
+      group by receipt_no having count(distinct party) > 1 order by receipt_no`,
+    [from, to],
+  );
+  for (const b of both.rows) {
+    if (!involved.some((o) => b.parties.split(",").includes(o))) continue;
+    found.push({
+      kind: "claimed_by_both_operators",
+      uscc: b.uscc,
+      receipt_no: b.receipt_no,
+      detail: `receipt ${b.receipt_no} is in the statements of ${b.parties.replace(",", " and ")}`,
+    });
+  }
+  const bothEnterprises = await knex.raw(
+    `select uscc, string_agg(distinct party, ',' order by party) as parties from operator_statements
+      where collected_on between ? and ? group by uscc having count(distinct party) > 1 order by uscc`,
+    [from, to],
+  );
+  for (const b of bothEnterprises.rows) {
+    if (!involved.some((o) => b.parties.split(",").includes(o))) continue;
+    found.push({
+      kind: "claimed_by_both_operators",
+      uscc: b.uscc,
+      detail: `enterprise ${b.uscc} appears in the statements of ${b.parties.replace(",", " and ")}`,
+    });
+  }
+  // a statement row of one operator that the prefecture's books or the registry put in another park
+  for (const o of involved) {
+    const own = ref.parkOfOperator(o)!.code;
+    const elsewhere = await knex.raw(
+      `select s.receipt_no, s.uscc, s.collected_on, r.park as booked_park, st.park as registry_park
+         from operator_statements s
+         left join receipts r on r.receipt_no = s.receipt_no
+         left join enterprise_stays st on st.uscc = s.uscc and st.valid_from <= s.collected_on
+                                      and (st.valid_to is null or st.valid_to >= s.collected_on)
+        where s.party = ? and s.collected_on between ? and ?
+          and ((r.park is not null and r.park <> ?) or (st.park is not null and st.park <> ? and r.park is null))
+        order by s.receipt_no`,
+      [o, from, to, own, own],
+    );
+    for (const e of elsewhere.rows) {
+      const where = e.booked_park ?? e.registry_park;
+      const other = ref.park(where)?.operator ?? where;
+      found.push({
+        kind: "claimed_by_both_operators",
+        uscc: e.uscc,
+        receipt_no: e.receipt_no,
+        detail: `${o} lists receipt ${e.receipt_no} of ${e.collected_on}, which the ${e.booked_park ? "prefecture's books" : "registry"} put in ${where} (${other})`,
+      });
+    }
+  }
+  const suspense = await knex.raw(
+    `select r.receipt_no, r.uscc, e.name, r.amount_fen, r.collected_on from receipts r left join enterprises e on e.uscc = r.uscc
+      where r.status = 'suspense' and r.collected_on between ? and ? order by r.collected_on, r.receipt_no`,
+    [from, to],
+  );
+  for (const s of suspense.rows) {
+    found.push({
+      kind: "suspense",
+      uscc: s.uscc,
+      receipt_no: s.receipt_no,
+      enterprise: s.name ?? null,
+      amount: formatYuan(toFen(s.amount_fen)),
+      detail: `held in suspense since ${s.collected_on}: ${s.name ? "the enterprise was in no park that day" : "the enterprise is not in the registry"}`,
+    });
+  }
+  return found;
+}
+
+/** Without an operator: each operator's summary against the prefecture, and the cross-checks. */
+export async function reconciliationOverview(
+  knex: Knex | Knex.Transaction,
+  ref: ReferenceData,
+  year: number,
+): Promise<{
+  year: number;
+  parties: { operator: string; park: string; summary: ReconciliationSummary }[];
+  anomalies: Anomaly[];
+}> {
+  const parties = [];
+  for (const operator of ref.operators) {
+    const r = await reconciliation(knex, ref, year, operator);
+    parties.push({ operator, park: r.park, summary: r.summary });
+  }
+  return { year, parties, anomalies: await anomalies(knex, ref, year, null) };
+}
+
+const ITEMS_IN_TABLE_MAX = 200;
+
+const SUMMARY_ROWS: [keyof ReconciliationSummary, string, string][] = [
+  ["matched", "一致", "Matched"],
+  ["amount_mismatch", "金额不符", "Amount mismatch"],
+  ["missing_in_operator", "运营方缺记", "Missing in operator"],
+  ["missing_in_prefecture", "州方缺记", "Missing in prefecture"],
+  ["probable_pairs", "疑似对应（待确认）", "Probable pairs (to confirm)"],
+  ["prefecture_total", "州方合计", "Prefecture total"],
+  ["operator_total", "运营方合计", "Operator total"],
+  ["difference", "差额", "Difference"],
+  ["operator_share_booked", "运营方已分成", "Operator share booked"],
+  ["operator_share_difference", "差异对运营方分成的影响", "Effect on operator share"],
+];
+
+const ITEM_COLUMNS = [
+  { key: "receipt_no", label_zh: "票号", label_en: "Receipt" },
+  { key: "status", label_zh: "状态", label_en: "Status" },
+  { key: "uscc", label_zh: "统一社会信用代码", label_en: "USCC" },
+  { key: "tax_code", label_zh: "税种", label_en: "Tax" },
+  { key: "collected_on", label_zh: "入库日期", label_en: "Collected" },
+  { key: "prefecture_amount", label_zh: "州方金额", label_en: "Prefecture", kind: "money" },
+  { key: "operator_amount", label_zh: "运营方金额", label_en: "Operator", kind: "money" },
+  { key: "operator_share_effect", label_zh: "分成影响", label_en: "Share effect", kind: "money" },
+  { key: "probable_counterpart", label_zh: "疑似对应", label_en: "Probable counterpart" },
+  { key: "differences", label_zh: "其他不符", label_en: "Other differences" },
+] as const;
+
+const ANOMALY_COLUMNS = [
+  { key: "kind", label_zh: "类型", label_en: "Kind" },
+  { key: "uscc", label_zh: "统一社会信用代码", label_en: "USCC" },
+  { key: "receipt_no", label_zh: "票号", label_en: "Receipt" },
+  { key: "detail", label_zh: "说明", label_en: "Detail" },
+] as const;
+
+/** `flat` (CSV) is every item in one plain table; otherwise a summary, the items that differ, and the anomalies. */
+export function reconciliationTabular(r: Reconciliation, ref: ReferenceData, flat = false): Tabular {
+  const itemRow = (i: ReconciliationItem) => ({ ...i, differences: i.differences.join(",") || null });
+  if (flat) {
+    return {
+      title_zh: `${r.year}年度对账单`,
+      title_en: `Reconciliation ${r.year}`,
+      sections: [{ columns: ITEM_COLUMNS.map((c) => ({ ...c })), rows: r.items.map(itemRow) }],
+    };
+  }
+  const differing = r.items.filter((i) => i.status !== "matched" || i.differences.length > 0);
+  return {
+    title_zh: `${r.year}年度对账单`,
+    title_en: `Reconciliation ${r.year}`,
+    subtitle: `${ref.jurisdiction("prefecture")?.name_zh ?? "prefecture"} ↔ ${ref.jurisdiction(r.operator)?.name_zh ?? r.operator} (${r.operator}) · ${ref.park(r.park)?.name_zh ?? r.park} (${r.park})`,
+    sections: [
+      {
+        title_zh: "汇总",
+        title_en: "Summary",
+        columns: [
+          { key: "zh", label_zh: "项目", label_en: "" },
+          { key: "en", label_zh: "", label_en: "Item" },
+          { key: "value", label_zh: "数值", label_en: "Value", align: "right" },
+        ],
+        rows: SUMMARY_ROWS.map(([key, zh, en]) => ({ zh, en, value: String(r.summary[key]) })),
+      },
+      {
+        title_zh: "不符明细",
+        title_en: `Items that differ${differing.length > ITEMS_IN_TABLE_MAX ? ` (first ${ITEMS_IN_TABLE_MAX} of ${differing.length}; --format csv lists all)` : ""}`,
+        columns: ITEM_COLUMNS.map((c) => ({ ...c })),
+        rows: differing.slice(0, ITEMS_IN_TABLE_MAX).map(itemRow),
+      },
+      {
+        title_zh: "异常",
+        title_en: "Anomalies",
+        columns: ANOMALY_COLUMNS.map((c) => ({ ...c })),
+        rows: r.anomalies.map((a) => ({
+          kind: a.kind,
+          uscc: a.uscc,
+          receipt_no: a.receipt_no ?? null,
+          detail: a.detail,
+        })),
+      },
+    ],
+    notes: [
+      "疑似对应仅供人工确认，不计入一致 Probable counterparts are for a person to confirm; they are never counted as matched.",
+      "运营方有而州方无的行按地方口径估算分成 Rows only in the operator's statement are valued as local-scope receipts.",
+    ],
+  };
+}
+
+export function overviewTabular(o: Awaited<ReturnType<typeof reconciliationOverview>>, ref: ReferenceData): Tabular {
+  return {
+    title_zh: `${o.year}年度三方对账汇总`,
+    title_en: `Three-party reconciliation ${o.year}`,
+    sections: [
+      {
+        columns: [
+          { key: "item", label_zh: "项目", label_en: "Item" },
+          ...o.parties.map((p) => ({
+            key: p.operator,
+            label_zh: ref.jurisdiction(p.operator)?.name_zh ?? p.operator,
+            label_en: `${p.operator} (${p.park})`,
+            align: "right" as const,
+          })),
+        ],
+        rows: SUMMARY_ROWS.map(([key, zh, en]) => {
+          const row: Record<string, string> = { item: `${zh} ${en}` };
+          for (const p of o.parties) row[p.operator] = String(p.summary[key]);
+          return row;
+        }),
+      },
+      {
+        title_zh: "交叉核对与异常",
+        title_en: "Cross-checks and anomalies",
+        columns: ANOMALY_COLUMNS.map((c) => ({ ...c })),
+        rows: o.anomalies.map((a) => ({
+          kind: a.kind,
+          uscc: a.uscc,
+          receipt_no: a.receipt_no ?? null,
+          detail: a.detail,
+        })),
+      },
+    ],
+  };
+}
