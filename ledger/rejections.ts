@@ -45,6 +45,7 @@ export const REJECTIONS = {
   idempotency_key_reused: "this idempotency key was used before with different content",
   // periods and settlement
   year_closed: "the year is already settled and closed with this operator",
+  year_not_begun: "a year that has not begun cannot be settled",
   transfer_ref_reused: "this transfer reference is already recorded with different content",
   agreement_conflicts_with_posted_receipts:
     "receipts already booked in the park on or after that date were split under the old agreement",

@@ -36,7 +36,8 @@ export async function trialBalance(
   year: number,
   jurisdiction: string,
 ): Promise<TrialBalance> {
-  if (ref.jurisdiction(jurisdiction) === undefined) {
+  const known = ref.jurisdiction(jurisdiction);
+  if (known === undefined) {
     throw new Rejection(
       "jurisdiction_unknown",
       `not a jurisdiction: ${jurisdiction}; use one of ${ref.jurisdictions.map((j) => j.code).join(", ")}`,
@@ -51,7 +52,7 @@ export async function trialBalance(
       where a.jurisdiction = ? and b.fiscal_year <= ?
       group by a.code, a.name_zh, a.name_en, a.normal_balance
       order by a.code`,
-    [year, year, year, jurisdiction, year],
+    [year, year, year, known.code, year],
   );
   const sides = (net: Fen): [Fen, Fen] => (net >= 0n ? [net, 0n] : [0n, -net]);
   const sum = { od: 0n, oc: 0n, d: 0n, c: 0n, cd: 0n, cc: 0n };
@@ -85,7 +86,7 @@ export async function trialBalance(
   const difference = sum.d - sum.c;
   return {
     year,
-    jurisdiction,
+    jurisdiction: known.code,
     accounts,
     totals: {
       opening_debit: formatYuan(sum.od),

@@ -185,7 +185,7 @@ export async function main(
     .command("transfer")
     .description("record an interim transfer (预拨/划转) from the host to an operator")
     .requiredOption("--operator <operator>", "bingtuan or urumqi")
-    .requiredOption("--amount <yuan>", "amount in yuan, e.g. 1000000.00")
+    .requiredOption("--amount <yuan>", "amount in yuan, e.g. 1000000.00 (negative: funds returned by the operator)")
     .requiredOption("--on <date>", "date of the transfer, YYYY-MM-DD")
     .requiredOption("--ref <ref>", "the transfer's reference (unique)")
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))

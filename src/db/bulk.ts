@@ -1,10 +1,10 @@
 // Set-based writes, one statement per batch instead of one per row: COPY … FROM STDIN on PostgreSQL
 // (the fastest way in, several times quicker than parameters), and INSERT … SELECT FROM unnest(…)
-// on PGlite and wherever a statement needs ON CONFLICT. Both take the same batches of rows.
+// on PGlite and wherever a statement needs ON CONFLICT. Both take the same rows.
 //
-// A COPY is queued on the transaction's connection and its rows handed over at once, so the caller
-// may prepare the next batch while the server ingests this one: `insertRows` returns the promise of
-// the write, to be awaited before the transaction ends (the caller keeps at most one in flight).
+// A RowBuffer's COPY is queued on the transaction's connection with its rows handed over at once, so
+// the importer prepares the next batches while the server takes in this one; a few writes per table
+// may be in flight, and `settle` waits for all of them before the transaction ends.
 
 import type { Knex } from "knex";
 import pg from "pg";
@@ -28,7 +28,7 @@ export function yieldToIo(): Promise<void> {
 /** Rows of synchronous work between two yields to the event loop. */
 export const ROWS_BETWEEN_YIELDS = 500;
 
-/** Inserts `rows` (each an array in column order); the promise settles when the rows are written. */
+/** Inserts `rows` (each an array in column order) with one INSERT … SELECT FROM unnest(…). */
 export async function insertRows(
   trx: Knex | Knex.Transaction,
   table: string,
@@ -37,25 +37,7 @@ export async function insertRows(
   suffix = "",
 ): Promise<void> {
   if (rows.length === 0) return;
-  if (suffix === "" && "isTransaction" in trx && trx.isTransaction) {
-    const connection: unknown = await trx.client.acquireConnection();
-    if (connection instanceof pg.Client) return copyRows(connection, table, columns, rows);
-  }
   return unnestRows(trx, table, columns, rows, suffix);
-}
-
-/** COPY text format: tab-separated, `\N` for null, backslash escapes for the four special characters. */
-function copyText(value: unknown): string {
-  if (value === null || value === undefined) return "\\N";
-  const text = String(value);
-  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => COPY_ESCAPES[c]!) : text;
-}
-
-/** Numbers, bigints, dates and booleans never hold a special character: no escaping to look for. */
-function copyPlain(value: unknown): string {
-  if (value === null || value === undefined) return "\\N";
-  if (typeof value === "boolean") return value ? "t" : "f";
-  return String(value);
 }
 
 const SPECIAL = /[\\\t\n\r]/;
@@ -64,35 +46,6 @@ const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": 
 const COPY_CHUNK_BYTES = 1 << 20;
 /** Batches of one table queued for the server at once: enough to keep it busy, a bounded memory. */
 const WRITES_IN_FLIGHT_MAX = 3;
-
-function copyRows(
-  connection: pg.Client,
-  table: string,
-  columns: readonly ColumnDef[],
-  rows: readonly (readonly unknown[])[],
-): Promise<void> {
-  const encoders = columns.map((c) => (c.type === "text" ? copyText : copyPlain));
-  const width = encoders.length;
-  const stream = connection.query(copyFrom(`copy ${table} (${columns.map((c) => c.name).join(", ")}) from stdin`));
-  const done = new Promise<void>((resolve, reject) => {
-    stream.on("finish", resolve);
-    stream.on("error", reject);
-  });
-  // the stream buffers until the server is ready for it; nothing here waits for the server
-  let chunk = "";
-  for (const row of rows) {
-    let line = encoders[0]!(row[0]);
-    for (let c = 1; c < width; c++) line += "\t" + encoders[c]!(row[c]);
-    chunk += line + "\n";
-    if (chunk.length >= COPY_CHUNK_BYTES) {
-      stream.write(chunk);
-      chunk = "";
-    }
-  }
-  if (chunk.length > 0) stream.write(chunk);
-  stream.end();
-  return done;
-}
 
 async function unnestRows(
   trx: Knex | Knex.Transaction,
@@ -160,8 +113,8 @@ class CopyEncoder {
 }
 
 /**
- * Collects rows for one table and writes them a batch at a time, keeping at most one write in flight:
- * `flush` waits for the write before, then starts writing what is buffered and returns at once.
+ * Collects rows for one table and writes them a batch at a time, keeping a few writes in flight:
+ * `flush` starts writing what is buffered and returns at once, unless too many writes are still going.
  * With `copy` (PostgreSQL) rows are encoded as COPY text as they are pushed, so no batch of row
  * arrays is kept.
  */

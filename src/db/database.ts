@@ -4,6 +4,7 @@
 // repository ever needs to know which one it talks to.
 
 import fs from "node:fs";
+import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import knexFactory, { type Knex } from "knex";
 import ClientPgLite from "knex-pglite";
@@ -53,7 +54,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     return { knex, dialect: "postgres", location: redactUrl(target.url), close: () => knex.destroy() };
   }
   const dir = "dir" in target ? target.dir : undefined;
-  if (dir !== undefined) fs.mkdirSync(dir, { recursive: true });
+  let release = async (): Promise<void> => {};
+  if (dir !== undefined) {
+    fs.mkdirSync(dir, { recursive: true });
+    release = await lockDataDir(dir);
+  }
   const pglite = new PGlite({
     ...(dir !== undefined ? { dataDir: dir } : {}),
     parsers: { [OID_INT8]: parseInt8, [OID_DATE]: keepText, [OID_NUMERIC]: keepText },
@@ -71,8 +76,50 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     close: async () => {
       await knex.destroy();
       if (!pglite.closed) await pglite.close();
+      await release();
     },
   };
+}
+
+/** How long a command waits for another one using the same embedded database. */
+const DATA_DIR_WAIT_MS = 60_000;
+
+/**
+ * The embedded database belongs to one process at a time: two PGlite instances on one directory
+ * corrupt it. A lock file holds the owner's pid; a command waits for the owner to finish, and takes
+ * over a lock left by a process that no longer runs.
+ */
+async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  const lockFile = path.join(dir, "..", `${path.basename(dir)}.lock`);
+  const started = Date.now();
+  for (;;) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: "wx" });
+      return async () => fs.rmSync(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const owner = Number(fs.readFileSync(lockFile, { encoding: "utf8", flag: "r" }).trim());
+    if (!Number.isInteger(owner) || owner <= 0 || !processRuns(owner)) {
+      fs.rmSync(lockFile, { force: true }); // left behind by a process that is gone
+      continue;
+    }
+    if (Date.now() - started > DATA_DIR_WAIT_MS) {
+      throw new Error(
+        `the embedded database ${dir} is in use by another parkledger process (pid ${owner}); try again when it has finished`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 function redactUrl(url: string): string {

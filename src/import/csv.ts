@@ -1,14 +1,13 @@
 // Reads a CSV file the way Excel writes it (UTF-8 with or without BOM, or GB18030) as a stream of
-// records keyed by column name, with the row number a user sees in Excel (the header is row 1), and
-// the file's sha256, in constant memory however large the file.
+// records keyed by column name, with the row number a user sees in Excel (the header is row 1), in
+// constant memory however large the file.
 
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { Transform, type TransformCallback } from "node:stream";
 import { parse } from "csv-parse";
 import iconv from "iconv-lite";
-import { Rejection, type RowProblem } from "../../ledger/rejections.js";
+import type { RowProblem } from "../../ledger/rejections.js";
 
 export type Encoding = "auto" | "utf8" | "gb18030";
 
@@ -29,8 +28,6 @@ export interface CsvFile {
   records: AsyncIterable<CsvRecord>;
   /** Bytes read so far, for progress. */
   bytesRead(): number;
-  /** Available once `records` is exhausted. */
-  sha256(): string;
   encoding(): string;
 }
 
@@ -170,17 +167,14 @@ export async function openCsv(file: string, spec: ColumnSpec, encoding: Encoding
   if (!stat.isFile()) {
     throw new FileRejected(file, [{ row: 0, column: null, code: "file_unreadable", reason: `${file} is not a file` }]);
   }
-  const hash = createHash("sha256");
   let bytes = 0;
   const source = fs.createReadStream(file, { highWaterMark: 1 << 16 });
   source.on("data", (chunk) => {
-    hash.update(chunk as Buffer);
     bytes += (chunk as Buffer).length;
   });
   const decoder = new DecodeStream(encoding);
   const parser = parse({
     bom: true,
-    skip_empty_lines: true,
     trim: true,
     relax_column_count: true,
     max_record_size: 1 << 16,
@@ -197,7 +191,6 @@ export async function openCsv(file: string, spec: ColumnSpec, encoding: Encoding
     ]);
   }
   const columns = checkHeader(file, first, spec);
-  let digest: string | null = null;
 
   async function* records(): AsyncGenerator<CsvRecord> {
     let row = 1;
@@ -205,7 +198,8 @@ export async function openCsv(file: string, spec: ColumnSpec, encoding: Encoding
       const values = await nextOrFail(iterator, file);
       if (values === null) break;
       row += 1;
-      if (values.length === 1 && values[0] === "") continue;
+      // a blank line, or a row of empty cells as Excel leaves below the data, is no row at all
+      if (values.every((v) => v === "")) continue;
       const fields: Record<string, string> = {};
       for (let i = 0; i < columns.length; i++) fields[columns[i]!] = values[i] ?? "";
       if (values.length > columns.length) {
@@ -214,7 +208,6 @@ export async function openCsv(file: string, spec: ColumnSpec, encoding: Encoding
       }
       yield { row, fields };
     }
-    digest = hash.digest("hex");
   }
 
   return {
@@ -222,10 +215,6 @@ export async function openCsv(file: string, spec: ColumnSpec, encoding: Encoding
     size_bytes: stat.size,
     records: records(),
     bytesRead: () => bytes,
-    sha256: () => {
-      if (digest === null) throw new Error("sha256 is known once the whole file has been read");
-      return digest;
-    },
     encoding: () => decoder.chosen,
   };
 }
@@ -243,7 +232,10 @@ async function nextOrFail(iterator: AsyncIterator<string[]>, file: string): Prom
 
 function checkHeader(file: string, header: string[], spec: ColumnSpec): string[] {
   const known = new Set([...spec.required, ...spec.optional]);
-  const columns = header.map(normaliseHeader);
+  // Excel may leave empty cells at the end of the header row
+  let width = header.length;
+  while (width > 0 && header[width - 1]!.trim() === "") width -= 1;
+  const columns = header.slice(0, width).map(normaliseHeader);
   const problems: RowProblem[] = [];
   const seen = new Set<string>();
   for (const column of columns) {
@@ -276,16 +268,3 @@ function checkHeader(file: string, header: string[], spec: ColumnSpec): string[]
   if (problems.length > 0) throw new FileRejected(file, problems);
   return columns;
 }
-
-/** A problem found in a record; the import collects them and rejects the file if there are any. */
-export function problem(
-  row: number,
-  column: string | null,
-  code: RowProblem["code"],
-  reason: string,
-  value?: string,
-): RowProblem {
-  return value === undefined ? { row, column, code, reason } : { row, column, code, reason, value };
-}
-
-export { Rejection };

@@ -10,6 +10,7 @@ import { usccProblem } from "../../ledger/uscc.js";
 import { RowBuffer } from "../db/bulk.js";
 import type { Database } from "../db/database.js";
 import { toCount } from "../db/database.js";
+import { lockJournal } from "../repositories/journal.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { openCsv, type Encoding } from "./csv.js";
 import { findImportByHash, recordImport, sha256File, type Progress } from "./common.js";
@@ -81,6 +82,8 @@ export async function importEnterprises(
     };
 
   return db.knex.transaction(async (trx) => {
+    // the registry decides where receipts are booked: no receipts import runs while it changes
+    await lockJournal(trx);
     const ref = await ReferenceData.load(trx);
     const problems = new ProblemList();
     await trx.raw(`create temporary table stay_stage (
@@ -117,7 +120,10 @@ export async function importEnterprises(
       if (origin !== "" && !["relocated", "new", "local"].includes(origin))
         flag("origin", "origin_invalid", undefined, f["origin"]);
       const introducedBy = (f["introduced_by"] ?? "").toLowerCase();
-      if (introducedBy !== "" && ref.jurisdiction(introducedBy) === undefined)
+      if (
+        introducedBy !== "" &&
+        (ref.jurisdiction(introducedBy) === undefined || ref.jurisdiction(introducedBy)!.is_central)
+      )
         flag(
           "introduced_by",
           "jurisdiction_unknown",

@@ -236,7 +236,7 @@ type WorkerMessage =
 
 /**
  * Reads and checks the file in a worker thread, so parsing and checking run on the other core while
- * this thread books. Falls back to this thread where workers cannot load the module.
+ * this thread books.
  */
 export async function* readReceiptRowsAhead(file: string, options: ReadOptions): AsyncGenerator<RowBatch> {
   const here = import.meta.url;

@@ -8,7 +8,6 @@
 // Any problem anywhere rejects the whole file with every problem listed, and the transaction is
 // rolled back: nothing of the file is kept. Re-importing rows already recorded changes nothing.
 
-import fs from "node:fs";
 import type { Knex } from "knex";
 import { splitReceipt, splitRefund, type ReceiptSplit, type SplitRule } from "../../ledger/allocate.js";
 import { formatYuan } from "../../ledger/money.js";
@@ -142,7 +141,15 @@ export async function importReceipts(
   }
 }
 
+/** The streaming path met a receipt number it has seen before and hands over to the staged path. */
+class RepeatedNumbers extends Error {
+  constructor() {
+    super("a receipt number repeats");
+  }
+}
+
 function isDuplicateKey(error: unknown): boolean {
+  if (error instanceof RepeatedNumbers) return true;
   const code = (error as { code?: string })?.code;
   return code === "23505" || code === "25P02";
 }
@@ -300,6 +307,14 @@ async function streamingImport(
       progress({ phase: "reading", done: batch.bytes_read, total: batch.size_bytes });
     }
     await refundStage.settle(trx);
+    // a refund's number seen before (recorded, or twice in this file) is for the staged path to sort out
+    const repeated = await trx.raw(
+      `select 1 from receipt_stage s
+        where exists (select 1 from receipts r where r.receipt_no = s.receipt_no)
+           or exists (select 1 from receipt_stage t where t.receipt_no = s.receipt_no and t.row_no <> s.row_no)
+        limit 1`,
+    );
+    if (repeated.rows.length > 0) throw new RepeatedNumbers();
     let after = 0;
     for (;;) {
       const batch = await refundsAfter(trx, after, batchRows);
@@ -516,8 +531,8 @@ async function refundsAfter(trx: Knex.Transaction, after: number, limit: number)
 }
 
 /**
- * The checked rows of the file, read ahead in a worker thread unless asked not to (or where the
- * worker cannot start, as in a bundled build).
+ * The checked rows of the file, read ahead in a worker thread unless asked not to (option `reader`,
+ * or PARKLEDGER_IMPORT_READER=thread).
  */
 function readRows(file: string, options: ImportOptions, ref: ReferenceData): AsyncGenerator<RowBatch> {
   const read = {
@@ -547,7 +562,7 @@ class Booker {
     private readonly problems: ProblemList,
     private readonly result: ReceiptsImportResult,
   ) {
-    this.journal = new JournalWriter(trx, accounts, dialect);
+    this.journal = new JournalWriter(trx, accounts, { copy: dialect === "postgres" });
     this.receiptRows = new RowBuffer("receipts", RECEIPT_ROW_COLUMNS, "", dialect === "postgres");
     const hosts = [...new Set(ref.parks.map((p) => p.host))];
     this.collector = hosts.length === 1 ? hosts[0]! : "prefecture";
@@ -870,8 +885,4 @@ interface Draft {
   lines: Line[];
   meta: DraftMeta;
   fiscal_year: number;
-}
-
-export function fileExists(file: string): boolean {
-  return fs.existsSync(file);
 }

@@ -9,7 +9,6 @@ import { assertBalanced } from "../../ledger/posting.js";
 import { Rejection } from "../../ledger/rejections.js";
 import { insertRows, ROWS_BETWEEN_YIELDS, RowBuffer, yieldToIo } from "../db/bulk.js";
 import type { AccountBook } from "./accounts.js";
-import type { Dialect } from "../db/database.js";
 
 export type EntryKind = "receipt" | "refund" | "suspense" | "transfer" | "settlement";
 
@@ -144,15 +143,15 @@ export class JournalWriter {
   /** fiscal_year|origin_year|park|tax → account id → delta */
   private readonly deltas = new Map<string, Map<number, BalanceDelta>>();
   private readonly ids = new IdBlock("journal_entries_id_seq");
-  private written = 0;
 
   constructor(
     private readonly trx: Knex.Transaction,
     private readonly accounts: AccountBook,
-    dialect: Dialect,
+    /** COPY (PostgreSQL, for batches) or plain INSERTs (PGlite, or a single entry). */
+    options: { copy: boolean },
   ) {
-    this.entries = new RowBuffer("journal_entries", ENTRY_COLUMNS, "", dialect === "postgres");
-    this.lines = new RowBuffer("journal_lines", LINE_COLUMNS, "", dialect === "postgres");
+    this.entries = new RowBuffer("journal_entries", ENTRY_COLUMNS, "", options.copy);
+    this.lines = new RowBuffer("journal_lines", LINE_COLUMNS, "", options.copy);
   }
 
   /** Reserves ids for the next `count` entries in one round trip (a bulk import knows its count). */
@@ -169,14 +168,6 @@ export class JournalWriter {
         throw new Error(`a line of ${entry.idempotency_key} has another park or tax than its entry`);
     }
     this.pending.push({ entry, onId });
-  }
-
-  get size(): number {
-    return this.pending.length;
-  }
-
-  get count(): number {
-    return this.written;
   }
 
   /** Assigns ids and starts writing the queued entries; the write finishes in the background. */
@@ -225,7 +216,6 @@ export class JournalWriter {
         }
       }
     }
-    this.written += this.pending.length;
     this.pending.length = 0;
     await this.entries.flush(this.trx);
     await this.lines.flush(this.trx);
@@ -302,7 +292,7 @@ export async function postEntry(
     }
     return { id: existing.id as bigint, replayed: true };
   }
-  const writer = new JournalWriter(trx, accounts, "pglite"); // one entry: a plain INSERT;
+  const writer = new JournalWriter(trx, accounts, { copy: false }); // one entry: a plain INSERT
   let id = 0n;
   writer.add(entry, (assigned) => (id = assigned));
   await writer.finish();

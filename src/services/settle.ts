@@ -6,6 +6,7 @@ import { parseYuan } from "../../ledger/money.js";
 import { settlementLines } from "../../ledger/posting.js";
 import { createHash } from "node:crypto";
 import type { Database } from "../db/database.js";
+import { Rejection } from "../../ledger/rejections.js";
 import { AccountBook } from "../repositories/accounts.js";
 import { lockJournal, postEntry } from "../repositories/journal.js";
 import { ReferenceData } from "../repositories/reference.js";
@@ -21,7 +22,15 @@ export interface SettleResult {
   statement: SettlementStatement;
 }
 
-export async function settleYear(db: Database, year: number, operator: string): Promise<SettleResult> {
+export async function settleYear(
+  db: Database,
+  year: number,
+  operator: string,
+  today = new Date(),
+): Promise<SettleResult> {
+  if (year > today.getUTCFullYear()) {
+    throw new Rejection("year_not_begun", `${year} has not begun; a year is settled once its receipts are in`);
+  }
   return db.knex.transaction(async (trx) => {
     await lockJournal(trx);
     const ref = await ReferenceData.load(trx);

@@ -23,6 +23,8 @@ const FINDINGS_MAX = 20;
 export async function verifyLedger(db: Database): Promise<VerifyResult> {
   const k = db.knex;
   const findings: VerifyFinding[] = [];
+  // fresh statistics first: right after a large import the planner would otherwise loop row by row
+  await k.raw("analyze receipts, journal_entries, journal_lines, balances");
   const counts = await k.raw(
     `select (select count(*) from journal_entries) as entries, (select count(*) from journal_lines) as lines, (select count(*) from receipts) as receipts`,
   );

@@ -344,3 +344,28 @@ describe(`the books (${dialectLabel})`, () => {
     ).rejects.toThrow(/unbalanced/);
   });
 });
+
+describe(`repeated refunds (${dialectLabel})`, () => {
+  it("imports a refund already recorded again as a no-op, and the same refund twice in one file once", async () => {
+    const original = csvFile([
+      RECEIPT_HEADER,
+      ["R-RR-1", uscc(1), "VAT", "2024-11-01", "0.03", "gross", "", ""],
+      ["R-RR-1-A", uscc(1), "VAT", "2024-11-02", "-0.01", "", "", "R-RR-1"],
+      ["R-RR-1-B", uscc(1), "VAT", "2024-11-03", "-0.01", "", "", "R-RR-1"],
+      ["R-RR-1-C", uscc(1), "VAT", "2024-11-04", "-0.01", "", "", "R-RR-1"],
+    ]);
+    expect((await cli(db, "import", "receipts", original)).code).toBe(0);
+    const again = csvFile([
+      RECEIPT_HEADER,
+      ["R-RR-1-A", uscc(1), "VAT", "2024-11-02", "-0.01", "", "", "R-RR-1"],
+      ["R-RR-2", uscc(1), "VAT", "2024-11-05", "100.00", "gross", "", ""],
+      ["R-RR-2-A", uscc(1), "VAT", "2024-11-06", "-60.00", "", "", "R-RR-2"],
+      ["R-RR-2-A", uscc(1), "VAT", "2024-11-06", "-60.00", "", "", "R-RR-2"],
+    ]);
+    const r = await cli(db, "import", "receipts", again, "--format", "json");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json()).toMatchObject({ rows: 4, new_rows: 2, unchanged_rows: 2 });
+    const { rows } = await db.knex.raw("select count(*)::int as n from receipts where receipt_no like 'R-RR-%'");
+    expect(rows[0].n).toBe(6);
+  });
+});

@@ -213,3 +213,42 @@ describe(`bad input is rejected whole (${dialectLabel})`, () => {
     }
   });
 });
+
+describe(`files as Excel leaves them (${dialectLabel})`, () => {
+  it("counts rows as Excel does across blank lines, and ignores rows and header cells left empty", async () => {
+    const file = csvFile([
+      [...RECEIPT_HEADER, "", ""],
+      ["BL-1", uscc(2), "VAT", "2025-02-01", "10.00", "gross", "", "", "", ""],
+      [""],
+      ["BL-2", uscc(2), "VAT", "2025-02-31", "10.00", "gross", "", "", "", ""],
+      [",,,,,,,,,"],
+    ]);
+    const r = await cli(db, "import", "receipts", file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(":4: column collected_on:");
+    expect(r.stderr).toMatch(/1 problem;/);
+  });
+
+  it("reads a jurisdiction given in capitals", async () => {
+    const r = await cli(
+      db,
+      "report",
+      "trial-balance",
+      "--year",
+      "2025",
+      "--jurisdiction",
+      "Prefecture",
+      "--format",
+      "json",
+    );
+    expect(r.code).toBe(0);
+    expect(r.json().jurisdiction).toBe("prefecture");
+    expect(r.json().accounts.length).toBeGreaterThan(0);
+  });
+
+  it("refuses to settle a year that has not begun", async () => {
+    const r = await cli(db, "settle", "--year", "2999", "--operator", "bingtuan");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/year_not_begun/);
+  });
+});
