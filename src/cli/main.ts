@@ -111,7 +111,11 @@ export async function main(
         seed: Number(o.seed),
         receipts: Number(o.receipts),
         enterprises: Number(o.enterprises),
-        dir: path.join(path.dirname(config.data_dir), "demo"),
+        // ./data/pgdata → ./data/demo; elsewhere beside the data directory, never shared with another
+        dir:
+          path.basename(config.data_dir) === "pgdata"
+            ? path.join(path.dirname(config.data_dir), "demo")
+            : `${config.data_dir}-demo`,
         format: o.format,
       });
     });
