@@ -3,12 +3,21 @@
 // the result. Everything runs in a fresh database `parkledger_bench_<pid>`, dropped at the end (even
 // on failure) unless KEEP=1.
 //
+// Then (unless RECONCILE=0) a second stage, in a second fresh database `parkledger_bench_<pid>_r`
+// dropped the same way: the reconciliation (对账) of the year against a Bingtuan statement of the same
+// size. The registry is the generated one with every stay moved to BZ, so nearly every receipt is
+// Bingtuan's (the rest, from payers not in the registry, stay in suspense); the same receipts file is
+// imported again, then a statement derived from it with known differences (rows dropped, amounts
+// changed, receipts renumbered and redated, rows the prefecture never saw), and the reconciliation
+// report is timed in process, serialised to JSON, and run once from the command line.
+//
 //   RECEIPTS=50000 npm run bench                  # a quick run
 //   npm run bench -- --receipts 1000000 --keep    # the same options as arguments
 //
 // Options (argument, else environment, else default): RECEIPTS (1000000), ENTERPRISES (5000),
 // YEAR (2025), SEED (the demo seed), DATABASE_URL (admin URL, postgres://root@127.0.0.1:5432/postgres),
-// KEEP (0). The CSV files go to bench/out/ with their parameters in the name and are reused when present.
+// KEEP (0), RECONCILE (1). The CSV files go to bench/out/ with their parameters in the name and are
+// reused when present.
 
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -19,9 +28,12 @@ import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
+import { parse as parseCsv } from "csv-parse/sync";
 import type { Database } from "../src/db/database.js";
 import type { ReceiptsImportResult } from "../src/import/receipts.js";
 import type { Progress } from "../src/import/common.js";
+import type { ReconciliationSummary } from "../reports/reconciliation.js";
+import { Rng } from "../src/demo/prng.js";
 import {
   DEMO_DEFAULTS,
   demoEnterprises,
@@ -49,6 +61,14 @@ const { settlementStatement } = (await import(
 const { trialBalance } = (await import(
   dist("reports/trial-balance.js")
 )) as typeof import("../reports/trial-balance.js");
+const { importStatements } = (await import(
+  dist("src/import/statements.js")
+)) as typeof import("../src/import/statements.js");
+const { reconciliation } = (await import(
+  dist("reports/reconciliation.js")
+)) as typeof import("../reports/reconciliation.js");
+// the command line's own JSON writer, so the serialisation timed is the one `--format json` does
+const { toJson } = (await import(dist("src/cli/output.js"))) as typeof import("../src/cli/output.js");
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OUT_DIR = path.join(ROOT, "bench", "out");
@@ -58,6 +78,11 @@ const BAR_SETTLEMENT_MS = 300;
 const SETTLEMENT_RUNS = 20;
 const TRIAL_BALANCE_RUNS = 10;
 const OPERATORS = ["bingtuan", "urumqi"] as const;
+
+const BAR_RECONCILIATION_MS = 10_000;
+const RECONCILIATION_RUNS = 3;
+const RECONCILE_OPERATOR = "bingtuan";
+const RECONCILE_PARK = "BZ";
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -69,6 +94,8 @@ interface BenchOptions {
   seed: number;
   adminUrl: string;
   keep: boolean;
+  /** The second stage: reconciliation against a statement as large as the year. */
+  reconcile: boolean;
 }
 
 /** `--name value`, `--name=value`, `NAME=value` or a bare `--flag` on the command line. */
@@ -98,7 +125,7 @@ function normaliseKey(key: string): string {
 
 function loadOptions(): BenchOptions {
   const args = parseArgv(process.argv.slice(2));
-  const known = new Set(["RECEIPTS", "ENTERPRISES", "YEAR", "SEED", "DATABASE_URL", "KEEP"]);
+  const known = new Set(["RECEIPTS", "ENTERPRISES", "YEAR", "SEED", "DATABASE_URL", "KEEP", "RECONCILE"]);
   for (const key of args.keys())
     if (!known.has(key)) throw new Error(`unknown option ${key}; the options are ${[...known].join(", ")}`);
   const raw = (name: string): string | undefined => {
@@ -112,14 +139,19 @@ function loadOptions(): BenchOptions {
     if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}: ${text}`);
     return value;
   };
-  const keepText = (raw("KEEP") ?? "0").toLowerCase();
+  /** Unset: the default; 0, false, no or off: off; anything else (a bare `--keep` is "1"): on. */
+  const flag = (name: string, fallback: boolean): boolean => {
+    const text = raw(name)?.toLowerCase();
+    return text === undefined ? fallback : !["0", "false", "no", "off"].includes(text);
+  };
   return {
     receipts: int("RECEIPTS", 1_000_000, 1),
     enterprises: int("ENTERPRISES", 5_000, 1),
     year: int("YEAR", 2025, 1910),
     seed: int("SEED", DEMO_DEFAULTS.seed, 0),
     adminUrl: raw("DATABASE_URL") ?? "postgres://root@127.0.0.1:5432/postgres",
-    keep: !["0", "false", "no", ""].includes(keepText),
+    keep: flag("KEEP", false),
+    reconcile: flag("RECONCILE", true),
   };
 }
 
@@ -241,6 +273,199 @@ async function generateFiles(opts: BenchOptions): Promise<GeneratedFiles> {
       rows: registry === null ? null : (registry as unknown[]).length,
     },
     receipts: { reused: rReused, ms: round(rMs), bytes: fs.statSync(receiptsFile).size },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reconciliation stage's files: the registry with every stay in BZ, and a Bingtuan statement
+// derived from the receipts file with known differences.
+
+/** Per 2,000 statement rows: how the statement differs from the prefecture's receipts. */
+const STATEMENT_DROP_PER_2000 = 20; // 1 %: the operator never recorded it → missing_in_operator
+const STATEMENT_AMOUNT_PER_2000 = 20; // 1 %: recorded 1.00 yuan higher → amount_mismatch
+const STATEMENT_RENUMBER_PER_2000 = 10; // 0.5 %: another number, 1–2 days off → a probable pair
+const STATEMENT_STREAM = 101; // a random stream of its own, independent of the demo generator's
+/** Bumped whenever the derivation changes, so a cached statement from an older scheme is not reused. */
+const STATEMENT_SCHEME = "v1";
+const STATEMENT_HEADER = "receipt_no,uscc,tax_code,collected_on,amount";
+
+interface StatementPlan {
+  /** Data rows of the receipts file. */
+  receipt_rows: number;
+  /** Data rows of the statement (always as many as the receipts file has). */
+  statement_rows: number;
+  as_is: number;
+  dropped: number;
+  amount_changed: number;
+  renumbered: number;
+  /** Rows with new numbers appended to make up for the dropped ones. */
+  extra: number;
+}
+
+interface ReconcileFiles {
+  enterprisesFile: string;
+  statementFile: string;
+  enterprises: { reused: boolean; ms: number; rows: number };
+  statement: { reused: boolean; ms: number; bytes: number; plan: StatementPlan | null };
+}
+
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/** The registry CSV with the park of every row set to BZ; stays keep their dates, so none overlap. */
+function allInParkCsv(registryCsv: string, park: string): { csv: string; rows: number } {
+  const records = parseCsv(registryCsv, { bom: true, relax_column_count: false }) as string[][];
+  const header = records[0];
+  const column = header?.indexOf("park") ?? -1;
+  if (header === undefined || column < 0) throw new Error("the enterprises CSV has no park column");
+  let csv = "";
+  records.forEach((record, i) => {
+    if (i > 0) record[column] = park;
+    csv += record.map(csvField).join(",") + "\n";
+  });
+  return { csv, rows: records.length - 1 };
+}
+
+const fenOf = (amount: string): number => {
+  if (!/^-?\d+\.\d{2}$/.test(amount)) throw new Error(`unexpected amount in the receipts CSV: ${amount}`);
+  return Number(amount.replace(".", "")); // exact: a year's amounts are far below 2^53 fen
+};
+
+const yuanOf = (fen: number): string => {
+  const abs = Math.abs(fen);
+  return `${fen < 0 ? "-" : ""}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
+};
+
+/** `iso` moved by `days`, or by -`days` if that would leave its year (the statement is of one year). */
+function shiftWithinYear(iso: string, days: number): string {
+  const at = (d: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + d * 86_400_000).toISOString().slice(0, 10);
+  const moved = at(days);
+  return moved.slice(0, 4) === iso.slice(0, 4) ? moved : at(-days);
+}
+
+/**
+ * The statement lines (header first): every receipt row as receipt_no,uscc,tax_code,collected_on,amount,
+ * refunds as their negative rows, except that a seeded draw drops ~1 %, raises the amount of ~1 % by
+ * 1.00 yuan and renumbers ~0.5 % (number + "-X", date 1–2 days off); then rows with new numbers
+ * ("OP<year>…", an enterprise and tax seen in the file, a date of the year, a random amount) bring the
+ * count back to the receipts file's. Deterministic: the same file and seed give the same statement.
+ */
+function* statementLines(receiptsCsv: string, year: number, seed: number, plan: StatementPlan): Generator<string> {
+  const rng = new Rng(seed, STATEMENT_STREAM);
+  const firstEnd = receiptsCsv.indexOf("\n");
+  const header = receiptsCsv.slice(0, firstEnd).replace(/^\uFEFF/, "");
+  if (!header.startsWith(STATEMENT_HEADER + ","))
+    throw new Error(`unexpected receipts CSV header: ${header.slice(0, 120)}`);
+  yield STATEMENT_HEADER + "\n";
+  /** Every 97th row's enterprise, tax and date, for the extra rows. */
+  const sample: [string, string, string][] = [];
+  let out = "";
+  let at = firstEnd + 1;
+  while (at < receiptsCsv.length) {
+    let end = receiptsCsv.indexOf("\n", at);
+    if (end < 0) end = receiptsCsv.length;
+    const line = receiptsCsv.slice(at, end);
+    at = end + 1;
+    if (line === "") continue;
+    if (line.includes('"')) throw new Error(`quoted field in the receipts CSV, not expected: ${line}`);
+    const [receiptNo, uscc, taxCode, collectedOn, amount] = line.split(",", 5) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    plan.receipt_rows += 1;
+    if (plan.receipt_rows % 97 === 0) sample.push([uscc, taxCode, collectedOn]);
+    const roll = rng.below(2000);
+    let fields: string[];
+    if (roll < STATEMENT_DROP_PER_2000) {
+      plan.dropped += 1;
+      continue;
+    } else if (roll < STATEMENT_DROP_PER_2000 + STATEMENT_AMOUNT_PER_2000) {
+      plan.amount_changed += 1;
+      const fen = fenOf(amount);
+      fields = [receiptNo, uscc, taxCode, collectedOn, yuanOf(fen + 100 === 0 ? fen + 200 : fen + 100)];
+    } else if (roll < STATEMENT_DROP_PER_2000 + STATEMENT_AMOUNT_PER_2000 + STATEMENT_RENUMBER_PER_2000) {
+      plan.renumbered += 1;
+      fields = [`${receiptNo}-X`, uscc, taxCode, shiftWithinYear(collectedOn, 1 + rng.below(2)), amount];
+    } else {
+      plan.as_is += 1;
+      fields = [receiptNo, uscc, taxCode, collectedOn, amount];
+    }
+    plan.statement_rows += 1;
+    out += fields.join(",") + "\n";
+    if (out.length >= 1 << 16) {
+      yield out;
+      out = "";
+    }
+  }
+  if (sample.length === 0 && plan.receipt_rows > 0) {
+    // a file too small for the every-97th sample: take its rows from the start
+    for (const line of receiptsCsv.slice(firstEnd + 1).split("\n", 97)) {
+      const f = line.split(",");
+      if (f.length >= 5) sample.push([f[1]!, f[2]!, f[3]!]);
+    }
+  }
+  while (plan.statement_rows < plan.receipt_rows) {
+    plan.extra += 1;
+    plan.statement_rows += 1;
+    const [uscc, taxCode, collectedOn] = rng.pick(sample);
+    const fen = 100 + rng.below(9_999_900); // 1.00 … 99,999.99 yuan
+    out += `OP${year}${String(plan.extra).padStart(7, "0")},${uscc},${taxCode},${collectedOn},${yuanOf(fen)}\n`;
+    if (out.length >= 1 << 16) {
+      yield out;
+      out = "";
+    }
+  }
+  if (out !== "") yield out;
+}
+
+async function generateReconcileFiles(opts: BenchOptions, files: GeneratedFiles): Promise<ReconcileFiles> {
+  const stem = `y${opts.year}-s${opts.seed}-e${opts.enterprises}`;
+  const enterprisesFile = path.join(OUT_DIR, `enterprises-${stem}-all${RECONCILE_PARK}.csv`);
+  const statementFile = path.join(
+    OUT_DIR,
+    `statement-${RECONCILE_OPERATOR}-${stem}-r${opts.receipts}-${STATEMENT_SCHEME}.csv`,
+  );
+  const planFile = statementFile.replace(/\.csv$/, ".plan.json");
+
+  const eReused = fs.existsSync(enterprisesFile);
+  let t = now();
+  const registry = allInParkCsv(fs.readFileSync(files.enterprisesFile, "utf8"), RECONCILE_PARK);
+  if (!eReused) await writeLines(enterprisesFile, [registry.csv]);
+  const eMs = now() - t;
+  say(`generate: ${path.relative(ROOT, enterprisesFile)} ${eReused ? "reused" : `written in ${fmtMs(eMs)}`}`);
+
+  const sReused = fs.existsSync(statementFile);
+  let plan: StatementPlan | null = null;
+  t = now();
+  if (!sReused) {
+    const fresh: StatementPlan = {
+      receipt_rows: 0,
+      statement_rows: 0,
+      as_is: 0,
+      dropped: 0,
+      amount_changed: 0,
+      renumbered: 0,
+      extra: 0,
+    };
+    const receiptsCsv = fs.readFileSync(files.receiptsFile, "utf8");
+    await writeLines(statementFile, statementLines(receiptsCsv, opts.year, opts.seed, fresh));
+    fs.writeFileSync(planFile, JSON.stringify(fresh, null, 2) + "\n");
+    plan = fresh;
+  } else if (fs.existsSync(planFile)) {
+    plan = JSON.parse(fs.readFileSync(planFile, "utf8")) as StatementPlan;
+  }
+  const sMs = now() - t;
+  say(`generate: ${path.relative(ROOT, statementFile)} ${sReused ? "reused" : `written in ${fmtMs(sMs)}`}`);
+
+  return {
+    enterprisesFile,
+    statementFile,
+    enterprises: { reused: eReused, ms: round(eMs), rows: registry.rows },
+    statement: { reused: sReused, ms: round(sMs), bytes: fs.statSync(statementFile).size, plan },
   };
 }
 
@@ -583,10 +808,263 @@ async function ensureBuilt(): Promise<{ present: boolean; possibly_stale: boolea
   return { ...state, built_now: true };
 }
 
+// ---------------------------------------------------------------------------------------------
+// The reconciliation stage
+
+interface ReconcileResults {
+  database: string;
+  files: {
+    enterprises_all_bz: { file: string; reused: boolean; ms: number; rows: number };
+    statement: { file: string; reused: boolean; ms: number; bytes: number; plan: StatementPlan | null };
+  };
+  setup: { migrate_ms: number; enterprises_import_ms: number; enterprise_stays: number };
+  import_receipts: {
+    ms: number;
+    rows: number;
+    receipts_per_s: number;
+    result: { new_rows: number; receipts: number; refunds: number; suspense: number };
+    booked_in_park: number;
+  };
+  import_statements: { ms: number; rows: number; new_rows: number; rows_per_s: number };
+  reconciliation: ReturnType<typeof summary> & {
+    operator: string;
+    park: string;
+    warmup_ms: number;
+    reference_load_ms: number;
+    items: number;
+    anomalies: Record<string, number>;
+    summary: ReconciliationSummary;
+  };
+  json: { ms: number; bytes: number } | { error: string };
+  cli: {
+    command: string;
+    wall_ms: number;
+    exit_code: number | null;
+    out_bytes: number | null;
+    summary_agrees: boolean | null;
+    stderr_tail: string;
+  };
+  /** What the bar is judged on: the in-process median plus the JSON serialisation. */
+  bar_ms: number | null;
+}
+
+/** A decile-by-decile progress line for an import, like the first stage's. */
+function decileProgress(label: string, started: () => number): (p: Progress) => void {
+  const lastDecile: Record<string, number> = {};
+  return (p) => {
+    const decile = p.total > 0 ? Math.floor((p.done / p.total) * 10) : 10;
+    if (decile > (lastDecile[p.phase] ?? 0)) {
+      lastDecile[p.phase] = decile;
+      say(`  ${label} ${p.phase.padEnd(8)} ${String(decile * 10).padStart(3)}%  ${fmtMs(now() - started())}`);
+    }
+  };
+}
+
+/**
+ * The second stage in its own fresh database (created here; dropped by the caller, which also drops
+ * it on a failure or an interrupt): registry all in BZ, the same receipts, the statement, then the
+ * reconciliation in process (warm-up, then timed runs), its JSON, and the command line once.
+ */
+async function reconcileStage(
+  opts: BenchOptions,
+  files: GeneratedFiles,
+  admin: pg.Client,
+  dbName: string,
+  url: string,
+): Promise<ReconcileResults> {
+  say("");
+  say(`reconcile: a registry all in ${RECONCILE_PARK} and a ${RECONCILE_OPERATOR} statement of the same year`);
+  const rfiles = await generateReconcileFiles(opts, files);
+  await admin.query(`drop database if exists ${quoteIdent(dbName)} with (force)`);
+  await admin.query(`create database ${quoteIdent(dbName)}`);
+  say(`reconcile: created database ${dbName}${opts.keep ? " (KEEP=1: it stays after the run)" : ""}`);
+  const db = await openDatabase({ url });
+  try {
+    let t = now();
+    await migrate(db);
+    const migrateMs = now() - t;
+    t = now();
+    const ent = await importEnterprises(db, rfiles.enterprisesFile);
+    const enterprisesMs = now() - t;
+    say(`reconcile: enterprises imported in ${fmtMs(enterprisesMs)} (${ent.new_stays} stays, all in BZ)`);
+
+    await db.knex.raw("checkpoint").catch(() => undefined);
+    say("reconcile: importReceipts (the same file as above) …");
+    let started = now();
+    const receipts = await importReceipts(db, files.receiptsFile, {
+      onProgress: decileProgress("import", () => started),
+    });
+    const receiptsMs = now() - started;
+    if (receipts.already_imported) throw new Error("the receipts file was already imported into a fresh database?");
+    const receiptsPerS = receipts.rows / (receiptsMs / 1000);
+    const inPark = Number(
+      (
+        await db.knex.raw(`select count(*) as n from receipts where park = ? and fiscal_year = ?`, [
+          RECONCILE_PARK,
+          opts.year,
+        ])
+      ).rows[0].n,
+    );
+    say(
+      `reconcile: imported ${fmtInt(receipts.rows)} receipts in ${fmtMs(receiptsMs)} (${fmtInt(receiptsPerS)} receipts/s); ${fmtInt(inPark)} in ${RECONCILE_PARK}, ${fmtInt(receipts.suspense)} in suspense`,
+    );
+
+    say(`reconcile: importStatements ${RECONCILE_OPERATOR} …`);
+    started = now();
+    const statements = await importStatements(db, RECONCILE_OPERATOR, rfiles.statementFile, {
+      onProgress: decileProgress("statement", () => started),
+    });
+    const statementsMs = now() - started;
+    if (statements.already_imported) throw new Error("the statement was already imported into a fresh database?");
+    const statementsPerS = statements.rows / (statementsMs / 1000);
+    say(
+      `reconcile: imported ${fmtInt(statements.rows)} statement rows in ${fmtMs(statementsMs)} (${fmtInt(statementsPerS)} rows/s)`,
+    );
+
+    await db.knex.raw("analyze");
+    t = now();
+    const ref = await ReferenceData.load(db.knex);
+    const refMs = now() - t;
+    say(`reconcile: reconciliation ${opts.year} ${RECONCILE_OPERATOR}: warm-up …`);
+    t = now();
+    await reconciliation(db.knex, ref, opts.year, RECONCILE_OPERATOR);
+    const warmupMs = now() - t;
+    say(`reconcile: warm-up ${fmtMs(warmupMs)}; ${RECONCILIATION_RUNS} timed runs …`);
+    const samples: number[] = [];
+    let result: Awaited<ReturnType<typeof reconciliation>> | null = null;
+    for (let i = 0; i < RECONCILIATION_RUNS; i++) {
+      result = null; // let the previous run's result go before the next one is built
+      t = now();
+      result = await reconciliation(db.knex, ref, opts.year, RECONCILE_OPERATOR);
+      samples.push(now() - t);
+      say(`  run ${i + 1}: ${fmtMs(samples[i]!)}`);
+    }
+    const r = result!;
+    const anomalies: Record<string, number> = {};
+    for (const a of r.anomalies) anomalies[a.kind] = (anomalies[a.kind] ?? 0) + 1;
+
+    let json: ReconcileResults["json"];
+    try {
+      t = now();
+      const body = toJson(r);
+      const jsonMs = now() - t;
+      json = { ms: round(jsonMs, 0), bytes: Buffer.byteLength(body) };
+      say(`reconcile: JSON ${fmtMs(jsonMs)}, ${(json.bytes / 2 ** 20).toFixed(1)} MiB`);
+    } catch (error) {
+      // a string past V8's length limit, say: a finding, not a reason to lose the other figures
+      json = { error: error instanceof Error ? error.message : String(error) };
+      say(`reconcile: JSON serialisation failed: ${json.error}`);
+    }
+    const summaryOf = { ...r.summary };
+    result = null;
+
+    // The command line, once: start-up, reference data, the report, JSON written to --out.
+    const outFile = path.join(os.tmpdir(), `parkledger-bench-${process.pid}-reconciliation.json`);
+    const args = [
+      "bin/parkledger.js",
+      "report",
+      "reconciliation",
+      "--year",
+      String(opts.year),
+      "--operator",
+      RECONCILE_OPERATOR,
+      "--format",
+      "json",
+      "--out",
+      outFile,
+    ];
+    let cli: ReconcileResults["cli"];
+    try {
+      say("reconcile: CLI report reconciliation …");
+      const c = await run(process.execPath, args, childEnv({ DATABASE_URL: url }));
+      const outBytes = c.code === 0 && fs.existsSync(outFile) ? fs.statSync(outFile).size : null;
+      cli = {
+        command: `node ${args.slice(0, -1).join(" ")} <tmpfile>`,
+        wall_ms: round(c.ms, 0),
+        exit_code: c.code,
+        out_bytes: outBytes,
+        summary_agrees: outBytes === null ? null : cliSummaryAgrees(outFile, summaryOf),
+        stderr_tail: c.stderr.trim().split("\n").slice(-5).join("\n"),
+      };
+      say(
+        c.code === 0
+          ? `reconcile: CLI ${fmtMs(c.ms)}, ${((outBytes ?? 0) / 2 ** 20).toFixed(1)} MiB`
+          : `reconcile: CLI exited with ${c.code}:\n${cli.stderr_tail}`,
+      );
+    } finally {
+      fs.rmSync(outFile, { force: true });
+    }
+
+    const median_ = median(samples);
+    return {
+      database: redact(url),
+      files: {
+        enterprises_all_bz: { file: path.relative(ROOT, rfiles.enterprisesFile), ...rfiles.enterprises },
+        statement: { file: path.relative(ROOT, rfiles.statementFile), ...rfiles.statement },
+      },
+      setup: {
+        migrate_ms: round(migrateMs, 0),
+        enterprises_import_ms: round(enterprisesMs, 0),
+        enterprise_stays: ent.new_stays,
+      },
+      import_receipts: {
+        ms: round(receiptsMs, 0),
+        rows: receipts.rows,
+        receipts_per_s: Math.round(receiptsPerS),
+        result: {
+          new_rows: receipts.new_rows,
+          receipts: receipts.receipts,
+          refunds: receipts.refunds,
+          suspense: receipts.suspense,
+        },
+        booked_in_park: inPark,
+      },
+      import_statements: {
+        ms: round(statementsMs, 0),
+        rows: statements.rows,
+        new_rows: statements.new_rows,
+        rows_per_s: Math.round(statementsPerS),
+      },
+      reconciliation: {
+        operator: RECONCILE_OPERATOR,
+        park: r.park,
+        ...summary(samples),
+        warmup_ms: round(warmupMs, 0),
+        reference_load_ms: round(refMs, 1),
+        items: r.items.length,
+        anomalies,
+        summary: summaryOf,
+      },
+      json,
+      cli,
+      bar_ms: "ms" in json ? round(median_ + json.ms, 0) : null,
+    };
+  } finally {
+    await db.close().catch((error) => say(`reconcile: closing the database failed: ${String(error)}`));
+  }
+}
+
+/** Whether the summary at the head of the CLI's JSON file is the in-process one (without parsing it all). */
+function cliSummaryAgrees(file: string, expected: ReconciliationSummary): boolean {
+  const fd = fs.openSync(file, "r");
+  try {
+    const head = Buffer.alloc(64 * 1024);
+    const n = fs.readSync(fd, head, 0, head.length, 0);
+    const m = /"summary": (\{[^}]*\})/.exec(head.subarray(0, n).toString("utf8"));
+    return m !== null && JSON.stringify(JSON.parse(m[1]!)) === JSON.stringify(expected);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 async function main(): Promise<void> {
   const opts = loadOptions();
   const dbName = `parkledger_bench_${process.pid}`;
   const benchUrl = withDatabase(opts.adminUrl, dbName);
+  const dbNameR = `${dbName}_r`; // the reconciliation stage's
+  const benchUrlR = withDatabase(opts.adminUrl, dbNameR);
+  const ours = opts.reconcile ? [dbName, dbNameR] : [dbName];
+  const oursText = ours.join(" and ");
   say(
     `bench: ${fmtInt(opts.receipts)} receipts, ${fmtInt(opts.enterprises)} enterprises, year ${opts.year}, seed ${opts.seed}`,
   );
@@ -599,25 +1077,36 @@ async function main(): Promise<void> {
   let db: Database | null = null;
   // One drop, shared by the normal end, a failure and an interrupt (which may all want it).
   let dropping: Promise<void> | null = null;
+  // Both databases, each tried even if the other fails; "if exists", as the second may not exist yet.
   const dropDatabase = (): Promise<void> =>
     (dropping ??= opts.keep
       ? Promise.resolve()
-      : admin.query(`drop database if exists ${quoteIdent(dbName)} with (force)`).then(() => undefined));
+      : (async () => {
+          const failures: string[] = [];
+          for (const name of ours) {
+            try {
+              await admin.query(`drop database if exists ${quoteIdent(name)} with (force)`);
+            } catch (error) {
+              failures.push(`${name}: ${String(error)}`);
+            }
+          }
+          if (failures.length > 0) throw new Error(failures.join("; "));
+        })());
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) return;
     interrupted = true;
     process.exitCode = 130;
     if (opts.keep) {
-      say(`bench: ${signal}; stopping, KEEP=1: ${dbName} stays`);
+      say(`bench: ${signal}; stopping, KEEP=1: ${oursText} stay`);
       process.exit(130);
     }
-    say(`bench: ${signal}; stopping and dropping ${dbName}`);
+    say(`bench: ${signal}; stopping and dropping ${oursText}`);
     // connections ended by the drop fail in flight; nothing they report matters any more
     process.on("uncaughtException", () => undefined);
     dropDatabase()
-      .then(() => say(`bench: dropped ${dbName}`))
-      .catch((error) => say(`bench: could not drop ${dbName}: ${String(error)}`))
+      .then(() => say(`bench: dropped ${oursText}`))
+      .catch((error) => say(`bench: could not drop ${oursText}: ${String(error)}`))
       .finally(() => process.exit(130));
   };
   process.once("SIGINT", onSignal);
@@ -789,6 +1278,9 @@ async function main(): Promise<void> {
     const inProcess = await settlementStatement(db.knex, ref, opts.year, "bingtuan");
     const cliAgrees = cliStatement.totals?.local_revenue === inProcess.totals.local_revenue;
 
+    // Second stage: the reconciliation, in its own database.
+    const recon = opts.reconcile ? await reconcileStage(opts, files, admin, dbNameR, benchUrlR) : null;
+
     // Results
     const worstSettlementP95 = Math.max(...OPERATORS.map((o) => settlement[o]!.p95_ms));
     const bars = [
@@ -803,6 +1295,17 @@ async function main(): Promise<void> {
         pass: worstSettlementP95 < BAR_SETTLEMENT_MS,
       },
     ];
+    if (recon !== null) {
+      const rc = recon.reconciliation;
+      bars.push({
+        bar: `reconciliation < ${BAR_RECONCILIATION_MS / 1000} s`,
+        measured:
+          "ms" in recon.json
+            ? `${fmtMs(rc.median_ms + recon.json.ms)}: median ${fmtMs(rc.median_ms)} + JSON ${fmtMs(recon.json.ms)} (${fmtInt(rc.items)} items, in process)`
+            : `median ${fmtMs(rc.median_ms)}; JSON failed: ${recon.json.error}`,
+        pass: recon.bar_ms !== null && recon.bar_ms < BAR_RECONCILIATION_MS,
+      });
+    }
     const cpus = os.cpus();
     const results = {
       when: new Date().toISOString(),
@@ -814,6 +1317,7 @@ async function main(): Promise<void> {
         seed: opts.seed,
         database: redact(benchUrl),
         keep: opts.keep,
+        reconcile: opts.reconcile,
       },
       machine: {
         cpus: cpus.length,
@@ -880,6 +1384,7 @@ async function main(): Promise<void> {
           dist,
         },
       },
+      reconciliation: recon,
       bars,
     };
     const stamp = results.when.replace(/[:.]/g, "-");
@@ -892,13 +1397,16 @@ async function main(): Promise<void> {
     process.off("SIGTERM", onSignal);
     if (db !== null) await db.close().catch((error) => say(`bench: closing the database failed: ${String(error)}`));
     try {
-      if (opts.keep) say(`bench: KEEP=1, database kept: ${redact(benchUrl)}`);
+      if (opts.keep)
+        say(
+          `bench: KEEP=1, database kept: ${redact(benchUrl)}${opts.reconcile ? ` (reconciliation stage: ${redact(benchUrlR)}, if it got that far)` : ""}`,
+        );
       else {
         await dropDatabase();
-        if (!interrupted) say(`bench: dropped ${dbName}`);
+        if (!interrupted) say(`bench: dropped ${oursText}`);
       }
     } catch (error) {
-      say(`bench: could not drop ${dbName}: ${String(error)}`);
+      say(`bench: could not drop ${oursText}: ${String(error)}`);
     } finally {
       await admin.end().catch(() => undefined);
     }
@@ -961,8 +1469,52 @@ type Results = {
     trial_balance_prefecture: { median_ms: number; p95_ms: number; runs: number };
     cli_settlement_bingtuan: { wall_ms: number; node_startup_ms: number; agrees_with_in_process: boolean };
   };
+  reconciliation: ReconcileResults | null;
   bars: { bar: string; measured: string; pass: boolean }[];
 };
+
+/** The reconciliation stage's rows of the main table. */
+function reconcileRows(rc: ReconcileResults): string[][] {
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  const ir = rc.import_receipts;
+  const st = rc.files.statement;
+  const rec = rc.reconciliation;
+  const cli = rc.cli;
+  return [
+    [`reconciliation stage (${rec.operator}, ${rec.park})`, "", "second database; registry all in BZ"],
+    [
+      "  importReceipts again",
+      fmtMs(ir.ms),
+      `${fmtInt(ir.rows)} rows: ${fmtInt(ir.booked_in_park)} in ${rec.park}, ${fmtInt(ir.result.suspense)} suspense`,
+    ],
+    ["    receipts/s", fmtInt(ir.receipts_per_s), "same file and code as above, other registry"],
+    [
+      "  generate statement CSV",
+      st.reused ? "reused" : fmtMs(st.ms),
+      `${mib(st.bytes)}${st.plan ? `; ${fmtInt(st.plan.dropped)} dropped, ${fmtInt(st.plan.amount_changed)} +1.00, ${fmtInt(st.plan.renumbered)} renumbered, ${fmtInt(st.plan.extra)} extra` : ""}`,
+    ],
+    [
+      "  importStatements",
+      fmtMs(rc.import_statements.ms),
+      `${fmtInt(rc.import_statements.rows)} rows, ${fmtInt(rc.import_statements.rows_per_s)} rows/s`,
+    ],
+    [
+      "  reconciliation",
+      fmtMs(rec.median_ms),
+      `median of ${rec.runs}, max ${fmtMs(rec.max_ms)}; warm-up ${fmtMs(rec.warmup_ms)}; ${fmtInt(rec.items)} items`,
+    ],
+    "ms" in rc.json
+      ? ["  JSON serialisation", fmtMs(rc.json.ms), `once; ${mib(rc.json.bytes)}`]
+      : ["  JSON serialisation", "FAILED", rc.json.error],
+    [
+      "  CLI report reconciliation (json)",
+      cli.exit_code === 0 ? fmtMs(cli.wall_ms) : `exit ${cli.exit_code}`,
+      cli.exit_code === 0
+        ? `wall, once, --out ${mib(cli.out_bytes ?? 0)}${cli.summary_agrees ? "" : "; SUMMARY DIFFERS"}`
+        : `after ${fmtMs(cli.wall_ms)}: ${cli.stderr_tail.split("\n").pop() ?? ""}`,
+    ],
+  ];
+}
 
 function printResults(r: Results, resultsFile: string): void {
   const p = r.parameters;
@@ -1026,10 +1578,26 @@ function printResults(r: Results, resultsFile: string): void {
           fmtMs(r.reports.cli_settlement_bingtuan.wall_ms),
           `wall, once; bare node start-up ${fmtMs(r.reports.cli_settlement_bingtuan.node_startup_ms)}${r.reports.cli_settlement_bingtuan.agrees_with_in_process ? "" : "; OUTPUT DIFFERS"}`,
         ],
+        ...(r.reconciliation === null ? [] : reconcileRows(r.reconciliation)),
       ],
       ["l", "r", "l"],
     ),
   );
+  if (r.reconciliation !== null) {
+    const s = r.reconciliation.reconciliation.summary;
+    const a = r.reconciliation.reconciliation.anomalies;
+    lines.push("");
+    lines.push(
+      `reconciliation summary: ${fmtInt(s.matched)} matched, ${fmtInt(s.amount_mismatch)} amount mismatch, ${fmtInt(s.missing_in_operator)} missing in operator, ${fmtInt(s.missing_in_prefecture)} missing in prefecture, ${fmtInt(s.probable_pairs)} probable pairs`,
+    );
+    lines.push(
+      `  totals: prefecture ${s.prefecture_total}, operator ${s.operator_total}, difference ${s.difference}; anomalies: ${Object.entries(
+        a,
+      )
+        .map(([k, n]) => `${fmtInt(n)} ${k}`)
+        .join(", ")}`,
+    );
+  }
   lines.push("");
   const ms = (v: number | null) => (v === null ? "n/a" : fmtMs(v));
   lines.push(
