@@ -30,7 +30,7 @@ import {
   type RowBatch,
   type StagedRow,
 } from "./receipt-rows.js";
-import { ProblemList } from "./errors.js";
+import { ImportRejected, ProblemList } from "./errors.js";
 import { findImportByHash, recordImport, sha256File, type Progress } from "./common.js";
 
 export interface ImportOptions {
@@ -135,8 +135,10 @@ export async function importReceipts(
     return await streamingImport(db, file, sha256, options);
   } catch (error) {
     // a receipt number seen before (in this file or recorded): the staged path sorts out which
-    // repeats are no-ops and which are reused numbers, and says so row by row
-    if (isDuplicateKey(error)) return stagedImport(db, file, sha256, options);
+    // repeats are no-ops and which are reused numbers, and says so row by row. A rejected file is
+    // checked on the staged path too, which lists every problem (the streaming path stops looking
+    // for repeated numbers once it stops writing).
+    if (isDuplicateKey(error) || error instanceof ImportRejected) return stagedImport(db, file, sha256, options);
     throw error;
   }
 }
@@ -309,10 +311,9 @@ async function streamingImport(
     await refundStage.settle(trx);
     // a refund's number seen before (recorded, or twice in this file) is for the staged path to sort out
     const repeated = await trx.raw(
-      `select 1 from receipt_stage s
-        where exists (select 1 from receipts r where r.receipt_no = s.receipt_no)
-           or exists (select 1 from receipt_stage t where t.receipt_no = s.receipt_no and t.row_no <> s.row_no)
-        limit 1`,
+      `(select 1 from receipt_stage s join receipts r on r.receipt_no = s.receipt_no limit 1)
+       union all
+       (select 1 from receipt_stage group by receipt_no having count(*) > 1 limit 1)`,
     );
     if (repeated.rows.length > 0) throw new RepeatedNumbers();
     let after = 0;

@@ -252,3 +252,17 @@ describe(`files as Excel leaves them (${dialectLabel})`, () => {
     expect(r.stderr).toMatch(/year_not_begun/);
   });
 });
+
+describe(`every problem at once (${dialectLabel})`, () => {
+  it("lists a reused receipt number together with the problems of other rows", async () => {
+    const file = csvFile([
+      RECEIPT_HEADER,
+      ["B-1", uscc(1), "VAT", "2025-01-10", "100.02", "gross", "", ""],
+      ["EV-1", uscc(2), "VAT", "2025-02-30", "10.00", "gross", "", ""],
+    ]);
+    const r = await cli(db, "import", "receipts", file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(":2: column receipt_no:");
+    expect(r.stderr).toContain(":3: column collected_on:");
+  });
+});
