@@ -5,7 +5,9 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Knex } from "knex";
 import { toCount } from "../db/database.js";
+import type { RejectionCode } from "../../ledger/rejections.js";
 import { FileRejected } from "./csv.js";
+import type { ProblemList } from "./errors.js";
 
 export interface Progress {
   phase: "reading" | "checking" | "booking";
@@ -78,4 +80,38 @@ export async function recordImport(
     })
     .returning("id");
   return BigInt(row.id);
+}
+
+/**
+ * Repeats of a receipt number within one staged file (a table with row_no, receipt_no, content_hash
+ * and action): the same content again is a no-op, marked `same`; other content is refused with `code`.
+ */
+export async function checkRepeatsInFile(
+  trx: Knex.Transaction,
+  stage: "receipt_stage" | "statement_stage",
+  code: RejectionCode,
+  problems: ProblemList,
+): Promise<void> {
+  const inFile = await trx.raw(`
+    with repeated as (select receipt_no, min(row_no) as first_row from ${stage} group by receipt_no having count(*) > 1)
+    select s.row_no, s.receipt_no, f.row_no as first_row, s.content_hash = f.content_hash as same
+      from repeated d
+      join ${stage} f on f.receipt_no = d.receipt_no and f.row_no = d.first_row
+      join ${stage} s on s.receipt_no = d.receipt_no and s.row_no > d.first_row`);
+  for (const r of inFile.rows) {
+    if (!r.same) {
+      problems.add({
+        row: r.row_no,
+        column: "receipt_no",
+        code,
+        reason: `receipt number ${r.receipt_no} is already used by row ${r.first_row} of this file with different content`,
+        value: r.receipt_no,
+      });
+    }
+  }
+  if (inFile.rows.length > 0) {
+    await trx.raw(
+      `update ${stage} s set action = 'same' where exists (select 1 from ${stage} t where t.receipt_no = s.receipt_no and t.row_no < s.row_no)`,
+    );
+  }
 }

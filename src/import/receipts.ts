@@ -31,7 +31,7 @@ import {
   type StagedRow,
 } from "./receipt-rows.js";
 import { ImportRejected, ProblemList } from "./errors.js";
-import { findImportByHash, recordImport, sha256File, type Progress } from "./common.js";
+import { checkRepeatsInFile, findImportByHash, recordImport, sha256File, type Progress } from "./common.js";
 
 export interface ImportOptions {
   encoding?: Encoding;
@@ -431,28 +431,7 @@ function invalidRows(problems: ProblemList): number {
 
 /** A receipt number names one content: repeats of the same row are no-ops, a different row is refused. */
 async function checkReusedNumbers(trx: Knex.Transaction, problems: ProblemList): Promise<void> {
-  const inFile = await trx.raw(`
-    with repeated as (select receipt_no, min(row_no) as first_row from receipt_stage group by receipt_no having count(*) > 1)
-    select s.row_no, s.receipt_no, f.row_no as first_row, s.content_hash = f.content_hash as same
-      from repeated d
-      join receipt_stage f on f.receipt_no = d.receipt_no and f.row_no = d.first_row
-      join receipt_stage s on s.receipt_no = d.receipt_no and s.row_no > d.first_row`);
-  for (const r of inFile.rows) {
-    if (!r.same) {
-      problems.add({
-        row: r.row_no,
-        column: "receipt_no",
-        code: "receipt_no_reused",
-        reason: `receipt number ${r.receipt_no} is already used by row ${r.first_row} of this file with different content`,
-        value: r.receipt_no,
-      });
-    }
-  }
-  if (inFile.rows.length > 0) {
-    await trx.raw(
-      `update receipt_stage s set action = 'same' where exists (select 1 from receipt_stage t where t.receipt_no = s.receipt_no and t.row_no < s.row_no)`,
-    );
-  }
+  await checkRepeatsInFile(trx, "receipt_stage", "receipt_no_reused", problems);
   const recorded = await trx.raw(`
     select s.row_no, s.receipt_no, e.input_hash = s.content_hash as same, r.source_row, i.file_name
       from receipt_stage s join receipts r on r.receipt_no = s.receipt_no

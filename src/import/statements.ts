@@ -13,7 +13,7 @@ import { RowBuffer } from "../db/bulk.js";
 import type { Database } from "../db/database.js";
 import { toCount } from "../db/database.js";
 import { ReferenceData } from "../repositories/reference.js";
-import { findImportByHash, recordImport, sha256File, type Progress } from "./common.js";
+import { checkRepeatsInFile, findImportByHash, recordImport, sha256File, type Progress } from "./common.js";
 import { openCsv, type Encoding } from "./csv.js";
 import { ProblemList } from "./errors.js";
 import { sha256Hex, taxLookup } from "./receipt-rows.js";
@@ -186,28 +186,7 @@ export async function importStatements(
 
 /** The same row again is a no-op; the same number with other content, in the file or recorded, is refused. */
 async function checkRepeats(trx: Knex.Transaction, party: string, problems: ProblemList): Promise<void> {
-  const inFile = await trx.raw(`
-    with repeated as (select receipt_no, min(row_no) as first_row from statement_stage group by receipt_no having count(*) > 1)
-    select s.row_no, s.receipt_no, f.row_no as first_row, s.content_hash = f.content_hash as same
-      from repeated d
-      join statement_stage f on f.receipt_no = d.receipt_no and f.row_no = d.first_row
-      join statement_stage s on s.receipt_no = d.receipt_no and s.row_no > d.first_row`);
-  for (const r of inFile.rows) {
-    if (!r.same) {
-      problems.add({
-        row: r.row_no,
-        column: "receipt_no",
-        code: "statement_row_reused",
-        reason: `receipt number ${r.receipt_no} is already used by row ${r.first_row} of this file with different content`,
-        value: r.receipt_no,
-      });
-    }
-  }
-  if (inFile.rows.length > 0) {
-    await trx.raw(
-      `update statement_stage s set action = 'same' where exists (select 1 from statement_stage t where t.receipt_no = s.receipt_no and t.row_no < s.row_no)`,
-    );
-  }
+  await checkRepeatsInFile(trx, "statement_stage", "statement_row_reused", problems);
   const recorded = await trx.raw(
     `select s.row_no, s.receipt_no, o.content_hash = s.content_hash as same
        from statement_stage s join operator_statements o on o.party = ? and o.receipt_no = s.receipt_no
