@@ -65,14 +65,17 @@ const PROBABLE_DAYS_MAX = 3;
 
 interface PairRow {
   receipt_no: string;
-  p_amount: unknown;
-  o_amount: unknown;
-  p_uscc: string | null;
-  o_uscc: string | null;
-  p_tax: string | null;
-  o_tax: string | null;
-  p_on: string | null;
-  o_on: string | null;
+  status: ReconciliationStatus;
+  uscc: string;
+  tax_code: string;
+  collected_on: string;
+  differences: string;
+  /** Formatted by the database; null on the side that lacks the row. */
+  p_amount: string | null;
+  o_amount: string | null;
+  /** The figures to value a difference, only on rows that differ. */
+  p_fen: unknown;
+  o_fen: unknown;
   p_operator_fen: unknown;
   p_scope: "gross" | "local" | null;
   p_central_bp: number | null;
@@ -88,62 +91,67 @@ export async function reconciliation(
   const park = operatorPark(ref, operator);
   const from = `${year}-01-01`;
   const to = `${year}-12-31`;
+  // The database pairs the two sides and formats what a matched row shows; only rows that differ
+  // come back with the figures needed to value the difference (a year may hold millions of rows).
   const { rows } = (await knex.raw(
     `with p as (select receipt_no, uscc, tax_code, collected_on, amount_fen, operator_fen, scope, central_share_bp, operator_share_bp
                   from receipts where park = ? and collected_on between ? and ?),
           o as (select receipt_no, uscc, tax_code, collected_on, amount_fen
-                  from operator_statements where party = ? and collected_on between ? and ?)
-     select coalesce(p.receipt_no, o.receipt_no) as receipt_no, p.amount_fen as p_amount, o.amount_fen as o_amount,
-            p.uscc as p_uscc, o.uscc as o_uscc, p.tax_code as p_tax, o.tax_code as o_tax,
-            p.collected_on as p_on, o.collected_on as o_on, p.operator_fen as p_operator_fen, p.scope as p_scope,
-            p.central_share_bp as p_central_bp, p.operator_share_bp as p_operator_bp
-       from p full join o on o.receipt_no = p.receipt_no
-      order by 1`,
+                  from operator_statements where party = ? and collected_on between ? and ?),
+          j as (select coalesce(p.receipt_no, o.receipt_no) as receipt_no,
+                       case when p.receipt_no is null then 'missing_in_prefecture'
+                            when o.receipt_no is null then 'missing_in_operator'
+                            when p.amount_fen = o.amount_fen then 'matched' else 'amount_mismatch' end as status,
+                       p.amount_fen as p_fen, o.amount_fen as o_fen,
+                       coalesce(p.uscc, o.uscc) as uscc, coalesce(p.tax_code, o.tax_code) as tax_code,
+                       coalesce(p.collected_on, o.collected_on)::text as collected_on,
+                       concat_ws(',', case when p.uscc <> o.uscc then 'uscc' end, case when p.tax_code <> o.tax_code then 'tax_code' end,
+                                 case when p.collected_on <> o.collected_on then 'collected_on' end) as differences,
+                       p.operator_fen, p.scope, p.central_share_bp, p.operator_share_bp
+                  from p full join o on o.receipt_no = p.receipt_no)
+     select receipt_no, status, uscc, tax_code, collected_on, differences,
+            (p_fen::numeric / 100)::numeric(20, 2)::text as p_amount, (o_fen::numeric / 100)::numeric(20, 2)::text as o_amount,
+            case when status <> 'matched' then p_fen end as p_fen, case when status <> 'matched' then o_fen end as o_fen,
+            case when status <> 'matched' then operator_fen end as p_operator_fen,
+            scope as p_scope, central_share_bp as p_central_bp, operator_share_bp as p_operator_bp
+       from j order by receipt_no`,
     [park.code, from, to, operator, from, to],
   )) as { rows: PairRow[] };
+  const totals = (
+    await knex.raw(
+      `select (select coalesce(sum(amount_fen), 0) from receipts where park = ? and collected_on between ? and ?) as prefecture,
+              (select coalesce(sum(operator_fen), 0) from receipts where park = ? and collected_on between ? and ?) as share,
+              (select coalesce(sum(amount_fen), 0) from operator_statements where party = ? and collected_on between ? and ?) as operator`,
+      [park.code, from, to, park.code, from, to, operator, from, to],
+    )
+  ).rows[0];
+  const prefectureTotal = toFen(totals.prefecture);
+  const operatorTotal = toFen(totals.operator);
+  const shareBooked = toFen(totals.share);
 
-  let prefectureTotal = 0n;
-  let operatorTotal = 0n;
-  let shareBooked = 0n;
   let shareEffect = 0n;
   const counts = { matched: 0, amount_mismatch: 0, missing_in_operator: 0, missing_in_prefecture: 0 };
   const items: ReconciliationItem[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
-    const p = r.p_amount === null ? null : toFen(r.p_amount);
-    const o = r.o_amount === null ? null : toFen(r.o_amount);
-    if (p !== null) prefectureTotal += p;
-    if (o !== null) operatorTotal += o;
-    const booked = r.p_operator_fen === null ? 0n : toFen(r.p_operator_fen);
-    shareBooked += booked;
-    let status: ReconciliationStatus;
+    const status = r.status;
     let effect = 0n;
-    const differences: string[] = [];
-    if (p !== null && o !== null) {
-      status = p === o ? "matched" : "amount_mismatch";
-      if (r.p_uscc !== r.o_uscc) differences.push("uscc");
-      if (r.p_tax !== r.o_tax) differences.push("tax_code");
-      if (r.p_on !== r.o_on) differences.push("collected_on");
-      if (status === "amount_mismatch") effect = operatorShareOf(o, r) - booked;
-    } else if (p !== null) {
-      status = "missing_in_operator";
-      effect = -booked;
-    } else {
-      status = "missing_in_prefecture";
-      effect = statementShare(ref, park.code, o!, r.o_tax!, r.o_on!);
-    }
+    if (status === "amount_mismatch") effect = operatorShareOf(toFen(r.o_fen), r) - toFen(r.p_operator_fen);
+    else if (status === "missing_in_operator") effect = -toFen(r.p_operator_fen);
+    else if (status === "missing_in_prefecture")
+      effect = statementShare(ref, park.code, toFen(r.o_fen), r.tax_code, r.collected_on);
     counts[status] += 1;
     shareEffect += effect;
     items[i] = {
       receipt_no: r.receipt_no,
       status,
-      prefecture_amount: p === null ? null : formatYuan(p),
-      operator_amount: o === null ? null : formatYuan(o),
-      uscc: (r.p_uscc ?? r.o_uscc)!,
-      tax_code: (r.p_tax ?? r.o_tax)!,
-      collected_on: (r.p_on ?? r.o_on)!,
-      differences,
-      operator_share_effect: formatYuan(effect),
+      prefecture_amount: r.p_amount,
+      operator_amount: r.o_amount,
+      uscc: r.uscc,
+      tax_code: r.tax_code,
+      collected_on: r.collected_on,
+      differences: r.differences === "" ? [] : r.differences.split(","),
+      operator_share_effect: effect === 0n ? "0.00" : formatYuan(effect),
       probable_counterpart: null,
     };
   }
@@ -162,7 +170,13 @@ export async function reconciliation(
       operator_share_difference: formatYuan(shareEffect),
     },
     items,
-    anomalies: await anomalies(knex, ref, year, operator),
+    anomalies: await anomalies(
+      knex,
+      ref,
+      year,
+      operator,
+      items.filter((i) => i.status === "missing_in_prefecture").map((i) => i.receipt_no),
+    ),
   };
 }
 
@@ -233,13 +247,15 @@ async function anomalies(
   knex: Knex | Knex.Transaction,
   ref: ReferenceData,
   year: number,
-  operator: string | null,
+  operator: string,
+  /** The operator's statement rows that the prefecture has not booked in its park. */
+  unbooked: string[],
 ): Promise<Anomaly[]> {
   const from = `${year}-01-01`;
   const to = `${year}-12-31`;
   const found: Anomaly[] = [];
   const bingtuanPark = ref.parkOfOperator("bingtuan")?.code;
-  if (bingtuanPark !== undefined && (operator === null || operator === "bingtuan")) {
+  if (bingtuanPark !== undefined && operator === "bingtuan") {
     const flags = await knex.raw(
       `select st.uscc, e.name, st.valid_from, st.valid_to from enterprise_stays st join enterprises e on e.uscc = st.uscc
         where st.park = ? and st.bingtuan_flag and st.valid_from <= ? and (st.valid_to is null or st.valid_to >= ?)
@@ -255,61 +271,67 @@ async function anomalies(
       });
     }
   }
-  const operators = ref.operators;
-  const involved = operator === null ? operators : [operator];
-  // a receipt number or an enterprise in both operators' statements of the year
-  const both = await knex.raw(
-    `select receipt_no, min(uscc) as uscc, string_agg(distinct party, ',' order by party) as parties
-       from operator_statements where collected_on between ? and ?
-      group by receipt_no having count(distinct party) > 1 order by receipt_no`,
-    [from, to],
-  );
-  for (const b of both.rows) {
-    if (!involved.some((o) => b.parties.split(",").includes(o))) continue;
-    found.push({
-      kind: "claimed_by_both_operators",
-      uscc: b.uscc,
-      receipt_no: b.receipt_no,
-      detail: `receipt ${b.receipt_no} is in the statements of ${b.parties.replace(",", " and ")}`,
-    });
-  }
-  const bothEnterprises = await knex.raw(
-    `select uscc, string_agg(distinct party, ',' order by party) as parties from operator_statements
-      where collected_on between ? and ? group by uscc having count(distinct party) > 1 order by uscc`,
-    [from, to],
-  );
-  for (const b of bothEnterprises.rows) {
-    if (!involved.some((o) => b.parties.split(",").includes(o))) continue;
-    found.push({
-      kind: "claimed_by_both_operators",
-      uscc: b.uscc,
-      detail: `enterprise ${b.uscc} appears in the statements of ${b.parties.replace(",", " and ")}`,
-    });
-  }
-  // a statement row of one operator that the prefecture's books or the registry put in another park
-  for (const o of involved) {
-    const own = ref.parkOfOperator(o)!.code;
-    const elsewhere = await knex.raw(
-      `select s.receipt_no, s.uscc, s.collected_on, r.park as booked_park, st.park as registry_park
-         from operator_statements s
-         left join receipts r on r.receipt_no = s.receipt_no
-         left join enterprise_stays st on st.uscc = s.uscc and st.valid_from <= s.collected_on
-                                      and (st.valid_to is null or st.valid_to >= s.collected_on)
+  const others = ref.operators.filter((o) => o !== operator);
+  // a receipt number or an enterprise that another operator's statement also lists
+  const seen = new Set<string>();
+  for (const other of others) {
+    const both = await knex.raw(
+      `select s.receipt_no, s.uscc from operator_statements s
         where s.party = ? and s.collected_on between ? and ?
-          and ((r.park is not null and r.park <> ?) or (st.park is not null and st.park <> ? and r.park is null))
+          and exists (select 1 from operator_statements t where t.party = ? and t.receipt_no = s.receipt_no)
         order by s.receipt_no`,
-      [o, from, to, own, own],
+      [operator, from, to, other],
     );
-    for (const e of elsewhere.rows) {
-      const where = e.booked_park ?? e.registry_park;
-      const other = ref.park(where)?.operator ?? where;
+    for (const b of both.rows) {
+      if (seen.has(`r|${b.receipt_no}`)) continue;
+      seen.add(`r|${b.receipt_no}`);
       found.push({
         kind: "claimed_by_both_operators",
-        uscc: e.uscc,
-        receipt_no: e.receipt_no,
-        detail: `${o} lists receipt ${e.receipt_no} of ${e.collected_on}, which the ${e.booked_park ? "prefecture's books" : "registry"} put in ${where} (${other})`,
+        uscc: b.uscc,
+        receipt_no: b.receipt_no,
+        detail: `receipt ${b.receipt_no} is in the statements of ${operator} and ${other}`,
       });
     }
+    const bothEnterprises = await knex.raw(
+      `select distinct s.uscc from operator_statements s
+        where s.party = ? and s.collected_on between ? and ?
+          and exists (select 1 from operator_statements t where t.party = ? and t.uscc = s.uscc and t.collected_on between ? and ?)
+        order by s.uscc`,
+      [operator, from, to, other, from, to],
+    );
+    for (const b of bothEnterprises.rows) {
+      if (seen.has(`e|${b.uscc}`)) continue;
+      seen.add(`e|${b.uscc}`);
+      found.push({
+        kind: "claimed_by_both_operators",
+        uscc: b.uscc,
+        detail: `enterprise ${b.uscc} appears in the statements of ${operator} and ${other}`,
+      });
+    }
+  }
+  // a statement row the prefecture has not booked in this operator's park, but in another park, or
+  // whose enterprise the registry puts in another park that day
+  const own = ref.parkOfOperator(operator)!.code;
+  const elsewhere = await knex.raw(
+    `select s.receipt_no, s.uscc, s.collected_on, r.park as booked_park, st.park as registry_park
+       from operator_statements s
+       left join receipts r on r.receipt_no = s.receipt_no
+       left join enterprise_stays st on st.uscc = s.uscc and st.valid_from <= s.collected_on
+                                    and (st.valid_to is null or st.valid_to >= s.collected_on)
+      where s.party = ? and s.receipt_no = any(?)
+        and ((r.park is not null and r.park <> ?) or (st.park is not null and st.park <> ? and r.park is null))
+      order by s.receipt_no`,
+    [operator, unbooked, own, own],
+  );
+  for (const e of elsewhere.rows) {
+    const where = e.booked_park ?? e.registry_park;
+    const other = ref.park(where)?.operator ?? where;
+    found.push({
+      kind: "claimed_by_both_operators",
+      uscc: e.uscc,
+      receipt_no: e.receipt_no,
+      detail: `${operator} lists receipt ${e.receipt_no} of ${e.collected_on}, which the ${e.booked_park ? "prefecture's books" : "registry"} put in ${where} (${other})`,
+    });
   }
   const suspense = await knex.raw(
     `select r.receipt_no, r.uscc, e.name, r.amount_fen, r.collected_on from receipts r left join enterprises e on e.uscc = r.uscc
@@ -340,11 +362,19 @@ export async function reconciliationOverview(
   anomalies: Anomaly[];
 }> {
   const parties = [];
+  const found = new Map<string, Anomaly>();
   for (const operator of ref.operators) {
     const r = await reconciliation(knex, ref, year, operator);
     parties.push({ operator, park: r.park, summary: r.summary });
+    for (const a of r.anomalies) {
+      const key =
+        a.kind === "claimed_by_both_operators" && !a.detail.includes(" lists ")
+          ? `${a.receipt_no ?? ""}|${a.uscc}`
+          : JSON.stringify(a);
+      if (!found.has(key)) found.set(key, a);
+    }
   }
-  return { year, parties, anomalies: await anomalies(knex, ref, year, null) };
+  return { year, parties, anomalies: [...found.values()] };
 }
 
 const ITEMS_IN_TABLE_MAX = 200;

@@ -28,7 +28,17 @@ import { suspenseReport, suspenseTabular } from "../../reports/suspense.js";
 import { trialBalance, trialBalanceTabular } from "../../reports/trial-balance.js";
 import { runDemo } from "../demo/run.js";
 import { exitCodeFor, describeError } from "./errors.js";
-import { emit, FORMATS, processIo, progressReporter, toJson, UsageError, type Format, type Io } from "./output.js";
+import {
+  emit,
+  FORMATS,
+  JSON_INDENT_ITEMS_MAX,
+  processIo,
+  progressReporter,
+  toJson,
+  UsageError,
+  type Format,
+  type Io,
+} from "./output.js";
 import {
   importSummaryTabular,
   agreementsTabular,
@@ -303,7 +313,9 @@ export async function main(
         return;
       }
       const r = await reconciliation(d.knex, ref, o.year, o.operator);
-      await emit(io, o.format, o.out, r, (f) => reconciliationTabular(r, ref, f === "csv"));
+      await emit(io, o.format, o.out, r, (f) => reconciliationTabular(r, ref, f === "csv"), {
+        compact: r.items.length > JSON_INDENT_ITEMS_MAX,
+      });
     });
   report
     .command("trial-balance")
