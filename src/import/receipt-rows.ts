@@ -74,11 +74,16 @@ export interface ProblemSink {
   add(p: RowProblem): void;
 }
 
+/**
+ * Checks one row. Treasury receipts (`refunds: "named"`) are negative only as refunds naming their
+ * original; an operator's statement (`refunds: "signed"`) records refunds as plain negative rows.
+ */
 export function checkReceiptRow(
   row: number,
   f: Record<string, string>,
   taxes: TaxLookup,
   problems: ProblemSink,
+  refunds: "named" | "signed" = "named",
 ): StagedRow | null {
   const before = problems.count;
   const flag = (column: string | null, code: RejectionCode, reason: string = REJECTIONS[code], value?: string) =>
@@ -125,7 +130,7 @@ export function checkReceiptRow(
   if (amountInput === "") flag("amount", "field_required");
   else if (amount_fen === null) flag("amount", "amount_invalid", REJECTIONS.amount_invalid, amountInput);
   else if (amount_fen === 0n) flag("amount", "amount_zero", REJECTIONS.amount_zero, amountInput);
-  else if (amount_fen < 0n && refund_of === "")
+  else if (amount_fen < 0n && refund_of === "" && refunds === "named")
     flag("amount", "amount_negative_without_refund_of", REJECTIONS.amount_negative_without_refund_of, amountInput);
   else if (amount_fen > 0n && refund_of !== "")
     flag("amount", "refund_not_negative", REJECTIONS.refund_not_negative, amountInput);

@@ -5,10 +5,7 @@
 // The same row again is a no-op; a receipt number reused with different content is refused.
 
 import type { Knex } from "knex";
-import { parseYuan } from "../../ledger/money.js";
-import { parseIsoDate } from "../../ledger/periods.js";
-import { REJECTIONS, Rejection, type RejectionCode } from "../../ledger/rejections.js";
-import { usccProblem } from "../../ledger/uscc.js";
+import { Rejection } from "../../ledger/rejections.js";
 import { RowBuffer } from "../db/bulk.js";
 import type { Database } from "../db/database.js";
 import { toCount } from "../db/database.js";
@@ -16,7 +13,7 @@ import { ReferenceData } from "../repositories/reference.js";
 import { checkRepeatsInFile, findImportByHash, recordImport, sha256File, type Progress } from "./common.js";
 import { openCsv, type Encoding } from "./csv.js";
 import { ProblemList } from "./errors.js";
-import { sha256Hex, taxLookup } from "./receipt-rows.js";
+import { checkReceiptRow, taxLookup } from "./receipt-rows.js";
 
 export const STATEMENT_COLUMNS = {
   required: ["receipt_no", "uscc", "tax_code", "collected_on", "amount"],
@@ -45,7 +42,6 @@ const STAGE_COLUMNS = [
   { name: "content_hash", type: "text" },
 ] as const;
 
-const RECEIPT_NO_MAX = 64;
 const BATCH_ROWS = 5000;
 
 export async function importStatements(
@@ -96,52 +92,17 @@ export async function importStatements(
     let rows = 0;
     for await (const { row, fields: f } of csv.records) {
       rows += 1;
-      const before = problems.count;
-      const flag = (column: string | null, code: RejectionCode, reason: string = REJECTIONS[code], value?: string) =>
-        problems.add(value === undefined ? { row, column, code, reason } : { row, column, code, reason, value });
-      if (f["__extra__"] !== undefined)
-        flag(null, "column_unknown", "the row has more fields than the header", f["__extra__"]);
-      const receipt_no = f["receipt_no"] ?? "";
-      if (receipt_no === "") flag("receipt_no", "field_required");
-      else if (receipt_no.length > RECEIPT_NO_MAX || /\p{Cc}/u.test(receipt_no)) {
-        flag(
-          "receipt_no",
-          "field_too_long",
-          `a receipt number has at most ${RECEIPT_NO_MAX} printable characters`,
-          receipt_no,
-        );
-      }
-      const uscc = (f["uscc"] ?? "").toUpperCase();
-      const usccIssue = uscc === "" ? "field_required" : usccProblem(uscc);
-      if (usccIssue !== null) flag("uscc", usccIssue, REJECTIONS[usccIssue], f["uscc"]);
-      const taxInput = f["tax_code"] ?? "";
-      const tax = taxes.byInput.get(taxInput.trim().toUpperCase());
-      if (tax === undefined) {
-        flag(
-          "tax_code",
-          taxInput === "" ? "field_required" : "tax_code_unknown",
-          `unknown tax code; use one of ${taxes.codes.join(" ")} or a collection-item code such as 10101`,
-          taxInput,
-        );
-      }
-      const collected_on = parseIsoDate(f["collected_on"] ?? "");
-      if (collected_on === null)
-        flag(
-          "collected_on",
-          (f["collected_on"] ?? "") === "" ? "field_required" : "date_invalid",
-          undefined,
-          f["collected_on"],
-        );
-      const amount_fen = parseYuan(f["amount"] ?? "");
-      if (amount_fen === null)
-        flag("amount", (f["amount"] ?? "") === "" ? "field_required" : "amount_invalid", undefined, f["amount"]);
-      else if (amount_fen === 0n) flag("amount", "amount_zero", undefined, f["amount"]);
-      if (problems.count === before) {
-        const sep = "\u001f";
-        const content_hash = sha256Hex(
-          receipt_no + sep + uscc + sep + tax + sep + collected_on + sep + amount_fen!.toString(),
-        );
-        stage.push([row, receipt_no, uscc, tax, collected_on, amount_fen, content_hash]);
+      const staged = checkReceiptRow(row, f, taxes, problems, "signed");
+      if (staged !== null) {
+        stage.push([
+          row,
+          staged.receipt_no,
+          staged.uscc,
+          staged.tax_code,
+          staged.collected_on,
+          staged.amount_fen,
+          staged.content_hash,
+        ]);
       }
       if (stage.length >= BATCH_ROWS) {
         await stage.flush(trx);

@@ -150,3 +150,16 @@ describe(`reconciliation (${dialectLabel})`, () => {
     expect(table.stdout).toContain("missing_in_prefecture");
   });
 });
+
+describe(`statement rows (${dialectLabel})`, () => {
+  it("takes an operator's refund as a plain negative row and checks rows as receipts are checked", async () => {
+    const ok = csvFile([STATEMENT_HEADER, ["O-NEG-1", uscc(1), "VAT", "2025-07-01", "-12.34"]]);
+    const r1 = await cli(db, "import", "statements", "--party", "bingtuan", ok, "--format", "json");
+    expect(r1.code, r1.stderr).toBe(0);
+    expect(r1.json()).toMatchObject({ new_rows: 1 });
+    const bad = csvFile([STATEMENT_HEADER, ["O-BAD-1", uscc(1).slice(0, 17) + "0", "VAT", "2025-02-30", "1.234"]]);
+    const r2 = await cli(db, "import", "statements", "--party", "bingtuan", bad);
+    expect(r2.code).toBe(2);
+    for (const where of [":2: column collected_on:", ":2: column amount:"]) expect(r2.stderr).toContain(where);
+  });
+});
