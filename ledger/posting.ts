@@ -7,6 +7,10 @@ import type { ReceiptSplit } from "./allocate.js";
 import type { Fen } from "./money.js";
 import { Rejection } from "./rejections.js";
 
+/**
+ * One side of a posting. Amounts are integers in the minor unit of the account's unit: fen for money,
+ * 1/10000 for an indicator's 万元 or 万美元 (the columns keep the `_fen` name money gave them).
+ */
 export interface Line {
   jurisdiction: string;
   account: string;
@@ -114,6 +118,51 @@ export function settlementLines(balance_due: Fen, host: string, operator: string
       { jurisdiction: operator, account: `due_from:${host}`, amount_fen: -balance_due },
     ],
     null,
+    park,
+  );
+}
+
+/** How much of an indicator month the journal holds: the reported value and its assessment split. */
+export interface IndicatorAmounts {
+  value: bigint;
+  operator: bigint;
+  host: bigint;
+}
+
+/**
+ * Lines that move the booked attribution of one indicator month by `delta` (the new figures less
+ * those booked before), in the indicator's own unit. The operator's books hold the park's reported
+ * value (its statistical figure) against its assessed share and what it cedes to the host; the host's
+ * books receive the ceded share as its own assessed figure. A park run by its host keeps it all.
+ */
+export function indicatorLines(
+  delta: IndicatorAmounts,
+  parties: { operator: string; host: string },
+  indicator: string,
+  park: string,
+): Line[] {
+  const { operator, host } = parties;
+  if (delta.operator + delta.host !== delta.value)
+    throw new Rejection("entry_unbalanced", `the shares of ${indicator} do not add up to its value`);
+  if (operator === host) {
+    return toLines(
+      [
+        { jurisdiction: host, account: `indicator_reported:${indicator}`, amount_fen: delta.value },
+        { jurisdiction: host, account: `indicator_assessed:${indicator}`, amount_fen: -delta.value },
+      ],
+      indicator,
+      park,
+    );
+  }
+  return toLines(
+    [
+      { jurisdiction: operator, account: `indicator_reported:${indicator}`, amount_fen: delta.value },
+      { jurisdiction: operator, account: `indicator_assessed:${indicator}`, amount_fen: -delta.operator },
+      { jurisdiction: operator, account: `indicator_ceded:${indicator}`, amount_fen: -delta.host },
+      { jurisdiction: host, account: `indicator_received:${indicator}`, amount_fen: delta.host },
+      { jurisdiction: host, account: `indicator_assessed:${indicator}`, amount_fen: -delta.host },
+    ],
+    indicator,
     park,
   );
 }

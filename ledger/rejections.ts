@@ -53,6 +53,12 @@ export const REJECTIONS = {
     "receipts of this tax already booked on or after that date were split under the old ratio",
   party_unknown: "the party is not an operator of a park (bingtuan, urumqi)",
   statement_row_reused: "this receipt number is already in this party's statement with different content",
+  // indicators
+  indicator_unknown: "not an indicator code (GDP, GIOV, FAI, TRADE, FDI)",
+  quantity_invalid: "not a value of the form -?digits[.dddd] (no exponent, no separators, at most four decimals)",
+  basis_invalid: "basis is ytd (year to date, 累计) or month (当月)",
+  month_in_future: "a report cannot be for a month that has not begun",
+  indicator_row_repeated: "this park, indicator and month is already reported by another row of this file",
   file_unreadable: "the file cannot be read",
   file_empty: "the file has no header row",
 } as const;

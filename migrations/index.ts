@@ -8,6 +8,7 @@ import * as m003 from "./003_enterprises_and_imports.js";
 import * as m004 from "./004_journal.js";
 import * as m005 from "./005_receipts_transfers_closures.js";
 import * as m006 from "./006_operator_statements.js";
+import * as m007 from "./007_indicators.js";
 
 interface Migration {
   name: string;
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "004_journal", module: m004 },
   { name: "005_receipts_transfers_closures", module: m005 },
   { name: "006_operator_statements", module: m006 },
+  { name: "007_indicators", module: m007 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

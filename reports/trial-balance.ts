@@ -3,7 +3,9 @@
 // every jurisdiction's books, so the columns always balance; `difference` shows it in figures.
 
 import type { Knex } from "knex";
-import { formatYuan, toFen, type Fen } from "../ledger/money.js";
+import { formatQuantity } from "../ledger/indicators.js";
+import { formatYuan, toFen } from "../ledger/money.js";
+import { MONEY_UNIT } from "../src/repositories/accounts.js";
 import { Rejection } from "../ledger/rejections.js";
 import type { ReferenceData } from "../src/repositories/reference.js";
 import type { Tabular } from "./render.js";
@@ -21,13 +23,21 @@ export interface TrialBalanceRow {
   closing_credit: string;
 }
 
-export interface TrialBalance {
-  year: number;
-  jurisdiction: string;
+/** One unit's books: money in yuan (2 decimals) or one indicator unit (4 decimals). */
+export interface UnitBooks {
+  unit: string;
   accounts: TrialBalanceRow[];
   totals: Omit<TrialBalanceRow, "account" | "name_zh" | "name_en" | "normal_balance">;
   balanced: boolean;
   difference: string;
+}
+
+/** The money books at the top level (as the contract has them), the indicator books beside them. */
+export interface TrialBalance extends Omit<UnitBooks, "unit"> {
+  year: number;
+  jurisdiction: string;
+  /** Books kept in indicator units (万元, 万美元), each balancing on its own; empty when none. */
+  indicator_books: UnitBooks[];
 }
 
 export async function trialBalance(
@@ -44,17 +54,42 @@ export async function trialBalance(
     );
   }
   const { rows } = await knex.raw(
-    `select a.code, a.name_zh, a.name_en, a.normal_balance,
+    `select a.unit, a.scale, a.code, a.name_zh, a.name_en, a.normal_balance,
             coalesce(sum(b.debit_fen - b.credit_fen) filter (where b.fiscal_year < ?), 0) as opening_net,
             coalesce(sum(b.debit_fen) filter (where b.fiscal_year = ?), 0) as debit,
             coalesce(sum(b.credit_fen) filter (where b.fiscal_year = ?), 0) as credit
        from accounts a join balances b on b.account_id = a.id
       where a.jurisdiction = ? and b.fiscal_year <= ?
-      group by a.code, a.name_zh, a.name_en, a.normal_balance
-      order by a.code`,
+      group by a.unit, a.scale, a.code, a.name_zh, a.name_en, a.normal_balance
+      order by a.scale, a.unit, a.code`,
     [year, year, year, known.code, year],
   );
-  const sides = (net: Fen): [Fen, Fen] => (net >= 0n ? [net, 0n] : [0n, -net]);
+  const byUnit = new Map<string, { scale: number; rows: Record<string, unknown>[] }>();
+  for (const r of rows) {
+    const unit = byUnit.get(r.unit) ?? { scale: Number(r.scale), rows: [] };
+    unit.rows.push(r);
+    byUnit.set(r.unit, unit);
+  }
+  const money = unitBooks(MONEY_UNIT, 2, byUnit.get(MONEY_UNIT)?.rows ?? []);
+  const indicator_books = [...byUnit.entries()]
+    .filter(([unit]) => unit !== MONEY_UNIT)
+    .map(([unit, { scale, rows: unitRows }]) => unitBooks(unit, scale, unitRows))
+    .filter((books) => books.accounts.length > 0);
+  return {
+    year,
+    jurisdiction: known.code,
+    accounts: money.accounts,
+    totals: money.totals,
+    balanced: money.balanced,
+    difference: money.difference,
+    indicator_books,
+  };
+}
+
+function unitBooks(unit: string, scale: number, rows: readonly Record<string, unknown>[]): UnitBooks {
+  const format = scale === 2 ? formatYuan : scale === 4 ? formatQuantity : null;
+  if (format === null) throw new Error(`no format for books kept at scale ${scale} (${unit})`);
+  const sides = (net: bigint): [bigint, bigint] => (net >= 0n ? [net, 0n] : [0n, -net]);
   const sum = { od: 0n, oc: 0n, d: 0n, c: 0n, cd: 0n, cc: 0n };
   const accounts: TrialBalanceRow[] = [];
   for (const r of rows) {
@@ -71,63 +106,83 @@ export async function trialBalance(
     sum.cd += cd;
     sum.cc += cc;
     accounts.push({
-      account: r.code,
-      name_zh: r.name_zh,
-      name_en: r.name_en,
-      normal_balance: r.normal_balance,
-      opening_debit: formatYuan(od),
-      opening_credit: formatYuan(oc),
-      debit: formatYuan(debit),
-      credit: formatYuan(credit),
-      closing_debit: formatYuan(cd),
-      closing_credit: formatYuan(cc),
+      account: r.code as string,
+      name_zh: r.name_zh as string,
+      name_en: r.name_en as string,
+      normal_balance: r.normal_balance as "debit" | "credit",
+      opening_debit: format(od),
+      opening_credit: format(oc),
+      debit: format(debit),
+      credit: format(credit),
+      closing_debit: format(cd),
+      closing_credit: format(cc),
     });
   }
   const difference = sum.d - sum.c;
   return {
-    year,
-    jurisdiction: known.code,
+    unit,
     accounts,
     totals: {
-      opening_debit: formatYuan(sum.od),
-      opening_credit: formatYuan(sum.oc),
-      debit: formatYuan(sum.d),
-      credit: formatYuan(sum.c),
-      closing_debit: formatYuan(sum.cd),
-      closing_credit: formatYuan(sum.cc),
+      opening_debit: format(sum.od),
+      opening_credit: format(sum.oc),
+      debit: format(sum.d),
+      credit: format(sum.c),
+      closing_debit: format(sum.cd),
+      closing_credit: format(sum.cc),
     },
     balanced: difference === 0n && sum.od === sum.oc && sum.cd === sum.cc,
-    difference: formatYuan(difference),
+    difference: format(difference),
   };
 }
 
 export function trialBalanceTabular(tb: TrialBalance, ref: ReferenceData): Tabular {
-  const money = (key: string, label_zh: string, label_en: string) => ({
-    key,
-    label_zh,
-    label_en,
-    align: "right" as const,
-    kind: "money" as const,
-  });
+  const unbalanced = [{ unit: MONEY_UNIT, ...tb }, ...tb.indicator_books].filter((b) => !b.balanced);
+  const section = (books: UnitBooks, kind: "money" | "indicator", title_zh?: string, title_en?: string) => {
+    const figure = (key: string, label_zh: string, label_en: string) => ({
+      key,
+      label_zh,
+      label_en,
+      align: "right" as const,
+      kind,
+    });
+    return {
+      ...(title_zh !== undefined ? { title_zh } : {}),
+      ...(title_en !== undefined ? { title_en } : {}),
+      columns: [
+        { key: "account", label_zh: "科目代码", label_en: "Account" },
+        { key: "name_zh", label_zh: "科目名称", label_en: "Name" },
+        figure("opening_debit", "期初借方", "Opening Dr"),
+        figure("opening_credit", "期初贷方", "Opening Cr"),
+        figure("debit", "本期借方", "Debit"),
+        figure("credit", "本期贷方", "Credit"),
+        figure("closing_debit", "期末借方", "Closing Dr"),
+        figure("closing_credit", "期末贷方", "Closing Cr"),
+      ],
+      rows: books.accounts.map((a) => ({ ...a })),
+      totals: { account: "", name_zh: "", ...books.totals },
+    };
+  };
+  const moneyBooks: UnitBooks = { unit: MONEY_UNIT, ...tb };
   return {
     title_zh: `${tb.year}年度试算平衡表`,
     title_en: `Trial balance ${tb.year}`,
-    subtitle: `${ref.jurisdiction(tb.jurisdiction)?.name_zh ?? tb.jurisdiction} (${tb.jurisdiction}) · ${tb.balanced ? "平衡 balanced" : `不平衡 UNBALANCED by ${tb.difference}`}`,
+    subtitle: `${ref.jurisdiction(tb.jurisdiction)?.name_zh ?? tb.jurisdiction} (${tb.jurisdiction}) · ${
+      unbalanced.length === 0
+        ? "平衡 balanced"
+        : `不平衡 UNBALANCED: ${unbalanced.map((b) => `${b.unit} by ${b.difference}`).join(", ")}`
+    }`,
     sections: [
-      {
-        columns: [
-          { key: "account", label_zh: "科目代码", label_en: "Account" },
-          { key: "name_zh", label_zh: "科目名称", label_en: "Name" },
-          money("opening_debit", "期初借方", "Opening Dr"),
-          money("opening_credit", "期初贷方", "Opening Cr"),
-          money("debit", "本期借方", "Debit"),
-          money("credit", "本期贷方", "Credit"),
-          money("closing_debit", "期末借方", "Closing Dr"),
-          money("closing_credit", "期末贷方", "Closing Cr"),
-        ],
-        rows: tb.accounts.map((a) => ({ ...a })),
-        totals: { account: "", name_zh: "", ...tb.totals },
-      },
+      tb.indicator_books.length > 0
+        ? section(moneyBooks, "money", "资金账（元）", "Money (CNY)")
+        : section(moneyBooks, "money"),
+      ...tb.indicator_books.map((b) =>
+        section(
+          b,
+          "indicator",
+          `指标账（${ref.indicators.find((i) => i.unit === b.unit)?.unit_zh ?? b.unit}）`,
+          `Indicator books (${b.unit})`,
+        ),
+      ),
     ],
   };
 }

@@ -10,6 +10,7 @@ import { migrate } from "../db/migrate.js";
 import { importEnterprises } from "../import/enterprises.js";
 import { importReceipts } from "../import/receipts.js";
 import { importStatements } from "../import/statements.js";
+import { importIndicators } from "../import/indicators.js";
 import type { Encoding } from "../import/csv.js";
 import type { Progress } from "../import/common.js";
 import { ReferenceData } from "../repositories/reference.js";
@@ -25,6 +26,7 @@ import {
   reconciliationTabular,
 } from "../../reports/reconciliation.js";
 import { suspenseReport, suspenseTabular } from "../../reports/suspense.js";
+import { indicatorsReport, indicatorsTabular } from "../../reports/indicators.js";
 import { trialBalance, trialBalanceTabular } from "../../reports/trial-balance.js";
 import { runDemo } from "../demo/run.js";
 import { exitCodeFor, describeError } from "./errors.js";
@@ -168,6 +170,13 @@ export async function main(
     "treasury receipts (入库明细), refunds included",
     "入库明细导入 Treasury receipts import",
     importReceipts,
+  );
+  importCommand(
+    "indicators",
+    "park,indicator,month,value[,basis]",
+    "indicator reports (指标月报): year-to-date (default) or monthly values per park, indicator and month",
+    "指标月报导入 Indicator reports import",
+    importIndicators,
   );
 
   imp
@@ -316,6 +325,19 @@ export async function main(
       await emit(io, o.format, o.out, r, (f) => reconciliationTabular(r, ref, f === "csv"), {
         compact: r.items.length > JSON_INDENT_ITEMS_MAX,
       });
+    });
+  report
+    .command("indicators")
+    .description("statistical and assessment views of a park's indicators (指标统计与考核归属)")
+    .requiredOption("--year <year>", "calendar year", yearArg)
+    .requiredOption("--park <park>", "BZ, WZ or ZD")
+    .addOption(formatOption())
+    .addOption(outOption())
+    .action(async (o: ReportOptions & { year: number; park: string }) => {
+      const d = await database();
+      const ref = await ReferenceData.load(d.knex);
+      const r = await indicatorsReport(d.knex, ref, o.year, o.park);
+      await emit(io, o.format, o.out, r, (f) => indicatorsTabular(r, ref, f === "csv"));
     });
   report
     .command("trial-balance")

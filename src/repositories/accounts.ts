@@ -4,6 +4,8 @@
 import type { Knex } from "knex";
 import { accountTemplate } from "../../ledger/chart.js";
 
+export const MONEY_UNIT = "CNY";
+
 export interface AccountRow {
   id: number;
   jurisdiction: string;
@@ -11,6 +13,9 @@ export interface AccountRow {
   normal_balance: "debit" | "credit";
   name_zh: string;
   name_en: string;
+  /** `CNY` (amounts in fen, scale 2) or an indicator's unit such as `10k CNY` (1/10000, scale 4) */
+  unit: string;
+  scale: number;
 }
 
 export class AccountBook {
@@ -18,9 +23,13 @@ export class AccountBook {
   private readonly byKey = new Map<string, Map<string, AccountRow>>();
   private readonly byId = new Map<number, AccountRow>();
 
+  /** indicator code → its unit, for the indicator accounts made on demand */
+  private readonly indicatorUnits = new Map<string, string>();
+
   static async load(knex: Knex | Knex.Transaction): Promise<AccountBook> {
     const book = new AccountBook();
     for (const row of (await knex("accounts").select("*")) as AccountRow[]) book.remember(row);
+    for (const row of await knex("indicators").select("code", "unit")) book.indicatorUnits.set(row.code, row.unit);
     return book;
   }
 
@@ -44,7 +53,18 @@ export class AccountBook {
     if (missing.size === 0) return;
     const rows = [...missing.values()].map(({ jurisdiction, code }) => {
       const t = accountTemplate(code);
-      return { jurisdiction, code, normal_balance: t.normal_balance, name_zh: t.name_zh, name_en: t.name_en };
+      const unit = t.measure === "money" ? MONEY_UNIT : this.indicatorUnits.get(code.split(":")[1]!);
+      if (unit === undefined) throw new Error(`account ${code} names an indicator that does not exist`);
+      const scale = t.measure === "money" ? 2 : 4;
+      return {
+        jurisdiction,
+        code,
+        normal_balance: t.normal_balance,
+        name_zh: t.name_zh,
+        name_en: t.name_en,
+        unit,
+        scale,
+      };
     });
     await trx("accounts").insert(rows).onConflict(["jurisdiction", "code"]).ignore();
     const stored = (await trx("accounts")

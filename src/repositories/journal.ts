@@ -10,7 +10,7 @@ import { Rejection } from "../../ledger/rejections.js";
 import { insertRows, ROWS_BETWEEN_YIELDS, RowBuffer, yieldToIo } from "../db/bulk.js";
 import type { AccountBook } from "./accounts.js";
 
-export type EntryKind = "receipt" | "refund" | "suspense" | "transfer" | "settlement";
+export type EntryKind = "receipt" | "refund" | "suspense" | "transfer" | "settlement" | "indicator";
 
 export interface NewEntry {
   idempotency_key: string;

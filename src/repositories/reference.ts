@@ -27,6 +27,15 @@ export interface TaxType {
   is_tax: boolean;
 }
 
+export interface Indicator {
+  code: string;
+  name_zh: string;
+  name_en: string;
+  /** `10k CNY` (万元) or `10k USD` (万美元) */
+  unit: string;
+  unit_zh: string;
+}
+
 export interface CentralRatio {
   id: number;
   tax_code: string;
@@ -55,6 +64,7 @@ export class ReferenceData {
     readonly jurisdictions: readonly Jurisdiction[],
     readonly parks: readonly Park[],
     readonly taxes: readonly TaxType[],
+    readonly indicators: readonly Indicator[],
     ratios: CentralRatio[],
     agreements: Agreement[],
   ) {
@@ -71,14 +81,21 @@ export class ReferenceData {
     const jurisdictions = await knex("jurisdictions").select("*").orderBy("code");
     const parks = await knex("parks").select("*").orderBy("code");
     const taxes = await knex("tax_types").select("*").orderBy("item_code");
+    const indicators = await knex("indicators")
+      .select("code", "name_zh", "name_en", "unit", "unit_zh")
+      .orderBy(["sort_order", "code"]);
     const ratios = await knex("central_ratios").select("*").orderBy(["tax_code", "effective_from", "id"]);
     const agreements = await knex("agreements").select("*").orderBy(["park", "effective_from", "id"]);
-    return new ReferenceData(jurisdictions, parks, taxes, ratios, agreements);
+    return new ReferenceData(jurisdictions, parks, taxes, indicators, ratios, agreements);
   }
 
   /** A tax by its mnemonic (`VAT`) or its collection-item code (`10101`), case-insensitive. */
   tax(input: string): TaxType | undefined {
     return this.taxByInput.get(input.trim().toUpperCase());
+  }
+
+  indicator(code: string): Indicator | undefined {
+    return this.indicators.find((i) => i.code === code.trim().toUpperCase());
   }
 
   park(code: string): Park | undefined {
@@ -103,6 +120,15 @@ export class ReferenceData {
   /** Operators: jurisdictions that run a park for another host and so share its revenue. */
   get operators(): string[] {
     return this.parks.filter((p) => p.operator !== p.host).map((p) => p.operator);
+  }
+
+  /**
+   * The operator's share of a park's indicators for a month: the agreement in force on the first day
+   * of the month; null for a park its host runs (nothing to split); undefined when none is in force.
+   */
+  indicatorShareOn(park: Park, month: string): number | null | undefined {
+    if (park.operator === park.host) return null;
+    return this.agreementOn(park.code, `${month}-01`)?.operator_share_bp;
   }
 
   centralRatioOn(tax_code: string, isoDate: string): CentralRatio | undefined {

@@ -7,6 +7,8 @@ import { parseIsoDate } from "../../ledger/periods.js";
 import { Rejection } from "../../ledger/rejections.js";
 import type { Database } from "../db/database.js";
 import { toCount } from "../db/database.js";
+import { AccountBook } from "../repositories/accounts.js";
+import { bringAttributionUpToDate } from "../repositories/indicators.js";
 import { lockJournal } from "../repositories/journal.js";
 import { ReferenceData } from "../repositories/reference.js";
 
@@ -27,7 +29,7 @@ export interface AgreementView {
 export async function setAgreement(
   db: Database,
   input: { park: string; operator_share: string; from: string; note?: string; shared_non_tax?: string[] },
-): Promise<AgreementView> {
+): Promise<AgreementView & { indicator_entries_posted: number }> {
   const bp = parsePercentToBp(input.operator_share);
   if (bp === null)
     throw new Rejection(
@@ -81,7 +83,26 @@ export async function setAgreement(
         note: input.note ?? "",
       })
       .returning("*");
-    return view(await ReferenceData.load(trx), row);
+    const updated = await ReferenceData.load(trx);
+    // indicators are attributed month by month from their reports, so a new agreement re-attributes
+    // the months it now governs by adjusting entries (money already booked is refused above)
+    const reported = await trx.raw(
+      `select distinct indicator, extract(year from month)::integer as year from indicator_reports
+        where park = ? and month >= date_trunc('month', ?::date) order by 1, 2`,
+      [park.code, from],
+    );
+    const indicator_entries_posted = await bringAttributionUpToDate(
+      trx,
+      updated,
+      await AccountBook.load(trx),
+      reported.rows.map((r: { indicator: string; year: number }) => ({
+        park: updated.park(park.code)!,
+        indicator: r.indicator,
+        year: Number(r.year),
+      })),
+      { kind: "agreement", agreement_id: row.id },
+    );
+    return { ...view(updated, row), indicator_entries_posted };
   });
 }
 

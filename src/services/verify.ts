@@ -4,6 +4,10 @@
 
 import type { Database } from "../db/database.js";
 import { toCount } from "../db/database.js";
+import { formatQuantity } from "../../ledger/indicators.js";
+import type { IndicatorAmounts } from "../../ledger/posting.js";
+import { bookedAttribution, expectedAttribution, recordedReports, reportsInForce } from "../repositories/indicators.js";
+import { ReferenceData } from "../repositories/reference.js";
 
 export interface VerifyFinding {
   check: string;
@@ -29,15 +33,15 @@ export async function verifyLedger(db: Database): Promise<VerifyResult> {
     `select (select count(*) from journal_entries) as entries, (select count(*) from journal_lines) as lines, (select count(*) from receipts) as receipts`,
   );
   const unbalanced = await k.raw(
-    `select l.entry_id, a.jurisdiction, sum(l.debit_fen) - sum(l.credit_fen) as difference
+    `select l.entry_id, a.jurisdiction, a.unit, sum(l.debit_fen) - sum(l.credit_fen) as difference
        from journal_lines l left join accounts a on a.id = l.account_id
-      group by l.entry_id, a.jurisdiction having sum(l.debit_fen) <> sum(l.credit_fen) or a.jurisdiction is null
+      group by l.entry_id, a.jurisdiction, a.unit having sum(l.debit_fen) <> sum(l.credit_fen) or a.jurisdiction is null
       order by l.entry_id limit ${FINDINGS_MAX}`,
   );
   for (const r of unbalanced.rows)
     findings.push({
       check: "entry_balanced",
-      detail: `entry ${r.entry_id} differs by ${r.difference} fen in the books of ${r.jurisdiction}`,
+      detail: `entry ${r.entry_id} differs by ${r.difference} ${r.unit === "CNY" ? "fen" : `× 0.0001 ${r.unit}`} in the books of ${r.jurisdiction}`,
     });
   const empty = await k.raw(
     `select e.id from journal_entries e where not exists (select 1 from journal_lines l where l.entry_id = e.id) order by e.id limit ${FINDINGS_MAX}`,
@@ -53,7 +57,8 @@ export async function verifyLedger(db: Database): Promise<VerifyResult> {
       where (e.import_id is not null and not exists (select 1 from imports i where i.id = e.import_id))
          or (e.park is not null and not exists (select 1 from parks p where p.code = e.park))
          or (e.operator is not null and not exists (select 1 from jurisdictions j where j.code = e.operator))
-         or (e.tax_code is not null and not exists (select 1 from tax_types t where t.code = e.tax_code))
+         or (e.tax_code is not null and e.kind <> 'indicator' and not exists (select 1 from tax_types t where t.code = e.tax_code))
+         or (e.kind = 'indicator' and not exists (select 1 from indicators i where i.code = e.tax_code))
       order by e.id limit ${FINDINGS_MAX}`,
   );
   for (const r of dangling.rows) {
@@ -103,6 +108,7 @@ export async function verifyLedger(db: Database): Promise<VerifyResult> {
       check: "receipt_amount_booked",
       detail: `receipt ${r.receipt_no} is ${r.amount_fen} fen but its entry books ${r.booked} fen into the treasury`,
     });
+  await checkIndicatorAttribution(db, findings);
   return {
     intact: findings.length === 0,
     entries: toCount(counts.rows[0].entries),
@@ -110,4 +116,37 @@ export async function verifyLedger(db: Database): Promise<VerifyResult> {
     receipts: toCount(counts.rows[0].receipts),
     findings,
   };
+}
+
+/** Every indicator month holds in the journal what the reports in force and the agreements give. */
+async function checkIndicatorAttribution(db: Database, findings: VerifyFinding[]): Promise<void> {
+  const ref = await ReferenceData.load(db.knex);
+  const { rows } = await db.knex.raw(
+    `select distinct park, extract(year from month)::integer as year from indicator_reports
+     union select distinct park, fiscal_year from journal_entries where kind = 'indicator' order by 1, 2`,
+  );
+  for (const r of rows) {
+    const park = ref.park(r.park);
+    if (park === undefined) continue; // named by entry_references
+    const year = Number(r.year);
+    const booked = await bookedAttribution(db.knex, park, year);
+    const reports = await recordedReports(db.knex, park.code, year);
+    for (const indicator of ref.indicators) {
+      const months = booked.get(indicator.code) ?? new Map<string, IndicatorAmounts>();
+      const inForce = reportsInForce(reports.filter((x) => x.indicator === indicator.code));
+      const expected = expectedAttribution(ref, park, year, inForce);
+      const wanted = new Map(expected.map((m) => [`${year}-${String(m.month).padStart(2, "0")}`, m]));
+      for (const month of new Set([...wanted.keys(), ...months.keys()])) {
+        const want = wanted.get(month) ?? { value: 0n, operator: 0n, host: 0n };
+        const have = months.get(month) ?? { value: 0n, operator: 0n, host: 0n };
+        if (want.value !== have.value || want.operator !== have.operator || want.host !== have.host) {
+          if (findings.length >= FINDINGS_MAX) return;
+          findings.push({
+            check: "indicator_attribution",
+            detail: `${park.code} ${indicator.code} ${month}: the reports give ${formatQuantity(want.value)} (${formatQuantity(want.operator)} + ${formatQuantity(want.host)}), the journal holds ${formatQuantity(have.value)} (${formatQuantity(have.operator)} + ${formatQuantity(have.host)})`,
+          });
+        }
+      }
+    }
+  }
 }

@@ -30,8 +30,24 @@ describe("accountTemplate", () => {
     ["cash", "debit", "库款", "Funds received"],
     ["revenue_central", "credit", "中央税收收入", "Central tax revenue"],
   ])("%s has a %s normal balance and is named %s / %s", (code, normal_balance, name_zh, name_en) => {
-    expect(accountTemplate(code)).toEqual({ code, normal_balance, name_zh, name_en });
+    expect(accountTemplate(code)).toEqual({ code, measure: "money", normal_balance, name_zh, name_en });
   });
+
+  it.each<[string, NormalBalance, string]>([
+    ["indicator_reported:GDP", "debit", "园区上报数（统计口径）—GDP"],
+    ["indicator_assessed:FDI", "credit", "考核归属数—FDI"],
+    ["indicator_ceded:TRADE", "credit", "考核划出数—TRADE"],
+    ["indicator_received:GIOV", "debit", "考核划入数—GIOV"],
+  ])("%s is an indicator account with a %s normal balance, named %s", (code, normal_balance, name_zh) => {
+    expect(accountTemplate(code)).toMatchObject({ code, measure: "indicator", normal_balance, name_zh });
+  });
+
+  it.each([["indicator_reported"], ["indicator_assessed:gdp"], ["indicator_ceded:"]])(
+    "refuses the indicator account %j, which names no indicator",
+    (code) => {
+      expect(() => accountTemplate(code)).toThrow(/names its indicator/);
+    },
+  );
 
   it.each<[string]>([
     ["nonsense"],

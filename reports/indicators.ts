@@ -1,0 +1,252 @@
+// The indicator report (指标归属表) of one park and year: for each indicator, the year's figure, the
+// statistical view (100 % to the park's operator) and the assessment view (each month's value split by
+// the agreement in force on the first day of that month, summed over the months), with the months
+// behind them. Figures come from the journal's indicator books; the reports on record say which
+// report each month rests on, how it was reported and how often it was revised.
+
+import type { Knex } from "knex";
+import { formatQuantity, type Units } from "../ledger/indicators.js";
+import { formatBpAsPercent } from "../ledger/ratio.js";
+import { Rejection } from "../ledger/rejections.js";
+import type { IndicatorAmounts } from "../ledger/posting.js";
+import { bookedAttribution, recordedReports, reportsInForce } from "../src/repositories/indicators.js";
+import type { Park, ReferenceData } from "../src/repositories/reference.js";
+import type { Column, Tabular } from "./render.js";
+
+/** Party → value, `{ "<operator>": "…", "<host>": "…" }`; one key for a park its host runs. */
+export type ByParty = Record<string, string>;
+
+export interface IndicatorMonth {
+  /** `YYYY-MM` */
+  month: string;
+  /** The first month the value covers (`2025-01` for the combined 1–2月 report in February). */
+  first_month: string;
+  basis: "ytd" | "month" | null;
+  /** The figure as reported (year-to-date or monthly, per `basis`). */
+  reported: string | null;
+  ytd: string;
+  value: string;
+  operator_share_pct: string | null;
+  statistical: ByParty;
+  assessment: ByParty;
+  /** The revision in force (0: the first report); `reports_on_record` counts every one kept. */
+  revision: number | null;
+  reports_on_record: number;
+}
+
+export interface IndicatorLine {
+  indicator: string;
+  name_zh: string;
+  name_en: string;
+  unit: string;
+  unit_zh: string;
+  total: string;
+  /** The latest month reported, `YYYY-MM`; null when nothing is reported for the year. */
+  through: string | null;
+  statistical: ByParty;
+  assessment: ByParty;
+  months: IndicatorMonth[];
+}
+
+export interface IndicatorsReport {
+  year: number;
+  park: string;
+  operator: string;
+  host: string;
+  indicators: IndicatorLine[];
+}
+
+export async function indicatorsReport(
+  knex: Knex | Knex.Transaction,
+  ref: ReferenceData,
+  year: number,
+  parkCode: string,
+): Promise<IndicatorsReport> {
+  const park = ref.park(parkCode);
+  if (park === undefined)
+    throw new Rejection(
+      "park_unknown",
+      `--park: ${parkCode} is not a park; use one of ${ref.parks.map((p) => p.code).join(", ")}`,
+    );
+  const booked = await bookedAttribution(knex, park, year);
+  const recorded = await recordedReports(knex, park.code, year);
+  const indicators = ref.indicators.map((indicator): IndicatorLine => {
+    const reports = recorded.filter((r) => r.indicator === indicator.code);
+    const inForce = reportsInForce(reports);
+    const bookedMonths = booked.get(indicator.code) ?? new Map<string, IndicatorAmounts>();
+    // a reported month whose value is zero books nothing, yet it is a month reported
+    const months = [...new Set([...inForce.keys(), ...bookedMonths.keys()])]
+      .sort()
+      .map((month) => [month, bookedMonths.get(month) ?? { value: 0n, operator: 0n, host: 0n }] as const);
+    const sum = { value: 0n, operator: 0n, host: 0n };
+    let previous = 0;
+    const rows = months.map(([month, m]): IndicatorMonth => {
+      sum.value += m.value;
+      sum.operator += m.operator;
+      sum.host += m.host;
+      const report = inForce.get(month);
+      const number = Number(month.slice(5, 7));
+      const first = report?.basis === "month" ? number : previous + 1;
+      previous = number;
+      const share = ref.indicatorShareOn(park, month);
+      return {
+        month,
+        first_month: `${year}-${String(first).padStart(2, "0")}`,
+        basis: report?.basis ?? null,
+        reported: report !== undefined ? formatQuantity(report.value) : null,
+        ytd: formatQuantity(sum.value),
+        value: formatQuantity(m.value),
+        operator_share_pct: share === null || share === undefined ? null : formatBpAsPercent(share),
+        statistical: views(park, m.value, 0n),
+        assessment: views(park, m.operator, m.host),
+        revision: report?.revision ?? null,
+        reports_on_record: reports.filter((r) => r.month === month).length,
+      };
+    });
+    return {
+      indicator: indicator.code,
+      name_zh: indicator.name_zh,
+      name_en: indicator.name_en,
+      unit: indicator.unit,
+      unit_zh: indicator.unit_zh,
+      total: formatQuantity(sum.value),
+      through: rows.at(-1)?.month ?? null,
+      statistical: views(park, sum.value, 0n),
+      assessment: views(park, sum.operator, sum.host),
+      months: rows,
+    };
+  });
+  return { year, park: park.code, operator: park.operator, host: park.host, indicators };
+}
+
+function views(park: Park, operator: Units, host: Units): ByParty {
+  if (park.operator === park.host) return { [park.host]: formatQuantity(operator + host) };
+  return { [park.operator]: formatQuantity(operator), [park.host]: formatQuantity(host) };
+}
+
+export function indicatorsTabular(r: IndicatorsReport, ref: ReferenceData, flat = false): Tabular {
+  const parties = r.operator === r.host ? [r.host] : [r.operator, r.host];
+  const partyName = (code: string) => ref.jurisdiction(code)?.name_zh ?? code;
+  const figure = (key: string, label_zh: string, label_en: string): Column => ({
+    key,
+    label_zh,
+    label_en,
+    kind: "indicator",
+  });
+  const viewColumns = (prefix: "statistical" | "assessment", zh: string): Column[] =>
+    parties.map((p) => figure(`${prefix}_${p}`, `${zh}·${partyName(p)}`, `${prefix} ${p}`));
+  const flatten = (prefix: "statistical" | "assessment", byParty: ByParty) =>
+    Object.fromEntries(parties.map((p) => [`${prefix}_${p}`, byParty[p] ?? null]));
+  const park = ref.park(r.park);
+  const title_zh = `${r.year}年度${park?.name_zh ?? r.park}指标统计与考核归属`;
+  const title_en = `Indicators ${r.year}, ${r.park}: statistical and assessment views`;
+  const subtitle = `统计口径 100% ${partyName(r.operator)}; 考核口径按每月1日有效的分成比例 (assessment: split by the agreement in force on the 1st of each month)`;
+  const monthColumns: Column[] = [
+    { key: "indicator", label_zh: "指标", label_en: "Indicator" },
+    { key: "unit", label_zh: "单位", label_en: "Unit" },
+    { key: "month", label_zh: "月份", label_en: "Month" },
+    { key: "covers", label_zh: "涵盖", label_en: "Covers" },
+    { key: "basis", label_zh: "报送口径", label_en: "Basis" },
+    figure("reported", "报送数", "Reported"),
+    figure("ytd", "累计", "Year to date"),
+    figure("value", "当月", "Month value"),
+    { key: "operator_share_pct", label_zh: "运营方比例%", label_en: "Operator %", kind: "percent" },
+    ...viewColumns("assessment", "考核口径"),
+    { key: "revision", label_zh: "修订次", label_en: "Revision", kind: "count" },
+  ];
+  const monthRows = r.indicators.flatMap((line) =>
+    line.months.map((m) => ({
+      indicator: line.indicator,
+      unit: line.unit_zh,
+      month: m.month,
+      covers: m.first_month === m.month ? "" : `${Number(m.first_month.slice(5))}–${Number(m.month.slice(5))}月`,
+      basis: m.basis === null ? null : m.basis === "ytd" ? "累计 ytd" : "当月 month",
+      reported: m.reported,
+      ytd: m.ytd,
+      value: m.value,
+      operator_share_pct: m.operator_share_pct,
+      ...flatten("assessment", m.assessment),
+      revision: m.revision,
+    })),
+  );
+  if (flat) {
+    const columns: Column[] = [
+      { key: "indicator", label_zh: "指标", label_en: "Indicator" },
+      { key: "unit", label_zh: "单位", label_en: "Unit" },
+      { key: "month", label_zh: "月份", label_en: "Month" },
+      { key: "first_month", label_zh: "起始月", label_en: "First month" },
+      { key: "basis", label_zh: "报送口径", label_en: "Basis" },
+      figure("reported", "报送数", "Reported"),
+      figure("ytd", "累计", "Year to date"),
+      figure("value", "当月", "Value"),
+      { key: "operator_share_pct", label_zh: "运营方比例%", label_en: "Operator %", kind: "percent" },
+      ...viewColumns("statistical", "统计口径"),
+      ...viewColumns("assessment", "考核口径"),
+      { key: "revision", label_zh: "修订次", label_en: "Revision", kind: "count" },
+    ];
+    const rows = r.indicators.flatMap((line) => [
+      ...line.months.map((m) => ({
+        indicator: line.indicator,
+        unit: line.unit,
+        month: m.month,
+        first_month: m.first_month,
+        basis: m.basis,
+        reported: m.reported,
+        ytd: m.ytd,
+        value: m.value,
+        operator_share_pct: m.operator_share_pct,
+        ...flatten("statistical", m.statistical),
+        ...flatten("assessment", m.assessment),
+        revision: m.revision,
+      })),
+      {
+        indicator: line.indicator,
+        unit: line.unit,
+        month: String(r.year),
+        first_month: `${r.year}-01`,
+        basis: null,
+        reported: null,
+        ytd: line.total,
+        value: line.total,
+        operator_share_pct: null,
+        ...flatten("statistical", line.statistical),
+        ...flatten("assessment", line.assessment),
+        revision: null,
+      },
+    ]);
+    return { title_zh, title_en, subtitle, sections: [{ columns, rows }] };
+  }
+  return {
+    title_zh,
+    title_en,
+    subtitle,
+    sections: [
+      {
+        title_zh: "全年",
+        title_en: "The year",
+        columns: [
+          { key: "indicator", label_zh: "指标", label_en: "Indicator" },
+          { key: "name_zh", label_zh: "名称", label_en: "Name" },
+          { key: "unit", label_zh: "单位", label_en: "Unit" },
+          figure("total", "全年数", "Year"),
+          ...viewColumns("statistical", "统计口径"),
+          ...viewColumns("assessment", "考核口径"),
+          { key: "through", label_zh: "截至", label_en: "Through" },
+        ],
+        rows: r.indicators.map((line) => ({
+          indicator: line.indicator,
+          name_zh: line.name_zh,
+          unit: line.unit_zh,
+          total: line.total,
+          ...flatten("statistical", line.statistical),
+          ...flatten("assessment", line.assessment),
+          through: line.through,
+        })),
+      },
+      { title_zh: "逐月", title_en: "By month", columns: monthColumns, rows: monthRows },
+    ],
+    notes: [
+      "考核口径 = Σ 各月当月数 × 当月1日有效的运营方比例 (round half up at 4 decimals); 未报送月份并入下一报送月 (1–2月合报).",
+    ],
+  };
+}
