@@ -110,7 +110,9 @@ export async function main(
 
   program
     .command("demo")
-    .description("fill the database with a realistic, deterministic sample year and print the settlement summaries")
+    .description(
+      "fill the database with a realistic, deterministic sample year and print the settlement and indicator summaries",
+    )
     .option("--year <year>", "the sample year", "2025")
     .option("--seed <n>", "the generator's seed", "20250101")
     .option("--receipts <n>", "how many receipts", "6000")

@@ -1,7 +1,7 @@
 // `parkledger demo`: the main job on a fresh machine. It writes a deterministic sample year as the
 // CSV files a treasury would export, loads them through the same imports a user runs, changes an
-// agreement mid-year, records the interim transfers, and prints both settlement statements, the
-// trial balances and what is held in suspense. Running it again changes nothing.
+// agreement mid-year, records the interim transfers, loads the indicator reports and a revision, and
+// prints both settlement statements, the indicator views, the trial balances and what is in suspense. Running it again changes nothing.
 
 import fs from "node:fs";
 import path from "node:path";
@@ -18,6 +18,9 @@ import { trialBalance } from "../../reports/trial-balance.js";
 import { renderTable } from "../../reports/render.js";
 import { progressReporter, toJson, type Format, type Io } from "../cli/output.js";
 import { demoEnterprises, demoReceipts, enterprisesCsv, receiptsCsvLines } from "./generate.js";
+import { demoIndicators } from "./indicators.js";
+import { importIndicators } from "../import/indicators.js";
+import { indicatorsReport } from "../../reports/indicators.js";
 
 export interface DemoRun {
   year: number;
@@ -70,6 +73,26 @@ export async function runDemo(db: Database, io: Io, run: DemoRun): Promise<void>
       : `demo: ${r.receipts} receipts, ${r.refunds} refunds, ${r.suspense} held in suspense (${r.rows} rows)`,
   );
 
+  // indicator reports through the last month begun, then a later file revising a few of them
+  const now = new Date();
+  const through = run.year < now.getUTCFullYear() ? 12 : run.year === now.getUTCFullYear() ? now.getUTCMonth() + 1 : 0;
+  if (through >= 2) {
+    const files = demoIndicators(run.year, run.seed, through);
+    for (const [name, text] of [
+      [`indicators-${run.year}.csv`, files.reports],
+      [`indicators-${run.year}-revised.csv`, files.revisions],
+    ] as const) {
+      const file = path.join(run.dir, name);
+      fs.writeFileSync(file, text);
+      const i = await importIndicators(db, file);
+      say(
+        i.already_imported
+          ? `demo: ${name} already imported`
+          : `demo: ${name}: ${i.new_reports} reports, ${i.revisions} revisions, ${i.entries_posted} attribution entries`,
+      );
+    }
+  }
+
   // quarterly interim transfers: 20 % of the year's operator share, rounded down to 10,000 yuan
   const reference = await ReferenceData.load(db.knex);
   for (const operator of reference.operators) {
@@ -97,12 +120,50 @@ export async function runDemo(db: Database, io: Io, run: DemoRun): Promise<void>
   const balances = [];
   for (const j of reference.jurisdictions) balances.push(await trialBalance(db.knex, reference, run.year, j.code));
   const suspense = await suspenseReport(db.knex, run.year);
+  const indicators = [];
+  for (const park of reference.parks) indicators.push(await indicatorsReport(db.knex, reference, run.year, park.code));
 
   if (run.format === "json") {
-    io.stdout.write(toJson({ year: run.year, settlements: statements, trial_balances: balances, suspense }));
+    io.stdout.write(
+      toJson({ year: run.year, settlements: statements, indicators, trial_balances: balances, suspense }),
+    );
     return;
   }
   for (const s of statements) io.stdout.write(renderTable(settlementTabular(s, reference)) + "\n");
+  io.stdout.write(
+    renderTable({
+      title_zh: `${run.year}年度指标统计与考核归属汇总`,
+      title_en: `Indicators ${run.year}: statistical and assessment views`,
+      subtitle:
+        "统计口径 100% 运营方; 考核口径按每月1日有效的分成比例 (parkledger report indicators --park P for the months)",
+      sections: [
+        {
+          columns: [
+            { key: "park", label_zh: "园区", label_en: "Park" },
+            { key: "indicator", label_zh: "指标", label_en: "Indicator" },
+            { key: "unit", label_zh: "单位", label_en: "Unit" },
+            { key: "total", label_zh: "全年数", label_en: "Year", kind: "indicator" },
+            { key: "operator", label_zh: "运营方", label_en: "Operator" },
+            { key: "assessed_operator", label_zh: "考核口径·运营方", label_en: "Assessed operator", kind: "indicator" },
+            { key: "assessed_host", label_zh: "考核口径·州", label_en: "Assessed prefecture", kind: "indicator" },
+            { key: "through", label_zh: "截至", label_en: "Through" },
+          ],
+          rows: indicators.flatMap((r) =>
+            r.indicators.map((line) => ({
+              park: r.park,
+              indicator: `${line.indicator} ${line.name_zh}`,
+              unit: line.unit_zh,
+              total: line.total,
+              operator: r.operator,
+              assessed_operator: line.assessment[r.operator] ?? null,
+              assessed_host: r.operator === r.host ? null : (line.assessment[r.host] ?? null),
+              through: line.through,
+            })),
+          ),
+        },
+      ],
+    }) + "\n",
+  );
   io.stdout.write(
     renderTable({
       title_zh: `${run.year}年度试算平衡`,
@@ -121,7 +182,7 @@ export async function runDemo(db: Database, io: Io, run: DemoRun): Promise<void>
             debit: b.totals.debit,
             credit: b.totals.credit,
             difference: b.difference,
-            balanced: b.balanced ? "✓ yes" : "✗ NO",
+            balanced: b.balanced && b.indicator_books.every((books) => books.balanced) ? "✓ yes" : "✗ NO",
           })),
         },
       ],
