@@ -59,6 +59,10 @@ export const REJECTIONS = {
   basis_invalid: "basis is ytd (year to date, 累计) or month (当月)",
   month_in_future: "a report cannot be for a month that has not begun",
   indicator_row_repeated: "this park, indicator and month is already reported by another row of this file",
+  // projects and their quotas
+  introduced_by_required:
+    "a relocated or newly attracted project names in introduced_by the party that provides its quotas",
+  project_row_repeated: "this project number is already in another row of this file with different content",
   file_unreadable: "the file cannot be read",
   file_empty: "the file has no header row",
 } as const;

@@ -9,6 +9,7 @@ import * as m004 from "./004_journal.js";
 import * as m005 from "./005_receipts_transfers_closures.js";
 import * as m006 from "./006_operator_statements.js";
 import * as m007 from "./007_indicators.js";
+import * as m008 from "./008_projects_and_quotas.js";
 
 interface Migration {
   name: string;
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "005_receipts_transfers_closures", module: m005 },
   { name: "006_operator_statements", module: m006 },
   { name: "007_indicators", module: m007 },
+  { name: "008_projects_and_quotas", module: m008 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

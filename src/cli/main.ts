@@ -11,6 +11,7 @@ import { importEnterprises } from "../import/enterprises.js";
 import { importReceipts } from "../import/receipts.js";
 import { importStatements } from "../import/statements.js";
 import { importIndicators } from "../import/indicators.js";
+import { importProjects } from "../import/projects.js";
 import type { Encoding } from "../import/csv.js";
 import type { Progress } from "../import/common.js";
 import { ReferenceData } from "../repositories/reference.js";
@@ -27,6 +28,7 @@ import {
 } from "../../reports/reconciliation.js";
 import { suspenseReport, suspenseTabular } from "../../reports/suspense.js";
 import { indicatorsReport, indicatorsTabular } from "../../reports/indicators.js";
+import { commitmentsReport, commitmentsTabular } from "../../reports/commitments.js";
 import { trialBalance, trialBalanceTabular } from "../../reports/trial-balance.js";
 import { runDemo } from "../demo/run.js";
 import { exitCodeFor, describeError } from "./errors.js";
@@ -179,6 +181,13 @@ export async function main(
     "indicator reports (指标月报): year-to-date (default) or monthly values per park, indicator and month",
     "指标月报导入 Indicator reports import",
     importIndicators,
+  );
+  importCommand(
+    "projects",
+    "project_no,name,park,origin,start_on[,introduced_by][,end_on][,uscc][,energy_tce][,co2_t][,so2_t][,nox_t][,cod_t][,nh3n_t]",
+    "projects with their origin and annual carbon and pollutant quotas (约束性指标)",
+    "项目及约束性指标导入 Projects and quotas import",
+    importProjects,
   );
 
   imp
@@ -340,6 +349,23 @@ export async function main(
       const ref = await ReferenceData.load(d.knex);
       const r = await indicatorsReport(d.knex, ref, o.year, o.park);
       await emit(io, o.format, o.out, r, (f) => indicatorsTabular(r, ref, f === "csv"));
+    });
+  report
+    .command("commitments")
+    .description("carbon and pollutant quotas each jurisdiction must provide, per park (约束性指标承担)")
+    .requiredOption("--year <year>", "calendar year", yearArg)
+    .option("--jurisdiction <code>", "only quotas this jurisdiction provides")
+    .option("--park <park>", "only projects in this park")
+    .addOption(formatOption())
+    .addOption(outOption())
+    .action(async (o: ReportOptions & { year: number; jurisdiction?: string; park?: string }) => {
+      const d = await database();
+      const ref = await ReferenceData.load(d.knex);
+      const r = await commitmentsReport(d.knex, ref, o.year, {
+        ...(o.jurisdiction !== undefined ? { jurisdiction: o.jurisdiction } : {}),
+        ...(o.park !== undefined ? { park: o.park } : {}),
+      });
+      await emit(io, o.format, o.out, r, () => commitmentsTabular(r, ref));
     });
   report
     .command("trial-balance")
