@@ -67,6 +67,11 @@ const { importStatements } = (await import(
 const { reconciliation } = (await import(
   dist("reports/reconciliation.js")
 )) as typeof import("../reports/reconciliation.js");
+const { importIndicators } = (await import(
+  dist("src/import/indicators.js")
+)) as typeof import("../src/import/indicators.js");
+const { indicatorsReport } = (await import(dist("reports/indicators.js"))) as typeof import("../reports/indicators.js");
+const { demoIndicators } = (await import(dist("src/demo/indicators.js"))) as typeof import("../src/demo/indicators.js");
 // the command line's own JSON writer, so the serialisation timed is the one `--format json` does
 const { toJson, JSON_INDENT_ITEMS_MAX } = (await import(
   dist("src/cli/output.js")
@@ -81,6 +86,8 @@ const SETTLEMENT_RUNS = 20;
 const TRIAL_BALANCE_RUNS = 10;
 const OPERATORS = ["bingtuan", "urumqi"] as const;
 
+const BAR_INDICATOR_REPORT_MS = 300;
+const INDICATOR_REPORT_RUNS = 20;
 const BAR_RECONCILIATION_MS = 10_000;
 const RECONCILIATION_RUNS = 3;
 const RECONCILE_OPERATOR = "bingtuan";
@@ -1255,6 +1262,30 @@ async function main(): Promise<void> {
       await timeRuns(TRIAL_BALANCE_RUNS, () => trialBalance(db!.knex, ref, opts.year, "prefecture")),
     );
 
+    // The indicator report, on the same database: a year of reports for every park and indicator and a
+    // revision file, whose attribution entries sit among the year's million receipt entries.
+    const indicatorFiles = demoIndicators(opts.year, opts.seed, 12);
+    let indicatorEntries = 0;
+    for (const [name, text] of [
+      ["indicators", indicatorFiles.reports],
+      ["indicators-revised", indicatorFiles.revisions],
+    ] as const) {
+      const file = path.join(OUT_DIR, `${name}-${opts.year}-s${opts.seed}.csv`);
+      fs.writeFileSync(file, text);
+      indicatorEntries += (await importIndicators(db, file)).entries_posted;
+    }
+    const indicatorRef = await ReferenceData.load(db.knex);
+    await indicatorsReport(db.knex, indicatorRef, opts.year, "BZ"); // warm-up
+    const indicators = {
+      entries: indicatorEntries,
+      ...summary(
+        await timeRuns(INDICATOR_REPORT_RUNS, () => indicatorsReport(db!.knex, indicatorRef, opts.year, "BZ")),
+      ),
+    };
+    say(
+      `indicators: ${indicatorEntries} attribution entries; report BZ median ${indicators.median_ms.toFixed(1)} ms, p95 ${indicators.p95_ms.toFixed(1)} ms`,
+    );
+
     // The full command line: node start-up, config, migrate check, reference data, the report, JSON out.
     const dist = await ensureBuilt();
     if (dist.possibly_stale)
@@ -1297,6 +1328,11 @@ async function main(): Promise<void> {
         pass: worstSettlementP95 < BAR_SETTLEMENT_MS,
       },
     ];
+    bars.push({
+      bar: `indicator report < ${BAR_INDICATOR_REPORT_MS} ms`,
+      measured: `p95 ${indicators.p95_ms.toFixed(1)} ms (BZ, in process)`,
+      pass: indicators.p95_ms < BAR_INDICATOR_REPORT_MS,
+    });
     if (recon !== null) {
       const rc = recon.reconciliation;
       bars.push({
@@ -1378,6 +1414,7 @@ async function main(): Promise<void> {
       },
       reports: {
         settlement,
+        indicators,
         trial_balance_prefecture: trial,
         cli_settlement_bingtuan: {
           wall_ms: round(cli.ms, 0),
