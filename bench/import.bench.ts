@@ -9,7 +9,7 @@
 // Bingtuan's (the rest, from payers not in the registry, stay in suspense); the same receipts file is
 // imported again, then a statement derived from it with known differences (rows dropped, amounts
 // changed, receipts renumbered and redated, rows the prefecture never saw), and the reconciliation
-// report is timed in process, serialised to JSON, and run once from the command line.
+// report is timed in process, written as JSON to a file as `--out` does, and run once from the command line.
 //
 //   RECEIPTS=50000 npm run bench                  # a quick run
 //   npm run bench -- --receipts 1000000 --keep    # the same options as arguments
@@ -73,7 +73,7 @@ const { importIndicators } = (await import(
 const { indicatorsReport } = (await import(dist("reports/indicators.js"))) as typeof import("../reports/indicators.js");
 const { demoIndicators } = (await import(dist("src/demo/indicators.js"))) as typeof import("../src/demo/indicators.js");
 // the command line's own JSON writer, so the serialisation timed is the one `--format json` does
-const { toJson, JSON_INDENT_ITEMS_MAX } = (await import(
+const { writeJsonFile, JSON_INDENT_ITEMS_MAX } = (await import(
   dist("src/cli/output.js")
 )) as typeof import("../src/cli/output.js");
 
@@ -853,7 +853,7 @@ interface ReconcileResults {
     summary_agrees: boolean | null;
     stderr_tail: string;
   };
-  /** What the bar is judged on: the in-process median plus the JSON serialisation. */
+  /** What the bar is judged on: the in-process median plus writing the JSON file. */
   bar_ms: number | null;
 }
 
@@ -954,10 +954,12 @@ async function reconcileStage(
 
     let json: ReconcileResults["json"];
     try {
+      const jsonFile = path.join(os.tmpdir(), `parkledger-bench-${process.pid}-reconciliation-inprocess.json`);
       t = now();
-      const body = toJson(r, r.items.length > JSON_INDENT_ITEMS_MAX); // as the CLI writes it
+      await writeJsonFile(jsonFile, r, r.items.length > JSON_INDENT_ITEMS_MAX); // as the CLI writes --out
       const jsonMs = now() - t;
-      json = { ms: round(jsonMs, 0), bytes: Buffer.byteLength(body) };
+      json = { ms: round(jsonMs, 0), bytes: fs.statSync(jsonFile).size };
+      fs.rmSync(jsonFile, { force: true });
       say(`reconcile: JSON ${fmtMs(jsonMs)}, ${(json.bytes / 2 ** 20).toFixed(1)} MiB`);
     } catch (error) {
       // a string past V8's length limit, say: a finding, not a reason to lose the other figures
@@ -1543,8 +1545,8 @@ function reconcileRows(rc: ReconcileResults): string[][] {
       `median of ${rec.runs}, max ${fmtMs(rec.max_ms)}; warm-up ${fmtMs(rec.warmup_ms)}; ${fmtInt(rec.items)} items`,
     ],
     "ms" in rc.json
-      ? ["  JSON serialisation", fmtMs(rc.json.ms), `once; ${mib(rc.json.bytes)}`]
-      : ["  JSON serialisation", "FAILED", rc.json.error],
+      ? ["  JSON written to a file", fmtMs(rc.json.ms), `once; ${mib(rc.json.bytes)}`]
+      : ["  JSON written to a file", "FAILED", rc.json.error],
     [
       "  CLI report reconciliation (json)",
       cli.exit_code === 0 ? fmtMs(cli.wall_ms) : `exit ${cli.exit_code}`,

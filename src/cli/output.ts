@@ -21,6 +21,56 @@ export function toJson(value: unknown, compact = false): string {
   return JSON.stringify(value, null, compact ? undefined : 2) + "\n";
 }
 
+const JSON_SLICE_ITEMS = 5_000;
+
+/**
+ * The same JSON as `toJson`, in pieces: when compact, a long top-level array goes out a slice at a
+ * time, so a report of a million items never becomes one string (nor one buffer) in memory.
+ */
+export function* jsonPieces(value: unknown, compact = false): Generator<string> {
+  if (!compact || value === null || typeof value !== "object" || Array.isArray(value)) {
+    yield toJson(value, compact);
+    return;
+  }
+  let first = true;
+  yield "{";
+  for (const [key, v] of Object.entries(value)) {
+    if (v === undefined || typeof v === "function") continue;
+    yield `${first ? "" : ","}${JSON.stringify(key)}:`;
+    first = false;
+    if (!Array.isArray(v) || v.length <= JSON_SLICE_ITEMS) {
+      yield JSON.stringify(v) ?? "null";
+      continue;
+    }
+    yield "[";
+    for (let i = 0; i < v.length; i += JSON_SLICE_ITEMS) {
+      const slice = JSON.stringify(v.slice(i, i + JSON_SLICE_ITEMS));
+      yield (i > 0 ? "," : "") + slice.slice(1, -1);
+    }
+    yield "]";
+  }
+  yield "}\n";
+}
+
+/** Writes pieces to a stream, waiting whenever it asks to (a pipe to `jq`, a slow disk). */
+export async function writePieces(stream: NodeJS.WritableStream, pieces: Iterable<string>): Promise<void> {
+  for (const piece of pieces) {
+    if (!stream.write(piece)) await new Promise<void>((resolve) => stream.once("drain", () => resolve()));
+  }
+}
+
+/** Writes JSON to a file as the command line does for `--format json --out FILE`. */
+export async function writeJsonFile(file: string, value: unknown, compact: boolean): Promise<void> {
+  const stream = fs.createWriteStream(file);
+  const failed = new Promise<never>((_, reject) => stream.once("error", reject));
+  failed.catch(() => {}); // observed through the races below
+  await Promise.race([writePieces(stream, jsonPieces(value, compact)), failed]);
+  await Promise.race([
+    new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve()))),
+    failed,
+  ]);
+}
+
 /** Reports with more items than this are written as compact JSON: a third smaller, and faster. */
 export const JSON_INDENT_ITEMS_MAX = 10_000;
 
@@ -32,11 +82,17 @@ export async function emit(
   tabular: (format: Exclude<Format, "json">) => Tabular,
   options: { compact?: boolean } = {},
 ): Promise<void> {
+  if (format === "json") {
+    if (out !== undefined) {
+      await writeJsonFile(out, json, options.compact ?? false);
+      io.stderr.write(`wrote ${out}\n`);
+    } else {
+      await writePieces(io.stdout, jsonPieces(json, options.compact ?? false));
+    }
+    return;
+  }
   let body: string | Buffer;
   switch (format) {
-    case "json":
-      body = toJson(json, options.compact ?? false);
-      break;
     case "csv":
       body = renderCsv(tabular("csv"));
       break;

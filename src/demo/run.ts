@@ -18,7 +18,8 @@ import { trialBalance } from "../../reports/trial-balance.js";
 import { renderTable } from "../../reports/render.js";
 import { progressReporter, toJson, type Format, type Io } from "../cli/output.js";
 import { demoEnterprises, demoReceipts, enterprisesCsv, receiptsCsvLines } from "./generate.js";
-import { demoIndicators } from "./indicators.js";
+import { demoIndicators, demoProjects } from "./indicators.js";
+import { importProjects } from "../import/projects.js";
 import { importIndicators } from "../import/indicators.js";
 import { indicatorsReport } from "../../reports/indicators.js";
 
@@ -92,6 +93,11 @@ export async function runDemo(db: Database, io: Io, run: DemoRun): Promise<void>
       );
     }
   }
+
+  const projectsFile = path.join(run.dir, `projects-${run.year}.csv`);
+  fs.writeFileSync(projectsFile, demoProjects(run.year));
+  const p = await importProjects(db, projectsFile);
+  say(p.already_imported ? "demo: projects already imported" : `demo: ${p.new_projects} projects with their quotas`);
 
   // quarterly interim transfers: 20 % of the year's operator share, rounded down to 10,000 yuan
   const reference = await ReferenceData.load(db.knex);
@@ -189,6 +195,7 @@ export async function runDemo(db: Database, io: Io, run: DemoRun): Promise<void>
       notes: [
         `待查 Held in suspense: ${suspense.count} receipts, ${formatYuanGrouped(parseYuan(suspense.total_held)!)} (parkledger report suspense --year ${run.year})`,
         `Next: parkledger report settlement --year ${run.year} --operator bingtuan --format xlsx --out settlement.xlsx`,
+        `      parkledger report indicators --year ${run.year} --park WZ; parkledger report commitments --year ${run.year}`,
       ],
     }),
   );
