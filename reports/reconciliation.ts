@@ -60,6 +60,9 @@ export interface Reconciliation {
   anomalies: Anomaly[];
 }
 
+/** Shared by every item whose two records agree: a million empty arrays would be a million objects. */
+const NO_DIFFERENCES: string[] = Object.freeze([]) as unknown as string[];
+
 /** Receipts a few days apart with the same enterprise, tax and amount are probably one receipt. */
 const PROBABLE_DAYS_MAX = 3;
 
@@ -128,8 +131,18 @@ export async function reconciliation(
   const park = operatorPark(ref, operator);
   const from = `${year}-01-01`;
   const to = `${year}-12-31`;
-  // The database pairs the two sides and formats what a matched row shows; only rows that differ
-  // come back with the figures needed to value the difference (a year may hold millions of rows).
+  // The totals and the anomalies are asked for at once, on other connections of the pool, while the
+  // database pairs the two sides and formats what a matched row shows; only rows that differ come
+  // back with the figures needed to value the difference (a year may hold millions of rows).
+  const totalsQuery = knex.raw(
+    `select (select coalesce(sum(amount_fen), 0) from receipts where park = ? and collected_on between ? and ?) as prefecture,
+            (select coalesce(sum(operator_fen), 0) from receipts where park = ? and collected_on between ? and ?) as share,
+            (select coalesce(sum(amount_fen), 0) from operator_statements where party = ? and collected_on between ? and ?) as operator`,
+    [park.code, from, to, park.code, from, to, operator, from, to],
+  );
+  const anomaliesQuery = anomalies(knex, ref, year, operator);
+  totalsQuery.catch(() => {}); // awaited below; a failure there is the report's failure
+  anomaliesQuery.catch(() => {});
   const { rows } = (await knex
     .raw(
       `with p as (select receipt_no, uscc, tax_code, collected_on, amount_fen, operator_fen, scope, central_share_bp, operator_share_bp
@@ -158,14 +171,7 @@ export async function reconciliation(
       [park.code, from, to, operator, from, to],
     )
     .options({ rowMode: "array" })) as { rows: PairTuple[] };
-  const totals = (
-    await knex.raw(
-      `select (select coalesce(sum(amount_fen), 0) from receipts where park = ? and collected_on between ? and ?) as prefecture,
-              (select coalesce(sum(operator_fen), 0) from receipts where park = ? and collected_on between ? and ?) as share,
-              (select coalesce(sum(amount_fen), 0) from operator_statements where party = ? and collected_on between ? and ?) as operator`,
-      [park.code, from, to, park.code, from, to, operator, from, to],
-    )
-  ).rows[0];
+  const totals = (await totalsQuery).rows[0];
   const prefectureTotal = toFen(totals.prefecture);
   const operatorTotal = toFen(totals.operator);
   const shareBooked = toFen(totals.share);
@@ -192,7 +198,7 @@ export async function reconciliation(
       uscc,
       tax_code,
       collected_on,
-      differences: differences === "" ? [] : differences.split(","),
+      differences: differences === "" ? NO_DIFFERENCES : differences.split(","),
       operator_share_effect: effect === 0n ? "0.00" : formatYuan(effect),
       probable_counterpart: null,
     };
@@ -214,13 +220,7 @@ export async function reconciliation(
       operator_share_difference: formatYuan(shareEffect),
     },
     items,
-    anomalies: await anomalies(
-      knex,
-      ref,
-      year,
-      operator,
-      items.filter((i) => i.status === "missing_in_prefecture").map((i) => i.receipt_no),
-    ),
+    anomalies: await anomaliesQuery,
   };
 }
 
@@ -292,8 +292,6 @@ async function anomalies(
   ref: ReferenceData,
   year: number,
   operator: string,
-  /** The operator's statement rows that the prefecture has not booked in its park. */
-  unbooked: string[],
 ): Promise<Anomaly[]> {
   const from = `${year}-01-01`;
   const to = `${year}-12-31`;
@@ -362,10 +360,11 @@ async function anomalies(
        left join receipts r on r.receipt_no = s.receipt_no
        left join enterprise_stays st on st.uscc = s.uscc and st.valid_from <= s.collected_on
                                     and (st.valid_to is null or st.valid_to >= s.collected_on)
-      where s.party = ? and s.receipt_no = any(?)
+      where s.party = ? and s.collected_on between ? and ?
+        and not exists (select 1 from receipts b where b.receipt_no = s.receipt_no and b.park = ? and b.collected_on between ? and ?)
         and ((r.park is not null and r.park <> ?) or (st.park is not null and st.park <> ? and r.park is null))
       order by s.receipt_no`,
-    [operator, unbooked, own, own],
+    [operator, from, to, own, from, to, own, own],
   );
   for (const e of elsewhere.rows) {
     const where = e.booked_park ?? e.registry_park;
