@@ -90,6 +90,7 @@ const BAR_INDICATOR_REPORT_MS = 300;
 const INDICATOR_REPORT_RUNS = 20;
 const BAR_RECONCILIATION_MS = 10_000;
 const RECONCILIATION_RUNS = 3;
+const RECONCILIATION_CLI_RUNS = 3;
 const RECONCILE_OPERATOR = "bingtuan";
 const RECONCILE_PARK = "BZ";
 
@@ -847,13 +848,15 @@ interface ReconcileResults {
   json: { ms: number; bytes: number } | { error: string };
   cli: {
     command: string;
+    /** median of the runs */
     wall_ms: number;
+    wall_samples_ms: number[];
     exit_code: number | null;
     out_bytes: number | null;
     summary_agrees: boolean | null;
     stderr_tail: string;
   };
-  /** What the bar is judged on: the in-process median plus writing the JSON file. */
+  /** What the bar is judged on: the command line's median wall time, start-up to the JSON file written. */
   bar_ms: number | null;
 }
 
@@ -930,7 +933,11 @@ async function reconcileStage(
       `reconcile: imported ${fmtInt(statements.rows)} statement rows in ${fmtMs(statementsMs)} (${fmtInt(statementsPerS)} rows/s)`,
     );
 
-    await db.knex.raw("analyze");
+    // the steady state after a load: statistics fresh and the visibility map set, so autovacuum does
+    // not start on a million new rows in the middle of the timings
+    t = now();
+    await db.knex.raw("vacuum analyze");
+    say(`reconcile: vacuum analyze ${fmtMs(now() - t)}`);
     t = now();
     const ref = await ReferenceData.load(db.knex);
     const refMs = now() - t;
@@ -986,12 +993,21 @@ async function reconcileStage(
     ];
     let cli: ReconcileResults["cli"];
     try {
-      say("reconcile: CLI report reconciliation …");
-      const c = await run(process.execPath, args, childEnv({ DATABASE_URL: url }));
+      say(`reconcile: CLI report reconciliation, ${RECONCILIATION_CLI_RUNS} runs …`);
+      const walls: number[] = [];
+      let c = await run(process.execPath, args, childEnv({ DATABASE_URL: url }));
+      walls.push(c.ms);
+      for (let i = 1; i < RECONCILIATION_CLI_RUNS && c.code === 0; i++) {
+        say(`  run ${i}: ${fmtMs(c.ms)}`);
+        c = await run(process.execPath, args, childEnv({ DATABASE_URL: url }));
+        walls.push(c.ms);
+      }
+      say(`  run ${walls.length}: ${fmtMs(c.ms)}`);
       const outBytes = c.code === 0 && fs.existsSync(outFile) ? fs.statSync(outFile).size : null;
       cli = {
         command: `node ${args.slice(0, -1).join(" ")} <tmpfile>`,
-        wall_ms: round(c.ms, 0),
+        wall_ms: round(median(walls), 0),
+        wall_samples_ms: walls.map((w) => round(w, 0)),
         exit_code: c.code,
         out_bytes: outBytes,
         summary_agrees: outBytes === null ? null : cliSummaryAgrees(outFile, summaryOf),
@@ -999,14 +1015,13 @@ async function reconcileStage(
       };
       say(
         c.code === 0
-          ? `reconcile: CLI ${fmtMs(c.ms)}, ${((outBytes ?? 0) / 2 ** 20).toFixed(1)} MiB`
+          ? `reconcile: CLI median ${fmtMs(median(walls))}, ${((outBytes ?? 0) / 2 ** 20).toFixed(1)} MiB`
           : `reconcile: CLI exited with ${c.code}:\n${cli.stderr_tail}`,
       );
     } finally {
       fs.rmSync(outFile, { force: true });
     }
 
-    const median_ = median(samples);
     return {
       database: redact(url),
       files: {
@@ -1048,7 +1063,7 @@ async function reconcileStage(
       },
       json,
       cli,
-      bar_ms: "ms" in json ? round(median_ + json.ms, 0) : null,
+      bar_ms: cli.exit_code === 0 ? cli.wall_ms : null,
     };
   } finally {
     await db.close().catch((error) => say(`reconcile: closing the database failed: ${String(error)}`));
@@ -1339,10 +1354,7 @@ async function main(): Promise<void> {
       const rc = recon.reconciliation;
       bars.push({
         bar: `reconciliation < ${BAR_RECONCILIATION_MS / 1000} s`,
-        measured:
-          "ms" in recon.json
-            ? `${fmtMs(rc.median_ms + recon.json.ms)}: median ${fmtMs(rc.median_ms)} + JSON ${fmtMs(recon.json.ms)} (${fmtInt(rc.items)} items, in process)`
-            : `median ${fmtMs(rc.median_ms)}; JSON failed: ${recon.json.error}`,
+        measured: `command line ${fmtMs(recon.cli.wall_ms)} (median of ${recon.cli.wall_samples_ms.length}, ${fmtInt(rc.items)} items to JSON); in process ${fmtMs(rc.median_ms)}${"ms" in recon.json ? ` + JSON ${fmtMs(recon.json.ms)}` : ""}`,
         pass: recon.bar_ms !== null && recon.bar_ms < BAR_RECONCILIATION_MS,
       });
     }
@@ -1551,7 +1563,7 @@ function reconcileRows(rc: ReconcileResults): string[][] {
       "  CLI report reconciliation (json)",
       cli.exit_code === 0 ? fmtMs(cli.wall_ms) : `exit ${cli.exit_code}`,
       cli.exit_code === 0
-        ? `wall, once, --out ${mib(cli.out_bytes ?? 0)}${cli.summary_agrees ? "" : "; SUMMARY DIFFERS"}`
+        ? `wall, median of ${cli.wall_samples_ms.length} (${cli.wall_samples_ms.map((w) => fmtMs(w)).join(", ")}), --out ${mib(cli.out_bytes ?? 0)}${cli.summary_agrees ? "" : "; SUMMARY DIFFERS"}`
         : `after ${fmtMs(cli.wall_ms)}: ${cli.stderr_tail.split("\n").pop() ?? ""}`,
     ],
   ];

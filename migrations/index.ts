@@ -10,6 +10,7 @@ import * as m005 from "./005_receipts_transfers_closures.js";
 import * as m006 from "./006_operator_statements.js";
 import * as m007 from "./007_indicators.js";
 import * as m008 from "./008_projects_and_quotas.js";
+import * as m009 from "./009_audit_trail.js";
 
 interface Migration {
   name: string;
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "006_operator_statements", module: m006 },
   { name: "007_indicators", module: m007 },
   { name: "008_projects_and_quotas", module: m008 },
+  { name: "009_audit_trail", module: m009 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

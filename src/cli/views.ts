@@ -157,5 +157,13 @@ export function verifyTabular(v: VerifyResult): Tabular {
         rows: v.findings.map((f) => ({ ...f })),
       },
     ],
+    notes: [
+      `哈希链 Hash chain: ${v.chain.checked} entries checked${
+        v.chain.first_broken === null
+          ? `, ends at entry ${v.chain.head_id ?? "-"} with ${v.chain.head_hash}`
+          : ", broken"
+      }`,
+      "Note the final hash: a later verify ending on a different hash for the same entry means history was rewritten.",
+    ],
   };
 }

@@ -9,6 +9,8 @@ import { assertBalanced } from "../../ledger/posting.js";
 import { Rejection } from "../../ledger/rejections.js";
 import { insertRows, ROWS_BETWEEN_YIELDS, RowBuffer, yieldToIo } from "../db/bulk.js";
 import type { AccountBook } from "./accounts.js";
+import { currentActor, type Actor } from "./actor.js";
+import { entryHash, GENESIS_HASH, type ChainLine } from "../../ledger/chain.js";
 
 export type EntryKind = "receipt" | "refund" | "suspense" | "transfer" | "settlement" | "indicator";
 
@@ -36,6 +38,12 @@ export async function lockJournal(trx: Knex.Transaction): Promise<void> {
   await trx.raw("select pg_advisory_xact_lock(?)", [JOURNAL_LOCK_KEY]);
 }
 
+/** The hash the next entry links to: the last entry's, or the chain's start. The caller holds the lock. */
+export async function chainHead(trx: Knex.Transaction): Promise<string> {
+  const { rows } = await trx.raw(`select entry_hash from journal_entries order by id desc limit 1`);
+  return rows.length === 0 ? GENESIS_HASH : (rows[0].entry_hash as string);
+}
+
 /** Reserves `count` consecutive values of a sequence; the caller holds the journal lock. */
 export async function reserveIds(trx: Knex.Transaction, sequence: string, count: number): Promise<bigint> {
   if (count <= 0) return 0n;
@@ -60,6 +68,12 @@ const ENTRY_COLUMNS = [
   { name: "description", type: "text" },
   { name: "import_id", type: "bigint" },
   { name: "source_row", type: "integer" },
+  { name: "posted_by", type: "text" },
+  { name: "request_id", type: "text" },
+  { name: "party", type: "text" },
+  { name: "token_id", type: "bigint" },
+  { name: "prev_hash", type: "text" },
+  { name: "entry_hash", type: "text" },
 ] as const;
 
 const LINE_COLUMNS = [
@@ -143,12 +157,15 @@ export class JournalWriter {
   /** fiscal_year|origin_year|park|tax → account id → delta */
   private readonly deltas = new Map<string, Map<number, BalanceDelta>>();
   private readonly ids = new IdBlock("journal_entries_id_seq");
+  /** The hash of the last entry in the journal, read under the journal lock at the first flush. */
+  private head: string | null = null;
+  private readonly actor: Actor = currentActor();
 
   constructor(
     private readonly trx: Knex.Transaction,
     private readonly accounts: AccountBook,
     /** COPY (PostgreSQL, for batches) or plain INSERTs (PGlite, or a single entry). */
-    options: { copy: boolean },
+    private readonly options: { copy: boolean },
   ) {
     this.entries = new RowBuffer("journal_entries", ENTRY_COLUMNS, "", options.copy);
     this.lines = new RowBuffer("journal_lines", LINE_COLUMNS, "", options.copy);
@@ -180,12 +197,50 @@ export class JournalWriter {
           missing.push({ jurisdiction: l.jurisdiction, code: l.account });
     }
     if (missing.length > 0) await this.accounts.ensure(this.trx, missing);
-    await this.ids.reserve(this.trx, this.pending.length, ID_BLOCK_AHEAD);
+    if (this.head === null) this.head = await chainHead(this.trx);
+    // a bulk writer reserves ids well ahead so the next block is at hand; a small one takes what it needs
+    await this.ids.reserve(this.trx, this.pending.length, this.options.copy ? ID_BLOCK_AHEAD : 0);
+    const actor = this.actor;
     let done = 0;
     for (const { entry: e, onId } of this.pending) {
       if (++done % ROWS_BETWEEN_YIELDS === 0) await yieldToIo();
       const id = this.ids.take();
       onId?.(id);
+      const chained: ChainLine[] = new Array(e.lines.length);
+      for (let i = 0; i < e.lines.length; i++) {
+        const l = e.lines[i]!;
+        chained[i] = {
+          line_no: i + 1,
+          account_id: this.accounts.id(l.jurisdiction, l.account),
+          debit: l.debit_fen,
+          credit: l.credit_fen,
+        };
+      }
+      const prev_hash: string = this.head;
+      const entry_hash = entryHash(
+        {
+          id,
+          idempotency_key: e.idempotency_key,
+          input_hash: e.input_hash,
+          kind: e.kind,
+          fiscal_year: e.fiscal_year,
+          origin_year: e.origin_year,
+          effective_on: e.effective_on,
+          park: e.park,
+          tax_code: e.tax_code,
+          operator: e.operator,
+          description: e.description,
+          import_id: e.import_id,
+          source_row: e.source_row,
+          posted_by: actor.posted_by,
+          request_id: actor.request_id,
+          party: actor.party,
+          token_id: actor.token_id,
+          lines: chained,
+        },
+        prev_hash,
+      );
+      this.head = entry_hash;
       this.entries.push([
         id,
         e.idempotency_key,
@@ -200,18 +255,21 @@ export class JournalWriter {
         e.description,
         e.import_id,
         e.source_row,
+        actor.posted_by,
+        actor.request_id,
+        actor.party,
+        actor.token_id,
+        prev_hash,
+        entry_hash,
       ]);
       const bucket = this.bucket(e);
-      let n = 0;
-      for (const l of e.lines) {
-        const account_id = this.accounts.id(l.jurisdiction, l.account);
-        this.lines.push([id, ++n, account_id, l.debit_fen, l.credit_fen]);
-        const d = bucket.get(account_id);
-        if (d === undefined)
-          bucket.set(account_id, { debit_fen: l.debit_fen, credit_fen: l.credit_fen, line_count: 1n });
+      for (const c of chained) {
+        this.lines.push([id, c.line_no, c.account_id, c.debit, c.credit]);
+        const d = bucket.get(c.account_id);
+        if (d === undefined) bucket.set(c.account_id, { debit_fen: c.debit, credit_fen: c.credit, line_count: 1n });
         else {
-          d.debit_fen += l.debit_fen;
-          d.credit_fen += l.credit_fen;
+          d.debit_fen += c.debit;
+          d.credit_fen += c.credit;
           d.line_count += 1n;
         }
       }

@@ -5,6 +5,8 @@
 import type { Database } from "../db/database.js";
 import { toCount } from "../db/database.js";
 import { formatQuantity } from "../../ledger/indicators.js";
+import { GENESIS_HASH, walkChain, type BrokenLink, type ChainLine, type StoredLink } from "../../ledger/chain.js";
+import { toFen } from "../../ledger/money.js";
 import type { IndicatorAmounts } from "../../ledger/posting.js";
 import { bookedAttribution, expectedAttribution, recordedReports, reportsInForce } from "../repositories/indicators.js";
 import { ReferenceData } from "../repositories/reference.js";
@@ -19,6 +21,13 @@ export interface VerifyResult {
   entries: number;
   lines: number;
   receipts: number;
+  /** The hash chain: how many entries were checked, and the hash it ends on (for an auditor to note). */
+  chain: {
+    checked: number;
+    head_id: string | null;
+    head_hash: string;
+    first_broken: { kind: BrokenLink["kind"]; id: string; previous_id?: string | null; detail: string } | null;
+  };
   findings: VerifyFinding[];
 }
 
@@ -109,11 +118,15 @@ export async function verifyLedger(db: Database): Promise<VerifyResult> {
       detail: `receipt ${r.receipt_no} is ${r.amount_fen} fen but its entry books ${r.booked} fen into the treasury`,
     });
   await checkIndicatorAttribution(db, findings);
+  const chain = await checkChain(db);
+  if (chain.first_broken !== null)
+    findings.unshift({ check: `hash_chain_${chain.first_broken.kind}`, detail: chain.first_broken.detail });
   return {
     intact: findings.length === 0,
     entries: toCount(counts.rows[0].entries),
     lines: toCount(counts.rows[0].lines),
     receipts: toCount(counts.rows[0].receipts),
+    chain,
     findings,
   };
 }
@@ -149,4 +162,86 @@ async function checkIndicatorAttribution(db: Database, findings: VerifyFinding[]
       }
     }
   }
+}
+
+const CHAIN_PAGE = 50_000;
+
+/** Recomputes the hash chain over every entry in id order and names the first broken link. */
+async function checkChain(db: Database): Promise<VerifyResult["chain"]> {
+  let head: { hash: string; id: bigint | null } = { hash: GENESIS_HASH, id: null };
+  let checked = 0;
+  for (;;) {
+    const { rows: entries } = await db.knex.raw(
+      `select id, idempotency_key, input_hash, kind, fiscal_year, origin_year, effective_on::text as effective_on,
+              park, tax_code, operator, description, import_id, source_row, posted_by, request_id, party, token_id,
+              prev_hash, entry_hash
+         from journal_entries where id > ? order by id limit ${CHAIN_PAGE}`,
+      [head.id === null ? "-1" : head.id.toString()],
+    );
+    if (entries.length === 0) break;
+    const { rows: lines } = await db.knex.raw(
+      `select entry_id, line_no, account_id, debit_fen, credit_fen from journal_lines
+        where entry_id between ? and ? order by entry_id, line_no`,
+      [String(entries[0].id), String(entries[entries.length - 1].id)],
+    );
+    const byEntry = new Map<bigint, ChainLine[]>();
+    for (const l of lines) {
+      const id = toFen(l.entry_id);
+      let list = byEntry.get(id);
+      if (list === undefined) byEntry.set(id, (list = []));
+      list.push({
+        line_no: Number(l.line_no),
+        account_id: Number(l.account_id),
+        debit: toFen(l.debit_fen),
+        credit: toFen(l.credit_fen),
+      });
+    }
+    const links: StoredLink[] = entries.map((e: Record<string, unknown>) => {
+      const id = toFen(e.id);
+      return {
+        entry: {
+          id,
+          idempotency_key: e.idempotency_key as string,
+          input_hash: e.input_hash as string,
+          kind: e.kind as string,
+          fiscal_year: Number(e.fiscal_year),
+          origin_year: Number(e.origin_year),
+          effective_on: e.effective_on as string,
+          park: e.park as string | null,
+          tax_code: e.tax_code as string | null,
+          operator: e.operator as string | null,
+          description: e.description as string | null,
+          import_id: e.import_id === null ? null : toFen(e.import_id),
+          source_row: e.source_row === null ? null : Number(e.source_row),
+          posted_by: e.posted_by as string,
+          request_id: e.request_id as string | null,
+          party: e.party as string | null,
+          token_id: e.token_id === null ? null : toFen(e.token_id),
+          lines: byEntry.get(id) ?? [],
+        },
+        prev_hash: e.prev_hash as string,
+        entry_hash: e.entry_hash as string,
+      };
+    });
+    const walked = walkChain(links, head);
+    checked += walked.checked;
+    const broken = walked.broken;
+    if (broken !== null) {
+      return {
+        checked,
+        head_id: null,
+        head_hash: head.hash,
+        first_broken: {
+          kind: broken.kind,
+          id: broken.id.toString(),
+          ...(broken.kind === "link_broken"
+            ? { previous_id: broken.previous_id === null ? null : broken.previous_id.toString() }
+            : {}),
+          detail: broken.detail,
+        },
+      };
+    }
+    head = walked.head;
+  }
+  return { checked, head_id: head.id === null ? null : head.id.toString(), head_hash: head.hash, first_broken: null };
 }
