@@ -29,6 +29,14 @@ import {
 import { suspenseReport, suspenseTabular } from "../../reports/suspense.js";
 import { indicatorsReport, indicatorsTabular } from "../../reports/indicators.js";
 import { commitmentsReport, commitmentsTabular } from "../../reports/commitments.js";
+import {
+  ACCOUNT_FIGURES,
+  INDICATOR_FIGURES,
+  SETTLEMENT_FIGURES,
+  trace,
+  traceTabular,
+  type TraceTarget,
+} from "../../reports/trace.js";
 import { trialBalance, trialBalanceTabular } from "../../reports/trial-balance.js";
 import { runDemo } from "../demo/run.js";
 import { exitCodeFor, describeError } from "./errors.js";
@@ -390,6 +398,103 @@ export async function main(
       const s = await suspenseReport((await database()).knex, o.year ?? null);
       await emit(io, o.format, o.out, s, () => suspenseTabular(s));
     });
+
+  const traceCmd = program
+    .command("trace")
+    .description("the journal entries and source rows behind a report figure (追溯), adding up to it");
+  const limitOption = () =>
+    new Option("--limit <n>", "list at most N entries (the total still covers all)").argParser((v) => {
+      if (!/^\d+$/.test(v)) throw new UsageError(`--limit: ${v} is not a count`);
+      return Number(v);
+    });
+  const runTrace = async (target: TraceTarget, o: ReportOptions & { limit?: number }) => {
+    const d = await database();
+    const ref = await ReferenceData.load(d.knex);
+    const t = await trace(d.knex, ref, target, o.limit !== undefined ? { limit: o.limit } : {});
+    await emit(io, o.format, o.out, t, () => traceTabular(t), { compact: t.entries.length > JSON_INDENT_ITEMS_MAX });
+  };
+  traceCmd
+    .command("settlement")
+    .description("a figure of the settlement statement, for the year or one tax")
+    .requiredOption("--year <year>", "fiscal year", yearArg)
+    .requiredOption("--operator <operator>", "bingtuan or urumqi")
+    .option("--tax <code>", "one tax's row (VAT, 10101, …) instead of the totals")
+    .addOption(new Option("--figure <figure>", "which figure").choices(SETTLEMENT_FIGURES).default("operator_share"))
+    .addOption(limitOption())
+    .addOption(formatOption())
+    .addOption(outOption())
+    .action(
+      async (o: ReportOptions & { year: number; operator: string; tax?: string; figure: string; limit?: number }) =>
+        runTrace(
+          {
+            report: "settlement",
+            year: o.year,
+            operator: o.operator,
+            ...(o.tax !== undefined ? { tax_code: o.tax } : {}),
+            figure: o.figure as (typeof SETTLEMENT_FIGURES)[number],
+          },
+          o,
+        ),
+    );
+  traceCmd
+    .command("indicators")
+    .description("a figure of the indicator report, for the year or one month")
+    .requiredOption("--year <year>", "calendar year", yearArg)
+    .requiredOption("--park <park>", "BZ, WZ or ZD")
+    .requiredOption("--indicator <code>", "GDP, GIOV, FAI, TRADE or FDI")
+    .option("--month <month>", "one month, YYYY-MM")
+    .addOption(new Option("--figure <figure>", "which figure").choices(INDICATOR_FIGURES).default("total"))
+    .addOption(limitOption())
+    .addOption(formatOption())
+    .addOption(outOption())
+    .action(
+      async (
+        o: ReportOptions & {
+          year: number;
+          park: string;
+          indicator: string;
+          month?: string;
+          figure: string;
+          limit?: number;
+        },
+      ) =>
+        runTrace(
+          {
+            report: "indicators",
+            year: o.year,
+            park: o.park,
+            indicator: o.indicator,
+            ...(o.month !== undefined ? { month: o.month } : {}),
+            figure: o.figure as (typeof INDICATOR_FIGURES)[number],
+          },
+          o,
+        ),
+    );
+  traceCmd
+    .command("account")
+    .description("one side of an account in the trial balance of a jurisdiction's books")
+    .requiredOption("--year <year>", "fiscal year", yearArg)
+    .requiredOption("--jurisdiction <code>", "prefecture, bingtuan, urumqi or central")
+    .requiredOption("--account <code>", "account code, e.g. treasury or due_to:bingtuan")
+    .addOption(new Option("--figure <side>", "debit or credit").choices(ACCOUNT_FIGURES).default("debit"))
+    .addOption(limitOption())
+    .addOption(formatOption())
+    .addOption(outOption())
+    .action(
+      async (
+        o: ReportOptions & { year: number; jurisdiction: string; account: string; figure: string; limit?: number },
+      ) =>
+        runTrace(
+          {
+            report: "trial-balance",
+            year: o.year,
+            jurisdiction: o.jurisdiction,
+            account: o.account,
+            figure: o.figure as (typeof ACCOUNT_FIGURES)[number],
+          },
+          o,
+        ),
+    );
 
   program
     .command("settle")

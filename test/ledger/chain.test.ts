@@ -3,7 +3,14 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { entryHash, GENESIS_HASH, walkChain, type ChainEntry, type StoredLink } from "../../ledger/chain.js";
+import {
+  canonicalEntry,
+  entryHash,
+  GENESIS_HASH,
+  walkChain,
+  type ChainEntry,
+  type StoredLink,
+} from "../../ledger/chain.js";
 
 const entryArb = (id: bigint): fc.Arbitrary<ChainEntry> =>
   fc.record({
@@ -52,6 +59,37 @@ function seal(entries: readonly ChainEntry[]): StoredLink[] {
 const start = { hash: GENESIS_HASH, id: null };
 
 describe("the hash chain", () => {
+  it("property: the canonical text is exactly the JSON of the entry's fixed array, whatever its strings hold", () => {
+    const nasty = fc.string({ unit: "binary", maxLength: 12 });
+    fc.assert(
+      fc.property(entryArb(1n), nasty, nasty, fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }), (e, key, note, id) => {
+        const entry = { ...e, id, idempotency_key: key, description: note };
+        const reference = JSON.stringify([
+          GENESIS_HASH,
+          id.toString(),
+          key,
+          entry.input_hash,
+          entry.kind,
+          entry.fiscal_year,
+          entry.origin_year,
+          entry.effective_on,
+          entry.park,
+          entry.tax_code,
+          entry.operator,
+          note,
+          entry.import_id === null ? null : entry.import_id.toString(),
+          entry.source_row,
+          entry.posted_by,
+          entry.request_id,
+          entry.party,
+          entry.token_id === null ? null : entry.token_id.toString(),
+          entry.lines.map((l) => [l.line_no, l.account_id, l.debit.toString(), l.credit.toString()]),
+        ]);
+        expect(canonicalEntry(entry, GENESIS_HASH)).toBe(reference);
+      }),
+    );
+  });
+
   it("property: accepts a journal exactly as sealed", () => {
     fc.assert(
       fc.property(journalArb, (entries) => {

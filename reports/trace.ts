@@ -1,0 +1,348 @@
+// Trace (追溯): from a figure in a report to the journal entries that make it up and the source rows
+// behind them (file, sha256 and row, or the HTTP request, party and token that posted it). Each entry's
+// contribution is taken from its lines on the accounts the report reads, so the contributions add up
+// to the figure; the figure is also computed by the report itself and the two are compared.
+
+import type { Knex } from "knex";
+import { formatQuantity } from "../ledger/indicators.js";
+import { formatYuan, toFen } from "../ledger/money.js";
+import { Rejection } from "../ledger/rejections.js";
+import type { ReferenceData } from "../src/repositories/reference.js";
+import { indicatorsReport } from "./indicators.js";
+import type { Tabular } from "./render.js";
+import { operatorPark, settlementStatement } from "./settlement.js";
+import { trialBalance } from "./trial-balance.js";
+
+export const SETTLEMENT_FIGURES = [
+  "operator_share",
+  "host_share",
+  "local_revenue",
+  "central_excluded",
+  "not_shared",
+  "transferred",
+  "balance_due",
+] as const;
+export const INDICATOR_FIGURES = ["total", "statistical", "assessment_operator", "assessment_host"] as const;
+export const ACCOUNT_FIGURES = ["debit", "credit"] as const;
+
+export type TraceTarget =
+  | {
+      report: "settlement";
+      year: number;
+      operator: string;
+      tax_code?: string;
+      figure: (typeof SETTLEMENT_FIGURES)[number];
+    }
+  | {
+      report: "indicators";
+      year: number;
+      park: string;
+      indicator: string;
+      month?: string;
+      figure: (typeof INDICATOR_FIGURES)[number];
+    }
+  | {
+      report: "trial-balance";
+      year: number;
+      jurisdiction: string;
+      account: string;
+      figure: (typeof ACCOUNT_FIGURES)[number];
+    };
+
+export interface TraceEntry {
+  entry_id: string;
+  kind: string;
+  effective_on: string;
+  fiscal_year: number;
+  origin_year: number;
+  idempotency_key: string;
+  park: string | null;
+  tax_code: string | null;
+  description: string | null;
+  /** What this entry adds to the figure. */
+  amount: string;
+  source:
+    | { file: string; sha256: string; row: number | null }
+    | { request_id: string | null; party: string | null; token_id: string | null }
+    | null;
+  posted_by: string;
+  entry_hash: string;
+}
+
+export interface Trace {
+  target: TraceTarget;
+  unit: string;
+  /** The figure as the report shows it. */
+  figure: string;
+  /** The sum of the entries' contributions. */
+  total: string;
+  agrees: boolean;
+  entry_count: number;
+  /** The entries, in id order; `--limit` may shorten the list, never the total. */
+  entries: TraceEntry[];
+}
+
+/** One account the figure reads, the side it reads, and whether it adds or subtracts. */
+interface Part {
+  jurisdiction: string;
+  code: string;
+  side: "debit" | "credit";
+  factor: 1n | -1n;
+  /** Only this side's amounts (a trial balance column), not the account's net movement. */
+  sideOnly?: boolean;
+}
+
+interface Plan {
+  parts: Part[];
+  filter: { fiscal_year: number; park?: string; tax_code?: string; kind?: string; month?: string };
+  unit: string;
+  format: (units: bigint) => string;
+  figure: () => Promise<string>;
+}
+
+export async function trace(
+  knex: Knex | Knex.Transaction,
+  ref: ReferenceData,
+  target: TraceTarget,
+  options: { limit?: number } = {},
+): Promise<Trace> {
+  const plan = await planFor(knex, ref, target);
+  const accounts = (await knex("accounts").select("id", "jurisdiction", "code")) as {
+    id: number;
+    jurisdiction: string;
+    code: string;
+  }[];
+  const partOf = new Map<number, Part>();
+  for (const part of plan.parts) {
+    const account = accounts.find((a) => a.jurisdiction === part.jurisdiction && a.code === part.code);
+    if (account !== undefined) partOf.set(account.id, part);
+  }
+  const f = plan.filter;
+  const conditions = ["l.account_id = any(?)", "e.fiscal_year = ?"];
+  const bindings: Knex.RawBinding[] = [[...partOf.keys()], f.fiscal_year];
+  if (f.park !== undefined) (conditions.push("e.park = ?"), bindings.push(f.park));
+  if (f.tax_code !== undefined) (conditions.push("e.tax_code = ?"), bindings.push(f.tax_code));
+  if (f.kind !== undefined) (conditions.push("e.kind = ?"), bindings.push(f.kind));
+  if (f.month !== undefined) (conditions.push("e.effective_on = ?"), bindings.push(`${f.month}-01`));
+  const { rows } =
+    partOf.size === 0
+      ? { rows: [] }
+      : await knex.raw(
+          `select e.id, e.kind, e.effective_on, e.fiscal_year, e.origin_year, e.idempotency_key, e.park, e.tax_code,
+                  e.description, e.source_row, e.posted_by, e.request_id, e.party, e.token_id, e.entry_hash,
+                  i.file_name, i.file_sha256, l.account_id, l.debit_fen, l.credit_fen
+             from journal_lines l
+             join journal_entries e on e.id = l.entry_id
+             left join imports i on i.id = e.import_id
+            where ${conditions.join(" and ")}
+            order by e.id, l.line_no`,
+          bindings,
+        );
+  const entries: TraceEntry[] = [];
+  let total = 0n;
+  let current: { entry: TraceEntry; units: bigint } | null = null;
+  const close = () => {
+    // an entry whose lines on these accounts are all on the other side adds nothing: it is not listed
+    if (current === null || (current.units === 0n && plan.parts.every((p) => p.sideOnly))) return;
+    current.entry.amount = plan.format(current.units);
+    total += current.units;
+    entries.push(current.entry);
+  };
+  for (const r of rows) {
+    const id = String(r.id);
+    if (current === null || current.entry.entry_id !== id) {
+      close();
+      current = {
+        units: 0n,
+        entry: {
+          entry_id: id,
+          kind: r.kind,
+          effective_on: r.effective_on,
+          fiscal_year: Number(r.fiscal_year),
+          origin_year: Number(r.origin_year),
+          idempotency_key: r.idempotency_key,
+          park: r.park,
+          tax_code: r.tax_code,
+          description: r.description,
+          amount: "",
+          source:
+            r.file_name !== null
+              ? { file: r.file_name, sha256: r.file_sha256, row: r.source_row === null ? null : Number(r.source_row) }
+              : r.request_id !== null
+                ? {
+                    request_id: r.request_id,
+                    party: r.party,
+                    token_id: r.token_id === null ? null : String(r.token_id),
+                  }
+                : null,
+          posted_by: r.posted_by,
+          entry_hash: r.entry_hash,
+        },
+      };
+    }
+    const part = partOf.get(Number(r.account_id))!;
+    const debit = toFen(r.debit_fen);
+    const credit = toFen(r.credit_fen);
+    const amount = part.sideOnly
+      ? part.side === "debit"
+        ? debit
+        : credit
+      : part.side === "debit"
+        ? debit - credit
+        : credit - debit;
+    current.units += part.factor * amount;
+  }
+  close();
+  const figure = await plan.figure();
+  const shown = options.limit !== undefined ? entries.slice(0, options.limit) : entries;
+  return {
+    target,
+    unit: plan.unit,
+    figure,
+    total: plan.format(total),
+    agrees: plan.format(total) === figure,
+    entry_count: entries.length,
+    entries: shown,
+  };
+}
+
+async function planFor(knex: Knex | Knex.Transaction, ref: ReferenceData, t: TraceTarget): Promise<Plan> {
+  if (t.report === "settlement") {
+    const park = operatorPark(ref, t.operator);
+    const tax = t.tax_code === undefined ? undefined : ref.tax(t.tax_code);
+    if (t.tax_code !== undefined && tax === undefined)
+      throw new Rejection("tax_code_unknown", `--tax: ${t.tax_code} is not a tax code`);
+    if (tax !== undefined && (t.figure === "transferred" || t.figure === "balance_due"))
+      throw new Rejection("tax_code_unknown", `--tax: transfers are not made per tax; trace ${t.figure} without --tax`);
+    const credit = (jurisdiction: string, code: string, factor: 1n | -1n = 1n): Part => ({
+      jurisdiction,
+      code,
+      side: "credit",
+      factor,
+    });
+    const transferred = (factor: 1n | -1n): Part => ({ jurisdiction: t.operator, code: "cash", side: "debit", factor });
+    const parts: Record<(typeof SETTLEMENT_FIGURES)[number], Part[]> = {
+      operator_share: [credit(t.operator, "revenue_shared")],
+      host_share: [credit(park.host, "revenue_shared_host")],
+      local_revenue: [credit(t.operator, "revenue_shared"), credit(park.host, "revenue_shared_host")],
+      central_excluded: [credit(ref.central, "revenue_central")],
+      not_shared: [credit(park.host, "revenue_own"), credit(park.host, "nontax_revenue")],
+      transferred: [transferred(1n)],
+      balance_due: [credit(t.operator, "revenue_shared"), transferred(-1n)],
+    };
+    return {
+      parts: parts[t.figure],
+      filter: { fiscal_year: t.year, park: park.code, ...(tax !== undefined ? { tax_code: tax.code } : {}) },
+      unit: "CNY",
+      format: formatYuan,
+      figure: async () => {
+        const s = await settlementStatement(knex, ref, t.year, t.operator);
+        if (tax === undefined) return s.totals[t.figure];
+        const row = s.by_tax.find((r) => r.tax_code === tax.code);
+        if (row === undefined) return "0.00";
+        return row[t.figure as Exclude<typeof t.figure, "transferred" | "balance_due">];
+      },
+    };
+  }
+  if (t.report === "indicators") {
+    const park = ref.park(t.park);
+    if (park === undefined) throw new Rejection("park_unknown", `--park: ${t.park} is not a park`);
+    const indicator = ref.indicator(t.indicator);
+    if (indicator === undefined)
+      throw new Rejection("indicator_unknown", `--indicator: ${t.indicator} is not an indicator`);
+    if (t.figure === "assessment_host" && park.operator === park.host)
+      throw new Rejection("park_unknown", `${park.code} is run by its host: its assessment figure is all the host's`);
+    const code = (base: string) => `${base}:${indicator.code}`;
+    const parts: Record<(typeof INDICATOR_FIGURES)[number], Part[]> = {
+      total: [{ jurisdiction: park.operator, code: code("indicator_reported"), side: "debit", factor: 1n }],
+      statistical: [{ jurisdiction: park.operator, code: code("indicator_reported"), side: "debit", factor: 1n }],
+      assessment_operator: [
+        { jurisdiction: park.operator, code: code("indicator_assessed"), side: "credit", factor: 1n },
+      ],
+      assessment_host: [{ jurisdiction: park.host, code: code("indicator_assessed"), side: "credit", factor: 1n }],
+    };
+    return {
+      parts: parts[t.figure],
+      filter: {
+        fiscal_year: t.year,
+        park: park.code,
+        tax_code: indicator.code,
+        kind: "indicator",
+        ...(t.month !== undefined ? { month: t.month } : {}),
+      },
+      unit: indicator.unit,
+      format: formatQuantity,
+      figure: async () => {
+        const r = await indicatorsReport(knex, ref, t.year, park.code);
+        const line = r.indicators.find((i) => i.indicator === indicator.code)!;
+        const scope = t.month === undefined ? line : line.months.find((m) => m.month === t.month);
+        if (scope === undefined) return formatQuantity(0n);
+        if (t.figure === "total") return "total" in scope ? scope.total : scope.value;
+        if (t.figure === "statistical") return scope.statistical[park.operator]!;
+        return scope.assessment[t.figure === "assessment_operator" ? park.operator : park.host]!;
+      },
+    };
+  }
+  const jurisdiction = ref.jurisdiction(t.jurisdiction);
+  if (jurisdiction === undefined)
+    throw new Rejection("jurisdiction_unknown", `--jurisdiction: ${t.jurisdiction} is not a jurisdiction`);
+  const account = await knex("accounts").where({ jurisdiction: jurisdiction.code, code: t.account }).first();
+  if (account === undefined)
+    throw new Rejection("jurisdiction_unknown", `--account: ${jurisdiction.code} keeps no account ${t.account}`);
+  const money = account.unit === "CNY";
+  return {
+    parts: [{ jurisdiction: jurisdiction.code, code: t.account, side: t.figure, factor: 1n, sideOnly: true }],
+    filter: { fiscal_year: t.year },
+    unit: account.unit,
+    format: money ? formatYuan : formatQuantity,
+    figure: async () => {
+      // the trial balance shows each side's total for the year; the trace adds up one side's lines
+      const tb = await trialBalance(knex, ref, t.year, jurisdiction.code);
+      const books = money ? tb : tb.indicator_books.find((b) => b.unit === account.unit);
+      const row = books?.accounts.find((a) => a.account === t.account);
+      return row === undefined ? (money ? "0.00" : "0.0000") : row[t.figure];
+    },
+  };
+}
+
+export function traceTabular(t: Trace): Tabular {
+  const target = Object.entries(t.target)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(" ");
+  const kind = t.unit === "CNY" ? ("money" as const) : ("indicator" as const);
+  return {
+    title_zh: "数据追溯",
+    title_en: "Trace",
+    subtitle: `${target} · ${t.unit} · 报表数 figure ${t.figure} · 分录合计 entries ${t.total} · ${t.agrees ? "一致 agrees" : "不一致 DOES NOT AGREE"}`,
+    sections: [
+      {
+        columns: [
+          { key: "entry_id", label_zh: "分录号", label_en: "Entry", kind: "count" },
+          { key: "effective_on", label_zh: "日期", label_en: "Date" },
+          { key: "idempotency_key", label_zh: "业务键", label_en: "Key" },
+          { key: "amount", label_zh: "金额", label_en: "Amount", kind },
+          { key: "source", label_zh: "来源", label_en: "Source" },
+          { key: "posted_by", label_zh: "记账人", label_en: "Posted by" },
+        ],
+        rows: t.entries.map((e) => ({
+          entry_id: e.entry_id,
+          effective_on: e.effective_on,
+          idempotency_key: e.idempotency_key,
+          amount: e.amount,
+          source:
+            e.source === null
+              ? null
+              : "file" in e.source
+                ? `${e.source.file}:${e.source.row ?? "-"} (${e.source.sha256.slice(0, 12)})`
+                : `request ${e.source.request_id ?? "-"} ${e.source.party ?? ""}`.trim(),
+          posted_by: e.posted_by,
+        })),
+        totals: { amount: t.total },
+      },
+    ],
+    notes:
+      t.entries.length < t.entry_count
+        ? [`${t.entries.length} of ${t.entry_count} entries shown (--limit); the total covers all of them`]
+        : [],
+  };
+}
