@@ -120,10 +120,14 @@ export async function trace(
   const f = plan.filter;
   const conditions = ["l.account_id = any(?)", "e.fiscal_year = ?"];
   const bindings: Knex.RawBinding[] = [[...partOf.keys()], f.fiscal_year];
-  if (f.park !== undefined) (conditions.push("e.park = ?"), bindings.push(f.park));
-  if (f.tax_code !== undefined) (conditions.push("e.tax_code = ?"), bindings.push(f.tax_code));
-  if (f.kind !== undefined) (conditions.push("e.kind = ?"), bindings.push(f.kind));
-  if (f.month !== undefined) (conditions.push("e.effective_on = ?"), bindings.push(`${f.month}-01`));
+  const where = (condition: string, value: Knex.RawBinding) => {
+    conditions.push(condition);
+    bindings.push(value);
+  };
+  if (f.park !== undefined) where("e.park = ?", f.park);
+  if (f.tax_code !== undefined) where("e.tax_code = ?", f.tax_code);
+  if (f.kind !== undefined) where("e.kind = ?", f.kind);
+  if (f.month !== undefined) where("e.effective_on = ?", `${f.month}-01`);
   const { rows } =
     partOf.size === 0
       ? { rows: [] }
