@@ -11,6 +11,7 @@ import * as m006 from "./006_operator_statements.js";
 import * as m007 from "./007_indicators.js";
 import * as m008 from "./008_projects_and_quotas.js";
 import * as m009 from "./009_audit_trail.js";
+import * as m010 from "./010_api_tokens.js";
 
 interface Migration {
   name: string;
@@ -27,6 +28,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "007_indicators", module: m007 },
   { name: "008_projects_and_quotas", module: m008 },
   { name: "009_audit_trail", module: m009 },
+  { name: "010_api_tokens", module: m010 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -3,7 +3,10 @@
 // (./errors.ts).
 
 import path from "node:path";
+import { once } from "node:events";
 import { Command, CommanderError, Option } from "commander";
+import { pino } from "pino";
+import { createApp } from "../http/app.js";
 import { loadConfig } from "../config.js";
 import { openDatabase, type Database } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
@@ -39,6 +42,7 @@ import {
 } from "../../reports/trace.js";
 import { trialBalance, trialBalanceTabular } from "../../reports/trial-balance.js";
 import { runDemo } from "../demo/run.js";
+import { createToken, listTokens, revokeToken, PARTIES, ROLES } from "../repositories/tokens.js";
 import { exitCodeFor, describeError } from "./errors.js";
 import {
   emit,
@@ -56,6 +60,7 @@ import {
   agreementsTabular,
   ratiosTabular,
   settleTabular,
+  tokensTabular,
   transferTabular,
   verifyTabular,
 } from "./views.js";
@@ -507,6 +512,67 @@ export async function main(
       const result = await settleYear(d, o.year, o.operator);
       const ref = await ReferenceData.load(d.knex);
       await emit(io, o.format, undefined, result, () => settleTabular(result, ref));
+    });
+
+  const token = program.command("token").description("tokens of the HTTP API: each belongs to a party and a role");
+  token
+    .command("create")
+    .description("make a token; it is printed once and only its sha256 is kept")
+    .addOption(new Option("--party <party>", "whose token").choices(PARTIES).makeOptionMandatory())
+    .addOption(new Option("--role <role>", "what it may do").choices(ROLES).makeOptionMandatory())
+    .option("--label <text>", "who or what uses it", "")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .action(async (o: { party: string; role: string; label: string; format: Format }) => {
+      const created = await createToken((await database()).knex, o);
+      if (o.format === "json") io.stdout.write(toJson({ ...created.row, token: created.token }));
+      else {
+        io.stdout.write(`${created.token}\n`);
+        io.stderr.write(
+          `token ${created.row.id} for ${created.row.party} (${created.row.role}); keep it now: it is not shown again\n`,
+        );
+      }
+    });
+  token
+    .command("list")
+    .description("every token, without its secret")
+    .addOption(formatOption())
+    .addOption(outOption())
+    .action(async (o: ReportOptions) => {
+      const list = await listTokens((await database()).knex);
+      await emit(io, o.format, o.out, list, () => tokensTabular(list));
+    });
+  token
+    .command("revoke")
+    .argument("<id>", "the token's id (from token list)")
+    .description("revoke a token; requests with it are refused from now on")
+    .action(async (id: string) => {
+      const row = await revokeToken((await database()).knex, id);
+      io.stderr.write(`token ${row.id} (${row.party}, ${row.role}) revoked at ${row.revoked_at}\n`);
+    });
+
+  program
+    .command("serve")
+    .description("the HTTP API under /v1 (CONTRACT.md); stops on SIGINT or SIGTERM")
+    .option("--port <n>", "port to listen on", "8080")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .action(async (o: { port: string; host: string }) => {
+      if (!/^\d{1,5}$/.test(o.port) || Number(o.port) > 65535) throw new UsageError(`--port: ${o.port} is not a port`);
+      const d = await database();
+      const logger = pino({ name: "parkledger", level: env.LOG_LEVEL ?? "info" }, pino.destination(2));
+      const server = createApp(d, { logger }).listen(Number(o.port), o.host);
+      await once(server, "listening");
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : o.port;
+      logger.info({ url: `http://${o.host}:${port}/v1`, database: d.location }, "parkledger serving");
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        };
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+      logger.info("parkledger stopped");
     });
 
   program

@@ -6,6 +6,7 @@ import type { ReferenceData } from "../repositories/reference.js";
 import type { AgreementView, RatioView } from "../services/agreements.js";
 import type { SettleResult } from "../services/settle.js";
 import type { TransferResult } from "../services/transfers.js";
+import type { TokenRow } from "../repositories/tokens.js";
 import type { VerifyResult } from "../services/verify.js";
 
 const ITEM_COLUMNS = [
@@ -164,6 +165,27 @@ export function verifyTabular(v: VerifyResult): Tabular {
           : ", broken"
       }`,
       "Note the final hash: a later verify ending on a different hash for the same entry means history was rewritten.",
+    ],
+  };
+}
+
+export function tokensTabular(list: TokenRow[]): Tabular {
+  return {
+    title_zh: "接口令牌",
+    title_en: "API tokens",
+    sections: [
+      {
+        columns: [
+          { key: "id", label_zh: "编号", label_en: "Id" },
+          { key: "party", label_zh: "单位", label_en: "Party" },
+          { key: "role", label_zh: "角色", label_en: "Role" },
+          { key: "label", label_zh: "说明", label_en: "Label" },
+          { key: "hint", label_zh: "开头", label_en: "Starts" },
+          { key: "created_at", label_zh: "创建", label_en: "Created" },
+          { key: "revoked_at", label_zh: "吊销", label_en: "Revoked" },
+        ],
+        rows: list.map((t) => ({ ...t })),
+      },
     ],
   };
 }

@@ -166,90 +166,114 @@ async function stagedImport(
   sha256: string,
   options: ImportOptions,
 ): Promise<ReceiptsImportResult> {
-  const progress = options.onProgress ?? (() => {});
-  const batchRows = options.batch_rows ?? 5000;
   return db.knex.transaction(async (trx) => {
     await lockJournal(trx);
     const ref = await ReferenceData.load(trx);
-    const problems = new ProblemList();
-
-    // 1. every row on its own, staged
-    await createStage(trx);
-    const stage = new RowBuffer("receipt_stage", STAGE_COLUMNS, "", db.dialect === "postgres");
-    let rows = 0;
-    let encoding = "n/a";
-    for await (const batch of readRows(file, options, ref)) {
-      problems.addFound(batch.problems, batch.problem_count);
-      for (const r of batch.rows) stage.push(stageRow(r));
-      rows = batch.rows_read;
-      encoding = batch.encoding;
-      await stage.flush(trx);
-      progress({ phase: "reading", done: batch.bytes_read, total: batch.size_bytes });
-    }
-    await stage.settle(trx);
-    await trx.raw("create index on receipt_stage (receipt_no)");
-    await trx.raw("analyze receipt_stage");
-
-    // 2. rows against each other and against what is recorded
-    await checkReusedNumbers(trx, problems);
-    const counts = await trx.raw(
-      `select count(*) filter (where action = 'new') as new_rows, count(*) filter (where action = 'same') as same_rows from receipt_stage`,
-    );
-    const new_rows = toCount(counts.rows[0].new_rows);
-    const unchanged_rows =
-      toCount(counts.rows[0].same_rows) +
-      (rows - toCount(counts.rows[0].new_rows) - toCount(counts.rows[0].same_rows) - invalidRows(problems));
-    const result: ReceiptsImportResult = {
-      ...emptyResult(file, sha256, encoding),
-      rows,
-      new_rows,
-      unchanged_rows,
-    };
-    if (!problems.any && new_rows === 0) return result;
-
-    // 3. split and book, originals first so refunds in the same file find them
-    const import_id = await reserveImportId(trx);
-    result.import_id = import_id.toString();
-    const booker = new Booker(
-      trx,
-      db.dialect,
-      ref,
-      await AccountBook.load(trx),
-      await loadClosedYears(trx),
-      import_id,
-      problems,
-      result,
-    );
-    await booker.reserve(new_rows);
-    // The next batch is asked for before this one is written, so it comes back at once and is split
-    // while the server is still taking in this one: the node and the database work side by side.
-    let done = 0;
-    for (const phase of ["originals", "refunds"] as const) {
-      const fetch = (after: number) =>
-        phase === "originals" ? originalsAfter(trx, after, batchRows) : refundsAfter(trx, after, batchRows);
-      let batch: (OriginalRow | RefundRow)[] = await fetch(0);
-      while (batch.length > 0) {
-        const next = fetch(batch[batch.length - 1]!.row_no);
-        next.catch(() => {}); // awaited below; a failure surfaces there
-        if (phase === "originals") await booker.bookOriginals(batch as OriginalRow[]);
-        else await booker.bookRefunds(batch as RefundRow[]);
-        done += batch.length;
-        progress({ phase: "booking", done, total: new_rows });
-        batch = await next;
-      }
-    }
+    const { result, problems, import_id } = await bookStaged(trx, db.dialect, ref, readRows(file, options, ref), {
+      ...options,
+      import_id: "reserve",
+    });
+    result.file = file;
+    result.sha256 = sha256;
     problems.rejectIfAny(file);
-    await booker.finish();
+    if (import_id === null) return result;
     await recordImport(trx, {
       id: import_id,
       kind: "receipts",
       file,
       sha256,
-      row_count: rows,
-      new_row_count: new_rows,
+      row_count: result.rows,
+      new_row_count: result.new_rows,
     });
     return result;
   });
+}
+
+/**
+ * Stages rows, checks them against each other and the recorded receipts, and books what is new,
+ * originals first so refunds among them find them. The caller holds the journal lock and decides what
+ * a problem means (a file is rejected whole; so is an HTTP request). `import_id: "reserve"` books the
+ * rows as an import's (the caller records it); null books them without one (an HTTP request, whose
+ * entries carry its request id instead).
+ */
+export async function bookStaged(
+  trx: Knex.Transaction,
+  dialect: Dialect,
+  ref: ReferenceData,
+  source: AsyncIterable<RowBatch>,
+  options: Pick<ImportOptions, "onProgress" | "batch_rows"> & { import_id: "reserve" | null },
+): Promise<{ result: ReceiptsImportResult; problems: ProblemList; import_id: bigint | null }> {
+  const progress = options.onProgress ?? (() => {});
+  const batchRows = options.batch_rows ?? 5000;
+  const problems = new ProblemList();
+
+  // 1. every row on its own, staged
+  await createStage(trx);
+  const stage = new RowBuffer("receipt_stage", STAGE_COLUMNS, "", dialect === "postgres");
+  let rows = 0;
+  let encoding = "n/a";
+  for await (const batch of source) {
+    problems.addFound(batch.problems, batch.problem_count);
+    for (const r of batch.rows) stage.push(stageRow(r));
+    rows = batch.rows_read;
+    encoding = batch.encoding;
+    await stage.flush(trx);
+    progress({ phase: "reading", done: batch.bytes_read, total: batch.size_bytes });
+  }
+  await stage.settle(trx);
+  await trx.raw("create index on receipt_stage (receipt_no)");
+  await trx.raw("analyze receipt_stage");
+
+  // 2. rows against each other and against what is recorded
+  await checkReusedNumbers(trx, problems);
+  const counts = await trx.raw(
+    `select count(*) filter (where action = 'new') as new_rows, count(*) filter (where action = 'same') as same_rows from receipt_stage`,
+  );
+  const new_rows = toCount(counts.rows[0].new_rows);
+  const unchanged_rows =
+    toCount(counts.rows[0].same_rows) +
+    (rows - toCount(counts.rows[0].new_rows) - toCount(counts.rows[0].same_rows) - invalidRows(problems));
+  const result: ReceiptsImportResult = {
+    ...emptyResult("", "", encoding),
+    rows,
+    new_rows,
+    unchanged_rows,
+  };
+  if (!problems.any && new_rows === 0) return { result, problems, import_id: null };
+
+  // 3. split and book, originals first so refunds in the same file find them
+  const import_id = options.import_id === "reserve" ? await reserveImportId(trx) : null;
+  result.import_id = import_id === null ? null : import_id.toString();
+  const booker = new Booker(
+    trx,
+    dialect,
+    ref,
+    await AccountBook.load(trx),
+    await loadClosedYears(trx),
+    import_id,
+    problems,
+    result,
+  );
+  await booker.reserve(new_rows);
+  // The next batch is asked for before this one is written, so it comes back at once and is split
+  // while the server is still taking in this one: the node and the database work side by side.
+  let done = 0;
+  for (const phase of ["originals", "refunds"] as const) {
+    const fetch = (after: number) =>
+      phase === "originals" ? originalsAfter(trx, after, batchRows) : refundsAfter(trx, after, batchRows);
+    let batch: (OriginalRow | RefundRow)[] = await fetch(0);
+    while (batch.length > 0) {
+      const next = fetch(batch[batch.length - 1]!.row_no);
+      next.catch(() => {}); // awaited below; a failure surfaces there
+      if (phase === "originals") await booker.bookOriginals(batch as OriginalRow[]);
+      else await booker.bookRefunds(batch as RefundRow[]);
+      done += batch.length;
+      progress({ phase: "booking", done, total: new_rows });
+      batch = await next;
+    }
+  }
+  if (!problems.any) await booker.finish();
+  return { result, problems, import_id };
 }
 
 /**

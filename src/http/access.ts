@@ -1,0 +1,52 @@
+// Who may do what (CONTRACT.md, HTTP API; DOMAIN.md, Who uses it). Each finance department reads
+// and writes its own: Bingtuan only BZ and its own reconciliation, Urumqi only WZ, the prefecture all
+// three parks' money. The statistics bureau reads and writes the indicators; auditors read everything
+// and write nothing. One function per kind of question, so the rules can be read in one place and
+// the authorization matrix test can hold every route to them.
+
+import type { Principal } from "../repositories/tokens.js";
+
+export type Decision = "allow" | "forbid" | "hide";
+
+const allow = (yes: boolean): Decision => (yes ? "allow" : "forbid");
+
+const isPrefecture = (p: Principal) => p.role === "finance" && p.party === "prefecture";
+const isAuditor = (p: Principal) => p.role === "auditor";
+const isStatistics = (p: Principal) => p.role === "statistics";
+/** The operator a finance token of Bingtuan or Urumqi speaks for; null for anyone else. */
+export const operatorOf = (p: Principal): string | null =>
+  p.role === "finance" && (p.party === "bingtuan" || p.party === "urumqi") ? p.party : null;
+
+export const access = {
+  /** Settlement, reconciliation and money traces between the prefecture and `operator`. */
+  readOperatorMoney: (p: Principal, operator: string): Decision =>
+    allow(isPrefecture(p) || isAuditor(p) || operatorOf(p) === operator),
+  /** The three-party reconciliation summary, suspense, verify: the prefecture's and the auditors'. */
+  readAllMoney: (p: Principal): Decision => allow(isPrefecture(p) || isAuditor(p)),
+  /** A jurisdiction's books (trial balance, account traces). */
+  readBooks: (p: Principal, jurisdiction: string): Decision =>
+    allow(isPrefecture(p) || isAuditor(p) || operatorOf(p) === jurisdiction),
+  /** A single receipt: an operator may see its own park's; that another park's exists is not its business. */
+  readReceipt: (p: Principal, receiptOperator: string | null): Decision => {
+    if (isPrefecture(p) || isAuditor(p)) return "allow";
+    const own = operatorOf(p);
+    if (own !== null) return own === receiptOperator ? "allow" : "hide";
+    return "forbid";
+  },
+  /** Treasury receipts, enterprises, transfers, agreements, settlement: the prefecture's finance only. */
+  writeMoney: (p: Principal): Decision => allow(isPrefecture(p)),
+  /** Agreements in force: every finance department and the auditors (operators see their own park's). */
+  readAgreements: (p: Principal): Decision => allow(p.role === "finance" || isAuditor(p)),
+  /** An operator's own statement: that operator, or the prefecture on its behalf. */
+  writeStatement: (p: Principal, party: string): Decision => allow(isPrefecture(p) || operatorOf(p) === party),
+  /** A park's indicators. */
+  readIndicators: (p: Principal, operator: string): Decision =>
+    allow(isStatistics(p) || isAuditor(p) || isPrefecture(p) || operatorOf(p) === operator),
+  writeIndicators: (p: Principal): Decision => allow(isStatistics(p)),
+  /** Projects and quota commitments: the bureau and the prefecture write; operators read their own. */
+  writeProjects: (p: Principal): Decision => allow(isStatistics(p) || isPrefecture(p)),
+  readCommitments: (p: Principal, jurisdiction: string | null): Decision =>
+    allow(
+      isStatistics(p) || isAuditor(p) || isPrefecture(p) || (operatorOf(p) !== null && operatorOf(p) === jurisdiction),
+    ),
+};

@@ -1,0 +1,656 @@
+// `parkledger serve`: the command line's operations as a JSON API under /v1 (CONTRACT.md, HTTP API).
+// Every route is declared once in ROUTES with its schemas and its access rule; the same declaration
+// parses the request, checks the token's scope, checks the response, and describes the route in the
+// OpenAPI document. Handlers run as the token's party (src/repositories/actor.ts), so every entry they
+// post records the request id, party and token.
+
+import { createHash, randomUUID } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { Transform } from "node:stream";
+import express, { type NextFunction, type Request, type Response } from "express";
+import helmet from "helmet";
+import { pinoHttp } from "pino-http";
+import type { Logger } from "pino";
+import { z } from "zod";
+import { formatYuan, toFen } from "../../ledger/money.js";
+import type { Database } from "../db/database.js";
+import { importEnterprises } from "../import/enterprises.js";
+import { importIndicators } from "../import/indicators.js";
+import { importProjects } from "../import/projects.js";
+import { importReceipts } from "../import/receipts.js";
+import { importStatements } from "../import/statements.js";
+import { runAs } from "../repositories/actor.js";
+import { ReferenceData } from "../repositories/reference.js";
+import { authenticate, type Principal } from "../repositories/tokens.js";
+import { listAgreements, setAgreement } from "../services/agreements.js";
+import { postReceipts } from "../services/receipts.js";
+import { settleYear } from "../services/settle.js";
+import { recordTransfer } from "../services/transfers.js";
+import { verifyLedger } from "../services/verify.js";
+import { jsonPieces, writePieces } from "../cli/output.js";
+import { commitmentsReport, commitmentsTabular } from "../../reports/commitments.js";
+import { indicatorsReport, indicatorsTabular } from "../../reports/indicators.js";
+import {
+  overviewTabular,
+  reconciliation,
+  reconciliationOverview,
+  reconciliationTabular,
+} from "../../reports/reconciliation.js";
+import { renderCsv, renderTable, renderXlsx, type Tabular } from "../../reports/render.js";
+import { settlementStatement, settlementTabular } from "../../reports/settlement.js";
+import { suspenseReport, suspenseTabular } from "../../reports/suspense.js";
+import { trace, traceTabular } from "../../reports/trace.js";
+import { trialBalance, trialBalanceTabular } from "../../reports/trial-balance.js";
+import { access, operatorOf, type Decision } from "./access.js";
+import { HttpError, toHttpError } from "./errors.js";
+import { openApiDocument } from "./openapi.js";
+import * as S from "./schemas.js";
+
+export interface AppOptions {
+  logger: Logger;
+  /** The largest JSON body (batches of receipts). */
+  json_limit?: string;
+  /** The largest uploaded CSV file, in bytes. */
+  upload_limit_bytes?: number;
+}
+
+interface Context {
+  upload_limit_bytes?: number;
+  db: Database;
+  principal: Principal;
+  request_id: string;
+  req: Request;
+  ref: () => Promise<ReferenceData>;
+}
+
+/** What a handler answers: JSON, and for reports the tables the other formats are made from. */
+interface Answer {
+  status?: number;
+  json: unknown;
+  tabular?: (format: "csv" | "xlsx" | "table") => Tabular;
+  headers?: Record<string, string>;
+}
+
+export interface RouteDef {
+  method: "get" | "post";
+  path: string;
+  summary: string;
+  tag: string;
+  query?: z.ZodType;
+  body?: z.ZodType | "csv";
+  response: z.ZodType;
+  /** Reports answer in json, csv, xlsx or a terminal table, by ?format= or Accept. */
+  formats?: boolean;
+  idempotency?: "required";
+  allow: (p: Principal, input: { query: any; body: any; ctx: Context }) => Decision | Promise<Decision>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  handle: (input: { query: any; body: any; ctx: Context }) => Promise<Answer>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+const CONTENT_TYPES = {
+  json: "application/json; charset=utf-8",
+  csv: "text/csv; charset=utf-8",
+  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  table: "text/plain; charset=utf-8",
+} as const;
+
+/** Responses with more items than this are not re-checked against their schema (a million rows). */
+const RESPONSE_CHECK_ITEMS_MAX = 10_000;
+
+const IMPORT_KINDS = {
+  enterprises: importEnterprises,
+  receipts: importReceipts,
+  indicators: importIndicators,
+  projects: importProjects,
+} as const;
+
+export const ROUTES: RouteDef[] = [
+  {
+    method: "post",
+    path: "/receipts",
+    summary: "Book one receipt (or refund). Needs an Idempotency-Key header; the same receipt again is a no-op.",
+    tag: "receipts",
+    body: S.ReceiptInput,
+    response: S.PostReceiptsResult,
+    idempotency: "required",
+    allow: (p) => access.writeMoney(p),
+    handle: ({ body, ctx }) => postAnswer(ctx, [body], "/receipts"),
+  },
+  {
+    method: "post",
+    path: "/receipts/batch",
+    summary: "Book up to 10,000 receipts at once: all of them or none. Needs an Idempotency-Key header.",
+    tag: "receipts",
+    body: S.ReceiptBatch,
+    response: S.PostReceiptsResult,
+    idempotency: "required",
+    allow: (p) => access.writeMoney(p),
+    handle: ({ body, ctx }) => postAnswer(ctx, body.receipts, "/receipts/batch"),
+  },
+  {
+    method: "get",
+    path: "/receipts/:receipt_no",
+    summary: "One receipt as booked, with its split and its entry.",
+    tag: "receipts",
+    query: S.NoQuery,
+    response: S.AnyReport,
+    allow: async (p, { ctx }) => {
+      const row = await ctx.db
+        .knex("receipts")
+        .select("operator")
+        .where({ receipt_no: String(ctx.req.params.receipt_no) })
+        .first();
+      if (row === undefined) return p.role === "statistics" ? "forbid" : "hide";
+      return access.readReceipt(p, row.operator ?? null);
+    },
+    handle: async ({ ctx }) => {
+      const row = await ctx.db.knex.raw(
+        `select r.receipt_no, r.uscc, r.tax_code, r.collected_on, r.amount_fen, r.scope, r.status, r.park, r.operator,
+                r.fiscal_year, r.central_fen, r.local_fen, r.operator_fen, r.host_fen, r.entry_id,
+                e.entry_hash, e.posted_by, i.file_name, r.source_row
+           from receipts r join journal_entries e on e.id = r.entry_id left join imports i on i.id = r.import_id
+          where r.receipt_no = ?`,
+        [String(ctx.req.params.receipt_no)],
+      );
+      const r = row.rows[0];
+      const yuan = (v: unknown) => formatYuan(toFen(v));
+      return {
+        json: {
+          receipt_no: r.receipt_no,
+          uscc: r.uscc,
+          tax_code: r.tax_code,
+          collected_on: r.collected_on,
+          amount: yuan(r.amount_fen),
+          scope: r.scope,
+          status: r.status,
+          park: r.park,
+          operator: r.operator,
+          fiscal_year: Number(r.fiscal_year),
+          central_share: yuan(r.central_fen),
+          local_revenue: yuan(r.local_fen),
+          operator_share: yuan(r.operator_fen),
+          host_share: yuan(r.host_fen),
+          entry_id: String(r.entry_id),
+          entry_hash: r.entry_hash,
+          posted_by: r.posted_by,
+          source:
+            r.file_name === null
+              ? null
+              : { file: r.file_name, row: r.source_row === null ? null : Number(r.source_row) },
+        },
+      };
+    },
+  },
+  {
+    method: "post",
+    path: "/imports/:kind",
+    summary:
+      "Import a CSV file sent as the body (text/csv): enterprises, receipts, indicators, projects, or statements (with ?party=). ?name= is the file name to record.",
+    tag: "imports",
+    query: S.ImportQuery,
+    body: "csv",
+    response: S.AnyReport,
+    allow: (p, { query, ctx }) => {
+      const kind = ctx.req.params.kind;
+      if (kind === "statements") return query.party === undefined ? "forbid" : access.writeStatement(p, query.party);
+      if (kind === "indicators") return access.writeIndicators(p);
+      if (kind === "projects") return access.writeProjects(p);
+      if (kind === "enterprises" || kind === "receipts") return access.writeMoney(p);
+      return "hide";
+    },
+    handle: async ({ query, ctx }) => {
+      const kind = ctx.req.params.kind as string;
+      const file = await receiveUpload(ctx.req, query.name ?? `${kind}.csv`, ctx.upload_limit_bytes);
+      try {
+        if (kind === "statements") {
+          if (query.party === undefined) throw new HttpError(400, "invalid_request", "?party= names the operator");
+          return { status: 201, json: await importStatements(ctx.db, query.party, file) };
+        }
+        const run = IMPORT_KINDS[kind as keyof typeof IMPORT_KINDS];
+        return { status: 201, json: await run(ctx.db, file) };
+      } finally {
+        fs.rmSync(path.dirname(file), { recursive: true, force: true });
+      }
+    },
+  },
+  {
+    method: "post",
+    path: "/transfers",
+    summary: "Record an interim transfer (预拨) to an operator; the same ref again is a no-op.",
+    tag: "money",
+    body: S.TransferInput,
+    response: S.AnyReport,
+    allow: (p) => access.writeMoney(p),
+    handle: async ({ body, ctx }) => ({ status: 201, json: await recordTransfer(ctx.db, body) }),
+  },
+  {
+    method: "get",
+    path: "/agreements",
+    summary: "Every version of the parks' sharing agreements (an operator sees its own park's).",
+    tag: "money",
+    query: S.NoQuery,
+    response: z.array(z.object({ park: z.string(), operator_share_pct: z.string() }).loose()),
+    formats: false,
+    allow: (p) => access.readAgreements(p),
+    handle: async ({ ctx }) => {
+      const own = operatorOf(ctx.principal);
+      const list = await listAgreements(ctx.db);
+      return { json: own === null ? list : list.filter((a) => a.operator === own) };
+    },
+  },
+  {
+    method: "post",
+    path: "/agreements",
+    summary: "Add a version of a park's sharing agreement, effective from a date.",
+    tag: "money",
+    body: S.AgreementInput,
+    response: S.AnyReport,
+    allow: (p) => access.writeMoney(p),
+    handle: async ({ body, ctx }) => ({
+      status: 201,
+      json: await setAgreement(ctx.db, {
+        park: body.park,
+        operator_share: body.operator_share,
+        from: body.from,
+        ...(body.note !== undefined ? { note: body.note } : {}),
+        shared_non_tax: body.share_non_tax ?? [],
+      }),
+    }),
+  },
+  {
+    method: "post",
+    path: "/settlements",
+    summary: "Close a year with an operator: post the settlement and lock the year.",
+    tag: "money",
+    body: S.SettleInput,
+    response: S.AnyReport,
+    allow: (p) => access.writeMoney(p),
+    handle: async ({ body, ctx }) => ({ status: 201, json: await settleYear(ctx.db, body.year, body.operator) }),
+  },
+  {
+    method: "get",
+    path: "/reports/settlement",
+    summary: "Annual sharing settlement statement (分成核算表).",
+    tag: "reports",
+    query: S.SettlementQuery,
+    response: S.SettlementReport,
+    formats: true,
+    allow: (p, { query }) => access.readOperatorMoney(p, query.operator),
+    handle: async ({ query, ctx }) => {
+      const ref = await ctx.ref();
+      const s = await settlementStatement(ctx.db.knex, ref, query.year, query.operator);
+      return { json: s, tabular: (f) => settlementTabular(s, ref, f === "csv") };
+    },
+  },
+  {
+    method: "get",
+    path: "/reports/reconciliation",
+    summary: "Prefecture ↔ operator reconciliation (对账单); without operator, the three-party summary.",
+    tag: "reports",
+    query: S.ReconciliationQuery,
+    response: z.union([S.ReconciliationReport, S.AnyReport]),
+    formats: true,
+    allow: (p, { query }) =>
+      query.operator === undefined ? access.readAllMoney(p) : access.readOperatorMoney(p, query.operator),
+    handle: async ({ query, ctx }) => {
+      const ref = await ctx.ref();
+      if (query.operator === undefined) {
+        const o = await reconciliationOverview(ctx.db.knex, ref, query.year);
+        return { json: o, tabular: () => overviewTabular(o, ref) };
+      }
+      const r = await reconciliation(ctx.db.knex, ref, query.year, query.operator);
+      return { json: r, tabular: (f) => reconciliationTabular(r, ref, f === "csv") };
+    },
+  },
+  {
+    method: "get",
+    path: "/reports/indicators",
+    summary: "Statistical and assessment views of a park's indicators.",
+    tag: "reports",
+    query: S.IndicatorsQuery,
+    response: S.IndicatorsReport,
+    formats: true,
+    allow: async (p, { query, ctx }) => {
+      const park = (await ctx.ref()).park(query.park);
+      return park === undefined ? "allow" : access.readIndicators(p, park.operator); // an unknown park: a 422 from the report
+    },
+    handle: async ({ query, ctx }) => {
+      const ref = await ctx.ref();
+      const r = await indicatorsReport(ctx.db.knex, ref, query.year, query.park);
+      return { json: r, tabular: (f) => indicatorsTabular(r, ref, f === "csv") };
+    },
+  },
+  {
+    method: "get",
+    path: "/reports/commitments",
+    summary: "Carbon and pollutant quotas each jurisdiction must provide, per park (约束性指标).",
+    tag: "reports",
+    query: S.CommitmentsQuery,
+    response: S.AnyReport,
+    formats: true,
+    allow: (p, { query }) => access.readCommitments(p, query.jurisdiction ?? null),
+    handle: async ({ query, ctx }) => {
+      const ref = await ctx.ref();
+      const r = await commitmentsReport(ctx.db.knex, ref, query.year, {
+        ...(query.jurisdiction !== undefined ? { jurisdiction: query.jurisdiction } : {}),
+        ...(query.park !== undefined ? { park: query.park } : {}),
+      });
+      return { json: r, tabular: () => commitmentsTabular(r, ref) };
+    },
+  },
+  {
+    method: "get",
+    path: "/reports/trial-balance",
+    summary: "Trial balance of one jurisdiction's books (试算平衡表), money and indicator books.",
+    tag: "reports",
+    query: S.TrialBalanceQuery,
+    response: S.AnyReport,
+    formats: true,
+    allow: (p, { query }) => access.readBooks(p, query.jurisdiction),
+    handle: async ({ query, ctx }) => {
+      const ref = await ctx.ref();
+      const tb = await trialBalance(ctx.db.knex, ref, query.year, query.jurisdiction);
+      return { json: tb, tabular: () => trialBalanceTabular(tb, ref) };
+    },
+  },
+  {
+    method: "get",
+    path: "/reports/suspense",
+    summary: "Receipts held in suspense (待查收入).",
+    tag: "reports",
+    query: S.SuspenseQuery,
+    response: S.AnyReport,
+    formats: true,
+    allow: (p) => access.readAllMoney(p),
+    handle: async ({ query, ctx }) => {
+      const s = await suspenseReport(ctx.db.knex, query.year ?? null);
+      return { json: s, tabular: () => suspenseTabular(s) };
+    },
+  },
+  {
+    method: "get",
+    path: "/verify",
+    summary: "Recompute balances and the hash chain; `intact` false names the first broken link.",
+    tag: "audit",
+    query: S.NoQuery,
+    response: z.object({ intact: z.boolean() }).loose(),
+    allow: (p) => access.readAllMoney(p),
+    handle: async ({ ctx }) => ({ json: await verifyLedger(ctx.db) }),
+  },
+  {
+    method: "get",
+    path: "/trace/settlement",
+    summary: "The entries and source rows behind a settlement figure, adding up to it.",
+    tag: "audit",
+    query: S.TraceSettlementQuery,
+    response: S.AnyReport,
+    formats: true,
+    allow: (p, { query }) => access.readOperatorMoney(p, query.operator),
+    handle: async ({ query, ctx }) => {
+      const t = await trace(
+        ctx.db.knex,
+        await ctx.ref(),
+        {
+          report: "settlement",
+          year: query.year,
+          operator: query.operator,
+          ...(query.tax !== undefined ? { tax_code: query.tax } : {}),
+          figure: query.figure,
+        },
+        query.limit !== undefined ? { limit: query.limit } : {},
+      );
+      return { json: t, tabular: () => traceTabular(t) };
+    },
+  },
+  {
+    method: "get",
+    path: "/trace/indicators",
+    summary: "The entries and report rows behind an indicator figure.",
+    tag: "audit",
+    query: S.TraceIndicatorsQuery,
+    response: S.AnyReport,
+    formats: true,
+    allow: async (p, { query, ctx }) => {
+      const park = (await ctx.ref()).park(query.park);
+      return park === undefined ? "allow" : access.readIndicators(p, park.operator);
+    },
+    handle: async ({ query, ctx }) => {
+      const t = await trace(
+        ctx.db.knex,
+        await ctx.ref(),
+        {
+          report: "indicators",
+          year: query.year,
+          park: query.park,
+          indicator: query.indicator,
+          ...(query.month !== undefined ? { month: query.month } : {}),
+          figure: query.figure,
+        },
+        query.limit !== undefined ? { limit: query.limit } : {},
+      );
+      return { json: t, tabular: () => traceTabular(t) };
+    },
+  },
+  {
+    method: "get",
+    path: "/trace/account",
+    summary: "The entries behind one side of an account in a jurisdiction's trial balance.",
+    tag: "audit",
+    query: S.TraceAccountQuery,
+    response: S.AnyReport,
+    formats: true,
+    allow: (p, { query }) => access.readBooks(p, query.jurisdiction),
+    handle: async ({ query, ctx }) => {
+      const t = await trace(
+        ctx.db.knex,
+        await ctx.ref(),
+        {
+          report: "trial-balance",
+          year: query.year,
+          jurisdiction: query.jurisdiction,
+          account: query.account,
+          figure: query.figure,
+        },
+        query.limit !== undefined ? { limit: query.limit } : {},
+      );
+      return { json: t, tabular: () => traceTabular(t) };
+    },
+  },
+];
+
+async function postAnswer(ctx: Context, receipts: S.ReceiptInputT[], route: string): Promise<Answer> {
+  const key = ctx.req.get("Idempotency-Key");
+  if (key === undefined || key.trim() === "" || key.length > 200) throw new HttpError(428, "idempotency_key_required");
+  const outcome = await postReceipts(ctx.db, receipts, {
+    party: ctx.principal.party,
+    key: key.trim(),
+    request_sha256: createHash("sha256")
+      .update(`${route}\n${JSON.stringify(receipts)}`)
+      .digest("hex"),
+    route,
+    request_id: ctx.request_id,
+    token_id: ctx.principal.token_id,
+  });
+  if (outcome.replayed)
+    return { status: outcome.status, json: outcome.response, headers: { "Idempotent-Replayed": "true" } };
+  return { status: 201, json: outcome.result };
+}
+
+/** Streams the request body to a file of its own, refusing more than `limit` bytes. */
+async function receiveUpload(req: Request, name: string, limit = 512 * 2 ** 20): Promise<string> {
+  const type = (req.get("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (!["text/csv", "application/octet-stream", "text/plain"].includes(type))
+    throw new HttpError(415, "unsupported_media_type", "send the CSV file as the body with Content-Type: text/csv");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "parkledger-upload-"));
+  const safe =
+    path
+      .basename(name)
+      .replace(/[^\p{L}\p{N}._-]/gu, "_")
+      .slice(0, 120) || "upload.csv";
+  const file = path.join(dir, safe);
+  let size = 0;
+  const cap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      if (size > limit) done(new HttpError(413, "payload_too_large", `the file is larger than ${limit} bytes`));
+      else done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(req, cap, fs.createWriteStream(file));
+  } catch (error) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return file;
+}
+
+function chooseFormat(
+  req: Request,
+  query: { format?: string } | undefined,
+  formats: boolean,
+): keyof typeof CONTENT_TYPES {
+  if (!formats) return "json";
+  if (query?.format !== undefined) return query.format as keyof typeof CONTENT_TYPES;
+  const accepted = req.accepts([CONTENT_TYPES.json, "text/csv", CONTENT_TYPES.xlsx, "text/plain"]);
+  if (accepted === false) throw new HttpError(406, "not_acceptable");
+  return accepted === "text/csv"
+    ? "csv"
+    : accepted === CONTENT_TYPES.xlsx
+      ? "xlsx"
+      : accepted === "text/plain"
+        ? "table"
+        : "json";
+}
+
+async function send(res: Response, format: keyof typeof CONTENT_TYPES, answer: Answer): Promise<void> {
+  res.status(answer.status ?? 200);
+  for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
+  res.setHeader("Content-Type", CONTENT_TYPES[format]);
+  if (format === "json") {
+    const items = (answer.json as { items?: unknown[]; entries?: unknown[] } | null) ?? {};
+    const compact = (items.items?.length ?? items.entries?.length ?? 0) > 1000;
+    await writePieces(res, jsonPieces(answer.json, compact));
+    res.end();
+    return;
+  }
+  if (answer.tabular === undefined) throw new HttpError(406, "not_acceptable");
+  const t = answer.tabular(format);
+  res.end(format === "csv" ? renderCsv(t) : format === "xlsx" ? await renderXlsx(t) : renderTable(t));
+}
+
+export function createApp(db: Database, options: AppOptions): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("query parser", "simple");
+  app.use(helmet());
+  app.use((req, res, next) => {
+    const given = req.get("X-Request-Id");
+    const id = given !== undefined && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    res.locals.request_id = id;
+    res.setHeader("X-Request-Id", id);
+    next();
+  });
+  app.use(
+    pinoHttp({
+      logger: options.logger,
+      genReqId: (_req, res) => res.locals.request_id as string,
+      customProps: (_req, res) => {
+        const p = res.locals.principal as Principal | undefined;
+        return p === undefined ? {} : { party: p.party, role: p.role, token_id: p.token_id.toString() };
+      },
+      serializers: {
+        // the request line and its id, never the Authorization header or a token
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  const v1 = express.Router();
+  v1.get("/health", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  v1.use(async (req, res, next) => {
+    const header = req.get("Authorization") ?? "";
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const principal = match === null ? null : await authenticate(db.knex, match[1]!);
+    if (principal === null) {
+      res.setHeader("WWW-Authenticate", 'Bearer realm="parkledger"');
+      throw new HttpError(401, "unauthorized");
+    }
+    res.locals.principal = principal;
+    runAs(
+      {
+        posted_by: `api:${principal.party}`,
+        request_id: res.locals.request_id as string,
+        party: principal.party,
+        token_id: principal.token_id,
+      },
+      () => next(),
+    );
+  });
+  v1.get("/openapi.json", (_req, res) => {
+    res.json(openApiDocument(ROUTES));
+  });
+  v1.get("/me", (_req, res) => {
+    const p = res.locals.principal as Principal;
+    res.json({ party: p.party, role: p.role, token_id: p.token_id.toString() });
+  });
+  const json = express.json({ limit: options.json_limit ?? "8mb", strict: true });
+  for (const route of ROUTES) {
+    const handlers = [
+      ...(route.body !== undefined && route.body !== "csv" ? [requireJson, json] : []),
+      async (req: Request, res: Response) => {
+        const principal = res.locals.principal as Principal;
+        const query = route.query !== undefined ? route.query.parse(req.query) : {};
+        const body = route.body === undefined || route.body === "csv" ? undefined : route.body.parse(req.body);
+        let ref: Promise<ReferenceData> | null = null;
+        const ctx: Context = {
+          db,
+          principal,
+          request_id: res.locals.request_id as string,
+          req,
+          ref: () => (ref ??= ReferenceData.load(db.knex)),
+          ...(options.upload_limit_bytes !== undefined ? { upload_limit_bytes: options.upload_limit_bytes } : {}),
+        };
+        const decision = await route.allow(principal, { query, body, ctx });
+        if (decision === "hide") throw new HttpError(404, "not_found");
+        if (decision === "forbid") throw new HttpError(403, "forbidden");
+        const format = chooseFormat(req, query as { format?: string }, route.formats === true);
+        const answer = await route.handle({ query, body, ctx });
+        const items = (answer.json as { items?: unknown[] } | null)?.items;
+        if (format === "json" && (items === undefined || items.length <= RESPONSE_CHECK_ITEMS_MAX))
+          route.response.parse(answer.json);
+        await send(res, format, answer);
+      },
+    ];
+    if (route.method === "get") v1.get(route.path, ...handlers);
+    else v1.post(route.path, ...handlers);
+  }
+  v1.use(() => {
+    throw new HttpError(404, "not_found");
+  });
+  app.use("/v1", v1);
+  app.use(() => {
+    throw new HttpError(404, "not_found");
+  });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const id = (res.locals.request_id as string | undefined) ?? "-";
+    const { status, body, fault } = toHttpError(error, id);
+    if (fault) req.log?.error({ err: error }, "request failed");
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(status).json(body);
+  });
+  return app;
+}
+
+function requireJson(req: Request, _res: Response, next: NextFunction): void {
+  if (!req.is("application/json"))
+    throw new HttpError(415, "unsupported_media_type", "send the body as JSON with Content-Type: application/json");
+  next();
+}

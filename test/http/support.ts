@@ -1,0 +1,42 @@
+// An HTTP app over a test database, with one token per party and role, for supertest.
+
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import type express from "express";
+import { createApp } from "../../src/http/app.js";
+import { createToken } from "../../src/repositories/tokens.js";
+import type { TestDatabase } from "../support/db.js";
+
+export const CALLERS = ["prefecture", "bingtuan", "urumqi", "statistics", "auditor"] as const;
+export type Caller = (typeof CALLERS)[number];
+
+const ROLE: Record<Caller, string> = {
+  prefecture: "finance",
+  bingtuan: "finance",
+  urumqi: "finance",
+  statistics: "statistics",
+  auditor: "auditor",
+};
+
+export interface TestApp {
+  app: express.Express;
+  tokens: Record<Caller, string>;
+  /** Every log line the app wrote. */
+  logs: string[];
+  auth(caller: Caller): { Authorization: string };
+}
+
+export async function testApp(db: TestDatabase, options: { json_limit?: string } = {}): Promise<TestApp> {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const app = createApp(db, { logger: pino({ level: "info" }, sink), ...options });
+  const tokens = {} as Record<Caller, string>;
+  for (const caller of CALLERS)
+    tokens[caller] = (await createToken(db.knex, { party: caller, role: ROLE[caller] })).token;
+  return { app, tokens, logs, auth: (caller) => ({ Authorization: `Bearer ${tokens[caller]}` }) };
+}
