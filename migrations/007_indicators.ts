@@ -103,9 +103,11 @@ export async function down(knex: Knex): Promise<void> {
     alter table journal_entries drop constraint journal_entries_kind_check;
     alter table journal_entries add constraint journal_entries_kind_check
       check (kind in ('receipt', 'refund', 'suspense', 'transfer', 'settlement'));
-    drop table indicator_reports; drop table indicators;
+    drop table indicator_reports;
+    drop table indicators;
     ${balanceCheck(false)}
-    alter table accounts drop column scale; alter table accounts drop column unit;
+    alter table accounts drop column scale;
+    alter table accounts drop column unit;
   `,
   );
 }

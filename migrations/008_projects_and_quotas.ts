@@ -74,7 +74,9 @@ export async function down(knex: Knex): Promise<void> {
   await runScript(
     knex,
     `
-    drop table project_quotas; drop table projects; drop table quota_kinds;
+    drop table project_quotas;
+    drop table projects;
+    drop table quota_kinds;
     alter table imports drop constraint imports_kind_check;
     alter table imports add constraint imports_kind_check
       check (kind in ('enterprises', 'receipts', 'statements', 'indicators'));

@@ -43,5 +43,11 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await runScript(knex, `drop table api_requests; drop table api_tokens;`);
+  await runScript(
+    knex,
+    `
+    drop table api_requests;
+    drop table api_tokens;
+  `,
+  );
 }

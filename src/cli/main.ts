@@ -65,6 +65,8 @@ import {
   verifyTabular,
 } from "./views.js";
 
+const SERVE_POOL_MAX = 24;
+
 interface ReportOptions {
   format: Format;
   out?: string;
@@ -86,13 +88,13 @@ export async function main(
   deps: { db?: Database } = {},
 ): Promise<number> {
   let db: Database | null = null;
-  const database = async (): Promise<Database> => {
+  const database = async (pool_max?: number): Promise<Database> => {
     if (deps.db !== undefined) return deps.db;
     if (db === null) {
       const config = loadConfig(env);
       db =
         config.database_url !== null
-          ? await openDatabase({ url: config.database_url })
+          ? await openDatabase({ url: config.database_url, ...(pool_max !== undefined ? { pool_max } : {}) })
           : await openDatabase({ dir: config.data_dir });
       await migrate(db);
     }
@@ -557,7 +559,7 @@ export async function main(
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .action(async (o: { port: string; host: string }) => {
       if (!/^\d{1,5}$/.test(o.port) || Number(o.port) > 65535) throw new UsageError(`--port: ${o.port} is not a port`);
-      const d = await database();
+      const d = await database(SERVE_POOL_MAX); // requests read side by side while the desk books
       const logger = pino({ name: "parkledger", level: env.LOG_LEVEL ?? "info" }, pino.destination(2));
       const server = createApp(d, { logger }).listen(Number(o.port), o.host);
       await once(server, "listening");

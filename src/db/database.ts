@@ -42,14 +42,14 @@ pg.types.setTypeParser(OID_INT8, parseInt8);
 pg.types.setTypeParser(OID_DATE, keepText);
 pg.types.setTypeParser(OID_NUMERIC, keepText);
 
-export type DatabaseTarget = { url: string } | { dir: string } | { memory: true };
+export type DatabaseTarget = { url: string; pool_max?: number } | { dir: string } | { memory: true };
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if ("url" in target) {
     const knex = knexFactory({
       client: "pg",
       connection: { connectionString: target.url, application_name: "parkledger" },
-      pool: { min: 0, max: 8 },
+      pool: { min: 0, max: target.pool_max ?? 8 },
     });
     return { knex, dialect: "postgres", location: redactUrl(target.url), close: () => knex.destroy() };
   }

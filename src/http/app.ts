@@ -26,7 +26,7 @@ import { runAs } from "../repositories/actor.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { authenticate, type Principal } from "../repositories/tokens.js";
 import { listAgreements, setAgreement } from "../services/agreements.js";
-import { postReceipts } from "../services/receipts.js";
+import { ReceiptDesk } from "../services/receipts.js";
 import { settleYear } from "../services/settle.js";
 import { recordTransfer } from "../services/transfers.js";
 import { verifyLedger } from "../services/verify.js";
@@ -55,10 +55,40 @@ export interface AppOptions {
   json_limit?: string;
   /** The largest uploaded CSV file, in bytes. */
   upload_limit_bytes?: number;
+  /**
+   * How long a token, once found valid, is trusted without asking the database again (default 1000 ms;
+   * 0 asks every time). A revoked token is refused by a running server within this time.
+   */
+  token_cache_ms?: number;
+}
+
+/** Tokens found valid, by the sha256 of the token, with when they were checked. */
+class TokenCache {
+  private readonly valid = new Map<string, { principal: Principal; checked: number }>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly ttl_ms: number,
+  ) {}
+
+  async principal(token: string): Promise<Principal | null> {
+    if (this.ttl_ms <= 0) return authenticate(this.db.knex, token);
+    const now = Date.now();
+    const hit = this.valid.get(token);
+    if (hit !== undefined && now - hit.checked < this.ttl_ms) return hit.principal;
+    const principal = await authenticate(this.db.knex, token);
+    if (principal === null) this.valid.delete(token);
+    else {
+      if (this.valid.size > 10_000) this.valid.clear();
+      this.valid.set(token, { principal, checked: now });
+    }
+    return principal;
+  }
 }
 
 interface Context {
   upload_limit_bytes?: number;
+  desk: ReceiptDesk;
   db: Database;
   principal: Principal;
   request_id: string;
@@ -463,7 +493,7 @@ export const ROUTES: RouteDef[] = [
 async function postAnswer(ctx: Context, receipts: S.ReceiptInputT[], route: string): Promise<Answer> {
   const key = ctx.req.get("Idempotency-Key");
   if (key === undefined || key.trim() === "" || key.length > 200) throw new HttpError(428, "idempotency_key_required");
-  const outcome = await postReceipts(ctx.db, receipts, {
+  const outcome = await ctx.desk.submit(receipts, {
     party: ctx.principal.party,
     key: key.trim(),
     request_sha256: createHash("sha256")
@@ -531,8 +561,12 @@ async function send(res: Response, format: keyof typeof CONTENT_TYPES, answer: A
   res.setHeader("Content-Type", CONTENT_TYPES[format]);
   if (format === "json") {
     const items = (answer.json as { items?: unknown[]; entries?: unknown[] } | null) ?? {};
-    const compact = (items.items?.length ?? items.entries?.length ?? 0) > 1000;
-    await writePieces(res, jsonPieces(answer.json, compact));
+    const large = (items.items?.length ?? items.entries?.length ?? 0) > 1000;
+    if (!large) {
+      res.end(JSON.stringify(answer.json, null, 2) + "\n"); // one write for the headers and the body
+      return;
+    }
+    await writePieces(res, jsonPieces(answer.json, true));
     res.end();
     return;
   }
@@ -543,6 +577,8 @@ async function send(res: Response, format: keyof typeof CONTENT_TYPES, answer: A
 
 export function createApp(db: Database, options: AppOptions): express.Express {
   const app = express();
+  const desk = new ReceiptDesk(db);
+  const tokens = new TokenCache(db, options.token_cache_ms ?? 1000);
   app.disable("x-powered-by");
   app.set("query parser", "simple");
   app.use(helmet());
@@ -575,7 +611,7 @@ export function createApp(db: Database, options: AppOptions): express.Express {
   v1.use(async (req, res, next) => {
     const header = req.get("Authorization") ?? "";
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const principal = match === null ? null : await authenticate(db.knex, match[1]!);
+    const principal = match === null ? null : await tokens.principal(match[1]!);
     if (principal === null) {
       res.setHeader("WWW-Authenticate", 'Bearer realm="parkledger"');
       throw new HttpError(401, "unauthorized");
@@ -608,6 +644,7 @@ export function createApp(db: Database, options: AppOptions): express.Express {
         const body = route.body === undefined || route.body === "csv" ? undefined : route.body.parse(req.body);
         let ref: Promise<ReferenceData> | null = null;
         const ctx: Context = {
+          desk,
           db,
           principal,
           request_id: res.locals.request_id as string,

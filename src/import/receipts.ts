@@ -18,6 +18,7 @@ import { ROWS_BETWEEN_YIELDS, RowBuffer, yieldToIo } from "../db/bulk.js";
 import type { Database, Dialect } from "../db/database.js";
 import { toCount } from "../db/database.js";
 import { AccountBook } from "../repositories/accounts.js";
+import type { Actor } from "../repositories/actor.js";
 import { ID_BLOCK_AHEAD, IdBlock, lockJournal, JournalWriter, type EntryKind } from "../repositories/journal.js";
 import { loadClosedYears } from "../repositories/closures.js";
 import { ReferenceData, type Park } from "../repositories/reference.js";
@@ -196,12 +197,25 @@ async function stagedImport(
  * rows as an import's (the caller records it); null books them without one (an HTTP request, whose
  * entries carry its request id instead).
  */
+/** Below this many rows a stage is scanned rather than indexed (HTTP requests stage a handful). */
+const SMALL_STAGE_ROWS = 1000;
+
+export type RowSource = (row_no: number) => { actor: Actor; row: number };
+
 export async function bookStaged(
   trx: Knex.Transaction,
   dialect: Dialect,
   ref: ReferenceData,
   source: AsyncIterable<RowBatch>,
-  options: Pick<ImportOptions, "onProgress" | "batch_rows"> & { import_id: "reserve" | null },
+  options: Pick<ImportOptions, "onProgress" | "batch_rows"> & {
+    import_id: "reserve" | null;
+    /** Rows of several HTTP requests staged together: whose each row is, and its place in its request. */
+    rowSource?: RowSource;
+    /** A few rows (an HTTP request): plain INSERTs, which take one round trip where COPY takes several. */
+    few?: boolean;
+    /** Accounts already known (a server keeps them between requests; accounts are only ever added). */
+    accounts?: AccountBook;
+  },
 ): Promise<{ result: ReceiptsImportResult; problems: ProblemList; import_id: bigint | null }> {
   const progress = options.onProgress ?? (() => {});
   const batchRows = options.batch_rows ?? 5000;
@@ -209,7 +223,8 @@ export async function bookStaged(
 
   // 1. every row on its own, staged
   await createStage(trx);
-  const stage = new RowBuffer("receipt_stage", STAGE_COLUMNS, "", dialect === "postgres");
+  const copy = dialect === "postgres" && options.few !== true;
+  const stage = new RowBuffer("receipt_stage", STAGE_COLUMNS, "", copy);
   let rows = 0;
   let encoding = "n/a";
   for await (const batch of source) {
@@ -221,15 +236,20 @@ export async function bookStaged(
     progress({ phase: "reading", done: batch.bytes_read, total: batch.size_bytes });
   }
   await stage.settle(trx);
-  await trx.raw("create index on receipt_stage (receipt_no)");
-  await trx.raw("analyze receipt_stage");
+  if (rows >= SMALL_STAGE_ROWS) {
+    await trx.raw("create index if not exists receipt_stage_receipt_no on receipt_stage (receipt_no)");
+    await trx.raw("analyze receipt_stage");
+  }
 
   // 2. rows against each other and against what is recorded
   await checkReusedNumbers(trx, problems);
   const counts = await trx.raw(
-    `select count(*) filter (where action = 'new') as new_rows, count(*) filter (where action = 'same') as same_rows from receipt_stage`,
+    `select count(*) filter (where action = 'new') as new_rows, count(*) filter (where action = 'same') as same_rows,
+            count(*) filter (where action = 'new' and refund_of <> '') as new_refunds
+       from receipt_stage`,
   );
   const new_rows = toCount(counts.rows[0].new_rows);
+  const new_refunds = toCount(counts.rows[0].new_refunds);
   const unchanged_rows =
     toCount(counts.rows[0].same_rows) +
     (rows - toCount(counts.rows[0].new_rows) - toCount(counts.rows[0].same_rows) - invalidRows(problems));
@@ -246,24 +266,33 @@ export async function bookStaged(
   result.import_id = import_id === null ? null : import_id.toString();
   const booker = new Booker(
     trx,
-    dialect,
+    copy,
     ref,
-    await AccountBook.load(trx),
+    options.accounts ?? (await AccountBook.load(trx)),
     await loadClosedYears(trx),
     import_id,
     problems,
     result,
+    options.rowSource,
   );
   await booker.reserve(new_rows);
   // The next batch is asked for before this one is written, so it comes back at once and is split
   // while the server is still taking in this one: the node and the database work side by side.
   let done = 0;
-  for (const phase of ["originals", "refunds"] as const) {
-    const fetch = (after: number) =>
+  const phases = [
+    ...(new_rows > new_refunds ? (["originals"] as const) : []),
+    ...(new_refunds > 0 ? (["refunds"] as const) : []),
+  ];
+  for (const phase of phases) {
+    const fetch = async (after: number): Promise<(OriginalRow | RefundRow)[]> =>
       phase === "originals" ? originalsAfter(trx, after, batchRows) : refundsAfter(trx, after, batchRows);
+    const expected = phase === "originals" ? new_rows - new_refunds : new_refunds;
+    let fetched = 0;
     let batch: (OriginalRow | RefundRow)[] = await fetch(0);
     while (batch.length > 0) {
-      const next = fetch(batch[batch.length - 1]!.row_no);
+      fetched += batch.length;
+      // the next batch is not asked for when this one holds every row there is (an HTTP request's few)
+      const next = fetched < expected ? fetch(batch[batch.length - 1]!.row_no) : Promise.resolve([]);
       next.catch(() => {}); // awaited below; a failure surfaces there
       if (phase === "originals") await booker.bookOriginals(batch as OriginalRow[]);
       else await booker.bookRefunds(batch as RefundRow[]);
@@ -300,7 +329,7 @@ async function streamingImport(
     const result: ReceiptsImportResult = { ...emptyResult(file, sha256, "n/a"), import_id: import_id.toString() };
     const booker = new Booker(
       trx,
-      db.dialect,
+      db.dialect === "postgres",
       ref,
       await AccountBook.load(trx),
       await loadClosedYears(trx),
@@ -366,11 +395,12 @@ async function streamingImport(
 
 /** The temporary table rows wait in (all of them on the staged path, refunds on the streaming one). */
 async function createStage(trx: Knex.Transaction): Promise<void> {
-  await trx.raw(`create temporary table receipt_stage (
+  // kept for the connection's life and emptied at each commit: a server books many small groups
+  await trx.raw(`create temporary table if not exists receipt_stage (
     row_no integer primary key, receipt_no text not null, uscc text not null, tax_code text not null,
     collected_on date not null, amount_fen bigint not null, scope text not null, tax_period text not null,
     refund_of text not null, content_hash text not null, action text not null default 'new'
-  ) on commit drop`);
+  ) on commit delete rows`);
 }
 
 function stageRow(r: StagedRow): unknown[] {
@@ -558,16 +588,17 @@ class Booker {
 
   constructor(
     private readonly trx: Knex.Transaction,
-    dialect: Dialect,
+    copy: boolean,
     private readonly ref: ReferenceData,
     accounts: AccountBook,
     private readonly closed: Map<string, Set<number>>,
     private readonly import_id: bigint | null,
     private readonly problems: ProblemList,
     private readonly result: ReceiptsImportResult,
+    private readonly rowSource?: RowSource,
   ) {
-    this.journal = new JournalWriter(trx, accounts, { copy: dialect === "postgres" });
-    this.receiptRows = new RowBuffer("receipts", RECEIPT_ROW_COLUMNS, "", dialect === "postgres");
+    this.journal = new JournalWriter(trx, accounts, { copy });
+    this.receiptRows = new RowBuffer("receipts", RECEIPT_ROW_COLUMNS, "", copy);
     const hosts = [...new Set(ref.parks.map((p) => p.host))];
     this.collector = hosts.length === 1 ? hosts[0]! : "prefecture";
   }
@@ -797,6 +828,7 @@ class Booker {
     const entryIds: bigint[] = new Array(drafts.length);
     drafts.forEach((d, i) => {
       const origin_year = yearOf(d.r.collected_on);
+      const from = this.rowSource?.(d.r.row_no);
       this.journal.add(
         {
           idempotency_key: `receipt:${d.r.receipt_no}`,
@@ -810,8 +842,9 @@ class Booker {
           operator: d.meta.operator,
           description: null, // the receipt row says it all
           import_id: this.import_id,
-          source_row: d.r.row_no,
+          source_row: from?.row ?? d.r.row_no,
           lines: d.lines,
+          actor: from?.actor,
         },
         (id) => (entryIds[i] = id),
       );
@@ -847,7 +880,7 @@ class Booker {
         d.fiscal_year,
         entryIds[i],
         this.import_id,
-        d.r.row_no,
+        this.rowSource?.(d.r.row_no).row ?? d.r.row_no,
       ]);
       if (d.kind === "refund") this.result.refunds += 1;
       else if (d.meta.status === "suspense") this.result.suspense += 1;

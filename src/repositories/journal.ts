@@ -29,6 +29,8 @@ export interface NewEntry {
   import_id: bigint | null;
   source_row: number | null;
   lines: Line[];
+  /** Who posted it, when not the writer's actor (receipts of several HTTP requests booked together). */
+  actor?: Actor | undefined;
 }
 
 const JOURNAL_LOCK_KEY = 7_411_001;
@@ -44,14 +46,15 @@ export async function chainHead(trx: Knex.Transaction): Promise<string> {
   return rows.length === 0 ? GENESIS_HASH : (rows[0].entry_hash as string);
 }
 
-/** Reserves `count` consecutive values of a sequence; the caller holds the journal lock. */
+/** Reserves `count` consecutive values of a sequence in one round trip; the caller holds the journal lock. */
 export async function reserveIds(trx: Knex.Transaction, sequence: string, count: number): Promise<bigint> {
   if (count <= 0) return 0n;
-  const { rows } = await trx.raw(`select nextval(?::regclass) as first`, [sequence]);
-  const first = rows[0].first as bigint;
-  if (count > 1)
-    await trx.raw(`select setval(?::regclass, ?::bigint)`, [sequence, (first + BigInt(count - 1)).toString()]);
-  return first;
+  const { rows } = await trx.raw(`select setval(?::regclass, nextval(?::regclass) + ?::bigint - 1) as last`, [
+    sequence,
+    sequence,
+    count,
+  ]);
+  return BigInt(rows[0].last) - BigInt(count) + 1n;
 }
 
 const ENTRY_COLUMNS = [
@@ -200,9 +203,9 @@ export class JournalWriter {
     if (this.head === null) this.head = await chainHead(this.trx);
     // a bulk writer reserves ids well ahead so the next block is at hand; a small one takes what it needs
     await this.ids.reserve(this.trx, this.pending.length, this.options.copy ? ID_BLOCK_AHEAD : 0);
-    const actor = this.actor;
     let done = 0;
     for (const { entry: e, onId } of this.pending) {
+      const actor = e.actor ?? this.actor;
       if (++done % ROWS_BETWEEN_YIELDS === 0) await yieldToIo();
       const id = this.ids.take();
       onId?.(id);

@@ -76,17 +76,27 @@ export class ReferenceData {
     for (const a of sortVersions(agreements)) push(this.agreementsByPark, a.park, a);
   }
 
+  /** Everything in one round trip: commands and HTTP requests load it once each. */
   static async load(knex: Knex | Knex.Transaction): Promise<ReferenceData> {
-    // one after the other: inside a transaction they share one connection
-    const jurisdictions = await knex("jurisdictions").select("*").orderBy("code");
-    const parks = await knex("parks").select("*").orderBy("code");
-    const taxes = await knex("tax_types").select("*").orderBy("item_code");
-    const indicators = await knex("indicators")
-      .select("code", "name_zh", "name_en", "unit", "unit_zh")
-      .orderBy(["sort_order", "code"]);
-    const ratios = await knex("central_ratios").select("*").orderBy(["tax_code", "effective_from", "id"]);
-    const agreements = await knex("agreements").select("*").orderBy(["park", "effective_from", "id"]);
-    return new ReferenceData(jurisdictions, parks, taxes, indicators, ratios, agreements);
+    const { rows } = await knex.raw(`
+      select
+        (select coalesce(json_agg(j order by j.code), '[]') from jurisdictions j) as jurisdictions,
+        (select coalesce(json_agg(p order by p.code), '[]') from parks p) as parks,
+        (select coalesce(json_agg(t order by t.item_code), '[]') from tax_types t) as taxes,
+        (select coalesce(json_agg(json_build_object('code', i.code, 'name_zh', i.name_zh, 'name_en', i.name_en,
+                 'unit', i.unit, 'unit_zh', i.unit_zh) order by i.sort_order, i.code), '[]') from indicators i) as indicators,
+        (select coalesce(json_agg(r order by r.tax_code, r.effective_from, r.id), '[]') from central_ratios r) as ratios,
+        (select coalesce(json_agg(a order by a.park, a.effective_from, a.id), '[]') from agreements a) as agreements`);
+    const r = rows[0] as Record<string, unknown>;
+    const json = <T>(value: unknown): T => (typeof value === "string" ? JSON.parse(value) : value) as T;
+    return new ReferenceData(
+      json<Jurisdiction[]>(r.jurisdictions),
+      json<Park[]>(r.parks),
+      json<TaxType[]>(r.taxes),
+      json<Indicator[]>(r.indicators),
+      json<CentralRatio[]>(r.ratios),
+      json<Agreement[]>(r.agreements),
+    );
   }
 
   /** A tax by its mnemonic (`VAT`) or its collection-item code (`10101`), case-insensitive. */

@@ -1,13 +1,21 @@
 // Receipts posted one at a time or in a batch (the HTTP API), booked by the same checks and the same
 // staged path as a file: every receipt checked on its own and against the others and the recorded
-// receipts, all of the request or nothing, the same receipt again a no-op.
+// receipts, all of a request or nothing of it, the same receipt again a no-op.
+//
+// Requests that arrive while others are being booked wait at the desk (ReceiptDesk) and are booked
+// together in the next transaction, each entry still naming its own request (group commit): the
+// journal takes one writer at a time, so this is how many clients at once are served quickly. If
+// anything in a group is refused, each of its requests is booked on its own instead, so one
+// request's problem is never another's.
 
 import { formatYuan, toFen } from "../../ledger/money.js";
-import type { Database } from "../db/database.js";
-import { bookStaged } from "../import/receipts.js";
-import { checkReceiptRow, taxLookup, type RowBatch, type StagedRow } from "../import/receipt-rows.js";
-import { ProblemList } from "../import/errors.js";
 import { Rejection } from "../../ledger/rejections.js";
+import type { Database } from "../db/database.js";
+import { ImportRejected, ProblemList } from "../import/errors.js";
+import { bookStaged } from "../import/receipts.js";
+import { checkReceiptRow, taxLookup, type RowBatch, type StagedRow, type TaxLookup } from "../import/receipt-rows.js";
+import { AccountBook } from "../repositories/accounts.js";
+import { currentActor, type Actor } from "../repositories/actor.js";
 import { lockJournal } from "../repositories/journal.js";
 import { ReferenceData } from "../repositories/reference.js";
 
@@ -62,14 +70,16 @@ export interface IdempotencyRecord {
 export type PostOutcome =
   { replayed: false; result: PostReceiptsResult } | { replayed: true; status: number; response: unknown };
 
-/** Books the receipts of one request; a problem with any of them rejects the request (ImportRejected). */
-export async function postReceipts(
-  db: Database,
-  inputs: readonly ReceiptInput[],
-  idempotency?: IdempotencyRecord,
-): Promise<PostOutcome> {
-  const ref = await ReferenceData.load(db.knex);
-  const taxes = taxLookup(ref.taxes);
+/** One request's receipts, checked on their own, waiting to be booked. */
+interface Job {
+  rows: StagedRow[];
+  numbers: string[];
+  idempotency: IdempotencyRecord | undefined;
+  actor: Actor;
+}
+
+/** Checks each receipt on its own; a problem rejects the request before it waits for the journal. */
+function prepare(taxes: TaxLookup, inputs: readonly ReceiptInput[], idempotency?: IdempotencyRecord): Job {
   const problems = new ProblemList();
   const rows: StagedRow[] = [];
   inputs.forEach((input, i) => {
@@ -87,31 +97,88 @@ export async function postReceipts(
     if (staged !== null) rows.push(staged);
   });
   problems.rejectIfAny("request");
-  const numbers = inputs.map((r) => r.receipt_no);
-  return db.knex.transaction(async (trx): Promise<PostOutcome> => {
+  return { rows, numbers: inputs.map((r) => r.receipt_no), idempotency, actor: currentActor() };
+}
+
+/** Books the receipts of one request at once, without waiting at a desk. */
+export async function postReceipts(
+  db: Database,
+  inputs: readonly ReceiptInput[],
+  idempotency?: IdempotencyRecord,
+): Promise<PostOutcome> {
+  const job = prepare(taxLookup((await ReferenceData.load(db.knex)).taxes), inputs, idempotency);
+  const [outcome] = await bookJobs(db, [job]);
+  if (outcome instanceof Error) throw outcome;
+  return outcome!;
+}
+
+/**
+ * Books several requests in one transaction. Each request's answer is its own: a replay, a refusal
+ * of its key, or what it booked. A rejected row throws for the whole group (ImportRejected, row
+ * numbers of a single request being its own).
+ */
+async function bookJobs(db: Database, jobs: readonly Job[], accounts?: AccountBook): Promise<(PostOutcome | Error)[]> {
+  return db.knex.transaction(async (trx) => {
     await lockJournal(trx);
-    if (idempotency !== undefined) {
-      const seen = await trx("api_requests")
-        .select("request_sha256", "status", "response")
-        .where({ party: idempotency.party, idempotency_key: idempotency.key })
-        .first();
-      if (seen !== undefined) {
-        if (seen.request_sha256 !== idempotency.request_sha256)
-          throw new Rejection(
-            "idempotency_key_reused",
-            `Idempotency-Key ${idempotency.key} was used before for another request`,
-          );
-        return { replayed: true, status: Number(seen.status), response: JSON.parse(seen.response) };
-      }
+    const outcomes: (PostOutcome | Error)[] = new Array(jobs.length);
+    const active: number[] = [];
+    const keyed = jobs.filter((j) => j.idempotency !== undefined).map((j) => j.idempotency!);
+    const answered = new Map<string, { request_sha256: string; status: number; response: string }>();
+    if (keyed.length > 0) {
+      const { rows } = await trx.raw(
+        `select a.party, a.idempotency_key, a.request_sha256, a.status, a.response
+           from api_requests a join unnest(?::text[], ?::text[]) as k(party, key)
+             on a.party = k.party and a.idempotency_key = k.key`,
+        [keyed.map((i) => i.party), keyed.map((i) => i.key)],
+      );
+      for (const r of rows) answered.set(`${r.party}|${r.idempotency_key}`, r);
     }
+    for (let k = 0; k < jobs.length; k++) {
+      const idem = jobs[k]!.idempotency;
+      if (idem === undefined) {
+        active.push(k);
+        continue;
+      }
+      const seen = answered.get(`${idem.party}|${idem.key}`);
+      if (seen === undefined) active.push(k);
+      else if (seen.request_sha256 !== idem.request_sha256)
+        outcomes[k] = new Rejection(
+          "idempotency_key_reused",
+          `Idempotency-Key ${idem.key} was used before for another request`,
+        );
+      else outcomes[k] = { replayed: true, status: Number(seen.status), response: JSON.parse(seen.response) };
+    }
+    // two requests of one group under the same key: the second waits for the first's answer (a retry)
+    const keys = new Set<string>();
+    for (const k of [...active]) {
+      const idem = jobs[k]!.idempotency;
+      if (idem === undefined) continue;
+      const key = `${idem.party}|${idem.key}`;
+      if (keys.has(key)) throw new RetryAlone();
+      keys.add(key);
+    }
+    if (active.length === 0) return outcomes;
+
+    // the group's rows numbered one after the other; each still knows its request and its place
+    const rows: StagedRow[] = [];
+    const owner: { job: number; row: number }[] = [];
+    let offset = 0;
+    for (const k of active) {
+      const job = jobs[k]!;
+      for (const r of job.rows) {
+        rows.push({ ...r, row_no: offset + r.row_no });
+        owner[offset + r.row_no] = { job: k, row: r.row_no };
+      }
+      offset += job.numbers.length;
+    }
+    const numbers = active.flatMap((k) => jobs[k]!.numbers);
     const before = await trx.raw(`select receipt_no from receipts where receipt_no = any(?)`, [numbers]);
-    const known = new Set<string>(before.rows.map((r: { receipt_no: string }) => r.receipt_no));
-    const locked = await ReferenceData.load(trx);
+    const claimed = new Set<string>(before.rows.map((r: { receipt_no: string }) => r.receipt_no));
     const batch: RowBatch = {
       rows,
       problems: [],
       problem_count: 0,
-      rows_read: inputs.length,
+      rows_read: offset,
       bytes_read: 0,
       size_bytes: 0,
       done: true,
@@ -120,49 +187,168 @@ export async function postReceipts(
     async function* source() {
       yield batch;
     }
-    const { problems: found } = await bookStaged(trx, db.dialect, locked, source(), { import_id: null });
-    found.rejectIfAny("request");
+    const { problems } = await bookStaged(trx, db.dialect, await ReferenceData.load(trx), source(), {
+      import_id: null,
+      few: true,
+      ...(accounts !== undefined ? { accounts } : {}),
+      rowSource: (row_no) => {
+        const o = owner[row_no]!;
+        return { actor: jobs[o.job]!.actor, row: o.row };
+      },
+    });
+    problems.rejectIfAny("request");
+
     const { rows: stored } = await trx.raw(
       `select receipt_no, status, park, fiscal_year, amount_fen, central_fen, local_fen, operator_fen, host_fen, entry_id
          from receipts where receipt_no = any(?)`,
       [numbers],
     );
     const byNo = new Map<string, Record<string, unknown>>(stored.map((r: { receipt_no: string }) => [r.receipt_no, r]));
-    const receipts = numbers.map((no): PostedReceipt => {
-      const r = byNo.get(no)!;
-      return {
-        receipt_no: no,
-        outcome: known.has(no) ? "unchanged" : "booked",
-        status: r.status as "posted" | "suspense",
-        park: (r.park as string | null) ?? null,
-        fiscal_year: Number(r.fiscal_year),
-        amount: formatYuan(toFen(r.amount_fen)),
-        central_share: formatYuan(toFen(r.central_fen)),
-        local_revenue: formatYuan(toFen(r.local_fen)),
-        operator_share: formatYuan(toFen(r.operator_fen)),
-        host_share: formatYuan(toFen(r.host_fen)),
-        entry_id: String(r.entry_id),
-      };
-    });
-    const booked = receipts.filter((r) => r.outcome === "booked");
-    const result: PostReceiptsResult = {
-      booked: new Set(booked.map((r) => r.receipt_no)).size,
-      unchanged: receipts.length - booked.length,
-      suspense: booked.filter((r) => r.status === "suspense").length,
-      receipts,
-    };
-    if (idempotency !== undefined) {
-      await trx("api_requests").insert({
-        party: idempotency.party,
-        idempotency_key: idempotency.key,
-        request_sha256: idempotency.request_sha256,
-        route: idempotency.route,
-        status: 201,
-        response: JSON.stringify(result),
-        request_id: idempotency.request_id,
-        token_id: idempotency.token_id.toString(),
+    const answers: Record<string, unknown>[] = [];
+    for (const k of active) {
+      const job = jobs[k]!;
+      const receipts = job.numbers.map((no): PostedReceipt => {
+        const r = byNo.get(no)!;
+        const outcome = claimed.has(no) ? "unchanged" : "booked";
+        claimed.add(no);
+        return {
+          receipt_no: no,
+          outcome,
+          status: r.status as "posted" | "suspense",
+          park: (r.park as string | null) ?? null,
+          fiscal_year: Number(r.fiscal_year),
+          amount: formatYuan(toFen(r.amount_fen)),
+          central_share: formatYuan(toFen(r.central_fen)),
+          local_revenue: formatYuan(toFen(r.local_fen)),
+          operator_share: formatYuan(toFen(r.operator_fen)),
+          host_share: formatYuan(toFen(r.host_fen)),
+          entry_id: String(r.entry_id),
+        };
       });
+      const booked = receipts.filter((r) => r.outcome === "booked");
+      const result: PostReceiptsResult = {
+        booked: booked.length,
+        unchanged: receipts.length - booked.length,
+        suspense: booked.filter((r) => r.status === "suspense").length,
+        receipts,
+      };
+      outcomes[k] = { replayed: false, result };
+      const idem = job.idempotency;
+      if (idem !== undefined)
+        answers.push({
+          party: idem.party,
+          idempotency_key: idem.key,
+          request_sha256: idem.request_sha256,
+          route: idem.route,
+          status: 201,
+          response: JSON.stringify(result),
+          request_id: idem.request_id,
+          token_id: idem.token_id.toString(),
+        });
     }
-    return { replayed: false, result };
+    if (answers.length > 0) await trx("api_requests").insert(answers);
+    return outcomes;
   });
+}
+
+/** A group that cannot be booked together (two requests under one key): each goes on its own. */
+class RetryAlone extends Error {
+  constructor() {
+    super("book these requests one at a time");
+  }
+}
+
+interface Waiting extends Job {
+  resolve(outcome: PostOutcome): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Where HTTP requests wait for the journal. One group is booked at a time per process; whatever
+ * arrived meanwhile is the next group, up to `maxRows` receipts. A quiet server books each request
+ * at once; a busy one books many per transaction.
+ */
+export class ReceiptDesk {
+  private readonly queue: Waiting[] = [];
+  private busy = false;
+  private taxes: Promise<TaxLookup> | null = null;
+  private accountBook: AccountBook | null = null;
+
+  /**
+   * Accounts are only ever added, and a book adds what it lacks: one book serves every group. A book
+   * that saw a transaction roll back may remember accounts that were never kept, so it is dropped then.
+   */
+  private async accounts(): Promise<AccountBook> {
+    this.accountBook ??= await AccountBook.load(this.db.knex);
+    return this.accountBook;
+  }
+
+  constructor(
+    private readonly db: Database,
+    private readonly maxRows = 5000,
+  ) {}
+
+  async submit(inputs: readonly ReceiptInput[], idempotency?: IdempotencyRecord): Promise<PostOutcome> {
+    // the taxes are seeded by a migration and never change while the server runs
+    this.taxes ??= ReferenceData.load(this.db.knex).then((ref) => taxLookup(ref.taxes));
+    const job = prepare(await this.taxes, inputs, idempotency);
+    return new Promise<PostOutcome>((resolve, reject) => {
+      this.queue.push({ ...job, resolve, reject });
+      void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (this.queue.length > 0) {
+        const group: Waiting[] = [];
+        let rows = 0;
+        while (this.queue.length > 0 && (group.length === 0 || rows + this.queue[0]!.numbers.length <= this.maxRows)) {
+          const next = this.queue.shift()!;
+          rows += next.numbers.length;
+          group.push(next);
+        }
+        await this.book(group);
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async book(group: Waiting[]): Promise<void> {
+    if (group.length > 1) {
+      try {
+        const outcomes = await bookJobs(this.db, group, await this.accounts());
+        group.forEach((job, k) => settle(job, outcomes[k]!));
+        return;
+      } catch (error) {
+        this.accountBook = null;
+        if (!(error instanceof ImportRejected) && !(error instanceof RetryAlone) && !isConflict(error)) {
+          for (const job of group) job.reject(error);
+          return;
+        }
+        // someone's receipt was refused: book each request on its own, so the refusal is only theirs
+      }
+    }
+    for (const job of group) {
+      try {
+        settle(job, (await bookJobs(this.db, [job], await this.accounts()))[0]!);
+      } catch (error) {
+        this.accountBook = null;
+        job.reject(error);
+      }
+    }
+  }
+}
+
+function settle(job: Waiting, outcome: PostOutcome | Error): void {
+  if (outcome instanceof Error) job.reject(outcome);
+  else job.resolve(outcome);
+}
+
+/** A receipt number taken by a concurrent writer of another process shows as a unique violation. */
+function isConflict(error: unknown): boolean {
+  return (error as { code?: string })?.code === "23505";
 }
