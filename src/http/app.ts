@@ -25,7 +25,7 @@ import { importStatements } from "../import/statements.js";
 import { runAs } from "../repositories/actor.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { authenticate, type Principal } from "../repositories/tokens.js";
-import { listAgreements, setAgreement } from "../services/agreements.js";
+import { listAgreements, listCentralRatios, setAgreement, setCentralRatio } from "../services/agreements.js";
 import { ReceiptDesk } from "../services/receipts.js";
 import { settleYear } from "../services/settle.js";
 import { recordTransfer } from "../services/transfers.js";
@@ -286,6 +286,34 @@ export const ROUTES: RouteDef[] = [
         from: body.from,
         ...(body.note !== undefined ? { note: body.note } : {}),
         shared_non_tax: body.share_non_tax ?? [],
+      }),
+    }),
+  },
+  {
+    method: "get",
+    path: "/ratios",
+    summary: "Every version of the central–local ratio of each tax (分税制).",
+    tag: "money",
+    query: S.RatioQuery,
+    response: z.array(z.object({ tax_code: z.string() }).loose()),
+    allow: (p) => access.readAgreements(p),
+    handle: async ({ query, ctx }) => ({ json: await listCentralRatios(ctx.db, query.tax) }),
+  },
+  {
+    method: "post",
+    path: "/ratios",
+    summary: "Add a version of a tax's central share, effective from a date.",
+    tag: "money",
+    body: S.RatioInput,
+    response: S.AnyReport,
+    allow: (p) => access.writeMoney(p),
+    handle: async ({ body, ctx }) => ({
+      status: 201,
+      json: await setCentralRatio(ctx.db, {
+        tax: body.tax,
+        central_share: body.central_share,
+        from: body.from,
+        ...(body.note !== undefined ? { note: body.note } : {}),
       }),
     }),
   },

@@ -66,6 +66,13 @@ export const AgreementInput = z.strictObject({
   note: z.string().max(500).optional(),
   share_non_tax: z.array(Code).max(20).optional(),
 });
+export const RatioInput = z.strictObject({
+  tax: Code,
+  central_share: z.string().regex(/^\d{1,3}(\.\d{1,2})?$/, 'a percentage such as "50"'),
+  from: IsoDate,
+  note: z.string().max(500).optional(),
+});
+export const RatioQuery = z.strictObject({ tax: Code.optional() });
 export const SettleInput = z.strictObject({
   year: z.number().int().min(1990).max(2999),
   operator: z.string().min(1).max(32),

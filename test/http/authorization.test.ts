@@ -71,6 +71,7 @@ const READS: [string, Expect][] = [
   ["/v1/receipts/M-WZ", { allow: ["prefecture", "urumqi", "auditor"], hide: ["bingtuan"] }],
   ["/v1/receipts/M-ZD", { allow: ["prefecture", "auditor"], hide: ["bingtuan", "urumqi"] }],
   ["/v1/agreements", { allow: ["prefecture", "bingtuan", "urumqi", "auditor"] }],
+  ["/v1/ratios?tax=VAT", { allow: ["prefecture", "bingtuan", "urumqi", "auditor"] }],
 ];
 
 describe(`authorization matrix: reads (${dialectLabel})`, () => {
@@ -162,6 +163,11 @@ const WRITES: Write[] = [
     json: () => ({ park: "WZ", operator_share: "70", from: "2027-01-01", note: "matrix" }),
   },
   { path: "/v1/settlements", allow: ["prefecture"], json: () => ({ year: 2024, operator: "urumqi" }) },
+  {
+    path: "/v1/ratios",
+    allow: ["prefecture"],
+    json: () => ({ tax: "RES", central_share: "0", from: "2027-01-01", note: "matrix" }),
+  },
   {
     path: "/v1/imports/indicators?name=ind.csv",
     allow: ["statistics"],
