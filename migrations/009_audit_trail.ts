@@ -45,7 +45,7 @@ async function sealExisting(knex: Knex): Promise<void> {
   let after = -1n;
   for (;;) {
     const { rows: entries } = await knex.raw(
-      `select id, idempotency_key, input_hash, kind, fiscal_year, origin_year, effective_on::text as effective_on,
+      `select id, idempotency_key, input_hash, kind, fiscal_year, origin_year, to_char(effective_on, 'YYYY-MM-DD') as effective_on,
               park, tax_code, operator, description, import_id, source_row
          from journal_entries where id > ? order by id limit ${SEAL_PAGE}`,
       [after.toString()],

@@ -12,6 +12,7 @@ import * as m007 from "./007_indicators.js";
 import * as m008 from "./008_projects_and_quotas.js";
 import * as m009 from "./009_audit_trail.js";
 import * as m010 from "./010_api_tokens.js";
+import * as m011 from "./011_accounts_append_only.js";
 
 interface Migration {
   name: string;
@@ -29,6 +30,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "008_projects_and_quotas", module: m008 },
   { name: "009_audit_trail", module: m009 },
   { name: "010_api_tokens", module: m010 },
+  { name: "011_accounts_append_only", module: m011 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

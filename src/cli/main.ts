@@ -21,7 +21,7 @@ import { ReferenceData } from "../repositories/reference.js";
 import { listAgreements, listCentralRatios, setAgreement, setCentralRatio } from "../services/agreements.js";
 import { settleYear } from "../services/settle.js";
 import { recordTransfer } from "../services/transfers.js";
-import { verifyLedger } from "../services/verify.js";
+import { parseAnchor, verifyLedger, type Anchor } from "../services/verify.js";
 import { settlementStatement, settlementTabular } from "../../reports/settlement.js";
 import {
   overviewTabular,
@@ -580,9 +580,19 @@ export async function main(
   program
     .command("verify")
     .description("check that the books are whole; exit 0 only when intact")
+    .option(
+      "--anchor <id:hash>",
+      "an entry's hash noted from an earlier verify (head_id:head_hash); repeatable",
+      (value: string, list: Anchor[]) => {
+        const anchor = parseAnchor(value);
+        if (anchor === null) throw new UsageError(`--anchor: ${value} is not ENTRY_ID:SHA256 (64 hex digits)`);
+        return [...list, anchor];
+      },
+      [] as Anchor[],
+    )
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
-    .action(async (o: { format: Format }) => {
-      const result = await verifyLedger(await database());
+    .action(async (o: { format: Format; anchor: Anchor[] }) => {
+      const result = await verifyLedger(await database(), o.anchor);
       await emit(io, o.format, undefined, result, () => verifyTabular(result));
       if (!result.intact) exitCode = 3;
     });

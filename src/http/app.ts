@@ -29,7 +29,7 @@ import { listAgreements, listCentralRatios, setAgreement, setCentralRatio } from
 import { ReceiptDesk } from "../services/receipts.js";
 import { settleYear } from "../services/settle.js";
 import { recordTransfer } from "../services/transfers.js";
-import { verifyLedger } from "../services/verify.js";
+import { parseAnchor, verifyLedger } from "../services/verify.js";
 import { jsonPieces, writePieces } from "../cli/output.js";
 import { commitmentsReport, commitmentsTabular } from "../../reports/commitments.js";
 import { indicatorsReport, indicatorsTabular } from "../../reports/indicators.js";
@@ -224,7 +224,11 @@ export const ROUTES: RouteDef[] = [
     response: S.AnyReport,
     allow: (p, { query, ctx }) => {
       const kind = ctx.req.params.kind;
-      if (kind === "statements") return query.party === undefined ? "forbid" : access.writeStatement(p, query.party);
+      if (kind === "statements") {
+        if (query.party === undefined)
+          throw new HttpError(400, "invalid_request", "?party= names the operator whose statement this is");
+        return access.writeStatement(p, query.party);
+      }
       if (kind === "indicators") return access.writeIndicators(p);
       if (kind === "projects") return access.writeProjects(p);
       if (kind === "enterprises" || kind === "receipts") return access.writeMoney(p);
@@ -234,12 +238,12 @@ export const ROUTES: RouteDef[] = [
       const kind = ctx.req.params.kind as string;
       const file = await receiveUpload(ctx.req, query.name ?? `${kind}.csv`, ctx.upload_limit_bytes);
       try {
-        if (kind === "statements") {
-          if (query.party === undefined) throw new HttpError(400, "invalid_request", "?party= names the operator");
-          return { status: 201, json: await importStatements(ctx.db, query.party, file) };
-        }
+        // the answer names the file as the client sent it, never where the server kept it
+        const named = <T extends { file: string }>(result: T): T => ({ ...result, file: path.basename(file) });
+        if (kind === "statements")
+          return { status: 201, json: named(await importStatements(ctx.db, query.party!, file)) };
         const run = IMPORT_KINDS[kind as keyof typeof IMPORT_KINDS];
-        return { status: 201, json: await run(ctx.db, file) };
+        return { status: 201, json: named(await run(ctx.db, file)) };
       } finally {
         fs.rmSync(path.dirname(file), { recursive: true, force: true });
       }
@@ -432,10 +436,15 @@ export const ROUTES: RouteDef[] = [
     path: "/verify",
     summary: "Recompute balances and the hash chain; `intact` false names the first broken link.",
     tag: "audit",
-    query: S.NoQuery,
+    query: S.VerifyQuery,
     response: z.object({ intact: z.boolean() }).loose(),
     allow: (p) => access.readAllMoney(p),
-    handle: async ({ ctx }) => ({ json: await verifyLedger(ctx.db) }),
+    handle: async ({ query, ctx }) => {
+      const anchor = query.anchor === undefined ? null : parseAnchor(query.anchor);
+      if (query.anchor !== undefined && anchor === null)
+        throw new HttpError(400, "invalid_request", "anchor is ENTRY_ID:SHA256 (64 hex digits)");
+      return { json: await verifyLedger(ctx.db, anchor === null ? [] : [anchor]) };
+    },
   },
   {
     method: "get",
@@ -611,9 +620,11 @@ export function createApp(db: Database, options: AppOptions): express.Express {
   app.set("query parser", "simple");
   app.use(helmet());
   app.use((req, res, next) => {
-    const given = req.get("X-Request-Id");
-    const id = given !== undefined && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    // the id the audit trail records is always the server's own; a client's id is only logged beside it
+    const id = randomUUID();
     res.locals.request_id = id;
+    const given = req.get("X-Request-Id");
+    if (given !== undefined && /^[\w.-]{1,64}$/.test(given)) res.locals.client_request_id = given;
     res.setHeader("X-Request-Id", id);
     next();
   });
@@ -623,7 +634,11 @@ export function createApp(db: Database, options: AppOptions): express.Express {
       genReqId: (_req, res) => res.locals.request_id as string,
       customProps: (_req, res) => {
         const p = res.locals.principal as Principal | undefined;
-        return p === undefined ? {} : { party: p.party, role: p.role, token_id: p.token_id.toString() };
+        const client = res.locals.client_request_id as string | undefined;
+        return {
+          ...(client !== undefined ? { client_request_id: client } : {}),
+          ...(p === undefined ? {} : { party: p.party, role: p.role, token_id: p.token_id.toString() }),
+        };
       },
       serializers: {
         // the request line and its id, never the Authorization header or a token
@@ -686,8 +701,12 @@ export function createApp(db: Database, options: AppOptions): express.Express {
         const format = chooseFormat(req, query as { format?: string }, route.formats === true);
         const answer = await route.handle({ query, body, ctx });
         const items = (answer.json as { items?: unknown[] } | null)?.items;
-        if (format === "json" && (items === undefined || items.length <= RESPONSE_CHECK_ITEMS_MAX))
-          route.response.parse(answer.json);
+        if (format === "json" && (items === undefined || items.length <= RESPONSE_CHECK_ITEMS_MAX)) {
+          const checked = route.response.safeParse(answer.json);
+          // an answer that breaks its own schema is our fault, never the caller's
+          if (!checked.success)
+            throw new Error(`response of ${route.method} ${route.path} breaks its schema: ${checked.error.message}`);
+        }
         await send(res, format, answer);
       },
     ];

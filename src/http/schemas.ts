@@ -143,6 +143,7 @@ export const TraceAccountQuery = z.strictObject({
   limit: Limit,
   ...formatField,
 });
+export const VerifyQuery = z.strictObject({ anchor: z.string().max(100).optional() });
 export const NoQuery = z.strictObject({ ...formatField });
 
 export const ErrorBody = z.strictObject({

@@ -588,7 +588,7 @@ class Booker {
 
   constructor(
     private readonly trx: Knex.Transaction,
-    copy: boolean,
+    private readonly copy: boolean,
     private readonly ref: ReferenceData,
     accounts: AccountBook,
     private readonly closed: Map<string, Set<number>>,
@@ -850,7 +850,7 @@ class Booker {
       );
     });
     await this.journal.flush();
-    await this.receiptIds.reserve(this.trx, drafts.length, ID_BLOCK_AHEAD);
+    await this.receiptIds.reserve(this.trx, drafts.length, this.copy ? ID_BLOCK_AHEAD : 0);
     for (let i = 0; i < drafts.length; i++) {
       if ((i + 1) % ROWS_BETWEEN_YIELDS === 0) await yieldToIo();
       const d = drafts[i]!;

@@ -11,7 +11,7 @@
 import { formatYuan, toFen } from "../../ledger/money.js";
 import { Rejection } from "../../ledger/rejections.js";
 import type { Database } from "../db/database.js";
-import { ImportRejected, ProblemList } from "../import/errors.js";
+import { ProblemList } from "../import/errors.js";
 import { bookStaged } from "../import/receipts.js";
 import { checkReceiptRow, taxLookup, type RowBatch, type StagedRow, type TaxLookup } from "../import/receipt-rows.js";
 import { AccountBook } from "../repositories/accounts.js";
@@ -291,7 +291,14 @@ export class ReceiptDesk {
   async submit(inputs: readonly ReceiptInput[], idempotency?: IdempotencyRecord): Promise<PostOutcome> {
     // the taxes are seeded by a migration and never change while the server runs
     this.taxes ??= ReferenceData.load(this.db.knex).then((ref) => taxLookup(ref.taxes));
-    const job = prepare(await this.taxes, inputs, idempotency);
+    let taxes: TaxLookup;
+    try {
+      taxes = await this.taxes;
+    } catch (error) {
+      this.taxes = null; // the next request asks again
+      throw error;
+    }
+    const job = prepare(taxes, inputs, idempotency);
     return new Promise<PostOutcome>((resolve, reject) => {
       this.queue.push({ ...job, resolve, reject });
       void this.drain();
@@ -323,13 +330,10 @@ export class ReceiptDesk {
         const outcomes = await bookJobs(this.db, group, await this.accounts());
         group.forEach((job, k) => settle(job, outcomes[k]!));
         return;
-      } catch (error) {
+      } catch {
+        // whatever went wrong (a refused receipt, a fault), each request is booked on its own, so
+        // what is wrong with one is only that one's answer
         this.accountBook = null;
-        if (!(error instanceof ImportRejected) && !(error instanceof RetryAlone) && !isConflict(error)) {
-          for (const job of group) job.reject(error);
-          return;
-        }
-        // someone's receipt was refused: book each request on its own, so the refusal is only theirs
       }
     }
     for (const job of group) {
@@ -346,9 +350,4 @@ export class ReceiptDesk {
 function settle(job: Waiting, outcome: PostOutcome | Error): void {
   if (outcome instanceof Error) job.reject(outcome);
   else job.resolve(outcome);
-}
-
-/** A receipt number taken by a concurrent writer of another process shows as a unique violation. */
-function isConflict(error: unknown): boolean {
-  return (error as { code?: string })?.code === "23505";
 }

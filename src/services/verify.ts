@@ -33,7 +33,18 @@ export interface VerifyResult {
 
 const FINDINGS_MAX = 20;
 
-export async function verifyLedger(db: Database): Promise<VerifyResult> {
+/** An entry's hash noted earlier (from a previous verify's `head_id` and `head_hash`). */
+export interface Anchor {
+  id: string;
+  hash: string;
+}
+
+export function parseAnchor(text: string): Anchor | null {
+  const match = /^(\d{1,19}):([0-9a-f]{64})$/.exec(text.trim());
+  return match === null ? null : { id: match[1]!, hash: match[2]! };
+}
+
+export async function verifyLedger(db: Database, anchors: readonly Anchor[] = []): Promise<VerifyResult> {
   const k = db.knex;
   const findings: VerifyFinding[] = [];
   // fresh statistics first: right after a large import the planner would otherwise loop row by row
@@ -121,6 +132,21 @@ export async function verifyLedger(db: Database): Promise<VerifyResult> {
   const chain = await checkChain(db);
   if (chain.first_broken !== null)
     findings.unshift({ check: `hash_chain_${chain.first_broken.kind}`, detail: chain.first_broken.detail });
+  // the chain proves the journal consistent with itself; a hash noted earlier proves it is the same
+  // journal: rewriting history, or removing its last entries, changes or removes the noted entry
+  for (const anchor of anchors) {
+    const row = await k("journal_entries").select("entry_hash").where({ id: anchor.id }).first();
+    if (row === undefined)
+      findings.unshift({
+        check: "hash_chain_anchor",
+        detail: `entry ${anchor.id}, noted with hash ${anchor.hash.slice(0, 12)}, is no longer in the journal`,
+      });
+    else if (row.entry_hash !== anchor.hash)
+      findings.unshift({
+        check: "hash_chain_anchor",
+        detail: `entry ${anchor.id} now has hash ${String(row.entry_hash).slice(0, 12)}, not the ${anchor.hash.slice(0, 12)} noted: the journal up to it was rewritten`,
+      });
+  }
   return {
     intact: findings.length === 0,
     entries: toCount(counts.rows[0].entries),
@@ -172,7 +198,7 @@ async function checkChain(db: Database): Promise<VerifyResult["chain"]> {
   let checked = 0;
   for (;;) {
     const { rows: entries } = await db.knex.raw(
-      `select id, idempotency_key, input_hash, kind, fiscal_year, origin_year, effective_on::text as effective_on,
+      `select id, idempotency_key, input_hash, kind, fiscal_year, origin_year, to_char(effective_on, 'YYYY-MM-DD') as effective_on,
               park, tax_code, operator, description, import_id, source_row, posted_by, request_id, party, token_id,
               prev_hash, entry_hash
          from journal_entries where id > ? order by id limit ${CHAIN_PAGE}`,

@@ -132,27 +132,50 @@ describe(`idempotency and the audit trail (${dialectLabel})`, () => {
   });
 
   it("records on each entry the request, party and token that posted it, and traces it back", async () => {
-    const res = await post("/v1/receipts", "audit-1").set("X-Request-Id", "req-audit-1").send(receipt("A-1", "10.00"));
+    // the id recorded is the server's own, whatever the client sends
+    const res = await post("/v1/receipts", "audit-1").set("X-Request-Id", "forged-id").send(receipt("A-1", "10.00"));
     expect(res.status).toBe(201);
+    const id = res.headers["x-request-id"] as string;
+    expect(id).not.toBe("forged-id");
     const { rows } = await db.knex.raw(
       `select posted_by, request_id, party, token_id from journal_entries where idempotency_key = 'receipt:A-1'`,
     );
-    expect(rows[0]).toMatchObject({ posted_by: "api:prefecture", request_id: "req-audit-1", party: "prefecture" });
+    expect(rows[0]).toMatchObject({ posted_by: "api:prefecture", request_id: id, party: "prefecture" });
     const tr = await request(t.app)
       .get("/v1/trace/settlement?year=2025&operator=bingtuan&tax=VAT")
       .set(t.auth("auditor"));
     expect(tr.status).toBe(200);
     expect(tr.body.agrees).toBe(true);
     const entry = tr.body.entries.find((e: { idempotency_key: string }) => e.idempotency_key === "receipt:A-1");
-    expect(entry.source).toMatchObject({ request_id: "req-audit-1", party: "prefecture" });
+    expect(entry.source).toMatchObject({ request_id: id, party: "prefecture" });
     const v = await request(t.app).get("/v1/verify").set(t.auth("auditor"));
     expect(v.body).toMatchObject({ intact: true });
+    const anchored = await request(t.app)
+      .get(`/v1/verify?anchor=${v.body.chain.head_id}:${v.body.chain.head_hash}`)
+      .set(t.auth("auditor"));
+    expect(anchored.body).toMatchObject({ intact: true });
+    const wrong = await request(t.app)
+      .get(`/v1/verify?anchor=${v.body.chain.head_id}:${"0".repeat(64)}`)
+      .set(t.auth("auditor"));
+    expect(wrong.body.intact).toBe(false);
+    expect(wrong.body.findings[0].check).toBe("hash_chain_anchor");
+  });
+
+  it("asks which operator a statement belongs to", async () => {
+    const res = await post("/v1/imports/statements").set("Content-Type", "text/csv").send("receipt_no\n");
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/party/);
   });
 
   it("logs each request with its id and party, and never the token", async () => {
-    await request(t.app).get("/v1/me").set(t.auth("bingtuan")).set("X-Request-Id", "req-log-1");
-    const line = t.logs.map((l) => JSON.parse(l)).find((l) => l.req?.id === "req-log-1");
-    expect(line).toMatchObject({ party: "bingtuan", role: "finance", res: { statusCode: 200 } });
+    const res = await request(t.app).get("/v1/me").set(t.auth("bingtuan")).set("X-Request-Id", "client-log-1");
+    const line = t.logs.map((l) => JSON.parse(l)).find((l) => l.req?.id === res.headers["x-request-id"]);
+    expect(line).toMatchObject({
+      party: "bingtuan",
+      role: "finance",
+      client_request_id: "client-log-1",
+      res: { statusCode: 200 },
+    });
     const all = t.logs.join("\n");
     for (const token of Object.values(t.tokens)) expect(all).not.toContain(token);
     expect(all).not.toMatch(/authorization/i);

@@ -1,6 +1,6 @@
 // A process killed in the middle of a large import leaves nothing of it behind, and the same import
 // run again succeeds: the import is one transaction, on PostgreSQL and on the embedded database.
-// The command runs as a user runs it (the built `bin/parkledger.js`) and is killed with SIGKILL.
+// The command runs as a process of its own (from the sources, through tsx) and is killed with SIGKILL.
 
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -21,7 +21,7 @@ import { testDatabase, onPostgres, dialectLabel, type TestDatabase } from "../su
 import { tmpDir } from "../support/files.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const BIN = path.join(ROOT, "bin", "parkledger.js");
+const CLI = ["--import", "tsx", path.join(ROOT, "test", "support", "run-cli.ts")];
 const ROWS = onPostgres ? 60_000 : 20_000;
 
 let db: TestDatabase | Database;
@@ -63,7 +63,7 @@ function run(
   killAfter?: () => Promise<void>,
 ): Promise<{ code: number | null; signal: string | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [...CLI, ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env, DATABASE_URL: env.DATABASE_URL ?? "" },
       stdio: ["ignore", "ignore", "pipe"],
@@ -99,6 +99,13 @@ async function midTransaction(url: string): Promise<void> {
   }
 }
 
+/** The embedded database: once the process holds the data directory, the import is a while away from done. */
+async function importUnderway(dir: string): Promise<void> {
+  const lock = path.join(path.dirname(dir), `${path.basename(dir)}.lock`);
+  for (let i = 0; i < 300 && !fs.existsSync(lock); i++) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 2500));
+}
+
 async function counts(): Promise<{ receipts: number; entries: number; imports: number }> {
   const d = onPostgres ? (db as Database) : await openDatabase({ dir: dataDir! });
   try {
@@ -114,9 +121,8 @@ async function counts(): Promise<{ receipts: number; entries: number; imports: n
 
 describe(`an import killed half way (${dialectLabel})`, () => {
   it("leaves nothing behind, and the same import then succeeds", async () => {
-    expect(fs.existsSync(path.join(ROOT, "dist", "src", "cli", "main.js")), "npm run build first").toBe(true);
     const killed = await run(["import", "receipts", files.receipts], () =>
-      onPostgres ? midTransaction(env.DATABASE_URL!) : new Promise((r) => setTimeout(r, 2500)),
+      onPostgres ? midTransaction(env.DATABASE_URL!) : importUnderway(dataDir!),
     );
     expect(killed.signal, `the import finished before it could be killed: ${killed.stderr}`).toBe("SIGKILL");
     if (onPostgres) {
