@@ -4,11 +4,11 @@
 // number, spread over the registry's enterprises) and then reads the settlement report. Reported:
 // requests per second and latency percentiles; every answer must be a 2xx.
 //
-//   npm run bench:http                         # DURATION=15 CONNECTIONS=16
+//   npm run bench:http                         # DURATION=15 CONNECTIONS=32
 //   DURATION=30 CONNECTIONS=32 npm run bench:http
 //
 // Options (environment): DATABASE_URL (admin URL, postgres://root@127.0.0.1:5432/postgres),
-// DURATION (seconds per stage, 15), CONNECTIONS (16), PORT (0: any free port).
+// DURATION (seconds per stage, 15), CONNECTIONS (32), PORT (0: any free port).
 
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -36,7 +36,7 @@ const BAR_P99_MS = 50;
 
 const adminUrl = process.env.DATABASE_URL ?? "postgres://root@127.0.0.1:5432/postgres";
 const duration = Number(process.env.DURATION ?? 15);
-const connections = Number(process.env.CONNECTIONS ?? 16);
+const connections = Number(process.env.CONNECTIONS ?? 32);
 const say = (line: string) => process.stderr.write(line + "\n");
 
 function withDatabase(url: string, database: string): string {

@@ -172,8 +172,14 @@ async function bookJobs(db: Database, jobs: readonly Job[], accounts?: AccountBo
       offset += job.numbers.length;
     }
     const numbers = active.flatMap((k) => jobs[k]!.numbers);
-    const before = await trx.raw(`select receipt_no from receipts where receipt_no = any(?)`, [numbers]);
-    const claimed = new Set<string>(before.rows.map((r: { receipt_no: string }) => r.receipt_no));
+    // which request booked a receipt is read back from its entry's request id; a request without one
+    // (not over HTTP) needs to know what was recorded before
+    const byRequest = active.every((k) => jobs[k]!.actor.request_id !== null);
+    const claimed = new Set<string>();
+    if (!byRequest) {
+      const before = await trx.raw(`select receipt_no from receipts where receipt_no = any(?)`, [numbers]);
+      for (const r of before.rows as { receipt_no: string }[]) claimed.add(r.receipt_no);
+    }
     const batch: RowBatch = {
       rows,
       problems: [],
@@ -199,8 +205,9 @@ async function bookJobs(db: Database, jobs: readonly Job[], accounts?: AccountBo
     problems.rejectIfAny("request");
 
     const { rows: stored } = await trx.raw(
-      `select receipt_no, status, park, fiscal_year, amount_fen, central_fen, local_fen, operator_fen, host_fen, entry_id
-         from receipts where receipt_no = any(?)`,
+      `select r.receipt_no, r.status, r.park, r.fiscal_year, r.amount_fen, r.central_fen, r.local_fen, r.operator_fen,
+              r.host_fen, r.entry_id, e.request_id
+         from receipts r join journal_entries e on e.id = r.entry_id where r.receipt_no = any(?)`,
       [numbers],
     );
     const byNo = new Map<string, Record<string, unknown>>(stored.map((r: { receipt_no: string }) => [r.receipt_no, r]));
@@ -209,7 +216,8 @@ async function bookJobs(db: Database, jobs: readonly Job[], accounts?: AccountBo
       const job = jobs[k]!;
       const receipts = job.numbers.map((no): PostedReceipt => {
         const r = byNo.get(no)!;
-        const outcome = claimed.has(no) ? "unchanged" : "booked";
+        const mine = byRequest ? r.request_id === job.actor.request_id : true;
+        const outcome = claimed.has(no) || !mine ? "unchanged" : "booked";
         claimed.add(no);
         return {
           receipt_no: no,
