@@ -5,7 +5,7 @@
 // requests per second and latency percentiles; every answer must be a 2xx.
 //
 //   npm run bench:http                         # DURATION=15 CONNECTIONS=32
-//   DURATION=30 CONNECTIONS=32 npm run bench:http
+//   DURATION=30 CONNECTIONS=64 npm run bench:http
 //
 // Options (environment): DATABASE_URL (admin URL, postgres://root@127.0.0.1:5432/postgres),
 // DURATION (seconds per stage, 15), CONNECTIONS (32), PORT (0: any free port).
