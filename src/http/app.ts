@@ -257,7 +257,10 @@ export const ROUTES: RouteDef[] = [
     body: S.TransferInput,
     response: S.AnyReport,
     allow: (p) => access.writeMoney(p),
-    handle: async ({ body, ctx }) => ({ status: 201, json: await recordTransfer(ctx.db, body) }),
+    handle: async ({ body, ctx }) => {
+      const result = await recordTransfer(ctx.db, body);
+      return { status: result.replayed ? 200 : 201, json: result }; // the same ref again books nothing
+    },
   },
   {
     method: "get",
@@ -329,7 +332,10 @@ export const ROUTES: RouteDef[] = [
     body: S.SettleInput,
     response: S.AnyReport,
     allow: (p) => access.writeMoney(p),
-    handle: async ({ body, ctx }) => ({ status: 201, json: await settleYear(ctx.db, body.year, body.operator) }),
+    handle: async ({ body, ctx }) => {
+      const result = await settleYear(ctx.db, body.year, body.operator);
+      return { status: result.already_settled ? 200 : 201, json: result };
+    },
   },
   {
     method: "get",

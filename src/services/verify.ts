@@ -2,6 +2,7 @@
 // the running balances equal the sum of the lines, and every receipt points at its entry. Exit 0 only
 // when all hold; each finding names what is wrong.
 
+import type { Knex } from "knex";
 import type { Database } from "../db/database.js";
 import { toCount } from "../db/database.js";
 import { formatQuantity } from "../../ledger/indicators.js";
@@ -45,10 +46,18 @@ export function parseAnchor(text: string): Anchor | null {
 }
 
 export async function verifyLedger(db: Database, anchors: readonly Anchor[] = []): Promise<VerifyResult> {
-  const k = db.knex;
-  const findings: VerifyFinding[] = [];
   // fresh statistics first: right after a large import the planner would otherwise loop row by row
-  await k.raw("analyze receipts, journal_entries, journal_lines, balances");
+  await db.knex.raw("analyze receipts, journal_entries, journal_lines, balances");
+  // every check reads the same snapshot, so writers posting meanwhile cannot make the counts, the
+  // balances and the chain disagree with each other
+  return db.knex.transaction(async (trx) => {
+    await trx.raw("set transaction isolation level repeatable read, read only");
+    return verifyIn(trx, anchors);
+  });
+}
+
+async function verifyIn(k: Knex.Transaction, anchors: readonly Anchor[]): Promise<VerifyResult> {
+  const findings: VerifyFinding[] = [];
   const counts = await k.raw(
     `select (select count(*) from journal_entries) as entries, (select count(*) from journal_lines) as lines, (select count(*) from receipts) as receipts`,
   );
@@ -128,8 +137,8 @@ export async function verifyLedger(db: Database, anchors: readonly Anchor[] = []
       check: "receipt_amount_booked",
       detail: `receipt ${r.receipt_no} is ${r.amount_fen} fen but its entry books ${r.booked} fen into the treasury`,
     });
-  await checkIndicatorAttribution(db, findings);
-  const chain = await checkChain(db);
+  await checkIndicatorAttribution(k, findings);
+  const chain = await checkChain(k);
   if (chain.first_broken !== null)
     findings.unshift({ check: `hash_chain_${chain.first_broken.kind}`, detail: chain.first_broken.detail });
   // the chain proves the journal consistent with itself; a hash noted earlier proves it is the same
@@ -158,9 +167,9 @@ export async function verifyLedger(db: Database, anchors: readonly Anchor[] = []
 }
 
 /** Every indicator month holds in the journal what the reports in force and the agreements give. */
-async function checkIndicatorAttribution(db: Database, findings: VerifyFinding[]): Promise<void> {
-  const ref = await ReferenceData.load(db.knex);
-  const { rows } = await db.knex.raw(
+async function checkIndicatorAttribution(k: Knex.Transaction, findings: VerifyFinding[]): Promise<void> {
+  const ref = await ReferenceData.load(k);
+  const { rows } = await k.raw(
     `select distinct park, extract(year from month)::integer as year from indicator_reports
      union select distinct park, fiscal_year from journal_entries where kind = 'indicator' order by 1, 2`,
   );
@@ -168,8 +177,8 @@ async function checkIndicatorAttribution(db: Database, findings: VerifyFinding[]
     const park = ref.park(r.park);
     if (park === undefined) continue; // named by entry_references
     const year = Number(r.year);
-    const booked = await bookedAttribution(db.knex, park, year);
-    const reports = await recordedReports(db.knex, park.code, year);
+    const booked = await bookedAttribution(k, park, year);
+    const reports = await recordedReports(k, park.code, year);
     for (const indicator of ref.indicators) {
       const months = booked.get(indicator.code) ?? new Map<string, IndicatorAmounts>();
       const inForce = reportsInForce(reports.filter((x) => x.indicator === indicator.code));
@@ -193,11 +202,11 @@ async function checkIndicatorAttribution(db: Database, findings: VerifyFinding[]
 const CHAIN_PAGE = 50_000;
 
 /** Recomputes the hash chain over every entry in id order and names the first broken link. */
-async function checkChain(db: Database): Promise<VerifyResult["chain"]> {
+async function checkChain(k: Knex.Transaction): Promise<VerifyResult["chain"]> {
   let head: { hash: string; id: bigint | null } = { hash: GENESIS_HASH, id: null };
   let checked = 0;
   for (;;) {
-    const { rows: entries } = await db.knex.raw(
+    const { rows: entries } = await k.raw(
       `select id, idempotency_key, input_hash, kind, fiscal_year, origin_year, to_char(effective_on, 'YYYY-MM-DD') as effective_on,
               park, tax_code, operator, description, import_id, source_row, posted_by, request_id, party, token_id,
               prev_hash, entry_hash
@@ -205,7 +214,7 @@ async function checkChain(db: Database): Promise<VerifyResult["chain"]> {
       [head.id === null ? "-1" : head.id.toString()],
     );
     if (entries.length === 0) break;
-    const { rows: lines } = await db.knex.raw(
+    const { rows: lines } = await k.raw(
       `select entry_id, line_no, account_id, debit_fen, credit_fen from journal_lines
         where entry_id between ? and ? order by entry_id, line_no`,
       [String(entries[0].id), String(entries[entries.length - 1].id)],

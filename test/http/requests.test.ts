@@ -182,6 +182,20 @@ describe(`idempotency and the audit trail (${dialectLabel})`, () => {
   });
 });
 
+describe(`writes replayed (${dialectLabel})`, () => {
+  it("answers 201 for a transfer or a settlement that books, 200 when it was already done", async () => {
+    const transfer = { operator: "urumqi", amount: "5.00", on: "2025-06-01", ref: "TR-R-1" };
+    expect((await post("/v1/transfers").send(transfer)).status).toBe(201);
+    const again = await post("/v1/transfers").send(transfer);
+    expect(again.status).toBe(200);
+    expect(again.body.replayed).toBe(true);
+    const other = await post("/v1/transfers").send({ ...transfer, amount: "6.00" });
+    expect(other.status).toBe(409);
+    expect((await post("/v1/settlements").send({ year: 2023, operator: "urumqi" })).status).toBe(201);
+    expect((await post("/v1/settlements").send({ year: 2023, operator: "urumqi" })).status).toBe(200);
+  });
+});
+
 describe(`reports over HTTP (${dialectLabel})`, () => {
   it("answers a report in JSON, CSV, xlsx and a table, by ?format= or Accept", async () => {
     const url = "/v1/reports/settlement?year=2025&operator=bingtuan";
