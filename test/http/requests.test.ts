@@ -125,6 +125,19 @@ describe(`idempotency and the audit trail (${dialectLabel})`, () => {
     expect(Number(rows[0].n)).toBe(1);
   });
 
+  it("books a refund of a posted receipt with its split, and refuses refunding more than it", async () => {
+    expect((await post("/v1/receipts", "rf-1").send(receipt("RF-1", "50.00"))).status).toBe(201);
+    const refund = { ...receipt("RF-2", "-20.00"), refund_of: "RF-1", collected_on: "2025-05-01" };
+    const r = await post("/v1/receipts", "rf-2").send(refund);
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.receipts[0]).toMatchObject({ amount: "-20.00", central_share: "-10.00", operator_share: "-8.00" });
+    const over = await post("/v1/receipts", "rf-3").send({ ...refund, receipt_no: "RF-3", amount: "-30.01" });
+    expect(over.status).toBe(422);
+    expect(over.body.error.details[0]).toMatchObject({ index: 0, code: "refund_exceeds_original" });
+    const of = await post("/v1/receipts", "rf-4").send({ ...refund, receipt_no: "RF-4", refund_of: "RF-2" });
+    expect(of.status).toBe(422);
+  });
+
   it("says the same receipt under a new key is unchanged, not booked again", async () => {
     const res = await post("/v1/receipts", "same-2").send(receipt("I-1", "33.33"));
     expect(res.status).toBe(201);
