@@ -285,16 +285,16 @@ export const ROUTES: RouteDef[] = [
     body: S.AgreementInput,
     response: S.AnyReport,
     allow: (p) => access.writeMoney(p),
-    handle: async ({ body, ctx }) => ({
-      status: 201,
-      json: await setAgreement(ctx.db, {
+    handle: async ({ body, ctx }) => {
+      const result = await setAgreement(ctx.db, {
         park: body.park,
         operator_share: body.operator_share,
         from: body.from,
         ...(body.note !== undefined ? { note: body.note } : {}),
         shared_non_tax: body.share_non_tax ?? [],
-      }),
-    }),
+      });
+      return { status: result.replayed ? 200 : 201, json: result };
+    },
   },
   {
     method: "get",
@@ -314,15 +314,15 @@ export const ROUTES: RouteDef[] = [
     body: S.RatioInput,
     response: S.AnyReport,
     allow: (p) => access.writeMoney(p),
-    handle: async ({ body, ctx }) => ({
-      status: 201,
-      json: await setCentralRatio(ctx.db, {
+    handle: async ({ body, ctx }) => {
+      const result = await setCentralRatio(ctx.db, {
         tax: body.tax,
         central_share: body.central_share,
         from: body.from,
         ...(body.note !== undefined ? { note: body.note } : {}),
-      }),
-    }),
+      });
+      return { status: result.replayed ? 200 : 201, json: result };
+    },
   },
   {
     method: "post",

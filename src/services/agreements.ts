@@ -29,7 +29,7 @@ export interface AgreementView {
 export async function setAgreement(
   db: Database,
   input: { park: string; operator_share: string; from: string; note?: string; shared_non_tax?: string[] },
-): Promise<AgreementView & { indicator_entries_posted: number }> {
+): Promise<AgreementView & { indicator_entries_posted: number; replayed: boolean }> {
   const bp = parsePercentToBp(input.operator_share);
   if (bp === null)
     throw new Rejection(
@@ -63,6 +63,18 @@ export async function setAgreement(
         );
       return tax.code;
     });
+    // the same version again (a retried request, a script run twice) is a no-op, not a second version
+    const same = ref
+      .agreements(park.code)
+      .filter((a) => a.effective_from === from)
+      .at(-1);
+    if (
+      same !== undefined &&
+      same.operator_share_bp === bp &&
+      same.note === (input.note ?? "") &&
+      [...same.shared_non_tax].sort().join(",") === [...nonTax].sort().join(",")
+    )
+      return { ...view(ref, same), indicator_entries_posted: 0, replayed: true };
     const { rows } = await trx.raw(
       `select count(*) as n, min(collected_on) as first, max(collected_on) as last from receipts
         where park = ? and collected_on >= ? and refund_of_id is null`,
@@ -102,7 +114,7 @@ export async function setAgreement(
       })),
       { kind: "agreement", agreement_id: row.id },
     );
-    return { ...view(updated, row), indicator_entries_posted };
+    return { ...view(updated, row), indicator_entries_posted, replayed: false };
   });
 }
 
@@ -153,7 +165,7 @@ export interface RatioView {
 export async function setCentralRatio(
   db: Database,
   input: { tax: string; central_share: string; from: string; note?: string },
-): Promise<RatioView> {
+): Promise<RatioView & { replayed: boolean }> {
   const bp = parsePercentToBp(input.central_share);
   if (bp === null)
     throw new Rejection(
@@ -167,6 +179,12 @@ export async function setCentralRatio(
     const ref = await ReferenceData.load(trx);
     const tax = ref.tax(input.tax);
     if (tax === undefined) throw new Rejection("tax_code_unknown", `--tax: ${input.tax} is not a tax code`);
+    const same = ref
+      .centralRatios(tax.code)
+      .filter((r) => r.effective_from === from)
+      .at(-1);
+    if (same !== undefined && same.central_share_bp === bp && same.note === (input.note ?? ""))
+      return { ...ratioView(ref, same), replayed: true };
     const { rows } = await trx.raw(
       `select count(*) as n, max(collected_on) as last from receipts where tax_code = ? and scope = 'gross' and collected_on >= ? and refund_of_id is null`,
       [tax.code, from],
@@ -180,7 +198,7 @@ export async function setCentralRatio(
     const [row] = await trx("central_ratios")
       .insert({ tax_code: tax.code, effective_from: from, central_share_bp: bp, note: input.note ?? "" })
       .returning("*");
-    return ratioView(await ReferenceData.load(trx), row);
+    return { ...ratioView(await ReferenceData.load(trx), row), replayed: false };
   });
 }
 

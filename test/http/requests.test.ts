@@ -204,6 +204,16 @@ describe(`writes replayed (${dialectLabel})`, () => {
     expect(again.body.replayed).toBe(true);
     const other = await post("/v1/transfers").send({ ...transfer, amount: "6.00" });
     expect(other.status).toBe(409);
+    const agreement = { park: "WZ", operator_share: "72.5", from: "2028-01-01", note: "retry" };
+    expect((await post("/v1/agreements").send(agreement)).status).toBe(201);
+    const retried = await post("/v1/agreements").send(agreement);
+    expect(retried.status).toBe(200);
+    expect(retried.body).toMatchObject({ replayed: true, operator_share_pct: "72.50" });
+    const versions = await request(t.app).get("/v1/agreements").set(t.auth("auditor"));
+    expect(versions.body.filter((a: { effective_from: string }) => a.effective_from === "2028-01-01")).toHaveLength(1);
+    const ratio = { tax: "RES", central_share: "10", from: "2028-01-01" };
+    expect((await post("/v1/ratios").send(ratio)).status).toBe(201);
+    expect((await post("/v1/ratios").send(ratio)).status).toBe(200);
     expect((await post("/v1/settlements").send({ year: 2023, operator: "urumqi" })).status).toBe(201);
     expect((await post("/v1/settlements").send({ year: 2023, operator: "urumqi" })).status).toBe(200);
   });
