@@ -6,7 +6,7 @@ import path from "node:path";
 import type { Knex } from "knex";
 import { toCount } from "../db/database.js";
 import type { RejectionCode } from "../../ledger/rejections.js";
-import { FileRejected } from "./csv.js";
+import { FileRejected, openCsv, type ColumnSpec, type Encoding } from "./csv.js";
 import type { ProblemList } from "./errors.js";
 
 export interface Progress {
@@ -16,7 +16,7 @@ export interface Progress {
 }
 
 /** The file's sha256; a file that cannot be read is the user's problem, said as such. */
-export async function sha256File(file: string): Promise<string> {
+async function sha256File(file: string): Promise<string> {
   const hash = createHash("sha256");
   try {
     for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
@@ -36,7 +36,7 @@ export interface ImportRecord {
   row_count: number;
 }
 
-export async function findImportByHash(
+async function findImportByHash(
   knex: Knex,
   kind: string,
   sha256: string,
@@ -53,6 +53,40 @@ export async function findImportByHash(
     file_name: row.file_name,
     imported_at: row.imported_at,
     row_count: toCount(row.row_count),
+  };
+}
+
+/**
+ * The start every import shares: the file's sha256 and the import of the same file before, if any.
+ * A file imported before changes nothing, but its header is still checked, so a wrong file is said
+ * to be wrong either way.
+ */
+export async function findEarlierImport(
+  knex: Knex,
+  kind: string,
+  file: string,
+  spec: ColumnSpec,
+  encoding: Encoding | undefined,
+  party: string | null = null,
+): Promise<{ sha256: string; previous: ImportRecord | null }> {
+  const sha256 = await sha256File(file);
+  const previous = await findImportByHash(knex, kind, sha256, party);
+  if (previous !== null) (await openCsv(file, spec, encoding)).close();
+  return { sha256, previous };
+}
+
+/** The answer for a file imported before: every row unchanged, counted under `unchanged`. */
+export function alreadyImported<T extends { import_id: string | null; already_imported: boolean; rows: number }>(
+  base: T,
+  previous: ImportRecord,
+  unchanged: keyof T,
+): T {
+  return {
+    ...base,
+    import_id: previous.id,
+    already_imported: true,
+    rows: previous.row_count,
+    [unchanged]: previous.row_count,
   };
 }
 

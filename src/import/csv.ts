@@ -29,6 +29,8 @@ export interface CsvFile {
   /** Bytes read so far, for progress. */
   bytesRead(): number;
   encoding(): string;
+  /** Lets go of the file before its end (a file found already imported needs only its header). */
+  close(): void;
 }
 
 /** Thrown for problems with the file as a whole (unreadable, no header, wrong columns). */
@@ -216,6 +218,10 @@ export async function openCsv(file: string, spec: ColumnSpec, encoding: Encoding
     records: records(),
     bytesRead: () => bytes,
     encoding: () => decoder.chosen,
+    close: () => {
+      parser.destroy();
+      source.destroy();
+    },
   };
 }
 

@@ -13,7 +13,7 @@ import { toCount } from "../db/database.js";
 import { lockJournal } from "../repositories/journal.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { openCsv, type Encoding } from "./csv.js";
-import { findImportByHash, recordImport, sha256File, type Progress } from "./common.js";
+import { alreadyImported, findEarlierImport, recordImport, type Progress } from "./common.js";
 import { ProblemList } from "./errors.js";
 
 export const ENTERPRISE_COLUMNS = {
@@ -56,9 +56,13 @@ export async function importEnterprises(
   file: string,
   options: { encoding?: Encoding; onProgress?: (p: Progress) => void } = {},
 ): Promise<EnterprisesImportResult> {
-  const csv = await openCsv(file, ENTERPRISE_COLUMNS, options.encoding);
-  const sha256 = await sha256File(file);
-  const previous = await findImportByHash(db.knex, "enterprises", sha256);
+  const { sha256, previous } = await findEarlierImport(
+    db.knex,
+    "enterprises",
+    file,
+    ENTERPRISE_COLUMNS,
+    options.encoding,
+  );
   const base = {
     file,
     sha256,
@@ -72,14 +76,8 @@ export async function importEnterprises(
     enterprises: 0,
     suspense_now_resolvable: 0,
   };
-  if (previous !== null)
-    return {
-      ...base,
-      import_id: previous.id,
-      already_imported: true,
-      rows: previous.row_count,
-      unchanged_stays: previous.row_count,
-    };
+  if (previous !== null) return alreadyImported(base, previous, "unchanged_stays");
+  const csv = await openCsv(file, ENTERPRISE_COLUMNS, options.encoding);
 
   return db.knex.transaction(async (trx) => {
     // the registry decides where receipts are booked: no receipts import runs while it changes

@@ -12,7 +12,7 @@ import { AccountBook } from "../repositories/accounts.js";
 import { bringAttributionUpToDate, type AttributionTarget } from "../repositories/indicators.js";
 import { lockJournal } from "../repositories/journal.js";
 import { ReferenceData } from "../repositories/reference.js";
-import { findImportByHash, recordImport, sha256File, type Progress } from "./common.js";
+import { alreadyImported, findEarlierImport, recordImport, type Progress } from "./common.js";
 import { openCsv, type Encoding } from "./csv.js";
 import { ProblemList } from "./errors.js";
 
@@ -63,7 +63,13 @@ export async function importIndicators(
   file: string,
   options: { encoding?: Encoding; onProgress?: (p: Progress) => void; today?: Date } = {},
 ): Promise<IndicatorsImportResult> {
-  const sha256 = await sha256File(file);
+  const { sha256, previous } = await findEarlierImport(
+    db.knex,
+    "indicators",
+    file,
+    INDICATOR_COLUMNS,
+    options.encoding,
+  );
   const base = {
     file,
     sha256,
@@ -76,17 +82,8 @@ export async function importIndicators(
     unchanged_rows: 0,
     entries_posted: 0,
   };
-  const previous = await findImportByHash(db.knex, "indicators", sha256);
+  if (previous !== null) return alreadyImported(base, previous, "unchanged_rows");
   const csv = await openCsv(file, INDICATOR_COLUMNS, options.encoding);
-  if (previous !== null) {
-    return {
-      ...base,
-      import_id: previous.id,
-      already_imported: true,
-      rows: previous.row_count,
-      unchanged_rows: previous.row_count,
-    };
-  }
 
   const ref = await ReferenceData.load(db.knex);
   const thisMonth = (options.today ?? new Date()).toISOString().slice(0, 7);

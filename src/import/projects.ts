@@ -12,7 +12,7 @@ import { usccProblem } from "../../ledger/uscc.js";
 import type { Database } from "../db/database.js";
 import { lockJournal } from "../repositories/journal.js";
 import { ReferenceData } from "../repositories/reference.js";
-import { findImportByHash, recordImport, sha256File, type Progress } from "./common.js";
+import { alreadyImported, findEarlierImport, recordImport, type Progress } from "./common.js";
 import { openCsv, type Encoding } from "./csv.js";
 import { ProblemList } from "./errors.js";
 
@@ -72,7 +72,7 @@ export async function importProjects(
     required: ["project_no", "name", "park", "origin", "start_on"],
     optional: ["introduced_by", "end_on", "uscc", ...kinds.map((k) => k.column_name)],
   };
-  const sha256 = await sha256File(file);
+  const { sha256, previous } = await findEarlierImport(db.knex, "projects", file, spec, options.encoding);
   const base = {
     file,
     sha256,
@@ -84,16 +84,8 @@ export async function importProjects(
     changed_projects: 0,
     unchanged_rows: 0,
   };
-  const previous = await findImportByHash(db.knex, "projects", sha256);
+  if (previous !== null) return alreadyImported(base, previous, "unchanged_rows");
   const csv = await openCsv(file, spec, options.encoding);
-  if (previous !== null)
-    return {
-      ...base,
-      import_id: previous.id,
-      already_imported: true,
-      rows: previous.row_count,
-      unchanged_rows: previous.row_count,
-    };
 
   const ref = await ReferenceData.load(db.knex);
   const parties = ref.jurisdictions.filter((j) => !j.is_central).map((j) => j.code);

@@ -22,7 +22,7 @@ import type { Actor } from "../repositories/actor.js";
 import { ID_BLOCK_AHEAD, IdBlock, lockJournal, JournalWriter, type EntryKind } from "../repositories/journal.js";
 import { loadClosedYears } from "../repositories/closures.js";
 import { ReferenceData, type Park } from "../repositories/reference.js";
-import { openCsv, type Encoding } from "./csv.js";
+import type { Encoding } from "./csv.js";
 import {
   RECEIPT_COLUMNS,
   readReceiptRows,
@@ -32,7 +32,7 @@ import {
   type StagedRow,
 } from "./receipt-rows.js";
 import { ImportRejected, ProblemList } from "./errors.js";
-import { checkRepeatsInFile, findImportByHash, recordImport, sha256File, type Progress } from "./common.js";
+import { checkRepeatsInFile, alreadyImported, findEarlierImport, recordImport, type Progress } from "./common.js";
 
 export interface ImportOptions {
   encoding?: Encoding;
@@ -119,18 +119,8 @@ export async function importReceipts(
   file: string,
   options: ImportOptions = {},
 ): Promise<ReceiptsImportResult> {
-  const sha256 = await sha256File(file);
-  const previous = await findImportByHash(db.knex, "receipts", sha256);
-  if (previous !== null) {
-    await openCsv(file, RECEIPT_COLUMNS, options.encoding); // still say so if the file is not a receipts file
-    return {
-      ...emptyResult(file, sha256, "n/a"),
-      import_id: previous.id,
-      already_imported: true,
-      rows: previous.row_count,
-      unchanged_rows: previous.row_count,
-    };
-  }
+  const { sha256, previous } = await findEarlierImport(db.knex, "receipts", file, RECEIPT_COLUMNS, options.encoding);
+  if (previous !== null) return alreadyImported(emptyResult(file, sha256, "n/a"), previous, "unchanged_rows");
   if (options.strategy === "staged") return stagedImport(db, file, sha256, options);
   try {
     return await streamingImport(db, file, sha256, options);

@@ -10,7 +10,7 @@ import { RowBuffer } from "../db/bulk.js";
 import type { Database } from "../db/database.js";
 import { toCount } from "../db/database.js";
 import { ReferenceData } from "../repositories/reference.js";
-import { checkRepeatsInFile, findImportByHash, recordImport, sha256File, type Progress } from "./common.js";
+import { checkRepeatsInFile, alreadyImported, findEarlierImport, recordImport, type Progress } from "./common.js";
 import { openCsv, type Encoding } from "./csv.js";
 import { ProblemList } from "./errors.js";
 import { checkReceiptRow, taxLookup } from "./receipt-rows.js";
@@ -57,7 +57,14 @@ export async function importStatements(
       `--party: ${party} runs no park; the operators are ${ref.operators.join(", ")}`,
     );
   }
-  const sha256 = await sha256File(file);
+  const { sha256, previous } = await findEarlierImport(
+    db.knex,
+    "statements",
+    file,
+    STATEMENT_COLUMNS,
+    options.encoding,
+    party,
+  );
   const base = {
     file,
     party,
@@ -69,17 +76,7 @@ export async function importStatements(
     new_rows: 0,
     unchanged_rows: 0,
   };
-  const previous = await findImportByHash(db.knex, "statements", sha256, party);
-  if (previous !== null) {
-    await openCsv(file, STATEMENT_COLUMNS, options.encoding);
-    return {
-      ...base,
-      import_id: previous.id,
-      already_imported: true,
-      rows: previous.row_count,
-      unchanged_rows: previous.row_count,
-    };
-  }
+  if (previous !== null) return alreadyImported(base, previous, "unchanged_rows");
   const csv = await openCsv(file, STATEMENT_COLUMNS, options.encoding);
   const taxes = taxLookup(ref.taxes);
   return db.knex.transaction(async (trx) => {

@@ -100,18 +100,6 @@ function prepare(taxes: TaxLookup, inputs: readonly ReceiptInput[], idempotency?
   return { rows, numbers: inputs.map((r) => r.receipt_no), idempotency, actor: currentActor() };
 }
 
-/** Books the receipts of one request at once, without waiting at a desk. */
-export async function postReceipts(
-  db: Database,
-  inputs: readonly ReceiptInput[],
-  idempotency?: IdempotencyRecord,
-): Promise<PostOutcome> {
-  const job = prepare(taxLookup((await ReferenceData.load(db.knex)).taxes), inputs, idempotency);
-  const [outcome] = await bookJobs(db, [job]);
-  if (outcome instanceof Error) throw outcome;
-  return outcome!;
-}
-
 /**
  * Books several requests in one transaction. Each request's answer is its own: a replay, a refusal
  * of its key, or what it booked. A rejected row throws for the whole group (ImportRejected, row
