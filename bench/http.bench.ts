@@ -8,7 +8,8 @@
 //   DURATION=30 CONNECTIONS=64 npm run bench:http
 //
 // Options (environment): DATABASE_URL (admin URL, postgres://root@127.0.0.1:5432/postgres),
-// DURATION (seconds per stage, 15), CONNECTIONS (32), PORT (0: any free port).
+// DURATION (seconds per stage, 15), CONNECTIONS (32), PORT (0: any free port), SERVE_NODE_ARGS (node
+// options for the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -55,7 +56,8 @@ async function freePort(): Promise<number> {
 
 async function startServer(url: string): Promise<{ child: ChildProcess; base: string }> {
   const port = process.env.PORT ?? String(await freePort());
-  const child = spawn(process.execPath, ["bin/parkledger.js", "serve", "--port", port], {
+  const nodeArgs = (process.env.SERVE_NODE_ARGS ?? "").split(/\s+/).filter((a) => a !== "");
+  const child = spawn(process.execPath, [...nodeArgs, "bin/parkledger.js", "serve", "--port", port], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: "warn" },
     stdio: ["ignore", "ignore", "inherit"],

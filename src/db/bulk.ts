@@ -8,6 +8,7 @@
 
 import type { Knex } from "knex";
 import pg from "pg";
+import { preparedRaw } from "./database.js";
 import { from as copyFrom } from "pg-copy-streams";
 
 export type PgType = "bigint" | "integer" | "smallint" | "text" | "date" | "boolean";
@@ -54,10 +55,59 @@ async function unnestRows(
   rows: readonly (readonly unknown[])[],
   suffix: string,
 ): Promise<void> {
+  const { sql, bindings } = unnestInsert(table, columns, rows, suffix);
+  await trx.raw(sql, bindings as never);
+}
+
+/** `insert into table (…) select * from unnest(…)`: one array binding per column. */
+function unnestInsert(
+  table: string,
+  columns: readonly ColumnDef[],
+  rows: readonly (readonly unknown[])[],
+  suffix: string,
+): { sql: string; bindings: unknown[] } {
   const names = columns.map((c) => c.name).join(", ");
   const arrays = columns.map((c) => `?::${c.type}[]`).join(", ");
   const bindings = columns.map((_, c) => rows.map((row) => serialise(row[c])));
-  await trx.raw(`insert into ${table} (${names}) select * from unnest(${arrays}) ${suffix}`, bindings as never);
+  return { sql: `insert into ${table} (${names}) select * from unnest(${arrays}) ${suffix}`.trimEnd(), bindings };
+}
+
+/**
+ * Inserts into several tables gathered and sent as one statement (data-modifying WITH queries), for
+ * small transactions where each further round trip would cost more than the writing itself (a group
+ * of HTTP requests). Rows given for the same table and suffix are written by one insert. The
+ * tables' statement triggers still fire, once the whole statement is done, and see all of it.
+ */
+export class WriteBatch {
+  private readonly inserts = new Map<string, { table: string; columns: readonly ColumnDef[]; suffix: string; rows: (readonly unknown[])[] }>();
+
+  add(table: string, columns: readonly ColumnDef[], rows: readonly (readonly unknown[])[], suffix = ""): void {
+    if (rows.length === 0) return;
+    const key = `${table}\u0000${suffix}`;
+    const pending = this.inserts.get(key);
+    if (pending === undefined) this.inserts.set(key, { table, columns, suffix, rows: [...rows] });
+    else if (pending.columns !== columns) throw new Error(`rows for ${table} given with two different column lists`);
+    else pending.rows.push(...rows);
+  }
+
+  get empty(): boolean {
+    return this.inserts.size === 0;
+  }
+
+  /** Writes everything gathered, in the order first given, in one round trip. */
+  async run(trx: Knex | Knex.Transaction): Promise<void> {
+    if (this.inserts.size === 0) return;
+    const parts: string[] = [];
+    const bindings: unknown[] = [];
+    let n = 0;
+    for (const { table, columns, suffix, rows } of this.inserts.values()) {
+      const insert = unnestInsert(table, columns, rows, suffix);
+      parts.push(`w${n++} as (${insert.sql})`);
+      bindings.push(...insert.bindings);
+    }
+    this.inserts.clear();
+    await preparedRaw(trx, `with ${parts.join(",\n")} select 1`, bindings);
+  }
 }
 
 function serialise(value: unknown): unknown {
@@ -131,10 +181,13 @@ export class RowBuffer {
     readonly columns: readonly ColumnDef[],
     private readonly suffix = "",
     copy = false,
+    /** Rows are handed to this batch at each flush, to be written with its other inserts. */
+    private readonly batch?: WriteBatch,
   ) {
     this.isText = columns.map((c) => c.type === "text");
     this.encoder = copy ? new CopyEncoder() : null;
     if (copy && suffix !== "") throw new Error("COPY cannot take an ON CONFLICT clause");
+    if (copy && batch !== undefined) throw new Error("rows go either to COPY or to a batch, not both");
   }
 
   push(row: unknown[]): void {
@@ -154,6 +207,12 @@ export class RowBuffer {
   async flush(trx: Knex | Knex.Transaction): Promise<void> {
     while (this.inflight.length >= WRITES_IN_FLIGHT_MAX) await this.inflight.shift();
     if (this.count === 0) return;
+    if (this.batch !== undefined) {
+      this.batch.add(this.table, this.columns, this.rows, this.suffix);
+      this.rows = [];
+      this.count = 0;
+      return;
+    }
     let write: Promise<void>;
     if (this.encoder !== null) {
       const connection: unknown = await (trx as Knex.Transaction).client.acquireConnection();

@@ -3,6 +3,7 @@
 // told here to return the same JavaScript types (bigint, bigint, 'YYYY-MM-DD' string), so no
 // repository ever needs to know which one it talks to.
 
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -131,6 +132,24 @@ function redactUrl(url: string): string {
     return "(database url)";
   }
 }
+
+/**
+ * `knex.raw(sql, bindings)`, run on PostgreSQL as a statement each connection prepares once and then
+ * reuses, so it is not parsed and planned at every run: for the statements a server runs most often,
+ * whose planning costs more than their work (a group of HTTP receipts). PGlite runs it plainly.
+ */
+export function preparedRaw(knex: Knex | Knex.Transaction, sql: string, bindings: readonly unknown[]): Knex.Raw {
+  const raw = knex.raw(sql, bindings as Knex.RawBinding[]);
+  if ((knex.client as { config?: { client?: unknown } }).config?.client !== "pg") return raw;
+  let name = STATEMENT_NAMES.get(sql);
+  if (name === undefined) {
+    name = `parkledger_${createHash("sha256").update(sql).digest("hex").slice(0, 32)}`;
+    if (STATEMENT_NAMES.size < 1000) STATEMENT_NAMES.set(sql, name);
+  }
+  return raw.options({ name });
+}
+
+const STATEMENT_NAMES = new Map<string, string>();
 
 /** A count or other integer read back from either driver, as a plain number. */
 export function toCount(value: unknown): number {

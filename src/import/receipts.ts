@@ -13,15 +13,16 @@ import { splitReceipt, splitRefund, type ReceiptSplit, type SplitRule } from "..
 import { formatYuan } from "../../ledger/money.js";
 import { bookingYear, yearOf } from "../../ledger/periods.js";
 import { receiptLines, suspenseLines, type Line } from "../../ledger/posting.js";
-import type { RejectionCode } from "../../ledger/rejections.js";
-import { ROWS_BETWEEN_YIELDS, RowBuffer, yieldToIo } from "../db/bulk.js";
+import { GENESIS_HASH } from "../../ledger/chain.js";
+import type { RejectionCode, RowProblem } from "../../ledger/rejections.js";
+import { ROWS_BETWEEN_YIELDS, RowBuffer, yieldToIo, type WriteBatch } from "../db/bulk.js";
 import type { Database, Dialect } from "../db/database.js";
-import { toCount } from "../db/database.js";
+import { preparedRaw, toCount } from "../db/database.js";
 import { AccountBook } from "../repositories/accounts.js";
 import type { Actor } from "../repositories/actor.js";
 import { ID_BLOCK_AHEAD, IdBlock, lockJournal, JournalWriter, type EntryKind } from "../repositories/journal.js";
 import { loadClosedYears } from "../repositories/closures.js";
-import { ReferenceData, type Park } from "../repositories/reference.js";
+import { REFERENCE_VERSION_SQL, ReferenceData, type Park } from "../repositories/reference.js";
 import type { Encoding } from "./csv.js";
 import {
   RECEIPT_COLUMNS,
@@ -304,6 +305,264 @@ export async function bookStaged(
   return { result, problems, import_id };
 }
 
+/** A receipt as recorded or as just written: what an HTTP answer reports of it. */
+export interface WrittenReceipt {
+  receipt_no: string;
+  status: "posted" | "suspense";
+  park: string | null;
+  fiscal_year: number;
+  amount_fen: bigint;
+  central_fen: bigint;
+  local_fen: bigint;
+  operator_fen: bigint;
+  host_fen: bigint;
+  entry_id: bigint;
+  /** The row it was written from (0 for one recorded before). */
+  row_no: number;
+}
+
+interface RecordedReceipt extends WrittenReceipt {
+  input_hash: string;
+  source_row: number | null;
+  file_name: string | null;
+  request_id: string | null;
+}
+
+interface RecordedOriginal {
+  id: bigint;
+  receipt_no: string;
+  uscc: string;
+  tax_code: string;
+  collected_on: string;
+  amount_fen: bigint;
+  scope: "gross" | "local";
+  is_refund: boolean;
+  status: "posted" | "suspense";
+  park: string | null;
+  operator: string | null;
+  host: string;
+  central_share_bp: number | null;
+  operator_share_bp: number | null;
+  central_ratio_id: number | null;
+  agreement_id: number | null;
+  /** Refunded so far (zero or negative). */
+  refunded_fen: bigint;
+}
+
+/** Everything booking a few rows needs from the database, read in one statement under the journal lock. */
+export interface FewRowsContext {
+  /** The rows' numbers already recorded, by number. */
+  recorded: Map<string, RecordedReceipt>;
+  /** The park of `uscc|collected_on` (null: none), and whether the registry knows the enterprise. */
+  stays: Map<string, { park: string | null; known: boolean }>;
+  /** The recorded receipts that refunds among the rows name, by number. */
+  originals: Map<string, RecordedOriginal>;
+  closed: Map<string, Set<number>>;
+  /** The hash of the last entry in the journal. */
+  head: string;
+  /** Ids reserved for up to `reserved` entries and receipts. */
+  first_entry_id: bigint;
+  first_receipt_id: bigint;
+  reserved: number;
+  /** The digest of the reference data (ReferenceData.version) as it stands. */
+  reference_version: string;
+  /** The columns the caller asked to be read in the same statement. */
+  also: Record<string, unknown>;
+}
+
+/**
+ * Reads, for a few rows and in one round trip, what booking them depends on; the caller holds the
+ * journal lock. `also` adds the caller's own columns to the same statement (an SQL expression with
+ * its bindings each).
+ */
+export async function readFewRows(
+  trx: Knex.Transaction,
+  rows: readonly StagedRow[],
+  also: Record<string, { sql: string; bindings: unknown[] }> = {},
+): Promise<FewRowsContext> {
+  const extra = Object.entries(also);
+  const fen = (column: string) => `'${column}', r.${column}::text`;
+  const { rows: found } = await preparedRaw(
+    trx,
+    `with g as (
+       select * from unnest(?::text[], ?::text[], ?::date[], ?::text[]) as g(receipt_no, uscc, collected_on, refund_of)
+     )
+     select
+       (select coalesce(json_agg(json_build_object('receipt_no', r.receipt_no, 'input_hash', e.input_hash,
+                 'source_row', r.source_row, 'file_name', i.file_name, 'request_id', e.request_id, 'status', r.status,
+                 'park', r.park, 'fiscal_year', r.fiscal_year, 'entry_id', r.entry_id::text, ${fen("amount_fen")},
+                 ${fen("central_fen")}, ${fen("local_fen")}, ${fen("operator_fen")}, ${fen("host_fen")})), '[]')
+          from receipts r join journal_entries e on e.id = r.entry_id left join imports i on i.id = r.import_id
+         where r.receipt_no in (select receipt_no from g)) as recorded,
+       (select coalesce(json_agg(json_build_array(g.uscc, g.collected_on, st.park,
+                 st.park is not null or exists (select 1 from enterprises n where n.uscc = g.uscc))), '[]')
+          from (select distinct uscc, collected_on from g where refund_of = '') g
+          left join lateral (select s.park from enterprise_stays s
+                              where s.uscc = g.uscc and s.valid_from <= g.collected_on
+                                and (s.valid_to is null or s.valid_to >= g.collected_on)
+                              order by s.valid_from limit 1) st on true) as stays,
+       (select coalesce(json_agg(json_build_object('id', r.id::text, 'receipt_no', r.receipt_no, 'uscc', r.uscc,
+                 'tax_code', r.tax_code, 'collected_on', r.collected_on, ${fen("amount_fen")}, 'scope', r.scope,
+                 'is_refund', r.refund_of_id is not null, 'status', r.status, 'park', r.park, 'operator', r.operator,
+                 'host', r.host, 'central_share_bp', r.central_share_bp, 'operator_share_bp', r.operator_share_bp,
+                 'central_ratio_id', r.central_ratio_id, 'agreement_id', r.agreement_id,
+                 'refunded_fen', (select coalesce(sum(x.amount_fen), 0) from receipts x where x.refund_of_id = r.id)::text)), '[]')
+          from receipts r where r.receipt_no in (select refund_of from g where refund_of <> '')) as originals,
+       (select coalesce(json_agg(json_build_array(c.operator, c.year)), '[]') from closures c) as closed,
+       (select entry_hash from journal_entries order by id desc limit 1) as head,
+       setval('journal_entries_id_seq', nextval('journal_entries_id_seq') + ?::bigint - 1) as last_entry_id,
+       setval('receipts_id_seq', nextval('receipts_id_seq') + ?::bigint - 1) as last_receipt_id,
+       ${REFERENCE_VERSION_SQL} as reference_version
+       ${extra.map(([name, part]) => `, ${part.sql} as ${name}`).join("")}`,
+    [
+      rows.map((r) => r.receipt_no),
+      rows.map((r) => r.uscc),
+      rows.map((r) => r.collected_on),
+      rows.map((r) => r.refund_of),
+      rows.length,
+      rows.length,
+      ...extra.flatMap(([, part]) => part.bindings),
+    ],
+  );
+  const f = found[0] as Record<string, unknown>;
+  const json = <T>(value: unknown): T => (typeof value === "string" ? JSON.parse(value) : value) as T;
+  const recorded = new Map<string, RecordedReceipt>();
+  for (const r of json<Record<string, string | number | null>[]>(f.recorded)) {
+    recorded.set(r.receipt_no as string, {
+      receipt_no: r.receipt_no as string,
+      status: r.status as "posted" | "suspense",
+      park: r.park as string | null,
+      fiscal_year: Number(r.fiscal_year),
+      amount_fen: BigInt(r.amount_fen!),
+      central_fen: BigInt(r.central_fen!),
+      local_fen: BigInt(r.local_fen!),
+      operator_fen: BigInt(r.operator_fen!),
+      host_fen: BigInt(r.host_fen!),
+      entry_id: BigInt(r.entry_id!),
+      row_no: 0,
+      input_hash: r.input_hash as string,
+      source_row: r.source_row as number | null,
+      file_name: r.file_name as string | null,
+      request_id: r.request_id as string | null,
+    });
+  }
+  const stays = new Map<string, { park: string | null; known: boolean }>();
+  for (const [uscc, on, park, known] of json<[string, string, string | null, boolean][]>(f.stays))
+    stays.set(`${uscc}|${on}`, { park, known });
+  const originals = new Map<string, RecordedOriginal>();
+  type Fen = "id" | "amount_fen" | "refunded_fen";
+  for (const o of json<(Omit<RecordedOriginal, Fen> & Record<Fen, string>)[]>(f.originals))
+    originals.set(o.receipt_no, {
+      ...o,
+      id: BigInt(o.id),
+      amount_fen: BigInt(o.amount_fen),
+      refunded_fen: BigInt(o.refunded_fen),
+    });
+  const closed = new Map<string, Set<number>>();
+  for (const [operator, year] of json<[string, number][]>(f.closed)) {
+    const years = closed.get(operator) ?? new Set<number>();
+    years.add(year);
+    closed.set(operator, years);
+  }
+  const reserved = rows.length;
+  return {
+    recorded,
+    stays,
+    originals,
+    closed,
+    head: (f.head as string | null) ?? GENESIS_HASH,
+    first_entry_id: BigInt(f.last_entry_id as bigint) - BigInt(reserved) + 1n,
+    first_receipt_id: BigInt(f.last_receipt_id as bigint) - BigInt(reserved) + 1n,
+    reserved,
+    reference_version: f.reference_version as string,
+    also: Object.fromEntries(extra.map(([name]) => [name, f[name]])),
+  };
+}
+
+/**
+ * Books a few rows (an HTTP request, or a group of them) from what `readFewRows` read, with no stage:
+ * the checks the staged path makes set-based are made here in memory, and every write is gathered in
+ * `batch` for the caller to run (one round trip). Returns null when the rows need the staged path: a
+ * number given twice, or a refund of a receipt not recorded before these rows.
+ */
+export async function bookFew(
+  trx: Knex.Transaction,
+  ref: ReferenceData,
+  rows: readonly StagedRow[],
+  known: FewRowsContext,
+  options: { accounts: AccountBook; rowSource?: RowSource; batch: WriteBatch; onWritten?: (r: WrittenReceipt) => void },
+): Promise<{ result: ReceiptsImportResult; problems: ProblemList } | null> {
+  const numbers = new Set<string>();
+  for (const r of rows) {
+    if (numbers.has(r.receipt_no)) return null;
+    numbers.add(r.receipt_no);
+    if (r.refund_of !== "" && !known.recorded.has(r.receipt_no) && !known.originals.has(r.refund_of)) return null;
+  }
+  if (rows.length > known.reserved) throw new Error("more rows to book than ids reserved for them");
+  const problems = new ProblemList();
+  const originals: OriginalRow[] = [];
+  const refunds: RefundRow[] = [];
+  let unchanged_rows = 0;
+  for (const r of rows) {
+    const recorded = known.recorded.get(r.receipt_no);
+    if (recorded !== undefined) {
+      if (recorded.input_hash === r.content_hash) unchanged_rows += 1;
+      else problems.add(reusedNumber(r.row_no, recorded));
+      continue;
+    }
+    if (r.refund_of === "") {
+      const stay = known.stays.get(`${r.uscc}|${r.collected_on}`)!;
+      originals.push({ ...r, park: stay.park, known: stay.known });
+      continue;
+    }
+    const o = known.originals.get(r.refund_of)!;
+    refunds.push({
+      ...r,
+      o_id: o.id,
+      o_uscc: o.uscc,
+      o_tax_code: o.tax_code,
+      o_collected_on: o.collected_on,
+      o_amount_fen: o.amount_fen,
+      o_scope: o.scope,
+      o_is_refund: o.is_refund,
+      o_status: o.status,
+      o_park: o.park,
+      o_operator: o.operator,
+      o_host: o.host,
+      o_central_share_bp: o.central_share_bp,
+      o_operator_share_bp: o.operator_share_bp,
+      o_central_ratio_id: o.central_ratio_id,
+      o_agreement_id: o.agreement_id,
+      in_file: false,
+    });
+  }
+  const result: ReceiptsImportResult = {
+    ...emptyResult("", "", "json"),
+    rows: rows.length,
+    new_rows: originals.length + refunds.length,
+    unchanged_rows,
+  };
+  if (problems.any || result.new_rows === 0) return { result, problems };
+  const booker = new Booker(
+    trx,
+    false,
+    ref,
+    options.accounts,
+    known.closed,
+    null,
+    problems,
+    result,
+    options.rowSource,
+    options.batch,
+  );
+  booker.seed(known);
+  booker.onWritten = options.onWritten ?? null;
+  await booker.bookOriginals(originals);
+  await booker.bookRefunds(refunds);
+  if (!problems.any) await booker.finish();
+  return { result, problems };
+}
+
 /**
  * The fast path: each row is checked and, if good, split and booked at once, while the next rows
  * are read; refunds wait in a small stage until every original of the file is booked. The park of
@@ -495,23 +754,27 @@ async function checkReusedNumbers(
       from receipt_stage s join receipts r on r.receipt_no = s.receipt_no
       join journal_entries e on e.id = r.entry_id left join imports i on i.id = r.import_id
      where s.action = 'new'`);
-  for (const r of recorded.rows) {
-    if (!r.same) {
-      const where = r.file_name ? ` (row ${r.source_row} of ${r.file_name})` : "";
-      problems.add({
-        row: r.row_no,
-        column: "receipt_no",
-        code: "receipt_no_reused",
-        reason: `receipt number ${r.receipt_no} is already recorded${where} with different content`,
-        value: r.receipt_no,
-      });
-    }
-  }
+  for (const r of recorded.rows) if (!r.same) problems.add(reusedNumber(r.row_no, r));
   if (recorded.rows.length > 0) {
     await trx.raw(
       `update receipt_stage s set action = 'same' from receipts r where r.receipt_no = s.receipt_no and s.action = 'new'`,
     );
   }
+}
+
+/** A row whose receipt number is recorded with other content: where that content came from. */
+function reusedNumber(
+  row: number,
+  recorded: { receipt_no: string; source_row: number | null; file_name: string | null },
+): RowProblem {
+  const where = recorded.file_name ? ` (row ${recorded.source_row} of ${recorded.file_name})` : "";
+  return {
+    row,
+    column: "receipt_no",
+    code: "receipt_no_reused",
+    reason: `receipt number ${recorded.receipt_no} is already recorded${where} with different content`,
+    value: recorded.receipt_no,
+  };
 }
 
 interface OriginalRow extends StagedRow {
@@ -600,9 +863,11 @@ class Booker {
     private readonly problems: ProblemList,
     private readonly result: ReceiptsImportResult,
     private readonly rowSource?: RowSource,
+    /** Rows handed to this batch instead of written at once (a few rows: the caller runs it). */
+    batch?: WriteBatch,
   ) {
-    this.journal = new JournalWriter(trx, accounts, { copy });
-    this.receiptRows = new RowBuffer("receipts", RECEIPT_ROW_COLUMNS, "", copy);
+    this.journal = new JournalWriter(trx, accounts, batch !== undefined ? { copy, batch } : { copy });
+    this.receiptRows = new RowBuffer("receipts", RECEIPT_ROW_COLUMNS, "", copy, batch);
     const hosts = [...new Set(ref.parks.map((p) => p.host))];
     this.collector = hosts.length === 1 ? hosts[0]! : "prefecture";
   }
@@ -859,8 +1124,22 @@ class Booker {
       if ((i + 1) % ROWS_BETWEEN_YIELDS === 0) await yieldToIo();
       const d = drafts[i]!;
       const s = d.split;
+      const receipt_id = this.receiptIds.take();
+      this.onWritten?.({
+        receipt_no: d.r.receipt_no,
+        status: d.meta.status,
+        park: d.meta.status === "suspense" ? null : (d.park?.code ?? null),
+        fiscal_year: d.fiscal_year,
+        amount_fen: d.r.amount_fen,
+        central_fen: s.central_fen,
+        local_fen: s.local_fen,
+        operator_fen: s.operator_fen,
+        host_fen: s.host_fen,
+        entry_id: entryIds[i]!,
+        row_no: d.r.row_no,
+      });
       this.receiptRows.push([
-        this.receiptIds.take(),
+        receipt_id,
         d.r.receipt_no,
         d.r.uscc,
         d.r.tax_code,
@@ -893,6 +1172,20 @@ class Booker {
     }
     await this.receiptRows.flush(this.trx);
   }
+
+  /**
+   * What the booker would otherwise ask the database for, read by the caller in one query under the
+   * journal lock: the chain's head, `count` entry and receipt ids reserved from the firsts on, and
+   * how much of each original is refunded already.
+   */
+  seed(known: Pick<FewRowsContext, "head" | "first_entry_id" | "first_receipt_id" | "reserved" | "originals">): void {
+    this.journal.seed(known.head, known.first_entry_id, known.reserved);
+    this.receiptIds.grant(known.first_receipt_id, known.reserved);
+    for (const o of known.originals.values()) this.refunded.set(o.id, o.refunded_fen);
+  }
+
+  /** Each receipt written, with its figures, when the caller asked to hear of them. */
+  onWritten: ((receipt: WrittenReceipt) => void) | null = null;
 
   /** Reserves the ids of every row to be booked, in two round trips for the whole file. */
   async reserve(rows: number): Promise<void> {

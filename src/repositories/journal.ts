@@ -7,7 +7,7 @@ import type { Knex } from "knex";
 import type { Line } from "../../ledger/posting.js";
 import { assertBalanced } from "../../ledger/posting.js";
 import { Rejection } from "../../ledger/rejections.js";
-import { insertRows, ROWS_BETWEEN_YIELDS, RowBuffer, yieldToIo } from "../db/bulk.js";
+import { insertRows, ROWS_BETWEEN_YIELDS, RowBuffer, yieldToIo, type WriteBatch } from "../db/bulk.js";
 import type { AccountBook } from "./accounts.js";
 import { currentActor, type Actor } from "./actor.js";
 import { entryHash, GENESIS_HASH, type ChainLine } from "../../ledger/chain.js";
@@ -98,6 +98,11 @@ const BALANCE_COLUMNS = [
   { name: "line_count", type: "bigint" },
 ] as const;
 
+const ADD_TO_BALANCES = `on conflict (fiscal_year, account_id, park, tax_code, origin_year) do update set
+  debit_fen = balances.debit_fen + excluded.debit_fen,
+  credit_fen = balances.credit_fen + excluded.credit_fen,
+  line_count = balances.line_count + excluded.line_count`;
+
 interface BalanceDelta {
   debit_fen: bigint;
   credit_fen: bigint;
@@ -141,6 +146,13 @@ export class IdBlock {
     }
   }
 
+  /** Ids `first` … `first + size - 1`, already reserved by the caller (read with other things in one query). */
+  grant(first: bigint, size: number): void {
+    if (this.end - this.next > 0n || this.upcoming !== null) throw new Error(`ids of ${this.sequence} granted twice`);
+    this.next = first;
+    this.end = first + BigInt(size);
+  }
+
   take(): bigint {
     if (this.next >= this.end) throw new Error(`ids of ${this.sequence} taken beyond the reserved block`);
     return this.next++;
@@ -167,11 +179,24 @@ export class JournalWriter {
   constructor(
     private readonly trx: Knex.Transaction,
     private readonly accounts: AccountBook,
-    /** COPY (PostgreSQL, for batches) or plain INSERTs (PGlite, or a single entry). */
-    private readonly options: { copy: boolean },
+    /**
+     * COPY (PostgreSQL, for batches) or plain INSERTs (PGlite, or a single entry); with `batch`, the
+     * rows are handed to it and written when the caller runs it (a group of HTTP requests).
+     */
+    private readonly options: { copy: boolean; batch?: WriteBatch },
   ) {
-    this.entries = new RowBuffer("journal_entries", ENTRY_COLUMNS, "", options.copy);
-    this.lines = new RowBuffer("journal_lines", LINE_COLUMNS, "", options.copy);
+    this.entries = new RowBuffer("journal_entries", ENTRY_COLUMNS, "", options.copy, options.batch);
+    this.lines = new RowBuffer("journal_lines", LINE_COLUMNS, "", options.copy, options.batch);
+  }
+
+  /**
+   * What the writer would otherwise ask the database for, read by the caller under the journal lock:
+   * the hash of the last entry, and `count` entry ids already reserved from `first` on.
+   */
+  seed(head: string, first: bigint, count: number): void {
+    if (this.head !== null) throw new Error("the journal writer has already read the chain's head");
+    this.head = head;
+    this.ids.grant(first, count);
   }
 
   /** Reserves ids for the next `count` entries in one round trip (a bulk import knows its count). */
@@ -314,16 +339,8 @@ export class JournalWriter {
         ]);
       }
     }
-    await insertRows(
-      this.trx,
-      "balances",
-      BALANCE_COLUMNS,
-      rows,
-      `on conflict (fiscal_year, account_id, park, tax_code, origin_year) do update set
-         debit_fen = balances.debit_fen + excluded.debit_fen,
-         credit_fen = balances.credit_fen + excluded.credit_fen,
-         line_count = balances.line_count + excluded.line_count`,
-    );
+    if (this.options.batch !== undefined) this.options.batch.add("balances", BALANCE_COLUMNS, rows, ADD_TO_BALANCES);
+    else await insertRows(this.trx, "balances", BALANCE_COLUMNS, rows, ADD_TO_BALANCES);
     this.deltas.clear();
   }
 }

@@ -55,12 +55,33 @@ export interface Agreement {
   recorded_at: Date;
 }
 
+/** Each part of the reference data as one JSON value. */
+const REFERENCE_PARTS = {
+  jurisdictions: `(select coalesce(json_agg(j order by j.code), '[]') from jurisdictions j)`,
+  parks: `(select coalesce(json_agg(p order by p.code), '[]') from parks p)`,
+  taxes: `(select coalesce(json_agg(t order by t.item_code), '[]') from tax_types t)`,
+  indicators: `(select coalesce(json_agg(json_build_object('code', i.code, 'name_zh', i.name_zh, 'name_en', i.name_en,
+                 'unit', i.unit, 'unit_zh', i.unit_zh) order by i.sort_order, i.code), '[]') from indicators i)`,
+  ratios: `(select coalesce(json_agg(r order by r.tax_code, r.effective_from, r.id), '[]') from central_ratios r)`,
+  agreements: `(select coalesce(json_agg(a order by a.park, a.effective_from, a.id), '[]') from agreements a)`,
+} as const;
+
+/**
+ * An SQL expression for the digest of the reference data as it stands: a server keeps what it loaded
+ * and reads only this (a few tiny tables hashed by the database) to know it is still current.
+ */
+export const REFERENCE_VERSION_SQL = `md5(concat_ws('|', ${Object.values(REFERENCE_PARTS)
+  .map((sql) => `${sql}::text`)
+  .join(", ")}))`;
+
 export class ReferenceData {
   private readonly taxByInput = new Map<string, TaxType>();
   private readonly ratiosByTax = new Map<string, CentralRatio[]>();
   private readonly agreementsByPark = new Map<string, Agreement[]>();
 
   private constructor(
+    /** A digest of everything loaded: the same digest read later means nothing has changed since. */
+    readonly version: string,
     readonly jurisdictions: readonly Jurisdiction[],
     readonly parks: readonly Park[],
     readonly taxes: readonly TaxType[],
@@ -78,18 +99,15 @@ export class ReferenceData {
 
   /** Everything in one round trip: commands and HTTP requests load it once each. */
   static async load(knex: Knex | Knex.Transaction): Promise<ReferenceData> {
-    const { rows } = await knex.raw(`
-      select
-        (select coalesce(json_agg(j order by j.code), '[]') from jurisdictions j) as jurisdictions,
-        (select coalesce(json_agg(p order by p.code), '[]') from parks p) as parks,
-        (select coalesce(json_agg(t order by t.item_code), '[]') from tax_types t) as taxes,
-        (select coalesce(json_agg(json_build_object('code', i.code, 'name_zh', i.name_zh, 'name_en', i.name_en,
-                 'unit', i.unit, 'unit_zh', i.unit_zh) order by i.sort_order, i.code), '[]') from indicators i) as indicators,
-        (select coalesce(json_agg(r order by r.tax_code, r.effective_from, r.id), '[]') from central_ratios r) as ratios,
-        (select coalesce(json_agg(a order by a.park, a.effective_from, a.id), '[]') from agreements a) as agreements`);
+    const { rows } = await knex.raw(
+      `select ${Object.entries(REFERENCE_PARTS)
+        .map(([name, sql]) => `${sql} as ${name}`)
+        .join(", ")}, ${REFERENCE_VERSION_SQL} as version`,
+    );
     const r = rows[0] as Record<string, unknown>;
     const json = <T>(value: unknown): T => (typeof value === "string" ? JSON.parse(value) : value) as T;
     return new ReferenceData(
+      r.version as string,
       json<Jurisdiction[]>(r.jurisdictions),
       json<Park[]>(r.parks),
       json<TaxType[]>(r.taxes),

@@ -8,11 +8,13 @@
 // anything in a group is refused, each of its requests is booked on its own instead, so one
 // request's problem is never another's.
 
+import type { Knex } from "knex";
 import { formatYuan, toFen } from "../../ledger/money.js";
 import { Rejection } from "../../ledger/rejections.js";
 import type { Database } from "../db/database.js";
 import { ProblemList } from "../import/errors.js";
-import { bookStaged } from "../import/receipts.js";
+import { WriteBatch } from "../db/bulk.js";
+import { bookFew, bookStaged, readFewRows, type RowSource, type WrittenReceipt } from "../import/receipts.js";
 import { checkReceiptRow, taxLookup, type RowBatch, type StagedRow, type TaxLookup } from "../import/receipt-rows.js";
 import { AccountBook } from "../repositories/accounts.js";
 import { currentActor, type Actor } from "../repositories/actor.js";
@@ -101,44 +103,71 @@ function prepare(taxes: TaxLookup, inputs: readonly ReceiptInput[], idempotency?
 }
 
 /**
+ * What a desk keeps between groups. Accounts are only ever added, and a book adds what it lacks, so
+ * one book serves every group; a book that saw a transaction roll back may remember accounts that
+ * were never kept, so it is dropped then. The reference data is checked against the database's digest
+ * of it at each group and loaded again when it changed.
+ */
+interface Kept {
+  accounts: AccountBook | null;
+  reference: ReferenceData | null;
+}
+
+/**
  * Books several requests in one transaction. Each request's answer is its own: a replay, a refusal
  * of its key, or what it booked. A rejected row throws for the whole group (ImportRejected, row
  * numbers of a single request being its own).
+ *
+ * Round trips: the journal lock; one statement reading everything the group depends on (its keys'
+ * answers, the recorded receipts, the registry, the chain's head, ids); one statement writing every
+ * entry, line, receipt, balance and answer. Groups that repeat a number or refund a receipt of the same
+ * group take the staged path instead (as a file does).
  */
-async function bookJobs(db: Database, jobs: readonly Job[], accounts?: AccountBook): Promise<(PostOutcome | Error)[]> {
+async function bookJobs(db: Database, jobs: readonly Job[], kept: Kept): Promise<(PostOutcome | Error)[]> {
   return db.knex.transaction(async (trx) => {
     await lockJournal(trx);
     const outcomes: (PostOutcome | Error)[] = new Array(jobs.length);
-    const active: number[] = [];
     const keyed = jobs.filter((j) => j.idempotency !== undefined).map((j) => j.idempotency!);
+    const known = await readFewRows(
+      trx,
+      jobs.flatMap((j) => j.rows),
+      keyed.length === 0
+        ? {}
+        : {
+            answered: {
+              sql: `(select coalesce(json_agg(json_build_object('party', a.party, 'key', a.idempotency_key,
+                        'request_sha256', a.request_sha256, 'status', a.status, 'response', a.response)), '[]')
+                       from api_requests a join unnest(?::text[], ?::text[]) as k(party, key)
+                         on a.party = k.party and a.idempotency_key = k.key)`,
+              bindings: [keyed.map((i) => i.party), keyed.map((i) => i.key)],
+            },
+          },
+    );
     const answered = new Map<string, { request_sha256: string; status: number; response: string }>();
-    if (keyed.length > 0) {
-      const { rows } = await trx.raw(
-        `select a.party, a.idempotency_key, a.request_sha256, a.status, a.response
-           from api_requests a join unnest(?::text[], ?::text[]) as k(party, key)
-             on a.party = k.party and a.idempotency_key = k.key`,
-        [keyed.map((i) => i.party), keyed.map((i) => i.key)],
-      );
-      for (const r of rows) answered.set(`${r.party}|${r.idempotency_key}`, r);
-    }
+    const given = known.also.answered;
+    for (const a of (typeof given === "string" ? JSON.parse(given) : (given ?? [])) as {
+      party: string;
+      key: string;
+      request_sha256: string;
+      status: number;
+      response: string;
+    }[])
+      answered.set(`${a.party}|${a.key}`, a);
+    const active: number[] = [];
     for (let k = 0; k < jobs.length; k++) {
       const idem = jobs[k]!.idempotency;
-      if (idem === undefined) {
-        active.push(k);
-        continue;
-      }
-      const seen = answered.get(`${idem.party}|${idem.key}`);
+      const seen = idem === undefined ? undefined : answered.get(`${idem.party}|${idem.key}`);
       if (seen === undefined) active.push(k);
-      else if (seen.request_sha256 !== idem.request_sha256)
+      else if (seen.request_sha256 !== idem!.request_sha256)
         outcomes[k] = new Rejection(
           "idempotency_key_reused",
-          `Idempotency-Key ${idem.key} was used before for another request`,
+          `Idempotency-Key ${idem!.key} was used before for another request`,
         );
       else outcomes[k] = { replayed: true, status: Number(seen.status), response: JSON.parse(seen.response) };
     }
     // two requests of one group under the same key: the second waits for the first's answer (a retry)
     const keys = new Set<string>();
-    for (const k of [...active]) {
+    for (const k of active) {
       const idem = jobs[k]!.idempotency;
       if (idem === undefined) continue;
       const key = `${idem.party}|${idem.key}`;
@@ -159,65 +188,48 @@ async function bookJobs(db: Database, jobs: readonly Job[], accounts?: AccountBo
       }
       offset += job.numbers.length;
     }
-    const numbers = active.flatMap((k) => jobs[k]!.numbers);
-    // which request booked a receipt is read back from its entry's request id; a request without one
-    // (not over HTTP) needs to know what was recorded before
-    const byRequest = active.every((k) => jobs[k]!.actor.request_id !== null);
-    const claimed = new Set<string>();
-    if (!byRequest) {
-      const before = await trx.raw(`select receipt_no from receipts where receipt_no = any(?)`, [numbers]);
-      for (const r of before.rows as { receipt_no: string }[]) claimed.add(r.receipt_no);
-    }
-    const batch: RowBatch = {
-      rows,
-      problems: [],
-      problem_count: 0,
-      rows_read: offset,
-      bytes_read: 0,
-      size_bytes: 0,
-      done: true,
-      encoding: "json",
+    const rowSource = (row_no: number) => {
+      const o = owner[row_no]!;
+      return { actor: jobs[o.job]!.actor, row: o.row };
     };
-    async function* source() {
-      yield batch;
-    }
-    const { problems } = await bookStaged(trx, db.dialect, await ReferenceData.load(trx), source(), {
-      import_id: null,
-      few: true,
-      ...(accounts !== undefined ? { accounts } : {}),
-      rowSource: (row_no) => {
-        const o = owner[row_no]!;
-        return { actor: jobs[o.job]!.actor, row: o.row };
-      },
+    if (kept.reference?.version !== known.reference_version) kept.reference = await ReferenceData.load(trx);
+    const ref = kept.reference;
+    const accounts = (kept.accounts ??= await AccountBook.load(trx));
+    const batch = new WriteBatch();
+    // each receipt of the group: its figures, and which request booked it (undefined: recorded before)
+    const figures = new Map<string, { receipt: WrittenReceipt; by: number | undefined }>();
+    const few = await bookFew(trx, ref, rows, known, {
+      accounts,
+      rowSource,
+      batch,
+      onWritten: (receipt) => figures.set(receipt.receipt_no, { receipt, by: owner[receipt.row_no]!.job }),
     });
-    problems.rejectIfAny("request");
+    if (few !== null) {
+      few.problems.rejectIfAny("request");
+      for (const [no, receipt] of known.recorded) if (!figures.has(no)) figures.set(no, { receipt, by: undefined });
+    } else {
+      await bookStagedGroup(trx, db, ref, accounts, rows, offset, rowSource, jobs, active, figures);
+    }
 
-    const { rows: stored } = await trx.raw(
-      `select r.receipt_no, r.status, r.park, r.fiscal_year, r.amount_fen, r.central_fen, r.local_fen, r.operator_fen,
-              r.host_fen, r.entry_id, e.request_id
-         from receipts r join journal_entries e on e.id = r.entry_id where r.receipt_no = any(?)`,
-      [numbers],
-    );
-    const byNo = new Map<string, Record<string, unknown>>(stored.map((r: { receipt_no: string }) => [r.receipt_no, r]));
-    const answers: Record<string, unknown>[] = [];
+    const answers: unknown[][] = [];
+    const claimed = new Set<string>(); // a number given twice in a request is booked by its first row
     for (const k of active) {
       const job = jobs[k]!;
       const receipts = job.numbers.map((no): PostedReceipt => {
-        const r = byNo.get(no)!;
-        const mine = byRequest ? r.request_id === job.actor.request_id : true;
-        const outcome = claimed.has(no) || !mine ? "unchanged" : "booked";
+        const { receipt: r, by } = figures.get(no)!;
+        const outcome = by === k && !claimed.has(no) ? "booked" : "unchanged";
         claimed.add(no);
         return {
           receipt_no: no,
           outcome,
-          status: r.status as "posted" | "suspense",
-          park: (r.park as string | null) ?? null,
-          fiscal_year: Number(r.fiscal_year),
-          amount: formatYuan(toFen(r.amount_fen)),
-          central_share: formatYuan(toFen(r.central_fen)),
-          local_revenue: formatYuan(toFen(r.local_fen)),
-          operator_share: formatYuan(toFen(r.operator_fen)),
-          host_share: formatYuan(toFen(r.host_fen)),
+          status: r.status,
+          park: r.park,
+          fiscal_year: r.fiscal_year,
+          amount: formatYuan(r.amount_fen),
+          central_share: formatYuan(r.central_fen),
+          local_revenue: formatYuan(r.local_fen),
+          operator_share: formatYuan(r.operator_fen),
+          host_share: formatYuan(r.host_fen),
           entry_id: String(r.entry_id),
         };
       });
@@ -231,20 +243,107 @@ async function bookJobs(db: Database, jobs: readonly Job[], accounts?: AccountBo
       outcomes[k] = { replayed: false, result };
       const idem = job.idempotency;
       if (idem !== undefined)
-        answers.push({
-          party: idem.party,
-          idempotency_key: idem.key,
-          request_sha256: idem.request_sha256,
-          route: idem.route,
-          status: 201,
-          response: JSON.stringify(result),
-          request_id: idem.request_id,
-          token_id: idem.token_id.toString(),
-        });
+        answers.push([
+          idem.party,
+          idem.key,
+          idem.request_sha256,
+          idem.route,
+          201,
+          JSON.stringify(result),
+          idem.request_id,
+          idem.token_id,
+        ]);
     }
-    if (answers.length > 0) await trx("api_requests").insert(answers);
+    batch.add("api_requests", ANSWER_COLUMNS, answers);
+    await batch.run(trx);
     return outcomes;
   });
+}
+
+const ANSWER_COLUMNS = [
+  { name: "party", type: "text" },
+  { name: "idempotency_key", type: "text" },
+  { name: "request_sha256", type: "text" },
+  { name: "route", type: "text" },
+  { name: "status", type: "integer" },
+  { name: "response", type: "text" },
+  { name: "request_id", type: "text" },
+  { name: "token_id", type: "bigint" },
+] as const;
+
+/**
+ * The staged path for a group (a number given twice, a refund of a receipt of the same group): the
+ * rows are staged and booked as a file's are, then read back with the request that booked each.
+ */
+async function bookStagedGroup(
+  trx: Knex.Transaction,
+  db: Database,
+  ref: ReferenceData,
+  accounts: AccountBook,
+  rows: StagedRow[],
+  rows_read: number,
+  rowSource: RowSource,
+  jobs: readonly Job[],
+  active: readonly number[],
+  figures: Map<string, { receipt: WrittenReceipt; by: number | undefined }>,
+): Promise<void> {
+  const numbers = [...new Set(rows.map((r) => r.receipt_no))];
+  // which request booked a receipt is read back from its entry's request id; a request without one
+  // (not over HTTP) needs to know what was recorded before
+  const byRequest = active.every((k) => jobs[k]!.actor.request_id !== null);
+  const before = new Set<string>();
+  if (!byRequest) {
+    const { rows: recorded } = await trx.raw(`select receipt_no from receipts where receipt_no = any(?)`, [numbers]);
+    for (const r of recorded as { receipt_no: string }[]) before.add(r.receipt_no);
+  }
+  const batch: RowBatch = {
+    rows,
+    problems: [],
+    problem_count: 0,
+    rows_read,
+    bytes_read: 0,
+    size_bytes: 0,
+    done: true,
+    encoding: "json",
+  };
+  async function* source() {
+    yield batch;
+  }
+  const { problems } = await bookStaged(trx, db.dialect, ref, source(), {
+    import_id: null,
+    few: true,
+    accounts,
+    rowSource,
+  });
+  problems.rejectIfAny("request");
+  const { rows: stored } = await trx.raw(
+    `select r.receipt_no, r.status, r.park, r.fiscal_year, r.amount_fen, r.central_fen, r.local_fen, r.operator_fen,
+            r.host_fen, r.entry_id, e.request_id
+       from receipts r join journal_entries e on e.id = r.entry_id where r.receipt_no = any(?)`,
+    [numbers],
+  );
+  for (const r of stored as (WrittenReceipt & { request_id: string | null })[]) {
+    // the first request of the group that names a number booked it, unless it was recorded before
+    const by = before.has(r.receipt_no)
+      ? undefined
+      : active.find((k) =>
+          byRequest ? jobs[k]!.actor.request_id === r.request_id : jobs[k]!.numbers.includes(r.receipt_no),
+        );
+    figures.set(r.receipt_no, {
+      receipt: {
+        ...r,
+        fiscal_year: Number(r.fiscal_year),
+        amount_fen: toFen(r.amount_fen),
+        central_fen: toFen(r.central_fen),
+        local_fen: toFen(r.local_fen),
+        operator_fen: toFen(r.operator_fen),
+        host_fen: toFen(r.host_fen),
+        entry_id: BigInt(r.entry_id),
+        row_no: 0,
+      },
+      by,
+    });
+  }
 }
 
 /** A group that cannot be booked together (two requests under one key): each goes on its own. */
@@ -268,16 +367,7 @@ export class ReceiptDesk {
   private readonly queue: Waiting[] = [];
   private busy = false;
   private taxes: Promise<TaxLookup> | null = null;
-  private accountBook: AccountBook | null = null;
-
-  /**
-   * Accounts are only ever added, and a book adds what it lacks: one book serves every group. A book
-   * that saw a transaction roll back may remember accounts that were never kept, so it is dropped then.
-   */
-  private async accounts(): Promise<AccountBook> {
-    this.accountBook ??= await AccountBook.load(this.db.knex);
-    return this.accountBook;
-  }
+  private readonly kept: Kept = { accounts: null, reference: null };
 
   constructor(
     private readonly db: Database,
@@ -323,20 +413,20 @@ export class ReceiptDesk {
   private async book(group: Waiting[]): Promise<void> {
     if (group.length > 1) {
       try {
-        const outcomes = await bookJobs(this.db, group, await this.accounts());
+        const outcomes = await bookJobs(this.db, group, this.kept);
         group.forEach((job, k) => settle(job, outcomes[k]!));
         return;
       } catch {
         // whatever went wrong (a refused receipt, a fault), each request is booked on its own, so
         // what is wrong with one is only that one's answer
-        this.accountBook = null;
+        this.kept.accounts = null;
       }
     }
     for (const job of group) {
       try {
-        settle(job, (await bookJobs(this.db, [job], await this.accounts()))[0]!);
+        settle(job, (await bookJobs(this.db, [job], this.kept))[0]!);
       } catch (error) {
-        this.accountBook = null;
+        this.kept.accounts = null;
         job.reject(error);
       }
     }
