@@ -8,7 +8,7 @@
 //   DURATION=30 CONNECTIONS=64 npm run bench:http
 //
 // Options (environment): DATABASE_URL (admin URL, postgres://root@127.0.0.1:5432/postgres),
-// DURATION (seconds per stage, 15), CONNECTIONS (32), PORT (0: any free port), SERVE_NODE_ARGS (node
+// DURATION (seconds of posting, 15), READ_DURATION (seconds of reading, half of DURATION), CONNECTIONS (32), PORT (0: any free port), SERVE_NODE_ARGS (node
 // options for the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 
 import { spawn, type ChildProcess } from "node:child_process";
@@ -38,6 +38,7 @@ const BAR_P99_MS = 50;
 const adminUrl = process.env.DATABASE_URL ?? "postgres://root@127.0.0.1:5432/postgres";
 const duration = Number(process.env.DURATION ?? 15);
 const connections = Number(process.env.CONNECTIONS ?? 32);
+const readDuration = Number(process.env.READ_DURATION ?? Math.max(5, Math.round(duration / 2)));
 const say = (line: string) => process.stderr.write(line + "\n");
 
 function withDatabase(url: string, database: string): string {
@@ -148,7 +149,7 @@ try {
   const read = await autocannon({
     url: `${started.base}/v1/reports/settlement?year=2025&operator=bingtuan`,
     connections,
-    duration: Math.max(5, Math.round(duration / 2)),
+    duration: readDuration,
     headers: auth,
   });
   const reads = summary(read);
@@ -161,6 +162,13 @@ try {
     `HB-${process.pid}-%`,
   ]);
   const booked = Number(rows[0].n);
+  // receipts per transaction: how many requests the service booked together, on average
+  const { rows: txs } = await check.knex.raw(
+    `select count(distinct xmin::text) as n from receipts where receipt_no like ?`,
+    [`HB-${process.pid}-%`],
+  );
+  const transactions = Number(txs[0].n);
+  say(`bench:http: ${transactions} transactions, ${(booked / Math.max(1, transactions)).toFixed(1)} receipts each`);
   await check.close();
   const pass =
     posted.requests_per_s >= BAR_RECEIPTS_PER_S &&
@@ -172,7 +180,7 @@ try {
     when: new Date().toISOString(),
     machine: { cpus: os.cpus().length, load_average: os.loadavg(), node: process.version },
     parameters: { connections, duration_s: duration },
-    post_receipts: { ...posted, receipts_booked: booked },
+    post_receipts: { ...posted, receipts_booked: booked, transactions },
     read_settlement: reads,
     bar: { receipts_per_s: BAR_RECEIPTS_PER_S, p99_ms: BAR_P99_MS, pass },
   };

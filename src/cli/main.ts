@@ -6,7 +6,7 @@ import path from "node:path";
 import { once } from "node:events";
 import { Command, CommanderError, Option } from "commander";
 import { pino } from "pino";
-import { createApp } from "../http/app.js";
+import { createApp, InFlight } from "../http/app.js";
 import { loadConfig } from "../config.js";
 import { openDatabase, type Database } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
@@ -561,19 +561,24 @@ export async function main(
       if (!/^\d{1,5}$/.test(o.port) || Number(o.port) > 65535) throw new UsageError(`--port: ${o.port} is not a port`);
       const d = await database(SERVE_POOL_MAX); // requests read side by side while the desk books
       const logger = pino({ name: "parkledger", level: env.LOG_LEVEL ?? "info" }, pino.destination(2));
-      const server = createApp(d, { logger }).listen(Number(o.port), o.host);
+      const inflight = new InFlight();
+      const server = createApp(d, { logger, inflight }).listen(Number(o.port), o.host);
       await once(server, "listening");
       const address = server.address();
       const port = typeof address === "object" && address !== null ? address.port : o.port;
       logger.info({ url: `http://${o.host}:${port}/v1`, database: d.location }, "parkledger serving");
       await new Promise<void>((resolve) => {
         const stop = () => {
-          server.close(() => resolve());
+          // no new connections; the requests at work finish before the database is closed
+          server.close();
           server.closeIdleConnections();
+          if (inflight.size > 0) logger.info({ requests: inflight.size }, "parkledger stopping: finishing requests");
+          void inflight.idle().then(resolve);
         };
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
       });
+      server.closeAllConnections();
       logger.info("parkledger stopped");
     });
 

@@ -79,7 +79,10 @@ function unnestInsert(
  * tables' statement triggers still fire, once the whole statement is done, and see all of it.
  */
 export class WriteBatch {
-  private readonly inserts = new Map<string, { table: string; columns: readonly ColumnDef[]; suffix: string; rows: (readonly unknown[])[] }>();
+  private readonly inserts = new Map<
+    string,
+    { table: string; columns: readonly ColumnDef[]; suffix: string; rows: (readonly unknown[])[] }
+  >();
 
   add(table: string, columns: readonly ColumnDef[], rows: readonly (readonly unknown[])[], suffix = ""): void {
     if (rows.length === 0) return;

@@ -12,7 +12,6 @@ import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
-import { pinoHttp } from "pino-http";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { formatYuan, toFen } from "../../ledger/money.js";
@@ -45,6 +44,7 @@ import { suspenseReport, suspenseTabular } from "../../reports/suspense.js";
 import { trace, traceTabular } from "../../reports/trace.js";
 import { trialBalance, trialBalanceTabular } from "../../reports/trial-balance.js";
 import { access, operatorOf, type Decision } from "./access.js";
+import { accessLog, requestFields } from "./logging.js";
 import { HttpError, toHttpError } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import * as S from "./schemas.js";
@@ -60,6 +60,8 @@ export interface AppOptions {
    * 0 asks every time). A revoked token is refused by a running server within this time.
    */
   token_cache_ms?: number;
+  /** Where the handlers at work are counted (`serve` waits for them when it stops). */
+  inflight?: InFlight;
 }
 
 /** Tokens found valid, by the sha256 of the token, with when they were checked. */
@@ -618,8 +620,35 @@ async function send(res: Response, format: keyof typeof CONTENT_TYPES, answer: A
   res.end(format === "csv" ? renderCsv(t) : format === "xlsx" ? await renderXlsx(t) : renderTable(t));
 }
 
+/**
+ * Requests whose handlers are still at work. A stopping server waits for them before it closes the
+ * database, so a request whose client has gone still finishes (or rolls back) on its own terms.
+ */
+export class InFlight {
+  private count = 0;
+  private waiting: (() => void)[] = [];
+
+  track<T>(work: Promise<T>): Promise<T> {
+    this.count += 1;
+    return work.finally(() => {
+      this.count -= 1;
+      if (this.count === 0) for (const resolve of this.waiting.splice(0)) resolve();
+    });
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Resolves once no request is at work. */
+  idle(): Promise<void> {
+    return this.count === 0 ? Promise.resolve() : new Promise((resolve) => this.waiting.push(resolve));
+  }
+}
+
 export function createApp(db: Database, options: AppOptions): express.Express {
   const app = express();
+  const inflight = options.inflight ?? new InFlight();
   const desk = new ReceiptDesk(db);
   const tokens = new TokenCache(db, options.token_cache_ms ?? 1000);
   app.disable("x-powered-by");
@@ -634,25 +663,7 @@ export function createApp(db: Database, options: AppOptions): express.Express {
     res.setHeader("X-Request-Id", id);
     next();
   });
-  app.use(
-    pinoHttp({
-      logger: options.logger,
-      genReqId: (_req, res) => res.locals.request_id as string,
-      customProps: (_req, res) => {
-        const p = res.locals.principal as Principal | undefined;
-        const client = res.locals.client_request_id as string | undefined;
-        return {
-          ...(client !== undefined ? { client_request_id: client } : {}),
-          ...(p === undefined ? {} : { party: p.party, role: p.role, token_id: p.token_id.toString() }),
-        };
-      },
-      serializers: {
-        // the request line and its id, never the Authorization header or a token
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  app.use(accessLog(options.logger));
   const v1 = express.Router();
   v1.get("/health", (_req, res) => {
     res.json({ status: "ok" });
@@ -687,7 +698,10 @@ export function createApp(db: Database, options: AppOptions): express.Express {
   for (const route of ROUTES) {
     const handlers = [
       ...(route.body !== undefined && route.body !== "csv" ? [requireJson, json] : []),
-      async (req: Request, res: Response) => {
+      (req: Request, res: Response) => inflight.track(handle(req, res)),
+    ];
+    async function handle(req: Request, res: Response): Promise<void> {
+      {
         const principal = res.locals.principal as Principal;
         const query = route.query !== undefined ? route.query.parse(req.query) : {};
         const body = route.body === undefined || route.body === "csv" ? undefined : route.body.parse(req.body);
@@ -714,8 +728,8 @@ export function createApp(db: Database, options: AppOptions): express.Express {
             throw new Error(`response of ${route.method} ${route.path} breaks its schema: ${checked.error.message}`);
         }
         await send(res, format, answer);
-      },
-    ];
+      }
+    }
     if (route.method === "get") v1.get(route.path, ...handlers);
     else v1.post(route.path, ...handlers);
   }
@@ -729,7 +743,7 @@ export function createApp(db: Database, options: AppOptions): express.Express {
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const id = (res.locals.request_id as string | undefined) ?? "-";
     const { status, body, fault } = toHttpError(error, id);
-    if (fault) req.log?.error({ err: error }, "request failed");
+    if (fault) options.logger.error({ ...requestFields(req, res), err: error }, "request failed");
     if (res.headersSent) {
       res.destroy();
       return;
