@@ -97,9 +97,9 @@ export class WriteBatch {
     return this.inserts.size === 0;
   }
 
-  /** Writes everything gathered, in the order first given, in one round trip. */
-  async run(trx: Knex | Knex.Transaction): Promise<void> {
-    if (this.inserts.size === 0) return;
+  /** Everything gathered as one statement, inserts in the order first given; null when nothing was. */
+  statement(): { sql: string; bindings: unknown[] } | null {
+    if (this.inserts.size === 0) return null;
     const parts: string[] = [];
     const bindings: unknown[] = [];
     let n = 0;
@@ -108,8 +108,14 @@ export class WriteBatch {
       parts.push(`w${n++} as (${insert.sql})`);
       bindings.push(...insert.bindings);
     }
+    return { sql: `with ${parts.join(",\n")} select 1`, bindings };
+  }
+
+  /** Writes everything gathered in one round trip. */
+  async run(trx: Knex | Knex.Transaction): Promise<void> {
+    const statement = this.statement();
     this.inserts.clear();
-    await preparedRaw(trx, `with ${parts.join(",\n")} select 1`, bindings);
+    if (statement !== null) await preparedRaw(trx, statement.sql, statement.bindings);
   }
 }
 
@@ -207,7 +213,7 @@ export class RowBuffer {
    * Starts writing the buffered rows without waiting for them, once fewer than WRITES_IN_FLIGHT_MAX
    * earlier writes are still going: the server works through a queue while this thread prepares more.
    */
-  async flush(trx: Knex | Knex.Transaction): Promise<void> {
+  async flush(trx: Knex | Knex.Transaction | null): Promise<void> {
     while (this.inflight.length >= WRITES_IN_FLIGHT_MAX) await this.inflight.shift();
     if (this.count === 0) return;
     if (this.batch !== undefined) {
@@ -216,6 +222,7 @@ export class RowBuffer {
       this.count = 0;
       return;
     }
+    if (trx === null) throw new Error(`rows of ${this.table} to write and no transaction to write them in`);
     let write: Promise<void>;
     if (this.encoder !== null) {
       const connection: unknown = await (trx as Knex.Transaction).client.acquireConnection();
@@ -232,7 +239,7 @@ export class RowBuffer {
   }
 
   /** Writes what is left and waits until every write has finished. */
-  async settle(trx: Knex | Knex.Transaction): Promise<void> {
+  async settle(trx: Knex | Knex.Transaction | null): Promise<void> {
     await this.flush(trx);
     while (this.inflight.length > 0) await this.inflight.shift();
   }

@@ -17,7 +17,8 @@ import { GENESIS_HASH } from "../../ledger/chain.js";
 import type { RejectionCode, RowProblem } from "../../ledger/rejections.js";
 import { ROWS_BETWEEN_YIELDS, RowBuffer, yieldToIo, type WriteBatch } from "../db/bulk.js";
 import type { Database, Dialect } from "../db/database.js";
-import { preparedRaw, toCount } from "../db/database.js";
+import { toCount } from "../db/database.js";
+import { needTransaction, type Statement } from "../db/session.js";
 import { AccountBook } from "../repositories/accounts.js";
 import type { Actor } from "../repositories/actor.js";
 import { ID_BLOCK_AHEAD, IdBlock, lockJournal, JournalWriter, type EntryKind } from "../repositories/journal.js";
@@ -371,20 +372,18 @@ export interface FewRowsContext {
 }
 
 /**
- * Reads, for a few rows and in one round trip, what booking them depends on; the caller holds the
- * journal lock. `also` adds the caller's own columns to the same statement (an SQL expression with
- * its bindings each).
+ * The statement reading, for a few rows and in one round trip, what booking them depends on; the
+ * caller holds the journal lock. `also` adds the caller's own columns to the same statement (an SQL
+ * expression with its bindings each). Its one row is read by `fewRowsContext`.
  */
-export async function readFewRows(
-  trx: Knex.Transaction,
+export function fewRowsStatement(
   rows: readonly StagedRow[],
   also: Record<string, { sql: string; bindings: unknown[] }> = {},
-): Promise<FewRowsContext> {
+): Statement {
   const extra = Object.entries(also);
   const fen = (column: string) => `'${column}', r.${column}::text`;
-  const { rows: found } = await preparedRaw(
-    trx,
-    `with g as (
+  return {
+    sql: `with g as (
        select * from unnest(?::text[], ?::text[], ?::date[], ?::text[]) as g(receipt_no, uscc, collected_on, refund_of)
      )
      select
@@ -410,21 +409,26 @@ export async function readFewRows(
           from receipts r where r.receipt_no in (select refund_of from g where refund_of <> '')) as originals,
        (select coalesce(json_agg(json_build_array(c.operator, c.year)), '[]') from closures c) as closed,
        (select entry_hash from journal_entries order by id desc limit 1) as head,
+       ?::integer as reserved,
        setval('journal_entries_id_seq', nextval('journal_entries_id_seq') + ?::bigint - 1) as last_entry_id,
        setval('receipts_id_seq', nextval('receipts_id_seq') + ?::bigint - 1) as last_receipt_id,
        ${REFERENCE_VERSION_SQL} as reference_version
-       ${extra.map(([name, part]) => `, ${part.sql} as ${name}`).join("")}`,
-    [
+       ${extra.map(([name, part]) => `, ${part.sql} as also_${name}`).join("")}`,
+    bindings: [
       rows.map((r) => r.receipt_no),
       rows.map((r) => r.uscc),
       rows.map((r) => r.collected_on),
       rows.map((r) => r.refund_of),
       rows.length,
       rows.length,
+      rows.length,
       ...extra.flatMap(([, part]) => part.bindings),
     ],
-  );
-  const f = found[0] as Record<string, unknown>;
+  };
+}
+
+/** What `fewRowsStatement` read, from its one row. */
+export function fewRowsContext(f: Record<string, unknown>): FewRowsContext {
   const json = <T>(value: unknown): T => (typeof value === "string" ? JSON.parse(value) : value) as T;
   const recorded = new Map<string, RecordedReceipt>();
   for (const r of json<Record<string, string | number | null>[]>(f.recorded)) {
@@ -464,7 +468,7 @@ export async function readFewRows(
     years.add(year);
     closed.set(operator, years);
   }
-  const reserved = rows.length;
+  const reserved = Number(f.reserved);
   return {
     recorded,
     stays,
@@ -475,7 +479,11 @@ export async function readFewRows(
     first_receipt_id: BigInt(f.last_receipt_id as bigint) - BigInt(reserved) + 1n,
     reserved,
     reference_version: f.reference_version as string,
-    also: Object.fromEntries(extra.map(([name]) => [name, f[name]])),
+    also: Object.fromEntries(
+      Object.entries(f)
+        .filter(([name]) => name.startsWith("also_"))
+        .map(([name, value]) => [name.slice("also_".length), value]),
+    ),
   };
 }
 
@@ -486,7 +494,7 @@ export async function readFewRows(
  * number given twice, or a refund of a receipt not recorded before these rows.
  */
 export async function bookFew(
-  trx: Knex.Transaction,
+  trx: Knex.Transaction | null,
   ref: ReferenceData,
   rows: readonly StagedRow[],
   known: FewRowsContext,
@@ -854,7 +862,8 @@ class Booker {
   private readonly collector: string;
 
   constructor(
-    private readonly trx: Knex.Transaction,
+    /** null: ids, head and refunds seeded, rows written to `batch`; what needs the database throws NeedsTransaction. */
+    private readonly trx: Knex.Transaction | null,
     private readonly copy: boolean,
     private readonly ref: ReferenceData,
     accounts: AccountBook,
@@ -981,7 +990,7 @@ class Booker {
       ...new Set(batch.filter((r) => r.o_id !== null && !this.refunded.has(r.o_id)).map((r) => r.o_id!)),
     ];
     if (originals.length > 0) {
-      const { rows } = await this.trx.raw(
+      const { rows } = await needTransaction(this.trx, "reading refunds").raw(
         `select refund_of_id, sum(amount_fen) as refunded from receipts where refund_of_id = any(?::bigint[]) group by refund_of_id`,
         [originals.map(String)],
       );

@@ -10,6 +10,7 @@ import { Rejection } from "../../ledger/rejections.js";
 import { insertRows, ROWS_BETWEEN_YIELDS, RowBuffer, yieldToIo, type WriteBatch } from "../db/bulk.js";
 import type { AccountBook } from "./accounts.js";
 import { currentActor, type Actor } from "./actor.js";
+import { needTransaction } from "../db/session.js";
 import { entryHash, GENESIS_HASH, type ChainLine } from "../../ledger/chain.js";
 
 export type EntryKind = "receipt" | "refund" | "suspense" | "transfer" | "settlement" | "indicator";
@@ -35,9 +36,12 @@ export interface NewEntry {
 
 const JOURNAL_LOCK_KEY = 7_411_001;
 
+/** The statement that takes the journal lock (for a message of several statements, which takes no bindings). */
+export const LOCK_JOURNAL_SQL = `select pg_advisory_xact_lock(${JOURNAL_LOCK_KEY})`;
+
 /** Serialises journal writers for the rest of the transaction. */
 export async function lockJournal(trx: Knex.Transaction): Promise<void> {
-  await trx.raw("select pg_advisory_xact_lock(?)", [JOURNAL_LOCK_KEY]);
+  await trx.raw(LOCK_JOURNAL_SQL);
 }
 
 /** The hash the next entry links to: the last entry's, or the chain's start. The caller holds the lock. */
@@ -125,7 +129,7 @@ export class IdBlock {
   constructor(private readonly sequence: string) {}
 
   /** Makes sure `count` ids are at hand, reserving at least `ahead` at a time. */
-  async reserve(trx: Knex.Transaction, count: number, ahead = 0): Promise<void> {
+  async reserve(trx: Knex.Transaction | null, count: number, ahead = 0): Promise<void> {
     if (count <= 0) return;
     if (this.end - this.next < BigInt(count)) {
       const block = this.upcoming !== null ? await this.upcoming : null;
@@ -135,13 +139,16 @@ export class IdBlock {
         this.end = block.first + BigInt(block.size);
       } else {
         const size = Math.max(count, ahead);
-        this.next = await reserveIds(trx, this.sequence, size);
+        this.next = await reserveIds(needTransaction(trx, "reserving ids"), this.sequence, size);
         this.end = this.next + BigInt(size);
       }
     }
     if (ahead > 0 && this.upcoming === null && this.end - this.next < BigInt(ahead) / 2n) {
       const size = ahead;
-      this.upcoming = reserveIds(trx, this.sequence, size).then((first) => ({ first, size }));
+      this.upcoming = reserveIds(needTransaction(trx, "reserving ids"), this.sequence, size).then((first) => ({
+        first,
+        size,
+      }));
       this.upcoming.catch(() => {}); // awaited when needed; a failure aborts the transaction anyway
     }
   }
@@ -177,7 +184,8 @@ export class JournalWriter {
   private readonly actor: Actor = currentActor();
 
   constructor(
-    private readonly trx: Knex.Transaction,
+    /** null: everything is seeded and written to `options.batch`; what needs the database throws NeedsTransaction. */
+    private readonly trx: Knex.Transaction | null,
     private readonly accounts: AccountBook,
     /**
      * COPY (PostgreSQL, for batches) or plain INSERTs (PGlite, or a single entry); with `batch`, the
@@ -224,8 +232,8 @@ export class JournalWriter {
         if (!this.accounts.has(l.jurisdiction, l.account))
           missing.push({ jurisdiction: l.jurisdiction, code: l.account });
     }
-    if (missing.length > 0) await this.accounts.ensure(this.trx, missing);
-    if (this.head === null) this.head = await chainHead(this.trx);
+    if (missing.length > 0) await this.accounts.ensure(needTransaction(this.trx, "a new account"), missing);
+    if (this.head === null) this.head = await chainHead(needTransaction(this.trx, "reading the chain's head"));
     // a bulk writer reserves ids well ahead so the next block is at hand; a small one takes what it needs
     await this.ids.reserve(this.trx, this.pending.length, this.options.copy ? ID_BLOCK_AHEAD : 0);
     let done = 0;
@@ -340,7 +348,14 @@ export class JournalWriter {
       }
     }
     if (this.options.batch !== undefined) this.options.batch.add("balances", BALANCE_COLUMNS, rows, ADD_TO_BALANCES);
-    else await insertRows(this.trx, "balances", BALANCE_COLUMNS, rows, ADD_TO_BALANCES);
+    else
+      await insertRows(
+        needTransaction(this.trx, "writing balances"),
+        "balances",
+        BALANCE_COLUMNS,
+        rows,
+        ADD_TO_BALANCES,
+      );
     this.deltas.clear();
   }
 }

@@ -11,14 +11,23 @@
 import type { Knex } from "knex";
 import { formatYuan, toFen } from "../../ledger/money.js";
 import { Rejection } from "../../ledger/rejections.js";
-import type { Database } from "../db/database.js";
+import type { Database, Dialect } from "../db/database.js";
 import { ProblemList } from "../import/errors.js";
 import { WriteBatch } from "../db/bulk.js";
-import { bookFew, bookStaged, readFewRows, type RowSource, type WrittenReceipt } from "../import/receipts.js";
+import {
+  bookFew,
+  bookStaged,
+  fewRowsContext,
+  fewRowsStatement,
+  type RowSource,
+  type WrittenReceipt,
+} from "../import/receipts.js";
+import { preparedRaw } from "../db/database.js";
+import { NeedsTransaction, PgLane, needTransaction, type Statement } from "../db/session.js";
 import { checkReceiptRow, taxLookup, type RowBatch, type StagedRow, type TaxLookup } from "../import/receipt-rows.js";
 import { AccountBook } from "../repositories/accounts.js";
 import { currentActor, type Actor } from "../repositories/actor.js";
-import { lockJournal } from "../repositories/journal.js";
+import { LOCK_JOURNAL_SQL, lockJournal } from "../repositories/journal.js";
 import { ReferenceData } from "../repositories/reference.js";
 
 /** A receipt as a client sends it: the CSV columns, amounts as decimal strings. */
@@ -123,25 +132,85 @@ interface Kept {
  * entry, line, receipt, balance and answer. Groups that repeat a number or refund a receipt of the same
  * group take the staged path instead (as a file does).
  */
-async function bookJobs(db: Database, jobs: readonly Job[], kept: Kept): Promise<(PostOutcome | Error)[]> {
-  return db.knex.transaction(async (trx) => {
-    await lockJournal(trx);
+async function bookJobs(
+  db: Database,
+  jobs: readonly Job[],
+  kept: Kept,
+  lane: PgLane,
+): Promise<(PostOutcome | Error)[]> {
+  const session = await lane.session();
+  if (session !== null) {
+    try {
+      return await bookGroup(
+        {
+          dialect: db.dialect,
+          trx: null,
+          read: (statement) => session.begin(LOCK_JOURNAL_SQL, statement),
+          write: (statement) => session.commit(statement),
+        },
+        jobs,
+        kept,
+      );
+    } catch (error) {
+      if (!(error instanceof NeedsTransaction)) throw error;
+      // something this group needs beyond the usual (new accounts, changed reference data, the
+      // staged path): booked again below, in a knex transaction, which does it all
+    } finally {
+      await session.end();
+    }
+  }
+  return db.knex.transaction(async (trx) =>
+    bookGroup(
+      {
+        dialect: db.dialect,
+        trx,
+        read: async (statement) => {
+          await lockJournal(trx);
+          return (await preparedRaw(trx, statement.sql, statement.bindings)).rows[0];
+        },
+        write: async (statement) => {
+          if (statement !== null) await preparedRaw(trx, statement.sql, statement.bindings);
+        },
+      },
+      jobs,
+      kept,
+    ),
+  );
+}
+
+/**
+ * How a group reaches the database: `read` takes the journal lock and runs the lookup, `write` runs
+ * the write and ends the transaction's work. With `trx` null (PostgreSQL, two round trips in all),
+ * anything else the group needs throws NeedsTransaction and the group is booked again with a `trx`.
+ */
+interface GroupIo {
+  dialect: Dialect;
+  trx: Knex.Transaction | null;
+  read(statement: Statement): Promise<Record<string, unknown>>;
+  write(statement: Statement | null): Promise<void>;
+}
+
+async function bookGroup(io: GroupIo, jobs: readonly Job[], kept: Kept): Promise<(PostOutcome | Error)[]> {
+  {
     const outcomes: (PostOutcome | Error)[] = new Array(jobs.length);
     const keyed = jobs.filter((j) => j.idempotency !== undefined).map((j) => j.idempotency!);
-    const known = await readFewRows(
-      trx,
-      jobs.flatMap((j) => j.rows),
-      keyed.length === 0
-        ? {}
-        : {
-            answered: {
-              sql: `(select coalesce(json_agg(json_build_object('party', a.party, 'key', a.idempotency_key,
+    const known = fewRowsContext(
+      await io.read(
+        fewRowsStatement(
+          jobs.flatMap((j) => j.rows),
+          keyed.length === 0
+            ? {}
+            : {
+                answered: {
+                  sql: `(select coalesce(json_agg(json_build_object('party', a.party, 'key', a.idempotency_key,
                         'request_sha256', a.request_sha256, 'status', a.status, 'response', a.response)), '[]')
                        from api_requests a join unnest(?::text[], ?::text[]) as k(party, key)
                          on a.party = k.party and a.idempotency_key = k.key)`,
-              bindings: [keyed.map((i) => i.party), keyed.map((i) => i.key)],
-            },
-          },
+                  bindings: [keyed.map((i) => i.party), keyed.map((i) => i.key)],
+                },
+              },
+        ),
+      ),
     );
     const answered = new Map<string, { request_sha256: string; status: number; response: string }>();
     const given = known.also.answered;
@@ -174,7 +243,10 @@ async function bookJobs(db: Database, jobs: readonly Job[], kept: Kept): Promise
       if (keys.has(key)) throw new RetryAlone();
       keys.add(key);
     }
-    if (active.length === 0) return outcomes;
+    if (active.length === 0) {
+      await io.write(null);
+      return outcomes;
+    }
 
     // the group's rows numbered one after the other; each still knows its request and its place
     const rows: StagedRow[] = [];
@@ -192,13 +264,14 @@ async function bookJobs(db: Database, jobs: readonly Job[], kept: Kept): Promise
       const o = owner[row_no]!;
       return { actor: jobs[o.job]!.actor, row: o.row };
     };
-    if (kept.reference?.version !== known.reference_version) kept.reference = await ReferenceData.load(trx);
-    const ref = kept.reference;
-    const accounts = (kept.accounts ??= await AccountBook.load(trx));
+    let ref = kept.reference;
+    if (ref === null || ref.version !== known.reference_version)
+      ref = kept.reference = await ReferenceData.load(needTransaction(io.trx, "loading the reference data"));
+    const accounts = (kept.accounts ??= await AccountBook.load(needTransaction(io.trx, "loading the accounts")));
     const batch = new WriteBatch();
     // each receipt of the group: its figures, and which request booked it (undefined: recorded before)
     const figures = new Map<string, { receipt: WrittenReceipt; by: number | undefined }>();
-    const few = await bookFew(trx, ref, rows, known, {
+    const few = await bookFew(io.trx, ref, rows, known, {
       accounts,
       rowSource,
       batch,
@@ -208,7 +281,18 @@ async function bookJobs(db: Database, jobs: readonly Job[], kept: Kept): Promise
       few.problems.rejectIfAny("request");
       for (const [no, receipt] of known.recorded) if (!figures.has(no)) figures.set(no, { receipt, by: undefined });
     } else {
-      await bookStagedGroup(trx, db, ref, accounts, rows, offset, rowSource, jobs, active, figures);
+      await bookStagedGroup(
+        needTransaction(io.trx, "the staged path"),
+        io.dialect,
+        ref,
+        accounts,
+        rows,
+        offset,
+        rowSource,
+        jobs,
+        active,
+        figures,
+      );
     }
 
     const answers: unknown[][] = [];
@@ -255,9 +339,9 @@ async function bookJobs(db: Database, jobs: readonly Job[], kept: Kept): Promise
         ]);
     }
     batch.add("api_requests", ANSWER_COLUMNS, answers);
-    await batch.run(trx);
+    await io.write(batch.statement());
     return outcomes;
-  });
+  }
 }
 
 const ANSWER_COLUMNS = [
@@ -277,7 +361,7 @@ const ANSWER_COLUMNS = [
  */
 async function bookStagedGroup(
   trx: Knex.Transaction,
-  db: Database,
+  dialect: Dialect,
   ref: ReferenceData,
   accounts: AccountBook,
   rows: StagedRow[],
@@ -309,7 +393,7 @@ async function bookStagedGroup(
   async function* source() {
     yield batch;
   }
-  const { problems } = await bookStaged(trx, db.dialect, ref, source(), {
+  const { problems } = await bookStaged(trx, dialect, ref, source(), {
     import_id: null,
     few: true,
     accounts,
@@ -394,6 +478,8 @@ export class ReceiptDesk {
   private async drain(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
+    // one connection for the groups booked one after another, given back when the queue is empty
+    const lane = new PgLane(this.db);
     try {
       while (this.queue.length > 0) {
         const group: Waiting[] = [];
@@ -403,17 +489,18 @@ export class ReceiptDesk {
           rows += next.numbers.length;
           group.push(next);
         }
-        await this.book(group);
+        await this.book(group, lane);
       }
     } finally {
       this.busy = false;
+      await lane.close();
     }
   }
 
-  private async book(group: Waiting[]): Promise<void> {
+  private async book(group: Waiting[], lane: PgLane): Promise<void> {
     if (group.length > 1) {
       try {
-        const outcomes = await bookJobs(this.db, group, this.kept);
+        const outcomes = await bookJobs(this.db, group, this.kept, lane);
         group.forEach((job, k) => settle(job, outcomes[k]!));
         return;
       } catch {
@@ -424,7 +511,7 @@ export class ReceiptDesk {
     }
     for (const job of group) {
       try {
-        settle(job, (await bookJobs(this.db, [job], this.kept))[0]!);
+        settle(job, (await bookJobs(this.db, [job], this.kept, lane))[0]!);
       } catch (error) {
         this.kept.accounts = null;
         job.reject(error);
