@@ -383,16 +383,23 @@ export function fewRowsStatement(
   const extra = Object.entries(also);
   const fen = (column: string) => `'${column}', r.${column}::text`;
   return {
+    // Kept prepared, this statement is planned once for every size of table: each lookup is a join
+    // LATERAL on a unique key with LIMIT 1 (which the planner cannot flatten into a hash join), so the
+    // plan probes the index whatever the statistics said when it was made; a plan made on a new, empty
+    // table would otherwise scan every receipt at every group once the table has grown.
     sql: `with g as (
        select * from unnest(?::text[], ?::text[], ?::date[], ?::text[]) as g(receipt_no, uscc, collected_on, refund_of)
      )
      select
-       (select coalesce(json_agg(json_build_object('receipt_no', r.receipt_no, 'input_hash', e.input_hash,
-                 'source_row', r.source_row, 'file_name', i.file_name, 'request_id', e.request_id, 'status', r.status,
+       (select coalesce(json_agg(json_build_object('receipt_no', r.receipt_no, 'input_hash', r.input_hash,
+                 'source_row', r.source_row, 'file_name', r.file_name, 'request_id', r.request_id, 'status', r.status,
                  'park', r.park, 'fiscal_year', r.fiscal_year, 'entry_id', r.entry_id::text, ${fen("amount_fen")},
                  ${fen("central_fen")}, ${fen("local_fen")}, ${fen("operator_fen")}, ${fen("host_fen")})), '[]')
-          from receipts r join journal_entries e on e.id = r.entry_id left join imports i on i.id = r.import_id
-         where r.receipt_no in (select receipt_no from g)) as recorded,
+          from g join lateral (
+            select r.*, (select e.input_hash from journal_entries e where e.id = r.entry_id) as input_hash,
+                   (select e.request_id from journal_entries e where e.id = r.entry_id) as request_id,
+                   (select i.file_name from imports i where i.id = r.import_id) as file_name
+              from receipts r where r.receipt_no = g.receipt_no limit 1) r on true) as recorded,
        (select coalesce(json_agg(json_build_array(g.uscc, g.collected_on, st.park,
                  st.park is not null or exists (select 1 from enterprises n where n.uscc = g.uscc))), '[]')
           from (select distinct uscc, collected_on from g where refund_of = '') g
@@ -406,7 +413,8 @@ export function fewRowsStatement(
                  'host', r.host, 'central_share_bp', r.central_share_bp, 'operator_share_bp', r.operator_share_bp,
                  'central_ratio_id', r.central_ratio_id, 'agreement_id', r.agreement_id,
                  'refunded_fen', (select coalesce(sum(x.amount_fen), 0) from receipts x where x.refund_of_id = r.id)::text)), '[]')
-          from receipts r where r.receipt_no in (select refund_of from g where refund_of <> '')) as originals,
+          from (select distinct refund_of from g where refund_of <> '') g
+          join lateral (select * from receipts r where r.receipt_no = g.refund_of limit 1) r on true) as originals,
        (select coalesce(json_agg(json_build_array(c.operator, c.year)), '[]') from closures c) as closed,
        (select entry_hash from journal_entries order by id desc limit 1) as head,
        ?::integer as reserved,

@@ -204,8 +204,9 @@ async function bookGroup(io: GroupIo, jobs: readonly Job[], kept: Kept): Promise
                 answered: {
                   sql: `(select coalesce(json_agg(json_build_object('party', a.party, 'key', a.idempotency_key,
                         'request_sha256', a.request_sha256, 'status', a.status, 'response', a.response)), '[]')
-                       from api_requests a join unnest(?::text[], ?::text[]) as k(party, key)
-                         on a.party = k.party and a.idempotency_key = k.key)`,
+                       from unnest(?::text[], ?::text[]) as k(party, key)
+                       join lateral (select * from api_requests a
+                                      where a.party = k.party and a.idempotency_key = k.key limit 1) a on true)`,
                   bindings: [keyed.map((i) => i.party), keyed.map((i) => i.key)],
                 },
               },
