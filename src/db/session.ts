@@ -97,22 +97,16 @@ export class PgSession {
   /** Runs `statement` (if any) and commits: one round trip. */
   async commit(statement: Statement | null): Promise<void> {
     if (!this.begun) throw new Error("the session has not begun");
-    this.begun = false;
-    if (statement === null) await this.connection.query("COMMIT");
+    if (statement === null) await this.send("COMMIT");
     else await this.run([], statement, ["COMMIT"]);
+    this.begun = false;
   }
 
-  /** Rolls back what was begun and not committed. */
+  /** Rolls back what was begun and not committed (the work after the lookup threw). */
   async end(): Promise<void> {
     if (!this.begun) return;
     this.begun = false;
-    try {
-      await this.connection.query("ROLLBACK");
-    } catch (error) {
-      // a connection that cannot roll back is given to no one else
-      (this.connection as unknown as { __knex__disposed?: unknown }).__knex__disposed = error;
-      await this.broken();
-    }
+    await this.send("ROLLBACK");
   }
 
   private async run(before: string[], statement: Statement, after: string[]): Promise<unknown[]> {
@@ -126,9 +120,44 @@ export class PgSession {
     const preparing = !prepared.has(native.name);
     if (preparing) steps.push(`PREPARE ${native.name} AS ${native.sql}`);
     steps.push(`EXECUTE ${native.name}(${statement.bindings.map(literal).join(", ")})`, ...after);
-    const results = (await this.connection.query(steps.join(";\n"))) as unknown as pg.QueryResult[];
-    if (preparing) prepared.add(native.name);
-    return results[before.length + (preparing ? 1 : 0)]!.rows;
+    try {
+      const results = (await this.send(steps.join(";\n"))) as unknown as pg.QueryResult[];
+      if (preparing) prepared.add(native.name);
+      return results[before.length + (preparing ? 1 : 0)]!.rows;
+    } catch (error) {
+      // PREPARE is not undone by a rollback: whether the statement outlived the failed message is
+      // asked, so the next message neither prepares it twice nor runs it unprepared
+      if (preparing && this.usable) {
+        const { rows } = await this.connection.query(`select 1 from pg_prepared_statements where name = $1`, [
+          native.name,
+        ]);
+        if (rows.length > 0) prepared.add(native.name);
+      }
+      throw error;
+    }
+  }
+
+  /** Whether the connection is still fit for another transaction. */
+  private usable = true;
+
+  /**
+   * Sends one message. If it fails, whatever it began is rolled back, so the connection goes to the
+   * next transaction clean; one that cannot even roll back is given to no one else.
+   */
+  private async send(text: string): Promise<unknown> {
+    try {
+      return await this.connection.query(text);
+    } catch (error) {
+      this.begun = false;
+      try {
+        await this.connection.query("ROLLBACK");
+      } catch (broken) {
+        this.usable = false;
+        (this.connection as unknown as { __knex__disposed?: unknown }).__knex__disposed = broken;
+        await this.broken();
+      }
+      throw error;
+    }
   }
 }
 

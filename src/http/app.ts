@@ -621,19 +621,26 @@ async function send(res: Response, format: keyof typeof CONTENT_TYPES, answer: A
 }
 
 /**
- * Requests whose handlers are still at work. A stopping server waits for them before it closes the
- * database, so a request whose client has gone still finishes (or rolls back) on its own terms.
+ * Requests not yet answered and handlers still at work. A stopping server waits for both before it
+ * closes the database: every request that arrived gets its answer, and one whose client has gone
+ * still finishes (or rolls back) on its own terms.
  */
 export class InFlight {
   private count = 0;
   private waiting: (() => void)[] = [];
 
-  track<T>(work: Promise<T>): Promise<T> {
+  enter(): void {
     this.count += 1;
-    return work.finally(() => {
-      this.count -= 1;
-      if (this.count === 0) for (const resolve of this.waiting.splice(0)) resolve();
-    });
+  }
+
+  leave(): void {
+    this.count -= 1;
+    if (this.count === 0) for (const resolve of this.waiting.splice(0)) resolve();
+  }
+
+  track<T>(work: Promise<T>): Promise<T> {
+    this.enter();
+    return work.finally(() => this.leave());
   }
 
   get size(): number {
@@ -664,6 +671,13 @@ export function createApp(db: Database, options: AppOptions): express.Express {
     next();
   });
   app.use(accessLog(options.logger));
+  app.use((_req, res, next) => {
+    // a request counts from its arrival until its answer is sent (or its client has gone), and its
+    // handler (tracked below) until it has finished, whichever is later
+    inflight.enter();
+    res.once("close", () => inflight.leave());
+    next();
+  });
   const v1 = express.Router();
   v1.get("/health", (_req, res) => {
     res.json({ status: "ok" });

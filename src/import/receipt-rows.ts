@@ -134,8 +134,13 @@ export function checkReceiptRow(
     flag("amount", "amount_negative_without_refund_of", REJECTIONS.amount_negative_without_refund_of, amountInput);
   else if (amount_fen > 0n && refund_of !== "")
     flag("amount", "refund_not_negative", REJECTIONS.refund_not_negative, amountInput);
-  if (refund_of.length > RECEIPT_NO_MAX)
-    flag("refund_of", "field_too_long", `a receipt number has at most ${RECEIPT_NO_MAX} characters`, refund_of);
+  if (refund_of.length > RECEIPT_NO_MAX || /\p{Cc}/u.test(refund_of))
+    flag(
+      "refund_of",
+      "field_too_long",
+      `a receipt number has at most ${RECEIPT_NO_MAX} printable characters`,
+      refund_of,
+    );
   if (refund_of !== "" && refund_of === receipt_no)
     flag("refund_of", "refund_of_refund", "a receipt cannot refund itself", refund_of);
 
@@ -143,7 +148,9 @@ export function checkReceiptRow(
   if (scope !== "" && scope !== "gross" && scope !== "local")
     flag("scope", "scope_invalid", REJECTIONS.scope_invalid, f["scope"]);
   const tax_period = f["tax_period"] ?? "";
-  if (tax_period.length > 32) flag("tax_period", "field_too_long", "tax_period has at most 32 characters", tax_period);
+  // kept exactly as written, tabs and all; only NUL, which no database text holds, is refused
+  if (tax_period.length > 32 || tax_period.includes("\u0000"))
+    flag("tax_period", "field_too_long", "tax_period has at most 32 characters, none of them NUL", tax_period);
 
   if (problems.count > before) return null;
   const staged = {

@@ -153,6 +153,18 @@ describe(`what a request books is what it answers (${dialectLabel})`, () => {
     await expectAnswersBooked(after);
   });
 
+  it("refuses a NUL in a tax period as bad input, and books the next request", async () => {
+    const bad = await request(t.app)
+      .post("/v1/receipts")
+      .set(t.auth("prefecture"))
+      .set("Idempotency-Key", "bp-nul")
+      .send({ ...receipt("BP-NUL", "1.00"), tax_period: "2025\u0000Q1" });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details[0]).toMatchObject({ field: "tax_period", code: "field_too_long" });
+    const next = await batch("bp-after-nul", [receipt("BP-NUL-2", "1.00")]);
+    expect(next).toMatchObject({ booked: 1 });
+  });
+
   it("books a late receipt of a year its operator has closed in the next year", async () => {
     const settled = await cli(db, "settle", "--year", "2025", "--operator", "urumqi");
     expect(settled.code, settled.stderr).toBe(0);
