@@ -8,7 +8,6 @@
 
 import type { Knex } from "knex";
 import pg from "pg";
-import { preparedRaw } from "./database.js";
 import { from as copyFrom } from "pg-copy-streams";
 
 export type PgType = "bigint" | "integer" | "smallint" | "text" | "date" | "boolean";
@@ -93,10 +92,6 @@ export class WriteBatch {
     else pending.rows.push(...rows);
   }
 
-  get empty(): boolean {
-    return this.inserts.size === 0;
-  }
-
   /** Everything gathered as one statement, inserts in the order first given; null when nothing was. */
   statement(): { sql: string; bindings: unknown[] } | null {
     if (this.inserts.size === 0) return null;
@@ -109,13 +104,6 @@ export class WriteBatch {
       bindings.push(...insert.bindings);
     }
     return { sql: `with ${parts.join(",\n")} select 1`, bindings };
-  }
-
-  /** Writes everything gathered in one round trip. */
-  async run(trx: Knex | Knex.Transaction): Promise<void> {
-    const statement = this.statement();
-    this.inserts.clear();
-    if (statement !== null) await preparedRaw(trx, statement.sql, statement.bindings);
   }
 }
 

@@ -496,7 +496,7 @@ export function fewRowsContext(f: Record<string, unknown>): FewRowsContext {
 }
 
 /**
- * Books a few rows (an HTTP request, or a group of them) from what `readFewRows` read, with no stage:
+ * Books a few rows (an HTTP request, or a group of them) from what `fewRowsStatement` read, with no stage:
  * the checks the staged path makes set-based are made here in memory, and every write is gathered in
  * `batch` for the caller to run (one round trip). Returns null when the rows need the staged path: a
  * number given twice, or a refund of a receipt not recorded before these rows.
