@@ -1,6 +1,7 @@
 // Reference data read once per command: jurisdictions, parks, taxes, and the effective-dated
 // central–local ratios and park agreements. Lookups by date are pure (ledger/versions.ts).
 
+import { createHash } from "node:crypto";
 import type { Knex } from "knex";
 import { inForceOn, sortVersions } from "../../ledger/versions.js";
 
@@ -99,15 +100,18 @@ export class ReferenceData {
 
   /** Everything in one round trip: commands and HTTP requests load it once each. */
   static async load(knex: Knex | Knex.Transaction): Promise<ReferenceData> {
+    // each part as text: parsed here, and hashed here into the same digest REFERENCE_VERSION_SQL gives
+    const names = Object.keys(REFERENCE_PARTS) as (keyof typeof REFERENCE_PARTS)[];
     const { rows } = await knex.raw(
-      `select ${Object.entries(REFERENCE_PARTS)
-        .map(([name, sql]) => `${sql} as ${name}`)
-        .join(", ")}, ${REFERENCE_VERSION_SQL} as version`,
+      `select ${names.map((name) => `${REFERENCE_PARTS[name]}::text as ${name}`).join(", ")}`,
     );
-    const r = rows[0] as Record<string, unknown>;
-    const json = <T>(value: unknown): T => (typeof value === "string" ? JSON.parse(value) : value) as T;
+    const r = rows[0] as Record<keyof typeof REFERENCE_PARTS, string>;
+    const version = createHash("md5")
+      .update(names.map((name) => r[name]).join("|"), "utf8")
+      .digest("hex");
+    const json = <T>(value: string): T => JSON.parse(value) as T;
     return new ReferenceData(
-      r.version as string,
+      version,
       json<Jurisdiction[]>(r.jurisdictions),
       json<Park[]>(r.parks),
       json<TaxType[]>(r.taxes),

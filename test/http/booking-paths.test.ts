@@ -6,6 +6,7 @@
 
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REFERENCE_VERSION_SQL, ReferenceData } from "../../src/repositories/reference.js";
 import { cli } from "../support/cli.js";
 import { testDatabase, dialectLabel, type TestDatabase } from "../support/db.js";
 import { standardRegistry, uscc } from "../support/files.js";
@@ -78,6 +79,17 @@ async function verifyIntact() {
 }
 
 describe(`what a request books is what it answers (${dialectLabel})`, () => {
+  it("knows the reference data it keeps is current by the database's digest of it", async () => {
+    const ref = await ReferenceData.load(db.knex);
+    const { rows } = await db.knex.raw(`select ${REFERENCE_VERSION_SQL} as version`);
+    expect(ref.version).toBe(rows[0].version);
+    const set = await cli(db, "ratio", "set", "--tax", "PIT", "--central-share", "60", "--from", "2031-01-01");
+    expect(set.code, set.stderr).toBe(0);
+    const after = await db.knex.raw(`select ${REFERENCE_VERSION_SQL} as version`);
+    expect(after.rows[0].version).not.toBe(ref.version);
+    expect((await ReferenceData.load(db.knex)).version).toBe(after.rows[0].version);
+  });
+
   it("books originals, a suspense receipt, repeats and refunds of recorded receipts in one request", async () => {
     await batch("bp-0", [receipt("BP-1", "1000.00")]);
     const answer = await batch("bp-1", [
