@@ -5,7 +5,7 @@
 
 import type { Knex } from "knex";
 import { parseIsoDate } from "../../ledger/periods.js";
-import { REJECTIONS, type RejectionCode } from "../../ledger/rejections.js";
+import { REJECTIONS } from "../../ledger/rejections.js";
 import { usccProblem } from "../../ledger/uscc.js";
 import { RowBuffer } from "../db/bulk.js";
 import type { Database } from "../db/database.js";
@@ -14,7 +14,7 @@ import { lockJournal } from "../repositories/journal.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { openCsv, type Encoding } from "./csv.js";
 import { alreadyImported, findEarlierImport, recordImport, type Progress } from "./common.js";
-import { ProblemList } from "./errors.js";
+import { ProblemList, rowFlag } from "./errors.js";
 
 export const ENTERPRISE_COLUMNS = {
   required: ["uscc", "name", "park", "from"],
@@ -93,10 +93,7 @@ export async function importEnterprises(
     for await (const { row, fields: f } of csv.records) {
       rows += 1;
       const before = problems.count;
-      const flag = (column: string | null, code: RejectionCode, reason: string = REJECTIONS[code], value?: string) =>
-        problems.add(value === undefined ? { row, column, code, reason } : { row, column, code, reason, value });
-      if (f["__extra__"] !== undefined)
-        flag(null, "column_unknown", "the row has more fields than the header", f["__extra__"]);
+      const flag = rowFlag(problems, row, f);
       const uscc = (f["uscc"] ?? "").toUpperCase();
       const issue = uscc === "" ? "field_required" : usccProblem(uscc);
       if (issue !== null) flag("uscc", issue, REJECTIONS[issue], f["uscc"]);

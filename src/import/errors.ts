@@ -2,7 +2,7 @@
 // Nothing of a rejected file is written (the import runs in one transaction).
 
 import path from "node:path";
-import type { RowProblem } from "../../ledger/rejections.js";
+import { REJECTIONS, type RejectionCode, type RowProblem } from "../../ledger/rejections.js";
 
 export const PROBLEMS_KEPT_MAX = 1000;
 
@@ -56,4 +56,23 @@ export function formatProblems(file: string, problems: readonly RowProblem[], to
   });
   if (total > problems.length) lines.push(`… and ${total - problems.length} more problems`);
   return lines.join("\n");
+}
+
+/** Flags a problem of one row: the column (null for the whole row), the rule, a reason (the rule's own unless given) and the value. */
+export type RowFlag = (column: string | null, code: RejectionCode, reason?: string, value?: string) => void;
+
+/**
+ * The `flag` a row's checks call, for row `row` of a CSV file read with `openCsv`; a row with more
+ * fields than the header is flagged at once.
+ */
+export function rowFlag(
+  problems: { add(p: RowProblem): void },
+  row: number,
+  fields: Readonly<Record<string, string | undefined>>,
+): RowFlag {
+  const flag: RowFlag = (column, code, reason = REJECTIONS[code], value) =>
+    problems.add(value === undefined ? { row, column, code, reason } : { row, column, code, reason, value });
+  if (fields["__extra__"] !== undefined)
+    flag(null, "column_unknown", "the row has more fields than the header", fields["__extra__"]);
+  return flag;
 }

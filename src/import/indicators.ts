@@ -5,7 +5,7 @@
 // journal. All of the file or nothing, in one transaction.
 
 import { parseBasis, parseMonth, parseQuantity, type Basis, type Units } from "../../ledger/indicators.js";
-import { REJECTIONS, type RejectionCode } from "../../ledger/rejections.js";
+import { REJECTIONS } from "../../ledger/rejections.js";
 import { insertRows } from "../db/bulk.js";
 import type { Database } from "../db/database.js";
 import { AccountBook } from "../repositories/accounts.js";
@@ -14,7 +14,7 @@ import { lockJournal } from "../repositories/journal.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { alreadyImported, findEarlierImport, recordImport, type Progress } from "./common.js";
 import { openCsv, type Encoding } from "./csv.js";
-import { ProblemList } from "./errors.js";
+import { ProblemList, rowFlag } from "./errors.js";
 
 export const INDICATOR_COLUMNS = {
   required: ["park", "indicator", "month", "value"],
@@ -94,10 +94,7 @@ export async function importIndicators(
   for await (const { row, fields: f } of csv.records) {
     rows += 1;
     const before = problems.count;
-    const flag = (column: string | null, code: RejectionCode, reason: string = REJECTIONS[code], value?: string) =>
-      problems.add(value === undefined ? { row, column, code, reason } : { row, column, code, reason, value });
-    if (f["__extra__"] !== undefined)
-      flag(null, "column_unknown", "the row has more fields than the header", f["__extra__"]);
+    const flag = rowFlag(problems, row, f);
     const park = (f["park"] ?? "") === "" ? undefined : ref.park(f["park"]!);
     if ((f["park"] ?? "") === "") flag("park", "field_required");
     else if (park === undefined)

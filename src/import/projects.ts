@@ -7,14 +7,14 @@ import { createHash } from "node:crypto";
 import { parseQuantity, type Units } from "../../ledger/indicators.js";
 import { parseIsoDate } from "../../ledger/periods.js";
 import { quotaBearer, type ProjectOrigin } from "../../ledger/quotas.js";
-import { REJECTIONS, type RejectionCode } from "../../ledger/rejections.js";
+import { REJECTIONS } from "../../ledger/rejections.js";
 import { usccProblem } from "../../ledger/uscc.js";
 import type { Database } from "../db/database.js";
 import { lockJournal } from "../repositories/journal.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { alreadyImported, findEarlierImport, recordImport, type Progress } from "./common.js";
 import { openCsv, type Encoding } from "./csv.js";
-import { ProblemList } from "./errors.js";
+import { ProblemList, rowFlag } from "./errors.js";
 
 export interface QuotaKind {
   code: string;
@@ -96,10 +96,7 @@ export async function importProjects(
   for await (const { row, fields: f } of csv.records) {
     rows += 1;
     const before = problems.count;
-    const flag = (column: string | null, code: RejectionCode, reason: string = REJECTIONS[code], value?: string) =>
-      problems.add(value === undefined ? { row, column, code, reason } : { row, column, code, reason, value });
-    if (f["__extra__"] !== undefined)
-      flag(null, "column_unknown", "the row has more fields than the header", f["__extra__"]);
+    const flag = rowFlag(problems, row, f);
     const project_no = f["project_no"] ?? "";
     if (project_no === "") flag("project_no", "field_required");
     else if (project_no.length > PROJECT_NO_MAX || /\p{Cc}/u.test(project_no))

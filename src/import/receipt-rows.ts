@@ -7,7 +7,8 @@ import crypto from "node:crypto";
 import { Worker } from "node:worker_threads";
 import { parseYuan } from "../../ledger/money.js";
 import { parseIsoDate } from "../../ledger/periods.js";
-import { REJECTIONS, type RejectionCode, type RowProblem } from "../../ledger/rejections.js";
+import { REJECTIONS, type RowProblem } from "../../ledger/rejections.js";
+import { rowFlag } from "./errors.js";
 import { usccProblem } from "../../ledger/uscc.js";
 import { FileRejected, openCsv, type Encoding } from "./csv.js";
 
@@ -86,11 +87,7 @@ export function checkReceiptRow(
   refunds: "named" | "signed" = "named",
 ): StagedRow | null {
   const before = problems.count;
-  const flag = (column: string | null, code: RejectionCode, reason: string = REJECTIONS[code], value?: string) =>
-    problems.add(value === undefined ? { row, column, code, reason } : { row, column, code, reason, value });
-
-  if (f["__extra__"] !== undefined)
-    flag(null, "column_unknown", "the row has more fields than the header", f["__extra__"]);
+  const flag = rowFlag(problems, row, f);
   const receipt_no = f["receipt_no"] ?? "";
   if (receipt_no === "") flag("receipt_no", "field_required");
   else if (receipt_no.length > RECEIPT_NO_MAX || /\p{Cc}/u.test(receipt_no))
