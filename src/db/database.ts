@@ -143,13 +143,18 @@ export function preparedRaw(knex: Knex | Knex.Transaction, sql: string, bindings
   if ((knex.client as { config?: { client?: unknown } }).config?.client !== "pg") return raw;
   let name = STATEMENT_NAMES.get(sql);
   if (name === undefined) {
-    name = `parkledger_${createHash("sha256").update(sql).digest("hex").slice(0, 32)}`;
+    name = statementName(sql);
     if (STATEMENT_NAMES.size < 1000) STATEMENT_NAMES.set(sql, name);
   }
   return raw.options({ name });
 }
 
 const STATEMENT_NAMES = new Map<string, string>();
+
+/** The name a statement is prepared under on a connection: the same text, the same name. */
+export function statementName(sql: string): string {
+  return `parkledger_${createHash("sha256").update(sql).digest("hex").slice(0, 32)}`;
+}
 
 /** A count or other integer read back from either driver, as a plain number. */
 export function toCount(value: unknown): number {

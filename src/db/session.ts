@@ -11,10 +11,9 @@
 // Only PostgreSQL over pg has such messages; on PGlite (in process, no round trips) `open` gives null
 // and the caller uses a knex transaction.
 
-import { createHash } from "node:crypto";
 import type { Knex } from "knex";
 import pg from "pg";
-import type { Database } from "./database.js";
+import { statementName, type Database } from "./database.js";
 
 /**
  * Work that needs the database, asked of a writer given no transaction (one that writes only to a
@@ -174,10 +173,6 @@ function nativeSql(sql: string): { sql: string; name: string } {
     if (natives.size < 1000) natives.set(sql, native);
   }
   return native;
-}
-
-function statementName(sql: string): string {
-  return `parkledger_${createHash("sha256").update(sql).digest("hex").slice(0, 32)}`;
 }
 
 /** A value as an SQL literal of unknown type (the prepared statement's parameter type applies). */

@@ -22,7 +22,7 @@ import { needTransaction, type Statement } from "../db/session.js";
 import { AccountBook } from "../repositories/accounts.js";
 import type { Actor } from "../repositories/actor.js";
 import { ID_BLOCK_AHEAD, IdBlock, lockJournal, JournalWriter, type EntryKind } from "../repositories/journal.js";
-import { loadClosedYears } from "../repositories/closures.js";
+import { closedYears, loadClosedYears } from "../repositories/closures.js";
 import { REFERENCE_VERSION_SQL, ReferenceData, type Park } from "../repositories/reference.js";
 import type { Encoding } from "./csv.js";
 import {
@@ -415,7 +415,7 @@ export function fewRowsStatement(
                  'refunded_fen', (select coalesce(sum(x.amount_fen), 0) from receipts x where x.refund_of_id = r.id)::text)), '[]')
           from (select distinct refund_of from g where refund_of <> '') g
           join lateral (select * from receipts r where r.receipt_no = g.refund_of limit 1) r on true) as originals,
-       (select coalesce(json_agg(json_build_array(c.operator, c.year)), '[]') from closures c) as closed,
+       (select coalesce(json_agg(json_build_object('operator', c.operator, 'year', c.year)), '[]') from closures c) as closed,
        (select entry_hash from journal_entries order by id desc limit 1) as head,
        ?::integer as reserved,
        setval('journal_entries_id_seq', nextval('journal_entries_id_seq') + ?::bigint - 1) as last_entry_id,
@@ -470,12 +470,7 @@ export function fewRowsContext(f: Record<string, unknown>): FewRowsContext {
       amount_fen: BigInt(o.amount_fen),
       refunded_fen: BigInt(o.refunded_fen),
     });
-  const closed = new Map<string, Set<number>>();
-  for (const [operator, year] of json<[string, number][]>(f.closed)) {
-    const years = closed.get(operator) ?? new Set<number>();
-    years.add(year);
-    closed.set(operator, years);
-  }
+  const closed = closedYears(json<{ operator: string; year: number }[]>(f.closed));
   const reserved = Number(f.reserved);
   return {
     recorded,
