@@ -155,6 +155,27 @@ describe(`what a request books is what it answers (${dialectLabel})`, () => {
     await verifyIntact();
   });
 
+  it("books one of two refunds sent at once that together exceed their original, and the other request beside them", async () => {
+    await batch("bp-x-0", [receipt("BP-X-0", "10.00")]);
+    const refund = (n: number) => receipt(`BP-X-${n}`, "-6.00", { refund_of: "BP-X-0", collected_on: "2025-04-02" });
+    const send = (key: string, body: Input) =>
+      request(t.app).post("/v1/receipts").set(t.auth("prefecture")).set("Idempotency-Key", key).send(body);
+    const answers = await Promise.all([
+      send("bp-x-1", refund(1)),
+      send("bp-x-2", refund(2)),
+      send("bp-x-3", receipt("BP-X-3", "3.00")),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 201, 422]);
+    const refused = answers.find((a) => a.status === 422)!;
+    expect(refused.body.error.details[0]).toMatchObject({ code: "refund_exceeds_original" });
+    expect(answers[2]!.status).toBe(201);
+    const { rows } = await db.knex.raw(
+      `select sum(amount_fen) as left_fen from receipts where receipt_no = 'BP-X-0' or refund_of_id = (select id from receipts where receipt_no = 'BP-X-0')`,
+    );
+    expect(BigInt(rows[0].left_fen)).toBe(400n);
+    await verifyIntact();
+  });
+
   it("applies an agreement set while the service runs to the next receipt", async () => {
     const before = await batch("bp-a-1", [receipt("BP-A-1", "100.00", { collected_on: "2025-10-01" })]);
     expect(before.receipts[0]).toMatchObject({ operator_share: "40.00" });
