@@ -1,5 +1,6 @@
 // The generic renderer behind `--format table|csv|xlsx`: what a finance officer sees in the terminal, what a
-// script reads from the CSV and what Excel opens must all carry the report's values unchanged.
+// script reads from the CSV and what Excel opens must all carry the report's values unchanged, save the mark
+// the CSV puts before text a spreadsheet would run as a formula.
 
 import { parse } from "csv-parse/sync";
 import ExcelJS from "exceljs";
@@ -222,6 +223,77 @@ describe("renderCsv", () => {
   });
 });
 
+describe("renderCsv against formula injection", () => {
+  const hostile: Section = {
+    title_zh: "=HYPERLINK(1)",
+    title_en: "@Title",
+    columns: [
+      { key: "receipt_no", label_zh: "票号", label_en: "Receipt" },
+      { key: "=key", label_zh: "键", label_en: "Key" },
+      { key: "amount", label_zh: "金额", label_en: "Amount", kind: "money" },
+      { key: "value", label_zh: "数值", label_en: "Value", kind: "indicator" },
+      { key: "rows", label_zh: "笔数", label_en: "Rows", kind: "count" },
+      { key: "share", label_zh: "比例", label_en: "Share", kind: "percent" },
+    ],
+    rows: [],
+  };
+  const csvOf = (section: Section, sections: Section[] = [section]) =>
+    readCsv(renderCsv({ title_zh: "对账单", title_en: "Reconciliation", sections }));
+
+  it.each([
+    ["=", "=cmd|' /C calc'!A0"],
+    ["+", "+SUM(1)"],
+    ["-", "-2+3"],
+    ["@", "@SUM(A1)"],
+    ["a tab", "\t=1+1"],
+    ["a carriage return", "\r=1+1"],
+  ])("prefixes a text cell beginning with %s with a single quote", (_, text) => {
+    const records = csvOf({ ...hostile, title_zh: "", title_en: "", rows: [{ receipt_no: text }] });
+    expect(records[1]![0]).toBe(`'${text}`);
+  });
+
+  it("leaves negative money, indicators, counts and percents, a text cell with = in the middle and empty cells as they are", () => {
+    const section: Section = {
+      ...hostile,
+      columns: hostile.columns.filter((column) => column.key !== "=key"),
+      title_zh: "",
+      title_en: "",
+      rows: [
+        { receipt_no: "A=1+1", amount: "-100.00", value: "-1.0000", rows: -3, share: "-20.00" },
+        { receipt_no: null, amount: null, value: null, rows: null, share: null },
+        { receipt_no: "", amount: "0.00", value: "0.0000", rows: 0, share: "0" },
+      ],
+    };
+    expect(csvOf(section).slice(1)).toEqual([
+      ["A=1+1", "-100.00", "-1.0000", "-3", "-20.00"],
+      ["", "", "", "", ""],
+      ["", "0.00", "0.0000", "0", "0"],
+    ]);
+  });
+
+  it("leaves a plain negative number in a text column, as a summary of figures carries it, but not one with more after it", () => {
+    const section: Section = {
+      columns: [{ key: "value", label_zh: "数值", label_en: "Value" }],
+      rows: [{ value: "-330.00" }, { value: "-330.00+1" }],
+    };
+    expect(csvOf(section).slice(1)).toEqual([["-330.00"], ["'-330.00+1"]]);
+  });
+
+  it("marks section titles, header keys and the totals label that begin like a formula", () => {
+    const second: Section = { ...hostile, title_zh: "", title_en: "+Second", rows: [] };
+    const first: Section = {
+      ...hostile,
+      rows: [{ receipt_no: "R-1", "=key": "x", amount: "1.00", value: "1.0000", rows: 1, share: "1" }],
+      totals: { receipt_no: "-TOTAL", amount: "-1.00", rows: 1 },
+    };
+    const records = csvOf(first, [first, second]);
+    expect(records[0]).toEqual(["'=HYPERLINK(1) @Title"]);
+    expect(records[1]).toEqual(["receipt_no", "'=key", "amount", "value", "rows", "share"]);
+    expect(records[3]).toEqual(["'-TOTAL", "", "-1.00", "", "1", ""]);
+    expect(records[5]).toEqual(["'+Second"]); // after the empty line between the blocks
+  });
+});
+
 describe("renderXlsx", () => {
   it("reads back with exceljs with numeric money cells of the right value and the Chinese header text", async () => {
     const workbook = await readXlsx(await renderXlsx(settlement));
@@ -267,6 +339,29 @@ describe("renderXlsx", () => {
     expect(row.getCell(1).value).toBe("000123");
     expect(row.getCell(2).value).toBe(-1234.5678);
     expect(row.getCell(2).numFmt).toBe("#,##0.0000");
+  });
+
+  it("stores text that looks like a formula as a string cell, never as a formula", async () => {
+    const texts = ["=cmd|' /C calc'!A0", "+SUM(1)", "-2+3", "@SUM(A1)"];
+    const section: Section = {
+      columns: [
+        { key: "receipt_no", label_zh: "票号", label_en: "Receipt no." },
+        { key: "amount", label_zh: "金额", label_en: "Amount", kind: "money" },
+      ],
+      rows: texts.map((receipt_no) => ({ receipt_no, amount: "-100.00" })),
+      totals: { receipt_no: "=SUM(B1:B2)" },
+    };
+    const workbook = await readXlsx(
+      await renderXlsx({ title_zh: "对账单", title_en: "Reconciliation", sections: [section] }),
+    );
+    const sheet = workbook.worksheets[0]!;
+    [...texts, "=SUM(B1:B2)"].forEach((text, i) => {
+      const cell = sheet.getRow(3 + i).getCell(1);
+      expect(cell.type).toBe(ExcelJS.ValueType.String);
+      expect(cell.value).toBe(text);
+      expect(cell.formula).toBeUndefined();
+    });
+    expect(sheet.getRow(3).getCell(2).value).toBe(-100);
   });
 
   it("names one sheet per section within Excel's rules: at most 31 characters, unique, none of []:*?/\\", async () => {
