@@ -43,7 +43,15 @@ const oneShot = (crypto as unknown as { hash?: (algorithm: string, data: string)
 const sha256 = (text: string): string =>
   oneShot !== undefined ? oneShot("sha256", text) : createHash("sha256").update(text).digest("hex");
 
-const str = (value: string | null): string => (value === null ? "null" : JSON.stringify(value));
+/**
+ * A text field of the canonical form. Text reaches the books only once checked (ledger/text.ts): a
+ * lone surrogate here would be hashed as itself and stored as U+FFFD, so it is a bug, never input.
+ */
+const str = (value: string | null): string => {
+  if (value === null) return "null";
+  if (!value.isWellFormed()) throw new Error("assertion failed: chained text is well-formed UTF-16");
+  return JSON.stringify(value);
+};
 const num = (value: number | null): string => (value === null ? "null" : String(value));
 const big = (value: bigint | null): string => (value === null ? "null" : `"${value}"`);
 

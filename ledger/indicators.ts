@@ -11,6 +11,12 @@ export type Units = bigint;
 
 export const UNITS_PER_WHOLE = 10_000n;
 
+/**
+ * The largest absolute indicator value or quota a report may carry: 10^16 units, 1,000,000,000,000.0000
+ * (a trillion 万元, far past the country's GDP), so running totals stay inside the books' balance limit.
+ */
+export const QUANTITY_UNITS_LIMIT: Units = 10n ** 16n;
+
 const QUANTITY_PATTERN = /^(-?)(\d{1,15})(?:\.(\d{1,4}))?$/;
 
 /** Parses `"1234.5"` into units of 1/10000; null for anything but `-?digits[.dddd]`. */

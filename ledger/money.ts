@@ -5,16 +5,42 @@ export type Fen = bigint;
 
 const YUAN_PATTERN = /^(-?)(\d{1,15})(?:\.(\d{1,2}))?$/;
 
-/** The largest absolute amount one receipt may carry: 10^15 fen (10 trillion yuan). */
-export const AMOUNT_FEN_LIMIT: Fen = 10n ** 15n;
+/**
+ * The largest absolute amount one receipt or transfer may carry: 10^13 fen, 100,000,000,000.00 yuan
+ * (more than the whole region's budget revenue in a year). With BALANCE_FEN_LIMIT it keeps every sum
+ * the books keep far inside a bigint (9.2 × 10^18): a statement adds at most 10,000 such amounts.
+ */
+export const AMOUNT_FEN_LIMIT: Fen = 10n ** 13n;
 
-/** Parses `"-1234.5"` into fen; returns null for anything that is not `-?\d+(\.\d{1,2})?`. */
+/**
+ * The most an account's running debit or credit total may reach in a year, park and tax: 10^17 fen,
+ * 1,000,000,000,000,000.00 yuan (far past the country's annual budget revenue), or 10^17 ten-thousandths
+ * of an indicator's unit. The database refuses a balance past it, so no running total or sum of a few
+ * of them can overflow a bigint (9.2 × 10^18) unnoticed.
+ */
+export const BALANCE_FEN_LIMIT: Fen = 10n ** 17n;
+
+/**
+ * Parses `"-1234.5"` into fen; returns null for anything that is not `-?\d+(\.\d{1,2})?` or that
+ * passes AMOUNT_FEN_LIMIT (`amountProblem` tells which).
+ */
 export function parseYuan(text: string): Fen | null {
+  const fen = parseYuanUnbounded(text);
+  return fen === null || absFen(fen) > AMOUNT_FEN_LIMIT ? null : fen;
+}
+
+/** Why `text` is not an amount one receipt or transfer may carry, or null when it is one. */
+export function amountProblem(text: string): "amount_invalid" | "amount_too_large" | null {
+  const fen = parseYuanUnbounded(text);
+  if (fen === null) return "amount_invalid";
+  return absFen(fen) > AMOUNT_FEN_LIMIT ? "amount_too_large" : null;
+}
+
+function parseYuanUnbounded(text: string): Fen | null {
   const match = YUAN_PATTERN.exec(text);
   if (match === null) return null;
   const [, sign, whole, fraction = ""] = match;
   const fen = BigInt(whole!) * 100n + BigInt(fraction.padEnd(2, "0") || "0");
-  if (fen > AMOUNT_FEN_LIMIT) return null;
   return sign === "-" ? -fen : fen;
 }
 

@@ -14,8 +14,13 @@ export const REJECTIONS = {
   uscc_check_character: "the USCC check character does not match the first 17 characters",
   date_invalid: "not a date of the form YYYY-MM-DD that exists in the calendar",
   month_invalid: "not a month of the form YYYY-MM",
+  month_outside_year: "the month is not in the year asked for",
   amount_invalid: "not an amount of the form -?digits[.d[d]] in yuan (no exponent, at most two decimals)",
   amount_zero: "an amount of zero books nothing",
+  amount_too_large: "an amount is at most 100,000,000,000.00 yuan (one hundred billion) in absolute value",
+  text_malformed: "the text holds a lone UTF-16 surrogate or bytes that are not text, which cannot be stored as sent",
+  text_control_character: "the text holds a control character it may not hold",
+  file_name_invalid: "a file name is a name, not . or .. or a path",
   amount_negative_without_refund_of: "a negative amount is a refund and must name the receipt it refunds in refund_of",
   refund_not_negative: "a row naming refund_of must have a negative amount",
   tax_code_unknown: "not a tax code (VAT, CIT, …) or a collection-item code (10101, …)",
@@ -42,11 +47,16 @@ export const REJECTIONS = {
   no_agreement: "the park has no sharing agreement in force on that date",
   // journal
   entry_unbalanced: "an entry's debits and credits differ in the books of a jurisdiction",
+  balance_limit_exceeded:
+    "booking this would take an account's running total past 1,000,000,000,000,000.00 yuan (one quadrillion), the most the books hold",
   idempotency_key_reused: "this idempotency key was used before with different content",
   // periods and settlement
   year_closed: "the year is already settled and closed with this operator",
   year_not_begun: "a year that has not begun cannot be settled",
   transfer_ref_reused: "this transfer reference is already recorded with different content",
+  transfer_not_positive:
+    "a transfer moves a positive amount; money an operator returns is a transfer of kind recovery, also positive",
+  transfer_kind_invalid: "a transfer's kind is interim (预拨, to the operator) or recovery (收回, returned by it)",
   agreement_conflicts_with_posted_receipts:
     "receipts already booked in the park on or after that date were split under the old agreement",
   ratio_conflicts_with_posted_receipts:
@@ -56,6 +66,7 @@ export const REJECTIONS = {
   // indicators
   indicator_unknown: "not an indicator code (GDP, GIOV, FAI, TRADE, FDI)",
   quantity_invalid: "not a value of the form -?digits[.dddd] (no exponent, no separators, at most four decimals)",
+  quantity_too_large: "an indicator value or quota is at most 1,000,000,000,000.0000 in absolute value",
   basis_invalid: "basis is ytd (year to date, 累计) or month (当月)",
   month_in_future: "a report cannot be for a month that has not begun",
   indicator_row_repeated: "this park, indicator and month is already reported by another row of this file",
@@ -79,6 +90,20 @@ export class Rejection extends Error {
     super(message ?? REJECTIONS[code]);
     this.name = "Rejection";
   }
+}
+
+/**
+ * A rejection of one named input. The message names the JSON field (`operator_share: …`), as the HTTP
+ * API reports it; the command line shows the same field as its option (`--operator-share: …`).
+ */
+export function fieldRejection(field: string, code: RejectionCode, reason: string): Rejection {
+  return new Rejection(code, `${field}: ${reason}`, { field, reason });
+}
+
+/** The field and reason of a rejection made by `fieldRejection`, or null. */
+export function rejectedField(r: Rejection): { field: string; reason: string } | null {
+  const d = r.details as { field?: unknown; reason?: unknown } | undefined;
+  return typeof d?.field === "string" && typeof d.reason === "string" ? { field: d.field, reason: d.reason } : null;
 }
 
 /** One problem found in one row of an input file. */

@@ -13,6 +13,8 @@ import * as m008 from "./008_projects_and_quotas.js";
 import * as m009 from "./009_audit_trail.js";
 import * as m010 from "./010_api_tokens.js";
 import * as m011 from "./011_accounts_append_only.js";
+import * as m012 from "./012_transfer_kinds.js";
+import * as m013 from "./013_balance_limit.js";
 
 interface Migration {
   name: string;
@@ -31,6 +33,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "009_audit_trail", module: m009 },
   { name: "010_api_tokens", module: m010 },
   { name: "011_accounts_append_only", module: m011 },
+  { name: "012_transfer_kinds", module: m012 },
+  { name: "013_balance_limit", module: m013 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -42,11 +42,16 @@ export interface SettlementStatement {
     operator_share: string;
     host_share: string;
     not_shared: string;
+    /** Interim transfers (预拨) to the operator. */
+    transferred_interim: string;
+    /** Over-transfers the operator returned (收回). */
+    recovered: string;
+    /** Net: transferred_interim − recovered. */
     transferred: string;
     balance_due: string;
   };
   agreements: { effective_from: string; operator_share_pct: string; note: string }[];
-  transfers: { ref: string; transferred_on: string; amount: string }[];
+  transfers: { ref: string; kind: "interim" | "recovery"; transferred_on: string; amount: string }[];
 }
 
 interface Acc {
@@ -145,23 +150,34 @@ export async function settlementStatement(
     .sort((a, b) => a.origin_year - b.origin_year || taxOrder(a.tax_code).localeCompare(taxOrder(b.tax_code)));
 
   const transfers = (await knex("transfers")
-    .select("ref", "transferred_on", "amount_fen")
+    .select("ref", "kind", "transferred_on", "amount_fen")
     .where({ operator, fiscal_year: year })
-    .orderBy(["transferred_on", "id"])) as { ref: string; transferred_on: string; amount_fen: unknown }[];
+    .orderBy(["transferred_on", "id"])) as {
+    ref: string;
+    kind: "interim" | "recovery";
+    transferred_on: string;
+    amount_fen: unknown;
+  }[];
   const closure = await knex("closures").select("closed_at").where({ operator, year }).first();
 
   let central = 0n,
     op = 0n,
     host = 0n,
     notShared = 0n,
-    transferred = 0n;
+    interim = 0n,
+    recovered = 0n;
   for (const a of all.values()) {
     central += a.central;
     op += a.operator;
     host += a.host;
     notShared += a.not_shared;
   }
-  for (const t of transfers) transferred += toFen(t.amount_fen);
+  // transfers recorded before recoveries had a kind of their own may be negative interim ones
+  for (const t of transfers) {
+    if (t.kind === "recovery") recovered += toFen(t.amount_fen);
+    else interim += toFen(t.amount_fen);
+  }
+  const transferred = interim - recovered;
   const yearStart = `${year}-01-01`;
   const yearEnd = `${year}-12-31`;
   const agreements = ref
@@ -191,12 +207,15 @@ export async function settlementStatement(
       operator_share: formatYuan(op),
       host_share: formatYuan(host),
       not_shared: formatYuan(notShared),
+      transferred_interim: formatYuan(interim),
+      recovered: formatYuan(recovered),
       transferred: formatYuan(transferred),
       balance_due: formatYuan(op - transferred),
     },
     agreements,
     transfers: transfers.map((t) => ({
       ref: t.ref,
+      kind: t.kind,
       transferred_on: t.transferred_on,
       amount: formatYuan(toFen(t.amount_fen)),
     })),
@@ -228,10 +247,19 @@ export function settlementTabular(s: SettlementStatement, ref: ReferenceData, fl
         {
           columns: [
             ...TAX_COLUMNS.map((c) => ({ ...c })),
-            { key: "transferred", label_zh: "已预拨", label_en: "Transferred", kind: "money" },
+            { key: "transferred", label_zh: "净拨付", label_en: "Transferred (net)", kind: "money" },
             { key: "balance_due", label_zh: "应结算", label_en: "Balance due", kind: "money" },
+            // after the columns scripts already read by position
+            { key: "transferred_interim", label_zh: "已预拨", label_en: "Interim transfers", kind: "money" },
+            { key: "recovered", label_zh: "收回多拨", label_en: "Recovered", kind: "money" },
           ],
-          rows: s.by_tax.map((r) => ({ ...r, transferred: null, balance_due: null })),
+          rows: s.by_tax.map((r) => ({
+            ...r,
+            transferred_interim: null,
+            recovered: null,
+            transferred: null,
+            balance_due: null,
+          })),
           totals: {
             tax_code: "TOTAL",
             tax_name_zh: "合计",
@@ -241,6 +269,8 @@ export function settlementTabular(s: SettlementStatement, ref: ReferenceData, fl
             operator_share: t.operator_share,
             host_share: t.host_share,
             not_shared: t.not_shared,
+            transferred_interim: t.transferred_interim,
+            recovered: t.recovered,
             transferred: t.transferred,
             balance_due: t.balance_due,
           },
@@ -299,10 +329,38 @@ export function settlementTabular(s: SettlementStatement, ref: ReferenceData, fl
           { item_zh: "运营方分成", item_en: "Operator share", amount: t.operator_share },
           { item_zh: "东道方分成", item_en: "Host share", amount: t.host_share },
           { item_zh: "未纳入分成（非税收入）", item_en: "Not shared (non-tax)", amount: t.not_shared },
-          { item_zh: "已预拨", item_en: "Transferred", amount: t.transferred },
-          { item_zh: "应结算（运营方分成−已预拨）", item_en: "Balance due", amount: t.balance_due },
+          { item_zh: "已预拨", item_en: "Interim transfers", amount: t.transferred_interim },
+          { item_zh: "收回多拨（运营方退回）", item_en: "Recovered (over-transfers returned)", amount: t.recovered },
+          { item_zh: "净拨付（已预拨−收回）", item_en: "Transferred, net", amount: t.transferred },
+          { item_zh: "应结算（运营方分成−净拨付）", item_en: "Balance due", amount: t.balance_due },
         ],
       },
+      ...(s.transfers.length > 0
+        ? [
+            {
+              title_zh: "拨付明细",
+              title_en: "Transfers",
+              columns: [
+                { key: "transferred_on", label_zh: "日期", label_en: "Date" },
+                { key: "ref", label_zh: "编号", label_en: "Reference" },
+                { key: "kind_zh", label_zh: "类型", label_en: "Kind" },
+                {
+                  key: "amount",
+                  label_zh: "金额（元，收回为负）",
+                  label_en: "Amount (CNY, recovered negative)",
+                  align: "right" as const,
+                  kind: "money" as const,
+                },
+              ],
+              rows: s.transfers.map((x) => ({
+                transferred_on: x.transferred_on,
+                ref: x.ref,
+                kind_zh: x.kind === "recovery" ? "收回 recovery" : "预拨 interim",
+                amount: x.kind === "recovery" ? `-${x.amount}` : x.amount,
+              })),
+            },
+          ]
+        : []),
     ],
     notes: [
       `分成比例 agreements in force: ${s.agreements.map((a) => `${a.effective_from} 起 operator ${a.operator_share_pct}%`).join("; ") || "none"}`,

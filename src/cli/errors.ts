@@ -2,10 +2,11 @@
 // checks: 2 for anything the user sent (bad input, a rule of the ledger), 1 for a fault of ours.
 
 import { ZodError } from "zod";
-import { Rejection } from "../../ledger/rejections.js";
+import { Rejection, rejectedField } from "../../ledger/rejections.js";
 import { FileRejected } from "../import/csv.js";
 import { ImportRejected, formatProblems } from "../import/errors.js";
 import { UsageError } from "./output.js";
+import { balanceRejection } from "../repositories/journal.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FAULT = 1;
@@ -13,6 +14,7 @@ export const EXIT_REJECTED = 2;
 export const EXIT_NOT_INTACT = 3;
 
 export function exitCodeFor(error: unknown): number {
+  error = balanceRejection(error) ?? error;
   if (
     error instanceof Rejection ||
     error instanceof ImportRejected ||
@@ -26,13 +28,19 @@ export function exitCodeFor(error: unknown): number {
 }
 
 export function describeError(error: unknown): string {
+  error = balanceRejection(error) ?? error; // the running balances refused a booking: a rule, not a fault
   if (error instanceof ImportRejected) {
     return `error: ${error.message}\n${formatProblems(error.file, error.problems, error.problem_count)}`;
   }
   if (error instanceof FileRejected) {
     return `error: ${formatProblems(error.file, error.problems, error.problems.length)}\nnothing was imported`;
   }
-  if (error instanceof Rejection) return `error: ${error.message} [${error.code}]`;
+  if (error instanceof Rejection) {
+    const named = rejectedField(error);
+    // a field of the API is an option here: operator_share is --operator-share
+    if (named !== null) return `error: --${named.field.replace(/_/g, "-")}: ${named.reason} [${error.code}]`;
+    return `error: ${error.message} [${error.code}]`;
+  }
   if (error instanceof UsageError) return `error: ${error.message}`;
   if (error instanceof ZodError)
     return `error: ${error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;

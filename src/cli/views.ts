@@ -68,8 +68,9 @@ export function importSummaryTabular(title: string, result: object): Tabular {
 }
 
 export function transferTabular(t: TransferResult): Tabular {
-  return items("预拨 Interim transfer", [
+  return items(t.kind === "recovery" ? "收回 Recovered over-transfer" : "预拨 Interim transfer", [
     ["ref", t.ref],
+    ["kind", t.kind],
     ["operator", t.operator],
     ["amount", t.amount],
     ["transferred_on", t.transferred_on],

@@ -3,6 +3,7 @@
 // OpenAPI document is generated from the same schemas (./openapi.ts).
 
 import { z } from "zod";
+import { textProblem, type TextKind } from "../../ledger/text.js";
 
 export const Yuan = z
   .string()
@@ -18,17 +19,36 @@ export const Quantity = z
   .describe("an indicator value with exactly four decimals");
 export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date is YYYY-MM-DD");
 export const Year = z.coerce.number().int().min(1990).max(2999);
-const Code = z.string().min(1).max(32);
+export const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month is YYYY-MM, 01 to 12");
+
+/** Text that enters the books or names something in them: refused unless it can be kept as sent (ledger/text.ts). */
+function checkedText(kind: TextKind, min: number, max: number) {
+  return z
+    .string()
+    .min(min)
+    .max(max)
+    .superRefine((value, ctx) => {
+      const problem = textProblem(value, kind);
+      if (problem !== null) ctx.addIssue({ code: "custom", message: `${problem.reason} [${problem.code}]` });
+    });
+}
+/** Receipt numbers, references, codes: printable, without control or bidirectional-control characters. */
+export const Identifier = (max: number, min = 1) => checkedText("identifier", min, max);
+/** Names and notes: well-formed text without NUL or other control characters than tab and line breaks. */
+export const Text = (max: number, min = 0) => checkedText("text", min, max);
+const Code = Identifier(32);
+const Party = Identifier(32);
+const ParkCode = Identifier(8);
 
 export const ReceiptInput = z.strictObject({
-  receipt_no: z.string().min(1).max(64),
-  uscc: z.string().length(18),
+  receipt_no: Identifier(64),
+  uscc: Identifier(18, 18),
   tax_code: Code.describe("VAT, CIT, … or a collection-item code such as 10101"),
   collected_on: IsoDate,
   amount: Yuan,
   scope: z.enum(["gross", "local"]).optional(),
-  tax_period: z.string().max(32).optional(),
-  refund_of: z.string().min(1).max(64).optional(),
+  tax_period: Text(32).optional(),
+  refund_of: Identifier(64).optional(),
 });
 export type ReceiptInputT = z.infer<typeof ReceiptInput>;
 export const ReceiptBatch = z.strictObject({ receipts: z.array(ReceiptInput).min(1).max(10_000) });
@@ -54,60 +74,66 @@ export const PostReceiptsResult = z.strictObject({
 });
 
 export const TransferInput = z.strictObject({
-  operator: z.string().min(1).max(32),
+  operator: Party,
   amount: Yuan,
   on: IsoDate,
-  ref: z.string().min(1).max(64),
+  ref: Identifier(64),
+  kind: z
+    .enum(["interim", "recovery"])
+    .optional()
+    .describe(
+      "interim (预拨, the prefecture to the operator; the default) or recovery (收回, an over-transfer returned)",
+    ),
 });
 export const AgreementInput = z.strictObject({
-  park: z.string().min(1).max(8),
+  park: ParkCode,
   operator_share: z.string().regex(/^\d{1,3}(\.\d{1,2})?$/, 'a percentage such as "80" or "37.5"'),
   from: IsoDate,
-  note: z.string().max(500).optional(),
+  note: Text(500).optional(),
   share_non_tax: z.array(Code).max(20).optional(),
 });
 export const RatioInput = z.strictObject({
   tax: Code,
   central_share: z.string().regex(/^\d{1,3}(\.\d{1,2})?$/, 'a percentage such as "50"'),
   from: IsoDate,
-  note: z.string().max(500).optional(),
+  note: Text(500).optional(),
 });
 export const RatioQuery = z.strictObject({ tax: Code.optional() });
 export const SettleInput = z.strictObject({
   year: z.number().int().min(1990).max(2999),
-  operator: z.string().min(1).max(32),
+  operator: Party,
 });
 
 export const Format = z.enum(["json", "csv", "xlsx", "table"]);
 const formatField = { format: Format.optional() };
 
-export const SettlementQuery = z.strictObject({ year: Year, operator: z.string().min(1).max(32), ...formatField });
+export const SettlementQuery = z.strictObject({ year: Year, operator: Party, ...formatField });
 export const ReconciliationQuery = z.strictObject({
   year: Year,
-  operator: z.string().min(1).max(32).optional(),
+  operator: Party.optional(),
   ...formatField,
 });
-export const IndicatorsQuery = z.strictObject({ year: Year, park: z.string().min(1).max(8), ...formatField });
+export const IndicatorsQuery = z.strictObject({ year: Year, park: ParkCode, ...formatField });
 export const CommitmentsQuery = z.strictObject({
   year: Year,
-  jurisdiction: z.string().min(1).max(32).optional(),
-  park: z.string().min(1).max(8).optional(),
+  jurisdiction: Party.optional(),
+  park: ParkCode.optional(),
   ...formatField,
 });
 export const TrialBalanceQuery = z.strictObject({
   year: Year,
-  jurisdiction: z.string().min(1).max(32),
+  jurisdiction: Party,
   ...formatField,
 });
 export const SuspenseQuery = z.strictObject({ year: Year.optional(), ...formatField });
 export const ImportQuery = z.strictObject({
-  party: z.string().min(1).max(32).optional(),
-  name: z.string().max(200).optional(),
+  party: Party.optional(),
+  name: Text(200, 1).optional(),
 });
 export const Limit = z.coerce.number().int().min(0).max(10_000_000).optional();
 export const TraceSettlementQuery = z.strictObject({
   year: Year,
-  operator: z.string().min(1).max(32),
+  operator: Party,
   tax: Code.optional(),
   figure: z
     .enum([
@@ -123,27 +149,29 @@ export const TraceSettlementQuery = z.strictObject({
   limit: Limit,
   ...formatField,
 });
-export const TraceIndicatorsQuery = z.strictObject({
-  year: Year,
-  park: z.string().min(1).max(8),
-  indicator: Code,
-  month: z
-    .string()
-    .regex(/^\d{4}-\d{2}$/)
-    .optional(),
-  figure: z.enum(["total", "statistical", "assessment_operator", "assessment_host"]).default("total"),
-  limit: Limit,
-  ...formatField,
-});
+export const TraceIndicatorsQuery = z
+  .strictObject({
+    year: Year,
+    park: ParkCode,
+    indicator: Code,
+    month: Month.optional(),
+    figure: z.enum(["total", "statistical", "assessment_operator", "assessment_host"]).default("total"),
+    limit: Limit,
+    ...formatField,
+  })
+  .superRefine((q, ctx) => {
+    if (q.month !== undefined && !q.month.startsWith(`${q.year}-`))
+      ctx.addIssue({ code: "custom", path: ["month"], message: `${q.month} is not in ${q.year} [month_outside_year]` });
+  });
 export const TraceAccountQuery = z.strictObject({
   year: Year,
-  jurisdiction: z.string().min(1).max(32),
-  account: z.string().min(1).max(64),
+  jurisdiction: Party,
+  account: Identifier(64),
   figure: z.enum(["debit", "credit"]).default("debit"),
   limit: Limit,
   ...formatField,
 });
-export const VerifyQuery = z.strictObject({ anchor: z.string().max(100).optional() });
+export const VerifyQuery = z.strictObject({ anchor: Identifier(100).optional() });
 export const NoQuery = z.strictObject({ ...formatField });
 
 export const ErrorBody = z.strictObject({

@@ -14,7 +14,7 @@ import { lockJournal } from "../repositories/journal.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { openCsv, type Encoding } from "./csv.js";
 import { alreadyImported, findEarlierImport, recordImport, type Progress } from "./common.js";
-import { ProblemList, rowFlag } from "./errors.js";
+import { flagText, ProblemList, rowFlag } from "./errors.js";
 
 export const ENTERPRISE_COLUMNS = {
   required: ["uscc", "name", "park", "from"],
@@ -99,7 +99,7 @@ export async function importEnterprises(
       if (issue !== null) flag("uscc", issue, REJECTIONS[issue], f["uscc"]);
       const name = f["name"] ?? "";
       if (name === "") flag("name", "field_required");
-      else if (name.length > 200) flag("name", "field_too_long", "a name has at most 200 characters", name);
+      else flagText(flag, "name", name, "text", 200);
       const park = ref.park(f["park"] ?? "");
       if (park === undefined)
         flag("park", "park_unknown", `not a park; the parks are ${ref.parks.map((p) => p.code).join(", ")}`, f["park"]);
@@ -128,8 +128,8 @@ export async function importEnterprises(
             .join(", ")}`,
           f["introduced_by"],
         );
-      const flagText = (f["bingtuan_flag"] ?? "").toLowerCase();
-      if (!TRUE_WORDS.has(flagText) && !FALSE_WORDS.has(flagText))
+      const flagWord = (f["bingtuan_flag"] ?? "").toLowerCase();
+      if (!TRUE_WORDS.has(flagWord) && !FALSE_WORDS.has(flagWord))
         flag("bingtuan_flag", "boolean_invalid", undefined, f["bingtuan_flag"]);
       if (problems.count === before) {
         stage.push([
@@ -141,7 +141,7 @@ export async function importEnterprises(
           to,
           origin || null,
           introducedBy || null,
-          TRUE_WORDS.has(flagText),
+          TRUE_WORDS.has(flagWord),
         ]);
       }
       if (stage.length >= 5000) await stage.flush(trx);

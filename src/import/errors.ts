@@ -3,6 +3,7 @@
 
 import path from "node:path";
 import { REJECTIONS, type RejectionCode, type RowProblem } from "../../ledger/rejections.js";
+import { textProblem, visibleText, type TextKind } from "../../ledger/text.js";
 
 export const PROBLEMS_KEPT_MAX = 1000;
 
@@ -74,5 +75,25 @@ export function rowFlag(
     problems.add(value === undefined ? { row, column, code, reason } : { row, column, code, reason, value });
   if (fields["__extra__"] !== undefined)
     flag(null, "column_unknown", "the row has more fields than the header", fields["__extra__"]);
+  // every field enters the books as text: what cannot be stored exactly as read is refused here
+  for (const column in fields) {
+    const value = fields[column];
+    if (value === undefined || value === "" || column === "__extra__") continue;
+    const problem = textProblem(value, "text");
+    if (problem !== null) flag(column, problem.code, problem.reason, visibleText(value));
+  }
   return flag;
+}
+
+/**
+ * Flags a field longer than `max` characters, or (kind identifier) holding characters an identifier
+ * may not; the checks every field has (rowFlag) are not repeated.
+ */
+export function flagText(flag: RowFlag, column: string, value: string, kind: TextKind, max: number): void {
+  if (value.length > max)
+    flag(column, "field_too_long", `${column} has at most ${max} characters`, visibleText(value.slice(0, max)) + "…");
+  else if (kind === "identifier" && textProblem(value, "text") === null) {
+    const problem = textProblem(value, "identifier");
+    if (problem !== null) flag(column, problem.code, problem.reason, visibleText(value));
+  }
 }

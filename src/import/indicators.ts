@@ -4,7 +4,14 @@
 // revision beside it; then the attribution of every year touched is brought up to date in the
 // journal. All of the file or nothing, in one transaction.
 
-import { parseBasis, parseMonth, parseQuantity, type Basis, type Units } from "../../ledger/indicators.js";
+import {
+  parseBasis,
+  parseMonth,
+  parseQuantity,
+  QUANTITY_UNITS_LIMIT,
+  type Basis,
+  type Units,
+} from "../../ledger/indicators.js";
 import { REJECTIONS } from "../../ledger/rejections.js";
 import { insertRows } from "../db/bulk.js";
 import type { Database } from "../db/database.js";
@@ -123,6 +130,8 @@ export async function importIndicators(
     const value = parseQuantity(f["value"] ?? "");
     if ((f["value"] ?? "") === "") flag("value", "field_required");
     else if (value === null) flag("value", "quantity_invalid", REJECTIONS.quantity_invalid, f["value"]);
+    else if (value > QUANTITY_UNITS_LIMIT || -value > QUANTITY_UNITS_LIMIT)
+      flag("value", "quantity_too_large", REJECTIONS.quantity_too_large, f["value"]);
     const basis = parseBasis(f["basis"] ?? "");
     if (basis === null) flag("basis", "basis_invalid", REJECTIONS.basis_invalid, f["basis"]);
     if (problems.count > before) continue;

@@ -4,7 +4,7 @@
 // a changed one is recorded as a new version beside the old. All of the file or nothing.
 
 import { createHash } from "node:crypto";
-import { parseQuantity, type Units } from "../../ledger/indicators.js";
+import { parseQuantity, QUANTITY_UNITS_LIMIT, type Units } from "../../ledger/indicators.js";
 import { parseIsoDate } from "../../ledger/periods.js";
 import { quotaBearer, type ProjectOrigin } from "../../ledger/quotas.js";
 import { REJECTIONS } from "../../ledger/rejections.js";
@@ -14,7 +14,7 @@ import { lockJournal } from "../repositories/journal.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { alreadyImported, findEarlierImport, recordImport, type Progress } from "./common.js";
 import { openCsv, type Encoding } from "./csv.js";
-import { ProblemList, rowFlag } from "./errors.js";
+import { flagText, ProblemList, rowFlag } from "./errors.js";
 
 export interface QuotaKind {
   code: string;
@@ -99,11 +99,10 @@ export async function importProjects(
     const flag = rowFlag(problems, row, f);
     const project_no = f["project_no"] ?? "";
     if (project_no === "") flag("project_no", "field_required");
-    else if (project_no.length > PROJECT_NO_MAX || /\p{Cc}/u.test(project_no))
-      flag("project_no", "field_too_long", `a project number has at most ${PROJECT_NO_MAX} printable characters`);
+    else flagText(flag, "project_no", project_no, "identifier", PROJECT_NO_MAX);
     const name = f["name"] ?? "";
     if (name === "") flag("name", "field_required");
-    else if (name.length > NAME_MAX) flag("name", "field_too_long", `a name has at most ${NAME_MAX} characters`);
+    else flagText(flag, "name", name, "text", NAME_MAX);
     const park = (f["park"] ?? "") === "" ? undefined : ref.park(f["park"]!);
     if ((f["park"] ?? "") === "") flag("park", "field_required");
     else if (park === undefined)
@@ -142,6 +141,8 @@ export async function importProjects(
           `a quota in ${k.unit_zh} (${k.unit}): ${REJECTIONS.quantity_invalid}, never negative`,
           text,
         );
+      else if (amount > QUANTITY_UNITS_LIMIT)
+        flag(k.column_name, "quantity_too_large", REJECTIONS.quantity_too_large, text);
       else if (amount > 0n) quotas.set(k.code, amount);
     }
     if (problems.count > before) continue;

@@ -5,7 +5,7 @@
 // The same row again is a no-op; a receipt number reused with different content is refused.
 
 import type { Knex } from "knex";
-import { Rejection } from "../../ledger/rejections.js";
+import { fieldRejection } from "../../ledger/rejections.js";
 import { RowBuffer } from "../db/bulk.js";
 import type { Database } from "../db/database.js";
 import { toCount } from "../db/database.js";
@@ -52,9 +52,10 @@ export async function importStatements(
 ): Promise<StatementsImportResult> {
   const ref = await ReferenceData.load(db.knex);
   if (!ref.operators.includes(party)) {
-    throw new Rejection(
+    throw fieldRejection(
+      "party",
       "party_unknown",
-      `--party: ${party} runs no park; the operators are ${ref.operators.join(", ")}`,
+      `${party} runs no park; the operators are ${ref.operators.join(", ")}`,
     );
   }
   const { sha256, previous } = await findEarlierImport(

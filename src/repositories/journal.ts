@@ -6,6 +6,7 @@
 import type { Knex } from "knex";
 import type { Line } from "../../ledger/posting.js";
 import { assertBalanced } from "../../ledger/posting.js";
+import { BALANCE_FEN_LIMIT, formatYuan } from "../../ledger/money.js";
 import { Rejection } from "../../ledger/rejections.js";
 import { insertRows, ROWS_BETWEEN_YIELDS, RowBuffer, yieldToIo, type WriteBatch } from "../db/bulk.js";
 import type { AccountBook } from "./accounts.js";
@@ -335,6 +336,8 @@ export class JournalWriter {
     for (const [key, bucket] of [...this.deltas.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const [fiscal_year, origin_year, park, tax_code] = key.split("|") as [string, string, string, string];
       for (const [account_id, d] of [...bucket.entries()].sort(([a], [b]) => a - b)) {
+        // what this writer adds must itself fit; the database checks the running total (migration 013)
+        if (d.debit_fen > BALANCE_FEN_LIMIT || d.credit_fen > BALANCE_FEN_LIMIT) throw balanceLimitExceeded();
         rows.push([
           Number(fiscal_year),
           account_id,
@@ -358,6 +361,31 @@ export class JournalWriter {
       );
     this.deltas.clear();
   }
+}
+
+/** The constraint of migration 013 on the running balances. */
+const BALANCE_LIMIT_CONSTRAINT = "balances_within_limit";
+
+function balanceLimitExceeded(): Rejection {
+  return new Rejection(
+    "balance_limit_exceeded",
+    `booking this would take an account's running total past ${formatYuan(BALANCE_FEN_LIMIT)} yuan; nothing was booked`,
+  );
+}
+
+/**
+ * The rejection a database error stands for when the running balances refused what a writer added
+ * (the check of migration 013, or a total past a bigint's range); null for any other error.
+ */
+export function balanceRejection(error: unknown): Rejection | null {
+  const e = error as { code?: unknown; constraint?: unknown } | null;
+  if (e === null || typeof e !== "object") return null;
+  if (
+    (e.code === "23514" && e.constraint === BALANCE_LIMIT_CONSTRAINT) ||
+    (e.code === "22003" && String((e as { message?: unknown }).message).includes("bigint"))
+  )
+    return balanceLimitExceeded();
+  return null;
 }
 
 /**

@@ -138,6 +138,19 @@ export class ReferenceData {
     return this.jurisdictions.find((j) => j.code === code.trim().toLowerCase());
   }
 
+  /**
+   * A jurisdiction as people name it: its code in any case (`Urumqi`), its Chinese or English name,
+   * or a part of the Chinese name that names one only (`兵团`, `乌鲁木齐`); undefined otherwise.
+   */
+  resolveJurisdiction(input: string): Jurisdiction | undefined {
+    return resolveByName(this.jurisdictions, input, (j) => j.code.toLowerCase());
+  }
+
+  /** A park by its code in any case (`bz`), its Chinese or English name, or a part of the Chinese name naming one only. */
+  resolvePark(input: string): Park | undefined {
+    return resolveByName(this.parks, input, (p) => p.code.toLowerCase());
+  }
+
   get central(): string {
     const central = this.jurisdictions.find((j) => j.is_central);
     if (central === undefined) throw new Error("the reference data names no central jurisdiction");
@@ -180,6 +193,22 @@ export class ReferenceData {
     if (tax_code !== undefined) return [...(this.ratiosByTax.get(tax_code) ?? [])];
     return [...this.ratiosByTax.values()].flat();
   }
+}
+
+function resolveByName<T extends { name_zh: string; name_en: string }>(
+  list: readonly T[],
+  input: string,
+  code: (item: T) => string,
+): T | undefined {
+  const wanted = input.trim();
+  const lower = wanted.toLowerCase();
+  if (wanted === "") return undefined;
+  const exact = list.find(
+    (item) => code(item) === lower || item.name_zh === wanted || item.name_en.toLowerCase() === lower,
+  );
+  if (exact !== undefined) return exact;
+  const partial = list.filter((item) => item.name_zh.includes(wanted));
+  return partial.length === 1 && [...wanted].length >= 2 ? partial[0] : undefined;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -3,7 +3,7 @@
 
 import crypto from "node:crypto";
 import type { Knex } from "knex";
-import { Rejection } from "../../ledger/rejections.js";
+import { fieldRejection, Rejection } from "../../ledger/rejections.js";
 
 export const PARTIES = ["prefecture", "bingtuan", "urumqi", "statistics", "auditor"] as const;
 export const ROLES = ["finance", "statistics", "auditor"] as const;
@@ -48,11 +48,12 @@ export async function createToken(
   const party = input.party.trim().toLowerCase() as Party;
   const role = input.role.trim().toLowerCase() as Role;
   if (!PARTIES.includes(party))
-    throw new Rejection("party_unknown", `--party: ${input.party} is not one of ${PARTIES.join(", ")}`);
+    throw fieldRejection("party", "party_unknown", `${input.party} is not one of ${PARTIES.join(", ")}`);
   if (!(ROLE_OF_PARTY[party] as readonly string[]).includes(role))
-    throw new Rejection(
+    throw fieldRejection(
+      "role",
       "party_unknown",
-      `--role: ${party} holds the role ${ROLE_OF_PARTY[party].join(" or ")}, not ${input.role}`,
+      `${party} holds the role ${ROLE_OF_PARTY[party].join(" or ")}, not ${input.role}`,
     );
   const token = PREFIX + crypto.randomBytes(32).toString("base64url");
   const [row] = await knex("api_tokens")

@@ -4,7 +4,7 @@
 
 import { formatBpAsPercent, parsePercentToBp } from "../../ledger/ratio.js";
 import { parseIsoDate } from "../../ledger/periods.js";
-import { Rejection } from "../../ledger/rejections.js";
+import { fieldRejection, Rejection } from "../../ledger/rejections.js";
 import type { Database } from "../db/database.js";
 import { toCount } from "../db/database.js";
 import { AccountBook } from "../repositories/accounts.js";
@@ -32,20 +32,22 @@ export async function setAgreement(
 ): Promise<AgreementView & { indicator_entries_posted: number; replayed: boolean }> {
   const bp = parsePercentToBp(input.operator_share);
   if (bp === null)
-    throw new Rejection(
+    throw fieldRejection(
+      "operator_share",
       "percent_invalid",
-      `--operator-share: ${input.operator_share} is not a percentage from 0 to 100 with at most two decimals`,
+      `${input.operator_share} is not a percentage from 0 to 100 with at most two decimals`,
     );
   const from = parseIsoDate(input.from.trim());
-  if (from === null) throw new Rejection("date_invalid", `--from: ${input.from} is not a date YYYY-MM-DD`);
+  if (from === null) throw fieldRejection("from", "date_invalid", `${input.from} is not a date YYYY-MM-DD`);
   return db.knex.transaction(async (trx) => {
     await lockJournal(trx);
     const ref = await ReferenceData.load(trx);
     const park = ref.park(input.park);
     if (park === undefined || park.operator === park.host) {
-      throw new Rejection(
+      throw fieldRejection(
+        "park",
         "park_unknown",
-        `--park: ${input.park} is not a park whose revenue is shared; use one of ${ref.parks
+        `${input.park} is not a park whose revenue is shared; use one of ${ref.parks
           .filter((p) => p.operator !== p.host)
           .map((p) => p.code)
           .join(", ")}`,
@@ -54,9 +56,10 @@ export async function setAgreement(
     const nonTax = (input.shared_non_tax ?? []).map((code) => {
       const tax = ref.tax(code);
       if (tax === undefined || tax.is_tax)
-        throw new Rejection(
+        throw fieldRejection(
+          "share_non_tax",
           "tax_code_unknown",
-          `--share-non-tax: ${code} is not a non-tax revenue item (${ref.taxes
+          `${code} is not a non-tax revenue item (${ref.taxes
             .filter((t) => !t.is_tax)
             .map((t) => t.code)
             .join(", ")})`,
@@ -168,17 +171,18 @@ export async function setCentralRatio(
 ): Promise<RatioView & { replayed: boolean }> {
   const bp = parsePercentToBp(input.central_share);
   if (bp === null)
-    throw new Rejection(
+    throw fieldRejection(
+      "central_share",
       "percent_invalid",
-      `--central-share: ${input.central_share} is not a percentage from 0 to 100 with at most two decimals`,
+      `${input.central_share} is not a percentage from 0 to 100 with at most two decimals`,
     );
   const from = parseIsoDate(input.from.trim());
-  if (from === null) throw new Rejection("date_invalid", `--from: ${input.from} is not a date YYYY-MM-DD`);
+  if (from === null) throw fieldRejection("from", "date_invalid", `${input.from} is not a date YYYY-MM-DD`);
   return db.knex.transaction(async (trx) => {
     await lockJournal(trx);
     const ref = await ReferenceData.load(trx);
     const tax = ref.tax(input.tax);
-    if (tax === undefined) throw new Rejection("tax_code_unknown", `--tax: ${input.tax} is not a tax code`);
+    if (tax === undefined) throw fieldRejection("tax", "tax_code_unknown", `${input.tax} is not a tax code`);
     const same = ref
       .centralRatios(tax.code)
       .filter((r) => r.effective_from === from)

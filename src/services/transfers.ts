@@ -1,27 +1,37 @@
-// Interim transfers (预拨/划转) of revenue share from the host to an operator during the year. A
-// transfer is identified by its reference: the same transfer again is a no-op, a different one under
-// the same reference is refused; a transfer into a year already settled is refused.
+// Interim transfers (预拨/划转) of revenue share from the host to an operator during the year, and
+// recoveries (收回): an over-transfer the operator returns. Both move a positive amount, each its own
+// way; the settlement statement shows them apart. A transfer is identified by its reference: the same
+// transfer again is a no-op, a different one under the same reference is refused; a transfer into a
+// year already settled is refused.
 
 import { createHash } from "node:crypto";
-import { formatYuan, parseYuan } from "../../ledger/money.js";
+import { amountProblem, formatYuan, parseYuan } from "../../ledger/money.js";
 import { parseIsoDate, yearOf } from "../../ledger/periods.js";
 import { transferLines } from "../../ledger/posting.js";
-import { Rejection } from "../../ledger/rejections.js";
+import { fieldRejection, Rejection, REJECTIONS } from "../../ledger/rejections.js";
+import { textProblem, visibleText } from "../../ledger/text.js";
 import type { Database } from "../db/database.js";
 import { AccountBook } from "../repositories/accounts.js";
 import { loadClosedYears } from "../repositories/closures.js";
 import { lockJournal, postEntry } from "../repositories/journal.js";
 import { ReferenceData } from "../repositories/reference.js";
 
+/** interim: the host pays the operator ahead of the settlement; recovery: the operator pays back. */
+export type TransferKind = "interim" | "recovery";
+export const TRANSFER_KINDS: readonly TransferKind[] = ["interim", "recovery"];
+
 export interface TransferInput {
   operator: string;
   amount: string;
   on: string;
   ref: string;
+  /** interim when not given. */
+  kind?: string;
 }
 
 export interface TransferResult {
   ref: string;
+  kind: TransferKind;
   operator: string;
   host: string;
   amount: string;
@@ -32,31 +42,48 @@ export interface TransferResult {
 }
 
 export async function recordTransfer(db: Database, input: TransferInput): Promise<TransferResult> {
-  const amount_fen = parseYuan(input.amount.trim());
-  if (amount_fen === null)
-    throw new Rejection(
-      "amount_invalid",
-      `--amount: ${input.amount} is not an amount in yuan with at most two decimals`,
+  const amountText = input.amount.trim();
+  const amount_fen = parseYuan(amountText);
+  if (amount_fen === null) {
+    const code = amountProblem(amountText) ?? "amount_invalid";
+    throw fieldRejection("amount", code, `${visibleText(input.amount)}: ${REJECTIONS[code]}`);
+  }
+  if (amount_fen === 0n) throw fieldRejection("amount", "amount_zero", "a transfer of zero moves nothing");
+  if (amount_fen < 0n)
+    throw fieldRejection(
+      "amount",
+      "transfer_not_positive",
+      `${amountText}: a transfer moves a positive amount; money the operator returns is a transfer of kind recovery`,
     );
-  if (amount_fen === 0n) throw new Rejection("amount_zero", "--amount: a transfer of zero moves nothing");
+  const kind = (input.kind ?? "interim").trim().toLowerCase() as TransferKind;
+  if (!TRANSFER_KINDS.includes(kind))
+    throw fieldRejection(
+      "kind",
+      "transfer_kind_invalid",
+      `${visibleText(input.kind ?? "")}: ${REJECTIONS.transfer_kind_invalid}`,
+    );
   const on = parseIsoDate(input.on.trim());
-  if (on === null) throw new Rejection("date_invalid", `--on: ${input.on} is not a date YYYY-MM-DD`);
+  if (on === null) throw fieldRejection("on", "date_invalid", `${visibleText(input.on)} is not a date YYYY-MM-DD`);
   const ref = input.ref.trim();
   if (ref === "" || ref.length > 64)
-    throw new Rejection("field_required", "--ref: a transfer reference of 1 to 64 characters is required");
+    throw fieldRejection("ref", "field_required", "a transfer reference of 1 to 64 characters is required");
+  const refProblem = textProblem(ref, "identifier");
+  if (refProblem !== null) throw fieldRejection("ref", refProblem.code, `${visibleText(ref)}: ${refProblem.reason}`);
 
   return db.knex.transaction(async (trx) => {
     await lockJournal(trx);
     const reference = await ReferenceData.load(trx);
     const park = reference.parkOfOperator(input.operator);
     if (park === undefined)
-      throw new Rejection(
+      throw fieldRejection(
+        "operator",
         "operator_unknown",
-        `--operator: ${input.operator} runs no park; the operators are ${reference.operators.join(", ")}`,
+        `${input.operator} runs no park; the operators are ${reference.operators.join(", ")}`,
       );
     const fiscal_year = yearOf(on);
+    // an interim transfer hashes as it did before recoveries existed, so a retry of one still matches
     const content_hash = createHash("sha256")
-      .update([ref, park.operator, amount_fen.toString(), on].join("\u001f"))
+      .update([ref, park.operator, amount_fen.toString(), on, ...(kind === "recovery" ? [kind] : [])].join("\u001f"))
       .digest("hex");
     const existing = await trx("transfers").where({ ref }).first();
     if (existing !== undefined) {
@@ -68,6 +95,7 @@ export async function recordTransfer(db: Database, input: TransferInput): Promis
       }
       return {
         ref,
+        kind,
         operator: park.operator,
         host: park.host,
         amount: formatYuan(amount_fen),
@@ -93,16 +121,18 @@ export async function recordTransfer(db: Database, input: TransferInput): Promis
       park: park.code,
       tax_code: null,
       operator: park.operator,
-      description: `预拨 transfer ${ref}`,
+      description: kind === "recovery" ? `收回 recovery ${ref}` : `预拨 transfer ${ref}`,
       import_id: null,
       source_row: null,
-      lines: transferLines(amount_fen, park.host, park.operator, park.code),
+      // a recovery is the same movement the other way: the operator pays the host back
+      lines: transferLines(kind === "recovery" ? -amount_fen : amount_fen, park.host, park.operator, park.code),
     });
     await trx("transfers").insert({
       ref,
       operator: park.operator,
       host: park.host,
       amount_fen: amount_fen.toString(),
+      kind,
       transferred_on: on,
       fiscal_year,
       entry_id: posted.id.toString(),
@@ -110,6 +140,7 @@ export async function recordTransfer(db: Database, input: TransferInput): Promis
     });
     return {
       ref,
+      kind,
       operator: park.operator,
       host: park.host,
       amount: formatYuan(amount_fen),

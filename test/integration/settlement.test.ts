@@ -93,7 +93,9 @@ describe(`settlement (${dialectLabel})`, () => {
     expect(changed.stderr).toMatch(/transfer_ref_reused/);
     const s = await statement(2025);
     expect(s.totals).toMatchObject({ transferred: "3000.00", balance_due: "4200.04" });
-    expect(s.transfers).toEqual([{ ref: "YB-2025-01", transferred_on: "2025-06-30", amount: "3000.00" }]);
+    expect(s.transfers).toEqual([
+      { ref: "YB-2025-01", kind: "interim", transferred_on: "2025-06-30", amount: "3000.00" },
+    ]);
   });
 
   it("settles and closes the year; the closed year's figures never change afterwards", async () => {
@@ -191,9 +193,9 @@ describe(`settlement (${dialectLabel})`, () => {
       .trim()
       .split(/\r?\n/);
     expect(lines[0]).toBe(
-      "tax_code,tax_name_zh,receipts,central_excluded,local_revenue,operator_share,host_share,not_shared,transferred,balance_due",
+      "tax_code,tax_name_zh,receipts,central_excluded,local_revenue,operator_share,host_share,not_shared,transferred,balance_due,transferred_interim,recovered",
     );
-    expect(lines.at(-1)).toBe("TOTAL,合计,4,8000.00,9000.05,7200.04,1800.01,0.00,3000.00,4200.04");
+    expect(lines.at(-1)).toBe("TOTAL,合计,4,8000.00,9000.05,7200.04,1800.01,0.00,3000.00,4200.04,3000.00,0.00");
     const out = `${process.env.TMPDIR ?? "/tmp"}/settlement-${process.pid}.xlsx`;
     const x = await cli(
       db,

@@ -26,8 +26,8 @@ describe("parseYuan", () => {
     ["-1234.56", -123456n],
     ["1234.56", 123456n],
     ["0012.30", 1230n],
-    ["10000000000000", 1_000_000_000_000_000n],
-    ["-10000000000000.00", -1_000_000_000_000_000n],
+    ["100000000000", 10_000_000_000_000n],
+    ["-100000000000.00", -10_000_000_000_000n],
   ])("reads %s yuan as %s fen", (text, fen) => {
     expect(parseYuan(text)).toBe(fen);
   });
@@ -57,7 +57,8 @@ describe("parseYuan", () => {
     ["Infinity", "Infinity"],
     ["NaN", "NaN"],
     ["1\n", "a trailing newline"],
-    ["10000000000000.01", "one fen over the limit of 10^15 fen"],
+    ["100000000000.01", "one fen over the limit of 10^13 fen"],
+    ["-100000000000.01", "one fen under the limit, negative"],
     ["99999999999999999", "more digits than any receipt may carry"],
   ])("rejects %s (%s)", (text) => {
     expect(parseYuan(text)).toBeNull();
@@ -69,7 +70,7 @@ describe("parseYuan", () => {
     ["-0", "0.00"],
     ["-0.01", "-0.01"],
     ["-1234.5", "-1234.50"],
-    ["10000000000000", "10000000000000.00"],
+    ["100000000000", "100000000000.00"],
   ])("the accepted string %s is shown back as %s", (text, shown) => {
     const fen = parseYuan(text);
     expect(fen).not.toBeNull();
@@ -87,7 +88,7 @@ describe("parseYuan", () => {
 
   it("every canonical two-decimal string survives parseYuan then formatYuan unchanged", () => {
     const canonical = fc
-      .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 13n - 1n }), fc.integer({ min: 0, max: 99 }))
+      .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 11n - 1n }), fc.integer({ min: 0, max: 99 }))
       .filter(([negative, whole, cents]) => !negative || whole > 0n || cents > 0)
       .map(([negative, whole, cents]) => `${negative ? "-" : ""}${whole}.${String(cents).padStart(2, "0")}`);
     fc.assert(
