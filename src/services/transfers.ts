@@ -64,7 +64,7 @@ export async function recordTransfer(db: Database, input: TransferInput): Promis
     );
   const on = parseIsoDate(input.on.trim());
   if (on === null) throw fieldRejection("on", "date_invalid", `${visibleText(input.on)} is not a date YYYY-MM-DD`);
-  const ref = input.ref.trim();
+  const ref = input.ref; // kept as given, as it is hashed and chained
   if (ref === "" || ref.length > 64)
     throw fieldRejection("ref", "field_required", "a transfer reference of 1 to 64 characters is required");
   const refProblem = textProblem(ref, "identifier");
