@@ -7,6 +7,8 @@ import { once } from "node:events";
 import { Command, CommanderError, Option } from "commander";
 import { pino } from "pino";
 import { createApp, InFlight } from "../http/app.js";
+import { httpServer } from "../http/guard.js";
+import { LOG_REDACT_PATHS } from "../http/logging.js";
 import { loadConfig } from "../config.js";
 import { openDatabase, type Database } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
@@ -20,7 +22,7 @@ import type { Progress } from "../import/common.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { listAgreements, listCentralRatios, setAgreement, setCentralRatio } from "../services/agreements.js";
 import { settleYear } from "../services/settle.js";
-import { recordTransfer } from "../services/transfers.js";
+import { recordTransfer, TRANSFER_KINDS } from "../services/transfers.js";
 import { parseAnchor, verifyLedger, type Anchor } from "../services/verify.js";
 import { settlementStatement, settlementTabular } from "../../reports/settlement.js";
 import {
@@ -41,9 +43,11 @@ import {
   type TraceTarget,
 } from "../../reports/trace.js";
 import { trialBalance, trialBalanceTabular } from "../../reports/trial-balance.js";
+import { FULL_VIEW } from "../../reports/viewer.js"; // whoever holds the database sees every park
 import { runDemo } from "../demo/run.js";
 import { createToken, listTokens, revokeToken, PARTIES, ROLES } from "../repositories/tokens.js";
 import { exitCodeFor, describeError } from "./errors.js";
+import { textProblem, visibleText } from "../../ledger/text.js";
 import {
   emit,
   FORMATS,
@@ -105,7 +109,8 @@ export async function main(
     .description("Revenue-sharing and statistics ledger for the Zhundong park-in-park sub-parks (兵准园区, 乌准园区)")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .showHelpAfterError("(run with --help for usage)");
+    .showHelpAfterError("(run with --help for usage)")
+    .hook("preAction", (_program, action) => checkArgumentText(action));
 
   program
     .command("migrate")
@@ -232,13 +237,20 @@ export async function main(
 
   program
     .command("transfer")
-    .description("record an interim transfer (预拨/划转) from the host to an operator")
+    .description(
+      "record an interim transfer (预拨/划转) from the host to an operator, or (--kind recovery) an over-transfer it returns (收回)",
+    )
     .requiredOption("--operator <operator>", "bingtuan or urumqi")
-    .requiredOption("--amount <yuan>", "amount in yuan, e.g. 1000000.00 (negative: funds returned by the operator)")
+    .requiredOption("--amount <yuan>", "amount in yuan, positive, e.g. 1000000.00")
     .requiredOption("--on <date>", "date of the transfer, YYYY-MM-DD")
     .requiredOption("--ref <ref>", "the transfer's reference (unique)")
+    .addOption(
+      new Option("--kind <kind>", "interim: to the operator; recovery: returned by it")
+        .choices(TRANSFER_KINDS)
+        .default("interim"),
+    )
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
-    .action(async (o: { operator: string; amount: string; on: string; ref: string; format: Format }) => {
+    .action(async (o: { operator: string; amount: string; on: string; ref: string; kind: string; format: Format }) => {
       const result = await recordTransfer(await database(), o);
       await emit(io, o.format, undefined, result, () => transferTabular(result));
     });
@@ -347,7 +359,7 @@ export async function main(
         await emit(io, o.format, o.out, overview, () => overviewTabular(overview, ref));
         return;
       }
-      const r = await reconciliation(d.knex, ref, o.year, o.operator);
+      const r = await reconciliation(d.knex, ref, o.year, o.operator, FULL_VIEW);
       await emit(io, o.format, o.out, r, (f) => reconciliationTabular(r, ref, f === "csv"), {
         compact: r.items.length > JSON_INDENT_ITEMS_MAX,
       });
@@ -376,10 +388,16 @@ export async function main(
     .action(async (o: ReportOptions & { year: number; jurisdiction?: string; park?: string }) => {
       const d = await database();
       const ref = await ReferenceData.load(d.knex);
-      const r = await commitmentsReport(d.knex, ref, o.year, {
-        ...(o.jurisdiction !== undefined ? { jurisdiction: o.jurisdiction } : {}),
-        ...(o.park !== undefined ? { park: o.park } : {}),
-      });
+      const r = await commitmentsReport(
+        d.knex,
+        ref,
+        o.year,
+        {
+          ...(o.jurisdiction !== undefined ? { jurisdiction: o.jurisdiction } : {}),
+          ...(o.park !== undefined ? { park: o.park } : {}),
+        },
+        FULL_VIEW,
+      );
       await emit(io, o.format, o.out, r, () => commitmentsTabular(r, ref));
     });
   report
@@ -402,7 +420,7 @@ export async function main(
     .addOption(formatOption())
     .addOption(outOption())
     .action(async (o: ReportOptions & { year?: number }) => {
-      const s = await suspenseReport((await database()).knex, o.year ?? null);
+      const s = await suspenseReport((await database()).knex, o.year ?? null, FULL_VIEW);
       await emit(io, o.format, o.out, s, () => suspenseTabular(s));
     });
 
@@ -417,7 +435,10 @@ export async function main(
   const runTrace = async (target: TraceTarget, o: ReportOptions & { limit?: number }) => {
     const d = await database();
     const ref = await ReferenceData.load(d.knex);
-    const t = await trace(d.knex, ref, target, o.limit !== undefined ? { limit: o.limit } : {});
+    const t = await trace(d.knex, ref, target, {
+      viewer: FULL_VIEW,
+      ...(o.limit !== undefined ? { limit: o.limit } : {}),
+    });
     await emit(io, o.format, o.out, t, () => traceTabular(t), { compact: t.entries.length > JSON_INDENT_ITEMS_MAX });
   };
   traceCmd
@@ -560,9 +581,17 @@ export async function main(
     .action(async (o: { port: string; host: string }) => {
       if (!/^\d{1,5}$/.test(o.port) || Number(o.port) > 65535) throw new UsageError(`--port: ${o.port} is not a port`);
       const d = await database(SERVE_POOL_MAX); // requests read side by side while the desk books
-      const logger = pino({ name: "parkledger", level: env.LOG_LEVEL ?? "info" }, pino.destination(2));
+      const logger = pino(
+        {
+          name: "parkledger",
+          level: env.LOG_LEVEL ?? "info",
+          redact: { paths: LOG_REDACT_PATHS, censor: "[redacted]" },
+        },
+        pino.destination(2),
+      );
       const inflight = new InFlight();
-      const server = createApp(d, { logger, inflight }).listen(Number(o.port), o.host);
+      // slow clients are cut off (SERVER_TIMEOUTS in src/http/guard.ts)
+      const server = httpServer(createApp(d, { logger, inflight })).listen(Number(o.port), o.host);
       await once(server, "listening");
       const address = server.address();
       const port = typeof address === "object" && address !== null ? address.port : o.port;
@@ -616,6 +645,30 @@ export async function main(
     if (db !== null) await (db as Database).close();
   }
   return exitCode;
+}
+
+/**
+ * What a command is given enters the books as text (a reference, a note, a file name recorded with
+ * its rows): refused, naming the option, unless it can be kept exactly as given. A U+FFFD stands for
+ * bytes of the argument that were not UTF-8.
+ */
+function checkArgumentText(action: Command): void {
+  const given: [string, unknown][] = [
+    ...Object.entries(action.opts()).map(([key, value]): [string, unknown] => [
+      `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+      value,
+    ]),
+    ...action.args.map((value, i): [string, unknown] => [`argument ${i + 1}`, value]),
+  ];
+  for (const [name, value] of given) {
+    for (const text of Array.isArray(value) ? value : [value]) {
+      if (typeof text !== "string") continue;
+      const problem = textProblem(text, "text");
+      if (problem !== null) throw new UsageError(`${name}: ${problem.reason} [${problem.code}]`);
+      if (text.includes("\ufffd"))
+        throw new UsageError(`${name}: ${visibleText(text)} holds bytes that are not UTF-8 [text_malformed]`);
+    }
+  }
 }
 
 export { toJson };

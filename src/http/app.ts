@@ -9,12 +9,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { Transform } from "node:stream";
+import { finished, Transform } from "node:stream";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { formatYuan, toFen } from "../../ledger/money.js";
+import { fieldRejection, REJECTIONS } from "../../ledger/rejections.js";
+import { textProblem, visibleText } from "../../ledger/text.js";
 import type { Database } from "../db/database.js";
 import { importEnterprises } from "../import/enterprises.js";
 import { importIndicators } from "../import/indicators.js";
@@ -23,7 +25,7 @@ import { importReceipts } from "../import/receipts.js";
 import { importStatements } from "../import/statements.js";
 import { runAs } from "../repositories/actor.js";
 import { ReferenceData } from "../repositories/reference.js";
-import { authenticate, type Principal } from "../repositories/tokens.js";
+import { authenticate, hashToken, type Principal } from "../repositories/tokens.js";
 import { listAgreements, listCentralRatios, setAgreement, setCentralRatio } from "../services/agreements.js";
 import { ReceiptDesk } from "../services/receipts.js";
 import { settleYear } from "../services/settle.js";
@@ -40,10 +42,19 @@ import {
 } from "../../reports/reconciliation.js";
 import { renderCsv, renderTable, renderXlsx, type Tabular } from "../../reports/render.js";
 import { settlementStatement, settlementTabular } from "../../reports/settlement.js";
-import { suspenseReport, suspenseTabular } from "../../reports/suspense.js";
+import { suspenseReport, suspenseTabular, suspenseVisible } from "../../reports/suspense.js";
 import { trace, traceTabular } from "../../reports/trace.js";
 import { trialBalance, trialBalanceTabular } from "../../reports/trial-balance.js";
-import { access, operatorOf, type Decision } from "./access.js";
+import { access, operatorOf, viewerOf, type Decision } from "./access.js";
+import {
+  AuthThrottle,
+  clientAddress,
+  LIMITS,
+  lineFeeds,
+  refuseCredentialsInUrl,
+  requestLimits,
+  setRequestLimits,
+} from "./guard.js";
 import { accessLog, requestFields } from "./logging.js";
 import { HttpError, toHttpError } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
@@ -53,38 +64,80 @@ export interface AppOptions {
   logger: Logger;
   /** The largest JSON body (batches of receipts). */
   json_limit?: string;
-  /** The largest uploaded CSV file, in bytes. */
+  /** The largest uploaded CSV file, in bytes (default LIMITS.upload_bytes_max, 512 MiB). */
   upload_limit_bytes?: number;
+  /** The most lines an uploaded CSV file may have, its header included (default LIMITS.upload_lines_max). */
+  upload_lines_max?: number;
   /**
    * How long a token, once found valid, is trusted without asking the database again (default 1000 ms;
-   * 0 asks every time). A revoked token is refused by a running server within this time.
+   * 0 asks every time, and then unknown tokens are not remembered either). A revoked token is refused
+   * by a running server within this time.
    */
   token_cache_ms?: number;
+  /** How long a token found unknown is refused without asking the database (LIMITS.unknown_token_cache_ms). */
+  unknown_token_cache_ms?: number;
+  /** Failed authentications an address may make per window before it is answered 429 (LIMITS). */
+  auth_failures_max?: number;
+  /** The window those failures are counted in (LIMITS.auth_failure_window_ms). */
+  auth_failure_window_ms?: number;
+  /** Addresses whose failures are remembered at once (LIMITS.auth_addresses_max). */
+  auth_addresses_max?: number;
   /** Where the handlers at work are counted (`serve` waits for them when it stops). */
   inflight?: InFlight;
 }
 
-/** Tokens found valid, by the sha256 of the token, with when they were checked. */
+/**
+ * Tokens found valid, and tokens found unknown, by the sha256 of the token, with when they were
+ * checked; and the lookups under way, so that many requests with one token ask the database once.
+ * A token becomes valid only when it is created and printed, so remembering an unknown one for a few
+ * seconds refuses nobody who holds a real token; a revoked one is forgotten as valid after ttl_ms.
+ */
 class TokenCache {
   private readonly valid = new Map<string, { principal: Principal; checked: number }>();
+  private readonly unknown = new Map<string, number>();
+  private readonly asking = new Map<string, Promise<Principal | null>>();
 
   constructor(
     private readonly db: Database,
     private readonly ttl_ms: number,
+    private readonly unknown_ttl_ms: number,
   ) {}
 
   async principal(token: string): Promise<Principal | null> {
     if (this.ttl_ms <= 0) return authenticate(this.db.knex, token);
+    const key = hashToken(token);
     const now = Date.now();
-    const hit = this.valid.get(token);
+    const hit = this.valid.get(key);
     if (hit !== undefined && now - hit.checked < this.ttl_ms) return hit.principal;
-    const principal = await authenticate(this.db.knex, token);
-    if (principal === null) this.valid.delete(token);
-    else {
-      if (this.valid.size > 10_000) this.valid.clear();
-      this.valid.set(token, { principal, checked: now });
+    const miss = this.unknown.get(key);
+    if (miss !== undefined && now - miss < this.unknown_ttl_ms) return null;
+    const under_way = this.asking.get(key);
+    if (under_way !== undefined) return under_way;
+    const lookup = authenticate(this.db.knex, token)
+      .then((principal) => {
+        this.remember(key, principal, now);
+        return principal;
+      })
+      .finally(() => this.asking.delete(key));
+    this.asking.set(key, lookup);
+    return lookup;
+  }
+
+  private remember(key: string, principal: Principal | null, now: number): void {
+    if (principal === null) {
+      this.valid.delete(key);
+      if (this.unknown_ttl_ms <= 0) return;
+      this.unknown.delete(key); // kept in the order checked: the oldest and the expired are at the front
+      for (const [old, checked] of this.unknown) {
+        if (this.unknown.size < LIMITS.unknown_tokens_max && now - checked < this.unknown_ttl_ms) break;
+        this.unknown.delete(old);
+      }
+      this.unknown.set(key, now);
+    } else {
+      this.unknown.delete(key);
+      if (this.valid.size >= LIMITS.valid_tokens_max) this.valid.clear();
+      this.valid.set(key, { principal, checked: now });
     }
-    return principal;
   }
 }
 
@@ -169,13 +222,16 @@ export const ROUTES: RouteDef[] = [
     query: S.NoQuery,
     response: S.AnyReport,
     allow: async (p, { ctx }) => {
-      const row = await ctx.db
-        .knex("receipts")
-        .select("operator")
-        .where({ receipt_no: String(ctx.req.params.receipt_no) })
-        .first();
-      if (row === undefined) return p.role === "statistics" ? "forbid" : "hide";
-      return access.readReceipt(p, row.operator ?? null);
+      const receipt_no = String(ctx.req.params.receipt_no);
+      const row = await ctx.db.knex("receipts").select("operator", "status").where({ receipt_no }).first();
+      if (row === undefined) return access.readReceipt(p, null);
+      const viewer = viewerOf(p);
+      // a suspense receipt belongs to no park: an operator sees it where it is linked to its park
+      const linked =
+        row.status === "suspense" &&
+        viewer.kind === "operator" &&
+        (await suspenseVisible(ctx.db.knex, viewer, receipt_no));
+      return access.readReceipt(p, { operator: row.operator ?? null, linked });
     },
     handle: async ({ ctx }) => {
       const row = await ctx.db.knex.raw(
@@ -238,7 +294,10 @@ export const ROUTES: RouteDef[] = [
     },
     handle: async ({ query, ctx }) => {
       const kind = ctx.req.params.kind as string;
-      const file = await receiveUpload(ctx.req, query.name ?? `${kind}.csv`, ctx.upload_limit_bytes);
+      const name = query.name ?? `${kind}.csv`;
+      if (/^\.*$/.test(path.basename(name)))
+        throw fieldRejection("name", "file_name_invalid", `${visibleText(name)}: ${REJECTIONS.file_name_invalid}`);
+      const file = await receiveUpload(ctx.req, name, ctx.upload_limit_bytes);
       try {
         // the answer names the file as the client sent it, never where the server kept it
         const named = <T extends { file: string }>(result: T): T => ({ ...result, file: path.basename(file) });
@@ -370,7 +429,7 @@ export const ROUTES: RouteDef[] = [
         const o = await reconciliationOverview(ctx.db.knex, ref, query.year);
         return { json: o, tabular: () => overviewTabular(o, ref) };
       }
-      const r = await reconciliation(ctx.db.knex, ref, query.year, query.operator);
+      const r = await reconciliation(ctx.db.knex, ref, query.year, query.operator, viewerOf(ctx.principal));
       return { json: r, tabular: (f) => reconciliationTabular(r, ref, f === "csv") };
     },
   },
@@ -384,7 +443,7 @@ export const ROUTES: RouteDef[] = [
     formats: true,
     allow: async (p, { query, ctx }) => {
       const park = (await ctx.ref()).park(query.park);
-      return park === undefined ? "allow" : access.readIndicators(p, park.operator); // an unknown park: a 422 from the report
+      return access.readIndicators(p, park?.operator ?? null); // an unknown park: a 422 from the report, or refused
     },
     handle: async ({ query, ctx }) => {
       const ref = await ctx.ref();
@@ -403,10 +462,16 @@ export const ROUTES: RouteDef[] = [
     allow: (p, { query }) => access.readCommitments(p, query.jurisdiction ?? null),
     handle: async ({ query, ctx }) => {
       const ref = await ctx.ref();
-      const r = await commitmentsReport(ctx.db.knex, ref, query.year, {
-        ...(query.jurisdiction !== undefined ? { jurisdiction: query.jurisdiction } : {}),
-        ...(query.park !== undefined ? { park: query.park } : {}),
-      });
+      const r = await commitmentsReport(
+        ctx.db.knex,
+        ref,
+        query.year,
+        {
+          ...(query.jurisdiction !== undefined ? { jurisdiction: query.jurisdiction } : {}),
+          ...(query.park !== undefined ? { park: query.park } : {}),
+        },
+        viewerOf(ctx.principal),
+      );
       return { json: r, tabular: () => commitmentsTabular(r, ref) };
     },
   },
@@ -435,7 +500,7 @@ export const ROUTES: RouteDef[] = [
     formats: true,
     allow: (p) => access.readAllMoney(p),
     handle: async ({ query, ctx }) => {
-      const s = await suspenseReport(ctx.db.knex, query.year ?? null);
+      const s = await suspenseReport(ctx.db.knex, query.year ?? null, viewerOf(ctx.principal));
       return { json: s, tabular: () => suspenseTabular(s) };
     },
   },
@@ -474,7 +539,7 @@ export const ROUTES: RouteDef[] = [
           ...(query.tax !== undefined ? { tax_code: query.tax } : {}),
           figure: query.figure,
         },
-        query.limit !== undefined ? { limit: query.limit } : {},
+        { viewer: viewerOf(ctx.principal), ...(query.limit !== undefined ? { limit: query.limit } : {}) },
       );
       return { json: t, tabular: () => traceTabular(t) };
     },
@@ -487,10 +552,7 @@ export const ROUTES: RouteDef[] = [
     query: S.TraceIndicatorsQuery,
     response: S.AnyReport,
     formats: true,
-    allow: async (p, { query, ctx }) => {
-      const park = (await ctx.ref()).park(query.park);
-      return park === undefined ? "allow" : access.readIndicators(p, park.operator);
-    },
+    allow: async (p, { query, ctx }) => access.readIndicators(p, (await ctx.ref()).park(query.park)?.operator ?? null),
     handle: async ({ query, ctx }) => {
       const t = await trace(
         ctx.db.knex,
@@ -503,7 +565,7 @@ export const ROUTES: RouteDef[] = [
           ...(query.month !== undefined ? { month: query.month } : {}),
           figure: query.figure,
         },
-        query.limit !== undefined ? { limit: query.limit } : {},
+        { viewer: viewerOf(ctx.principal), ...(query.limit !== undefined ? { limit: query.limit } : {}) },
       );
       return { json: t, tabular: () => traceTabular(t) };
     },
@@ -528,7 +590,7 @@ export const ROUTES: RouteDef[] = [
           account: query.account,
           figure: query.figure,
         },
-        query.limit !== undefined ? { limit: query.limit } : {},
+        { viewer: viewerOf(ctx.principal), ...(query.limit !== undefined ? { limit: query.limit } : {}) },
       );
       return { json: t, tabular: () => traceTabular(t) };
     },
@@ -553,8 +615,11 @@ async function postAnswer(ctx: Context, receipts: S.ReceiptInputT[], route: stri
   return { status: 201, json: outcome.result };
 }
 
-/** Streams the request body to a file of its own, refusing more than `limit` bytes. */
-async function receiveUpload(req: Request, name: string, limit = 512 * 2 ** 20): Promise<string> {
+/**
+ * Streams the request body to a file of its own, refusing more than `limit` bytes or more lines than
+ * the app's upload_lines_max (a row is at least one line, so this bounds an import's rows).
+ */
+async function receiveUpload(req: Request, name: string, limit: number = LIMITS.upload_bytes_max): Promise<string> {
   const type = (req.get("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (!["text/csv", "application/octet-stream", "text/plain"].includes(type))
     throw new HttpError(415, "unsupported_media_type", "send the CSV file as the body with Content-Type: text/csv");
@@ -565,16 +630,49 @@ async function receiveUpload(req: Request, name: string, limit = 512 * 2 ** 20):
       .replace(/[^\p{L}\p{N}._-]/gu, "_")
       .slice(0, 120) || "upload.csv";
   const file = path.join(dir, safe);
+  const lines_max = requestLimits(req).upload_lines_max;
+  const tooLarge = (message: string) => {
+    // the 413 is sent while the rest of the body is read and dropped, so that the client, still
+    // sending, can read it; a client that goes on sending for long is cut off
+    req.unpipe();
+    req.resume();
+    const cut = setTimeout(() => {
+      if (!req.complete) req.socket.destroy();
+    }, LIMITS.refused_body_drain_ms);
+    cut.unref();
+    req.once("end", () => clearTimeout(cut));
+    return new HttpError(413, "payload_too_large", message);
+  };
+  const bytes = `the file is larger than ${limit} bytes, the most an upload may have`;
+  if (Number(req.get("Content-Length")) > limit) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw tooLarge(bytes);
+  }
   let size = 0;
+  let line_feeds = 0;
   const cap = new Transform({
     transform(chunk: Buffer, _enc, done) {
       size += chunk.length;
-      if (size > limit) done(new HttpError(413, "payload_too_large", `the file is larger than ${limit} bytes`));
+      line_feeds += lineFeeds(chunk);
+      const lines = line_feeds + (chunk[chunk.length - 1] === 10 ? 0 : 1);
+      if (size > limit) done(tooLarge(bytes));
+      else if (lines > lines_max)
+        done(
+          tooLarge(
+            `the file has more than ${lines_max} lines (its header included), the most an import over HTTP takes: split it`,
+          ),
+        );
       else done(null, chunk);
     },
   });
+  // not pipeline(req, …): that would destroy the request, and with it the connection the 413 goes back on
+  const written = pipeline(cap, fs.createWriteStream(file));
+  finished(req, (error) => {
+    if (error !== undefined && error !== null) cap.destroy(error); // the client went away
+  });
+  req.pipe(cap);
   try {
-    await pipeline(req, cap, fs.createWriteStream(file));
+    await written;
   } catch (error) {
     fs.rmSync(dir, { recursive: true, force: true });
     throw error;
@@ -657,7 +755,17 @@ export function createApp(db: Database, options: AppOptions): express.Express {
   const app = express();
   const inflight = options.inflight ?? new InFlight();
   const desk = new ReceiptDesk(db);
-  const tokens = new TokenCache(db, options.token_cache_ms ?? 1000);
+  const tokens = new TokenCache(
+    db,
+    options.token_cache_ms ?? 1000,
+    options.unknown_token_cache_ms ?? LIMITS.unknown_token_cache_ms,
+  );
+  const throttle = new AuthThrottle(
+    options.auth_failures_max ?? LIMITS.auth_failures_max,
+    options.auth_failure_window_ms ?? LIMITS.auth_failure_window_ms,
+    options.auth_addresses_max ?? LIMITS.auth_addresses_max,
+  );
+  const limits = { upload_lines_max: options.upload_lines_max ?? LIMITS.upload_lines_max };
   app.disable("x-powered-by");
   app.set("query parser", "simple");
   app.use(helmet());
@@ -683,10 +791,26 @@ export function createApp(db: Database, options: AppOptions): express.Express {
     res.json({ status: "ok" });
   });
   v1.use(async (req, res, next) => {
-    const header = req.get("Authorization") ?? "";
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    // answers name a party's money: no cache, shared or private, keeps them (errors included)
+    res.setHeader("Cache-Control", "no-store");
+    refuseCredentialsInUrl(req);
+    setRequestLimits(res, limits);
+    // an address that has used up its failed attempts is refused before its token is looked at
+    const address = clientAddress(req);
+    const wait_s = throttle.retryAfterSeconds(address);
+    if (wait_s > 0) {
+      res.setHeader("Retry-After", String(wait_s));
+      throw new HttpError(
+        429,
+        "too_many_requests",
+        `too many failed attempts to authenticate from this address; try again in ${wait_s} s`,
+      );
+    }
+    const header = req.get("Authorization");
+    const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
     const principal = match === null ? null : await tokens.principal(match[1]!);
     if (principal === null) {
+      if (header !== undefined) throttle.fail(address); // no credentials at all is not a guess
       res.setHeader("WWW-Authenticate", 'Bearer realm="parkledger"');
       throw new HttpError(401, "unauthorized");
     }
@@ -717,16 +841,24 @@ export function createApp(db: Database, options: AppOptions): express.Express {
     async function handle(req: Request, res: Response): Promise<void> {
       {
         const principal = res.locals.principal as Principal;
+        checkParams(req.params);
         const query = route.query !== undefined ? route.query.parse(req.query) : {};
         const body = route.body === undefined || route.body === "csv" ? undefined : route.body.parse(req.body);
         let ref: Promise<ReferenceData> | null = null;
+        const loadRef = () => (ref ??= ReferenceData.load(db.knex));
+        // names as the database spells them before any rule reads them: Urumqi, 乌鲁木齐 and urumqi alike
+        // an operator is told nothing of what lies beyond its own (DOMAIN.md, Confidentiality): a name
+        // that is none is left as given, and the access rule refuses it as it refuses another's
+        const tellUnknown = operatorOf(principal) === null;
+        await canonicalNames(query, loadRef, tellUnknown);
+        await canonicalNames(body, loadRef, tellUnknown);
         const ctx: Context = {
           desk,
           db,
           principal,
           request_id: res.locals.request_id as string,
           req,
-          ref: () => (ref ??= ReferenceData.load(db.knex)),
+          ref: loadRef,
           ...(options.upload_limit_bytes !== undefined ? { upload_limit_bytes: options.upload_limit_bytes } : {}),
         };
         const decision = await route.allow(principal, { query, body, ctx });
@@ -765,6 +897,55 @@ export function createApp(db: Database, options: AppOptions): express.Express {
     res.status(status).json(body);
   });
   return app;
+}
+
+/** Path parameters are identifiers (a receipt number, an import kind): printable text only. */
+function checkParams(params: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(params)) {
+    const problem = typeof value === "string" ? textProblem(value, "identifier") : null;
+    if (problem !== null)
+      throw new HttpError(400, "invalid_request", `${name}: ${problem.reason}`, [
+        { path: name, message: `${problem.reason} [${problem.code}]` },
+      ]);
+  }
+}
+
+const PARTY_FIELDS = ["operator", "party", "jurisdiction"] as const;
+
+/**
+ * Rewrites the party, park and jurisdiction fields of a request to the codes the database keeps
+ * (`Urumqi`, `乌鲁木齐` → `urumqi`; `bz` → `BZ`), so access rules and handlers compare one spelling;
+ * a name that is none of them is refused naming the field and the valid values.
+ */
+async function canonicalNames(values: unknown, ref: () => Promise<ReferenceData>, tellUnknown: boolean): Promise<void> {
+  if (values === null || typeof values !== "object") return;
+  const fields = values as Record<string, unknown>;
+  for (const field of [...PARTY_FIELDS, "park"]) {
+    const given = fields[field];
+    if (typeof given !== "string") continue;
+    const r = await ref();
+    if (field === "park") {
+      const park = r.resolvePark(given);
+      if (park === undefined && !tellUnknown) continue;
+      if (park === undefined)
+        throw fieldRejection(
+          "park",
+          "park_unknown",
+          `${visibleText(given)} is not a park; use one of ${r.parks.map((p) => p.code).join(", ")}`,
+        );
+      fields[field] = park.code;
+    } else {
+      const jurisdiction = r.resolveJurisdiction(given);
+      if (jurisdiction === undefined && !tellUnknown) continue;
+      if (jurisdiction === undefined)
+        throw fieldRejection(
+          field,
+          "jurisdiction_unknown",
+          `${visibleText(given)} is not a party; use one of ${r.jurisdictions.map((j) => j.code).join(", ")}`,
+        );
+      fields[field] = jurisdiction.code;
+    }
+  }
 }
 
 function requireJson(req: Request, _res: Response, next: NextFunction): void {

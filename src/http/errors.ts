@@ -7,6 +7,7 @@ import { Rejection, type RejectionCode } from "../../ledger/rejections.js";
 import { FileRejected } from "../import/csv.js";
 import { ImportRejected } from "../import/errors.js";
 import { UsageError } from "../cli/output.js";
+import { balanceRejection } from "../repositories/journal.js";
 
 export const HTTP_ERRORS = {
   unauthorized: "no valid bearer token: send Authorization: Bearer <token> (parkledger token create)",
@@ -17,6 +18,8 @@ export const HTTP_ERRORS = {
   payload_too_large: "the body is larger than this endpoint accepts",
   unsupported_media_type: "this endpoint takes another content type",
   not_acceptable: "no representation of this resource matches the Accept header",
+  too_many_requests:
+    "too many failed attempts to authenticate from this address; wait the Retry-After header's seconds",
   idempotency_key_required: "writes that book receipts need an Idempotency-Key header",
   rejected: "the input breaks a rule of the ledger; details name each problem",
   internal: "a fault of the server; nothing was booked by this request",
@@ -53,6 +56,7 @@ export interface ErrorBody {
 }
 
 export function toHttpError(error: unknown, requestId: string): { status: number; body: ErrorBody; fault: boolean } {
+  error = balanceRejection(error) ?? error; // the running balances refused a booking: a rule, not a fault
   const body = (code: string, message: string, details?: unknown): ErrorBody => ({
     error: details === undefined ? { code, message } : { code, message, details },
   });
@@ -100,6 +104,9 @@ export function toHttpError(error: unknown, requestId: string): { status: number
       body: body(error.code, error.message, error.details),
       fault: false,
     };
+  if (error instanceof URIError)
+    // a path segment that is not percent-encoded UTF-8 (express marks it 400); the value is not echoed
+    return { status: 400, body: body("invalid_request", "the path is not valid percent-encoded UTF-8"), fault: false };
   if (error instanceof UsageError) return { status: 400, body: body("invalid_request", error.message), fault: false };
   const e = error as { type?: string; status?: number };
   if (e?.type === "entity.parse.failed")

@@ -3,7 +3,7 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import type express from "express";
-import { createApp } from "../../src/http/app.js";
+import { createApp, type AppOptions } from "../../src/http/app.js";
 import { createToken } from "../../src/repositories/tokens.js";
 import type { TestDatabase } from "../support/db.js";
 
@@ -26,7 +26,7 @@ export interface TestApp {
   auth(caller: Caller): { Authorization: string };
 }
 
-export async function testApp(db: TestDatabase, options: { json_limit?: string } = {}): Promise<TestApp> {
+export async function testApp(db: TestDatabase, options: Omit<AppOptions, "logger"> = {}): Promise<TestApp> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
