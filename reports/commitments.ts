@@ -1,14 +1,18 @@
 // Constraint-indicator commitments (约束性指标承担表): for a year, the carbon and pollutant quotas each
 // jurisdiction must provide, per park, summed over the projects in operation that year (the latest
-// version of each project), with the projects behind every figure.
+// version of each project), with the projects behind every figure. An operator asks for what it
+// provides: it sees every figure of its own commitments, but the projects behind them only where they
+// are in its own parks (a project elsewhere is another park's enterprise; its figure is the operator's
+// obligation, its name and enterprise are not the operator's to know).
 
 import type { Knex } from "knex";
 import { formatQuantity, type Units } from "../ledger/indicators.js";
 import { toFen } from "../ledger/money.js";
 import { operatesIn } from "../ledger/quotas.js";
-import { Rejection } from "../ledger/rejections.js";
+import { fieldRejection, Rejection } from "../ledger/rejections.js";
 import type { ReferenceData } from "../src/repositories/reference.js";
 import type { Column, Tabular } from "./render.js";
+import { parksOf, type Viewer } from "./viewer.js";
 
 export interface QuotaView {
   code: string;
@@ -48,25 +52,42 @@ export interface CommitmentsReport {
   commitments: CommitmentRow[];
   totals: Omit<CommitmentRow, "park">[];
   projects: ProjectView[];
+  /** Projects behind the figures that are not listed: in parks outside the viewer's (0 in the full view). */
+  projects_not_listed: number;
 }
 
 export async function commitmentsReport(
   knex: Knex | Knex.Transaction,
   ref: ReferenceData,
   year: number,
-  filter: { jurisdiction?: string; park?: string } = {},
+  filter: { jurisdiction?: string; park?: string },
+  viewer: Viewer,
 ): Promise<CommitmentsReport> {
+  if (viewer.kind === "operator") {
+    // an operator's view is of what it provides, in its parks or (figures only) elsewhere
+    if (filter.jurisdiction !== undefined && ref.jurisdiction(filter.jurisdiction)?.code !== viewer.operator)
+      throw new Error(
+        `${viewer.operator}'s view of ${filter.jurisdiction}'s commitments: access.ts should have refused it`,
+      );
+    const own = parksOf(ref, viewer.operator);
+    // another park and no park at all get the same answer, which names neither
+    if (filter.park !== undefined && !own.includes(ref.park(filter.park)?.code ?? ""))
+      throw new Rejection("park_unknown", `park: not a park of ${viewer.operator}; use one of ${own.join(", ")}`);
+    filter = { ...filter, jurisdiction: viewer.operator };
+  }
   const jurisdiction = filter.jurisdiction === undefined ? null : ref.jurisdiction(filter.jurisdiction);
   if (jurisdiction === undefined)
-    throw new Rejection(
+    throw fieldRejection(
+      "jurisdiction",
       "jurisdiction_unknown",
-      `--jurisdiction: ${filter.jurisdiction} is not a jurisdiction; use one of ${ref.jurisdictions.map((j) => j.code).join(", ")}`,
+      `${filter.jurisdiction} is not a jurisdiction; use one of ${ref.jurisdictions.map((j) => j.code).join(", ")}`,
     );
   const park = filter.park === undefined ? null : ref.park(filter.park);
   if (park === undefined)
-    throw new Rejection(
+    throw fieldRejection(
+      "park",
       "park_unknown",
-      `--park: ${filter.park} is not a park; use one of ${ref.parks.map((p) => p.code).join(", ")}`,
+      `${filter.park} is not a park; use one of ${ref.parks.map((p) => p.code).join(", ")}`,
     );
   const quota_kinds: QuotaView[] = await knex("quota_kinds")
     .select("code", "name_zh", "name_en", "unit", "unit_zh")
@@ -126,6 +147,8 @@ export async function commitmentsReport(
     add(t.sums, p.amounts);
     totals.set(p.charged_to, t);
   }
+  const listed = viewer.kind === "full" ? null : new Set(parksOf(ref, viewer.operator));
+  const shown = [...projects.values()].filter((p) => listed === null || listed.has(p.park));
   const format = (sums: Map<string, Units>) =>
     Object.fromEntries(quota_kinds.map((k) => [k.code, formatQuantity(sums.get(k.code) ?? 0n)]));
   return {
@@ -140,10 +163,11 @@ export async function commitmentsReport(
       quotas: format(g.sums),
     })),
     totals: [...totals.entries()].map(([j, t]) => ({ jurisdiction: j, projects: t.projects, quotas: format(t.sums) })),
-    projects: [...projects.values()].map(({ amounts, ...p }) => ({
+    projects: shown.map(({ amounts, ...p }) => ({
       ...p,
       quotas: Object.fromEntries([...amounts.entries()].map(([q, v]) => [q, formatQuantity(v)])),
     })),
+    projects_not_listed: projects.size - shown.length,
   };
 }
 
@@ -217,5 +241,11 @@ export function commitmentsTabular(r: CommitmentsReport, ref: ReferenceData): Ta
         })),
       },
     ],
+    notes:
+      r.projects_not_listed > 0
+        ? [
+            `${r.projects_not_listed} 个项目在其他园区，未列明细 project(s) behind these figures are in other parks and not listed`,
+          ]
+        : [],
   };
 }

@@ -3,6 +3,9 @@
 // status, matched by receipt number; the totals and their difference; what the differences would
 // change in the operator's share; probable counterparts where numbers differ (for a person to
 // confirm, never counted as matched); and the anomalies a finance officer must see.
+// Who looks matters (./viewer.ts): the prefecture and the auditors see every cross-check; an operator
+// sees its own park's rows and the suspense receipts linked to it, and nothing that tells it what the
+// other operator's statement holds or where another park's receipt is booked.
 
 import type { Knex } from "knex";
 import { splitReceipt } from "../ledger/allocate.js";
@@ -10,6 +13,8 @@ import { formatYuan, toFen, type Fen } from "../ledger/money.js";
 import type { ReferenceData } from "../src/repositories/reference.js";
 import type { Tabular } from "./render.js";
 import { operatorPark } from "./settlement.js";
+import { suspenseSight } from "./suspense.js";
+import { FULL_VIEW, parksOf, type Viewer } from "./viewer.js";
 
 export type ReconciliationStatus = "matched" | "amount_mismatch" | "missing_in_operator" | "missing_in_prefecture";
 
@@ -122,12 +127,20 @@ interface PairRow {
   p_operator_bp: number | null;
 }
 
+/**
+ * The reconciliation with `operator` as `viewer` sees it: the full view (prefecture, auditors, command
+ * line) or that operator's own. In an operator's view a statement row the prefecture booked in another
+ * park, or that the other operator also lists, is simply missing_in_prefecture.
+ */
 export async function reconciliation(
   knex: Knex | Knex.Transaction,
   ref: ReferenceData,
   year: number,
   operator: string,
+  viewer: Viewer,
 ): Promise<Reconciliation> {
+  if (viewer.kind === "operator" && viewer.operator !== operator)
+    throw new Error(`${viewer.operator}'s view of ${operator}'s reconciliation: access.ts should have refused it`);
   const park = operatorPark(ref, operator);
   const from = `${year}-01-01`;
   const to = `${year}-12-31`;
@@ -140,7 +153,7 @@ export async function reconciliation(
             (select coalesce(sum(amount_fen), 0) from operator_statements where party = ? and collected_on between ? and ?) as operator`,
     [park.code, from, to, park.code, from, to, operator, from, to],
   );
-  const anomaliesQuery = anomalies(knex, ref, year, operator);
+  const anomaliesQuery = anomalies(knex, ref, year, operator, viewer);
   totalsQuery.catch(() => {}); // awaited below; a failure there is the report's failure
   anomaliesQuery.catch(() => {});
   const { rows } = (await knex
@@ -286,12 +299,17 @@ function daysApart(a: string, b: string): number {
   return Math.abs(Date.parse(`${a}T00:00:00Z`) - Date.parse(`${b}T00:00:00Z`)) / 86_400_000;
 }
 
-/** Flags still set in BZ, receipts and enterprises both operators claim, and receipts in suspense. */
+/**
+ * Flags still set in BZ, receipts and enterprises both operators claim, and receipts in suspense. The
+ * cross-checks between operators are the full view's only: each tells of another party's statement or
+ * books. An operator sees the suspense receipts linked to its parks (./suspense.ts).
+ */
 async function anomalies(
   knex: Knex | Knex.Transaction,
   ref: ReferenceData,
   year: number,
   operator: string,
+  viewer: Viewer,
 ): Promise<Anomaly[]> {
   const from = `${year}-01-01`;
   const to = `${year}-12-31`;
@@ -313,6 +331,39 @@ async function anomalies(
       });
     }
   }
+  if (viewer.kind === "full") found.push(...(await crossChecks(knex, ref, from, to, operator)));
+  const sight = suspenseSight(viewer);
+  const registry =
+    viewer.kind === "full" ? "the registry" : `the registry of ${parksOf(ref, viewer.operator).join(", ")}`;
+  const suspense = await knex.raw(
+    `select r.receipt_no, r.uscc, ${sight.name} as name, r.amount_fen, r.collected_on
+       from receipts r left join enterprises e on e.uscc = r.uscc
+      where r.status = 'suspense' and r.collected_on between ? and ? and ${sight.linked}
+      order by r.collected_on, r.receipt_no`,
+    [...sight.name_bindings, from, to, ...sight.linked_bindings],
+  );
+  for (const s of suspense.rows) {
+    found.push({
+      kind: "suspense",
+      uscc: s.uscc,
+      receipt_no: s.receipt_no,
+      enterprise: s.name ?? null,
+      amount: formatYuan(toFen(s.amount_fen)),
+      detail: `held in suspense since ${s.collected_on}: ${s.name ? "the enterprise was in no park that day" : `the enterprise is not in ${registry}`}`,
+    });
+  }
+  return found;
+}
+
+/** Statement rows the other operator also lists, or that the books or the registry put in another park. */
+async function crossChecks(
+  knex: Knex | Knex.Transaction,
+  ref: ReferenceData,
+  from: string,
+  to: string,
+  operator: string,
+): Promise<Anomaly[]> {
+  const found: Anomaly[] = [];
   const others = ref.operators.filter((o) => o !== operator);
   // a receipt number or an enterprise that another operator's statement also lists
   const seen = new Set<string>();
@@ -376,25 +427,10 @@ async function anomalies(
       detail: `${operator} lists receipt ${e.receipt_no} of ${e.collected_on}, which the ${e.booked_park ? "prefecture's books" : "registry"} put in ${where} (${other})`,
     });
   }
-  const suspense = await knex.raw(
-    `select r.receipt_no, r.uscc, e.name, r.amount_fen, r.collected_on from receipts r left join enterprises e on e.uscc = r.uscc
-      where r.status = 'suspense' and r.collected_on between ? and ? order by r.collected_on, r.receipt_no`,
-    [from, to],
-  );
-  for (const s of suspense.rows) {
-    found.push({
-      kind: "suspense",
-      uscc: s.uscc,
-      receipt_no: s.receipt_no,
-      enterprise: s.name ?? null,
-      amount: formatYuan(toFen(s.amount_fen)),
-      detail: `held in suspense since ${s.collected_on}: ${s.name ? "the enterprise was in no park that day" : "the enterprise is not in the registry"}`,
-    });
-  }
   return found;
 }
 
-/** Without an operator: each operator's summary against the prefecture, and the cross-checks. */
+/** Without an operator, in the full view only: each operator's summary against the prefecture, and the cross-checks. */
 export async function reconciliationOverview(
   knex: Knex | Knex.Transaction,
   ref: ReferenceData,
@@ -407,7 +443,7 @@ export async function reconciliationOverview(
   const parties = [];
   const found = new Map<string, Anomaly>();
   for (const operator of ref.operators) {
-    const r = await reconciliation(knex, ref, year, operator);
+    const r = await reconciliation(knex, ref, year, operator, FULL_VIEW);
     parties.push({ operator, park: r.park, summary: r.summary });
     for (const a of r.anomalies) {
       const key =

@@ -1,9 +1,54 @@
 // Receipts held in suspense: well-formed, but their enterprise was unknown or in no park on the day
-// they entered the treasury. They are listed, never dropped, until the registry explains them.
+// they entered the treasury. They are listed, never dropped, until the registry explains them. The
+// prefecture and the auditors see all of them; an operator only those linked to its parks (the rule
+// below, which the reconciliation's anomalies and the receipt lookup share).
 
 import type { Knex } from "knex";
 import { formatYuan, toFen } from "../ledger/money.js";
 import type { Tabular } from "./render.js";
+import type { Viewer } from "./viewer.js";
+
+/** The parks an operator runs, in SQL (binding: the operator). */
+const PARKS_OF = `(select p.code from parks p where p.operator = ? and p.operator <> p.host)`;
+
+/**
+ * How a query over suspense receipts `r`, left-joined to their enterprise `e`, shows them to a viewer.
+ * An operator sees a suspense receipt linked to its parks: its own statement names the receipt, or
+ * the enterprise has or had a stay in one of its parks. It sees the enterprise's name only in the
+ * second case: a receipt its statement names may be of an enterprise another park registered, and
+ * what the registry says of that enterprise is not the operator's to know.
+ * `name` goes in the select list (its bindings first), `linked` in the where clause.
+ */
+export function suspenseSight(viewer: Viewer): {
+  name: string;
+  name_bindings: string[];
+  linked: string;
+  linked_bindings: string[];
+} {
+  if (viewer.kind === "full") return { name: "e.name", name_bindings: [], linked: "true", linked_bindings: [] };
+  const stayed = `exists (select 1 from enterprise_stays vs where vs.uscc = r.uscc and vs.park in ${PARKS_OF})`;
+  const named = `exists (select 1 from operator_statements vo where vo.party = ? and vo.receipt_no = r.receipt_no)`;
+  return {
+    name: `case when ${stayed} then e.name end`,
+    name_bindings: [viewer.operator],
+    linked: `(${named} or ${stayed})`,
+    linked_bindings: [viewer.operator, viewer.operator],
+  };
+}
+
+/** Whether the viewer may see suspense receipt `receipt_no` (false when there is no such receipt in suspense). */
+export async function suspenseVisible(
+  knex: Knex | Knex.Transaction,
+  viewer: Viewer,
+  receipt_no: string,
+): Promise<boolean> {
+  const sight = suspenseSight(viewer);
+  const { rows } = await knex.raw(
+    `select 1 from receipts r where r.receipt_no = ? and r.status = 'suspense' and ${sight.linked}`,
+    [receipt_no, ...sight.linked_bindings],
+  );
+  return rows.length > 0;
+}
 
 export interface SuspenseRow {
   receipt_no: string;
@@ -25,14 +70,24 @@ export interface SuspenseReport {
   items: SuspenseRow[];
 }
 
-export async function suspenseReport(knex: Knex | Knex.Transaction, year: number | null): Promise<SuspenseReport> {
+/**
+ * In an operator's view, a receipt whose enterprise never stayed in its parks shows no enterprise and
+ * `enterprise_unknown`: unknown to the registry of its parks, whatever another park's says.
+ */
+export async function suspenseReport(
+  knex: Knex | Knex.Transaction,
+  year: number | null,
+  viewer: Viewer,
+): Promise<SuspenseReport> {
+  const sight = suspenseSight(viewer);
   const { rows } = await knex.raw(
-    `select r.receipt_no, r.uscc, e.name as enterprise, r.tax_code, r.collected_on, r.amount_fen, r.fiscal_year,
+    `select r.receipt_no, r.uscc, ${sight.name} as enterprise, r.tax_code, r.collected_on, r.amount_fen, r.fiscal_year,
             coalesce((select sum(x.amount_fen) from receipts x where x.refund_of_id = r.id), 0) as refunded_fen
        from receipts r left join enterprises e on e.uscc = r.uscc
       where r.status = 'suspense' and r.refund_of_id is null ${year === null ? "" : "and r.fiscal_year = ?"}
+        and ${sight.linked}
       order by r.collected_on, r.receipt_no`,
-    year === null ? [] : [year],
+    [...sight.name_bindings, ...(year === null ? [] : [year]), ...sight.linked_bindings],
   );
   let total = 0n;
   const items = rows.map((r: Record<string, unknown>) => {

@@ -2,16 +2,21 @@
 // behind them (file, sha256 and row, or the HTTP request, party and token that posted it). Each entry's
 // contribution is taken from its lines on the accounts the report reads, so the contributions add up
 // to the figure; the figure is also computed by the report itself and the two are compared.
+// A figure an operator may ask for (its settlement, its park's indicators, its own books) is made of
+// its own park's entries only, so the trace shows the same to every viewer; the viewer is checked so
+// that a route whose access rule lets another operator's figure through fails instead of answering.
 
+import { visibleText } from "../ledger/text.js";
 import type { Knex } from "knex";
 import { formatQuantity } from "../ledger/indicators.js";
 import { formatYuan, toFen } from "../ledger/money.js";
-import { Rejection } from "../ledger/rejections.js";
+import { fieldRejection, Rejection } from "../ledger/rejections.js";
 import type { ReferenceData } from "../src/repositories/reference.js";
 import { indicatorsReport } from "./indicators.js";
 import type { Tabular } from "./render.js";
 import { operatorPark, settlementStatement } from "./settlement.js";
 import { trialBalance } from "./trial-balance.js";
+import type { Viewer } from "./viewer.js";
 
 export const SETTLEMENT_FIGURES = [
   "operator_share",
@@ -104,8 +109,12 @@ export async function trace(
   knex: Knex | Knex.Transaction,
   ref: ReferenceData,
   target: TraceTarget,
-  options: { limit?: number } = {},
+  options: { viewer: Viewer; limit?: number },
 ): Promise<Trace> {
+  if (!inView(ref, options.viewer, target))
+    throw new Error(
+      `a trace of ${JSON.stringify(target)} is outside ${JSON.stringify(options.viewer)}: access.ts should have refused it`,
+    );
   const plan = await planFor(knex, ref, target);
   const accounts = (await knex("accounts").select("id", "jurisdiction", "code")) as {
     id: number;
@@ -210,29 +219,45 @@ export async function trace(
   };
 }
 
+/** Whether the figure is the viewer's to see: all are the full view's; an operator's are its own. */
+function inView(ref: ReferenceData, viewer: Viewer, t: TraceTarget): boolean {
+  if (viewer.kind === "full") return true;
+  if (t.report === "settlement") return ref.jurisdiction(t.operator)?.code === viewer.operator;
+  if (t.report === "indicators") return ref.park(t.park)?.operator === viewer.operator;
+  return ref.jurisdiction(t.jurisdiction)?.code === viewer.operator;
+}
+
 async function planFor(knex: Knex | Knex.Transaction, ref: ReferenceData, t: TraceTarget): Promise<Plan> {
   if (t.report === "settlement") {
     const park = operatorPark(ref, t.operator);
     const tax = t.tax_code === undefined ? undefined : ref.tax(t.tax_code);
     if (t.tax_code !== undefined && tax === undefined)
-      throw new Rejection("tax_code_unknown", `--tax: ${t.tax_code} is not a tax code`);
+      throw fieldRejection("tax", "tax_code_unknown", `${t.tax_code} is not a tax code`);
     if (tax !== undefined && (t.figure === "transferred" || t.figure === "balance_due"))
-      throw new Rejection("tax_code_unknown", `--tax: transfers are not made per tax; trace ${t.figure} without --tax`);
+      throw fieldRejection(
+        "tax",
+        "tax_code_unknown",
+        `transfers are not made per tax; trace ${t.figure} without a tax`,
+      );
     const credit = (jurisdiction: string, code: string, factor: 1n | -1n = 1n): Part => ({
       jurisdiction,
       code,
       side: "credit",
       factor,
     });
-    const transferred = (factor: 1n | -1n): Part => ({ jurisdiction: t.operator, code: "cash", side: "debit", factor });
+    // what reached the operator's cash: interim transfers in (debit), recoveries back out (credit)
+    const transferred = (factor: 1n | -1n): Part[] => [
+      { jurisdiction: t.operator, code: "cash", side: "debit", factor },
+      { jurisdiction: t.operator, code: "cash", side: "credit", factor: factor === 1n ? -1n : 1n },
+    ];
     const parts: Record<(typeof SETTLEMENT_FIGURES)[number], Part[]> = {
       operator_share: [credit(t.operator, "revenue_shared")],
       host_share: [credit(park.host, "revenue_shared_host")],
       local_revenue: [credit(t.operator, "revenue_shared"), credit(park.host, "revenue_shared_host")],
       central_excluded: [credit(ref.central, "revenue_central")],
       not_shared: [credit(park.host, "revenue_own"), credit(park.host, "nontax_revenue")],
-      transferred: [transferred(1n)],
-      balance_due: [credit(t.operator, "revenue_shared"), transferred(-1n)],
+      transferred: transferred(1n),
+      balance_due: [credit(t.operator, "revenue_shared"), ...transferred(-1n)],
     };
     return {
       parts: parts[t.figure],
@@ -250,10 +275,16 @@ async function planFor(knex: Knex | Knex.Transaction, ref: ReferenceData, t: Tra
   }
   if (t.report === "indicators") {
     const park = ref.park(t.park);
-    if (park === undefined) throw new Rejection("park_unknown", `--park: ${t.park} is not a park`);
+    if (park === undefined) throw fieldRejection("park", "park_unknown", `${t.park} is not a park`);
     const indicator = ref.indicator(t.indicator);
     if (indicator === undefined)
-      throw new Rejection("indicator_unknown", `--indicator: ${t.indicator} is not an indicator`);
+      throw fieldRejection("indicator", "indicator_unknown", `${t.indicator} is not an indicator`);
+    if (t.month !== undefined && !new RegExp(`^${t.year}-(0[1-9]|1[0-2])$`).test(t.month))
+      throw fieldRejection(
+        "month",
+        "month_outside_year",
+        `${visibleText(t.month)} is not a month of ${t.year} (YYYY-MM)`,
+      );
     if (t.figure === "assessment_host" && park.operator === park.host)
       throw new Rejection("park_unknown", `${park.code} is run by its host: its assessment figure is all the host's`);
     const code = (base: string) => `${base}:${indicator.code}`;
@@ -289,10 +320,10 @@ async function planFor(knex: Knex | Knex.Transaction, ref: ReferenceData, t: Tra
   }
   const jurisdiction = ref.jurisdiction(t.jurisdiction);
   if (jurisdiction === undefined)
-    throw new Rejection("jurisdiction_unknown", `--jurisdiction: ${t.jurisdiction} is not a jurisdiction`);
+    throw fieldRejection("jurisdiction", "jurisdiction_unknown", `${t.jurisdiction} is not a jurisdiction`);
   const account = await knex("accounts").where({ jurisdiction: jurisdiction.code, code: t.account }).first();
   if (account === undefined)
-    throw new Rejection("jurisdiction_unknown", `--account: ${jurisdiction.code} keeps no account ${t.account}`);
+    throw fieldRejection("account", "jurisdiction_unknown", `${jurisdiction.code} keeps no account ${t.account}`);
   const money = account.unit === "CNY";
   return {
     parts: [{ jurisdiction: jurisdiction.code, code: t.account, side: t.figure, factor: 1n, sideOnly: true }],

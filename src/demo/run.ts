@@ -15,6 +15,7 @@ import { recordTransfer } from "../services/transfers.js";
 import { settlementStatement, settlementTabular } from "../../reports/settlement.js";
 import { suspenseReport } from "../../reports/suspense.js";
 import { trialBalance } from "../../reports/trial-balance.js";
+import { FULL_VIEW } from "../../reports/viewer.js";
 import { renderTable } from "../../reports/render.js";
 import { progressReporter, toJson, type Format, type Io } from "../cli/output.js";
 import { demoEnterprises, demoReceipts, enterprisesCsv, receiptsCsvLines } from "./generate.js";
@@ -125,7 +126,7 @@ export async function runDemo(db: Database, io: Io, run: DemoRun): Promise<void>
     statements.push(await settlementStatement(db.knex, reference, run.year, operator));
   const balances = [];
   for (const j of reference.jurisdictions) balances.push(await trialBalance(db.knex, reference, run.year, j.code));
-  const suspense = await suspenseReport(db.knex, run.year);
+  const suspense = await suspenseReport(db.knex, run.year, FULL_VIEW);
   const indicators = [];
   for (const park of reference.parks) indicators.push(await indicatorsReport(db.knex, reference, run.year, park.code));
 

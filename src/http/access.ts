@@ -2,8 +2,11 @@
 // and writes its own: Bingtuan only BZ and its own reconciliation, Urumqi only WZ, the prefecture all
 // three parks' money. The statistics bureau reads and writes the indicators; auditors read everything
 // and write nothing. One function per kind of question, so the rules can be read in one place and
-// the authorization matrix test can hold every route to them.
+// the authorization matrix test can hold every route to them. What an allowed caller then sees is
+// its view (reports/viewer.ts): an operator's own, or the full view. An operator is answered alike
+// for what is another park's and for what does not exist (DOMAIN.md, Confidentiality).
 
+import { FULL_VIEW, operatorView, type Viewer } from "../../reports/viewer.js";
 import type { Principal } from "../repositories/tokens.js";
 
 export type Decision = "allow" | "forbid" | "hide";
@@ -17,6 +20,12 @@ const isStatistics = (p: Principal) => p.role === "statistics";
 export const operatorOf = (p: Principal): string | null =>
   p.role === "finance" && (p.party === "bingtuan" || p.party === "urumqi") ? p.party : null;
 
+/** What the caller sees of what it may read: its own parks for an operator, everything for the others. */
+export const viewerOf = (p: Principal): Viewer => {
+  const own = operatorOf(p);
+  return own === null ? FULL_VIEW : operatorView(own);
+};
+
 export const access = {
   /** Settlement, reconciliation and money traces between the prefecture and `operator`. */
   readOperatorMoney: (p: Principal, operator: string): Decision =>
@@ -26,11 +35,14 @@ export const access = {
   /** A jurisdiction's books (trial balance, account traces). */
   readBooks: (p: Principal, jurisdiction: string): Decision =>
     allow(isPrefecture(p) || isAuditor(p) || operatorOf(p) === jurisdiction),
-  /** A single receipt: an operator may see its own park's; that another park's exists is not its business. */
-  readReceipt: (p: Principal, receiptOperator: string | null): Decision => {
-    if (isPrefecture(p) || isAuditor(p)) return "allow";
+  /**
+   * A single receipt (null: there is none): an operator may see its own park's, and a suspense receipt
+   * linked to its park (`linked`, reports/suspense.ts); that another park's exists is not its business.
+   */
+  readReceipt: (p: Principal, receipt: { operator: string | null; linked: boolean } | null): Decision => {
+    if (isPrefecture(p) || isAuditor(p)) return receipt === null ? "hide" : "allow";
     const own = operatorOf(p);
-    if (own !== null) return own === receiptOperator ? "allow" : "hide";
+    if (own !== null) return receipt !== null && (own === receipt.operator || receipt.linked) ? "allow" : "hide";
     return "forbid";
   },
   /** Treasury receipts, enterprises, transfers, agreements, settlement: the prefecture's finance only. */
@@ -39,9 +51,12 @@ export const access = {
   readAgreements: (p: Principal): Decision => allow(p.role === "finance" || isAuditor(p)),
   /** An operator's own statement: that operator, or the prefecture on its behalf. */
   writeStatement: (p: Principal, party: string): Decision => allow(isPrefecture(p) || operatorOf(p) === party),
-  /** A park's indicators. */
-  readIndicators: (p: Principal, operator: string): Decision =>
-    allow(isStatistics(p) || isAuditor(p) || isPrefecture(p) || operatorOf(p) === operator),
+  /**
+   * A park's indicators, by the park's operator; null for a park that does not exist, which those who
+   * read every park are told (by the report), and an operator is refused as it is another park's.
+   */
+  readIndicators: (p: Principal, operator: string | null): Decision =>
+    allow(isStatistics(p) || isAuditor(p) || isPrefecture(p) || (operator !== null && operatorOf(p) === operator)),
   writeIndicators: (p: Principal): Decision => allow(isStatistics(p)),
   /** Projects and quota commitments: the bureau and the prefecture write; operators read their own. */
   writeProjects: (p: Principal): Decision => allow(isStatistics(p) || isPrefecture(p)),
