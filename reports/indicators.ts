@@ -7,7 +7,7 @@
 import type { Knex } from "knex";
 import { formatQuantity, type Units } from "../ledger/indicators.js";
 import { formatBpAsPercent } from "../ledger/ratio.js";
-import { Rejection } from "../ledger/rejections.js";
+import { fieldRejection } from "../ledger/rejections.js";
 import type { IndicatorAmounts } from "../ledger/posting.js";
 import { bookedAttribution, recordedReports, reportsInForce } from "../src/repositories/indicators.js";
 import type { Park, ReferenceData } from "../src/repositories/reference.js";
@@ -64,9 +64,10 @@ export async function indicatorsReport(
 ): Promise<IndicatorsReport> {
   const park = ref.park(parkCode);
   if (park === undefined)
-    throw new Rejection(
+    throw fieldRejection(
+      "park",
       "park_unknown",
-      `--park: ${parkCode} is not a park; use one of ${ref.parks.map((p) => p.code).join(", ")}`,
+      `${parkCode} is not a park; use one of ${ref.parks.map((p) => p.code).join(", ")}`,
     );
   const booked = await bookedAttribution(knex, park, year);
   const recorded = await recordedReports(knex, park.code, year);

@@ -832,7 +832,7 @@ export function createApp(db: Database, options: AppOptions): express.Express {
     const p = res.locals.principal as Principal;
     res.json({ party: p.party, role: p.role, token_id: p.token_id.toString() });
   });
-  const json = express.json({ limit: options.json_limit ?? "8mb", strict: true });
+  const json = express.json({ limit: options.json_limit ?? LIMITS.json_body_bytes_max, strict: true });
   for (const route of ROUTES) {
     const handlers = [
       ...(route.body !== undefined && route.body !== "csv" ? [requireJson, json] : []),

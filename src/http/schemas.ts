@@ -4,6 +4,7 @@
 
 import { z } from "zod";
 import { textProblem, type TextKind } from "../../ledger/text.js";
+import { LIMITS } from "./guard.js";
 
 export const Yuan = z
   .string()
@@ -51,7 +52,7 @@ export const ReceiptInput = z.strictObject({
   refund_of: Identifier(64).optional(),
 });
 export type ReceiptInputT = z.infer<typeof ReceiptInput>;
-export const ReceiptBatch = z.strictObject({ receipts: z.array(ReceiptInput).min(1).max(10_000) });
+export const ReceiptBatch = z.strictObject({ receipts: z.array(ReceiptInput).min(1).max(LIMITS.batch_receipts_max) });
 
 export const PostedReceipt = z.strictObject({
   receipt_no: z.string(),
