@@ -6,17 +6,14 @@
 
 import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
-import { finished, Transform } from "node:stream";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { formatYuan, toFen } from "../../ledger/money.js";
 import { fieldRejection, REJECTIONS } from "../../ledger/rejections.js";
-import { textProblem, visibleText } from "../../ledger/text.js";
+import { visibleText } from "../../ledger/text.js";
 import type { Database } from "../db/database.js";
 import { importEnterprises } from "../import/enterprises.js";
 import { importIndicators } from "../import/indicators.js";
@@ -25,7 +22,7 @@ import { importReceipts } from "../import/receipts.js";
 import { importStatements } from "../import/statements.js";
 import { runAs } from "../repositories/actor.js";
 import { ReferenceData } from "../repositories/reference.js";
-import { authenticate, hashToken, type Principal } from "../repositories/tokens.js";
+import type { Principal } from "../repositories/tokens.js";
 import { listAgreements, listCentralRatios, setAgreement, setCentralRatio } from "../services/agreements.js";
 import { ReceiptDesk } from "../services/receipts.js";
 import { settleYear } from "../services/settle.js";
@@ -46,18 +43,13 @@ import { suspenseReport, suspenseTabular, suspenseVisible } from "../../reports/
 import { trace, traceTabular } from "../../reports/trace.js";
 import { trialBalance, trialBalanceTabular } from "../../reports/trial-balance.js";
 import { access, operatorOf, viewerOf, type Decision } from "./access.js";
-import {
-  AuthThrottle,
-  clientAddress,
-  LIMITS,
-  lineFeeds,
-  refuseCredentialsInUrl,
-  requestLimits,
-  setRequestLimits,
-} from "./guard.js";
+import { AuthThrottle, clientAddress, LIMITS, refuseCredentialsInUrl, setRequestLimits } from "./guard.js";
 import { accessLog, requestFields } from "./logging.js";
 import { HttpError, toHttpError } from "./errors.js";
+import { checkParams, canonicalNames } from "./names.js";
 import { openApiDocument } from "./openapi.js";
+import { TokenCache } from "./token-cache.js";
+import { receiveUpload } from "./upload.js";
 import * as S from "./schemas.js";
 
 export interface AppOptions {
@@ -84,61 +76,6 @@ export interface AppOptions {
   auth_addresses_max?: number;
   /** Where the handlers at work are counted (`serve` waits for them when it stops). */
   inflight?: InFlight;
-}
-
-/**
- * Tokens found valid, and tokens found unknown, by the sha256 of the token, with when they were
- * checked; and the lookups under way, so that many requests with one token ask the database once.
- * A token becomes valid only when it is created and printed, so remembering an unknown one for a few
- * seconds refuses nobody who holds a real token; a revoked one is forgotten as valid after ttl_ms.
- */
-class TokenCache {
-  private readonly valid = new Map<string, { principal: Principal; checked: number }>();
-  private readonly unknown = new Map<string, number>();
-  private readonly asking = new Map<string, Promise<Principal | null>>();
-
-  constructor(
-    private readonly db: Database,
-    private readonly ttl_ms: number,
-    private readonly unknown_ttl_ms: number,
-  ) {}
-
-  async principal(token: string): Promise<Principal | null> {
-    if (this.ttl_ms <= 0) return authenticate(this.db.knex, token);
-    const key = hashToken(token);
-    const now = Date.now();
-    const hit = this.valid.get(key);
-    if (hit !== undefined && now - hit.checked < this.ttl_ms) return hit.principal;
-    const miss = this.unknown.get(key);
-    if (miss !== undefined && now - miss < this.unknown_ttl_ms) return null;
-    const under_way = this.asking.get(key);
-    if (under_way !== undefined) return under_way;
-    const lookup = authenticate(this.db.knex, token)
-      .then((principal) => {
-        this.remember(key, principal, now);
-        return principal;
-      })
-      .finally(() => this.asking.delete(key));
-    this.asking.set(key, lookup);
-    return lookup;
-  }
-
-  private remember(key: string, principal: Principal | null, now: number): void {
-    if (principal === null) {
-      this.valid.delete(key);
-      if (this.unknown_ttl_ms <= 0) return;
-      this.unknown.delete(key); // kept in the order checked: the oldest and the expired are at the front
-      for (const [old, checked] of this.unknown) {
-        if (this.unknown.size < LIMITS.unknown_tokens_max && now - checked < this.unknown_ttl_ms) break;
-        this.unknown.delete(old);
-      }
-      this.unknown.set(key, now);
-    } else {
-      this.unknown.delete(key);
-      if (this.valid.size >= LIMITS.valid_tokens_max) this.valid.clear();
-      this.valid.set(key, { principal, checked: now });
-    }
-  }
 }
 
 interface Context {
@@ -615,71 +552,6 @@ async function postAnswer(ctx: Context, receipts: S.ReceiptInputT[], route: stri
   return { status: 201, json: outcome.result };
 }
 
-/**
- * Streams the request body to a file of its own, refusing more than `limit` bytes or more lines than
- * the app's upload_lines_max (a row is at least one line, so this bounds an import's rows).
- */
-async function receiveUpload(req: Request, name: string, limit: number = LIMITS.upload_bytes_max): Promise<string> {
-  const type = (req.get("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
-  if (!["text/csv", "application/octet-stream", "text/plain"].includes(type))
-    throw new HttpError(415, "unsupported_media_type", "send the CSV file as the body with Content-Type: text/csv");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "parkledger-upload-"));
-  const safe =
-    path
-      .basename(name)
-      .replace(/[^\p{L}\p{N}._-]/gu, "_")
-      .slice(0, 120) || "upload.csv";
-  const file = path.join(dir, safe);
-  const lines_max = requestLimits(req).upload_lines_max;
-  const tooLarge = (message: string) => {
-    // the 413 is sent while the rest of the body is read and dropped, so that the client, still
-    // sending, can read it; a client that goes on sending for long is cut off
-    req.unpipe();
-    req.resume();
-    const cut = setTimeout(() => {
-      if (!req.complete) req.socket.destroy();
-    }, LIMITS.refused_body_drain_ms);
-    cut.unref();
-    req.once("end", () => clearTimeout(cut));
-    return new HttpError(413, "payload_too_large", message);
-  };
-  const bytes = `the file is larger than ${limit} bytes, the most an upload may have`;
-  if (Number(req.get("Content-Length")) > limit) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    throw tooLarge(bytes);
-  }
-  let size = 0;
-  let line_feeds = 0;
-  const cap = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      size += chunk.length;
-      line_feeds += lineFeeds(chunk);
-      const lines = line_feeds + (chunk[chunk.length - 1] === 10 ? 0 : 1);
-      if (size > limit) done(tooLarge(bytes));
-      else if (lines > lines_max)
-        done(
-          tooLarge(
-            `the file has more than ${lines_max} lines (its header included), the most an import over HTTP takes: split it`,
-          ),
-        );
-      else done(null, chunk);
-    },
-  });
-  // not pipeline(req, …): that would destroy the request, and with it the connection the 413 goes back on
-  const written = pipeline(cap, fs.createWriteStream(file));
-  finished(req, (error) => {
-    if (error !== undefined && error !== null) cap.destroy(error); // the client went away
-  });
-  req.pipe(cap);
-  try {
-    await written;
-  } catch (error) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
-  return file;
-}
-
 function chooseFormat(
   req: Request,
   query: { format?: string } | undefined,
@@ -897,55 +769,6 @@ export function createApp(db: Database, options: AppOptions): express.Express {
     res.status(status).json(body);
   });
   return app;
-}
-
-/** Path parameters are identifiers (a receipt number, an import kind): printable text only. */
-function checkParams(params: Record<string, unknown>): void {
-  for (const [name, value] of Object.entries(params)) {
-    const problem = typeof value === "string" ? textProblem(value, "identifier") : null;
-    if (problem !== null)
-      throw new HttpError(400, "invalid_request", `${name}: ${problem.reason}`, [
-        { path: name, message: `${problem.reason} [${problem.code}]` },
-      ]);
-  }
-}
-
-const PARTY_FIELDS = ["operator", "party", "jurisdiction"] as const;
-
-/**
- * Rewrites the party, park and jurisdiction fields of a request to the codes the database keeps
- * (`Urumqi`, `乌鲁木齐` → `urumqi`; `bz` → `BZ`), so access rules and handlers compare one spelling;
- * a name that is none of them is refused naming the field and the valid values.
- */
-async function canonicalNames(values: unknown, ref: () => Promise<ReferenceData>, tellUnknown: boolean): Promise<void> {
-  if (values === null || typeof values !== "object") return;
-  const fields = values as Record<string, unknown>;
-  for (const field of [...PARTY_FIELDS, "park"]) {
-    const given = fields[field];
-    if (typeof given !== "string") continue;
-    const r = await ref();
-    if (field === "park") {
-      const park = r.resolvePark(given);
-      if (park === undefined && !tellUnknown) continue;
-      if (park === undefined)
-        throw fieldRejection(
-          "park",
-          "park_unknown",
-          `${visibleText(given)} is not a park; use one of ${r.parks.map((p) => p.code).join(", ")}`,
-        );
-      fields[field] = park.code;
-    } else {
-      const jurisdiction = r.resolveJurisdiction(given);
-      if (jurisdiction === undefined && !tellUnknown) continue;
-      if (jurisdiction === undefined)
-        throw fieldRejection(
-          field,
-          "jurisdiction_unknown",
-          `${visibleText(given)} is not a party; use one of ${r.jurisdictions.map((j) => j.code).join(", ")}`,
-        );
-      fields[field] = jurisdiction.code;
-    }
-  }
 }
 
 function requireJson(req: Request, _res: Response, next: NextFunction): void {
