@@ -61,7 +61,14 @@ export const REJECTIONS = {
     "receipts already booked in the park on or after that date were split under the old agreement",
   ratio_conflicts_with_posted_receipts:
     "receipts of this tax already booked on or after that date were split under the old ratio",
-  party_unknown: "the party is not an operator of a park (bingtuan, urumqi)",
+  party_unknown: "the party runs no park (park list names the parks and who runs them)",
+  // parks and parties
+  park_code_invalid: "a park code is 2 to 8 capital letters or digits, starting with a letter",
+  party_code_invalid: "a party code is 2 to 32 small letters, digits or _, starting with a letter",
+  park_exists: "a park with this code is already recorded with other content",
+  host_invalid: "a park's host is the party that hosts the other sub-parks",
+  operator_invalid: "a park's operator is a local party other than its host",
+  operator_runs_a_park: "this operator already runs a park; settlement, transfers and closures are kept per operator",
   statement_row_reused: "this receipt number is already in this party's statement with different content",
   // indicators
   indicator_unknown: "not an indicator code (GDP, GIOV, FAI, TRADE, FDI)",

@@ -15,6 +15,7 @@ import * as m010 from "./010_api_tokens.js";
 import * as m011 from "./011_accounts_append_only.js";
 import * as m012 from "./012_transfer_kinds.js";
 import * as m013 from "./013_balance_limit.js";
+import * as m014 from "./014_parties_as_data.js";
 
 interface Migration {
   name: string;
@@ -35,6 +36,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "011_accounts_append_only", module: m011 },
   { name: "012_transfer_kinds", module: m012 },
   { name: "013_balance_limit", module: m013 },
+  { name: "014_parties_as_data", module: m014 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -23,6 +23,7 @@ import { ReferenceData } from "../repositories/reference.js";
 import { listAgreements, listCentralRatios, setAgreement, setCentralRatio } from "../services/agreements.js";
 import { settleYear } from "../services/settle.js";
 import { recordTransfer, TRANSFER_KINDS } from "../services/transfers.js";
+import { addPark, listParks } from "../services/parks.js";
 import { parseAnchor, verifyLedger, type Anchor } from "../services/verify.js";
 import { settlementStatement, settlementTabular } from "../../reports/settlement.js";
 import {
@@ -45,7 +46,7 @@ import {
 import { trialBalance, trialBalanceTabular } from "../../reports/trial-balance.js";
 import { FULL_VIEW } from "../../reports/viewer.js"; // whoever holds the database sees every park
 import { runDemo } from "../demo/run.js";
-import { createToken, listTokens, revokeToken, PARTIES, ROLES } from "../repositories/tokens.js";
+import { createToken, listTokens, revokeToken, ROLES } from "../repositories/tokens.js";
 import { exitCodeFor, describeError } from "./errors.js";
 import { textProblem, visibleText } from "../../ledger/text.js";
 import {
@@ -61,6 +62,7 @@ import {
 } from "./output.js";
 import {
   importSummaryTabular,
+  parksTabular,
   agreementsTabular,
   ratiosTabular,
   settleTabular,
@@ -75,6 +77,10 @@ interface ReportOptions {
   format: Format;
   out?: string;
 }
+
+/** Help texts name no party: parties and parks are data (`park list`), and a message listing them reads the database. */
+const OPERATOR_HELP = "a party that runs a park, e.g. bingtuan or urumqi (park list)";
+const JURISDICTION_HELP = "a jurisdiction, e.g. prefecture, bingtuan, urumqi or central (park list)";
 
 const formatOption = () => new Option("--format <format>", "output format").choices(FORMATS).default("table");
 const outOption = () => new Option("--out <file>", "write to FILE instead of stdout");
@@ -214,7 +220,7 @@ export async function main(
     .command("statements")
     .argument("<file>", "CSV: receipt_no,uscc,tax_code,collected_on,amount")
     .description("an operator's own record of its park's receipts, for reconciliation (对账)")
-    .requiredOption("--party <party>", "bingtuan or urumqi")
+    .requiredOption("--party <party>", OPERATOR_HELP)
     .addOption(
       new Option("--encoding <encoding>", "file encoding").choices(["auto", "utf8", "gb18030"]).default("auto"),
     )
@@ -240,7 +246,7 @@ export async function main(
     .description(
       "record an interim transfer (预拨/划转) from the host to an operator, or (--kind recovery) an over-transfer it returns (收回)",
     )
-    .requiredOption("--operator <operator>", "bingtuan or urumqi")
+    .requiredOption("--operator <operator>", OPERATOR_HELP)
     .requiredOption("--amount <yuan>", "amount in yuan, positive, e.g. 1000000.00")
     .requiredOption("--on <date>", "date of the transfer, YYYY-MM-DD")
     .requiredOption("--ref <ref>", "the transfer's reference (unique)")
@@ -255,11 +261,61 @@ export async function main(
       await emit(io, o.format, undefined, result, () => transferTabular(result));
     });
 
+  const park = program.command("park").description("sub-parks (园中园), who runs them and who hosts them");
+  park
+    .command("add")
+    .description(
+      "add a sub-park run by an operator for a host, with its first sharing agreement; a new operator party is created",
+    )
+    .requiredOption("--park <code>", "the park's code, 2 to 8 capital letters or digits, e.g. CZ")
+    .requiredOption("--name <name>", "the park's name, e.g. 昌准园区")
+    .option("--name-en <name>", "the park's English name")
+    .requiredOption("--operator <party>", "the party that runs it: an existing one, or a new code such as changji_hz")
+    .option("--operator-name <name>", "the new operator's name, e.g. 某某市")
+    .requiredOption("--host <party>", "the party that hosts it, e.g. prefecture")
+    .requiredOption("--operator-share <pct>", "the operator's share of local revenue in percent, e.g. 80")
+    .requiredOption("--from <date>", "the agreement's first day, YYYY-MM-DD")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .action(
+      async (o: {
+        park: string;
+        name: string;
+        nameEn?: string;
+        operator: string;
+        operatorName?: string;
+        host: string;
+        operatorShare: string;
+        from: string;
+        format: Format;
+      }) => {
+        const result = await addPark(await database(), {
+          park: o.park,
+          name: o.name,
+          ...(o.nameEn !== undefined ? { name_en: o.nameEn } : {}),
+          operator: o.operator,
+          ...(o.operatorName !== undefined ? { operator_name: o.operatorName } : {}),
+          host: o.host,
+          operator_share: o.operatorShare,
+          from: o.from,
+        });
+        await emit(io, o.format, undefined, result, () => parksTabular([result]));
+      },
+    );
+  park
+    .command("list")
+    .description("every park, its operator and host, and the share in force today")
+    .addOption(formatOption())
+    .addOption(outOption())
+    .action(async (o: ReportOptions) => {
+      const list = await listParks(await database());
+      await emit(io, o.format, o.out, list, () => parksTabular(list));
+    });
+
   const agreement = program.command("agreement").description("park sharing agreements (分成比例), by effective date");
   agreement
     .command("set")
     .description("add a new version of a park's sharing ratio, effective from a date")
-    .requiredOption("--park <park>", "BZ or WZ")
+    .requiredOption("--park <park>", "a park whose revenue is shared, e.g. BZ or WZ (park list)")
     .requiredOption("--operator-share <pct>", "operator's share of local revenue in percent, e.g. 80")
     .requiredOption("--from <date>", "effective from, YYYY-MM-DD")
     .option("--note <text>", "where the change comes from (document number)")
@@ -335,7 +391,7 @@ export async function main(
     .command("settlement")
     .description("annual sharing settlement statement (分成核算表)")
     .requiredOption("--year <year>", "fiscal year", yearArg)
-    .requiredOption("--operator <operator>", "bingtuan or urumqi")
+    .requiredOption("--operator <operator>", OPERATOR_HELP)
     .addOption(formatOption())
     .addOption(outOption())
     .action(async (o: ReportOptions & { year: number; operator: string }) => {
@@ -348,7 +404,7 @@ export async function main(
     .command("reconciliation")
     .description("prefecture ↔ operator reconciliation (对账单); without --operator, the three-party summary")
     .requiredOption("--year <year>", "year of collection", yearArg)
-    .option("--operator <operator>", "bingtuan or urumqi")
+    .option("--operator <operator>", OPERATOR_HELP)
     .addOption(formatOption())
     .addOption(outOption())
     .action(async (o: ReportOptions & { year: number; operator?: string }) => {
@@ -404,7 +460,7 @@ export async function main(
     .command("trial-balance")
     .description("debits and credits by account of one jurisdiction's books (试算平衡表)")
     .requiredOption("--year <year>", "fiscal year", yearArg)
-    .requiredOption("--jurisdiction <code>", "prefecture, bingtuan, urumqi or central")
+    .requiredOption("--jurisdiction <code>", JURISDICTION_HELP)
     .addOption(formatOption())
     .addOption(outOption())
     .action(async (o: ReportOptions & { year: number; jurisdiction: string }) => {
@@ -445,7 +501,7 @@ export async function main(
     .command("settlement")
     .description("a figure of the settlement statement, for the year or one tax")
     .requiredOption("--year <year>", "fiscal year", yearArg)
-    .requiredOption("--operator <operator>", "bingtuan or urumqi")
+    .requiredOption("--operator <operator>", OPERATOR_HELP)
     .option("--tax <code>", "one tax's row (VAT, 10101, …) instead of the totals")
     .addOption(new Option("--figure <figure>", "which figure").choices(SETTLEMENT_FIGURES).default("operator_share"))
     .addOption(limitOption())
@@ -502,7 +558,7 @@ export async function main(
     .command("account")
     .description("one side of an account in the trial balance of a jurisdiction's books")
     .requiredOption("--year <year>", "fiscal year", yearArg)
-    .requiredOption("--jurisdiction <code>", "prefecture, bingtuan, urumqi or central")
+    .requiredOption("--jurisdiction <code>", JURISDICTION_HELP)
     .requiredOption("--account <code>", "account code, e.g. treasury or due_to:bingtuan")
     .addOption(new Option("--figure <side>", "debit or credit").choices(ACCOUNT_FIGURES).default("debit"))
     .addOption(limitOption())
@@ -528,7 +584,7 @@ export async function main(
     .command("settle")
     .description("close the year with an operator: post the settlement and lock the year")
     .requiredOption("--year <year>", "fiscal year", yearArg)
-    .requiredOption("--operator <operator>", "bingtuan or urumqi")
+    .requiredOption("--operator <operator>", OPERATOR_HELP)
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
     .action(async (o: { year: number; operator: string; format: Format }) => {
       const d = await database();
@@ -541,7 +597,10 @@ export async function main(
   token
     .command("create")
     .description("make a token; it is printed once and only its sha256 is kept")
-    .addOption(new Option("--party <party>", "whose token").choices(PARTIES).makeOptionMandatory())
+    .requiredOption(
+      "--party <party>",
+      "whose token: a jurisdiction's finance department (park list), statistics or auditor",
+    )
     .addOption(new Option("--role <role>", "what it may do").choices(ROLES).makeOptionMandatory())
     .option("--label <text>", "who or what uses it", "")
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))

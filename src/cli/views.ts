@@ -6,6 +6,7 @@ import type { ReferenceData } from "../repositories/reference.js";
 import type { AgreementView, RatioView } from "../services/agreements.js";
 import type { SettleResult } from "../services/settle.js";
 import type { TransferResult } from "../services/transfers.js";
+import type { ParkView } from "../services/parks.js";
 import type { TokenRow } from "../repositories/tokens.js";
 import type { VerifyResult } from "../services/verify.js";
 
@@ -95,6 +96,27 @@ export function settleTabular(s: SettleResult, ref: ReferenceData): Tabular {
     ],
     `${s.year} is closed with ${s.operator}: later receipts dated ${s.year} are booked as prior-year adjustments in ${s.year + 1}`,
   );
+}
+
+export function parksTabular(list: ParkView[]): Tabular {
+  return {
+    title_zh: "园区",
+    title_en: "Parks",
+    sections: [
+      {
+        columns: [
+          { key: "park", label_zh: "园区代码", label_en: "Park" },
+          { key: "name_zh", label_zh: "名称", label_en: "Name" },
+          { key: "operator", label_zh: "运营方", label_en: "Operator" },
+          { key: "operator_name", label_zh: "运营方名称", label_en: "Operator name" },
+          { key: "host", label_zh: "东道方", label_en: "Host" },
+          { key: "operator_share_pct", label_zh: "运营方比例", label_en: "Operator %", kind: "percent" },
+          { key: "agreement_from", label_zh: "协议生效", label_en: "Agreement from" },
+        ],
+        rows: list.map((p) => ({ ...p })),
+      },
+    ],
+  };
 }
 
 export function agreementsTabular(list: AgreementView[]): Tabular {

@@ -1,6 +1,7 @@
 // Who may do what (CONTRACT.md, HTTP API; DOMAIN.md, Who uses it). Each finance department reads
-// and writes its own: Bingtuan only BZ and its own reconciliation, Urumqi only WZ, the prefecture all
-// three parks' money. The statistics bureau reads and writes the indicators; auditors read everything
+// and writes its own: an operator (Bingtuan, Urumqi, or any party a park was added for) only the
+// parks it runs and its own reconciliation, the host (the prefecture) every park's money. Who runs
+// and who hosts which park is data (the parks table), read with the token. The statistics bureau reads and writes the indicators; auditors read everything
 // and write nothing. One function per kind of question, so the rules can be read in one place and
 // the authorization matrix test can hold every route to them. What an allowed caller then sees is
 // its view (reports/viewer.ts): an operator's own, or the full view. An operator is answered alike
@@ -13,12 +14,13 @@ export type Decision = "allow" | "forbid" | "hide";
 
 const allow = (yes: boolean): Decision => (yes ? "allow" : "forbid");
 
-const isPrefecture = (p: Principal) => p.role === "finance" && p.party === "prefecture";
+/** The host's finance department (the prefecture): it books the receipts of the parks it hosts. */
+const isPrefecture = (p: Principal) => p.role === "finance" && p.hosts.length > 0;
 const isAuditor = (p: Principal) => p.role === "auditor";
 const isStatistics = (p: Principal) => p.role === "statistics";
-/** The operator a finance token of Bingtuan or Urumqi speaks for; null for anyone else. */
+/** The operator a finance token speaks for (a party that runs a park for a host); null for anyone else. */
 export const operatorOf = (p: Principal): string | null =>
-  p.role === "finance" && (p.party === "bingtuan" || p.party === "urumqi") ? p.party : null;
+  p.role === "finance" && p.operates.length > 0 ? p.party : null;
 
 /** What the caller sees of what it may read: its own parks for an operator, everything for the others. */
 export const viewerOf = (p: Principal): Viewer => {

@@ -27,6 +27,7 @@ import { listAgreements, listCentralRatios, setAgreement, setCentralRatio } from
 import { ReceiptDesk } from "../services/receipts.js";
 import { settleYear } from "../services/settle.js";
 import { recordTransfer } from "../services/transfers.js";
+import { addPark, listParks } from "../services/parks.js";
 import { parseAnchor, verifyLedger } from "../services/verify.js";
 import { jsonPieces, writePieces } from "../cli/output.js";
 import { commitmentsReport, commitmentsTabular } from "../../reports/commitments.js";
@@ -107,6 +108,11 @@ export interface RouteDef {
   /** Reports answer in json, csv, xlsx or a terminal table, by ?format= or Accept. */
   formats?: boolean;
   idempotency?: "required";
+  /**
+   * Whether party, park and jurisdiction fields are rewritten to recorded codes before the access
+   * rule runs (src/http/names.ts); false for a route that names parks and parties it creates.
+   */
+  canonical_names?: boolean;
   allow: (p: Principal, input: { query: any; body: any; ctx: Context }) => Decision | Promise<Decision>; // eslint-disable-line @typescript-eslint/no-explicit-any
   handle: (input: { query: any; body: any; ctx: Context }) => Promise<Answer>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
@@ -258,6 +264,36 @@ export const ROUTES: RouteDef[] = [
     handle: async ({ body, ctx }) => {
       const result = await recordTransfer(ctx.db, body);
       return { status: result.replayed ? 200 : 201, json: result }; // the same ref again books nothing
+    },
+  },
+  {
+    method: "get",
+    path: "/parks",
+    summary: "Every park, its operator and host, and the share in force today (an operator sees its own parks).",
+    tag: "money",
+    query: S.NoQuery,
+    response: z.array(z.object({ park: z.string(), operator: z.string(), host: z.string() }).loose()),
+    formats: false,
+    allow: (p) => access.readAgreements(p),
+    handle: async ({ ctx }) => {
+      const own = operatorOf(ctx.principal);
+      const list = await listParks(ctx.db);
+      return { json: own === null ? list : list.filter((park) => park.operator === own) };
+    },
+  },
+  {
+    method: "post",
+    path: "/parks",
+    summary:
+      "Add a sub-park run by an operator (a new party when it is new) for a host, with its first sharing agreement.",
+    tag: "money",
+    body: S.ParkInput,
+    response: S.AnyReport,
+    canonical_names: false, // it names a park, and perhaps a party, that do not exist yet
+    allow: (p) => access.writeMoney(p),
+    handle: async ({ body, ctx }) => {
+      const result = await addPark(ctx.db, body);
+      return { status: result.replayed ? 200 : 201, json: result };
     },
   },
   {
@@ -722,8 +758,10 @@ export function createApp(db: Database, options: AppOptions): express.Express {
         // an operator is told nothing of what lies beyond its own (DOMAIN.md, Confidentiality): a name
         // that is none is left as given, and the access rule refuses it as it refuses another's
         const tellUnknown = operatorOf(principal) === null;
-        await canonicalNames(query, loadRef, tellUnknown);
-        await canonicalNames(body, loadRef, tellUnknown);
+        if (route.canonical_names !== false) {
+          await canonicalNames(query, loadRef, tellUnknown);
+          await canonicalNames(body, loadRef, tellUnknown);
+        }
         const ctx: Context = {
           desk,
           db,

@@ -49,6 +49,8 @@ const CONFLICTS = new Set<RejectionCode>([
   "agreement_conflicts_with_posted_receipts",
   "ratio_conflicts_with_posted_receipts",
   "stay_conflicts_with_posted_receipts",
+  "park_exists",
+  "operator_runs_a_park",
 ]);
 
 export interface ErrorBody {

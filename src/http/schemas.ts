@@ -86,6 +86,16 @@ export const TransferInput = z.strictObject({
       "interim (预拨, the prefecture to the operator; the default) or recovery (收回, an over-transfer returned)",
     ),
 });
+export const ParkInput = z.strictObject({
+  park: Identifier(8).describe("the new park's code, 2 to 8 capital letters or digits"),
+  name: Text(100, 1).describe("its Chinese name"),
+  name_en: Text(100, 1).optional(),
+  operator: Identifier(32).describe("the party that runs it: a recorded one, or a new code such as changji_hz"),
+  operator_name: Text(100, 1).optional().describe("the new operator's name"),
+  host: Identifier(32),
+  operator_share: z.string().regex(/^\d{1,3}(\.\d{1,2})?$/, 'a percentage such as "80" or "37.5"'),
+  from: IsoDate,
+});
 export const AgreementInput = z.strictObject({
   park: ParkCode,
   operator_share: z.string().regex(/^\d{1,3}(\.\d{1,2})?$/, 'a percentage such as "80" or "37.5"'),

@@ -5,19 +5,13 @@ import crypto from "node:crypto";
 import type { Knex } from "knex";
 import { fieldRejection, Rejection } from "../../ledger/rejections.js";
 
-export const PARTIES = ["prefecture", "bingtuan", "urumqi", "statistics", "auditor"] as const;
 export const ROLES = ["finance", "statistics", "auditor"] as const;
-export type Party = (typeof PARTIES)[number];
 export type Role = (typeof ROLES)[number];
+/** A local jurisdiction's code (its finance department), or `statistics` or `auditor`. */
+export type Party = string;
 
-/** Which roles a party may hold: the finance departments hold finance; the bureau and auditors their own. */
-export const ROLE_OF_PARTY: Record<Party, readonly Role[]> = {
-  prefecture: ["finance"],
-  bingtuan: ["finance"],
-  urumqi: ["finance"],
-  statistics: ["statistics"],
-  auditor: ["auditor"],
-};
+/** The parties that are not jurisdictions, each holding the one role of the same name. */
+const BUREAUS: readonly Role[] = ["statistics", "auditor"];
 
 export interface TokenRow {
   id: string;
@@ -33,6 +27,10 @@ export interface Principal {
   token_id: bigint;
   party: Party;
   role: Role;
+  /** The parks this party runs for another host (an operator's finance department sees these). */
+  operates: readonly string[];
+  /** The parks this party hosts for an operator (the host's finance department books their receipts). */
+  hosts: readonly string[];
 }
 
 const PREFIX = "plk_";
@@ -45,16 +43,14 @@ export async function createToken(
   knex: Knex,
   input: { party: string; role: string; label?: string },
 ): Promise<{ token: string; row: TokenRow }> {
-  const party = input.party.trim().toLowerCase() as Party;
+  const party = input.party.trim().toLowerCase();
   const role = input.role.trim().toLowerCase() as Role;
-  if (!PARTIES.includes(party))
-    throw fieldRejection("party", "party_unknown", `${input.party} is not one of ${PARTIES.join(", ")}`);
-  if (!(ROLE_OF_PARTY[party] as readonly string[]).includes(role))
-    throw fieldRejection(
-      "role",
-      "party_unknown",
-      `${party} holds the role ${ROLE_OF_PARTY[party].join(" or ")}, not ${input.role}`,
-    );
+  const parties = await tokenParties(knex);
+  if (!parties.includes(party))
+    throw fieldRejection("party", "party_unknown", `${input.party} is not one of ${parties.join(", ")}`);
+  const holds: Role = (BUREAUS as readonly string[]).includes(party) ? (party as Role) : "finance";
+  if (role !== holds)
+    throw fieldRejection("role", "party_unknown", `${party} holds the role ${holds}, not ${input.role}`);
   const token = PREFIX + crypto.randomBytes(32).toString("base64url");
   const [row] = await knex("api_tokens")
     .insert({ party, role, label: input.label ?? "", token_sha256: hashToken(token), hint: token.slice(0, 10) })
@@ -79,17 +75,36 @@ export async function revokeToken(knex: Knex, id: string): Promise<TokenRow> {
   return view(row);
 }
 
+/** Who may hold a token: every local jurisdiction (its finance department), the bureau and the auditors. */
+export async function tokenParties(knex: Knex): Promise<string[]> {
+  const rows = (await knex("jurisdictions").select("code").where({ is_central: false }).orderBy("code")) as {
+    code: string;
+  }[];
+  return [...rows.map((r) => r.code), ...BUREAUS];
+}
+
 /** The principal a bearer token stands for; null for an unknown or revoked token. */
 export async function authenticate(knex: Knex, token: string): Promise<Principal | null> {
   if (!token.startsWith(PREFIX) || token.length > 200) return null;
-  // asked on every request: a plain statement, no query builder
+  // asked for tokens not seen lately: a plain statement, no query builder; the parks come with it
   const { rows } = await knex.raw(
-    "select id, party, role from api_tokens where token_sha256 = ? and revoked_at is null",
+    `select t.id, t.party, t.role,
+            coalesce((select json_agg(p.code order by p.code) from parks p
+                       where t.role = 'finance' and p.operator = t.party and p.host <> t.party), '[]')::text as operates,
+            coalesce((select json_agg(p.code order by p.code) from parks p
+                       where t.role = 'finance' and p.host = t.party and p.operator <> t.party), '[]')::text as hosts
+       from api_tokens t where t.token_sha256 = ? and t.revoked_at is null`,
     [hashToken(token)],
   );
   const row = rows[0];
   if (row === undefined) return null;
-  return { token_id: BigInt(row.id), party: row.party, role: row.role };
+  return {
+    token_id: BigInt(row.id),
+    party: row.party,
+    role: row.role,
+    operates: JSON.parse(row.operates) as string[],
+    hosts: JSON.parse(row.hosts) as string[],
+  };
 }
 
 function view(row: Record<string, unknown>): TokenRow {

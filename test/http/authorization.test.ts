@@ -71,6 +71,7 @@ const READS: [string, Expect][] = [
   ["/v1/receipts/M-WZ", { allow: ["prefecture", "urumqi", "auditor"], hide: ["bingtuan"] }],
   ["/v1/receipts/M-ZD", { allow: ["prefecture", "auditor"], hide: ["bingtuan", "urumqi"] }],
   ["/v1/agreements", { allow: ["prefecture", "bingtuan", "urumqi", "auditor"] }],
+  ["/v1/parks", { allow: ["prefecture", "bingtuan", "urumqi", "auditor"] }],
   ["/v1/ratios?tax=VAT", { allow: ["prefecture", "bingtuan", "urumqi", "auditor"] }],
 ];
 
@@ -163,6 +164,18 @@ const WRITES: Write[] = [
     json: () => ({ park: "WZ", operator_share: "70", from: "2027-01-01", note: "matrix" }),
   },
   { path: "/v1/settlements", allow: ["prefecture"], json: () => ({ year: 2024, operator: "urumqi" }) },
+  {
+    path: "/v1/parks",
+    allow: ["prefecture"],
+    json: () => ({
+      park: "MX",
+      name: "矩阵园区",
+      operator: "matrix_op",
+      host: "prefecture",
+      operator_share: "80",
+      from: "2025-01-01",
+    }),
+  },
   {
     path: "/v1/ratios",
     allow: ["prefecture"],
