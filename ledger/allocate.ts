@@ -1,4 +1,4 @@
-// The split rule of DOMAIN.md, exact to the fen: every party but the last gets
+// The split rule of docs/domain.md#the-split-and-rounding, exact to the fen: every party but the last gets
 // round_half_up(|amount| × share) with the amount's sign, the last gets the remainder,
 // so the parts always add up to the whole. Refunds reuse the rule cumulatively, so that
 // refunds adding up to the original undo it exactly in every party's column.
@@ -59,7 +59,7 @@ export const ZERO_SPLIT: ReceiptSplit = Object.freeze({
   host_fen: 0n,
 });
 
-/** Central before local, operator before host (DOMAIN.md, Rounding). */
+/** Central before local, operator before host (docs/domain.md#the-split-and-rounding). */
 export function splitReceipt(amount: Fen, rule: SplitRule): ReceiptSplit {
   const [central_fen, local_fen] =
     rule.scope === "gross"
@@ -93,7 +93,8 @@ export function addSplit(a: ReceiptSplit, b: ReceiptSplit): ReceiptSplit {
 /**
  * The split of a refund (a negative amount) of a receipt of which `refunded_before` (≤ 0) was
  * already refunded, under the original's rule: split(before + refund) − split(before). A single
- * refund gets exactly the DOMAIN.md rule; refunds summing to the original return every party to zero.
+ * refund gets exactly the split rule; refunds summing to the original return every party to zero
+ * (docs/domain.md#refunds, docs/decisions/0005-cumulative-refund-splits.md).
  */
 export function splitRefund(refund: Fen, refunded_before: Fen, rule: SplitRule): ReceiptSplit {
   if (refund >= 0n) throw new RangeError("a refund is negative");

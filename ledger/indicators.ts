@@ -2,7 +2,7 @@
 // 万美元), so that "exact at 4 decimals" is integer arithmetic like fen. Reports arrive as
 // year-to-date figures (or monthly ones); a month with no report folds into the next reported month
 // (the combined 1–2月 report); each month's value is split between operator and host by the agreement
-// in force on the first day of that month, with the same rule as money (DOMAIN.md, Rounding).
+// in force on the first day of that month, with the same rule as money (docs/domain.md#indicators).
 
 import { splitInOrder } from "./allocate.js";
 

@@ -1,4 +1,4 @@
-// Who provides a project's carbon and pollutant quotas (DOMAIN.md item 4, seeds/004 item 9): a
+// Who provides a project's carbon and pollutant quotas (docs/domain.md#constraint-indicators-quotas): a
 // relocated project brings them from where it came from (迁出地自带指标); a newly attracted one is
 // provided for by the party that attracted it (引进方); the host provides for its own projects.
 

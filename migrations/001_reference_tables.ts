@@ -1,5 +1,6 @@
-// Reason: jurisdictions, parks, taxes, central–local ratios and park agreements are data with
-// effective dates (DOMAIN.md item 6), never constants in code; versions are only ever added.
+// Reason: jurisdictions, parks, taxes, central–local ratios and park agreements are data with effective
+// dates (docs/domain.md#reference-data-with-effective-dates), never constants in code; versions are only
+// ever added.
 
 import type { Knex } from "knex";
 import { runScript } from "./sql.js";

@@ -1,5 +1,6 @@
-// Reason: the arrangement of seeds/004 as it stands today, and the central–local ratios of the
-// tax-sharing system with their history (VAT 75:25 before 2016-05-01), so a new ledger works at once.
+// Reason: the arrangement of the two sub-parks as it stands today (docs/domain.md#the-arrangement), and the
+// central–local ratios of the tax-sharing system with their history (VAT 75:25 before 2016-05-01), so a
+// new ledger works at once.
 
 import type { Knex } from "knex";
 
@@ -87,7 +88,7 @@ const TAXES: [string, string, string, string, boolean, [string, number][]][] = [
   ["LEDU", "30216", "地方教育附加", "Local education surcharge (non-tax)", false, [["1994-01-01", 0]]],
 ];
 
-/** The arrangement's 80:20 split; seeds/004 sets no start date, so it covers every year the ledger may hold. */
+/** The arrangement's 80:20 split; the opinion sets no start date, so it covers every year the ledger may hold. */
 const AGREEMENT_FROM = "2020-01-01";
 
 export async function up(knex: Knex): Promise<void> {

@@ -1,7 +1,8 @@
-// Reason: constraint indicators (DOMAIN.md item 4). Projects are recorded with their origin and the
-// carbon and pollutant quotas they need each year; each project's quotas are charged to the
-// jurisdiction that must provide them (the origin of a relocated project, the party that attracted a
-// new one, the host for its own). A changed project is a new version beside the old one, never an edit.
+// Reason: constraint indicators (docs/domain.md#constraint-indicators-quotas). Projects are recorded
+// with their origin and the carbon and pollutant quotas they need each year; each project's quotas are
+// charged to the jurisdiction that must provide them (the origin of a relocated project, the party that
+// attracted a new one, the host for its own). A changed project is a new version beside the old one,
+// never an edit.
 
 import type { Knex } from "knex";
 import { runScript } from "./sql.js";

@@ -1,4 +1,4 @@
-// Who is looking at a report (DOMAIN.md, Confidentiality): the full view of the prefecture, the
+// Who is looking at a report (docs/domain.md#confidentiality): the full view of the prefecture, the
 // auditors and the command line (whoever holds the database), or an operator's own view, which shows
 // its own parks and nothing else and never tells whether something exists in another park. Reports
 // whose content depends on it take it as an explicit parameter, so that no caller gets the full view

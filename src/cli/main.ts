@@ -1,6 +1,6 @@
-// The `parkledger` command line (CONTRACT.md). Each command opens the configured store, brings it up
-// to date, does one thing and closes it; errors are turned into messages and exit codes in one place
-// (./errors.ts).
+// The `parkledger` command line (docs/contract.md#the-command-line). Each command opens the configured
+// store, brings it up to date, does one thing and closes it; errors are turned into messages and exit
+// codes in one place (./errors.ts).
 
 import path from "node:path";
 import { once } from "node:events";
@@ -634,7 +634,7 @@ export async function main(
 
   program
     .command("serve")
-    .description("the HTTP API under /v1 (CONTRACT.md); stops on SIGINT or SIGTERM")
+    .description("the HTTP API under /v1 (docs/contract.md#http-api); stops on SIGINT or SIGTERM")
     .option("--port <n>", "port to listen on", "8080")
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .action(async (o: { port: string; host: string }) => {

@@ -472,7 +472,7 @@ function csvLine(values: readonly string[]): string {
   return values.map(csvField).join(",") + "\n";
 }
 
-/** The registry as an `enterprises` CSV file (CONTRACT.md column order), every line ending in "\n". */
+/** The registry as an `enterprises` CSV file (columns as docs/contract.md#enterprises), every line ending in "\n". */
 export function enterprisesCsv(rows: EnterpriseRow[]): string {
   let out = csvLine(ENTERPRISE_COLUMNS);
   for (const row of rows) out += csvLine(ENTERPRISE_COLUMNS.map((c) => row[c]));

@@ -1,11 +1,12 @@
-// Who may do what (CONTRACT.md, HTTP API; DOMAIN.md, Who uses it). Each finance department reads
-// and writes its own: an operator (Bingtuan, Urumqi, or any party a park was added for) only the
-// parks it runs and its own reconciliation, the host (the prefecture) every park's money. Who runs
-// and who hosts which park is data (the parks table), read with the token. The statistics bureau reads and writes the indicators; auditors read everything
+// Who may do what (docs/contract.md#http-api; docs/domain.md#confidentiality). Each finance
+// department reads and writes its own: an operator (Bingtuan, Urumqi, or any party a park was added
+// for) only the parks it runs and its own reconciliation, the host (the prefecture) every park's
+// money. Who runs and who hosts which park is data (the parks table), read with the token. The
+// statistics bureau reads and writes the indicators; auditors read everything
 // and write nothing. One function per kind of question, so the rules can be read in one place and
 // the authorization matrix test can hold every route to them. What an allowed caller then sees is
 // its view (reports/viewer.ts): an operator's own, or the full view. An operator is answered alike
-// for what is another park's and for what does not exist (DOMAIN.md, Confidentiality).
+// for what is another park's and for what does not exist (docs/domain.md#confidentiality).
 
 import { FULL_VIEW, operatorView, type Viewer } from "../../reports/viewer.js";
 import type { Principal } from "../repositories/tokens.js";

@@ -1,4 +1,4 @@
-// `parkledger serve`: the command line's operations as a JSON API under /v1 (CONTRACT.md, HTTP API).
+// `parkledger serve`: the command line's operations as a JSON API under /v1 (docs/contract.md#http-api).
 // Every route is declared once in ROUTES with its schemas and its access rule; the same declaration
 // parses the request, checks the token's scope, checks the response, and describes the route in the
 // OpenAPI document. Handlers run as the token's party (src/repositories/actor.ts), so every entry they
@@ -755,7 +755,7 @@ export function createApp(db: Database, options: AppOptions): express.Express {
         let ref: Promise<ReferenceData> | null = null;
         const loadRef = () => (ref ??= ReferenceData.load(db.knex));
         // names as the database spells them before any rule reads them: Urumqi, 乌鲁木齐 and urumqi alike
-        // an operator is told nothing of what lies beyond its own (DOMAIN.md, Confidentiality): a name
+        // an operator is told nothing of what lies beyond its own (docs/domain.md#confidentiality): a name
         // that is none is left as given, and the access rule refuses it as it refuses another's
         const tellUnknown = operatorOf(principal) === null;
         if (route.canonical_names !== false) {

@@ -243,7 +243,7 @@ describe("demo generator", () => {
     expect(new Set(receipts.map((r) => r.receipt_no)).size).toBe(receipts.length);
   });
 
-  it("writes CSV headers exactly in CONTRACT.md column order, one line per row, each ending in a newline", () => {
+  it("writes CSV headers exactly in docs/contract.md column order, one line per row, each ending in a newline", () => {
     const text = enterprisesCsv(enterprises);
     expect(text.startsWith("uscc,name,park,from,to,origin,introduced_by,bingtuan_flag\n")).toBe(true);
     expect(text.endsWith("\n")).toBe(true);

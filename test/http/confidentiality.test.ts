@@ -1,8 +1,9 @@
-// Confidentiality (DOMAIN.md; CONTRACT.md, HTTP API): an operator sees its own park and nothing else.
-// Each park's receipts, enterprises, amounts, projects, indicators and transfers carry markers found
-// nowhere else; every answer a caller may get (every route it is allowed, as JSON, CSV and a table) is
-// walked string by string for the markers of what it may not see. The prefecture and the auditors still
-// see every cross-check, and a refusal reads the same for another park's thing as for none at all.
+// Confidentiality (docs/domain.md#confidentiality, docs/contract.md#http-api): an operator sees its own
+// park and nothing else. Each park's receipts, enterprises, amounts, projects, indicators and transfers
+// carry markers found nowhere else; every answer a caller may get (every route it is allowed, as JSON,
+// CSV and a table) is walked string by string for the markers of what it may not see. The prefecture
+// and the auditors still see every cross-check, and a refusal reads the same for another park's thing
+// as for none at all.
 
 import fs from "node:fs";
 import request from "supertest";

@@ -1,6 +1,7 @@
-// The promises of DOMAIN.md that must hold for every amount and every agreement, not just the ones
-// worked by hand: a split never creates or loses a fen, and refunds never take back more than a party
-// got. Amounts are bigint fen only; no float is used anywhere, not even to generate data.
+// The promises of docs/domain.md (#the-split-and-rounding, #refunds) that must hold for every amount
+// and every agreement, not just the ones worked by hand: a split never creates or loses a fen, and
+// refunds never take back more than a party got. Amounts are bigint fen only; no float is used
+// anywhere, not even to generate data.
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

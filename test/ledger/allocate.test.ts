@@ -1,5 +1,5 @@
-// The split rule of DOMAIN.md ("Rounding", "Refunds") worked by hand: each row is a receipt or refund
-// a finance department could load, with the fen each party must get.
+// The split rule of docs/domain.md (#the-split-and-rounding, #refunds) worked by hand: each row is a
+// receipt or refund a finance department could load, with the fen each party must get.
 
 import { describe, expect, it } from "vitest";
 import {
