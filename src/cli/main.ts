@@ -19,7 +19,7 @@ import { importIndicators } from "../import/indicators.js";
 import { importProjects } from "../import/projects.js";
 import type { Encoding } from "../import/csv.js";
 import type { Progress } from "../import/common.js";
-import { ReferenceData } from "../repositories/reference.js";
+import { canonicalNames, ReferenceData } from "../repositories/reference.js";
 import { listAgreements, listCentralRatios, setAgreement, setCentralRatio } from "../services/agreements.js";
 import { settleYear } from "../services/settle.js";
 import { recordTransfer, TRANSFER_KINDS } from "../services/transfers.js";
@@ -116,7 +116,10 @@ export async function main(
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError("(run with --help for usage)")
-    .hook("preAction", (_program, action) => checkArgumentText(action));
+    .hook("preAction", async (_program, action) => {
+      checkArgumentText(action);
+      await spellNamesOneWay(action, async () => ReferenceData.load((await database()).knex));
+    });
 
   program
     .command("migrate")
@@ -728,6 +731,24 @@ function checkArgumentText(action: Command): void {
         throw new UsageError(`${name}: ${visibleText(text)} holds bytes that are not UTF-8 [text_malformed]`);
     }
   }
+}
+
+/** Commands that name parties and parks not recorded yet, or parties that are not jurisdictions. */
+const NAMES_AS_GIVEN = new Set(["park add", "token create"]);
+
+/**
+ * `--operator Bingtuan`, `--operator 兵团` and `--park bz` mean what `--operator bingtuan` and `--park BZ`
+ * mean, as over HTTP (canonicalNames); a name that is none is refused listing the valid ones.
+ */
+async function spellNamesOneWay(action: Command, ref: () => Promise<ReferenceData>): Promise<void> {
+  if (NAMES_AS_GIVEN.has(`${action.parent?.name() ?? ""} ${action.name()}`)) return;
+  const opts = action.opts();
+  const names = Object.fromEntries(
+    ["operator", "party", "jurisdiction", "park"].filter((k) => typeof opts[k] === "string").map((k) => [k, opts[k]]),
+  );
+  if (Object.keys(names).length === 0) return;
+  await canonicalNames(names, ref, true);
+  for (const [key, value] of Object.entries(names)) action.setOptionValue(key, value);
 }
 
 export { toJson };

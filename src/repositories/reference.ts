@@ -3,6 +3,8 @@
 
 import { createHash } from "node:crypto";
 import type { Knex } from "knex";
+import { fieldRejection } from "../../ledger/rejections.js";
+import { visibleText } from "../../ledger/text.js";
 import { inForceOn, sortVersions } from "../../ledger/versions.js";
 
 export interface Jurisdiction {
@@ -215,4 +217,46 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [value]);
   else list.push(value);
+}
+
+const PARTY_FIELDS = ["operator", "party", "jurisdiction"] as const;
+
+/**
+ * Rewrites the party, park and jurisdiction fields of a request or a command to the codes the database keeps
+ * (`Urumqi`, `乌鲁木齐` → `urumqi`; `bz` → `BZ`), so access rules and handlers compare one spelling;
+ * a name that is none of them is refused naming the field and the valid values.
+ */
+export async function canonicalNames(
+  values: unknown,
+  ref: () => Promise<ReferenceData>,
+  tellUnknown: boolean,
+): Promise<void> {
+  if (values === null || typeof values !== "object") return;
+  const fields = values as Record<string, unknown>;
+  for (const field of [...PARTY_FIELDS, "park"]) {
+    const given = fields[field];
+    if (typeof given !== "string") continue;
+    const r = await ref();
+    if (field === "park") {
+      const park = r.resolvePark(given);
+      if (park === undefined && !tellUnknown) continue;
+      if (park === undefined)
+        throw fieldRejection(
+          "park",
+          "park_unknown",
+          `${visibleText(given)} is not a park; use one of ${r.parks.map((p) => p.code).join(", ")}`,
+        );
+      fields[field] = park.code;
+    } else {
+      const jurisdiction = r.resolveJurisdiction(given);
+      if (jurisdiction === undefined && !tellUnknown) continue;
+      if (jurisdiction === undefined)
+        throw fieldRejection(
+          field,
+          "jurisdiction_unknown",
+          `${visibleText(given)} is not a party; use one of ${r.jurisdictions.map((j) => j.code).join(", ")}`,
+        );
+      fields[field] = jurisdiction.code;
+    }
+  }
 }
