@@ -3,8 +3,13 @@
 // contribution is taken from its lines on the accounts the report reads, so the contributions add up
 // to the figure; the figure is also computed by the report itself and the two are compared.
 // A figure an operator may ask for (its settlement, its park's indicators, its own books) is made of
-// its own park's entries only, so the trace shows the same to every viewer; the viewer is checked so
-// that a route whose access rule lets another operator's figure through fails instead of answering.
+// its own park's entries only; the viewer is checked so that a route whose access rule lets another
+// operator's figure through fails instead of answering. What identifies an entry differs by viewer
+// (reports/viewer.ts): the full view shows the journal's entry ids, the files the prefecture imported
+// (name, sha256, row) and the requests and tokens that posted; an operator's view shows none of them,
+// as they are serials and files shared by every park and would tell how many of other parks' records
+// lie between its own. It gets each entry's ordinal in the answer, its hash, its date and amount, and
+// its key where that names only its own receipt, transfer or settlement.
 
 import { visibleText } from "../ledger/text.js";
 import type { Knex } from "knex";
@@ -16,7 +21,7 @@ import { indicatorsReport } from "./indicators.js";
 import type { Tabular } from "./render.js";
 import { operatorPark, settlementStatement } from "./settlement.js";
 import { trialBalance } from "./trial-balance.js";
-import type { Viewer } from "./viewer.js";
+import { entryIdFor, entryKeyFor, seesFile, seesRequest, type Viewer } from "./viewer.js";
 
 export const SETTLEMENT_FIGURES = [
   "operator_share",
@@ -55,19 +60,28 @@ export type TraceTarget =
     };
 
 export interface TraceEntry {
-  entry_id: string;
+  /** The entry's place in this answer, from 1. */
+  ordinal: number;
+  /** The journal's id; null in an operator's view (a serial shared by every park). */
+  entry_id: string | null;
   kind: string;
   effective_on: string;
   fiscal_year: number;
   origin_year: number;
-  idempotency_key: string;
+  /** Null in an operator's view when the key names no receipt, transfer or settlement of its own. */
+  idempotency_key: string | null;
   park: string | null;
   tax_code: string | null;
   description: string | null;
   /** What this entry adds to the figure. */
   amount: string;
+  /**
+   * The imported file and row, or the HTTP request, party and token; an operator sees a file's name,
+   * sha256 and row only for a file it imported itself, and a request and token only of its own (the
+   * fields are null otherwise).
+   */
   source:
-    | { file: string; sha256: string; row: number | null }
+    | { file: string | null; sha256: string | null; row: number | null }
     | { request_id: string | null; party: string | null; token_id: string | null }
     | null;
   posted_by: string;
@@ -115,6 +129,7 @@ export async function trace(
     throw new Error(
       `a trace of ${JSON.stringify(target)} is outside ${JSON.stringify(options.viewer)}: access.ts should have refused it`,
     );
+  const viewer = options.viewer;
   const plan = await planFor(knex, ref, target);
   const accounts = (await knex("accounts").select("id", "jurisdiction", "code")) as {
     id: number;
@@ -143,7 +158,7 @@ export async function trace(
       : await knex.raw(
           `select e.id, e.kind, e.effective_on, e.fiscal_year, e.origin_year, e.idempotency_key, e.park, e.tax_code,
                   e.description, e.source_row, e.posted_by, e.request_id, e.party, e.token_id, e.entry_hash,
-                  i.file_name, i.file_sha256, l.account_id, l.debit_fen, l.credit_fen
+                  i.file_name, i.file_sha256, i.party as import_party, l.account_id, l.debit_fen, l.credit_fen
              from journal_lines l
              join journal_entries e on e.id = l.entry_id
              left join imports i on i.id = e.import_id
@@ -159,33 +174,41 @@ export async function trace(
     if (current === null || (current.units === 0n && plan.parts.every((p) => p.sideOnly))) return;
     current.entry.amount = plan.format(current.units);
     total += current.units;
+    current.entry.ordinal = entries.length + 1;
     entries.push(current.entry);
   };
+  let currentId: string | null = null;
   for (const r of rows) {
     const id = String(r.id);
-    if (current === null || current.entry.entry_id !== id) {
+    if (current === null || currentId !== id) {
       close();
+      currentId = id;
+      const file = seesFile(viewer, r.import_party);
+      const request = seesRequest(viewer, r.party);
       current = {
         units: 0n,
         entry: {
-          entry_id: id,
+          ordinal: 0,
+          entry_id: entryIdFor(viewer, id),
           kind: r.kind,
           effective_on: r.effective_on,
           fiscal_year: Number(r.fiscal_year),
           origin_year: Number(r.origin_year),
-          idempotency_key: r.idempotency_key,
+          idempotency_key: entryKeyFor(viewer, r.idempotency_key),
           park: r.park,
           tax_code: r.tax_code,
           description: r.description,
           amount: "",
           source:
             r.file_name !== null
-              ? { file: r.file_name, sha256: r.file_sha256, row: r.source_row === null ? null : Number(r.source_row) }
+              ? file
+                ? { file: r.file_name, sha256: r.file_sha256, row: r.source_row === null ? null : Number(r.source_row) }
+                : { file: null, sha256: null, row: null }
               : r.request_id !== null
                 ? {
-                    request_id: r.request_id,
+                    request_id: request ? r.request_id : null,
                     party: r.party,
-                    token_id: r.token_id === null ? null : String(r.token_id),
+                    token_id: request && r.token_id !== null ? String(r.token_id) : null,
                   }
                 : null,
           posted_by: r.posted_by,
@@ -345,6 +368,9 @@ export function traceTabular(t: Trace): Tabular {
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(" ");
   const kind = t.unit === "CNY" ? ("money" as const) : ("indicator" as const);
+  // an operator's trace carries no entry ids: its rows are numbered in the answer and show each
+  // entry's hash instead
+  const ids = t.entries.every((e) => e.entry_id !== null);
   return {
     title_zh: "数据追溯",
     title_en: "Trace",
@@ -352,24 +378,22 @@ export function traceTabular(t: Trace): Tabular {
     sections: [
       {
         columns: [
-          { key: "entry_id", label_zh: "分录号", label_en: "Entry", kind: "count" },
+          ids
+            ? { key: "entry_id", label_zh: "分录号", label_en: "Entry", kind: "count" as const }
+            : { key: "ordinal", label_zh: "序号", label_en: "No.", kind: "count" as const },
           { key: "effective_on", label_zh: "日期", label_en: "Date" },
           { key: "idempotency_key", label_zh: "业务键", label_en: "Key" },
           { key: "amount", label_zh: "金额", label_en: "Amount", kind },
           { key: "source", label_zh: "来源", label_en: "Source" },
           { key: "posted_by", label_zh: "记账人", label_en: "Posted by" },
+          ...(ids ? [] : [{ key: "entry_hash", label_zh: "分录哈希", label_en: "Entry hash" }]),
         ],
         rows: t.entries.map((e) => ({
-          entry_id: e.entry_id,
+          ...(ids ? { entry_id: e.entry_id } : { ordinal: e.ordinal, entry_hash: e.entry_hash }),
           effective_on: e.effective_on,
           idempotency_key: e.idempotency_key,
           amount: e.amount,
-          source:
-            e.source === null
-              ? null
-              : "file" in e.source
-                ? `${e.source.file}:${e.source.row ?? "-"} (${e.source.sha256.slice(0, 12)})`
-                : `request ${e.source.request_id ?? "-"} ${e.source.party ?? ""}`.trim(),
+          source: sourceText(e.source),
           posted_by: e.posted_by,
         })),
         totals: { amount: t.total },
@@ -380,4 +404,13 @@ export function traceTabular(t: Trace): Tabular {
         ? [`${t.entries.length} of ${t.entry_count} entries shown (--limit); the total covers all of them`]
         : [],
   };
+}
+
+function sourceText(source: TraceEntry["source"]): string | null {
+  if (source === null) return null;
+  if ("file" in source)
+    return source.file === null
+      ? "文件 file" // a file another party imported: its name, rows and hash are not this viewer's
+      : `${source.file}:${source.row ?? "-"} (${(source.sha256 ?? "").slice(0, 12)})`;
+  return `request ${source.request_id ?? "-"} ${source.party ?? ""}`.trim();
 }

@@ -18,3 +18,38 @@ export const operatorView = (operator: string): Viewer => Object.freeze({ kind: 
 export function parksOf(ref: ReferenceData, operator: string): string[] {
   return ref.parks.filter((p) => p.operator === operator && p.operator !== p.host).map((p) => p.code);
 }
+
+// What an operator's view shows of where a record came from. Journal entry ids, import ids and
+// agreement ids are serials shared by every park, and a file the prefecture imported holds every park's
+// rows: an id, a file name, its sha256 or a row number would tell an operator how many records of other
+// parks lie between two of its own and in what order. An operator identifies its own by what is its
+// own (receipt numbers, transfer refs, dates, amounts, the entry's hash) and by its place in the answer.
+
+/** A journal entry's id as the viewer may see it: null for an operator. */
+export function entryIdFor(viewer: Viewer, id: string | number | bigint): string | null {
+  return viewer.kind === "full" ? String(id) : null;
+}
+
+/** Whether the viewer may see the name, sha256 and rows of an imported file: its own imports only. */
+export function seesFile(viewer: Viewer, importedBy: string | null): boolean {
+  return viewer.kind === "full" || (importedBy !== null && importedBy === viewer.operator);
+}
+
+/** Whether the viewer may see the request and token that posted something: its own requests only. */
+export function seesRequest(viewer: Viewer, party: string | null): boolean {
+  return viewer.kind === "full" || (party !== null && party === viewer.operator);
+}
+
+/**
+ * An entry's idempotency key as the viewer may see it. Keys made of what the operator knows as its
+ * own (`receipt:<no>`, `transfer:<ref>`, `settlement:<operator>:<year>`) are shown; an indicator
+ * entry's key names the import or agreement that caused it by a global id, which is left out
+ * (`indicator:import:BZ:GDP:2025-02`); any other key is withheld (null).
+ */
+export function entryKeyFor(viewer: Viewer, key: string): string | null {
+  if (viewer.kind === "full") return key;
+  if (/^(receipt|transfer|settlement):/.test(key)) return key;
+  const indicator = /^indicator:(import|agreement):\d+:(.*)$/.exec(key);
+  if (indicator !== null) return `indicator:${indicator[1]}:${indicator[2]}`;
+  return null;
+}

@@ -42,6 +42,7 @@ import { renderCsv, renderTable, renderXlsx, type Tabular } from "../../reports/
 import { settlementStatement, settlementTabular } from "../../reports/settlement.js";
 import { suspenseReport, suspenseTabular, suspenseVisible } from "../../reports/suspense.js";
 import { trace, traceTabular } from "../../reports/trace.js";
+import { entryIdFor, seesFile } from "../../reports/viewer.js";
 import { trialBalance, trialBalanceTabular } from "../../reports/trial-balance.js";
 import { access, operatorOf, viewerOf, type Decision } from "./access.js";
 import { AuthThrottle, clientAddress, LIMITS, refuseCredentialsInUrl, setRequestLimits } from "./guard.js";
@@ -180,13 +181,16 @@ export const ROUTES: RouteDef[] = [
       const row = await ctx.db.knex.raw(
         `select r.receipt_no, r.uscc, r.tax_code, r.collected_on, r.amount_fen, r.scope, r.status, r.park, r.operator,
                 r.fiscal_year, r.central_fen, r.local_fen, r.operator_fen, r.host_fen, r.entry_id,
-                e.entry_hash, e.posted_by, i.file_name, r.source_row
+                e.entry_hash, e.posted_by, i.file_name, i.party as import_party, r.source_row
            from receipts r join journal_entries e on e.id = r.entry_id left join imports i on i.id = r.import_id
           where r.receipt_no = ?`,
         [String(ctx.req.params.receipt_no)],
       );
       const r = row.rows[0];
       const yuan = (v: unknown) => formatYuan(toFen(v));
+      // an operator is not told the journal's entry id nor the prefecture's file and row, which would
+      // count and order other parks' receipts (reports/viewer.ts); the entry's hash identifies it
+      const viewer = viewerOf(ctx.principal);
       return {
         json: {
           receipt_no: r.receipt_no,
@@ -203,13 +207,15 @@ export const ROUTES: RouteDef[] = [
           local_revenue: yuan(r.local_fen),
           operator_share: yuan(r.operator_fen),
           host_share: yuan(r.host_fen),
-          entry_id: String(r.entry_id),
+          entry_id: entryIdFor(viewer, r.entry_id),
           entry_hash: r.entry_hash,
           posted_by: r.posted_by,
           source:
             r.file_name === null
               ? null
-              : { file: r.file_name, row: r.source_row === null ? null : Number(r.source_row) },
+              : seesFile(viewer, r.import_party)
+                ? { file: r.file_name, row: r.source_row === null ? null : Number(r.source_row) }
+                : { file: null, row: null },
         },
       };
     },

@@ -481,3 +481,168 @@ describe(`confidentiality: a refusal tells nothing of what exists elsewhere (${d
     );
   });
 });
+
+// The journal's entry ids and import ids are serials shared by every park, and the prefecture's files
+// hold every park's rows: an id, a file name, its sha256 or a row number in an operator's answer counts
+// and orders other parks' receipts. One prefecture file interleaves BZ and WZ rows (BZ, WZ, WZ, WZ, BZ);
+// Bingtuan's traces and receipts must not show that three other receipts lie between its two.
+describe(`confidentiality: an operator learns nothing from ids, files and rows (${dialectLabel})`, () => {
+  const FILE = "全区入库明细-含乌准.csv";
+  const OWN_NOS = ["RB-7101", "RB-7105"];
+  /** Files and hashes the prefecture imported, as its own traces name them. */
+  const prefectureFiles = new Set<string>();
+  const prefectureHashes = new Set<string>();
+
+  type Entry = {
+    ordinal: number;
+    entry_id: string | null;
+    idempotency_key: string | null;
+    entry_hash: string;
+    source: Record<string, unknown> | null;
+  };
+  type TraceAnswer = { agrees: boolean; total: string; figure: string; entry_count: number; entries: Entry[] };
+
+  const y = "year=2025";
+  const TRACES = [
+    `/v1/trace/settlement?${y}&operator=bingtuan&figure=operator_share`,
+    `/v1/trace/settlement?${y}&operator=bingtuan&tax=VAT`,
+    `/v1/trace/settlement?${y}&operator=bingtuan&figure=balance_due`,
+    `/v1/trace/account?${y}&jurisdiction=bingtuan&account=revenue_shared&figure=credit`,
+    `/v1/trace/indicators?${y}&park=BZ&indicator=GDP&figure=total`,
+    `/v1/trace/indicators?${y}&park=BZ&indicator=GDP&month=2025-02&figure=assessment_operator`,
+  ];
+
+  beforeAll(async () => {
+    const receipts = csvFile(
+      [
+        RECEIPT_HEADER,
+        ["RB-7101", uscc(101), "VAT", "2025-08-01", "701.11", "local", "", ""], // row 2
+        ["RW-7202", uscc(201), "VAT", "2025-08-02", "702.22", "local", "", ""],
+        ["RW-7203", uscc(202), "CIT", "2025-08-03", "703.33", "local", "", ""],
+        ["RW-7204", uscc(201), "VAT", "2025-08-04", "704.44", "local", "", ""],
+        ["RB-7105", uscc(104), "VAT", "2025-08-05", "705.55", "local", "", ""], // row 6
+      ],
+      { name: FILE },
+    );
+    const booked = await cli(db, "import", "receipts", receipts);
+    expect(booked.code, booked.stderr).toBe(0);
+    // a transfer the prefecture records over HTTP: its request and token are the prefecture's
+    const transfer = await request(t.app)
+      .post("/v1/transfers")
+      .set(t.auth("prefecture"))
+      .send({ operator: "bingtuan", amount: "71.07", on: "2025-08-31", ref: "TRF-BT-HTTP" });
+    expect(transfer.status, transfer.text).toBe(201);
+    for (const url of TRACES) {
+      const res = await request(t.app).get(url).set(t.auth("prefecture"));
+      expect(res.status, res.text).toBe(200);
+      for (const e of (res.body as TraceAnswer).entries)
+        if (e.source !== null && typeof e.source.file === "string") {
+          prefectureFiles.add(e.source.file);
+          prefectureHashes.add(e.source.sha256 as string);
+        }
+    }
+    expect(prefectureFiles).toContain(FILE);
+    expect(prefectureFiles.size).toBeGreaterThanOrEqual(3); // the two receipts files and the indicators file
+  });
+
+  /** Every key ending in `id` that holds a value, with its path. */
+  function ids(value: unknown, at = "$"): string[] {
+    if (Array.isArray(value)) return value.flatMap((v, i) => ids(v, `${at}[${i}]`));
+    if (value === null || typeof value !== "object") return [];
+    return Object.entries(value).flatMap(([k, v]) => [
+      ...(/(^|_)id$/.test(k) && v !== null ? [`${at}.${k}=${String(v)}`] : []),
+      ...ids(v, `${at}.${k}`),
+    ]);
+  }
+
+  /** What of the prefecture's files, hashes and rows a text holds. */
+  function fileTraces(text: string): string[] {
+    return [
+      ...[...prefectureFiles].filter((f) => text.includes(f)),
+      ...[...prefectureHashes].filter((h) => text.includes(h.slice(0, 12))),
+      ...(text.match(/\.csv:\d+/g) ?? []),
+    ];
+  }
+
+  it("gives Bingtuan's traces no entry id, file, sha256, row, request or token of another party, in JSON and CSV", async () => {
+    const keys: string[] = [];
+    for (const url of TRACES) {
+      const res = await request(t.app).get(url).set(t.auth("bingtuan"));
+      expect(res.status, res.text).toBe(200);
+      const body = res.body as TraceAnswer;
+      expect(body.agrees, url).toBe(true);
+      expect(body.total).toBe(body.figure);
+      expect(body.entries.length, url).toBeGreaterThan(0);
+      expect(ids(body), url).toEqual([]);
+      expect(fileTraces(res.text), url).toEqual([]);
+      for (const e of body.entries) {
+        expect(e.entry_id).toBeNull();
+        expect(e.entry_hash).toMatch(/^[0-9a-f]{64}$/);
+        if (e.source !== null)
+          expect(Object.values(e.source).filter((v) => v !== null && v !== "prefecture")).toEqual([]);
+        expect(e.idempotency_key ?? "").not.toMatch(/(import|agreement):\d/);
+      }
+      expect(body.entries.map((e) => e.ordinal)).toEqual(body.entries.map((_, i) => i + 1));
+      keys.push(...body.entries.map((e) => e.idempotency_key ?? ""));
+
+      const csv = await request(t.app).get(`${url}&format=csv`).set(t.auth("bingtuan"));
+      expect(csv.status).toBe(200);
+      expect(fileTraces(csv.text), `${url} (csv)`).toEqual([]);
+      const [header, ...lines] = csv.text
+        .replace(/^\uFEFF/, "")
+        .trim()
+        .split(/\r?\n/);
+      const columns = header!.split(",");
+      expect(columns).not.toContain("entry_id");
+      expect(columns[0]).toBe("ordinal");
+      const rows = lines.filter((l) => /^\d+,/.test(l)).map((l) => l.split(","));
+      expect(rows.map((r) => r[0])).toEqual(body.entries.map((e) => String(e.ordinal)));
+      expect(rows.map((r) => r[columns.indexOf("entry_hash")])).toEqual(body.entries.map((e) => e.entry_hash));
+      const table = await request(t.app).get(`${url}&format=table`).set(t.auth("bingtuan"));
+      expect(fileTraces(table.text), `${url} (table)`).toEqual([]);
+    }
+    // what it identifies its own by: its receipt numbers and transfer refs, and indicator months
+    expect(keys).toEqual(expect.arrayContaining([...OWN_NOS.map((no) => `receipt:${no}`), "transfer:TRF-BT-HTTP"]));
+    expect(keys).toContain("indicator:import:BZ:GDP:2025-02");
+  });
+
+  it("gives Bingtuan its receipts without entry id, file or row", async () => {
+    for (const no of [...OWN_NOS, "RB-1013"]) {
+      const res = await request(t.app).get(`/v1/receipts/${no}`).set(t.auth("bingtuan"));
+      expect(res.status, res.text).toBe(200);
+      expect(res.body).toMatchObject({ receipt_no: no, park: "BZ", entry_id: null, source: { file: null, row: null } });
+      expect(res.body.entry_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(ids(res.body)).toEqual([]);
+      expect(fileTraces(res.text)).toEqual([]);
+    }
+  });
+
+  it.each(["prefecture", "auditor"] as const)(
+    "still shows %s the entry ids, the file, its sha256 and rows",
+    async (caller) => {
+      const res = await request(t.app).get(TRACES[0]!).set(t.auth(caller));
+      expect(res.status).toBe(200);
+      const body = res.body as TraceAnswer;
+      expect(body.agrees).toBe(true);
+      const of = (no: string) => body.entries.find((e) => e.idempotency_key === `receipt:${no}`)!;
+      const [first, last] = OWN_NOS.map(of);
+      expect(first!.source).toMatchObject({ file: FILE, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), row: 2 });
+      expect(last!.source).toMatchObject({ file: FILE, row: 6 });
+      expect(Number(last!.entry_id) - Number(first!.entry_id)).toBe(4);
+      const transfer = body.entries.find((e) => e.idempotency_key === "transfer:TRF-BT-HTTP");
+      expect(transfer).toBeUndefined(); // operator_share has no transfers; balance_due does
+      const due = await request(t.app).get(TRACES[2]!).set(t.auth(caller));
+      const http = (due.body as TraceAnswer).entries.find((e) => e.idempotency_key === "transfer:TRF-BT-HTTP")!;
+      expect(http.source).toMatchObject({
+        party: "prefecture",
+        request_id: expect.any(String),
+        token_id: expect.any(String),
+      });
+      const csv = await request(t.app).get(`${TRACES[0]}&format=csv`).set(t.auth(caller));
+      expect(csv.text.split(/\r?\n/)[0]).toMatch(/entry_id/);
+      expect(csv.text).toContain(`${FILE}:2`);
+      const receipt = await request(t.app).get("/v1/receipts/RB-7105").set(t.auth(caller));
+      expect(receipt.body).toMatchObject({ entry_id: last!.entry_id, source: { file: FILE, row: 6 } });
+    },
+  );
+});
