@@ -7,8 +7,9 @@ const YUAN_PATTERN = /^(-?)(\d{1,15})(?:\.(\d{1,2}))?$/;
 
 /**
  * The largest absolute amount one receipt or transfer may carry: 10^13 fen, 100,000,000,000.00 yuan
- * (more than the whole region's budget revenue in a year). With BALANCE_FEN_LIMIT it keeps every sum
- * the books keep far inside a bigint (9.2 × 10^18): a statement adds at most 10,000 such amounts.
+ * (more than the whole region's budget revenue in a year). What one writer adds to a balance is held
+ * to BALANCE_FEN_LIMIT before it is written, and the database holds the running total to it, so no
+ * sum the books keep leaves a bigint (9.2 × 10^18).
  */
 export const AMOUNT_FEN_LIMIT: Fen = 10n ** 13n;
 

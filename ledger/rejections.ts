@@ -20,6 +20,7 @@ export const REJECTIONS = {
   amount_too_large: "an amount is at most 100,000,000,000.00 yuan (one hundred billion) in absolute value",
   text_malformed: "the text holds a lone UTF-16 surrogate or bytes that are not text, which cannot be stored as sent",
   text_control_character: "the text holds a control character it may not hold",
+  identifier_padded: "an identifier (a receipt number, a reference, a code) does not begin or end with white space",
   file_name_invalid: "a file name is a name, not . or .. or a path",
   amount_negative_without_refund_of: "a negative amount is a refund and must name the receipt it refunds in refund_of",
   refund_not_negative: "a row naming refund_of must have a negative amount",
@@ -56,6 +57,8 @@ export const REJECTIONS = {
   transfer_ref_reused: "this transfer reference is already recorded with different content",
   transfer_not_positive:
     "a transfer moves a positive amount; money an operator returns is a transfer of kind recovery, also positive",
+  recovery_exceeds_transferred:
+    "a recovery returns an over-transfer: never more than was transferred to the operator that year, net of earlier returns",
   transfer_kind_invalid: "a transfer's kind is interim (预拨, to the operator) or recovery (收回, returned by it)",
   agreement_conflicts_with_posted_receipts:
     "receipts already booked in the park on or after that date were split under the old agreement",

@@ -8,7 +8,8 @@ import { REJECTIONS, type RejectionCode } from "./rejections.js";
 
 /**
  * identifier: receipt numbers, references, codes, keys: printable characters only, no bidirectional
- * controls (they make one number display as another) and no U+FFFD (bytes that were not text).
+ * controls (they make one number display as another), no U+FFFD (bytes that were not text), and no
+ * white space at either end.
  * text: names, notes, periods: any well-formed text without NUL or other control characters than
  * tab, line feed and carriage return; right-to-left marks are kept, as Uyghur names may need them.
  */
@@ -21,11 +22,15 @@ export interface TextProblem {
 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const PADDED = /^\s|\s$/u;
 const UNSAFE_IN_IDENTIFIER = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffd]/u;
 
 /** Why `value` cannot enter the books as a `kind`, or null when it can. */
 export function textProblem(value: string, kind: TextKind): TextProblem | null {
   if (!value.isWellFormed()) return { code: "text_malformed", reason: REJECTIONS.text_malformed };
+  // " T-1" and "T-1" would be two references that read as one: a retry would book twice
+  if (kind === "identifier" && PADDED.test(value))
+    return { code: "identifier_padded", reason: REJECTIONS.identifier_padded };
   if (kind === "identifier" ? UNSAFE_IN_IDENTIFIER.test(value) : CONTROL_IN_TEXT.test(value)) {
     return {
       code: "text_control_character",

@@ -16,6 +16,7 @@ import * as m011 from "./011_accounts_append_only.js";
 import * as m012 from "./012_transfer_kinds.js";
 import * as m013 from "./013_balance_limit.js";
 import * as m014 from "./014_parties_as_data.js";
+import * as m015 from "./015_short_names.js";
 
 interface Migration {
   name: string;
@@ -37,6 +38,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "012_transfer_kinds", module: m012 },
   { name: "013_balance_limit", module: m013 },
   { name: "014_parties_as_data", module: m014 },
+  { name: "015_short_names", module: m015 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

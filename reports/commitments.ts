@@ -9,7 +9,7 @@ import type { Knex } from "knex";
 import { formatQuantity, type Units } from "../ledger/indicators.js";
 import { toFen } from "../ledger/money.js";
 import { operatesIn } from "../ledger/quotas.js";
-import { fieldRejection, Rejection } from "../ledger/rejections.js";
+import { fieldRejection } from "../ledger/rejections.js";
 import type { ReferenceData } from "../src/repositories/reference.js";
 import type { Column, Tabular } from "./render.js";
 import { parksOf, type Viewer } from "./viewer.js";
@@ -72,7 +72,7 @@ export async function commitmentsReport(
     const own = parksOf(ref, viewer.operator);
     // another park and no park at all get the same answer, which names neither
     if (filter.park !== undefined && !own.includes(ref.park(filter.park)?.code ?? ""))
-      throw new Rejection("park_unknown", `park: not a park of ${viewer.operator}; use one of ${own.join(", ")}`);
+      throw fieldRejection("park", "park_unknown", `not a park of ${viewer.operator}; use one of ${own.join(", ")}`);
     filter = { ...filter, jurisdiction: viewer.operator };
   }
   const jurisdiction = filter.jurisdiction === undefined ? null : ref.jurisdiction(filter.jurisdiction);

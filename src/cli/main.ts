@@ -640,7 +640,11 @@ export async function main(
     .description("the HTTP API under /v1 (docs/contract.md#http-api); stops on SIGINT or SIGTERM")
     .option("--port <n>", "port to listen on", "8080")
     .option("--host <host>", "address to listen on", "127.0.0.1")
-    .action(async (o: { port: string; host: string }) => {
+    .option(
+      "--trust-proxy <proxies>",
+      "behind a reverse proxy: the proxies whose X-Forwarded-For names the client, e.g. loopback",
+    )
+    .action(async (o: { port: string; host: string; trustProxy?: string }) => {
       if (!/^\d{1,5}$/.test(o.port) || Number(o.port) > 65535) throw new UsageError(`--port: ${o.port} is not a port`);
       const d = await database(SERVE_POOL_MAX); // requests read side by side while the desk books
       const logger = pino(
@@ -653,7 +657,9 @@ export async function main(
       );
       const inflight = new InFlight();
       // slow clients are cut off (SERVER_TIMEOUTS in src/http/guard.ts)
-      const server = httpServer(createApp(d, { logger, inflight })).listen(Number(o.port), o.host);
+      const server = httpServer(
+        createApp(d, { logger, inflight, ...(o.trustProxy !== undefined ? { trust_proxy: o.trustProxy } : {}) }),
+      ).listen(Number(o.port), o.host);
       await once(server, "listening");
       const address = server.address();
       const port = typeof address === "object" && address !== null ? address.port : o.port;

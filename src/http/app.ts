@@ -12,8 +12,6 @@ import helmet from "helmet";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { formatYuan, toFen } from "../../ledger/money.js";
-import { fieldRejection, REJECTIONS } from "../../ledger/rejections.js";
-import { visibleText } from "../../ledger/text.js";
 import type { Database } from "../db/database.js";
 import { importEnterprises } from "../import/enterprises.js";
 import { importIndicators } from "../import/indicators.js";
@@ -55,6 +53,11 @@ import { receiveUpload } from "./upload.js";
 import * as S from "./schemas.js";
 
 export interface AppOptions {
+  /**
+   * Express's `trust proxy`: the proxies whose X-Forwarded-For names the client (e.g. "loopback" or
+   * "10.0.0.1"); unset, every request's address is its connection's.
+   */
+  trust_proxy?: string;
   logger: Logger;
   /** The largest JSON body (batches of receipts). */
   json_limit?: string;
@@ -243,15 +246,18 @@ export const ROUTES: RouteDef[] = [
     },
     handle: async ({ query, ctx }) => {
       const kind = ctx.req.params.kind as string;
-      const name = query.name ?? `${kind}.csv`;
-      if (/^\.*$/.test(path.basename(name)))
-        throw fieldRejection("name", "file_name_invalid", `${visibleText(name)}: ${REJECTIONS.file_name_invalid}`);
-      const file = await receiveUpload(ctx.req, name, ctx.upload_limit_bytes);
+      const file = await receiveUpload(ctx.req, query.name ?? `${kind}.csv`, ctx.upload_limit_bytes);
       try {
         // the answer names the file as the client sent it, never where the server kept it
         const named = <T extends { file: string }>(result: T): T => ({ ...result, file: path.basename(file) });
-        if (kind === "statements")
-          return { status: 201, json: named(await importStatements(ctx.db, query.party!, file)) };
+        if (kind === "statements") {
+          const result = named(await importStatements(ctx.db, query.party!, file));
+          // the import's number is a serial shared with every party's imports: an operator is not told it
+          return {
+            status: 201,
+            json: operatorOf(ctx.principal) === null ? result : { ...result, import_id: null },
+          };
+        }
         const run = IMPORT_KINDS[kind as keyof typeof IMPORT_KINDS];
         return { status: 201, json: named(await run(ctx.db, file)) };
       } finally {
@@ -314,7 +320,8 @@ export const ROUTES: RouteDef[] = [
     handle: async ({ ctx }) => {
       const own = operatorOf(ctx.principal);
       const list = await listAgreements(ctx.db);
-      return { json: own === null ? list : list.filter((a) => a.operator === own) };
+      // an agreement's id is a serial over every park's versions: an operator sees its own without it
+      return { json: own === null ? list : list.filter((a) => a.operator === own).map((a) => ({ ...a, id: null })) };
     },
   },
   {
@@ -681,6 +688,8 @@ export function createApp(db: Database, options: AppOptions): express.Express {
   );
   const limits = { upload_lines_max: options.upload_lines_max ?? LIMITS.upload_lines_max };
   app.disable("x-powered-by");
+  // behind a reverse proxy, the client's address (for throttling and logs) is the proxy's to tell
+  if (options.trust_proxy !== undefined) app.set("trust proxy", options.trust_proxy);
   app.set("query parser", "simple");
   app.use(helmet());
   app.use((req, res, next) => {
@@ -709,22 +718,32 @@ export function createApp(db: Database, options: AppOptions): express.Express {
     res.setHeader("Cache-Control", "no-store");
     refuseCredentialsInUrl(req);
     setRequestLimits(res, limits);
-    // an address that has used up its failed attempts is refused before its token is looked at
     const address = clientAddress(req);
-    const wait_s = throttle.retryAfterSeconds(address);
-    if (wait_s > 0) {
-      res.setHeader("Retry-After", String(wait_s));
-      throw new HttpError(
-        429,
-        "too_many_requests",
-        `too many failed attempts to authenticate from this address; try again in ${wait_s} s`,
-      );
-    }
     const header = req.get("Authorization");
     const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
-    const principal = match === null ? null : await tokens.principal(match[1]!);
+    const token = match === null ? null : match[1]!;
+    // a guess from an address that has used up its failed attempts is refused before it is looked
+    // up; a token found valid before is still looked up (a flood of guesses locks out no real user),
+    // and a request without credentials is no guess
+    const guess = header !== undefined && (token === null || !tokens.wasValid(token));
+    if (guess) {
+      const wait_s = throttle.begin(address);
+      if (wait_s > 0) {
+        res.setHeader("Retry-After", String(wait_s));
+        throw new HttpError(
+          429,
+          "too_many_requests",
+          `too many failed attempts to authenticate from this address; try again in ${wait_s} s`,
+        );
+      }
+    }
+    let principal: Principal | null = null;
+    try {
+      principal = token === null ? null : await tokens.principal(token);
+    } finally {
+      if (guess) throttle.settle(address, principal !== null);
+    }
     if (principal === null) {
-      if (header !== undefined) throttle.fail(address); // no credentials at all is not a guess
       res.setHeader("WWW-Authenticate", 'Bearer realm="parkledger"');
       throw new HttpError(401, "unauthorized");
     }

@@ -68,14 +68,13 @@ export function httpServer(app: http.RequestListener, timeouts: ServerTimeouts =
 }
 
 /**
- * Failed authentications by client address, counted in a fixed window from an address's first
- * failure. An address that has used up its failures is refused before its token is looked at, so a
- * flood of guesses costs a map lookup, not a database query. Entries are kept in the order their
- * windows began, so the expired ones are at the front and the oldest go first when the map is full.
- * Requests that authenticate, and requests that send no credentials at all, are not counted.
+ * Failed authentications per client address in a fixed window. An attempt counts from the moment its
+ * lookup starts (pending), so many guesses sent at once are held to the limit as one after another
+ * are; a lookup that finds a valid token gives its attempt back. Windows are kept in the order they
+ * began, so the expired ones are at the front and the oldest go first when the map is full.
  */
 export class AuthThrottle {
-  private readonly addresses = new Map<string, { started: number; failures: number }>();
+  private readonly addresses = new Map<string, { started: number; failures: number; pending: number }>();
 
   constructor(
     private readonly failures_max: number,
@@ -86,30 +85,52 @@ export class AuthThrottle {
 
   /** Seconds until the address may try again (for Retry-After), or 0 if it may try now. */
   retryAfterSeconds(address: string): number {
-    const entry = this.addresses.get(addressKey(address));
-    if (entry === undefined || entry.failures < this.failures_max) return 0;
+    const entry = this.current(addressKey(address), false);
+    if (entry === undefined || entry.failures + entry.pending < this.failures_max) return 0;
     const left = entry.started + this.window_ms - this.now();
-    return left <= 0 ? 0 : Math.max(1, Math.ceil(left / 1000));
+    return Math.max(1, Math.ceil(left / 1000));
   }
 
-  fail(address: string): void {
-    const key = addressKey(address);
-    const now = this.now();
-    const entry = this.addresses.get(key);
-    if (entry !== undefined && now - entry.started < this.window_ms) {
-      entry.failures += 1;
-      return;
-    }
-    this.addresses.delete(key); // a new window goes to the back
-    for (const [old, e] of this.addresses) {
-      if (this.addresses.size < this.addresses_max && now - e.started < this.window_ms) break;
-      this.addresses.delete(old);
-    }
-    this.addresses.set(key, { started: now, failures: 1 });
+  /** Starts an attempt: 0 when it may go ahead (then `settle` must follow), else the seconds to wait. */
+  begin(address: string): number {
+    const wait_s = this.retryAfterSeconds(address);
+    if (wait_s === 0) this.current(addressKey(address), true)!.pending += 1;
+    return wait_s;
+  }
+
+  /** Ends an attempt `begin` let through: a failure counts against the address, a success does not. */
+  settle(address: string, valid: boolean): void {
+    const entry = this.addresses.get(addressKey(address));
+    if (entry === undefined) return;
+    entry.pending = Math.max(0, entry.pending - 1);
+    if (!valid) entry.failures += 1;
   }
 
   get size(): number {
     return this.addresses.size;
+  }
+
+  /** The address's window, a new one when it has ended (created only when `create`). */
+  private current(key: string, create: boolean) {
+    const now = this.now();
+    const entry = this.addresses.get(key);
+    if (entry !== undefined && now - entry.started < this.window_ms) return entry;
+    if (entry !== undefined && entry.pending > 0) {
+      // lookups still under way belong to the new window
+      entry.started = now;
+      entry.failures = 0;
+      return entry;
+    }
+    if (!create) return undefined;
+    this.addresses.delete(key); // a new window goes to the back
+    for (const [old, e] of this.addresses) {
+      if (this.addresses.size < this.addresses_max && now - e.started < this.window_ms) break;
+      if (e.pending > 0) continue;
+      this.addresses.delete(old);
+    }
+    const fresh = { started: now, failures: 0, pending: 0 };
+    this.addresses.set(key, fresh);
+    return fresh;
   }
 }
 
@@ -214,9 +235,25 @@ export function requestLimits(req: Request): RequestLimits {
   return (req.res?.locals.limits as RequestLimits | undefined) ?? { upload_lines_max: LIMITS.upload_lines_max };
 }
 
-/** The lines a chunk of a file ends (0x0a: a line feed in UTF-8 and in GB18030 alike). */
-export function lineFeeds(chunk: Buffer): number {
-  let n = 0;
-  for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) n += 1;
-  return n;
+/**
+ * Counts the lines of a file as it streams in, as the CSV reader will see them: a line ends at LF, CR
+ * or CRLF (one end), whichever the file uses, across chunk boundaries too.
+ */
+export class LineCounter {
+  private ends = 0;
+  private last = -1;
+
+  add(chunk: Buffer): void {
+    for (let at = chunk.indexOf(13); at >= 0; at = chunk.indexOf(13, at + 1)) this.ends += 1;
+    for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) {
+      const before = at > 0 ? chunk[at - 1] : this.last;
+      if (before !== 13) this.ends += 1; // the LF of a CRLF was counted with its CR
+    }
+    if (chunk.length > 0) this.last = chunk[chunk.length - 1]!;
+  }
+
+  /** Lines so far, a last one without its end included. */
+  get lines(): number {
+    return this.ends + (this.last === -1 || this.last === 10 || this.last === 13 ? 0 : 1);
+  }
 }

@@ -160,20 +160,16 @@ export const TraceSettlementQuery = z.strictObject({
   limit: Limit,
   ...formatField,
 });
-export const TraceIndicatorsQuery = z
-  .strictObject({
-    year: Year,
-    park: ParkCode,
-    indicator: Code,
-    month: Month.optional(),
-    figure: z.enum(["total", "statistical", "assessment_operator", "assessment_host"]).default("total"),
-    limit: Limit,
-    ...formatField,
-  })
-  .superRefine((q, ctx) => {
-    if (q.month !== undefined && !q.month.startsWith(`${q.year}-`))
-      ctx.addIssue({ code: "custom", path: ["month"], message: `${q.month} is not in ${q.year} [month_outside_year]` });
-  });
+/** A month outside the year is the trace's own rejection (month_outside_year), as on the command line. */
+export const TraceIndicatorsQuery = z.strictObject({
+  year: Year,
+  park: ParkCode,
+  indicator: Code,
+  month: Month.optional(),
+  figure: z.enum(["total", "statistical", "assessment_operator", "assessment_host"]).default("total"),
+  limit: Limit,
+  ...formatField,
+});
 export const TraceAccountQuery = z.strictObject({
   year: Year,
   jurisdiction: Party,

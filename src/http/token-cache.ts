@@ -16,6 +16,8 @@ export class TokenCache {
   private readonly valid = new Map<string, { principal: Principal; checked: number }>();
   private readonly unknown = new Map<string, number>();
   private readonly asking = new Map<string, Promise<Principal | null>>();
+  /** Tokens found valid at some time: they are looked up even from an address being throttled. */
+  private readonly once_valid = new Set<string>();
 
   constructor(
     private readonly db: Database,
@@ -23,9 +25,18 @@ export class TokenCache {
     private readonly unknown_ttl_ms: number,
   ) {}
 
+  /** Whether this token was found valid before (it may have been revoked since: principal() tells). */
+  wasValid(token: string): boolean {
+    return this.once_valid.has(hashToken(token));
+  }
+
   async principal(token: string): Promise<Principal | null> {
-    if (this.ttl_ms <= 0) return authenticate(this.db.knex, token);
     const key = hashToken(token);
+    if (this.ttl_ms <= 0) {
+      const principal = await authenticate(this.db.knex, token);
+      if (principal !== null) this.rememberValid(key);
+      return principal;
+    }
     const now = Date.now();
     const hit = this.valid.get(key);
     if (hit !== undefined && now - hit.checked < this.ttl_ms) return hit.principal;
@@ -54,9 +65,15 @@ export class TokenCache {
       }
       this.unknown.set(key, now);
     } else {
+      this.rememberValid(key);
       this.unknown.delete(key);
       if (this.valid.size >= LIMITS.valid_tokens_max) this.valid.clear();
       this.valid.set(key, { principal, checked: now });
     }
+  }
+
+  private rememberValid(key: string): void {
+    if (this.once_valid.size >= LIMITS.valid_tokens_max) this.once_valid.clear();
+    this.once_valid.add(key);
   }
 }

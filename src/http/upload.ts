@@ -7,8 +7,10 @@ import path from "node:path";
 import { finished, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Request } from "express";
+import { fieldRejection, REJECTIONS } from "../../ledger/rejections.js";
+import { visibleText } from "../../ledger/text.js";
 import { HttpError } from "./errors.js";
-import { LIMITS, lineFeeds, requestLimits } from "./guard.js";
+import { LIMITS, LineCounter, requestLimits } from "./guard.js";
 
 /**
  * Streams the request body to a file of its own, refusing more than `limit` bytes or more lines than
@@ -22,12 +24,14 @@ export async function receiveUpload(
   const type = (req.get("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (!["text/csv", "application/octet-stream", "text/plain"].includes(type))
     throw new HttpError(415, "unsupported_media_type", "send the CSV file as the body with Content-Type: text/csv");
+  // the file keeps its name (recorded with its rows) in a folder of its own: a name, never a path
+  if (/^\.*$/.test(path.basename(name)))
+    throw fieldRejection("name", "file_name_invalid", `${visibleText(name)}: ${REJECTIONS.file_name_invalid}`);
+  const safe = path
+    .basename(name)
+    .replace(/[^\p{L}\p{N}._-]/gu, "_")
+    .slice(0, 120);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "parkledger-upload-"));
-  const safe =
-    path
-      .basename(name)
-      .replace(/[^\p{L}\p{N}._-]/gu, "_")
-      .slice(0, 120) || "upload.csv";
   const file = path.join(dir, safe);
   const lines_max = requestLimits(req).upload_lines_max;
   const tooLarge = (message: string) => {
@@ -48,12 +52,12 @@ export async function receiveUpload(
     throw tooLarge(bytes);
   }
   let size = 0;
-  let line_feeds = 0;
+  const counted = new LineCounter();
   const cap = new Transform({
     transform(chunk: Buffer, _enc, done) {
       size += chunk.length;
-      line_feeds += lineFeeds(chunk);
-      const lines = line_feeds + (chunk[chunk.length - 1] === 10 ? 0 : 1);
+      counted.add(chunk);
+      const lines = counted.lines;
       if (size > limit) done(tooLarge(bytes));
       else if (lines > lines_max)
         done(

@@ -375,17 +375,14 @@ function balanceLimitExceeded(): Rejection {
 
 /**
  * The rejection a database error stands for when the running balances refused what a writer added
- * (the check of migration 013, or a total past a bigint's range); null for any other error.
+ * (the check of migration 013); null for any other error. The booking paths write balances through
+ * the pool, the desk's session and COPY alike, so the two error mappers (src/http/errors.ts,
+ * src/cli/errors.ts) ask this one function; what one writer adds is checked before it is written.
  */
 export function balanceRejection(error: unknown): Rejection | null {
   const e = error as { code?: unknown; constraint?: unknown } | null;
   if (e === null || typeof e !== "object") return null;
-  if (
-    (e.code === "23514" && e.constraint === BALANCE_LIMIT_CONSTRAINT) ||
-    (e.code === "22003" && String((e as { message?: unknown }).message).includes("bigint"))
-  )
-    return balanceLimitExceeded();
-  return null;
+  return e.code === "23514" && e.constraint === BALANCE_LIMIT_CONSTRAINT ? balanceLimitExceeded() : null;
 }
 
 /**

@@ -10,6 +10,8 @@ import { inForceOn, sortVersions } from "../../ledger/versions.js";
 export interface Jurisdiction {
   code: string;
   name_zh: string;
+  /** What people call it for short (兵团), or ''. */
+  short_zh: string;
   name_en: string;
   is_central: boolean;
 }
@@ -17,6 +19,8 @@ export interface Jurisdiction {
 export interface Park {
   code: string;
   name_zh: string;
+  /** What people call it for short (兵准), or ''. */
+  short_zh: string;
   name_en: string;
   operator: string;
   host: string;
@@ -141,14 +145,14 @@ export class ReferenceData {
   }
 
   /**
-   * A jurisdiction as people name it: its code in any case (`Urumqi`), its Chinese or English name,
-   * or a part of the Chinese name that names one only (`兵团`, `乌鲁木齐`); undefined otherwise.
+   * A jurisdiction as people name it: its code in any case (`Urumqi`), its Chinese name, short
+   * Chinese name (`兵团`, `乌鲁木齐`) or English name, whole; undefined otherwise.
    */
   resolveJurisdiction(input: string): Jurisdiction | undefined {
     return resolveByName(this.jurisdictions, input, (j) => j.code.toLowerCase());
   }
 
-  /** A park by its code in any case (`bz`), its Chinese or English name, or a part of the Chinese name naming one only. */
+  /** A park by its code in any case (`bz`), or its Chinese, short Chinese (`兵准`) or English name, whole. */
   resolvePark(input: string): Park | undefined {
     return resolveByName(this.parks, input, (p) => p.code.toLowerCase());
   }
@@ -197,7 +201,7 @@ export class ReferenceData {
   }
 }
 
-function resolveByName<T extends { name_zh: string; name_en: string }>(
+function resolveByName<T extends { name_zh: string; short_zh: string; name_en: string }>(
   list: readonly T[],
   input: string,
   code: (item: T) => string,
@@ -205,12 +209,14 @@ function resolveByName<T extends { name_zh: string; name_en: string }>(
   const wanted = input.trim();
   const lower = wanted.toLowerCase();
   if (wanted === "") return undefined;
-  const exact = list.find(
-    (item) => code(item) === lower || item.name_zh === wanted || item.name_en.toLowerCase() === lower,
+  // whole names only: a part of one could name what the caller did not mean
+  return list.find(
+    (item) =>
+      code(item) === lower ||
+      item.name_zh === wanted ||
+      (item.short_zh !== "" && item.short_zh === wanted) ||
+      item.name_en.toLowerCase() === lower,
   );
-  if (exact !== undefined) return exact;
-  const partial = list.filter((item) => item.name_zh.includes(wanted));
-  return partial.length === 1 && [...wanted].length >= 2 ? partial[0] : undefined;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

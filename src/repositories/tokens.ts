@@ -66,7 +66,7 @@ export async function listTokens(knex: Knex): Promise<TokenRow[]> {
 }
 
 export async function revokeToken(knex: Knex, id: string): Promise<TokenRow> {
-  if (!/^\d+$/.test(id)) throw new Rejection("party_unknown", `token id ${id} is not a number`);
+  if (!/^\d{1,18}$/.test(id)) throw new Rejection("party_unknown", `token id ${id} is not a token number`);
   const [row] = await knex("api_tokens")
     .where({ id })
     .update({ revoked_at: knex.raw("coalesce(revoked_at, now())") })

@@ -5,7 +5,7 @@
 // year already settled is refused.
 
 import { createHash } from "node:crypto";
-import { amountProblem, formatYuan, parseYuan } from "../../ledger/money.js";
+import { amountProblem, formatYuan, parseYuan, toFen } from "../../ledger/money.js";
 import { parseIsoDate, yearOf } from "../../ledger/periods.js";
 import { transferLines } from "../../ledger/posting.js";
 import { fieldRejection, Rejection, REJECTIONS } from "../../ledger/rejections.js";
@@ -110,6 +110,21 @@ export async function recordTransfer(db: Database, input: TransferInput): Promis
         "year_closed",
         `${fiscal_year} is settled and closed with ${park.operator}; a transfer cannot be added to it`,
       );
+    }
+    if (kind === "recovery") {
+      // what comes back is an over-transfer: never more than went out that year, net of earlier returns
+      const { rows } = await trx.raw(
+        `select coalesce(sum(case when kind = 'recovery' then -amount_fen else amount_fen end), 0) as net
+           from transfers where operator = ? and fiscal_year = ?`,
+        [park.operator, fiscal_year],
+      );
+      const net = toFen(rows[0].net);
+      if (amount_fen > net)
+        throw fieldRejection(
+          "amount",
+          "recovery_exceeds_transferred",
+          `${formatYuan(amount_fen)} is more than the ${formatYuan(net)} transferred to ${park.operator} in ${fiscal_year} and not yet returned`,
+        );
     }
     const posted = await postEntry(trx, await AccountBook.load(trx), {
       idempotency_key: `transfer:${ref}`,

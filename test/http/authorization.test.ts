@@ -98,6 +98,27 @@ describe(`authorization matrix: reads (${dialectLabel})`, () => {
     const res = await request(t.app).get("/v1/agreements").set(t.auth("bingtuan"));
     expect(res.body.length).toBeGreaterThan(0);
     expect(res.body.every((a: { park: string }) => a.park === "BZ")).toBe(true);
+    // ids are a serial over every park's versions: gaps would count the other park's
+    expect(res.body.every((a: { id: unknown }) => a.id === null)).toBe(true);
+    const full = await request(t.app).get("/v1/agreements").set(t.auth("prefecture"));
+    expect(full.body.every((a: { id: unknown }) => typeof a.id === "number")).toBe(true);
+  });
+
+  it("does not tell an operator the number of its statement import, a serial shared with every party's", async () => {
+    const csv = `receipt_no,uscc,tax_code,collected_on,amount\nM-BZ,${uscc(1)},VAT,2025-03-01,100.00\n`;
+    const own = await request(t.app)
+      .post("/v1/imports/statements?party=bingtuan&name=own.csv")
+      .set(t.auth("bingtuan"))
+      .set("Content-Type", "text/csv")
+      .send(csv);
+    expect(own.status, JSON.stringify(own.body)).toBe(201);
+    expect(own.body.import_id).toBeNull();
+    const byPrefecture = await request(t.app)
+      .post("/v1/imports/statements?party=urumqi&name=u.csv")
+      .set(t.auth("prefecture"))
+      .set("Content-Type", "text/csv")
+      .send(`receipt_no,uscc,tax_code,collected_on,amount\nM-WZ,${uscc(11)},VAT,2025-03-02,200.00\n`);
+    expect(byPrefecture.body.import_id).toMatch(/^\d+$/);
   });
 
   it("refuses every route without a token, or with a revoked or made-up one", async () => {

@@ -110,7 +110,7 @@ describe(`text the books cannot keep as sent (${dialectLabel})`, () => {
 describe(`bad input is a 4xx, never a 500 (${dialectLabel})`, () => {
   it.each<[string, string, number]>([
     ["a month that does not exist", "/v1/trace/indicators?year=2025&park=BZ&indicator=GDP&month=2025-13", 400],
-    ["a month outside the year", "/v1/trace/indicators?year=2025&park=BZ&indicator=GDP&month=2024-05", 400],
+    ["a month outside the year", "/v1/trace/indicators?year=2025&park=BZ&indicator=GDP&month=2024-05", 422],
     ["an account with NUL", "/v1/trace/account?year=2025&jurisdiction=prefecture&account=cash%00", 400],
     ["a receipt number with NUL in the path", "/v1/receipts/PZ-1%00", 400],
     ["malformed percent-encoding in the path", "/v1/receipts/%E0%A4%A", 400],
@@ -137,6 +137,21 @@ describe(`bad input is a 4xx, never a 500 (${dialectLabel})`, () => {
       expect(Number(rows[0].n)).toBe(0);
     },
   );
+});
+
+describe(`an upload's lines are counted as the CSV reader counts them (${dialectLabel})`, () => {
+  it("a file whose lines end in CR alone is held to upload_lines_max too", async () => {
+    const small = await testApp(db, { upload_lines_max: 5 });
+    const rows = Array.from({ length: 50 }, (_, i) => `CR-${i},${uscc(2)},VAT,2025-04-03,1.00,gross`);
+    const res = await request(small.app)
+      .post("/v1/imports/receipts?name=cr.csv")
+      .set(small.auth("prefecture"))
+      .set("Content-Type", "text/csv")
+      .send(["receipt_no,uscc,tax_code,collected_on,amount,scope", ...rows].join("\r"));
+    expect(res.status, JSON.stringify(res.body)).toBe(413);
+    const { rows: booked } = await db.knex.raw("select count(*) as n from receipts where receipt_no like 'CR-%'");
+    expect(Number(booked[0].n)).toBe(0);
+  });
 });
 
 describe(`the books' limits (${dialectLabel})`, () => {
@@ -224,6 +239,43 @@ describe(`transfers move positive amounts (${dialectLabel})`, () => {
     expect(await intact()).toBe(true);
   });
 
+  it("a recovery never returns more than was transferred that year, net of earlier returns", async () => {
+    const first = await post("/v1/transfers").send({
+      operator: "bingtuan",
+      amount: "300.00",
+      on: "2026-02-01",
+      ref: "YB-B-26",
+    });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    const back = { operator: "bingtuan", on: "2026-03-01", kind: "recovery" };
+    const over = await post("/v1/transfers").send({ ...back, amount: "300.01", ref: "SH-B-26-1" });
+    expect(over.status).toBe(422);
+    expect(over.body.error).toMatchObject({ code: "recovery_exceeds_transferred", details: { field: "amount" } });
+    expect((await post("/v1/transfers").send({ ...back, amount: "200.00", ref: "SH-B-26-2" })).status).toBe(201);
+    const again = await post("/v1/transfers").send({ ...back, amount: "100.01", ref: "SH-B-26-3" });
+    expect(again.body.error?.code).toBe("recovery_exceeds_transferred");
+    const none = await post("/v1/transfers").send({
+      operator: "urumqi",
+      amount: "1.00",
+      on: "2027-01-05",
+      ref: "SH-U-27",
+      kind: "recovery",
+    });
+    expect(none.status).toBe(422);
+  });
+
+  it("a reference with white space at either end is refused, so a retry cannot book a second transfer", async () => {
+    const sent = { operator: "bingtuan", amount: "100.00", on: "2026-04-01" };
+    expect((await post("/v1/transfers").send({ ...sent, ref: "T-PAD" })).status).toBe(201);
+    for (const ref of ["T-PAD ", " T-PAD"]) {
+      const res = await post("/v1/transfers").send({ ...sent, ref });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(/^ref: .*identifier_padded/);
+    }
+    const { rows } = await db.knex.raw("select count(*) as n from transfers where ref like '%T-PAD%'");
+    expect(Number(rows[0].n)).toBe(1);
+  });
+
   it("a kind that is neither is a 400", async () => {
     const res = await post("/v1/transfers").send({
       operator: "urumqi",
@@ -267,6 +319,14 @@ describe(`party, park and jurisdiction names are matched one way for everyone ($
       const res = await get(`/v1/reports/trial-balance?year=2025&jurisdiction=${spelled}`, "urumqi");
       expect(res.status).toBe(403);
     }
+  });
+
+  it("a part of a name is no name: 木齐 closes nobody's year", async () => {
+    const res = await post("/v1/settlements").send({ year: 2024, operator: "木齐" });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe("jurisdiction_unknown");
+    const { rows } = await db.knex.raw("select count(*) as n from closures");
+    expect(Number(rows[0].n)).toBe(0);
   });
 
   it("an unknown name is a 422 naming the field and the valid values", async () => {

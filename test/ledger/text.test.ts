@@ -40,7 +40,12 @@ describe("textProblem", () => {
     expect(textProblem(value, "identifier")?.code).toBe("text_control_character");
   });
 
-  it.each(["PZ-2025-000001", "票号①", "=cmd|' /C calc'!A0", "𠀀 (outside the BMP)", "Ünïcödé"])(
+  it.each([" T-1", "T-1 ", "\u3000T-1", "T-1\u00a0"])("refuses the identifier %j, padded with white space", (value) => {
+    expect(textProblem(value, "identifier")?.code).toBe("identifier_padded");
+    expect(textProblem(value, "text")).toBeNull();
+  });
+
+  it.each(["PZ-2025-000001", "T 1 (inside)", "票号①", "=cmd|' /C calc'!A0", "𠀀 (outside the BMP)", "Ünïcödé"])(
     "accepts the identifier %s",
     (value) => {
       expect(textProblem(value, "identifier")).toBeNull();
