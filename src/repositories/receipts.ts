@@ -321,3 +321,111 @@ export async function stagedRefundsAfter(trx: Knex.Transaction, after: number, l
           },
   }));
 }
+
+// ---- what other commands ask of the receipts ----
+
+/** Who a receipt belongs to, for an access decision; undefined when none is recorded under the number. */
+export async function receiptOwner(
+  knex: Knex,
+  receipt_no: string,
+): Promise<{ operator: string | null; status: "posted" | "suspense" } | undefined> {
+  return knex("receipts").select("operator", "status").where({ receipt_no }).first();
+}
+
+/** A receipt as booked, with its entry and the file row it came from. */
+export async function receiptAsBooked(knex: Knex, receipt_no: string): Promise<Record<string, unknown> | undefined> {
+  const { rows } = await knex.raw(
+    `select r.receipt_no, r.uscc, r.tax_code, r.collected_on, r.amount_fen, r.scope, r.status, r.park, r.operator,
+            r.fiscal_year, r.central_fen, r.local_fen, r.operator_fen, r.host_fen, r.entry_id,
+            e.entry_hash, e.posted_by, i.file_name, r.source_row
+       from receipts r join journal_entries e on e.id = r.entry_id left join imports i on i.id = r.import_id
+      where r.receipt_no = ?`,
+    [receipt_no],
+  );
+  return rows[0];
+}
+
+/** Receipts (not refunds) of `park` collected from `from` on: what a new agreement from then would re-split. */
+export async function receiptsOfParkFrom(
+  trx: Knex.Transaction,
+  park: string,
+  from: string,
+): Promise<{ n: number; first: string | null; last: string | null }> {
+  const { rows } = await trx.raw(
+    `select count(*) as n, min(collected_on) as first, max(collected_on) as last from receipts
+      where park = ? and collected_on >= ? and refund_of_id is null`,
+    [park, from],
+  );
+  return { n: toCount(rows[0].n), first: rows[0].first, last: rows[0].last };
+}
+
+/** Gross receipts (not refunds) of a tax collected from `from` on: what a new central ratio from then would re-split. */
+export async function grossReceiptsOfTaxFrom(
+  trx: Knex.Transaction,
+  tax_code: string,
+  from: string,
+): Promise<{ n: number; last: string | null }> {
+  const { rows } = await trx.raw(
+    `select count(*) as n, max(collected_on) as last from receipts where tax_code = ? and scope = 'gross' and collected_on >= ? and refund_of_id is null`,
+    [tax_code, from],
+  );
+  return { n: toCount(rows[0].n), last: rows[0].last };
+}
+
+/**
+ * Posted receipts whose enterprise the staged stays (`stay_stage`, an enterprise import's) would place
+ * in another park than the one they are booked in, with the stage row that does it; at most `limit`.
+ */
+export async function receiptsMovedByStays(
+  trx: Knex.Transaction,
+  limit: number,
+): Promise<
+  {
+    receipt_no: string;
+    uscc: string;
+    collected_on: string;
+    booked_park: string;
+    new_park: string | null;
+    row_no: number;
+  }[]
+> {
+  const { rows } = await trx.raw(`
+    select r.receipt_no, r.uscc, r.collected_on, r.park as booked_park, st.park as new_park, s.row_no
+      from receipts r
+      join stay_stage s on s.uscc = r.uscc
+      left join enterprise_stays st on st.uscc = r.uscc and st.valid_from <= r.collected_on and (st.valid_to is null or st.valid_to >= r.collected_on)
+     where r.status = 'posted' and r.refund_of_id is null and st.park is distinct from r.park
+     limit ${Number(limit)}`);
+  return rows;
+}
+
+/** Suspense receipts (not refunds) whose enterprise the registry now places in a park on their day. */
+export async function resolvableSuspenseCount(trx: Knex.Transaction): Promise<number> {
+  const { rows } = await trx.raw(`
+    select count(*) as n from receipts r
+     where r.status = 'suspense' and r.refund_of_id is null
+       and exists (select 1 from enterprise_stays st where st.uscc = r.uscc and st.valid_from <= r.collected_on
+                     and (st.valid_to is null or st.valid_to >= r.collected_on))`);
+  return toCount(rows[0].n);
+}
+
+/** Receipts without a journal entry of their own (verify); at most `limit`. */
+export async function receiptsWithoutEntry(k: Knex.Transaction, limit: number): Promise<{ receipt_no: string }[]> {
+  const { rows } = await k.raw(`
+    select r.receipt_no from receipts r left join journal_entries e on e.id = r.entry_id
+     where e.id is null or e.idempotency_key <> 'receipt:' || r.receipt_no limit ${Number(limit)}`);
+  return rows;
+}
+
+/** Receipts whose entry books another amount into the treasury than the receipt's (verify); at most `limit`. */
+export async function receiptsMisbooked(
+  k: Knex.Transaction,
+  limit: number,
+): Promise<{ receipt_no: string; amount_fen: unknown; booked: unknown }[]> {
+  const { rows } = await k.raw(`
+    select r.receipt_no, r.amount_fen, coalesce(sum(l.debit_fen - l.credit_fen), 0) as booked
+      from receipts r join journal_lines l on l.entry_id = r.entry_id
+      join accounts a on a.id = l.account_id and a.code = 'treasury'
+     group by r.receipt_no, r.amount_fen having coalesce(sum(l.debit_fen - l.credit_fen), 0) <> r.amount_fen limit ${Number(limit)}`);
+  return rows;
+}
