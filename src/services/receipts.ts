@@ -1,6 +1,6 @@
-// Receipts posted one at a time or in a batch (the HTTP API), booked by the same checks and the same
-// staged path as a file: every receipt checked on its own and against the others and the recorded
-// receipts, all of a request or nothing of it, the same receipt again a no-op.
+// Receipts posted one at a time or in a batch (the HTTP API), booked by the booking engine
+// (src/booking/) with the same checks as a file's: every receipt checked on its own and against the
+// others and the recorded receipts, all of a request or nothing of it, the same receipt again a no-op.
 //
 // Requests that arrive while others are being booked wait at the desk (ReceiptDesk) and are booked
 // together in the next transaction, each entry still naming its own request (group commit): the
