@@ -19,6 +19,7 @@ import { importProjects } from "../import/projects.js";
 import { importReceipts } from "../import/receipts.js";
 import { importStatements } from "../import/statements.js";
 import { runAs } from "../repositories/actor.js";
+import { receiptAsBooked, receiptOwner } from "../repositories/receipts.js";
 import { canonicalNames, ReferenceData } from "../repositories/reference.js";
 import type { Principal } from "../repositories/tokens.js";
 import { listAgreements, listCentralRatios, setAgreement, setCentralRatio } from "../services/agreements.js";
@@ -170,7 +171,7 @@ export const ROUTES: RouteDef[] = [
     response: S.AnyReport,
     allow: async (p, { ctx }) => {
       const receipt_no = String(ctx.req.params.receipt_no);
-      const row = await ctx.db.knex("receipts").select("operator", "status").where({ receipt_no }).first();
+      const row = await receiptOwner(ctx.db.knex, receipt_no);
       if (row === undefined) return access.readReceipt(p, null);
       const viewer = viewerOf(p);
       // a suspense receipt belongs to no park: an operator sees it where it is linked to its park
@@ -181,15 +182,7 @@ export const ROUTES: RouteDef[] = [
       return access.readReceipt(p, { operator: row.operator ?? null, linked });
     },
     handle: async ({ ctx }) => {
-      const row = await ctx.db.knex.raw(
-        `select r.receipt_no, r.uscc, r.tax_code, r.collected_on, r.amount_fen, r.scope, r.status, r.park, r.operator,
-                r.fiscal_year, r.central_fen, r.local_fen, r.operator_fen, r.host_fen, r.entry_id,
-                e.entry_hash, e.posted_by, i.file_name, i.party as import_party, r.source_row
-           from receipts r join journal_entries e on e.id = r.entry_id left join imports i on i.id = r.import_id
-          where r.receipt_no = ?`,
-        [String(ctx.req.params.receipt_no)],
-      );
-      const r = row.rows[0];
+      const r = (await receiptAsBooked(ctx.db.knex, String(ctx.req.params.receipt_no)))!;
       const yuan = (v: unknown) => formatYuan(toFen(v));
       // an operator is not told the journal's entry id nor the prefecture's file and row, which would
       // count and order other parks' receipts (reports/viewer.ts); the entry's hash identifies it

@@ -11,6 +11,7 @@ import { RowBuffer } from "../db/bulk.js";
 import type { Database } from "../db/database.js";
 import { toCount } from "../db/database.js";
 import { lockJournal } from "../repositories/journal.js";
+import { receiptsMovedByStays, resolvableSuspenseCount } from "../repositories/receipts.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { openCsv, type Encoding } from "./csv.js";
 import { alreadyImported, findEarlierImport, recordImport, type Progress } from "./common.js";
@@ -220,7 +221,7 @@ export async function importEnterprises(
     result.enterprises = toCount((await trx.raw(`select count(distinct uscc) as n from stay_stage`)).rows[0].n);
     await checkStays(trx, problems);
     problems.rejectIfAny(file);
-    result.suspense_now_resolvable = await countResolvableSuspense(trx);
+    result.suspense_now_resolvable = await resolvableSuspenseCount(trx);
     return result;
   });
 }
@@ -246,15 +247,8 @@ async function checkStays(trx: Knex.Transaction, problems: ProblemList): Promise
       reason: `${o.uscc} would be in two parks at once: ${span(o.a_park, o.a_from, o.a_to)} and ${span(o.b_park, o.b_from, o.b_to)}`,
     });
   }
-  const moved = await trx.raw(`
-    select r.receipt_no, r.uscc, r.collected_on, r.park as booked_park, st.park as new_park, s.row_no
-      from receipts r
-      join stay_stage s on s.uscc = r.uscc
-      left join enterprise_stays st on st.uscc = r.uscc and st.valid_from <= r.collected_on and (st.valid_to is null or st.valid_to >= r.collected_on)
-     where r.status = 'posted' and r.refund_of_id is null and st.park is distinct from r.park
-     limit 200`);
   const seen = new Set<string>();
-  for (const m of moved.rows) {
+  for (const m of await receiptsMovedByStays(trx, 200)) {
     if (seen.has(m.receipt_no)) continue;
     seen.add(m.receipt_no);
     problems.add({
@@ -264,13 +258,4 @@ async function checkStays(trx: Knex.Transaction, problems: ProblemList): Promise
       reason: `receipt ${m.receipt_no} of ${m.uscc} on ${m.collected_on} is booked in ${m.booked_park}; this file would put it in ${m.new_park ?? "no park"}`,
     });
   }
-}
-
-async function countResolvableSuspense(trx: Knex.Transaction): Promise<number> {
-  const { rows } = await trx.raw(`
-    select count(*) as n from receipts r
-     where r.status = 'suspense' and r.refund_of_id is null
-       and exists (select 1 from enterprise_stays st where st.uscc = r.uscc and st.valid_from <= r.collected_on
-                     and (st.valid_to is null or st.valid_to >= r.collected_on))`);
-  return toCount(rows[0].n);
 }

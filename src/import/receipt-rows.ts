@@ -11,6 +11,7 @@ import { REJECTIONS, type RowProblem } from "../../ledger/rejections.js";
 import { flagText, rowFlag } from "./errors.js";
 import { usccProblem } from "../../ledger/uscc.js";
 import { FileRejected, openCsv, type Encoding } from "./csv.js";
+import type { CheckedBatch, CheckedReceipt } from "../booking/types.js";
 
 export const RECEIPT_COLUMNS = {
   required: ["receipt_no", "uscc", "tax_code", "collected_on", "amount"],
@@ -20,20 +21,8 @@ export const RECEIPT_COLUMNS = {
 const RECEIPT_NO_MAX = 64;
 const TAX_PERIOD_MAX = 32;
 
-/** A row that passed the checks it can have on its own, in canonical form. */
-export interface StagedRow {
-  row_no: number;
-  receipt_no: string;
-  uscc: string;
-  tax_code: string;
-  collected_on: string;
-  amount_fen: bigint;
-  /** As given: '' when the row names no scope. */
-  scope: string;
-  tax_period: string;
-  refund_of: string;
-  content_hash: string;
-}
+/** A row that passed the checks it can have on its own, in canonical form (what the booking engine takes). */
+export type StagedRow = CheckedReceipt;
 
 /** The identity of a receipt's content: the same row in another file (or encoding) hashes the same. */
 export function receiptContentHash(r: Omit<StagedRow, "row_no" | "content_hash">): string {
@@ -155,17 +144,9 @@ export function checkReceiptRow(
 }
 
 /** What a reader hands the import: checked rows, the problems of the rows it read, and how far it got. */
-export interface RowBatch {
-  rows: StagedRow[];
-  problems: RowProblem[];
-  /** Problems found in this batch, including any not kept in `problems`. */
-  problem_count: number;
-  rows_read: number;
-  bytes_read: number;
-  size_bytes: number;
+export interface RowBatch extends CheckedBatch {
   /** Set on the last batch. */
   done: boolean;
-  encoding: string;
 }
 
 export function taxLookup(taxes: readonly { code: string; item_code: string }[]): TaxLookup {

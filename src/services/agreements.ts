@@ -6,10 +6,10 @@ import { formatBpAsPercent, parsePercentToBp } from "../../ledger/ratio.js";
 import { parseIsoDate } from "../../ledger/periods.js";
 import { fieldRejection, Rejection } from "../../ledger/rejections.js";
 import type { Database } from "../db/database.js";
-import { toCount } from "../db/database.js";
 import { AccountBook } from "../repositories/accounts.js";
 import { bringAttributionUpToDate } from "../repositories/indicators.js";
 import { lockJournal } from "../repositories/journal.js";
+import { grossReceiptsOfTaxFrom, receiptsOfParkFrom } from "../repositories/receipts.js";
 import { ReferenceData } from "../repositories/reference.js";
 
 export interface AgreementView {
@@ -78,15 +78,11 @@ export async function setAgreement(
       [...same.shared_non_tax].sort().join(",") === [...nonTax].sort().join(",")
     )
       return { ...view(ref, same), indicator_entries_posted: 0, replayed: true };
-    const { rows } = await trx.raw(
-      `select count(*) as n, min(collected_on) as first, max(collected_on) as last from receipts
-        where park = ? and collected_on >= ? and refund_of_id is null`,
-      [park.code, from],
-    );
-    if (toCount(rows[0].n) > 0) {
+    const booked = await receiptsOfParkFrom(trx, park.code, from);
+    if (booked.n > 0) {
       throw new Rejection(
         "agreement_conflicts_with_posted_receipts",
-        `${toCount(rows[0].n)} receipts of ${park.code} collected from ${rows[0].first} to ${rows[0].last} are already booked under the agreement in force then; an agreement from ${from} would change their split. Choose a date after ${rows[0].last}.`,
+        `${booked.n} receipts of ${park.code} collected from ${booked.first} to ${booked.last} are already booked under the agreement in force then; an agreement from ${from} would change their split. Choose a date after ${booked.last}.`,
       );
     }
     const [row] = await trx("agreements")
@@ -189,14 +185,11 @@ export async function setCentralRatio(
       .at(-1);
     if (same !== undefined && same.central_share_bp === bp && same.note === (input.note ?? ""))
       return { ...ratioView(ref, same), replayed: true };
-    const { rows } = await trx.raw(
-      `select count(*) as n, max(collected_on) as last from receipts where tax_code = ? and scope = 'gross' and collected_on >= ? and refund_of_id is null`,
-      [tax.code, from],
-    );
-    if (toCount(rows[0].n) > 0) {
+    const booked = await grossReceiptsOfTaxFrom(trx, tax.code, from);
+    if (booked.n > 0) {
       throw new Rejection(
         "ratio_conflicts_with_posted_receipts",
-        `${toCount(rows[0].n)} gross receipts of ${tax.code} from ${from} to ${rows[0].last} are already booked with the ratio in force then; choose a date after ${rows[0].last}.`,
+        `${booked.n} gross receipts of ${tax.code} from ${from} to ${booked.last} are already booked with the ratio in force then; choose a date after ${booked.last}.`,
       );
     }
     const [row] = await trx("central_ratios")

@@ -1,6 +1,6 @@
-// Receipts posted one at a time or in a batch (the HTTP API), booked by the same checks and the same
-// staged path as a file: every receipt checked on its own and against the others and the recorded
-// receipts, all of a request or nothing of it, the same receipt again a no-op.
+// Receipts posted one at a time or in a batch (the HTTP API), booked by the booking engine
+// (src/booking/) with the same checks as a file's: every receipt checked on its own and against the
+// others and the recorded receipts, all of a request or nothing of it, the same receipt again a no-op.
 //
 // Requests that arrive while others are being booked wait at the desk (ReceiptDesk) and are booked
 // together in the next transaction, each entry still naming its own request (group commit): the
@@ -9,25 +9,22 @@
 // request's problem is never another's.
 
 import type { Knex } from "knex";
-import { formatYuan, toFen } from "../../ledger/money.js";
+import { formatYuan } from "../../ledger/money.js";
 import { Rejection } from "../../ledger/rejections.js";
-import type { Database, Dialect } from "../db/database.js";
-import { ProblemList } from "../import/errors.js";
+import { bookFew } from "../booking/few.js";
+import { groupContext, groupLookup } from "../booking/lookup.js";
+import { bookStaged } from "../booking/staged.js";
+import { emptyTally, type CheckedReceipt, type ReceiptToBook, type WrittenReceipt } from "../booking/types.js";
 import { WriteBatch } from "../db/bulk.js";
-import {
-  bookFew,
-  bookStaged,
-  fewRowsContext,
-  fewRowsStatement,
-  type RowSource,
-  type WrittenReceipt,
-} from "../import/receipts.js";
+import type { Database, Dialect } from "../db/database.js";
 import { preparedRaw } from "../db/database.js";
 import { NeedsTransaction, PgLane, needTransaction, type Statement } from "../db/session.js";
-import { checkReceiptRow, taxLookup, type RowBatch, type StagedRow, type TaxLookup } from "../import/receipt-rows.js";
+import { ProblemList } from "../import/errors.js";
+import { checkReceiptRow, taxLookup, type TaxLookup } from "../import/receipt-rows.js";
 import { AccountBook } from "../repositories/accounts.js";
 import { currentActor, type Actor } from "../repositories/actor.js";
 import { LOCK_JOURNAL_SQL, lockJournal } from "../repositories/journal.js";
+import { receiptFigures, recordedNumbers } from "../repositories/receipts.js";
 import { ReferenceData } from "../repositories/reference.js";
 
 /** A receipt as a client sends it: the CSV columns, amounts as decimal strings. */
@@ -83,7 +80,7 @@ export type PostOutcome =
 
 /** One request's receipts, checked on their own, waiting to be booked. */
 interface Job {
-  rows: StagedRow[];
+  rows: CheckedReceipt[];
   numbers: string[];
   idempotency: IdempotencyRecord | undefined;
   actor: Actor;
@@ -92,7 +89,7 @@ interface Job {
 /** Checks each receipt on its own; a problem rejects the request before it waits for the journal. */
 function prepare(taxes: TaxLookup, inputs: readonly ReceiptInput[], idempotency?: IdempotencyRecord): Job {
   const problems = new ProblemList();
-  const rows: StagedRow[] = [];
+  const rows: CheckedReceipt[] = [];
   inputs.forEach((input, i) => {
     const fields: Record<string, string> = {
       receipt_no: input.receipt_no,
@@ -191,158 +188,180 @@ interface GroupIo {
 }
 
 async function bookGroup(io: GroupIo, jobs: readonly Job[], kept: Kept): Promise<(PostOutcome | Error)[]> {
-  {
-    const outcomes: (PostOutcome | Error)[] = new Array(jobs.length);
-    const keyed = jobs.filter((j) => j.idempotency !== undefined).map((j) => j.idempotency!);
-    const known = fewRowsContext(
-      await io.read(
-        fewRowsStatement(
-          jobs.flatMap((j) => j.rows),
-          keyed.length === 0
-            ? {}
-            : {
-                answered: {
-                  sql: `(select coalesce(json_agg(json_build_object('party', a.party, 'key', a.idempotency_key,
+  const outcomes: (PostOutcome | Error)[] = new Array(jobs.length);
+  const keyed = jobs.filter((j) => j.idempotency !== undefined).map((j) => j.idempotency!);
+  const known = groupContext(
+    await io.read(
+      groupLookup(
+        jobs.flatMap((j) => j.rows),
+        answeredLookup(keyed),
+      ),
+    ),
+  );
+  const active = replayOrBook(jobs, answeredOf(known.also.answered), outcomes);
+  if (active.length === 0) {
+    await io.write(null);
+    return outcomes;
+  }
+
+  // the group's rows numbered one after the other; each still knows its request and its place
+  const rows: ReceiptToBook[] = [];
+  const owner: number[] = [];
+  let offset = 0;
+  for (const k of active) {
+    const job = jobs[k]!;
+    for (const r of job.rows) {
+      rows.push({ ...r, row_no: offset + r.row_no, from: { actor: job.actor, row: r.row_no } });
+      owner[offset + r.row_no] = k;
+    }
+    offset += job.numbers.length;
+  }
+  let ref = kept.reference;
+  if (ref === null || ref.version !== known.reference_version)
+    ref = kept.reference = await ReferenceData.load(needTransaction(io.trx, "loading the reference data"));
+  const accounts = (kept.accounts ??= await AccountBook.load(needTransaction(io.trx, "loading the accounts")));
+  const batch = new WriteBatch();
+  // each receipt of the group: its figures, and which request booked it (undefined: recorded before)
+  const figures = new Map<string, Figures>();
+  const few = await bookFew(rows, known, {
+    trx: io.trx,
+    terms: ref,
+    accounts,
+    batch,
+    onWritten: (receipt) => figures.set(receipt.receipt_no, { receipt, by: owner[receipt.row_no]! }),
+  });
+  if (few !== null) {
+    few.problems.rejectIfAny("request");
+    for (const [no, receipt] of known.recorded) if (!figures.has(no)) figures.set(no, { receipt, by: undefined });
+  } else {
+    const trx = needTransaction(io.trx, "the staged path");
+    await bookStagedGroup(trx, { dialect: io.dialect, ref, accounts, rows, jobs, active, figures });
+  }
+  batch.add("api_requests", ANSWER_COLUMNS, answerEach(jobs, active, figures, outcomes));
+  await io.write(batch.statement());
+  return outcomes;
+}
+
+/** The group's idempotency keys' stored answers, read in the group's lookup. */
+function answeredLookup(keyed: readonly IdempotencyRecord[]): Record<string, { sql: string; bindings: unknown[] }> {
+  if (keyed.length === 0) return {};
+  return {
+    answered: {
+      sql: `(select coalesce(json_agg(json_build_object('party', a.party, 'key', a.idempotency_key,
                         'request_sha256', a.request_sha256, 'status', a.status, 'response', a.response)), '[]')
                        from unnest(?::text[], ?::text[]) as k(party, key)
                        join lateral (select * from api_requests a
                                       where a.party = k.party and a.idempotency_key = k.key limit 1) a on true)`,
-                  bindings: [keyed.map((i) => i.party), keyed.map((i) => i.key)],
-                },
-              },
-        ),
-      ),
-    );
-    const answered = new Map<string, { request_sha256: string; status: number; response: string }>();
-    const given = known.also.answered;
-    for (const a of (typeof given === "string" ? JSON.parse(given) : (given ?? [])) as {
-      party: string;
-      key: string;
-      request_sha256: string;
-      status: number;
-      response: string;
-    }[])
-      answered.set(`${a.party}|${a.key}`, a);
-    const active: number[] = [];
-    for (let k = 0; k < jobs.length; k++) {
-      const idem = jobs[k]!.idempotency;
-      const seen = idem === undefined ? undefined : answered.get(`${idem.party}|${idem.key}`);
-      if (seen === undefined) active.push(k);
-      else if (seen.request_sha256 !== idem!.request_sha256)
-        outcomes[k] = new Rejection(
-          "idempotency_key_reused",
-          `Idempotency-Key ${idem!.key} was used before for another request`,
-        );
-      else outcomes[k] = { replayed: true, status: Number(seen.status), response: JSON.parse(seen.response) };
-    }
-    // two requests of one group under the same key: the second waits for the first's answer (a retry)
-    const keys = new Set<string>();
-    for (const k of active) {
-      const idem = jobs[k]!.idempotency;
-      if (idem === undefined) continue;
-      const key = `${idem.party}|${idem.key}`;
-      if (keys.has(key)) throw new RetryAlone();
-      keys.add(key);
-    }
-    if (active.length === 0) {
-      await io.write(null);
-      return outcomes;
-    }
+      bindings: [keyed.map((i) => i.party), keyed.map((i) => i.key)],
+    },
+  };
+}
 
-    // the group's rows numbered one after the other; each still knows its request and its place
-    const rows: StagedRow[] = [];
-    const owner: { job: number; row: number }[] = [];
-    let offset = 0;
-    for (const k of active) {
-      const job = jobs[k]!;
-      for (const r of job.rows) {
-        rows.push({ ...r, row_no: offset + r.row_no });
-        owner[offset + r.row_no] = { job: k, row: r.row_no };
-      }
-      offset += job.numbers.length;
-    }
-    const rowSource = (row_no: number) => {
-      const o = owner[row_no]!;
-      return { actor: jobs[o.job]!.actor, row: o.row };
-    };
-    let ref = kept.reference;
-    if (ref === null || ref.version !== known.reference_version)
-      ref = kept.reference = await ReferenceData.load(needTransaction(io.trx, "loading the reference data"));
-    const accounts = (kept.accounts ??= await AccountBook.load(needTransaction(io.trx, "loading the accounts")));
-    const batch = new WriteBatch();
-    // each receipt of the group: its figures, and which request booked it (undefined: recorded before)
-    const figures = new Map<string, { receipt: WrittenReceipt; by: number | undefined }>();
-    const few = await bookFew(io.trx, ref, rows, known, {
-      accounts,
-      rowSource,
-      batch,
-      onWritten: (receipt) => figures.set(receipt.receipt_no, { receipt, by: owner[receipt.row_no]!.job }),
-    });
-    if (few !== null) {
-      few.problems.rejectIfAny("request");
-      for (const [no, receipt] of known.recorded) if (!figures.has(no)) figures.set(no, { receipt, by: undefined });
-    } else {
-      await bookStagedGroup(
-        needTransaction(io.trx, "the staged path"),
-        io.dialect,
-        ref,
-        accounts,
-        rows,
-        offset,
-        rowSource,
-        jobs,
-        active,
-        figures,
+interface StoredAnswer {
+  party: string;
+  key: string;
+  request_sha256: string;
+  status: number;
+  response: string;
+}
+
+function answeredOf(given: unknown): Map<string, StoredAnswer> {
+  const answered = new Map<string, StoredAnswer>();
+  for (const a of (typeof given === "string" ? JSON.parse(given) : (given ?? [])) as StoredAnswer[])
+    answered.set(`${a.party}|${a.key}`, a);
+  return answered;
+}
+
+/**
+ * Which requests of the group are to be booked: a key answered before replays its answer (or is
+ * refused, for another request); the others are returned, by index.
+ */
+function replayOrBook(
+  jobs: readonly Job[],
+  answered: ReadonlyMap<string, StoredAnswer>,
+  outcomes: (PostOutcome | Error)[],
+): number[] {
+  const active: number[] = [];
+  for (let k = 0; k < jobs.length; k++) {
+    const idem = jobs[k]!.idempotency;
+    const seen = idem === undefined ? undefined : answered.get(`${idem.party}|${idem.key}`);
+    if (seen === undefined) active.push(k);
+    else if (seen.request_sha256 !== idem!.request_sha256)
+      outcomes[k] = new Rejection(
+        "idempotency_key_reused",
+        `Idempotency-Key ${idem!.key} was used before for another request`,
       );
-    }
-
-    const answers: unknown[][] = [];
-    const claimed = new Set<string>(); // a number given twice in a request is booked by its first row
-    for (const k of active) {
-      const job = jobs[k]!;
-      const receipts = job.numbers.map((no): PostedReceipt => {
-        const { receipt: r, by } = figures.get(no)!;
-        const outcome = by === k && !claimed.has(no) ? "booked" : "unchanged";
-        claimed.add(no);
-        return {
-          receipt_no: no,
-          outcome,
-          status: r.status,
-          park: r.park,
-          fiscal_year: r.fiscal_year,
-          amount: formatYuan(r.amount_fen),
-          central_share: formatYuan(r.central_fen),
-          local_revenue: formatYuan(r.local_fen),
-          operator_share: formatYuan(r.operator_fen),
-          host_share: formatYuan(r.host_fen),
-          entry_id: String(r.entry_id),
-        };
-      });
-      const booked = receipts.filter((r) => r.outcome === "booked");
-      const result: PostReceiptsResult = {
-        booked: booked.length,
-        unchanged: receipts.length - booked.length,
-        suspense: booked.filter((r) => r.status === "suspense").length,
-        receipts,
-      };
-      outcomes[k] = { replayed: false, result };
-      const idem = job.idempotency;
-      if (idem !== undefined)
-        answers.push([
-          idem.party,
-          idem.key,
-          idem.request_sha256,
-          idem.route,
-          201,
-          JSON.stringify(result),
-          idem.request_id,
-          idem.token_id,
-        ]);
-    }
-    batch.add("api_requests", ANSWER_COLUMNS, answers);
-    await io.write(batch.statement());
-    return outcomes;
+    else outcomes[k] = { replayed: true, status: Number(seen.status), response: JSON.parse(seen.response) };
   }
+  // two requests of one group under the same key: the second waits for the first's answer (a retry)
+  const keys = new Set<string>();
+  for (const k of active) {
+    const idem = jobs[k]!.idempotency;
+    if (idem === undefined) continue;
+    const key = `${idem.party}|${idem.key}`;
+    if (keys.has(key)) throw new RetryAlone();
+    keys.add(key);
+  }
+  return active;
+}
+
+/** A receipt's figures, and which request of the group booked it (undefined: recorded before). */
+interface Figures {
+  receipt: WrittenReceipt;
+  by: number | undefined;
+}
+
+/** Each booked request's answer, set in `outcomes`; returns the rows storing the keyed ones. */
+function answerEach(
+  jobs: readonly Job[],
+  active: readonly number[],
+  figures: ReadonlyMap<string, Figures>,
+  outcomes: (PostOutcome | Error)[],
+): unknown[][] {
+  const answers: unknown[][] = [];
+  const claimed = new Set<string>(); // a number given twice in a request is booked by its first row
+  for (const k of active) {
+    const job = jobs[k]!;
+    const receipts = job.numbers.map((no): PostedReceipt => {
+      const { receipt: r, by } = figures.get(no)!;
+      const outcome = by === k && !claimed.has(no) ? "booked" : "unchanged";
+      claimed.add(no);
+      return {
+        receipt_no: no,
+        outcome,
+        status: r.status,
+        park: r.park,
+        fiscal_year: r.fiscal_year,
+        amount: formatYuan(r.amount_fen),
+        central_share: formatYuan(r.central_fen),
+        local_revenue: formatYuan(r.local_fen),
+        operator_share: formatYuan(r.operator_fen),
+        host_share: formatYuan(r.host_fen),
+        entry_id: String(r.entry_id),
+      };
+    });
+    const booked = receipts.filter((r) => r.outcome === "booked");
+    const result: PostReceiptsResult = {
+      booked: booked.length,
+      unchanged: receipts.length - booked.length,
+      suspense: booked.filter((r) => r.status === "suspense").length,
+      receipts,
+    };
+    outcomes[k] = { replayed: false, result };
+    const idem = job.idempotency;
+    if (idem !== undefined)
+      answers.push([
+        idem.party,
+        idem.key,
+        idem.request_sha256,
+        idem.route,
+        201,
+        JSON.stringify(result),
+        idem.request_id,
+        idem.token_id,
+      ]);
+  }
+  return answers;
 }
 
 const ANSWER_COLUMNS = [
@@ -362,72 +381,39 @@ const ANSWER_COLUMNS = [
  */
 async function bookStagedGroup(
   trx: Knex.Transaction,
-  dialect: Dialect,
-  ref: ReferenceData,
-  accounts: AccountBook,
-  rows: StagedRow[],
-  rows_read: number,
-  rowSource: RowSource,
-  jobs: readonly Job[],
-  active: readonly number[],
-  figures: Map<string, { receipt: WrittenReceipt; by: number | undefined }>,
+  g: {
+    dialect: Dialect;
+    ref: ReferenceData;
+    accounts: AccountBook;
+    rows: readonly ReceiptToBook[];
+    jobs: readonly Job[];
+    active: readonly number[];
+    figures: Map<string, Figures>;
+  },
 ): Promise<void> {
-  const numbers = [...new Set(rows.map((r) => r.receipt_no))];
+  const { jobs, active } = g;
+  const numbers = [...new Set(g.rows.map((r) => r.receipt_no))];
   // which request booked a receipt is read back from its entry's request id; a request without one
   // (not over HTTP) needs to know what was recorded before
   const byRequest = active.every((k) => jobs[k]!.actor.request_id !== null);
-  const before = new Set<string>();
-  if (!byRequest) {
-    const { rows: recorded } = await trx.raw(`select receipt_no from receipts where receipt_no = any(?)`, [numbers]);
-    for (const r of recorded as { receipt_no: string }[]) before.add(r.receipt_no);
-  }
-  const batch: RowBatch = {
-    rows,
-    problems: [],
-    problem_count: 0,
-    rows_read,
-    bytes_read: 0,
-    size_bytes: 0,
-    done: true,
-    encoding: "json",
-  };
-  async function* source() {
-    yield batch;
-  }
-  const { problems } = await bookStaged(trx, dialect, ref, source(), {
+  const before = byRequest ? new Set<string>() : await recordedNumbers(trx, numbers);
+  const { problems } = await bookStaged(trx, {
+    dialect: g.dialect,
+    terms: g.ref,
+    receipts: g.rows,
+    tally: emptyTally(),
     import_id: null,
-    few: true,
-    accounts,
-    rowSource,
+    accounts: g.accounts,
   });
   problems.rejectIfAny("request");
-  const { rows: stored } = await trx.raw(
-    `select r.receipt_no, r.status, r.park, r.fiscal_year, r.amount_fen, r.central_fen, r.local_fen, r.operator_fen,
-            r.host_fen, r.entry_id, e.request_id
-       from receipts r join journal_entries e on e.id = r.entry_id where r.receipt_no = any(?)`,
-    [numbers],
-  );
-  for (const r of stored as (WrittenReceipt & { request_id: string | null })[]) {
+  for (const { request_id, ...receipt } of await receiptFigures(trx, numbers)) {
     // the first request of the group that names a number booked it, unless it was recorded before
-    const by = before.has(r.receipt_no)
+    const by = before.has(receipt.receipt_no)
       ? undefined
       : active.find((k) =>
-          byRequest ? jobs[k]!.actor.request_id === r.request_id : jobs[k]!.numbers.includes(r.receipt_no),
+          byRequest ? jobs[k]!.actor.request_id === request_id : jobs[k]!.numbers.includes(receipt.receipt_no),
         );
-    figures.set(r.receipt_no, {
-      receipt: {
-        ...r,
-        fiscal_year: Number(r.fiscal_year),
-        amount_fen: toFen(r.amount_fen),
-        central_fen: toFen(r.central_fen),
-        local_fen: toFen(r.local_fen),
-        operator_fen: toFen(r.operator_fen),
-        host_fen: toFen(r.host_fen),
-        entry_id: BigInt(r.entry_id),
-        row_no: 0,
-      },
-      by,
-    });
+    g.figures.set(receipt.receipt_no, { receipt, by });
   }
 }
 

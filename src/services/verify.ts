@@ -10,6 +10,7 @@ import { GENESIS_HASH, walkChain, type BrokenLink, type ChainLine, type StoredLi
 import { toFen } from "../../ledger/money.js";
 import type { IndicatorAmounts } from "../../ledger/posting.js";
 import { bookedAttribution, expectedAttribution, recordedReports, reportsInForce } from "../repositories/indicators.js";
+import { receiptsMisbooked, receiptsWithoutEntry } from "../repositories/receipts.js";
 import { ReferenceData } from "../repositories/reference.js";
 
 export interface VerifyFinding {
@@ -122,17 +123,9 @@ async function verifyIn(k: Knex.Transaction, anchors: readonly Anchor[]): Promis
       detail: `${r.fiscal_year} account ${r.account_id} ${r.park || "-"} ${r.tax_code || "-"}: lines Dr ${r.lines_debit ?? 0} Cr ${r.lines_credit ?? 0} fen, balances Dr ${r.balance_debit ?? 0} Cr ${r.balance_credit ?? 0} fen`,
     });
   }
-  const receipts = await k.raw(`
-    select r.receipt_no from receipts r left join journal_entries e on e.id = r.entry_id
-     where e.id is null or e.idempotency_key <> 'receipt:' || r.receipt_no limit ${FINDINGS_MAX}`);
-  for (const r of receipts.rows)
+  for (const r of await receiptsWithoutEntry(k, FINDINGS_MAX))
     findings.push({ check: "receipt_has_entry", detail: `receipt ${r.receipt_no} has no journal entry of its own` });
-  const treasury = await k.raw(`
-    select r.receipt_no, r.amount_fen, coalesce(sum(l.debit_fen - l.credit_fen), 0) as booked
-      from receipts r join journal_lines l on l.entry_id = r.entry_id
-      join accounts a on a.id = l.account_id and a.code = 'treasury'
-     group by r.receipt_no, r.amount_fen having coalesce(sum(l.debit_fen - l.credit_fen), 0) <> r.amount_fen limit ${FINDINGS_MAX}`);
-  for (const r of treasury.rows)
+  for (const r of await receiptsMisbooked(k, FINDINGS_MAX))
     findings.push({
       check: "receipt_amount_booked",
       detail: `receipt ${r.receipt_no} is ${r.amount_fen} fen but its entry books ${r.booked} fen into the treasury`,
