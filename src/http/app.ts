@@ -29,20 +29,9 @@ import { recordTransfer } from "../services/transfers.js";
 import { addPark, listParks } from "../services/parks.js";
 import { parseAnchor, verifyLedger } from "../services/verify.js";
 import { jsonPieces, writePieces } from "../cli/output.js";
-import { commitmentsReport, commitmentsTabular } from "../../reports/commitments.js";
-import { indicatorsReport, indicatorsTabular } from "../../reports/indicators.js";
-import {
-  overviewTabular,
-  reconciliation,
-  reconciliationOverview,
-  reconciliationTabular,
-} from "../../reports/reconciliation.js";
 import { renderCsv, renderTable, renderXlsx, type Tabular } from "../../reports/render.js";
-import { settlementStatement, settlementTabular } from "../../reports/settlement.js";
-import { suspenseReport, suspenseTabular, suspenseVisible } from "../../reports/suspense.js";
-import { trace, traceTabular } from "../../reports/trace.js";
+import { suspenseVisible } from "../../reports/suspense.js";
 import { entryIdFor, seesFile } from "../../reports/viewer.js";
-import { trialBalance, trialBalanceTabular } from "../../reports/trial-balance.js";
 import { access, operatorOf, viewerOf, type Decision } from "./access.js";
 import { AuthThrottle, clientAddress, LIMITS, refuseCredentialsInUrl, setRequestLimits } from "./guard.js";
 import { accessLog, requestFields } from "./logging.js";
@@ -52,6 +41,7 @@ import { openApiDocument } from "./openapi.js";
 import { TokenCache } from "./token-cache.js";
 import { receiveUpload } from "./upload.js";
 import * as S from "./schemas.js";
+import { REPORTS, reportPath, type ReportOperation } from "../operations/reports.js";
 
 export interface AppOptions {
   /**
@@ -379,112 +369,6 @@ export const ROUTES: RouteDef[] = [
   },
   {
     method: "get",
-    path: "/reports/settlement",
-    summary: "Annual sharing settlement statement (分成核算表).",
-    tag: "reports",
-    query: S.SettlementQuery,
-    response: S.SettlementReport,
-    formats: true,
-    allow: (p, { query }) => access.readOperatorMoney(p, query.operator),
-    handle: async ({ query, ctx }) => {
-      const ref = await ctx.ref();
-      const s = await settlementStatement(ctx.db.knex, ref, query.year, query.operator);
-      return { json: s, tabular: (f) => settlementTabular(s, ref, f === "csv") };
-    },
-  },
-  {
-    method: "get",
-    path: "/reports/reconciliation",
-    summary: "Prefecture ↔ operator reconciliation (对账单); without operator, the three-party summary.",
-    tag: "reports",
-    query: S.ReconciliationQuery,
-    response: z.union([S.ReconciliationReport, S.AnyReport]),
-    formats: true,
-    allow: (p, { query }) =>
-      query.operator === undefined ? access.readAllMoney(p) : access.readOperatorMoney(p, query.operator),
-    handle: async ({ query, ctx }) => {
-      const ref = await ctx.ref();
-      if (query.operator === undefined) {
-        const o = await reconciliationOverview(ctx.db.knex, ref, query.year);
-        return { json: o, tabular: () => overviewTabular(o, ref) };
-      }
-      const r = await reconciliation(ctx.db.knex, ref, query.year, query.operator, viewerOf(ctx.principal));
-      return { json: r, tabular: (f) => reconciliationTabular(r, ref, f === "csv") };
-    },
-  },
-  {
-    method: "get",
-    path: "/reports/indicators",
-    summary: "Statistical and assessment views of a park's indicators.",
-    tag: "reports",
-    query: S.IndicatorsQuery,
-    response: S.IndicatorsReport,
-    formats: true,
-    allow: async (p, { query, ctx }) => {
-      const park = (await ctx.ref()).park(query.park);
-      return access.readIndicators(p, park?.operator ?? null); // an unknown park: a 422 from the report, or refused
-    },
-    handle: async ({ query, ctx }) => {
-      const ref = await ctx.ref();
-      const r = await indicatorsReport(ctx.db.knex, ref, query.year, query.park);
-      return { json: r, tabular: (f) => indicatorsTabular(r, ref, f === "csv") };
-    },
-  },
-  {
-    method: "get",
-    path: "/reports/commitments",
-    summary: "Carbon and pollutant quotas each jurisdiction must provide, per park (约束性指标).",
-    tag: "reports",
-    query: S.CommitmentsQuery,
-    response: S.AnyReport,
-    formats: true,
-    allow: (p, { query }) => access.readCommitments(p, query.jurisdiction ?? null),
-    handle: async ({ query, ctx }) => {
-      const ref = await ctx.ref();
-      const r = await commitmentsReport(
-        ctx.db.knex,
-        ref,
-        query.year,
-        {
-          ...(query.jurisdiction !== undefined ? { jurisdiction: query.jurisdiction } : {}),
-          ...(query.park !== undefined ? { park: query.park } : {}),
-        },
-        viewerOf(ctx.principal),
-      );
-      return { json: r, tabular: () => commitmentsTabular(r, ref) };
-    },
-  },
-  {
-    method: "get",
-    path: "/reports/trial-balance",
-    summary: "Trial balance of one jurisdiction's books (试算平衡表), money and indicator books.",
-    tag: "reports",
-    query: S.TrialBalanceQuery,
-    response: S.AnyReport,
-    formats: true,
-    allow: (p, { query }) => access.readBooks(p, query.jurisdiction),
-    handle: async ({ query, ctx }) => {
-      const ref = await ctx.ref();
-      const tb = await trialBalance(ctx.db.knex, ref, query.year, query.jurisdiction);
-      return { json: tb, tabular: () => trialBalanceTabular(tb, ref) };
-    },
-  },
-  {
-    method: "get",
-    path: "/reports/suspense",
-    summary: "Receipts held in suspense (待查收入).",
-    tag: "reports",
-    query: S.SuspenseQuery,
-    response: S.AnyReport,
-    formats: true,
-    allow: (p) => access.readAllMoney(p),
-    handle: async ({ query, ctx }) => {
-      const s = await suspenseReport(ctx.db.knex, query.year ?? null, viewerOf(ctx.principal));
-      return { json: s, tabular: () => suspenseTabular(s) };
-    },
-  },
-  {
-    method: "get",
     path: "/verify",
     summary: "Recompute balances and the hash chain; `intact` false names the first broken link.",
     tag: "audit",
@@ -498,83 +382,24 @@ export const ROUTES: RouteDef[] = [
       return { json: await verifyLedger(ctx.db, anchor === null ? [] : [anchor]) };
     },
   },
-  {
-    method: "get",
-    path: "/trace/settlement",
-    summary: "The entries and source rows behind a settlement figure, adding up to it.",
-    tag: "audit",
-    query: S.TraceSettlementQuery,
-    response: S.AnyReport,
-    formats: true,
-    allow: (p, { query }) => access.readOperatorMoney(p, query.operator),
-    handle: async ({ query, ctx }) => {
-      const t = await trace(
-        ctx.db.knex,
-        await ctx.ref(),
-        {
-          report: "settlement",
-          year: query.year,
-          operator: query.operator,
-          ...(query.tax !== undefined ? { tax_code: query.tax } : {}),
-          figure: query.figure,
-        },
-        { viewer: viewerOf(ctx.principal), ...(query.limit !== undefined ? { limit: query.limit } : {}) },
-      );
-      return { json: t, tabular: () => traceTabular(t) };
-    },
-  },
-  {
-    method: "get",
-    path: "/trace/indicators",
-    summary: "The entries and report rows behind an indicator figure.",
-    tag: "audit",
-    query: S.TraceIndicatorsQuery,
-    response: S.AnyReport,
-    formats: true,
-    allow: async (p, { query, ctx }) => access.readIndicators(p, (await ctx.ref()).park(query.park)?.operator ?? null),
-    handle: async ({ query, ctx }) => {
-      const t = await trace(
-        ctx.db.knex,
-        await ctx.ref(),
-        {
-          report: "indicators",
-          year: query.year,
-          park: query.park,
-          indicator: query.indicator,
-          ...(query.month !== undefined ? { month: query.month } : {}),
-          figure: query.figure,
-        },
-        { viewer: viewerOf(ctx.principal), ...(query.limit !== undefined ? { limit: query.limit } : {}) },
-      );
-      return { json: t, tabular: () => traceTabular(t) };
-    },
-  },
-  {
-    method: "get",
-    path: "/trace/account",
-    summary: "The entries behind one side of an account in a jurisdiction's trial balance.",
-    tag: "audit",
-    query: S.TraceAccountQuery,
-    response: S.AnyReport,
-    formats: true,
-    allow: (p, { query }) => access.readBooks(p, query.jurisdiction),
-    handle: async ({ query, ctx }) => {
-      const t = await trace(
-        ctx.db.knex,
-        await ctx.ref(),
-        {
-          report: "trial-balance",
-          year: query.year,
-          jurisdiction: query.jurisdiction,
-          account: query.account,
-          figure: query.figure,
-        },
-        { viewer: viewerOf(ctx.principal), ...(query.limit !== undefined ? { limit: query.limit } : {}) },
-      );
-      return { json: t, tabular: () => traceTabular(t) };
-    },
-  },
+  ...REPORTS.map(reportRoute),
 ];
+
+/** A report or trace of the registry (src/operations/reports.ts) as a route: the caller's view, any format. */
+function reportRoute(op: ReportOperation): RouteDef {
+  return {
+    method: "get",
+    path: reportPath(op),
+    summary: op.summary,
+    tag: op.group === "report" ? "reports" : "audit",
+    query: op.params.extend(S.formatField),
+    response: op.response ?? S.AnyReport,
+    formats: true,
+    allow: (p, { query, ctx }) => op.allow(p, query, ctx.ref),
+    handle: async ({ query, ctx }) =>
+      op.run({ knex: ctx.db.knex, ref: await ctx.ref(), viewer: viewerOf(ctx.principal) }, query),
+  };
+}
 
 async function postAnswer(ctx: Context, receipts: S.ReceiptInputT[], route: string): Promise<Answer> {
   const key = ctx.req.get("Idempotency-Key");

@@ -37,9 +37,12 @@ function checkedText(kind: TextKind, min: number, max: number) {
 export const Identifier = (max: number, min = 1) => checkedText("identifier", min, max);
 /** Names and notes: well-formed text without NUL or other control characters than tab and line breaks. */
 export const Text = (max: number, min = 0) => checkedText("text", min, max);
-const Code = Identifier(32);
-const Party = Identifier(32);
-const ParkCode = Identifier(8);
+/** A tax, indicator or item code. */
+export const Code = Identifier(32);
+/** A party: a jurisdiction's code, or its name (rewritten to the code before anything reads it). */
+export const Party = Identifier(32);
+/** A park's code, or its name (rewritten to the code before anything reads it). */
+export const ParkCode = Identifier(8);
 
 export const ReceiptInput = z.strictObject({
   receipt_no: Identifier(64),
@@ -116,68 +119,14 @@ export const SettleInput = z.strictObject({
 });
 
 export const Format = z.enum(["json", "csv", "xlsx", "table"]);
-const formatField = { format: Format.optional() };
+/** The query field every route answering in several formats takes. */
+export const formatField = { format: Format.optional() };
 
-export const SettlementQuery = z.strictObject({ year: Year, operator: Party, ...formatField });
-export const ReconciliationQuery = z.strictObject({
-  year: Year,
-  operator: Party.optional(),
-  ...formatField,
-});
-export const IndicatorsQuery = z.strictObject({ year: Year, park: ParkCode, ...formatField });
-export const CommitmentsQuery = z.strictObject({
-  year: Year,
-  jurisdiction: Party.optional(),
-  park: ParkCode.optional(),
-  ...formatField,
-});
-export const TrialBalanceQuery = z.strictObject({
-  year: Year,
-  jurisdiction: Party,
-  ...formatField,
-});
-export const SuspenseQuery = z.strictObject({ year: Year.optional(), ...formatField });
 export const ImportQuery = z.strictObject({
   party: Party.optional(),
   name: Text(200, 1).optional(),
 });
 export const Limit = z.coerce.number().int().min(0).max(10_000_000).optional();
-export const TraceSettlementQuery = z.strictObject({
-  year: Year,
-  operator: Party,
-  tax: Code.optional(),
-  figure: z
-    .enum([
-      "operator_share",
-      "host_share",
-      "local_revenue",
-      "central_excluded",
-      "not_shared",
-      "transferred",
-      "balance_due",
-    ])
-    .default("operator_share"),
-  limit: Limit,
-  ...formatField,
-});
-/** A month outside the year is the trace's own rejection (month_outside_year), as on the command line. */
-export const TraceIndicatorsQuery = z.strictObject({
-  year: Year,
-  park: ParkCode,
-  indicator: Code,
-  month: Month.optional(),
-  figure: z.enum(["total", "statistical", "assessment_operator", "assessment_host"]).default("total"),
-  limit: Limit,
-  ...formatField,
-});
-export const TraceAccountQuery = z.strictObject({
-  year: Year,
-  jurisdiction: Party,
-  account: Identifier(64),
-  figure: z.enum(["debit", "credit"]).default("debit"),
-  limit: Limit,
-  ...formatField,
-});
 export const VerifyQuery = z.strictObject({ anchor: Identifier(100).optional() });
 export const NoQuery = z.strictObject({ ...formatField });
 

@@ -1,0 +1,283 @@
+// Every report and trace, declared once: its parameters (zod), who may ask for it, what it computes
+// for whom and how it is laid out. The command line (`report …`, `trace …`, src/cli/reports.ts), the
+// HTTP routes (GET /v1/reports/…, /v1/trace/…, src/http/app.ts) and the OpenAPI document are made
+// from these declarations, so a new report is one entry here (and its test). Parameters arrive as
+// text from either side and are parsed by the same schema.
+
+import type { Knex } from "knex";
+import { z } from "zod";
+import { commitmentsReport, commitmentsTabular } from "../../reports/commitments.js";
+import { indicatorsReport, indicatorsTabular } from "../../reports/indicators.js";
+import {
+  overviewTabular,
+  reconciliation,
+  reconciliationOverview,
+  reconciliationTabular,
+} from "../../reports/reconciliation.js";
+import type { Tabular } from "../../reports/render.js";
+import { settlementStatement, settlementTabular } from "../../reports/settlement.js";
+import { suspenseReport, suspenseTabular } from "../../reports/suspense.js";
+import {
+  ACCOUNT_FIGURES,
+  INDICATOR_FIGURES,
+  SETTLEMENT_FIGURES,
+  trace,
+  traceTabular,
+  type TraceTarget,
+} from "../../reports/trace.js";
+import { trialBalance, trialBalanceTabular } from "../../reports/trial-balance.js";
+import type { Viewer } from "../../reports/viewer.js";
+import { access, type Decision } from "../http/access.js";
+import * as S from "../http/schemas.js";
+import type { ReferenceData } from "../repositories/reference.js";
+import type { Principal } from "../repositories/tokens.js";
+
+/** What a report is computed with: the database, the reference data, and who is looking. */
+export interface ReportContext {
+  knex: Knex;
+  ref: ReferenceData;
+  viewer: Viewer;
+}
+
+/** A report's answer: its JSON, and the tables its other formats (csv, xlsx, table) are made from. */
+export interface ReportAnswer {
+  json: unknown;
+  tabular: (format: "csv" | "xlsx" | "table") => Tabular;
+  /** Many items: the JSON is written compact on the command line. */
+  compact?: boolean;
+}
+
+export interface ReportOperation<P extends z.ZodRawShape = z.ZodRawShape> {
+  /** `report settlement` / GET /v1/reports/settlement; `trace settlement` / GET /v1/trace/settlement. */
+  group: "report" | "trace";
+  name: string;
+  summary: string;
+  params: z.ZodObject<P>;
+  /** The help of each parameter as a command-line option. */
+  help: { [K in keyof P]: string };
+  /** The JSON's schema, where the contract fixes one (checked on every HTTP answer). */
+  response?: z.ZodType;
+  allow: (
+    p: Principal,
+    params: z.infer<z.ZodObject<P>>,
+    ref: () => Promise<ReferenceData>,
+  ) => Decision | Promise<Decision>;
+  run: (ctx: ReportContext, params: z.infer<z.ZodObject<P>>) => Promise<ReportAnswer>;
+}
+
+/** Keeps each declaration's parameter types while the list holds them all alike. */
+function define<P extends z.ZodRawShape>(op: ReportOperation<P>): ReportOperation {
+  return op as unknown as ReportOperation;
+}
+
+/** A trace's rows grow with the books: written compact past this many. */
+const ITEMS_INDENTED_MAX = 10_000;
+
+const YEAR = "fiscal year, e.g. 2025";
+const OPERATOR = "a party that runs a park, e.g. bingtuan or urumqi (park list)";
+const JURISDICTION = "a jurisdiction, e.g. prefecture, bingtuan, urumqi or central (park list)";
+const LIMIT = "list at most N entries (the total still covers all)";
+
+const traceAnswer = async (ctx: ReportContext, target: TraceTarget, limit: number | undefined) => {
+  const t = await trace(ctx.knex, ctx.ref, target, { viewer: ctx.viewer, ...(limit !== undefined ? { limit } : {}) });
+  return { json: t, tabular: () => traceTabular(t), compact: t.entries.length > ITEMS_INDENTED_MAX };
+};
+
+export const REPORTS: readonly ReportOperation[] = [
+  define({
+    group: "report",
+    name: "settlement",
+    summary: "Annual sharing settlement statement (分成核算表).",
+    params: z.strictObject({ year: S.Year, operator: S.Party }),
+    help: { year: YEAR, operator: OPERATOR },
+    response: S.SettlementReport,
+    allow: (p, q) => access.readOperatorMoney(p, q.operator),
+    run: async ({ knex, ref }, q) => {
+      const s = await settlementStatement(knex, ref, q.year, q.operator);
+      return { json: s, tabular: (f) => settlementTabular(s, ref, f === "csv") };
+    },
+  }),
+  define({
+    group: "report",
+    name: "reconciliation",
+    summary: "Prefecture ↔ operator reconciliation (对账单); without operator, the three-party summary.",
+    params: z.strictObject({ year: S.Year, operator: S.Party.optional() }),
+    help: { year: "year of collection", operator: `${OPERATOR}; without it, the three-party summary` },
+    response: z.union([S.ReconciliationReport, S.AnyReport]),
+    allow: (p, q) => (q.operator === undefined ? access.readAllMoney(p) : access.readOperatorMoney(p, q.operator)),
+    run: async ({ knex, ref, viewer }, q) => {
+      if (q.operator === undefined) {
+        const o = await reconciliationOverview(knex, ref, q.year);
+        return { json: o, tabular: () => overviewTabular(o, ref) };
+      }
+      const r = await reconciliation(knex, ref, q.year, q.operator, viewer);
+      return {
+        json: r,
+        tabular: (f) => reconciliationTabular(r, ref, f === "csv"),
+        compact: r.items.length > ITEMS_INDENTED_MAX,
+      };
+    },
+  }),
+  define({
+    group: "report",
+    name: "indicators",
+    summary: "Statistical and assessment views of a park's indicators (指标统计与考核归属).",
+    params: z.strictObject({ year: S.Year, park: S.ParkCode }),
+    help: { year: "calendar year", park: "a park, e.g. BZ, WZ or ZD (park list)" },
+    response: S.IndicatorsReport,
+    // an unknown park: a 422 from the report, or refused as another's
+    allow: async (p, q, ref) => access.readIndicators(p, (await ref()).park(q.park)?.operator ?? null),
+    run: async ({ knex, ref }, q) => {
+      const r = await indicatorsReport(knex, ref, q.year, q.park);
+      return { json: r, tabular: (f) => indicatorsTabular(r, ref, f === "csv") };
+    },
+  }),
+  define({
+    group: "report",
+    name: "commitments",
+    summary: "Carbon and pollutant quotas each jurisdiction must provide, per park (约束性指标承担).",
+    params: z.strictObject({ year: S.Year, jurisdiction: S.Party.optional(), park: S.ParkCode.optional() }),
+    help: {
+      year: "calendar year",
+      jurisdiction: "only quotas this jurisdiction provides",
+      park: "only projects in this park",
+    },
+    allow: (p, q) => access.readCommitments(p, q.jurisdiction ?? null),
+    run: async ({ knex, ref, viewer }, q) => {
+      const filter = {
+        ...(q.jurisdiction !== undefined ? { jurisdiction: q.jurisdiction } : {}),
+        ...(q.park !== undefined ? { park: q.park } : {}),
+      };
+      const r = await commitmentsReport(knex, ref, q.year, filter, viewer);
+      return { json: r, tabular: () => commitmentsTabular(r, ref) };
+    },
+  }),
+  define({
+    group: "report",
+    name: "trial-balance",
+    summary: "Debits and credits by account of one jurisdiction's books (试算平衡表), money and indicator books.",
+    params: z.strictObject({ year: S.Year, jurisdiction: S.Party }),
+    help: { year: YEAR, jurisdiction: JURISDICTION },
+    allow: (p, q) => access.readBooks(p, q.jurisdiction),
+    run: async ({ knex, ref }, q) => {
+      const tb = await trialBalance(knex, ref, q.year, q.jurisdiction);
+      return { json: tb, tabular: () => trialBalanceTabular(tb, ref) };
+    },
+  }),
+  define({
+    group: "report",
+    name: "suspense",
+    summary: "Receipts held in suspense (待查收入): enterprise unknown or in no park that day.",
+    params: z.strictObject({ year: S.Year.optional() }),
+    help: { year: YEAR },
+    allow: (p) => access.readAllMoney(p),
+    run: async ({ knex, viewer }, q) => {
+      const s = await suspenseReport(knex, q.year ?? null, viewer);
+      return { json: s, tabular: () => suspenseTabular(s) };
+    },
+  }),
+  define({
+    group: "trace",
+    name: "settlement",
+    summary: "The entries and source rows behind a settlement figure, for the year or one tax, adding up to it.",
+    params: z.strictObject({
+      year: S.Year,
+      operator: S.Party,
+      tax: S.Code.optional(),
+      figure: z.enum(SETTLEMENT_FIGURES).default("operator_share"),
+      limit: S.Limit,
+    }),
+    help: {
+      year: YEAR,
+      operator: OPERATOR,
+      tax: "one tax's row (VAT, 10101, …) instead of the totals",
+      figure: "which figure",
+      limit: LIMIT,
+    },
+    allow: (p, q) => access.readOperatorMoney(p, q.operator),
+    run: (ctx, q) =>
+      traceAnswer(
+        ctx,
+        {
+          report: "settlement",
+          year: q.year,
+          operator: q.operator,
+          ...(q.tax !== undefined ? { tax_code: q.tax } : {}),
+          figure: q.figure,
+        },
+        q.limit,
+      ),
+  }),
+  define({
+    group: "trace",
+    name: "indicators",
+    summary: "The entries and report rows behind an indicator figure, for the year or one month.",
+    params: z.strictObject({
+      year: S.Year,
+      park: S.ParkCode,
+      indicator: S.Code,
+      month: S.Month.optional(),
+      figure: z.enum(INDICATOR_FIGURES).default("total"),
+      limit: S.Limit,
+    }),
+    help: {
+      year: "calendar year",
+      park: "a park, e.g. BZ, WZ or ZD (park list)",
+      indicator: "GDP, GIOV, FAI, TRADE or FDI",
+      month: "one month of the year, YYYY-MM",
+      figure: "which figure",
+      limit: LIMIT,
+    },
+    allow: async (p, q, ref) => access.readIndicators(p, (await ref()).park(q.park)?.operator ?? null),
+    run: (ctx, q) =>
+      traceAnswer(
+        ctx,
+        {
+          report: "indicators",
+          year: q.year,
+          park: q.park,
+          indicator: q.indicator,
+          ...(q.month !== undefined ? { month: q.month } : {}),
+          figure: q.figure,
+        },
+        q.limit,
+      ),
+  }),
+  define({
+    group: "trace",
+    name: "account",
+    summary: "The entries behind one side of an account in the trial balance of a jurisdiction's books.",
+    params: z.strictObject({
+      year: S.Year,
+      jurisdiction: S.Party,
+      account: S.Identifier(64),
+      figure: z.enum(ACCOUNT_FIGURES).default("debit"),
+      limit: S.Limit,
+    }),
+    help: {
+      year: YEAR,
+      jurisdiction: JURISDICTION,
+      account: "account code, e.g. treasury or due_to:bingtuan",
+      figure: "debit or credit",
+      limit: LIMIT,
+    },
+    allow: (p, q) => access.readBooks(p, q.jurisdiction),
+    run: (ctx, q) =>
+      traceAnswer(
+        ctx,
+        {
+          report: "trial-balance",
+          year: q.year,
+          jurisdiction: q.jurisdiction,
+          account: q.account,
+          figure: q.figure,
+        },
+        q.limit,
+      ),
+  }),
+];
+
+/** The URL path of a report or trace under /v1. */
+export function reportPath(op: ReportOperation): string {
+  return `/${op.group === "report" ? "reports" : "trace"}/${op.name}`;
+}
