@@ -25,41 +25,12 @@ import { settleYear } from "../services/settle.js";
 import { recordTransfer, TRANSFER_KINDS } from "../services/transfers.js";
 import { addPark, listParks } from "../services/parks.js";
 import { parseAnchor, verifyLedger, type Anchor } from "../services/verify.js";
-import { settlementStatement, settlementTabular } from "../../reports/settlement.js";
-import {
-  overviewTabular,
-  reconciliation,
-  reconciliationOverview,
-  reconciliationTabular,
-} from "../../reports/reconciliation.js";
-import { suspenseReport, suspenseTabular } from "../../reports/suspense.js";
-import { indicatorsReport, indicatorsTabular } from "../../reports/indicators.js";
-import { commitmentsReport, commitmentsTabular } from "../../reports/commitments.js";
-import {
-  ACCOUNT_FIGURES,
-  INDICATOR_FIGURES,
-  SETTLEMENT_FIGURES,
-  trace,
-  traceTabular,
-  type TraceTarget,
-} from "../../reports/trace.js";
-import { trialBalance, trialBalanceTabular } from "../../reports/trial-balance.js";
-import { FULL_VIEW } from "../../reports/viewer.js"; // whoever holds the database sees every park
 import { runDemo } from "../demo/run.js";
 import { createToken, listTokens, revokeToken, ROLES } from "../repositories/tokens.js";
 import { exitCodeFor, describeError } from "./errors.js";
+import { addReportCommands } from "./reports.js";
 import { textProblem, visibleText } from "../../ledger/text.js";
-import {
-  emit,
-  FORMATS,
-  JSON_INDENT_ITEMS_MAX,
-  processIo,
-  progressReporter,
-  toJson,
-  UsageError,
-  type Format,
-  type Io,
-} from "./output.js";
+import { emit, FORMATS, processIo, progressReporter, toJson, UsageError, type Format, type Io } from "./output.js";
 import {
   importSummaryTabular,
   parksTabular,
@@ -80,7 +51,6 @@ interface ReportOptions {
 
 /** Help texts name no party: parties and parks are data (`park list`), and a message listing them reads the database. */
 const OPERATOR_HELP = "a party that runs a park, e.g. bingtuan or urumqi (park list)";
-const JURISDICTION_HELP = "a jurisdiction, e.g. prefecture, bingtuan, urumqi or central (park list)";
 
 const formatOption = () => new Option("--format <format>", "output format").choices(FORMATS).default("table");
 const outOption = () => new Option("--out <file>", "write to FILE instead of stdout");
@@ -387,201 +357,7 @@ export async function main(
       await emit(io, o.format, o.out, list, () => ratiosTabular(list));
     });
 
-  const report = program
-    .command("report")
-    .description("statements and exports (--format table|json|csv|xlsx, --out FILE)");
-  report
-    .command("settlement")
-    .description("annual sharing settlement statement (分成核算表)")
-    .requiredOption("--year <year>", "fiscal year", yearArg)
-    .requiredOption("--operator <operator>", OPERATOR_HELP)
-    .addOption(formatOption())
-    .addOption(outOption())
-    .action(async (o: ReportOptions & { year: number; operator: string }) => {
-      const d = await database();
-      const ref = await ReferenceData.load(d.knex);
-      const statement = await settlementStatement(d.knex, ref, o.year, o.operator);
-      await emit(io, o.format, o.out, statement, (f) => settlementTabular(statement, ref, f === "csv"));
-    });
-  report
-    .command("reconciliation")
-    .description("prefecture ↔ operator reconciliation (对账单); without --operator, the three-party summary")
-    .requiredOption("--year <year>", "year of collection", yearArg)
-    .option("--operator <operator>", OPERATOR_HELP)
-    .addOption(formatOption())
-    .addOption(outOption())
-    .action(async (o: ReportOptions & { year: number; operator?: string }) => {
-      const d = await database();
-      const ref = await ReferenceData.load(d.knex);
-      if (o.operator === undefined) {
-        const overview = await reconciliationOverview(d.knex, ref, o.year);
-        await emit(io, o.format, o.out, overview, () => overviewTabular(overview, ref));
-        return;
-      }
-      const r = await reconciliation(d.knex, ref, o.year, o.operator, FULL_VIEW);
-      await emit(io, o.format, o.out, r, (f) => reconciliationTabular(r, ref, f === "csv"), {
-        compact: r.items.length > JSON_INDENT_ITEMS_MAX,
-      });
-    });
-  report
-    .command("indicators")
-    .description("statistical and assessment views of a park's indicators (指标统计与考核归属)")
-    .requiredOption("--year <year>", "calendar year", yearArg)
-    .requiredOption("--park <park>", "BZ, WZ or ZD")
-    .addOption(formatOption())
-    .addOption(outOption())
-    .action(async (o: ReportOptions & { year: number; park: string }) => {
-      const d = await database();
-      const ref = await ReferenceData.load(d.knex);
-      const r = await indicatorsReport(d.knex, ref, o.year, o.park);
-      await emit(io, o.format, o.out, r, (f) => indicatorsTabular(r, ref, f === "csv"));
-    });
-  report
-    .command("commitments")
-    .description("carbon and pollutant quotas each jurisdiction must provide, per park (约束性指标承担)")
-    .requiredOption("--year <year>", "calendar year", yearArg)
-    .option("--jurisdiction <code>", "only quotas this jurisdiction provides")
-    .option("--park <park>", "only projects in this park")
-    .addOption(formatOption())
-    .addOption(outOption())
-    .action(async (o: ReportOptions & { year: number; jurisdiction?: string; park?: string }) => {
-      const d = await database();
-      const ref = await ReferenceData.load(d.knex);
-      const r = await commitmentsReport(
-        d.knex,
-        ref,
-        o.year,
-        {
-          ...(o.jurisdiction !== undefined ? { jurisdiction: o.jurisdiction } : {}),
-          ...(o.park !== undefined ? { park: o.park } : {}),
-        },
-        FULL_VIEW,
-      );
-      await emit(io, o.format, o.out, r, () => commitmentsTabular(r, ref));
-    });
-  report
-    .command("trial-balance")
-    .description("debits and credits by account of one jurisdiction's books (试算平衡表)")
-    .requiredOption("--year <year>", "fiscal year", yearArg)
-    .requiredOption("--jurisdiction <code>", JURISDICTION_HELP)
-    .addOption(formatOption())
-    .addOption(outOption())
-    .action(async (o: ReportOptions & { year: number; jurisdiction: string }) => {
-      const d = await database();
-      const ref = await ReferenceData.load(d.knex);
-      const tb = await trialBalance(d.knex, ref, o.year, o.jurisdiction);
-      await emit(io, o.format, o.out, tb, () => trialBalanceTabular(tb, ref));
-    });
-  report
-    .command("suspense")
-    .description("receipts held in suspense (待查收入): enterprise unknown or in no park that day")
-    .option("--year <year>", "fiscal year", yearArg)
-    .addOption(formatOption())
-    .addOption(outOption())
-    .action(async (o: ReportOptions & { year?: number }) => {
-      const s = await suspenseReport((await database()).knex, o.year ?? null, FULL_VIEW);
-      await emit(io, o.format, o.out, s, () => suspenseTabular(s));
-    });
-
-  const traceCmd = program
-    .command("trace")
-    .description("the journal entries and source rows behind a report figure (追溯), adding up to it");
-  const limitOption = () =>
-    new Option("--limit <n>", "list at most N entries (the total still covers all)").argParser((v) => {
-      if (!/^\d+$/.test(v)) throw new UsageError(`--limit: ${v} is not a count`);
-      return Number(v);
-    });
-  const runTrace = async (target: TraceTarget, o: ReportOptions & { limit?: number }) => {
-    const d = await database();
-    const ref = await ReferenceData.load(d.knex);
-    const t = await trace(d.knex, ref, target, {
-      viewer: FULL_VIEW,
-      ...(o.limit !== undefined ? { limit: o.limit } : {}),
-    });
-    await emit(io, o.format, o.out, t, () => traceTabular(t), { compact: t.entries.length > JSON_INDENT_ITEMS_MAX });
-  };
-  traceCmd
-    .command("settlement")
-    .description("a figure of the settlement statement, for the year or one tax")
-    .requiredOption("--year <year>", "fiscal year", yearArg)
-    .requiredOption("--operator <operator>", OPERATOR_HELP)
-    .option("--tax <code>", "one tax's row (VAT, 10101, …) instead of the totals")
-    .addOption(new Option("--figure <figure>", "which figure").choices(SETTLEMENT_FIGURES).default("operator_share"))
-    .addOption(limitOption())
-    .addOption(formatOption())
-    .addOption(outOption())
-    .action(
-      async (o: ReportOptions & { year: number; operator: string; tax?: string; figure: string; limit?: number }) =>
-        runTrace(
-          {
-            report: "settlement",
-            year: o.year,
-            operator: o.operator,
-            ...(o.tax !== undefined ? { tax_code: o.tax } : {}),
-            figure: o.figure as (typeof SETTLEMENT_FIGURES)[number],
-          },
-          o,
-        ),
-    );
-  traceCmd
-    .command("indicators")
-    .description("a figure of the indicator report, for the year or one month")
-    .requiredOption("--year <year>", "calendar year", yearArg)
-    .requiredOption("--park <park>", "BZ, WZ or ZD")
-    .requiredOption("--indicator <code>", "GDP, GIOV, FAI, TRADE or FDI")
-    .option("--month <month>", "one month, YYYY-MM")
-    .addOption(new Option("--figure <figure>", "which figure").choices(INDICATOR_FIGURES).default("total"))
-    .addOption(limitOption())
-    .addOption(formatOption())
-    .addOption(outOption())
-    .action(
-      async (
-        o: ReportOptions & {
-          year: number;
-          park: string;
-          indicator: string;
-          month?: string;
-          figure: string;
-          limit?: number;
-        },
-      ) =>
-        runTrace(
-          {
-            report: "indicators",
-            year: o.year,
-            park: o.park,
-            indicator: o.indicator,
-            ...(o.month !== undefined ? { month: o.month } : {}),
-            figure: o.figure as (typeof INDICATOR_FIGURES)[number],
-          },
-          o,
-        ),
-    );
-  traceCmd
-    .command("account")
-    .description("one side of an account in the trial balance of a jurisdiction's books")
-    .requiredOption("--year <year>", "fiscal year", yearArg)
-    .requiredOption("--jurisdiction <code>", JURISDICTION_HELP)
-    .requiredOption("--account <code>", "account code, e.g. treasury or due_to:bingtuan")
-    .addOption(new Option("--figure <side>", "debit or credit").choices(ACCOUNT_FIGURES).default("debit"))
-    .addOption(limitOption())
-    .addOption(formatOption())
-    .addOption(outOption())
-    .action(
-      async (
-        o: ReportOptions & { year: number; jurisdiction: string; account: string; figure: string; limit?: number },
-      ) =>
-        runTrace(
-          {
-            report: "trial-balance",
-            year: o.year,
-            jurisdiction: o.jurisdiction,
-            account: o.account,
-            figure: o.figure as (typeof ACCOUNT_FIGURES)[number],
-          },
-          o,
-        ),
-    );
+  addReportCommands(program, io, database);
 
   program
     .command("settle")

@@ -19,7 +19,12 @@ export const Quantity = z
   .regex(/^-?\d+\.\d{4}$/)
   .describe("an indicator value with exactly four decimals");
 export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date is YYYY-MM-DD");
-export const Year = z.coerce.number().int().min(1990).max(2999);
+const NOT_A_YEAR = "not a year such as 2025 (1990 to 2999)";
+export const Year = z.coerce
+  .number({ error: NOT_A_YEAR })
+  .int({ error: NOT_A_YEAR })
+  .min(1990, { error: NOT_A_YEAR })
+  .max(2999, { error: NOT_A_YEAR });
 export const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month is YYYY-MM, 01 to 12");
 
 /** Text that enters the books or names something in them: refused unless it can be kept as sent (ledger/text.ts). */
@@ -126,7 +131,13 @@ export const ImportQuery = z.strictObject({
   party: Party.optional(),
   name: Text(200, 1).optional(),
 });
-export const Limit = z.coerce.number().int().min(0).max(10_000_000).optional();
+const NOT_A_COUNT = "not a count from 0 to 10,000,000";
+export const Limit = z.coerce
+  .number({ error: NOT_A_COUNT })
+  .int({ error: NOT_A_COUNT })
+  .min(0, { error: NOT_A_COUNT })
+  .max(10_000_000, { error: NOT_A_COUNT })
+  .optional();
 export const VerifyQuery = z.strictObject({ anchor: Identifier(100).optional() });
 export const NoQuery = z.strictObject({ ...formatField });
 

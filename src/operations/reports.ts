@@ -43,8 +43,8 @@ export interface ReportContext {
 export interface ReportAnswer {
   json: unknown;
   tabular: (format: "csv" | "xlsx" | "table") => Tabular;
-  /** Many items: the JSON is written compact on the command line. */
-  compact?: boolean;
+  /** How many items it lists, where that grows with the books (the command line writes many compactly). */
+  items?: number;
 }
 
 export interface ReportOperation<P extends z.ZodRawShape = z.ZodRawShape> {
@@ -70,9 +70,6 @@ function define<P extends z.ZodRawShape>(op: ReportOperation<P>): ReportOperatio
   return op as unknown as ReportOperation;
 }
 
-/** A trace's rows grow with the books: written compact past this many. */
-const ITEMS_INDENTED_MAX = 10_000;
-
 const YEAR = "fiscal year, e.g. 2025";
 const OPERATOR = "a party that runs a park, e.g. bingtuan or urumqi (park list)";
 const JURISDICTION = "a jurisdiction, e.g. prefecture, bingtuan, urumqi or central (park list)";
@@ -80,7 +77,7 @@ const LIMIT = "list at most N entries (the total still covers all)";
 
 const traceAnswer = async (ctx: ReportContext, target: TraceTarget, limit: number | undefined) => {
   const t = await trace(ctx.knex, ctx.ref, target, { viewer: ctx.viewer, ...(limit !== undefined ? { limit } : {}) });
-  return { json: t, tabular: () => traceTabular(t), compact: t.entries.length > ITEMS_INDENTED_MAX };
+  return { json: t, tabular: () => traceTabular(t), items: t.entries.length };
 };
 
 export const REPORTS: readonly ReportOperation[] = [
@@ -114,7 +111,7 @@ export const REPORTS: readonly ReportOperation[] = [
       return {
         json: r,
         tabular: (f) => reconciliationTabular(r, ref, f === "csv"),
-        compact: r.items.length > ITEMS_INDENTED_MAX,
+        items: r.items.length,
       };
     },
   }),
