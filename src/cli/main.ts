@@ -20,15 +20,13 @@ import { importProjects } from "../import/projects.js";
 import type { Encoding } from "../import/csv.js";
 import type { Progress } from "../import/common.js";
 import { canonicalNames, ReferenceData } from "../repositories/reference.js";
-import { listAgreements, listCentralRatios, setAgreement, setCentralRatio } from "../services/agreements.js";
-import { settleYear } from "../services/settle.js";
-import { recordTransfer, TRANSFER_KINDS } from "../services/transfers.js";
-import { addPark, listParks } from "../services/parks.js";
+import { listAgreements, listCentralRatios } from "../services/agreements.js";
+import { listParks } from "../services/parks.js";
 import { parseAnchor, verifyLedger, type Anchor } from "../services/verify.js";
 import { runDemo } from "../demo/run.js";
 import { createToken, listTokens, revokeToken, ROLES } from "../repositories/tokens.js";
 import { exitCodeFor, describeError } from "./errors.js";
-import { addReportCommands } from "./reports.js";
+import { addOperationCommands } from "./operations.js";
 import { textProblem, visibleText } from "../../ledger/text.js";
 import { emit, FORMATS, processIo, progressReporter, toJson, UsageError, type Format, type Io } from "./output.js";
 import {
@@ -36,9 +34,7 @@ import {
   parksTabular,
   agreementsTabular,
   ratiosTabular,
-  settleTabular,
   tokensTabular,
-  transferTabular,
   verifyTabular,
 } from "./views.js";
 
@@ -214,66 +210,7 @@ export async function main(
       }
     });
 
-  program
-    .command("transfer")
-    .description(
-      "record an interim transfer (预拨/划转) from the host to an operator, or (--kind recovery) an over-transfer it returns (收回)",
-    )
-    .requiredOption("--operator <operator>", OPERATOR_HELP)
-    .requiredOption("--amount <yuan>", "amount in yuan, positive, e.g. 1000000.00")
-    .requiredOption("--on <date>", "date of the transfer, YYYY-MM-DD")
-    .requiredOption("--ref <ref>", "the transfer's reference (unique)")
-    .addOption(
-      new Option("--kind <kind>", "interim: to the operator; recovery: returned by it")
-        .choices(TRANSFER_KINDS)
-        .default("interim"),
-    )
-    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
-    .action(async (o: { operator: string; amount: string; on: string; ref: string; kind: string; format: Format }) => {
-      const result = await recordTransfer(await database(), o);
-      await emit(io, o.format, undefined, result, () => transferTabular(result));
-    });
-
   const park = program.command("park").description("sub-parks (园中园), who runs them and who hosts them");
-  park
-    .command("add")
-    .description(
-      "add a sub-park run by an operator for a host, with its first sharing agreement; a new operator party is created",
-    )
-    .requiredOption("--park <code>", "the park's code, 2 to 8 capital letters or digits, e.g. CZ")
-    .requiredOption("--name <name>", "the park's name, e.g. 昌准园区")
-    .option("--name-en <name>", "the park's English name")
-    .requiredOption("--operator <party>", "the party that runs it: an existing one, or a new code such as changji_hz")
-    .option("--operator-name <name>", "the new operator's name, e.g. 某某市")
-    .requiredOption("--host <party>", "the party that hosts it, e.g. prefecture")
-    .requiredOption("--operator-share <pct>", "the operator's share of local revenue in percent, e.g. 80")
-    .requiredOption("--from <date>", "the agreement's first day, YYYY-MM-DD")
-    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
-    .action(
-      async (o: {
-        park: string;
-        name: string;
-        nameEn?: string;
-        operator: string;
-        operatorName?: string;
-        host: string;
-        operatorShare: string;
-        from: string;
-        format: Format;
-      }) => {
-        const result = await addPark(await database(), {
-          park: o.park,
-          name: o.name,
-          ...(o.nameEn !== undefined ? { name_en: o.nameEn } : {}),
-          operator: o.operator,
-          ...(o.operatorName !== undefined ? { operator_name: o.operatorName } : {}),
-          host: o.host,
-          operator_share: o.operatorShare,
-          from: o.from,
-        });
-        await emit(io, o.format, undefined, result, () => parksTabular([result]));
-      },
-    );
   park
     .command("list")
     .description("every park, its operator and host, and the share in force today")
@@ -285,39 +222,6 @@ export async function main(
     });
 
   const agreement = program.command("agreement").description("park sharing agreements (分成比例), by effective date");
-  agreement
-    .command("set")
-    .description("add a new version of a park's sharing ratio, effective from a date")
-    .requiredOption("--park <park>", "a park whose revenue is shared, e.g. BZ or WZ (park list)")
-    .requiredOption("--operator-share <pct>", "operator's share of local revenue in percent, e.g. 80")
-    .requiredOption("--from <date>", "effective from, YYYY-MM-DD")
-    .option("--note <text>", "where the change comes from (document number)")
-    .option("--share-non-tax <codes>", "non-tax items the agreement also shares, e.g. EDU,LEDU")
-    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
-    .action(
-      async (o: {
-        park: string;
-        operatorShare: string;
-        from: string;
-        note?: string;
-        shareNonTax?: string;
-        format: Format;
-      }) => {
-        const result = await setAgreement(await database(), {
-          park: o.park,
-          operator_share: o.operatorShare,
-          from: o.from,
-          ...(o.note !== undefined ? { note: o.note } : {}),
-          shared_non_tax: o.shareNonTax
-            ? o.shareNonTax
-                .split(",")
-                .map((s) => s.trim())
-                .filter(Boolean)
-            : [],
-        });
-        await emit(io, o.format, undefined, result, () => agreementsTabular([result]));
-      },
-    );
   agreement
     .command("list")
     .description("every version of every park's agreement")
@@ -331,23 +235,6 @@ export async function main(
 
   const ratio = program.command("ratio").description("central–local ratios of each tax (分税制), by effective date");
   ratio
-    .command("set")
-    .description("add a new version of a tax's central share, effective from a date")
-    .requiredOption("--tax <code>", "tax code, e.g. VAT or 10101")
-    .requiredOption("--central-share <pct>", "central share of the gross amount in percent, e.g. 50")
-    .requiredOption("--from <date>", "effective from, YYYY-MM-DD")
-    .option("--note <text>", "where the change comes from")
-    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
-    .action(async (o: { tax: string; centralShare: string; from: string; note?: string; format: Format }) => {
-      const result = await setCentralRatio(await database(), {
-        tax: o.tax,
-        central_share: o.centralShare,
-        from: o.from,
-        ...(o.note !== undefined ? { note: o.note } : {}),
-      });
-      await emit(io, o.format, undefined, result, () => ratiosTabular([result]));
-    });
-  ratio
     .command("list")
     .option("--tax <code>", "only this tax")
     .addOption(formatOption())
@@ -357,20 +244,8 @@ export async function main(
       await emit(io, o.format, o.out, list, () => ratiosTabular(list));
     });
 
-  addReportCommands(program, io, database);
-
-  program
-    .command("settle")
-    .description("close the year with an operator: post the settlement and lock the year")
-    .requiredOption("--year <year>", "fiscal year", yearArg)
-    .requiredOption("--operator <operator>", OPERATOR_HELP)
-    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
-    .action(async (o: { year: number; operator: string; format: Format }) => {
-      const d = await database();
-      const result = await settleYear(d, o.year, o.operator);
-      const ref = await ReferenceData.load(d.knex);
-      await emit(io, o.format, undefined, result, () => settleTabular(result, ref));
-    });
+  // transfer, agreement set, ratio set, settle, park add, and every report and trace
+  addOperationCommands(program, io, database);
 
   const token = program.command("token").description("tokens of the HTTP API: each belongs to a party and a role");
   token

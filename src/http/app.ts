@@ -22,11 +22,9 @@ import { runAs } from "../repositories/actor.js";
 import { receiptAsBooked, receiptOwner } from "../repositories/receipts.js";
 import { canonicalNames, ReferenceData } from "../repositories/reference.js";
 import type { Principal } from "../repositories/tokens.js";
-import { listAgreements, listCentralRatios, setAgreement, setCentralRatio } from "../services/agreements.js";
+import { listAgreements, listCentralRatios } from "../services/agreements.js";
 import { ReceiptDesk } from "../services/receipts.js";
-import { settleYear } from "../services/settle.js";
-import { recordTransfer } from "../services/transfers.js";
-import { addPark, listParks } from "../services/parks.js";
+import { listParks } from "../services/parks.js";
 import { parseAnchor, verifyLedger } from "../services/verify.js";
 import { jsonPieces, writePieces } from "../cli/output.js";
 import { renderCsv, renderTable, renderXlsx, type Tabular } from "../../reports/render.js";
@@ -42,6 +40,7 @@ import { TokenCache } from "./token-cache.js";
 import { receiveUpload } from "./upload.js";
 import * as S from "./schemas.js";
 import { REPORTS, reportPath, type ReportOperation } from "../operations/reports.js";
+import { WRITES, type WriteOperation } from "../operations/writes.js";
 
 export interface AppOptions {
   /**
@@ -249,19 +248,6 @@ export const ROUTES: RouteDef[] = [
     },
   },
   {
-    method: "post",
-    path: "/transfers",
-    summary: "Record an interim transfer (预拨) to an operator; the same ref again is a no-op.",
-    tag: "money",
-    body: S.TransferInput,
-    response: S.AnyReport,
-    allow: (p) => access.writeMoney(p),
-    handle: async ({ body, ctx }) => {
-      const result = await recordTransfer(ctx.db, body);
-      return { status: result.replayed ? 200 : 201, json: result }; // the same ref again books nothing
-    },
-  },
-  {
     method: "get",
     path: "/parks",
     summary: "Every park, its operator and host, and the share in force today (an operator sees its own parks).",
@@ -274,21 +260,6 @@ export const ROUTES: RouteDef[] = [
       const own = operatorOf(ctx.principal);
       const list = await listParks(ctx.db);
       return { json: own === null ? list : list.filter((park) => park.operator === own) };
-    },
-  },
-  {
-    method: "post",
-    path: "/parks",
-    summary:
-      "Add a sub-park run by an operator (a new party when it is new) for a host, with its first sharing agreement.",
-    tag: "money",
-    body: S.ParkInput,
-    response: S.AnyReport,
-    canonical_names: false, // it names a park, and perhaps a party, that do not exist yet
-    allow: (p) => access.writeMoney(p),
-    handle: async ({ body, ctx }) => {
-      const result = await addPark(ctx.db, body);
-      return { status: result.replayed ? 200 : 201, json: result };
     },
   },
   {
@@ -308,25 +279,6 @@ export const ROUTES: RouteDef[] = [
     },
   },
   {
-    method: "post",
-    path: "/agreements",
-    summary: "Add a version of a park's sharing agreement, effective from a date.",
-    tag: "money",
-    body: S.AgreementInput,
-    response: S.AnyReport,
-    allow: (p) => access.writeMoney(p),
-    handle: async ({ body, ctx }) => {
-      const result = await setAgreement(ctx.db, {
-        park: body.park,
-        operator_share: body.operator_share,
-        from: body.from,
-        ...(body.note !== undefined ? { note: body.note } : {}),
-        shared_non_tax: body.share_non_tax ?? [],
-      });
-      return { status: result.replayed ? 200 : 201, json: result };
-    },
-  },
-  {
     method: "get",
     path: "/ratios",
     summary: "Every version of the central–local ratio of each tax (分税制).",
@@ -335,37 +287,6 @@ export const ROUTES: RouteDef[] = [
     response: z.array(z.object({ tax_code: z.string() }).loose()),
     allow: (p) => access.readAgreements(p),
     handle: async ({ query, ctx }) => ({ json: await listCentralRatios(ctx.db, query.tax) }),
-  },
-  {
-    method: "post",
-    path: "/ratios",
-    summary: "Add a version of a tax's central share, effective from a date.",
-    tag: "money",
-    body: S.RatioInput,
-    response: S.AnyReport,
-    allow: (p) => access.writeMoney(p),
-    handle: async ({ body, ctx }) => {
-      const result = await setCentralRatio(ctx.db, {
-        tax: body.tax,
-        central_share: body.central_share,
-        from: body.from,
-        ...(body.note !== undefined ? { note: body.note } : {}),
-      });
-      return { status: result.replayed ? 200 : 201, json: result };
-    },
-  },
-  {
-    method: "post",
-    path: "/settlements",
-    summary: "Close a year with an operator: post the settlement and lock the year.",
-    tag: "money",
-    body: S.SettleInput,
-    response: S.AnyReport,
-    allow: (p) => access.writeMoney(p),
-    handle: async ({ body, ctx }) => {
-      const result = await settleYear(ctx.db, body.year, body.operator);
-      return { status: result.already_settled ? 200 : 201, json: result };
-    },
   },
   {
     method: "get",
@@ -382,8 +303,27 @@ export const ROUTES: RouteDef[] = [
       return { json: await verifyLedger(ctx.db, anchor === null ? [] : [anchor]) };
     },
   },
+  ...WRITES.map(writeRoute),
   ...REPORTS.map(reportRoute),
 ];
+
+/** A form-like write of the registry (src/operations/writes.ts) as a route: 201, or 200 when done before. */
+function writeRoute(op: WriteOperation): RouteDef {
+  return {
+    method: "post",
+    path: op.path,
+    summary: op.summary,
+    tag: "money",
+    body: op.body,
+    response: S.AnyReport,
+    ...(op.canonical_names === false ? { canonical_names: false } : {}),
+    allow: (p) => op.allow(p),
+    handle: async ({ body, ctx }) => {
+      const answer = await op.run(ctx.db, body);
+      return { status: answer.replayed ? 200 : 201, json: answer.json }; // the same write again books nothing
+    },
+  };
+}
 
 /** A report or trace of the registry (src/operations/reports.ts) as a route: the caller's view, any format. */
 function reportRoute(op: ReportOperation): RouteDef {

@@ -119,7 +119,11 @@ export const RatioInput = z.strictObject({
 });
 export const RatioQuery = z.strictObject({ tax: Code.optional() });
 export const SettleInput = z.strictObject({
-  year: z.number().int().min(1990).max(2999),
+  year: z
+    .number({ error: NOT_A_YEAR })
+    .int({ error: NOT_A_YEAR })
+    .min(1990, { error: NOT_A_YEAR })
+    .max(2999, { error: NOT_A_YEAR }),
   operator: Party,
 });
 

@@ -1,0 +1,113 @@
+// The commands made from the registries of operations: every report and trace
+// (src/operations/reports.ts) and every write that is a form (src/operations/writes.ts). Each field
+// becomes an option (`operator_share` → `--operator-share`), required unless it is optional or has a
+// default, with the choices of an enum; the schema the HTTP API parses a request with parses the
+// options, so a bad value is refused alike, naming its option here. The command line sees the full view.
+
+import { Command, Option } from "commander";
+import { z } from "zod";
+import { REPORTS, type ReportOperation } from "../operations/reports.js";
+import { WRITES, type WriteOperation } from "../operations/writes.js";
+import { FULL_VIEW } from "../../reports/viewer.js";
+import type { Database } from "../db/database.js";
+import { ReferenceData } from "../repositories/reference.js";
+import { emit, FORMATS, JSON_INDENT_ITEMS_MAX, UsageError, type Format, type Io } from "./output.js";
+
+/** What the command groups are for, where a registry makes the group. */
+const GROUPS: Record<string, string> = {
+  report: "statements and exports (--format table|json|csv|xlsx, --out FILE)",
+  trace: "the journal entries and source rows behind a report figure (追溯), adding up to it",
+  agreement: "park sharing agreements (分成比例), by effective date",
+  ratio: "central–local ratios of each tax (分税制), by effective date",
+  park: "sub-parks (园中园), who runs them and who hosts them",
+};
+
+const option = (field: string) => `--${field.replace(/_/g, "-")}`;
+
+/** Adds every report, trace and form-like write of the registries to `program`. */
+export function addOperationCommands(program: Command, io: Io, database: () => Promise<Database>): void {
+  for (const op of REPORTS) addReport(commandFor(program, [op.group, op.name], op.summary), op, io, database);
+  for (const op of WRITES) addWrite(commandFor(program, op.command, op.summary), op, io, database);
+}
+
+/** The command named by `words`, its groups made (or found, when a hand-written command made them). */
+function commandFor(program: Command, words: readonly string[], summary: string): Command {
+  let parent = program;
+  for (const word of words.slice(0, -1)) {
+    parent = parent.commands.find((c) => c.name() === word) ?? parent.command(word).description(GROUPS[word] ?? "");
+  }
+  return parent.command(words.at(-1)!).description(summary);
+}
+
+function addReport(command: Command, op: ReportOperation, io: Io, database: () => Promise<Database>): void {
+  addFieldOptions(command, op.params, op.help);
+  command
+    .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("table"))
+    .addOption(new Option("--out <file>", "write to FILE instead of stdout"))
+    .action(async (given: Record<string, unknown> & { format: Format; out?: string }) => {
+      const params = parseOptions(op.params, given);
+      const d = await database();
+      const answer = await op.run({ knex: d.knex, ref: await ReferenceData.load(d.knex), viewer: FULL_VIEW }, params);
+      await emit(io, given.format, given.out, answer.json, answer.tabular, {
+        compact: (answer.items ?? 0) > JSON_INDENT_ITEMS_MAX,
+      });
+    });
+}
+
+function addWrite(command: Command, op: WriteOperation, io: Io, database: () => Promise<Database>): void {
+  addFieldOptions(command, op.body, op.help);
+  command
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .action(async (given: Record<string, unknown> & { format: Format }) => {
+      const answer = await op.run(await database(), parseOptions(op.body, given));
+      await emit(io, given.format, undefined, answer.json, answer.tabular);
+    });
+}
+
+function addFieldOptions(command: Command, schema: z.ZodObject, help: Record<string, string>): void {
+  for (const [field, type] of Object.entries(schema.shape) as [string, z.ZodType][]) {
+    const o = new Option(`${option(field)} <${field}>`, help[field] ?? "");
+    const inner = unwrapped(type);
+    if (inner instanceof z.ZodEnum) o.choices(inner.options.map(String));
+    if (type instanceof z.ZodDefault) o.default(type.def.defaultValue);
+    if (!type.isOptional()) o.makeOptionMandatory();
+    command.addOption(o);
+  }
+}
+
+function unwrapped(type: z.ZodType): z.ZodType {
+  return type instanceof z.ZodDefault || type instanceof z.ZodOptional ? unwrapped(type.unwrap() as z.ZodType) : type;
+}
+
+/**
+ * The options as the operation's fields (snake_case, parsed by its schema): a number field is read
+ * from its digits and a list from its commas, as a JSON body would carry them; a bad value names its option.
+ */
+function parseOptions(schema: z.ZodObject, given: Record<string, unknown>): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [field, type] of Object.entries(schema.shape) as [string, z.ZodType][]) {
+    const value = given[field.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())];
+    if (value === undefined) continue;
+    const inner = unwrapped(type);
+    values[field] =
+      typeof value !== "string"
+        ? value
+        : inner instanceof z.ZodNumber && /^-?\d+$/.test(value)
+          ? Number(value)
+          : inner instanceof z.ZodArray
+            ? value
+                .split(",")
+                .map((s) => s.trim())
+                .filter(Boolean)
+            : value;
+  }
+  const parsed = schema.safeParse(values);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    const field = String(first.path[0] ?? "");
+    throw new UsageError(
+      `${option(field)}: ${JSON.stringify(String(given[field] ?? values[field] ?? ""))}: ${first.message}`,
+    );
+  }
+  return parsed.data as Record<string, unknown>;
+}

@@ -1,0 +1,150 @@
+// Every write that is a form (a transfer, an agreement or ratio version, a settlement, a park),
+// declared once: its fields (zod), who may do it, what it does and how its result is shown. The
+// command line (`transfer`, `agreement set`, …, src/cli/operations.ts) and the HTTP routes (POST
+// /v1/transfers, …, src/http/app.ts) are made from these declarations. File imports and receipts
+// posted at the desk have routes of their own: a file, or a group commit, is not a form.
+
+import { z } from "zod";
+import type { Tabular } from "../../reports/render.js";
+import type { Database } from "../db/database.js";
+import { access, type Decision } from "../http/access.js";
+import * as S from "../http/schemas.js";
+import { ReferenceData } from "../repositories/reference.js";
+import type { Principal } from "../repositories/tokens.js";
+import { setAgreement, setCentralRatio } from "../services/agreements.js";
+import { addPark } from "../services/parks.js";
+import { settleYear } from "../services/settle.js";
+import { recordTransfer } from "../services/transfers.js";
+import { agreementsTabular, parksTabular, ratiosTabular, settleTabular, transferTabular } from "../cli/views.js";
+
+/** A write's outcome: whether it was done before (the same input again books nothing), its JSON and its table. */
+export interface WriteAnswer {
+  replayed: boolean;
+  json: unknown;
+  tabular: () => Tabular;
+}
+
+export interface WriteOperation<B extends z.ZodRawShape = z.ZodRawShape> {
+  /** The command's words: `["agreement", "set"]` is `parkledger agreement set`. */
+  command: readonly string[];
+  /** POST /v1 + path. */
+  path: string;
+  summary: string;
+  body: z.ZodObject<B>;
+  help: { [K in keyof B]: string };
+  /** False where the fields name parks and parties that do not exist yet (src/repositories/reference.ts, canonicalNames). */
+  canonical_names?: boolean;
+  allow: (p: Principal) => Decision;
+  run: (db: Database, body: z.infer<z.ZodObject<B>>) => Promise<WriteAnswer>;
+}
+
+function define<B extends z.ZodRawShape>(op: WriteOperation<B>): WriteOperation {
+  return op as unknown as WriteOperation;
+}
+
+const OPERATOR = "a party that runs a park, e.g. bingtuan or urumqi (park list)";
+const PERCENT = "in percent, e.g. 80";
+
+export const WRITES: readonly WriteOperation[] = [
+  define({
+    command: ["transfer"],
+    path: "/transfers",
+    summary:
+      "Record an interim transfer (预拨/划转) from the host to an operator, or (kind recovery) an over-transfer it returns (收回); the same ref again is a no-op.",
+    body: S.TransferInput,
+    help: {
+      operator: OPERATOR,
+      amount: "amount in yuan, positive, e.g. 1000000.00",
+      on: "date of the transfer, YYYY-MM-DD",
+      ref: "the transfer's reference (unique)",
+      kind: "interim (the default): to the operator; recovery: returned by it",
+    },
+    allow: (p) => access.writeMoney(p),
+    run: async (db, body) => {
+      const result = await recordTransfer(db, body);
+      return { replayed: result.replayed, json: result, tabular: () => transferTabular(result) };
+    },
+  }),
+  define({
+    command: ["agreement", "set"],
+    path: "/agreements",
+    summary: "Add a version of a park's sharing agreement (分成比例), effective from a date.",
+    body: S.AgreementInput,
+    help: {
+      park: "a park whose revenue is shared, e.g. BZ or WZ (park list)",
+      operator_share: `the operator's share of local revenue ${PERCENT}`,
+      from: "effective from, YYYY-MM-DD",
+      note: "where the change comes from (document number)",
+      share_non_tax: "non-tax items the agreement also shares, e.g. EDU,LEDU",
+    },
+    allow: (p) => access.writeMoney(p),
+    run: async (db, body) => {
+      const result = await setAgreement(db, {
+        park: body.park,
+        operator_share: body.operator_share,
+        from: body.from,
+        ...(body.note !== undefined ? { note: body.note } : {}),
+        shared_non_tax: body.share_non_tax ?? [],
+      });
+      return { replayed: result.replayed, json: result, tabular: () => agreementsTabular([result]) };
+    },
+  }),
+  define({
+    command: ["ratio", "set"],
+    path: "/ratios",
+    summary: "Add a version of a tax's central share (分税制), effective from a date.",
+    body: S.RatioInput,
+    help: {
+      tax: "tax code, e.g. VAT or 10101",
+      central_share: `central share of the gross amount ${PERCENT.replace("80", "50")}`,
+      from: "effective from, YYYY-MM-DD",
+      note: "where the change comes from",
+    },
+    allow: (p) => access.writeMoney(p),
+    run: async (db, body) => {
+      const result = await setCentralRatio(db, {
+        tax: body.tax,
+        central_share: body.central_share,
+        from: body.from,
+        ...(body.note !== undefined ? { note: body.note } : {}),
+      });
+      return { replayed: result.replayed, json: result, tabular: () => ratiosTabular([result]) };
+    },
+  }),
+  define({
+    command: ["settle"],
+    path: "/settlements",
+    summary: "Close a year with an operator: post the settlement and lock the year.",
+    body: S.SettleInput,
+    help: { year: "fiscal year, e.g. 2025", operator: OPERATOR },
+    allow: (p) => access.writeMoney(p),
+    run: async (db, body) => {
+      const result = await settleYear(db, body.year, body.operator);
+      const ref = await ReferenceData.load(db.knex);
+      return { replayed: result.already_settled, json: result, tabular: () => settleTabular(result, ref) };
+    },
+  }),
+  define({
+    command: ["park", "add"],
+    path: "/parks",
+    summary:
+      "Add a sub-park run by an operator (a new party when it is new) for a host, with its first sharing agreement.",
+    body: S.ParkInput,
+    help: {
+      park: "the park's code, 2 to 8 capital letters or digits, e.g. CZ",
+      name: "the park's name, e.g. 昌准园区",
+      name_en: "the park's English name",
+      operator: "the party that runs it: an existing one, or a new code such as changji_hz",
+      operator_name: "the new operator's name, e.g. 某某市",
+      host: "the party that hosts it, e.g. prefecture",
+      operator_share: `the operator's share of local revenue ${PERCENT}`,
+      from: "the agreement's first day, YYYY-MM-DD",
+    },
+    canonical_names: false, // it names a park, and perhaps a party, that do not exist yet
+    allow: (p) => access.writeMoney(p),
+    run: async (db, body) => {
+      const result = await addPark(db, body);
+      return { replayed: result.replayed, json: result, tabular: () => parksTabular([result]) };
+    },
+  }),
+];
