@@ -3,50 +3,29 @@
 // codes in one place (./errors.ts).
 
 import path from "node:path";
-import { once } from "node:events";
 import { Command, CommanderError, Option } from "commander";
-import { pino } from "pino";
-import { createApp, InFlight } from "../http/app.js";
-import { httpServer } from "../http/guard.js";
-import { LOG_REDACT_PATHS } from "../http/logging.js";
 import { loadConfig } from "../config.js";
 import { openDatabase, type Database } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
-import { importEnterprises } from "../import/enterprises.js";
-import { importReceipts } from "../import/receipts.js";
-import { importStatements } from "../import/statements.js";
-import { importIndicators } from "../import/indicators.js";
-import { importProjects } from "../import/projects.js";
-import type { Encoding } from "../import/csv.js";
-import type { Progress } from "../import/common.js";
 import { canonicalNames, ReferenceData } from "../repositories/reference.js";
 import { listAgreements, listCentralRatios } from "../services/agreements.js";
 import { listParks } from "../services/parks.js";
 import { parseAnchor, verifyLedger, type Anchor } from "../services/verify.js";
 import { runDemo } from "../demo/run.js";
 import { createToken, listTokens, revokeToken, ROLES } from "../repositories/tokens.js";
-import { exitCodeFor, describeError } from "./errors.js";
+import type { CliContext } from "./context.js";
+import { EXIT_NOT_INTACT, exitCodeFor, describeError } from "./errors.js";
+import { addImportCommands } from "./imports.js";
+import { addServeCommand } from "./serve.js";
 import { addOperationCommands } from "./operations.js";
 import { textProblem, visibleText } from "../../ledger/text.js";
-import { emit, FORMATS, processIo, progressReporter, toJson, UsageError, type Format, type Io } from "./output.js";
-import {
-  importSummaryTabular,
-  parksTabular,
-  agreementsTabular,
-  ratiosTabular,
-  tokensTabular,
-  verifyTabular,
-} from "./views.js";
-
-const SERVE_POOL_MAX = 24;
+import { emit, FORMATS, processIo, toJson, UsageError, type Format, type Io } from "./output.js";
+import { parksTabular, agreementsTabular, ratiosTabular, tokensTabular, verifyTabular } from "./views.js";
 
 interface ReportOptions {
   format: Format;
   out?: string;
 }
-
-/** Help texts name no party: parties and parks are data (`park list`), and a message listing them reads the database. */
-const OPERATOR_HELP = "a party that runs a park, e.g. bingtuan or urumqi (park list)";
 
 const formatOption = () => new Option("--format <format>", "output format").choices(FORMATS).default("table");
 const outOption = () => new Option("--out <file>", "write to FILE instead of stdout");
@@ -87,18 +66,52 @@ export async function main(
       await spellNamesOneWay(action, async () => ReferenceData.load((await database()).knex));
     });
 
+  let exitCode = 0;
+  const c: CliContext = {
+    io,
+    env,
+    database,
+    adopt: (opened) => (db = opened),
+    exit: (code) => (exitCode = code),
+  };
+  addSetupCommands(program, c);
+  addImportCommands(program, c);
+  addListCommands(program, c);
+  // transfer, agreement set, ratio set, settle, park add, and every report and trace
+  addOperationCommands(program, io, database);
+  addTokenCommands(program, c);
+  addServeCommand(program, c);
+  addVerifyCommand(program, c);
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      exitCode = error.exitCode === 0 ? 0 : 2;
+    } else {
+      io.stderr.write(describeError(error) + "\n");
+      exitCode = exitCodeFor(error);
+    }
+  } finally {
+    if (db !== null) await (db as Database).close();
+  }
+  return exitCode;
+}
+
+/** `migrate` and `demo`. */
+function addSetupCommands(program: Command, c: CliContext): void {
   program
     .command("migrate")
     .description("bring the database up to date (every command does this too)")
     .action(async () => {
-      const config = loadConfig(env);
+      const config = loadConfig(c.env);
       const opened =
         config.database_url !== null
           ? await openDatabase({ url: config.database_url })
           : await openDatabase({ dir: config.data_dir });
-      db = opened;
+      c.adopt(opened);
       const applied = await migrate(opened);
-      io.stderr.write(
+      c.io.stderr.write(
         applied.length === 0
           ? `${opened.location}: up to date\n`
           : `${opened.location}: applied ${applied.join(", ")}\n`,
@@ -116,8 +129,8 @@ export async function main(
     .option("--enterprises <n>", "how many enterprises", "300")
     .addOption(formatOption())
     .action(async (o: { year: string; seed: string; receipts: string; enterprises: string; format: Format }) => {
-      const config = loadConfig(env);
-      await runDemo(await database(), io, {
+      const config = loadConfig(c.env);
+      await runDemo(await c.database(), c.io, {
         year: yearArg(o.year),
         seed: Number(o.seed),
         receipts: Number(o.receipts),
@@ -130,86 +143,10 @@ export async function main(
         format: o.format,
       });
     });
+}
 
-  const imp = program.command("import").description("load a CSV file (UTF-8 with or without BOM, or GB18030)");
-  type ImportRunner = (
-    db: Database,
-    file: string,
-    options: { encoding: Encoding; onProgress: (p: Progress) => void },
-  ) => Promise<object>;
-  const importCommand = (name: string, columns: string, description: string, title: string, run: ImportRunner) =>
-    imp
-      .command(name)
-      .argument("<file>", `CSV: ${columns}`)
-      .description(description)
-      .addOption(
-        new Option("--encoding <encoding>", "file encoding").choices(["auto", "utf8", "gb18030"]).default("auto"),
-      )
-      .addOption(new Option("--format <format>", "summary format").choices(["table", "json"]).default("table"))
-      .action(async (file: string, o: { encoding: Encoding; format: Format }) => {
-        const progress = progressReporter(io, path.basename(file));
-        try {
-          const result = await run(await database(), file, { encoding: o.encoding, onProgress: progress.update });
-          progress.stop();
-          await emit(io, o.format, undefined, result, () => importSummaryTabular(title, result));
-        } finally {
-          progress.stop();
-        }
-      });
-  importCommand(
-    "enterprises",
-    "uscc,name,park,from[,to][,origin][,introduced_by][,bingtuan_flag]",
-    "enterprise registry and park membership",
-    "企业名录导入 Enterprise registry import",
-    importEnterprises,
-  );
-  importCommand(
-    "receipts",
-    "receipt_no,uscc,tax_code,collected_on,amount[,scope][,tax_period][,refund_of]",
-    "treasury receipts (入库明细), refunds included",
-    "入库明细导入 Treasury receipts import",
-    importReceipts,
-  );
-  importCommand(
-    "indicators",
-    "park,indicator,month,value[,basis]",
-    "indicator reports (指标月报): year-to-date (default) or monthly values per park, indicator and month",
-    "指标月报导入 Indicator reports import",
-    importIndicators,
-  );
-  importCommand(
-    "projects",
-    "project_no,name,park,origin,start_on[,introduced_by][,end_on][,uscc][,energy_tce][,co2_t][,so2_t][,nox_t][,cod_t][,nh3n_t]",
-    "projects with their origin and annual carbon and pollutant quotas (约束性指标)",
-    "项目及约束性指标导入 Projects and quotas import",
-    importProjects,
-  );
-
-  imp
-    .command("statements")
-    .argument("<file>", "CSV: receipt_no,uscc,tax_code,collected_on,amount")
-    .description("an operator's own record of its park's receipts, for reconciliation (对账)")
-    .requiredOption("--party <party>", OPERATOR_HELP)
-    .addOption(
-      new Option("--encoding <encoding>", "file encoding").choices(["auto", "utf8", "gb18030"]).default("auto"),
-    )
-    .addOption(new Option("--format <format>", "summary format").choices(["table", "json"]).default("table"))
-    .action(async (file: string, o: { party: string; encoding: Encoding; format: Format }) => {
-      const progress = progressReporter(io, path.basename(file));
-      try {
-        const result = await importStatements(await database(), o.party, file, {
-          encoding: o.encoding,
-          onProgress: progress.update,
-        });
-        progress.stop();
-        await emit(io, o.format, undefined, result, () =>
-          importSummaryTabular("运营方对账数据导入 Operator statement import", result),
-        );
-      } finally {
-        progress.stop();
-      }
-    });
-
+/** `park list`, `agreement list`, `ratio list` (adding to them is in the registry of writes). */
+function addListCommands(program: Command, c: CliContext): void {
   const park = program.command("park").description("sub-parks (园中园), who runs them and who hosts them");
   park
     .command("list")
@@ -217,8 +154,8 @@ export async function main(
     .addOption(formatOption())
     .addOption(outOption())
     .action(async (o: ReportOptions) => {
-      const list = await listParks(await database());
-      await emit(io, o.format, o.out, list, () => parksTabular(list));
+      const list = await listParks(await c.database());
+      await emit(c.io, o.format, o.out, list, () => parksTabular(list));
     });
 
   const agreement = program.command("agreement").description("park sharing agreements (分成比例), by effective date");
@@ -229,8 +166,8 @@ export async function main(
     .addOption(formatOption())
     .addOption(outOption())
     .action(async (o: ReportOptions & { park?: string }) => {
-      const list = await listAgreements(await database(), o.park);
-      await emit(io, o.format, o.out, list, () => agreementsTabular(list));
+      const list = await listAgreements(await c.database(), o.park);
+      await emit(c.io, o.format, o.out, list, () => agreementsTabular(list));
     });
 
   const ratio = program.command("ratio").description("central–local ratios of each tax (分税制), by effective date");
@@ -240,13 +177,13 @@ export async function main(
     .addOption(formatOption())
     .addOption(outOption())
     .action(async (o: ReportOptions & { tax?: string }) => {
-      const list = await listCentralRatios(await database(), o.tax);
-      await emit(io, o.format, o.out, list, () => ratiosTabular(list));
+      const list = await listCentralRatios(await c.database(), o.tax);
+      await emit(c.io, o.format, o.out, list, () => ratiosTabular(list));
     });
+}
 
-  // transfer, agreement set, ratio set, settle, park add, and every report and trace
-  addOperationCommands(program, io, database);
-
+/** `token create|list|revoke`: the HTTP API's tokens. */
+function addTokenCommands(program: Command, c: CliContext): void {
   const token = program.command("token").description("tokens of the HTTP API: each belongs to a party and a role");
   token
     .command("create")
@@ -259,11 +196,11 @@ export async function main(
     .option("--label <text>", "who or what uses it", "")
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
     .action(async (o: { party: string; role: string; label: string; format: Format }) => {
-      const created = await createToken((await database()).knex, o);
-      if (o.format === "json") io.stdout.write(toJson({ ...created.row, token: created.token }));
+      const created = await createToken((await c.database()).knex, o);
+      if (o.format === "json") c.io.stdout.write(toJson({ ...created.row, token: created.token }));
       else {
-        io.stdout.write(`${created.token}\n`);
-        io.stderr.write(
+        c.io.stdout.write(`${created.token}\n`);
+        c.io.stderr.write(
           `token ${created.row.id} for ${created.row.party} (${created.row.role}); keep it now: it is not shown again\n`,
         );
       }
@@ -274,62 +211,21 @@ export async function main(
     .addOption(formatOption())
     .addOption(outOption())
     .action(async (o: ReportOptions) => {
-      const list = await listTokens((await database()).knex);
-      await emit(io, o.format, o.out, list, () => tokensTabular(list));
+      const list = await listTokens((await c.database()).knex);
+      await emit(c.io, o.format, o.out, list, () => tokensTabular(list));
     });
   token
     .command("revoke")
     .argument("<id>", "the token's id (from token list)")
     .description("revoke a token; requests with it are refused from now on")
     .action(async (id: string) => {
-      const row = await revokeToken((await database()).knex, id);
-      io.stderr.write(`token ${row.id} (${row.party}, ${row.role}) revoked at ${row.revoked_at}\n`);
+      const row = await revokeToken((await c.database()).knex, id);
+      c.io.stderr.write(`token ${row.id} (${row.party}, ${row.role}) revoked at ${row.revoked_at}\n`);
     });
+}
 
-  program
-    .command("serve")
-    .description("the HTTP API under /v1 (docs/contract.md#http-api); stops on SIGINT or SIGTERM")
-    .option("--port <n>", "port to listen on", "8080")
-    .option("--host <host>", "address to listen on", "127.0.0.1")
-    .option(
-      "--trust-proxy <proxies>",
-      "behind a reverse proxy: the proxies whose X-Forwarded-For names the client, e.g. loopback",
-    )
-    .action(async (o: { port: string; host: string; trustProxy?: string }) => {
-      if (!/^\d{1,5}$/.test(o.port) || Number(o.port) > 65535) throw new UsageError(`--port: ${o.port} is not a port`);
-      const d = await database(SERVE_POOL_MAX); // requests read side by side while the desk books
-      const logger = pino(
-        {
-          name: "parkledger",
-          level: env.LOG_LEVEL ?? "info",
-          redact: { paths: LOG_REDACT_PATHS, censor: "[redacted]" },
-        },
-        pino.destination(2),
-      );
-      const inflight = new InFlight();
-      // slow clients are cut off (SERVER_TIMEOUTS in src/http/guard.ts)
-      const server = httpServer(
-        createApp(d, { logger, inflight, ...(o.trustProxy !== undefined ? { trust_proxy: o.trustProxy } : {}) }),
-      ).listen(Number(o.port), o.host);
-      await once(server, "listening");
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : o.port;
-      logger.info({ url: `http://${o.host}:${port}/v1`, database: d.location }, "parkledger serving");
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          // no new connections; the requests at work finish before the database is closed
-          server.close();
-          server.closeIdleConnections();
-          if (inflight.size > 0) logger.info({ requests: inflight.size }, "parkledger stopping: finishing requests");
-          void inflight.idle().then(resolve);
-        };
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
-      });
-      server.closeAllConnections();
-      logger.info("parkledger stopped");
-    });
-
+/** `verify`: exit 3 when the books are not intact. */
+function addVerifyCommand(program: Command, c: CliContext): void {
   program
     .command("verify")
     .description("check that the books are whole; exit 0 only when intact")
@@ -345,25 +241,10 @@ export async function main(
     )
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
     .action(async (o: { format: Format; anchor: Anchor[] }) => {
-      const result = await verifyLedger(await database(), o.anchor);
-      await emit(io, o.format, undefined, result, () => verifyTabular(result));
-      if (!result.intact) exitCode = 3;
+      const result = await verifyLedger(await c.database(), o.anchor);
+      await emit(c.io, o.format, undefined, result, () => verifyTabular(result));
+      if (!result.intact) c.exit(EXIT_NOT_INTACT);
     });
-
-  let exitCode = 0;
-  try {
-    await program.parseAsync(argv, { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      exitCode = error.exitCode === 0 ? 0 : 2;
-    } else {
-      io.stderr.write(describeError(error) + "\n");
-      exitCode = exitCodeFor(error);
-    }
-  } finally {
-    if (db !== null) await (db as Database).close();
-  }
-  return exitCode;
 }
 
 /**

@@ -1,0 +1,99 @@
+// `import enterprises|receipts|indicators|projects|statements FILE`: one command per kind of file,
+// each showing its progress on stderr and its summary as a table or JSON.
+
+import path from "node:path";
+import { Option, type Command } from "commander";
+import type { Database } from "../db/database.js";
+import type { Encoding } from "../import/csv.js";
+import type { Progress } from "../import/common.js";
+import { importEnterprises } from "../import/enterprises.js";
+import { importIndicators } from "../import/indicators.js";
+import { importProjects } from "../import/projects.js";
+import { importReceipts } from "../import/receipts.js";
+import { importStatements } from "../import/statements.js";
+import type { CliContext } from "./context.js";
+import { emit, progressReporter, type Format } from "./output.js";
+import { importSummaryTabular } from "./views.js";
+
+const OPERATOR_HELP = "a party that runs a park, e.g. bingtuan or urumqi (park list)";
+
+export function addImportCommands(program: Command, c: CliContext): void {
+  const imp = program.command("import").description("load a CSV file (UTF-8 with or without BOM, or GB18030)");
+  type ImportRunner = (
+    db: Database,
+    file: string,
+    options: { encoding: Encoding; onProgress: (p: Progress) => void },
+  ) => Promise<object>;
+  const importCommand = (name: string, columns: string, description: string, title: string, run: ImportRunner) =>
+    imp
+      .command(name)
+      .argument("<file>", `CSV: ${columns}`)
+      .description(description)
+      .addOption(
+        new Option("--encoding <encoding>", "file encoding").choices(["auto", "utf8", "gb18030"]).default("auto"),
+      )
+      .addOption(new Option("--format <format>", "summary format").choices(["table", "json"]).default("table"))
+      .action(async (file: string, o: { encoding: Encoding; format: Format }) => {
+        const progress = progressReporter(c.io, path.basename(file));
+        try {
+          const result = await run(await c.database(), file, { encoding: o.encoding, onProgress: progress.update });
+          progress.stop();
+          await emit(c.io, o.format, undefined, result, () => importSummaryTabular(title, result));
+        } finally {
+          progress.stop();
+        }
+      });
+  importCommand(
+    "enterprises",
+    "uscc,name,park,from[,to][,origin][,introduced_by][,bingtuan_flag]",
+    "enterprise registry and park membership",
+    "企业名录导入 Enterprise registry import",
+    importEnterprises,
+  );
+  importCommand(
+    "receipts",
+    "receipt_no,uscc,tax_code,collected_on,amount[,scope][,tax_period][,refund_of]",
+    "treasury receipts (入库明细), refunds included",
+    "入库明细导入 Treasury receipts import",
+    importReceipts,
+  );
+  importCommand(
+    "indicators",
+    "park,indicator,month,value[,basis]",
+    "indicator reports (指标月报): year-to-date (default) or monthly values per park, indicator and month",
+    "指标月报导入 Indicator reports import",
+    importIndicators,
+  );
+  importCommand(
+    "projects",
+    "project_no,name,park,origin,start_on[,introduced_by][,end_on][,uscc][,energy_tce][,co2_t][,so2_t][,nox_t][,cod_t][,nh3n_t]",
+    "projects with their origin and annual carbon and pollutant quotas (约束性指标)",
+    "项目及约束性指标导入 Projects and quotas import",
+    importProjects,
+  );
+
+  imp
+    .command("statements")
+    .argument("<file>", "CSV: receipt_no,uscc,tax_code,collected_on,amount")
+    .description("an operator's own record of its park's receipts, for reconciliation (对账)")
+    .requiredOption("--party <party>", OPERATOR_HELP)
+    .addOption(
+      new Option("--encoding <encoding>", "file encoding").choices(["auto", "utf8", "gb18030"]).default("auto"),
+    )
+    .addOption(new Option("--format <format>", "summary format").choices(["table", "json"]).default("table"))
+    .action(async (file: string, o: { party: string; encoding: Encoding; format: Format }) => {
+      const progress = progressReporter(c.io, path.basename(file));
+      try {
+        const result = await importStatements(await c.database(), o.party, file, {
+          encoding: o.encoding,
+          onProgress: progress.update,
+        });
+        progress.stop();
+        await emit(c.io, o.format, undefined, result, () =>
+          importSummaryTabular("运营方对账数据导入 Operator statement import", result),
+        );
+      } finally {
+        progress.stop();
+      }
+    });
+}

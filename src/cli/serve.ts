@@ -1,0 +1,60 @@
+// `parkledger serve`: the HTTP API on a port, until SIGINT or SIGTERM; the requests at work finish
+// before the database is closed.
+
+import { once } from "node:events";
+import type { Command } from "commander";
+import { pino } from "pino";
+import { createApp, InFlight } from "../http/app.js";
+import { httpServer } from "../http/guard.js";
+import { LOG_REDACT_PATHS } from "../http/logging.js";
+import type { CliContext } from "./context.js";
+import { UsageError } from "./output.js";
+
+/** Requests read side by side while the desk books. */
+const SERVE_POOL_MAX = 24;
+
+export function addServeCommand(program: Command, c: CliContext): void {
+  program
+    .command("serve")
+    .description("the HTTP API under /v1 (docs/contract.md#http-api); stops on SIGINT or SIGTERM")
+    .option("--port <n>", "port to listen on", "8080")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option(
+      "--trust-proxy <proxies>",
+      "behind a reverse proxy: the proxies whose X-Forwarded-For names the client, e.g. loopback",
+    )
+    .action(async (o: { port: string; host: string; trustProxy?: string }) => {
+      if (!/^\d{1,5}$/.test(o.port) || Number(o.port) > 65535) throw new UsageError(`--port: ${o.port} is not a port`);
+      const d = await c.database(SERVE_POOL_MAX); // requests read side by side while the desk books
+      const logger = pino(
+        {
+          name: "parkledger",
+          level: c.env.LOG_LEVEL ?? "info",
+          redact: { paths: LOG_REDACT_PATHS, censor: "[redacted]" },
+        },
+        pino.destination(2),
+      );
+      const inflight = new InFlight();
+      // slow clients are cut off (SERVER_TIMEOUTS in src/http/guard.ts)
+      const server = httpServer(
+        createApp(d, { logger, inflight, ...(o.trustProxy !== undefined ? { trust_proxy: o.trustProxy } : {}) }),
+      ).listen(Number(o.port), o.host);
+      await once(server, "listening");
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : o.port;
+      logger.info({ url: `http://${o.host}:${port}/v1`, database: d.location }, "parkledger serving");
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          // no new connections; the requests at work finish before the database is closed
+          server.close();
+          server.closeIdleConnections();
+          if (inflight.size > 0) logger.info({ requests: inflight.size }, "parkledger stopping: finishing requests");
+          void inflight.idle().then(resolve);
+        };
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+      server.closeAllConnections();
+      logger.info("parkledger stopped");
+    });
+}
