@@ -11,7 +11,7 @@ import { fieldRejection } from "../ledger/rejections.js";
 import type { IndicatorAmounts } from "../ledger/posting.js";
 import { bookedAttribution, recordedReports, reportsInForce } from "../src/repositories/indicators.js";
 import type { Park, ReferenceData } from "../src/repositories/reference.js";
-import type { Column, Tabular } from "./render.js";
+import type { Column, Section, Tabular } from "./render.js";
 
 /** Party → value, `{ "<operator>": "…", "<host>": "…" }`; one key for a park its host runs. */
 export type ByParty = Record<string, string>;
@@ -125,24 +125,77 @@ function views(park: Park, operator: Units, host: Units): ByParty {
   return { [park.operator]: formatQuantity(operator), [park.host]: formatQuantity(host) };
 }
 
+type View = "statistical" | "assessment";
+
+/** The parties a park's views split between (one for a park its host runs), with their names in Chinese. */
+interface Parties {
+  codes: string[];
+  name(code: string): string;
+}
+
 export function indicatorsTabular(r: IndicatorsReport, ref: ReferenceData, flat = false): Tabular {
-  const parties = r.operator === r.host ? [r.host] : [r.operator, r.host];
-  const partyName = (code: string) => ref.jurisdiction(code)?.name_zh ?? code;
-  const figure = (key: string, label_zh: string, label_en: string): Column => ({
-    key,
-    label_zh,
-    label_en,
-    kind: "indicator",
-  });
-  const viewColumns = (prefix: "statistical" | "assessment", zh: string): Column[] =>
-    parties.map((p) => figure(`${prefix}_${p}`, `${zh}·${partyName(p)}`, `${prefix} ${p}`));
-  const flatten = (prefix: "statistical" | "assessment", byParty: ByParty) =>
-    Object.fromEntries(parties.map((p) => [`${prefix}_${p}`, byParty[p] ?? null]));
+  const parties: Parties = {
+    codes: r.operator === r.host ? [r.host] : [r.operator, r.host],
+    name: (code) => ref.jurisdiction(code)?.name_zh ?? code,
+  };
   const park = ref.park(r.park);
   const title_zh = `${r.year}年度${park?.name_zh ?? r.park}指标统计与考核归属`;
   const title_en = `Indicators ${r.year}, ${r.park}: statistical and assessment views`;
-  const subtitle = `统计口径 100% ${partyName(r.operator)}; 考核口径按每月1日有效的分成比例 (assessment: split by the agreement in force on the 1st of each month)`;
-  const monthColumns: Column[] = [
+  const subtitle = `统计口径 100% ${parties.name(r.operator)}; 考核口径按每月1日有效的分成比例 (assessment: split by the agreement in force on the 1st of each month)`;
+  if (flat) return { title_zh, title_en, subtitle, sections: [flatSection(r, parties)] };
+  return {
+    title_zh,
+    title_en,
+    subtitle,
+    sections: [yearSection(r, parties), monthSection(r, parties)],
+    notes: [
+      "考核口径 = Σ 各月当月数 × 当月1日有效的运营方比例 (round half up at 4 decimals); 未报送月份并入下一报送月 (1–2月合报).",
+    ],
+  };
+}
+
+function figure(key: string, label_zh: string, label_en: string): Column {
+  return { key, label_zh, label_en, kind: "indicator" };
+}
+
+/** One column per party, so a park its host runs has one column per view, not an empty second one. */
+function viewColumns(parties: Parties, view: View, zh: string): Column[] {
+  return parties.codes.map((p) => figure(`${view}_${p}`, `${zh}·${parties.name(p)}`, `${view} ${p}`));
+}
+
+function flatten(parties: Parties, view: View, byParty: ByParty): Record<string, string | null> {
+  return Object.fromEntries(parties.codes.map((p) => [`${view}_${p}`, byParty[p] ?? null]));
+}
+
+/** The year's figure and both views of each indicator, for reading. */
+function yearSection(r: IndicatorsReport, parties: Parties): Section {
+  return {
+    title_zh: "全年",
+    title_en: "The year",
+    columns: [
+      { key: "indicator", label_zh: "指标", label_en: "Indicator" },
+      { key: "name_zh", label_zh: "名称", label_en: "Name" },
+      { key: "unit", label_zh: "单位", label_en: "Unit" },
+      figure("total", "全年数", "Year"),
+      ...viewColumns(parties, "statistical", "统计口径"),
+      ...viewColumns(parties, "assessment", "考核口径"),
+      { key: "through", label_zh: "截至", label_en: "Through" },
+    ],
+    rows: r.indicators.map((line) => ({
+      indicator: line.indicator,
+      name_zh: line.name_zh,
+      unit: line.unit_zh,
+      total: line.total,
+      ...flatten(parties, "statistical", line.statistical),
+      ...flatten(parties, "assessment", line.assessment),
+      through: line.through,
+    })),
+  };
+}
+
+/** The months behind the assessment view, and the report each rests on. */
+function monthSection(r: IndicatorsReport, parties: Parties): Section {
+  const columns: Column[] = [
     { key: "indicator", label_zh: "指标", label_en: "Indicator" },
     { key: "unit", label_zh: "单位", label_en: "Unit" },
     { key: "month", label_zh: "月份", label_en: "Month" },
@@ -152,102 +205,73 @@ export function indicatorsTabular(r: IndicatorsReport, ref: ReferenceData, flat 
     figure("ytd", "累计", "Year to date"),
     figure("value", "当月", "Month value"),
     { key: "operator_share_pct", label_zh: "运营方比例%", label_en: "Operator %", kind: "percent" },
-    ...viewColumns("assessment", "考核口径"),
+    ...viewColumns(parties, "assessment", "考核口径"),
     { key: "revision", label_zh: "修订次", label_en: "Revision", kind: "count" },
   ];
-  const monthRows = r.indicators.flatMap((line) =>
+  const rows = r.indicators.flatMap((line) =>
     line.months.map((m) => ({
       indicator: line.indicator,
       unit: line.unit_zh,
       month: m.month,
+      // a month reported with earlier ones (1–2月) says which it covers; a month on its own says nothing
       covers: m.first_month === m.month ? "" : `${Number(m.first_month.slice(5))}–${Number(m.month.slice(5))}月`,
       basis: m.basis === null ? null : m.basis === "ytd" ? "累计 ytd" : "当月 month",
       reported: m.reported,
       ytd: m.ytd,
       value: m.value,
       operator_share_pct: m.operator_share_pct,
-      ...flatten("assessment", m.assessment),
+      ...flatten(parties, "assessment", m.assessment),
       revision: m.revision,
     })),
   );
-  if (flat) {
-    const columns: Column[] = [
-      { key: "indicator", label_zh: "指标", label_en: "Indicator" },
-      { key: "unit", label_zh: "单位", label_en: "Unit" },
-      { key: "month", label_zh: "月份", label_en: "Month" },
-      { key: "first_month", label_zh: "起始月", label_en: "First month" },
-      { key: "basis", label_zh: "报送口径", label_en: "Basis" },
-      figure("reported", "报送数", "Reported"),
-      figure("ytd", "累计", "Year to date"),
-      figure("value", "当月", "Value"),
-      { key: "operator_share_pct", label_zh: "运营方比例%", label_en: "Operator %", kind: "percent" },
-      ...viewColumns("statistical", "统计口径"),
-      ...viewColumns("assessment", "考核口径"),
-      { key: "revision", label_zh: "修订次", label_en: "Revision", kind: "count" },
-    ];
-    const rows = r.indicators.flatMap((line) => [
-      ...line.months.map((m) => ({
-        indicator: line.indicator,
-        unit: line.unit,
-        month: m.month,
-        first_month: m.first_month,
-        basis: m.basis,
-        reported: m.reported,
-        ytd: m.ytd,
-        value: m.value,
-        operator_share_pct: m.operator_share_pct,
-        ...flatten("statistical", m.statistical),
-        ...flatten("assessment", m.assessment),
-        revision: m.revision,
-      })),
-      {
-        indicator: line.indicator,
-        unit: line.unit,
-        month: String(r.year),
-        first_month: `${r.year}-01`,
-        basis: null,
-        reported: null,
-        ytd: line.total,
-        value: line.total,
-        operator_share_pct: null,
-        ...flatten("statistical", line.statistical),
-        ...flatten("assessment", line.assessment),
-        revision: null,
-      },
-    ]);
-    return { title_zh, title_en, subtitle, sections: [{ columns, rows }] };
-  }
-  return {
-    title_zh,
-    title_en,
-    subtitle,
-    sections: [
-      {
-        title_zh: "全年",
-        title_en: "The year",
-        columns: [
-          { key: "indicator", label_zh: "指标", label_en: "Indicator" },
-          { key: "name_zh", label_zh: "名称", label_en: "Name" },
-          { key: "unit", label_zh: "单位", label_en: "Unit" },
-          figure("total", "全年数", "Year"),
-          ...viewColumns("statistical", "统计口径"),
-          ...viewColumns("assessment", "考核口径"),
-          { key: "through", label_zh: "截至", label_en: "Through" },
-        ],
-        rows: r.indicators.map((line) => ({
-          indicator: line.indicator,
-          name_zh: line.name_zh,
-          unit: line.unit_zh,
-          total: line.total,
-          ...flatten("statistical", line.statistical),
-          ...flatten("assessment", line.assessment),
-          through: line.through,
-        })),
-      },
-      { title_zh: "逐月", title_en: "By month", columns: monthColumns, rows: monthRows },
-    ],
-    notes: [
-      "考核口径 = Σ 各月当月数 × 当月1日有效的运营方比例 (round half up at 4 decimals); 未报送月份并入下一报送月 (1–2月合报).",
-    ],
-  };
+  return { title_zh: "逐月", title_en: "By month", columns, rows };
+}
+
+/** One table for csv: each indicator's months, then its year as a row; units and bases as codes for scripts. */
+function flatSection(r: IndicatorsReport, parties: Parties): Section {
+  const columns: Column[] = [
+    { key: "indicator", label_zh: "指标", label_en: "Indicator" },
+    { key: "unit", label_zh: "单位", label_en: "Unit" },
+    { key: "month", label_zh: "月份", label_en: "Month" },
+    { key: "first_month", label_zh: "起始月", label_en: "First month" },
+    { key: "basis", label_zh: "报送口径", label_en: "Basis" },
+    figure("reported", "报送数", "Reported"),
+    figure("ytd", "累计", "Year to date"),
+    figure("value", "当月", "Value"),
+    { key: "operator_share_pct", label_zh: "运营方比例%", label_en: "Operator %", kind: "percent" },
+    ...viewColumns(parties, "statistical", "统计口径"),
+    ...viewColumns(parties, "assessment", "考核口径"),
+    { key: "revision", label_zh: "修订次", label_en: "Revision", kind: "count" },
+  ];
+  const rows = r.indicators.flatMap((line) => [
+    ...line.months.map((m) => ({
+      indicator: line.indicator,
+      unit: line.unit,
+      month: m.month,
+      first_month: m.first_month,
+      basis: m.basis,
+      reported: m.reported,
+      ytd: m.ytd,
+      value: m.value,
+      operator_share_pct: m.operator_share_pct,
+      ...flatten(parties, "statistical", m.statistical),
+      ...flatten(parties, "assessment", m.assessment),
+      revision: m.revision,
+    })),
+    {
+      indicator: line.indicator,
+      unit: line.unit,
+      month: String(r.year),
+      first_month: `${r.year}-01`,
+      basis: null,
+      reported: null,
+      ytd: line.total,
+      value: line.total,
+      operator_share_pct: null,
+      ...flatten(parties, "statistical", line.statistical),
+      ...flatten(parties, "assessment", line.assessment),
+      revision: null,
+    },
+  ]);
+  return { columns, rows };
 }

@@ -12,17 +12,17 @@ import { importReceipts } from "../import/receipts.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { setAgreement } from "../services/agreements.js";
 import { recordTransfer } from "../services/transfers.js";
-import { settlementStatement, settlementTabular } from "../../reports/settlement.js";
-import { suspenseReport } from "../../reports/suspense.js";
-import { trialBalance } from "../../reports/trial-balance.js";
+import { settlementStatement, settlementTabular, type SettlementStatement } from "../../reports/settlement.js";
+import { suspenseReport, type SuspenseReport } from "../../reports/suspense.js";
+import { trialBalance, type TrialBalance } from "../../reports/trial-balance.js";
 import { FULL_VIEW } from "../../reports/viewer.js";
-import { renderTable } from "../../reports/render.js";
+import { renderTable, type Tabular } from "../../reports/render.js";
 import { progressReporter, toJson, type Format, type Io } from "../cli/output.js";
-import { demoEnterprises, demoReceipts, enterprisesCsv, receiptsCsvLines } from "./generate.js";
+import { demoEnterprises, demoReceipts, enterprisesCsv, receiptsCsvLines, type DemoOptions } from "./generate.js";
 import { demoIndicators, demoProjects } from "./indicators.js";
 import { importProjects } from "../import/projects.js";
 import { importIndicators } from "../import/indicators.js";
-import { indicatorsReport } from "../../reports/indicators.js";
+import { indicatorsReport, type IndicatorsReport } from "../../reports/indicators.js";
 
 export interface DemoRun {
   year: number;
@@ -36,74 +36,134 @@ export interface DemoRun {
 /** The mid-year change the demo shows: a revised sharing rule for WZ from 1 July. */
 const MID_YEAR_CHANGE = { park: "WZ", operator_share: "75", month: "07", note: "示例：乌准园区分成细则修订 (demo)" };
 
+/** Progress lines go to stderr so that stdout carries only the reports. */
+type Say = (line: string) => void;
+
+/** What the demo prints, computed once the whole year is loaded. */
+interface DemoReports {
+  reference: ReferenceData;
+  statements: SettlementStatement[];
+  balances: TrialBalance[];
+  suspense: SuspenseReport;
+  indicators: IndicatorsReport[];
+}
+
 export async function runDemo(db: Database, io: Io, run: DemoRun): Promise<void> {
   fs.mkdirSync(run.dir, { recursive: true });
-  const opts = { year: run.year, seed: run.seed, enterprises: run.enterprises, receipts: run.receipts };
-  const say = (line: string) => io.stderr.write(line + "\n");
+  const say: Say = (line) => io.stderr.write(line + "\n");
   say(`demo: sample year ${run.year} (seed ${run.seed}) into ${db.location}`);
 
+  const { enterprisesFile, receiptsFile } = await writeSampleFiles(run);
+  say(`demo: wrote ${enterprisesFile} and ${receiptsFile}`);
+  await loadEnterprises(db, enterprisesFile, say);
+  await changeAgreementMidYear(db, run.year, say);
+  await loadReceipts(db, io, receiptsFile, say);
+  await loadIndicatorReports(db, run, say);
+  await loadProjects(db, run, say);
+
+  // read again after the imports: the statements must split by the mid-year agreement set above
+  const reference = await ReferenceData.load(db.knex);
+  await recordInterimTransfers(db, reference, run.year);
+  const reports = await yearReports(db, reference, run.year);
+
+  if (run.format === "json") {
+    io.stdout.write(
+      toJson({
+        year: run.year,
+        settlements: reports.statements,
+        indicators: reports.indicators,
+        trial_balances: reports.balances,
+        suspense: reports.suspense,
+      }),
+    );
+    return;
+  }
+  for (const s of reports.statements) io.stdout.write(renderTable(settlementTabular(s, reference)) + "\n");
+  io.stdout.write(renderTable(indicatorsSummaryTabular(run.year, reports.indicators)) + "\n");
+  io.stdout.write(renderTable(trialBalancesTabular(run.year, reports)));
+}
+
+/** The enterprise registry and the year's receipts, as the treasury's export files. */
+async function writeSampleFiles(run: DemoRun): Promise<{ enterprisesFile: string; receiptsFile: string }> {
+  const opts: DemoOptions = { year: run.year, seed: run.seed, enterprises: run.enterprises, receipts: run.receipts };
   const registry = demoEnterprises(opts);
   const enterprisesFile = path.join(run.dir, `enterprises-${run.year}.csv`);
   fs.writeFileSync(enterprisesFile, enterprisesCsv(registry));
   const receiptsFile = path.join(run.dir, `receipts-${run.year}.csv`);
   await writeLines(receiptsFile, receiptsCsvLines(demoReceipts(opts, registry)));
-  say(`demo: wrote ${enterprisesFile} and ${receiptsFile}`);
+  return { enterprisesFile, receiptsFile };
+}
 
-  const e = await importEnterprises(db, enterprisesFile);
+async function loadEnterprises(db: Database, file: string, say: Say): Promise<void> {
+  const e = await importEnterprises(db, file);
   say(
     `demo: enterprises ${e.already_imported ? "already imported" : `${e.new_stays} stays of ${e.enterprises} enterprises`}`,
   );
+}
 
-  const from = `${run.year}-${MID_YEAR_CHANGE.month}-01`;
+/** Sets the mid-year agreement unless a previous run already did, so that a second run changes nothing. */
+async function changeAgreementMidYear(db: Database, year: number, say: Say): Promise<void> {
+  const from = `${year}-${MID_YEAR_CHANGE.month}-01`;
   const ref = await ReferenceData.load(db.knex);
-  if (!ref.agreements(MID_YEAR_CHANGE.park).some((a) => a.effective_from === from)) {
-    await setAgreement(db, {
-      park: MID_YEAR_CHANGE.park,
-      operator_share: MID_YEAR_CHANGE.operator_share,
-      from,
-      note: MID_YEAR_CHANGE.note,
-    });
-    say(`demo: agreement ${MID_YEAR_CHANGE.park} operator share ${MID_YEAR_CHANGE.operator_share}% from ${from}`);
-  }
+  if (ref.agreements(MID_YEAR_CHANGE.park).some((a) => a.effective_from === from)) return;
+  await setAgreement(db, {
+    park: MID_YEAR_CHANGE.park,
+    operator_share: MID_YEAR_CHANGE.operator_share,
+    from,
+    note: MID_YEAR_CHANGE.note,
+  });
+  say(`demo: agreement ${MID_YEAR_CHANGE.park} operator share ${MID_YEAR_CHANGE.operator_share}% from ${from}`);
+}
 
+async function loadReceipts(db: Database, io: Io, file: string, say: Say): Promise<void> {
   const progress = progressReporter(io, "demo receipts");
-  const r = await importReceipts(db, receiptsFile, { onProgress: progress.update });
+  const r = await importReceipts(db, file, { onProgress: progress.update });
   progress.stop();
   say(
     r.already_imported
       ? "demo: receipts already imported"
       : `demo: ${r.receipts} receipts, ${r.refunds} refunds, ${r.suspense} held in suspense (${r.rows} rows)`,
   );
+}
 
-  // indicator reports through the last month begun, then a later file revising a few of them
-  const now = new Date();
-  const through = run.year < now.getUTCFullYear() ? 12 : run.year === now.getUTCFullYear() ? now.getUTCMonth() + 1 : 0;
-  if (through >= 2) {
-    const files = demoIndicators(run.year, run.seed, through);
-    for (const [name, text] of [
-      [`indicators-${run.year}.csv`, files.reports],
-      [`indicators-${run.year}-revised.csv`, files.revisions],
-    ] as const) {
-      const file = path.join(run.dir, name);
-      fs.writeFileSync(file, text);
-      const i = await importIndicators(db, file);
-      say(
-        i.already_imported
-          ? `demo: ${name} already imported`
-          : `demo: ${name}: ${i.new_reports} reports, ${i.revisions} revisions, ${i.entries_posted} attribution entries`,
-      );
-    }
+/** The last month of `year` begun today: 12 for a past year, 0 for a future one. */
+function monthsBegun(year: number, now: Date): number {
+  if (year < now.getUTCFullYear()) return 12;
+  return year === now.getUTCFullYear() ? now.getUTCMonth() + 1 : 0;
+}
+
+/** Indicator reports through the last month begun, then a later file revising a few of them. */
+async function loadIndicatorReports(db: Database, run: DemoRun, say: Say): Promise<void> {
+  const through = monthsBegun(run.year, new Date());
+  // the first report is the combined 1–2月 one, so before February there is nothing to load
+  if (through < 2) return;
+  const files = demoIndicators(run.year, run.seed, through);
+  for (const [name, text] of [
+    [`indicators-${run.year}.csv`, files.reports],
+    [`indicators-${run.year}-revised.csv`, files.revisions],
+  ] as const) {
+    const file = path.join(run.dir, name);
+    fs.writeFileSync(file, text);
+    const i = await importIndicators(db, file);
+    say(
+      i.already_imported
+        ? `demo: ${name} already imported`
+        : `demo: ${name}: ${i.new_reports} reports, ${i.revisions} revisions, ${i.entries_posted} attribution entries`,
+    );
   }
+}
 
+async function loadProjects(db: Database, run: DemoRun, say: Say): Promise<void> {
   const projectsFile = path.join(run.dir, `projects-${run.year}.csv`);
   fs.writeFileSync(projectsFile, demoProjects(run.year));
   const p = await importProjects(db, projectsFile);
   say(p.already_imported ? "demo: projects already imported" : `demo: ${p.new_projects} projects with their quotas`);
+}
 
-  // quarterly interim transfers: 20 % of the year's operator share, rounded down to 10,000 yuan
-  const reference = await ReferenceData.load(db.knex);
+/** Quarterly interim transfers: 20 % of the year's operator share, rounded down to 10,000 yuan. */
+async function recordInterimTransfers(db: Database, reference: ReferenceData, year: number): Promise<void> {
   for (const operator of reference.operators) {
-    const before = await settlementStatement(db.knex, reference, run.year, operator);
+    const before = await settlementStatement(db.knex, reference, year, operator);
     const share = parseYuan(before.totals.operator_share)!;
     const quarter = (share / 5n / 1_000_000n) * 1_000_000n;
     if (quarter <= 0n) continue;
@@ -115,91 +175,94 @@ export async function runDemo(db: Database, io: Io, run: DemoRun): Promise<void>
       await recordTransfer(db, {
         operator,
         amount: formatYuan(quarter),
-        on: `${run.year}-${day}`,
-        ref: `DEMO-${run.year}-${q}-${operator}`,
+        on: `${year}-${day}`,
+        // the reference makes a second run's transfers duplicates, which are not booked again
+        ref: `DEMO-${year}-${q}-${operator}`,
       });
     }
   }
+}
 
+async function yearReports(db: Database, reference: ReferenceData, year: number): Promise<DemoReports> {
   const statements = [];
   for (const operator of reference.operators)
-    statements.push(await settlementStatement(db.knex, reference, run.year, operator));
+    statements.push(await settlementStatement(db.knex, reference, year, operator));
   const balances = [];
-  for (const j of reference.jurisdictions) balances.push(await trialBalance(db.knex, reference, run.year, j.code));
-  const suspense = await suspenseReport(db.knex, run.year, FULL_VIEW);
+  for (const j of reference.jurisdictions) balances.push(await trialBalance(db.knex, reference, year, j.code));
+  const suspense = await suspenseReport(db.knex, year, FULL_VIEW);
   const indicators = [];
-  for (const park of reference.parks) indicators.push(await indicatorsReport(db.knex, reference, run.year, park.code));
+  for (const park of reference.parks) indicators.push(await indicatorsReport(db.knex, reference, year, park.code));
+  return { reference, statements, balances, suspense, indicators };
+}
 
-  if (run.format === "json") {
-    io.stdout.write(
-      toJson({ year: run.year, settlements: statements, indicators, trial_balances: balances, suspense }),
-    );
-    return;
-  }
-  for (const s of statements) io.stdout.write(renderTable(settlementTabular(s, reference)) + "\n");
-  io.stdout.write(
-    renderTable({
-      title_zh: `${run.year}年度指标统计与考核归属汇总`,
-      title_en: `Indicators ${run.year}: statistical and assessment views`,
-      subtitle:
-        "统计口径 100% 运营方; 考核口径按每月1日有效的分成比例 (parkledger report indicators --park P for the months)",
-      sections: [
-        {
-          columns: [
-            { key: "park", label_zh: "园区", label_en: "Park" },
-            { key: "indicator", label_zh: "指标", label_en: "Indicator" },
-            { key: "unit", label_zh: "单位", label_en: "Unit" },
-            { key: "total", label_zh: "全年数", label_en: "Year", kind: "indicator" },
-            { key: "operator", label_zh: "运营方", label_en: "Operator" },
-            { key: "assessed_operator", label_zh: "考核口径·运营方", label_en: "Assessed operator", kind: "indicator" },
-            { key: "assessed_host", label_zh: "考核口径·州", label_en: "Assessed prefecture", kind: "indicator" },
-            { key: "through", label_zh: "截至", label_en: "Through" },
-          ],
-          rows: indicators.flatMap((r) =>
-            r.indicators.map((line) => ({
-              park: r.park,
-              indicator: `${line.indicator} ${line.name_zh}`,
-              unit: line.unit_zh,
-              total: line.total,
-              operator: r.operator,
-              assessed_operator: line.assessment[r.operator] ?? null,
-              assessed_host: r.operator === r.host ? null : (line.assessment[r.host] ?? null),
-              through: line.through,
-            })),
-          ),
-        },
-      ],
-    }) + "\n",
-  );
-  io.stdout.write(
-    renderTable({
-      title_zh: `${run.year}年度试算平衡`,
-      title_en: `Trial balances ${run.year}`,
-      sections: [
-        {
-          columns: [
-            { key: "jurisdiction", label_zh: "账簿", label_en: "Books" },
-            { key: "debit", label_zh: "本期借方", label_en: "Debits", kind: "money" },
-            { key: "credit", label_zh: "本期贷方", label_en: "Credits", kind: "money" },
-            { key: "difference", label_zh: "差额", label_en: "Difference", kind: "money" },
-            { key: "balanced", label_zh: "平衡", label_en: "Balanced" },
-          ],
-          rows: balances.map((b) => ({
-            jurisdiction: `${reference.jurisdiction(b.jurisdiction)?.name_zh ?? b.jurisdiction} (${b.jurisdiction})`,
-            debit: b.totals.debit,
-            credit: b.totals.credit,
-            difference: b.difference,
-            balanced: b.balanced && b.indicator_books.every((books) => books.balanced) ? "✓ yes" : "✗ NO",
+/** Every park's indicators on one page; `report indicators --park` shows one park's months. */
+function indicatorsSummaryTabular(year: number, indicators: IndicatorsReport[]): Tabular {
+  return {
+    title_zh: `${year}年度指标统计与考核归属汇总`,
+    title_en: `Indicators ${year}: statistical and assessment views`,
+    subtitle:
+      "统计口径 100% 运营方; 考核口径按每月1日有效的分成比例 (parkledger report indicators --park P for the months)",
+    sections: [
+      {
+        columns: [
+          { key: "park", label_zh: "园区", label_en: "Park" },
+          { key: "indicator", label_zh: "指标", label_en: "Indicator" },
+          { key: "unit", label_zh: "单位", label_en: "Unit" },
+          { key: "total", label_zh: "全年数", label_en: "Year", kind: "indicator" },
+          { key: "operator", label_zh: "运营方", label_en: "Operator" },
+          { key: "assessed_operator", label_zh: "考核口径·运营方", label_en: "Assessed operator", kind: "indicator" },
+          { key: "assessed_host", label_zh: "考核口径·州", label_en: "Assessed prefecture", kind: "indicator" },
+          { key: "through", label_zh: "截至", label_en: "Through" },
+        ],
+        rows: indicators.flatMap((r) =>
+          r.indicators.map((line) => ({
+            park: r.park,
+            indicator: `${line.indicator} ${line.name_zh}`,
+            unit: line.unit_zh,
+            total: line.total,
+            operator: r.operator,
+            assessed_operator: line.assessment[r.operator] ?? null,
+            // a park its host runs has one party, already shown as the operator
+            assessed_host: r.operator === r.host ? null : (line.assessment[r.host] ?? null),
+            through: line.through,
           })),
-        },
-      ],
-      notes: [
-        `待查 Held in suspense: ${suspense.count} receipts, ${formatYuanGrouped(parseYuan(suspense.total_held)!)} (parkledger report suspense --year ${run.year})`,
-        `Next: parkledger report settlement --year ${run.year} --operator bingtuan --format xlsx --out settlement.xlsx`,
-        `      parkledger report indicators --year ${run.year} --park WZ; parkledger report commitments --year ${run.year}`,
-      ],
-    }),
-  );
+        ),
+      },
+    ],
+  };
+}
+
+/** One line per set of books, then what is in suspense and the commands to look further. */
+function trialBalancesTabular(year: number, reports: DemoReports): Tabular {
+  const { reference, balances, suspense } = reports;
+  return {
+    title_zh: `${year}年度试算平衡`,
+    title_en: `Trial balances ${year}`,
+    sections: [
+      {
+        columns: [
+          { key: "jurisdiction", label_zh: "账簿", label_en: "Books" },
+          { key: "debit", label_zh: "本期借方", label_en: "Debits", kind: "money" },
+          { key: "credit", label_zh: "本期贷方", label_en: "Credits", kind: "money" },
+          { key: "difference", label_zh: "差额", label_en: "Difference", kind: "money" },
+          { key: "balanced", label_zh: "平衡", label_en: "Balanced" },
+        ],
+        rows: balances.map((b) => ({
+          jurisdiction: `${reference.jurisdiction(b.jurisdiction)?.name_zh ?? b.jurisdiction} (${b.jurisdiction})`,
+          debit: b.totals.debit,
+          credit: b.totals.credit,
+          difference: b.difference,
+          // a jurisdiction balances only when its money books and every indicator's books do
+          balanced: b.balanced && b.indicator_books.every((books) => books.balanced) ? "✓ yes" : "✗ NO",
+        })),
+      },
+    ],
+    notes: [
+      `待查 Held in suspense: ${suspense.count} receipts, ${formatYuanGrouped(parseYuan(suspense.total_held)!)} (parkledger report suspense --year ${year})`,
+      `Next: parkledger report settlement --year ${year} --operator bingtuan --format xlsx --out settlement.xlsx`,
+      `      parkledger report indicators --year ${year} --park WZ; parkledger report commitments --year ${year}`,
+    ],
+  };
 }
 
 async function writeLines(file: string, lines: Iterable<string>): Promise<void> {
