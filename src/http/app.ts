@@ -18,7 +18,6 @@ import { importIndicators } from "../import/indicators.js";
 import { importProjects } from "../import/projects.js";
 import { importReceipts } from "../import/receipts.js";
 import { importStatements } from "../import/statements.js";
-import { runAs } from "../repositories/actor.js";
 import { receiptAsBooked, receiptOwner } from "../repositories/receipts.js";
 import { canonicalNames, ReferenceData } from "../repositories/reference.js";
 import type { Principal } from "../repositories/tokens.js";
@@ -31,12 +30,12 @@ import { renderCsv, renderTable, renderXlsx, type Tabular } from "../../reports/
 import { suspenseVisible } from "../../reports/suspense.js";
 import { entryIdFor, seesFile } from "../../reports/viewer.js";
 import { access, operatorOf, viewerOf, type Decision } from "./access.js";
-import { AuthThrottle, clientAddress, LIMITS, refuseCredentialsInUrl, setRequestLimits } from "./guard.js";
+import { LIMITS } from "./guard.js";
 import { accessLog, requestFields } from "./logging.js";
 import { HttpError, toHttpError } from "./errors.js";
 import { checkParams } from "./names.js";
 import { openApiDocument } from "./openapi.js";
-import { TokenCache } from "./token-cache.js";
+import { authenticator } from "./authenticate.js";
 import { receiveUpload } from "./upload.js";
 import * as S from "./schemas.js";
 import { REPORTS, reportPath, type ReportOperation } from "../operations/reports.js";
@@ -434,16 +433,6 @@ export function createApp(db: Database, options: AppOptions): express.Express {
   const app = express();
   const inflight = options.inflight ?? new InFlight();
   const desk = new ReceiptDesk(db);
-  const tokens = new TokenCache(
-    db,
-    options.token_cache_ms ?? 1000,
-    options.unknown_token_cache_ms ?? LIMITS.unknown_token_cache_ms,
-  );
-  const throttle = new AuthThrottle(
-    options.auth_failures_max ?? LIMITS.auth_failures_max,
-    options.auth_failure_window_ms ?? LIMITS.auth_failure_window_ms,
-    options.auth_addresses_max ?? LIMITS.auth_addresses_max,
-  );
   const limits = { upload_lines_max: options.upload_lines_max ?? LIMITS.upload_lines_max };
   app.disable("x-powered-by");
   // behind a reverse proxy, the client's address (for throttling and logs) is the proxy's to tell
@@ -471,51 +460,7 @@ export function createApp(db: Database, options: AppOptions): express.Express {
   v1.get("/health", (_req, res) => {
     res.json({ status: "ok" });
   });
-  v1.use(async (req, res, next) => {
-    // answers name a party's money: no cache, shared or private, keeps them (errors included)
-    res.setHeader("Cache-Control", "no-store");
-    refuseCredentialsInUrl(req);
-    setRequestLimits(res, limits);
-    const address = clientAddress(req);
-    const header = req.get("Authorization");
-    const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
-    const token = match === null ? null : match[1]!;
-    // a guess from an address that has used up its failed attempts is refused before it is looked
-    // up; a token found valid before is still looked up (a flood of guesses locks out no real user),
-    // and a request without credentials is no guess
-    const guess = header !== undefined && (token === null || !tokens.wasValid(token));
-    if (guess) {
-      const wait_s = throttle.begin(address);
-      if (wait_s > 0) {
-        res.setHeader("Retry-After", String(wait_s));
-        throw new HttpError(
-          429,
-          "too_many_requests",
-          `too many failed attempts to authenticate from this address; try again in ${wait_s} s`,
-        );
-      }
-    }
-    let principal: Principal | null = null;
-    try {
-      principal = token === null ? null : await tokens.principal(token);
-    } finally {
-      if (guess) throttle.settle(address, principal !== null);
-    }
-    if (principal === null) {
-      res.setHeader("WWW-Authenticate", 'Bearer realm="parkledger"');
-      throw new HttpError(401, "unauthorized");
-    }
-    res.locals.principal = principal;
-    runAs(
-      {
-        posted_by: `api:${principal.party}`,
-        request_id: res.locals.request_id as string,
-        party: principal.party,
-        token_id: principal.token_id,
-      },
-      () => next(),
-    );
-  });
+  v1.use(authenticator(db, options, limits));
   v1.get("/openapi.json", (_req, res) => {
     res.json(openApiDocument(ROUTES));
   });
@@ -527,48 +472,8 @@ export function createApp(db: Database, options: AppOptions): express.Express {
   for (const route of ROUTES) {
     const handlers = [
       ...(route.body !== undefined && route.body !== "csv" ? [requireJson, json] : []),
-      (req: Request, res: Response) => inflight.track(handle(req, res)),
+      (req: Request, res: Response) => inflight.track(handle(route, { db, desk, options }, req, res)),
     ];
-    async function handle(req: Request, res: Response): Promise<void> {
-      {
-        const principal = res.locals.principal as Principal;
-        checkParams(req.params);
-        const query = route.query !== undefined ? route.query.parse(req.query) : {};
-        const body = route.body === undefined || route.body === "csv" ? undefined : route.body.parse(req.body);
-        let ref: Promise<ReferenceData> | null = null;
-        const loadRef = () => (ref ??= ReferenceData.load(db.knex));
-        // names as the database spells them before any rule reads them: Urumqi, 乌鲁木齐 and urumqi alike
-        // an operator is told nothing of what lies beyond its own (docs/domain.md#confidentiality): a name
-        // that is none is left as given, and the access rule refuses it as it refuses another's
-        const tellUnknown = operatorOf(principal) === null;
-        if (route.canonical_names !== false) {
-          await canonicalNames(query, loadRef, tellUnknown);
-          await canonicalNames(body, loadRef, tellUnknown);
-        }
-        const ctx: Context = {
-          desk,
-          db,
-          principal,
-          request_id: res.locals.request_id as string,
-          req,
-          ref: loadRef,
-          ...(options.upload_limit_bytes !== undefined ? { upload_limit_bytes: options.upload_limit_bytes } : {}),
-        };
-        const decision = await route.allow(principal, { query, body, ctx });
-        if (decision === "hide") throw new HttpError(404, "not_found");
-        if (decision === "forbid") throw new HttpError(403, "forbidden");
-        const format = chooseFormat(req, query as { format?: string }, route.formats === true);
-        const answer = await route.handle({ query, body, ctx });
-        const items = (answer.json as { items?: unknown[] } | null)?.items;
-        if (format === "json" && (items === undefined || items.length <= RESPONSE_CHECK_ITEMS_MAX)) {
-          const checked = route.response.safeParse(answer.json);
-          // an answer that breaks its own schema is our fault, never the caller's
-          if (!checked.success)
-            throw new Error(`response of ${route.method} ${route.path} breaks its schema: ${checked.error.message}`);
-        }
-        await send(res, format, answer);
-      }
-    }
     if (route.method === "get") v1.get(route.path, ...handlers);
     else v1.post(route.path, ...handlers);
   }
@@ -590,6 +495,57 @@ export function createApp(db: Database, options: AppOptions): express.Express {
     res.status(status).json(body);
   });
   return app;
+}
+
+/** What every route shares: the server's database, the receipt desk, and its options. */
+interface Served {
+  db: Database;
+  desk: ReceiptDesk;
+  options: AppOptions;
+}
+
+/**
+ * One request to a route: its path parameters, query and body parsed by the route's schemas, names
+ * spelled one way, the access rule, the handler, the response checked against its schema, the answer
+ * in the format asked for.
+ */
+async function handle(route: RouteDef, { db, desk, options }: Served, req: Request, res: Response): Promise<void> {
+  const principal = res.locals.principal as Principal;
+  checkParams(req.params);
+  const query = route.query !== undefined ? route.query.parse(req.query) : {};
+  const body = route.body === undefined || route.body === "csv" ? undefined : route.body.parse(req.body);
+  let ref: Promise<ReferenceData> | null = null;
+  const loadRef = () => (ref ??= ReferenceData.load(db.knex));
+  // names as the database spells them before any rule reads them: Urumqi, 乌鲁木齐 and urumqi alike
+  // an operator is told nothing of what lies beyond its own (docs/domain.md#confidentiality): a name
+  // that is none is left as given, and the access rule refuses it as it refuses another's
+  const tellUnknown = operatorOf(principal) === null;
+  if (route.canonical_names !== false) {
+    await canonicalNames(query, loadRef, tellUnknown);
+    await canonicalNames(body, loadRef, tellUnknown);
+  }
+  const ctx: Context = {
+    desk,
+    db,
+    principal,
+    request_id: res.locals.request_id as string,
+    req,
+    ref: loadRef,
+    ...(options.upload_limit_bytes !== undefined ? { upload_limit_bytes: options.upload_limit_bytes } : {}),
+  };
+  const decision = await route.allow(principal, { query, body, ctx });
+  if (decision === "hide") throw new HttpError(404, "not_found");
+  if (decision === "forbid") throw new HttpError(403, "forbidden");
+  const format = chooseFormat(req, query as { format?: string }, route.formats === true);
+  const answer = await route.handle({ query, body, ctx });
+  const items = (answer.json as { items?: unknown[] } | null)?.items;
+  if (format === "json" && (items === undefined || items.length <= RESPONSE_CHECK_ITEMS_MAX)) {
+    const checked = route.response.safeParse(answer.json);
+    // an answer that breaks its own schema is our fault, never the caller's
+    if (!checked.success)
+      throw new Error(`response of ${route.method} ${route.path} breaks its schema: ${checked.error.message}`);
+  }
+  await send(res, format, answer);
 }
 
 function requireJson(req: Request, _res: Response, next: NextFunction): void {

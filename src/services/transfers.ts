@@ -41,7 +41,8 @@ export interface TransferResult {
   replayed: boolean;
 }
 
-export async function recordTransfer(db: Database, input: TransferInput): Promise<TransferResult> {
+/** A transfer's fields checked on their own, before the journal is locked. */
+function checkedTransfer(input: TransferInput): { amount_fen: bigint; kind: TransferKind; on: string; ref: string } {
   const amountText = input.amount.trim();
   const amount_fen = parseYuan(amountText);
   if (amount_fen === null) {
@@ -69,7 +70,11 @@ export async function recordTransfer(db: Database, input: TransferInput): Promis
     throw fieldRejection("ref", "field_required", "a transfer reference of 1 to 64 characters is required");
   const refProblem = textProblem(ref, "identifier");
   if (refProblem !== null) throw fieldRejection("ref", refProblem.code, `${visibleText(ref)}: ${refProblem.reason}`);
+  return { amount_fen, kind, on, ref };
+}
 
+export async function recordTransfer(db: Database, input: TransferInput): Promise<TransferResult> {
+  const { amount_fen, kind, on, ref } = checkedTransfer(input);
   return db.knex.transaction(async (trx) => {
     await lockJournal(trx);
     const reference = await ReferenceData.load(trx);
