@@ -12,7 +12,7 @@ import { importReceipts } from "../import/receipts.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { setAgreement } from "../services/agreements.js";
 import { recordTransfer } from "../services/transfers.js";
-import { settlementStatement, settlementTabular } from "../../reports/settlement.js";
+import { settlementFigures, settlementStatement, settlementTabular } from "../../reports/settlement.js";
 import { suspenseReport } from "../../reports/suspense.js";
 import { trialBalance } from "../../reports/trial-balance.js";
 import { FULL_VIEW } from "../../reports/viewer.js";
@@ -103,8 +103,7 @@ export async function runDemo(db: Database, io: Io, run: DemoRun): Promise<void>
   // quarterly interim transfers: 20 % of the year's operator share, rounded down to 10,000 yuan
   const reference = await ReferenceData.load(db.knex);
   for (const operator of reference.operators) {
-    const before = await settlementStatement(db.knex, reference, run.year, operator);
-    const share = parseYuan(before.totals.operator_share)!;
+    const share = (await settlementFigures(db.knex, reference, run.year, operator)).totals.operator_share_fen;
     const quarter = (share / 5n / 1_000_000n) * 1_000_000n;
     if (quarter <= 0n) continue;
     for (const [q, day] of [
