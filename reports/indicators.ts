@@ -3,6 +3,8 @@
 // the agreement in force on the first day of that month, summed over the months), with the months
 // behind them. Figures come from the journal's indicator books; the reports on record say which
 // report each month rests on, how it was reported and how often it was revised.
+// `indicatorFigures` gives one indicator's figures as integer units (ten-thousandths), for whoever
+// compares or sums them (trace); the report formats the same sums.
 
 import type { Knex } from "knex";
 import { formatQuantity, type Units } from "../ledger/indicators.js";
@@ -120,9 +122,50 @@ export async function indicatorsReport(
   return { year, park: park.code, operator: park.operator, host: park.host, indicators };
 }
 
+/** An indicator's figures in ten-thousandths of its unit, for the year or one month. */
+export interface IndicatorFigures {
+  value: Units;
+  /** Party → units: all of it to the operator (one key, the host's, in a park its host runs). */
+  statistical: Record<string, Units>;
+  /** Party → units: the agreement's split (one key, the host's, in a park its host runs). */
+  assessment: Record<string, Units>;
+}
+
+/** The statistical and assessment views of booked amounts, by party. Pure. */
+export function indicatorFiguresOf(park: Park, amounts: IndicatorAmounts): IndicatorFigures {
+  return {
+    value: amounts.value,
+    statistical: byParty(park, amounts.value, 0n),
+    assessment: byParty(park, amounts.operator, amounts.host),
+  };
+}
+
+/** One indicator's figures in the park for the year, or for `month` (YYYY-MM), from the journal's books. */
+export async function indicatorFigures(
+  knex: Knex | Knex.Transaction,
+  park: Park,
+  year: number,
+  indicator: string,
+  month?: string,
+): Promise<IndicatorFigures> {
+  const booked = (await bookedAttribution(knex, park, year, indicator)).get(indicator);
+  const sum: IndicatorAmounts = { value: 0n, operator: 0n, host: 0n };
+  for (const [m, amounts] of booked ?? []) {
+    if (month !== undefined && m !== month) continue;
+    sum.value += amounts.value;
+    sum.operator += amounts.operator;
+    sum.host += amounts.host;
+  }
+  return indicatorFiguresOf(park, sum);
+}
+
+function byParty(park: Park, operator: Units, host: Units): Record<string, Units> {
+  if (park.operator === park.host) return { [park.host]: operator + host };
+  return { [park.operator]: operator, [park.host]: host };
+}
+
 function views(park: Park, operator: Units, host: Units): ByParty {
-  if (park.operator === park.host) return { [park.host]: formatQuantity(operator + host) };
-  return { [park.operator]: formatQuantity(operator), [park.host]: formatQuantity(host) };
+  return Object.fromEntries(Object.entries(byParty(park, operator, host)).map(([p, u]) => [p, formatQuantity(u)]));
 }
 
 type View = "statistical" | "assessment";

@@ -2,6 +2,10 @@
 // the local revenue of the operator's park, the operator's and the host's shares, the central share
 // taken out, the interim transfers and the balance due. It reads the running balances, not the
 // lines, so it costs the same for a year of a thousand receipts or of millions.
+// Three steps, each usable alone: `querySettlement` reads the rows, `computeSettlementFigures` sums
+// them in fen (pure, no database), `formatSettlement` writes the figures as the contract's
+// two-decimal strings. Whoever needs the money itself (settle, the demo, trace) takes the fen
+// figures (`settlementFigures`), never the formatted statement parsed back.
 
 import type { Knex } from "knex";
 import { formatYuan, toFen, type Fen } from "../ledger/money.js";
@@ -54,6 +58,79 @@ export interface SettlementStatement {
   transfers: { ref: string; kind: "interim" | "recovery"; transferred_on: string; amount: string }[];
 }
 
+/** One account's net credit in the park for a tax and year of origin, from the running balances. */
+export interface SettlementBalance {
+  tax_code: string;
+  origin_year: number;
+  /**
+   * `treasury` (its line count is the receipts), the operator's `revenue_shared`, the host's
+   * `revenue_shared_host`, the central `revenue_central`, or the host's unshared `revenue_own` and
+   * `nontax_revenue`.
+   */
+  account: string;
+  credit_net_fen: Fen;
+  line_count: number;
+}
+
+/** A transfer to the operator in the year; a recovery's amount is what came back (positive). */
+export interface SettlementTransfer {
+  ref: string;
+  kind: "interim" | "recovery";
+  transferred_on: string;
+  amount_fen: Fen;
+}
+
+/** What the statement reads from the database for one operator and year. */
+export interface SettlementRows {
+  year: number;
+  operator: string;
+  park: { code: string; host: string };
+  balances: SettlementBalance[];
+  transfers: SettlementTransfer[];
+  /** When the year was closed with the operator (ISO), or null while it is open. */
+  closed_at: string | null;
+}
+
+/** One tax's figures in fen; `receipts` counts the treasury lines behind them. */
+export interface TaxFigures {
+  tax_code: string;
+  receipts: number;
+  central_excluded_fen: Fen;
+  /** operator_share_fen + host_share_fen */
+  local_revenue_fen: Fen;
+  operator_share_fen: Fen;
+  host_share_fen: Fen;
+  not_shared_fen: Fen;
+}
+
+export interface PriorYearFigures extends TaxFigures {
+  origin_year: number;
+}
+
+export interface SettlementTotalsFen {
+  central_excluded_fen: Fen;
+  local_revenue_fen: Fen;
+  operator_share_fen: Fen;
+  host_share_fen: Fen;
+  not_shared_fen: Fen;
+  transferred_interim_fen: Fen;
+  recovered_fen: Fen;
+  /** transferred_interim_fen − recovered_fen */
+  transferred_fen: Fen;
+  /** operator_share_fen − transferred_fen */
+  balance_due_fen: Fen;
+}
+
+/** The statement's figures in fen: what `formatSettlement` shows and what `settle` posts. */
+export interface SettlementFigures {
+  year: number;
+  /** Everything booked in the year, prior-year adjustments included, in the taxes' item order. */
+  by_tax: TaxFigures[];
+  prior_year_adjustments: PriorYearFigures[];
+  /** The sums of the by_tax rows, and the transfers against them. */
+  totals: SettlementTotalsFen;
+}
+
 interface Acc {
   receipts: number;
   central: Fen;
@@ -74,13 +151,18 @@ export function operatorPark(ref: ReferenceData, operator: string): { code: stri
   return park;
 }
 
-/** Figures booked in fiscal year `year` for the operator's park, from the running balances. */
-export async function settlementStatement(
+/** The order taxes are listed in: by budget item code, as the treasury lists them. */
+export function taxOrderOf(ref: ReferenceData): (tax_code: string) => string {
+  return (code) => ref.tax(code)?.item_code ?? code;
+}
+
+/** Reads what the statement of fiscal year `year` for the operator's park rests on. */
+export async function querySettlement(
   knex: Knex | Knex.Transaction,
   ref: ReferenceData,
   year: number,
   operator: string,
-): Promise<SettlementStatement> {
+): Promise<SettlementRows> {
   const park = operatorPark(ref, operator);
   const { rows } = await knex.raw(
     `select b.tax_code, b.origin_year, a.jurisdiction, a.code,
@@ -93,19 +175,71 @@ export async function settlementStatement(
       group by b.tax_code, b.origin_year, a.jurisdiction, a.code`,
     [year, park.code, operator, park.host, ref.central],
   );
+  const balances = (rows as Record<string, unknown>[]).map((r): SettlementBalance => ({
+    tax_code: r.tax_code as string,
+    origin_year: Number(r.origin_year),
+    account: r.code as string,
+    credit_net_fen: toFen(r.credit_net),
+    line_count: Number(r.line_count),
+  }));
+  const transfers = (await knex("transfers")
+    .select("ref", "kind", "transferred_on", "amount_fen")
+    .where({ operator, fiscal_year: year })
+    .orderBy(["transferred_on", "id"])) as {
+    ref: string;
+    kind: "interim" | "recovery";
+    transferred_on: string;
+    amount_fen: unknown;
+  }[];
+  const closure = await knex("closures").select("closed_at").where({ operator, year }).first();
+  return {
+    year,
+    operator,
+    park: { code: park.code, host: park.host },
+    balances,
+    transfers: transfers.map((t) => ({
+      ref: t.ref,
+      kind: t.kind,
+      transferred_on: t.transferred_on,
+      amount_fen: toFen(t.amount_fen),
+    })),
+    closed_at: closure ? new Date(closure.closed_at).toISOString() : null,
+  };
+}
+
+function taxFigures(tax_code: string, acc: Acc): TaxFigures {
+  return {
+    tax_code,
+    receipts: acc.receipts,
+    central_excluded_fen: acc.central,
+    local_revenue_fen: acc.operator + acc.host,
+    operator_share_fen: acc.operator,
+    host_share_fen: acc.host,
+    not_shared_fen: acc.not_shared,
+  };
+}
+
+/**
+ * The statement's figures, summed in fen from the rows `querySettlement` read. Pure: the same rows
+ * give the same figures, with no database. `taxOrder` gives each tax's sort key (`taxOrderOf`).
+ */
+export function computeSettlementFigures(
+  rows: Pick<SettlementRows, "year" | "balances" | "transfers">,
+  taxOrder: (tax_code: string) => string,
+): SettlementFigures {
+  const { year } = rows;
   const current = new Map<string, Acc>();
   const prior = new Map<string, Acc>();
-  for (const r of rows) {
-    const origin = Number(r.origin_year);
-    const key = origin === year ? r.tax_code : `${origin}|${r.tax_code}`;
-    const target = origin === year ? current : prior;
+  for (const b of rows.balances) {
+    const key = b.origin_year === year ? b.tax_code : `${b.origin_year}|${b.tax_code}`;
+    const target = b.origin_year === year ? current : prior;
     const acc = target.get(key) ?? zero();
     target.set(key, acc);
-    const net = toFen(r.credit_net);
-    if (r.code === "treasury") acc.receipts += Number(r.line_count);
-    else if (r.code === "revenue_shared") acc.operator += net;
-    else if (r.code === "revenue_shared_host") acc.host += net;
-    else if (r.code === "revenue_central") acc.central += net;
+    const net = b.credit_net_fen;
+    if (b.account === "treasury") acc.receipts += b.line_count;
+    else if (b.account === "revenue_shared") acc.operator += net;
+    else if (b.account === "revenue_shared_host") acc.host += net;
+    else if (b.account === "revenue_central") acc.central += net;
     else acc.not_shared += net;
   }
   // the by_tax rows are everything booked in the year, prior-year adjustments included, so they add up to the totals
@@ -121,44 +255,18 @@ export async function settlementStatement(
       not_shared: sum.not_shared + acc.not_shared,
     });
   }
-  const taxOrder = (code: string) => ref.tax(code)?.item_code ?? code;
-  const row = (tax_code: string, acc: Acc): SettlementTaxRow => {
-    const tax = ref.tax(tax_code);
-    return {
-      tax_code,
-      tax_name_zh: tax?.name_zh ?? tax_code,
-      tax_name_en: tax?.name_en ?? tax_code,
-      receipts: acc.receipts,
-      central_excluded: formatYuan(acc.central),
-      local_revenue: formatYuan(acc.operator + acc.host),
-      operator_share: formatYuan(acc.operator),
-      host_share: formatYuan(acc.host),
-      not_shared: formatYuan(acc.not_shared),
-    };
-  };
   const by_tax = [...all.entries()]
     .filter(
       ([, a]) => a.operator !== 0n || a.host !== 0n || a.central !== 0n || a.not_shared !== 0n || a.receipts !== 0,
     )
     .sort(([a], [b]) => taxOrder(a).localeCompare(taxOrder(b)))
-    .map(([tax, acc]) => row(tax, acc));
+    .map(([tax, acc]) => taxFigures(tax, acc));
   const prior_year_adjustments = [...prior.entries()]
-    .map(([key, acc]) => {
+    .map(([key, acc]): PriorYearFigures => {
       const [origin, tax] = key.split("|") as [string, string];
-      return { origin_year: Number(origin), ...row(tax, acc) };
+      return { origin_year: Number(origin), ...taxFigures(tax, acc) };
     })
     .sort((a, b) => a.origin_year - b.origin_year || taxOrder(a.tax_code).localeCompare(taxOrder(b.tax_code)));
-
-  const transfers = (await knex("transfers")
-    .select("ref", "kind", "transferred_on", "amount_fen")
-    .where({ operator, fiscal_year: year })
-    .orderBy(["transferred_on", "id"])) as {
-    ref: string;
-    kind: "interim" | "recovery";
-    transferred_on: string;
-    amount_fen: unknown;
-  }[];
-  const closure = await knex("closures").select("closed_at").where({ operator, year }).first();
 
   let central = 0n,
     op = 0n,
@@ -166,18 +274,58 @@ export async function settlementStatement(
     notShared = 0n,
     interim = 0n,
     recovered = 0n;
-  for (const a of all.values()) {
-    central += a.central;
-    op += a.operator;
-    host += a.host;
-    notShared += a.not_shared;
+  // the rows left out of by_tax are all zero, so its sums are the year's
+  for (const r of by_tax) {
+    central += r.central_excluded_fen;
+    op += r.operator_share_fen;
+    host += r.host_share_fen;
+    notShared += r.not_shared_fen;
   }
   // transfers recorded before recoveries had a kind of their own may be negative interim ones
-  for (const t of transfers) {
-    if (t.kind === "recovery") recovered += toFen(t.amount_fen);
-    else interim += toFen(t.amount_fen);
+  for (const t of rows.transfers) {
+    if (t.kind === "recovery") recovered += t.amount_fen;
+    else interim += t.amount_fen;
   }
   const transferred = interim - recovered;
+  return {
+    year,
+    by_tax,
+    prior_year_adjustments,
+    totals: {
+      central_excluded_fen: central,
+      local_revenue_fen: op + host,
+      operator_share_fen: op,
+      host_share_fen: host,
+      not_shared_fen: notShared,
+      transferred_interim_fen: interim,
+      recovered_fen: recovered,
+      transferred_fen: transferred,
+      balance_due_fen: op - transferred,
+    },
+  };
+}
+
+/** The contract's JSON statement: the fen figures as two-decimal strings, with names and agreements. */
+export function formatSettlement(
+  ref: ReferenceData,
+  rows: SettlementRows,
+  figures: SettlementFigures,
+): SettlementStatement {
+  const { year, park } = rows;
+  const row = (f: TaxFigures): SettlementTaxRow => {
+    const tax = ref.tax(f.tax_code);
+    return {
+      tax_code: f.tax_code,
+      tax_name_zh: tax?.name_zh ?? f.tax_code,
+      tax_name_en: tax?.name_en ?? f.tax_code,
+      receipts: f.receipts,
+      central_excluded: formatYuan(f.central_excluded_fen),
+      local_revenue: formatYuan(f.local_revenue_fen),
+      operator_share: formatYuan(f.operator_share_fen),
+      host_share: formatYuan(f.host_share_fen),
+      not_shared: formatYuan(f.not_shared_fen),
+    };
+  };
   const yearStart = `${year}-01-01`;
   const yearEnd = `${year}-12-31`;
   const agreements = ref
@@ -191,35 +339,56 @@ export async function settlementStatement(
       operator_share_pct: formatBpAsPercent(a.operator_share_bp),
       note: a.note,
     }));
-
+  const t = figures.totals;
   return {
     year,
-    operator,
+    operator: rows.operator,
     host: park.host,
     park: park.code,
-    status: closure ? "closed" : "open",
-    closed_at: closure ? new Date(closure.closed_at).toISOString() : null,
-    by_tax,
-    prior_year_adjustments,
+    status: rows.closed_at !== null ? "closed" : "open",
+    closed_at: rows.closed_at,
+    by_tax: figures.by_tax.map(row),
+    prior_year_adjustments: figures.prior_year_adjustments.map((p) => ({ origin_year: p.origin_year, ...row(p) })),
     totals: {
-      central_excluded: formatYuan(central),
-      local_revenue: formatYuan(op + host),
-      operator_share: formatYuan(op),
-      host_share: formatYuan(host),
-      not_shared: formatYuan(notShared),
-      transferred_interim: formatYuan(interim),
-      recovered: formatYuan(recovered),
-      transferred: formatYuan(transferred),
-      balance_due: formatYuan(op - transferred),
+      central_excluded: formatYuan(t.central_excluded_fen),
+      local_revenue: formatYuan(t.local_revenue_fen),
+      operator_share: formatYuan(t.operator_share_fen),
+      host_share: formatYuan(t.host_share_fen),
+      not_shared: formatYuan(t.not_shared_fen),
+      transferred_interim: formatYuan(t.transferred_interim_fen),
+      recovered: formatYuan(t.recovered_fen),
+      transferred: formatYuan(t.transferred_fen),
+      balance_due: formatYuan(t.balance_due_fen),
     },
     agreements,
-    transfers: transfers.map((t) => ({
-      ref: t.ref,
-      kind: t.kind,
-      transferred_on: t.transferred_on,
-      amount: formatYuan(toFen(t.amount_fen)),
+    transfers: rows.transfers.map((x) => ({
+      ref: x.ref,
+      kind: x.kind,
+      transferred_on: x.transferred_on,
+      amount: formatYuan(x.amount_fen),
     })),
   };
+}
+
+/** The figures in fen of fiscal year `year` for the operator's park (query, then sums). */
+export async function settlementFigures(
+  knex: Knex | Knex.Transaction,
+  ref: ReferenceData,
+  year: number,
+  operator: string,
+): Promise<SettlementFigures> {
+  return computeSettlementFigures(await querySettlement(knex, ref, year, operator), taxOrderOf(ref));
+}
+
+/** Figures booked in fiscal year `year` for the operator's park, from the running balances. */
+export async function settlementStatement(
+  knex: Knex | Knex.Transaction,
+  ref: ReferenceData,
+  year: number,
+  operator: string,
+): Promise<SettlementStatement> {
+  const rows = await querySettlement(knex, ref, year, operator);
+  return formatSettlement(ref, rows, computeSettlementFigures(rows, taxOrderOf(ref)));
 }
 
 const TAX_COLUMNS = [

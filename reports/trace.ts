@@ -17,10 +17,10 @@ import { formatQuantity } from "../ledger/indicators.js";
 import { formatYuan, toFen } from "../ledger/money.js";
 import { fieldRejection, Rejection } from "../ledger/rejections.js";
 import type { ReferenceData } from "../src/repositories/reference.js";
-import { indicatorsReport } from "./indicators.js";
+import { indicatorFigures } from "./indicators.js";
 import type { Tabular } from "./render.js";
-import { operatorPark, settlementStatement } from "./settlement.js";
-import { trialBalance } from "./trial-balance.js";
+import { operatorPark, settlementFigures } from "./settlement.js";
+import { trialBalanceFigures } from "./trial-balance.js";
 import { entryIdFor, entryKeyFor, seesFile, seesRequest, type Viewer } from "./viewer.js";
 
 export const SETTLEMENT_FIGURES = [
@@ -116,7 +116,8 @@ interface Plan {
   filter: { fiscal_year: number; park?: string; tax_code?: string; kind?: string; month?: string };
   unit: string;
   format: (units: bigint) => string;
-  figure: () => Promise<string>;
+  /** The figure as the report computes it, in the same integer units as the contributions. */
+  figure: () => Promise<bigint>;
 }
 
 export async function trace(
@@ -234,9 +235,9 @@ export async function trace(
   return {
     target,
     unit: plan.unit,
-    figure,
+    figure: plan.format(figure),
     total: plan.format(total),
-    agrees: plan.format(total) === figure,
+    agrees: total === figure,
     entry_count: entries.length,
     entries: shown,
   };
@@ -288,11 +289,11 @@ async function planFor(knex: Knex | Knex.Transaction, ref: ReferenceData, t: Tra
       unit: "CNY",
       format: formatYuan,
       figure: async () => {
-        const s = await settlementStatement(knex, ref, t.year, t.operator);
-        if (tax === undefined) return s.totals[t.figure];
-        const row = s.by_tax.find((r) => r.tax_code === tax.code);
-        if (row === undefined) return "0.00";
-        return row[t.figure as Exclude<typeof t.figure, "transferred" | "balance_due">];
+        const f = await settlementFigures(knex, ref, t.year, t.operator);
+        if (tax === undefined) return f.totals[`${t.figure}_fen`];
+        const row = f.by_tax.find((r) => r.tax_code === tax.code);
+        const figure = t.figure as Exclude<typeof t.figure, "transferred" | "balance_due">;
+        return row === undefined ? 0n : row[`${figure}_fen`];
       },
     };
   }
@@ -331,13 +332,10 @@ async function planFor(knex: Knex | Knex.Transaction, ref: ReferenceData, t: Tra
       unit: indicator.unit,
       format: formatQuantity,
       figure: async () => {
-        const r = await indicatorsReport(knex, ref, t.year, park.code);
-        const line = r.indicators.find((i) => i.indicator === indicator.code)!;
-        const scope = t.month === undefined ? line : line.months.find((m) => m.month === t.month);
-        if (scope === undefined) return formatQuantity(0n);
-        if (t.figure === "total") return "total" in scope ? scope.total : scope.value;
-        if (t.figure === "statistical") return scope.statistical[park.operator]!;
-        return scope.assessment[t.figure === "assessment_operator" ? park.operator : park.host]!;
+        const f = await indicatorFigures(knex, park, t.year, indicator.code, t.month);
+        if (t.figure === "total") return f.value;
+        if (t.figure === "statistical") return f.statistical[park.operator]!;
+        return f.assessment[t.figure === "assessment_operator" ? park.operator : park.host]!;
       },
     };
   }
@@ -355,10 +353,9 @@ async function planFor(knex: Knex | Knex.Transaction, ref: ReferenceData, t: Tra
     format: money ? formatYuan : formatQuantity,
     figure: async () => {
       // the trial balance shows each side's total for the year; the trace adds up one side's lines
-      const tb = await trialBalance(knex, ref, t.year, jurisdiction.code);
-      const books = money ? tb : tb.indicator_books.find((b) => b.unit === account.unit);
-      const row = books?.accounts.find((a) => a.account === t.account);
-      return row === undefined ? (money ? "0.00" : "0.0000") : row[t.figure];
+      const tb = await trialBalanceFigures(knex, ref, t.year, jurisdiction.code);
+      const books = tb.books.find((b) => b.unit === account.unit);
+      return books?.accounts.find((a) => a.account === t.account)?.[t.figure] ?? 0n;
     },
   };
 }

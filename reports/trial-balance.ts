@@ -1,6 +1,8 @@
 // The trial balance (试算平衡表) of one jurisdiction's books for one fiscal year: each account's
 // opening balance, the year's debits and credits, and the closing balance. Every entry balances in
 // every jurisdiction's books, so the columns always balance; `difference` shows it in figures.
+// `trialBalanceFigures` gives the same figures as integers in each book's smallest unit (fen, or
+// ten-thousandths of an indicator's unit), for whoever compares or sums them (trace).
 
 import type { Knex } from "knex";
 import { formatQuantity } from "../ledger/indicators.js";
@@ -40,12 +42,45 @@ export interface TrialBalance extends Omit<UnitBooks, "unit"> {
   indicator_books: UnitBooks[];
 }
 
-export async function trialBalance(
+/** One account's figures as integers in its book's smallest unit. */
+export interface AccountFigures {
+  account: string;
+  name_zh: string;
+  name_en: string;
+  normal_balance: "debit" | "credit";
+  opening_debit: bigint;
+  opening_credit: bigint;
+  debit: bigint;
+  credit: bigint;
+  closing_debit: bigint;
+  closing_credit: bigint;
+}
+
+/** One unit's books as integers: scale 2 (fen) for money, 4 for an indicator unit. */
+export interface UnitFigures {
+  unit: string;
+  scale: number;
+  accounts: AccountFigures[];
+  totals: Omit<AccountFigures, "account" | "name_zh" | "name_en" | "normal_balance">;
+  /** debit − credit */
+  difference: bigint;
+  balanced: boolean;
+}
+
+export interface TrialBalanceFigures {
+  year: number;
+  jurisdiction: string;
+  /** The money books first, then each indicator unit's (the money books even when empty). */
+  books: UnitFigures[];
+}
+
+/** The trial balance's figures as integers: the query and the sums, before any formatting. */
+export async function trialBalanceFigures(
   knex: Knex | Knex.Transaction,
   ref: ReferenceData,
   year: number,
   jurisdiction: string,
-): Promise<TrialBalance> {
+): Promise<TrialBalanceFigures> {
   const known = ref.jurisdiction(jurisdiction);
   if (known === undefined) {
     throw new Rejection(
@@ -70,14 +105,25 @@ export async function trialBalance(
     unit.rows.push(r);
     byUnit.set(r.unit, unit);
   }
-  const money = unitBooks(MONEY_UNIT, 2, byUnit.get(MONEY_UNIT)?.rows ?? []);
-  const indicator_books = [...byUnit.entries()]
+  const money = unitFigures(MONEY_UNIT, 2, byUnit.get(MONEY_UNIT)?.rows ?? []);
+  const indicators = [...byUnit.entries()]
     .filter(([unit]) => unit !== MONEY_UNIT)
-    .map(([unit, { scale, rows: unitRows }]) => unitBooks(unit, scale, unitRows))
+    .map(([unit, { scale, rows: unitRows }]) => unitFigures(unit, scale, unitRows))
     .filter((books) => books.accounts.length > 0);
+  return { year, jurisdiction: known.code, books: [money, ...indicators] };
+}
+
+export async function trialBalance(
+  knex: Knex | Knex.Transaction,
+  ref: ReferenceData,
+  year: number,
+  jurisdiction: string,
+): Promise<TrialBalance> {
+  const figures = await trialBalanceFigures(knex, ref, year, jurisdiction);
+  const [money, ...indicator_books] = figures.books.map(unitBooks) as [UnitBooks, ...UnitBooks[]];
   return {
     year,
-    jurisdiction: known.code,
+    jurisdiction: figures.jurisdiction,
     accounts: money.accounts,
     totals: money.totals,
     balanced: money.balanced,
@@ -86,12 +132,11 @@ export async function trialBalance(
   };
 }
 
-function unitBooks(unit: string, scale: number, rows: readonly Record<string, unknown>[]): UnitBooks {
-  const format = scale === 2 ? formatYuan : scale === 4 ? formatQuantity : null;
-  if (format === null) throw new Error(`no format for books kept at scale ${scale} (${unit})`);
+/** Sums one unit's rows (opening net, the year's debits and credits per account). Pure. */
+function unitFigures(unit: string, scale: number, rows: readonly Record<string, unknown>[]): UnitFigures {
   const sides = (net: bigint): [bigint, bigint] => (net >= 0n ? [net, 0n] : [0n, -net]);
   const sum = { od: 0n, oc: 0n, d: 0n, c: 0n, cd: 0n, cc: 0n };
-  const accounts: TrialBalanceRow[] = [];
+  const accounts: AccountFigures[] = [];
   for (const r of rows) {
     const opening = toFen(r.opening_net);
     const debit = toFen(r.debit);
@@ -110,28 +155,61 @@ function unitBooks(unit: string, scale: number, rows: readonly Record<string, un
       name_zh: r.name_zh as string,
       name_en: r.name_en as string,
       normal_balance: r.normal_balance as "debit" | "credit",
-      opening_debit: format(od),
-      opening_credit: format(oc),
-      debit: format(debit),
-      credit: format(credit),
-      closing_debit: format(cd),
-      closing_credit: format(cc),
+      opening_debit: od,
+      opening_credit: oc,
+      debit,
+      credit,
+      closing_debit: cd,
+      closing_credit: cc,
     });
   }
   const difference = sum.d - sum.c;
   return {
     unit,
+    scale,
     accounts,
     totals: {
-      opening_debit: format(sum.od),
-      opening_credit: format(sum.oc),
-      debit: format(sum.d),
-      credit: format(sum.c),
-      closing_debit: format(sum.cd),
-      closing_credit: format(sum.cc),
+      opening_debit: sum.od,
+      opening_credit: sum.oc,
+      debit: sum.d,
+      credit: sum.c,
+      closing_debit: sum.cd,
+      closing_credit: sum.cc,
     },
+    difference,
     balanced: difference === 0n && sum.od === sum.oc && sum.cd === sum.cc,
-    difference: format(difference),
+  };
+}
+
+/** The formatter of books kept at `scale`: yuan for money, four decimals for an indicator unit. */
+function unitFormat(scale: number, unit: string): (units: bigint) => string {
+  const format = scale === 2 ? formatYuan : scale === 4 ? formatQuantity : null;
+  if (format === null) throw new Error(`no format for books kept at scale ${scale} (${unit})`);
+  return format;
+}
+
+function unitBooks(f: UnitFigures): UnitBooks {
+  const format = unitFormat(f.scale, f.unit);
+  const figures = (a: UnitFigures["totals"]) => ({
+    opening_debit: format(a.opening_debit),
+    opening_credit: format(a.opening_credit),
+    debit: format(a.debit),
+    credit: format(a.credit),
+    closing_debit: format(a.closing_debit),
+    closing_credit: format(a.closing_credit),
+  });
+  return {
+    unit: f.unit,
+    accounts: f.accounts.map((a) => ({
+      account: a.account,
+      name_zh: a.name_zh,
+      name_en: a.name_en,
+      normal_balance: a.normal_balance,
+      ...figures(a),
+    })),
+    totals: figures(f.totals),
+    balanced: f.balanced,
+    difference: format(f.difference),
   };
 }
 

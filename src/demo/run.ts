@@ -12,7 +12,12 @@ import { importReceipts } from "../import/receipts.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { setAgreement } from "../services/agreements.js";
 import { recordTransfer } from "../services/transfers.js";
-import { settlementStatement, settlementTabular, type SettlementStatement } from "../../reports/settlement.js";
+import {
+  settlementFigures,
+  settlementStatement,
+  settlementTabular,
+  type SettlementStatement,
+} from "../../reports/settlement.js";
 import { suspenseReport, type SuspenseReport } from "../../reports/suspense.js";
 import { trialBalance, type TrialBalance } from "../../reports/trial-balance.js";
 import { FULL_VIEW } from "../../reports/viewer.js";
@@ -163,8 +168,7 @@ async function loadProjects(db: Database, run: DemoRun, say: Say): Promise<void>
 /** Quarterly interim transfers: 20 % of the year's operator share, rounded down to 10,000 yuan. */
 async function recordInterimTransfers(db: Database, reference: ReferenceData, year: number): Promise<void> {
   for (const operator of reference.operators) {
-    const before = await settlementStatement(db.knex, reference, year, operator);
-    const share = parseYuan(before.totals.operator_share)!;
+    const share = (await settlementFigures(db.knex, reference, year, operator)).totals.operator_share_fen;
     const quarter = (share / 5n / 1_000_000n) * 1_000_000n;
     if (quarter <= 0n) continue;
     for (const [q, day] of [

@@ -1,8 +1,9 @@
 // Closes a year with an operator: posts the settlement (what is still due after the transfers moves
 // to the settlement accounts), stores the statement as it stood, and locks the year. From then on a
 // receipt dated in that year is booked as a prior-year adjustment in the next open year.
+// It posts the balance due from the statement's fen figures, the same figures the stored statement
+// shows as strings, so the posting and the statement cannot disagree and no amount is parsed back.
 
-import { parseYuan } from "../../ledger/money.js";
 import { settlementLines } from "../../ledger/posting.js";
 import { createHash } from "node:crypto";
 import type { Database } from "../db/database.js";
@@ -10,7 +11,14 @@ import { Rejection } from "../../ledger/rejections.js";
 import { AccountBook } from "../repositories/accounts.js";
 import { lockJournal, postEntry } from "../repositories/journal.js";
 import { ReferenceData } from "../repositories/reference.js";
-import { operatorPark, settlementStatement, type SettlementStatement } from "../../reports/settlement.js";
+import {
+  computeSettlementFigures,
+  formatSettlement,
+  operatorPark,
+  querySettlement,
+  taxOrderOf,
+  type SettlementStatement,
+} from "../../reports/settlement.js";
 
 export interface SettleResult {
   year: number;
@@ -48,8 +56,10 @@ export async function settleYear(
         statement,
       };
     }
-    const statement = await settlementStatement(trx, ref, year, operator);
-    const balance_due = parseYuan(statement.totals.balance_due)!;
+    const rows = await querySettlement(trx, ref, year, operator);
+    const figures = computeSettlementFigures(rows, taxOrderOf(ref));
+    const statement = formatSettlement(ref, rows, figures);
+    const balance_due = figures.totals.balance_due_fen;
     let entry_id: string | null = null;
     if (balance_due !== 0n) {
       const posted = await postEntry(trx, await AccountBook.load(trx), {
