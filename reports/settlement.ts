@@ -12,7 +12,7 @@ import { formatYuan, toFen, type Fen } from "../ledger/money.js";
 import { formatBpAsPercent } from "../ledger/ratio.js";
 import { Rejection } from "../ledger/rejections.js";
 import type { ReferenceData } from "../src/repositories/reference.js";
-import type { Tabular } from "./render.js";
+import type { Section, Tabular } from "./render.js";
 
 export interface SettlementTaxRow {
   tax_code: string;
@@ -407,70 +407,15 @@ const TAX_COLUMNS = [
  * reader): the tax rows and a totals row that also carries the transfers and the balance due.
  */
 export function settlementTabular(s: SettlementStatement, ref: ReferenceData, flat = false): Tabular {
-  if (flat) {
-    const t = s.totals;
-    return {
-      title_zh: `${s.year}年度税收分成核算表`,
-      title_en: `Revenue-sharing settlement ${s.year}`,
-      sections: [
-        {
-          columns: [
-            ...TAX_COLUMNS.map((c) => ({ ...c })),
-            { key: "transferred", label_zh: "净拨付", label_en: "Transferred (net)", kind: "money" },
-            { key: "balance_due", label_zh: "应结算", label_en: "Balance due", kind: "money" },
-            // after the columns scripts already read by position
-            { key: "transferred_interim", label_zh: "已预拨", label_en: "Interim transfers", kind: "money" },
-            { key: "recovered", label_zh: "收回多拨", label_en: "Recovered", kind: "money" },
-          ],
-          rows: s.by_tax.map((r) => ({
-            ...r,
-            transferred_interim: null,
-            recovered: null,
-            transferred: null,
-            balance_due: null,
-          })),
-          totals: {
-            tax_code: "TOTAL",
-            tax_name_zh: "合计",
-            receipts: s.by_tax.reduce((n, r) => n + r.receipts, 0),
-            central_excluded: t.central_excluded,
-            local_revenue: t.local_revenue,
-            operator_share: t.operator_share,
-            host_share: t.host_share,
-            not_shared: t.not_shared,
-            transferred_interim: t.transferred_interim,
-            recovered: t.recovered,
-            transferred: t.transferred,
-            balance_due: t.balance_due,
-          },
-        },
-      ],
-    };
-  }
+  if (flat) return flatSettlementTabular(s);
   const name = (code: string) => ref.jurisdiction(code)?.name_zh ?? code;
   const parkName = ref.park(s.park)?.name_zh ?? s.park;
-  const t = s.totals;
   return {
     title_zh: `${s.year}年度税收分成核算表`,
     title_en: `Revenue-sharing settlement ${s.year}`,
     subtitle: `${parkName} (${s.park}) · 运营方 operator: ${name(s.operator)} (${s.operator}) · 东道方 host: ${name(s.host)} (${s.host}) · ${s.status === "closed" ? `已结算 closed ${s.closed_at}` : "未结算 open"}`,
     sections: [
-      {
-        title_zh: "分税种",
-        title_en: "By tax",
-        columns: TAX_COLUMNS.map((c) => ({ ...c })),
-        rows: s.by_tax.map((r) => ({ ...r })),
-        totals: {
-          tax_code: "",
-          tax_name_zh: "",
-          receipts: s.by_tax.reduce((n, r) => n + r.receipts, 0),
-          central_excluded: t.central_excluded,
-          local_revenue: t.local_revenue,
-          operator_share: t.operator_share,
-          host_share: t.host_share,
-          not_shared: t.not_shared,
-        },
-      },
+      byTaxSection(s),
       ...(s.prior_year_adjustments.length > 0
         ? [
             {
@@ -484,26 +429,7 @@ export function settlementTabular(s: SettlementStatement, ref: ReferenceData, fl
             },
           ]
         : []),
-      {
-        title_zh: "结算",
-        title_en: "Settlement",
-        columns: [
-          { key: "item_zh", label_zh: "项目", label_en: "Item" },
-          { key: "item_en", label_zh: "", label_en: "" },
-          { key: "amount", label_zh: "金额（元）", label_en: "Amount (CNY)", align: "right", kind: "money" },
-        ],
-        rows: [
-          { item_zh: "中央分享（不参与分成）", item_en: "Central share (excluded)", amount: t.central_excluded },
-          { item_zh: "地方收入", item_en: "Local revenue", amount: t.local_revenue },
-          { item_zh: "运营方分成", item_en: "Operator share", amount: t.operator_share },
-          { item_zh: "东道方分成", item_en: "Host share", amount: t.host_share },
-          { item_zh: "未纳入分成（非税收入）", item_en: "Not shared (non-tax)", amount: t.not_shared },
-          { item_zh: "已预拨", item_en: "Interim transfers", amount: t.transferred_interim },
-          { item_zh: "收回多拨（运营方退回）", item_en: "Recovered (over-transfers returned)", amount: t.recovered },
-          { item_zh: "净拨付（已预拨−收回）", item_en: "Transferred, net", amount: t.transferred },
-          { item_zh: "应结算（运营方分成−净拨付）", item_en: "Balance due", amount: t.balance_due },
-        ],
-      },
+      settlementSection(s.totals),
       ...(s.transfers.length > 0
         ? [
             {
@@ -534,6 +460,92 @@ export function settlementTabular(s: SettlementStatement, ref: ReferenceData, fl
     notes: [
       `分成比例 agreements in force: ${s.agreements.map((a) => `${a.effective_from} 起 operator ${a.operator_share_pct}%`).join("; ") || "none"}`,
       "挂账（待查）收入不含在内 Receipts held in suspense are not in these figures.",
+    ],
+  };
+}
+
+/** One plain table for CSV: the tax rows, and a totals row carrying the transfers and the balance due. */
+function flatSettlementTabular(s: SettlementStatement): Tabular {
+  const t = s.totals;
+  return {
+    title_zh: `${s.year}年度税收分成核算表`,
+    title_en: `Revenue-sharing settlement ${s.year}`,
+    sections: [
+      {
+        columns: [
+          ...TAX_COLUMNS.map((c) => ({ ...c })),
+          { key: "transferred", label_zh: "净拨付", label_en: "Transferred (net)", kind: "money" },
+          { key: "balance_due", label_zh: "应结算", label_en: "Balance due", kind: "money" },
+          // after the columns scripts already read by position
+          { key: "transferred_interim", label_zh: "已预拨", label_en: "Interim transfers", kind: "money" },
+          { key: "recovered", label_zh: "收回多拨", label_en: "Recovered", kind: "money" },
+        ],
+        rows: s.by_tax.map((r) => ({
+          ...r,
+          transferred_interim: null,
+          recovered: null,
+          transferred: null,
+          balance_due: null,
+        })),
+        totals: {
+          tax_code: "TOTAL",
+          tax_name_zh: "合计",
+          receipts: s.by_tax.reduce((n, r) => n + r.receipts, 0),
+          central_excluded: t.central_excluded,
+          local_revenue: t.local_revenue,
+          operator_share: t.operator_share,
+          host_share: t.host_share,
+          not_shared: t.not_shared,
+          transferred_interim: t.transferred_interim,
+          recovered: t.recovered,
+          transferred: t.transferred,
+          balance_due: t.balance_due,
+        },
+      },
+    ],
+  };
+}
+
+function byTaxSection(s: SettlementStatement): Section {
+  const t = s.totals;
+  return {
+    title_zh: "分税种",
+    title_en: "By tax",
+    columns: TAX_COLUMNS.map((c) => ({ ...c })),
+    rows: s.by_tax.map((r) => ({ ...r })),
+    totals: {
+      tax_code: "",
+      tax_name_zh: "",
+      receipts: s.by_tax.reduce((n, r) => n + r.receipts, 0),
+      central_excluded: t.central_excluded,
+      local_revenue: t.local_revenue,
+      operator_share: t.operator_share,
+      host_share: t.host_share,
+      not_shared: t.not_shared,
+    },
+  };
+}
+
+/** The figures from local revenue down to what is still due, each on a line of its own. */
+function settlementSection(t: SettlementStatement["totals"]): Section {
+  return {
+    title_zh: "结算",
+    title_en: "Settlement",
+    columns: [
+      { key: "item_zh", label_zh: "项目", label_en: "Item" },
+      { key: "item_en", label_zh: "", label_en: "" },
+      { key: "amount", label_zh: "金额（元）", label_en: "Amount (CNY)", align: "right", kind: "money" },
+    ],
+    rows: [
+      { item_zh: "中央分享（不参与分成）", item_en: "Central share (excluded)", amount: t.central_excluded },
+      { item_zh: "地方收入", item_en: "Local revenue", amount: t.local_revenue },
+      { item_zh: "运营方分成", item_en: "Operator share", amount: t.operator_share },
+      { item_zh: "东道方分成", item_en: "Host share", amount: t.host_share },
+      { item_zh: "未纳入分成（非税收入）", item_en: "Not shared (non-tax)", amount: t.not_shared },
+      { item_zh: "已预拨", item_en: "Interim transfers", amount: t.transferred_interim },
+      { item_zh: "收回多拨（运营方退回）", item_en: "Recovered (over-transfers returned)", amount: t.recovered },
+      { item_zh: "净拨付（已预拨−收回）", item_en: "Transferred, net", amount: t.transferred },
+      { item_zh: "应结算（运营方分成−净拨付）", item_en: "Balance due", amount: t.balance_due },
     ],
   };
 }
