@@ -2,8 +2,7 @@
 // added, never edited; a version may not reach back over receipts already booked under the old one,
 // because their split is in the journal and the journal does not change.
 
-import { formatBpAsPercent, parsePercentToBp } from "../../ledger/ratio.js";
-import { parseIsoDate } from "../../ledger/periods.js";
+import { formatBpAsPercent } from "../../ledger/ratio.js";
 import { fieldRejection, Rejection } from "../../ledger/rejections.js";
 import type { Database } from "../db/database.js";
 import { AccountBook } from "../repositories/accounts.js";
@@ -11,6 +10,7 @@ import { bringAttributionUpToDate } from "../repositories/indicators.js";
 import { lockJournal } from "../repositories/journal.js";
 import { grossReceiptsOfTaxFrom, receiptsOfParkFrom } from "../repositories/receipts.js";
 import { ReferenceData } from "../repositories/reference.js";
+import { dateField, percentField } from "./fields.js";
 
 export interface AgreementView {
   id: number;
@@ -30,15 +30,8 @@ export async function setAgreement(
   db: Database,
   input: { park: string; operator_share: string; from: string; note?: string; shared_non_tax?: string[] },
 ): Promise<AgreementView & { indicator_entries_posted: number; replayed: boolean }> {
-  const bp = parsePercentToBp(input.operator_share);
-  if (bp === null)
-    throw fieldRejection(
-      "operator_share",
-      "percent_invalid",
-      `${input.operator_share} is not a percentage from 0 to 100 with at most two decimals`,
-    );
-  const from = parseIsoDate(input.from.trim());
-  if (from === null) throw fieldRejection("from", "date_invalid", `${input.from} is not a date YYYY-MM-DD`);
+  const bp = percentField("operator_share", input.operator_share);
+  const from = dateField("from", input.from);
   return db.knex.transaction(async (trx) => {
     await lockJournal(trx);
     const ref = await ReferenceData.load(trx);
@@ -165,15 +158,8 @@ export async function setCentralRatio(
   db: Database,
   input: { tax: string; central_share: string; from: string; note?: string },
 ): Promise<RatioView & { replayed: boolean }> {
-  const bp = parsePercentToBp(input.central_share);
-  if (bp === null)
-    throw fieldRejection(
-      "central_share",
-      "percent_invalid",
-      `${input.central_share} is not a percentage from 0 to 100 with at most two decimals`,
-    );
-  const from = parseIsoDate(input.from.trim());
-  if (from === null) throw fieldRejection("from", "date_invalid", `${input.from} is not a date YYYY-MM-DD`);
+  const bp = percentField("central_share", input.central_share);
+  const from = dateField("from", input.from);
   return db.knex.transaction(async (trx) => {
     await lockJournal(trx);
     const ref = await ReferenceData.load(trx);

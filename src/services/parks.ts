@@ -4,13 +4,13 @@
 // 第十二条 describe the same pattern elsewhere). Nothing is ever removed: parks and parties are named
 // by entries in the journal.
 
-import { formatBpAsPercent, parsePercentToBp } from "../../ledger/ratio.js";
-import { parseIsoDate } from "../../ledger/periods.js";
+import { formatBpAsPercent } from "../../ledger/ratio.js";
 import { fieldRejection, Rejection } from "../../ledger/rejections.js";
 import { textProblem, visibleText } from "../../ledger/text.js";
 import type { Database } from "../db/database.js";
 import { lockJournal } from "../repositories/journal.js";
 import { ReferenceData, type Park } from "../repositories/reference.js";
+import { dateField, percentField } from "./fields.js";
 
 export interface ParkInput {
   park: string;
@@ -56,16 +56,8 @@ export async function addPark(db: Database, input: ParkInput): Promise<AddParkRe
   const operator = input.operator.trim().toLowerCase();
   const name = checkedName("name", input.name);
   const name_en = input.name_en === undefined ? name : checkedName("name_en", input.name_en);
-  const bp = parsePercentToBp(input.operator_share);
-  if (bp === null)
-    throw fieldRejection(
-      "operator_share",
-      "percent_invalid",
-      `${visibleText(input.operator_share)} is not a percentage from 0 to 100 with at most two decimals`,
-    );
-  const from = parseIsoDate(input.from.trim());
-  if (from === null)
-    throw fieldRejection("from", "date_invalid", `${visibleText(input.from)} is not a date YYYY-MM-DD`);
+  const bp = percentField("operator_share", input.operator_share);
+  const from = dateField("from", input.from);
 
   return db.knex.transaction(async (trx) => {
     // parks and parties decide where receipts are booked: changed only between bookings

@@ -6,7 +6,7 @@
 
 import { createHash } from "node:crypto";
 import { amountProblem, formatYuan, parseYuan, toFen } from "../../ledger/money.js";
-import { parseIsoDate, yearOf } from "../../ledger/periods.js";
+import { yearOf } from "../../ledger/periods.js";
 import { transferLines } from "../../ledger/posting.js";
 import { fieldRejection, Rejection, REJECTIONS } from "../../ledger/rejections.js";
 import { textProblem, visibleText } from "../../ledger/text.js";
@@ -15,6 +15,7 @@ import { AccountBook } from "../repositories/accounts.js";
 import { loadClosedYears } from "../repositories/closures.js";
 import { lockJournal, postEntry } from "../repositories/journal.js";
 import { ReferenceData } from "../repositories/reference.js";
+import { dateField } from "./fields.js";
 
 /** interim: the host pays the operator ahead of the settlement; recovery: the operator pays back. */
 export type TransferKind = "interim" | "recovery";
@@ -63,8 +64,7 @@ function checkedTransfer(input: TransferInput): { amount_fen: bigint; kind: Tran
       "transfer_kind_invalid",
       `${visibleText(input.kind ?? "")}: ${REJECTIONS.transfer_kind_invalid}`,
     );
-  const on = parseIsoDate(input.on.trim());
-  if (on === null) throw fieldRejection("on", "date_invalid", `${visibleText(input.on)} is not a date YYYY-MM-DD`);
+  const on = dateField("on", input.on);
   const ref = input.ref; // kept as given, as it is hashed and chained
   if (ref === "" || ref.length > 64)
     throw fieldRejection("ref", "field_required", "a transfer reference of 1 to 64 characters is required");
@@ -86,6 +86,17 @@ export async function recordTransfer(db: Database, input: TransferInput): Promis
         `${input.operator} runs no park; the operators are ${reference.operators.join(", ")}`,
       );
     const fiscal_year = yearOf(on);
+    const answer = (entry_id: string, replayed: boolean): TransferResult => ({
+      ref,
+      kind,
+      operator: park.operator,
+      host: park.host,
+      amount: formatYuan(amount_fen),
+      transferred_on: on,
+      fiscal_year,
+      entry_id,
+      replayed,
+    });
     // an interim transfer hashes as it did before recoveries existed, so a retry of one still matches
     const content_hash = createHash("sha256")
       .update([ref, park.operator, amount_fen.toString(), on, ...(kind === "recovery" ? [kind] : [])].join("\u001f"))
@@ -98,17 +109,7 @@ export async function recordTransfer(db: Database, input: TransferInput): Promis
           `transfer ${ref} is already recorded: ${existing.operator} ${formatYuan(BigInt(existing.amount_fen))} on ${existing.transferred_on}`,
         );
       }
-      return {
-        ref,
-        kind,
-        operator: park.operator,
-        host: park.host,
-        amount: formatYuan(amount_fen),
-        transferred_on: on,
-        fiscal_year,
-        entry_id: String(existing.entry_id),
-        replayed: true,
-      };
+      return answer(String(existing.entry_id), true);
     }
     if ((await loadClosedYears(trx)).get(park.operator)?.has(fiscal_year)) {
       throw new Rejection(
@@ -158,16 +159,6 @@ export async function recordTransfer(db: Database, input: TransferInput): Promis
       entry_id: posted.id.toString(),
       content_hash,
     });
-    return {
-      ref,
-      kind,
-      operator: park.operator,
-      host: park.host,
-      amount: formatYuan(amount_fen),
-      transferred_on: on,
-      fiscal_year,
-      entry_id: posted.id.toString(),
-      replayed: posted.replayed,
-    };
+    return answer(posted.id.toString(), posted.replayed);
   });
 }
