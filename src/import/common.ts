@@ -1,4 +1,5 @@
-// What every import shares: progress reports, the file's sha256, and the record of imported files.
+// What every import shares: progress reports, the file's sha256, the record of imported files, and
+// the start of a result and the park check, which more than one import would otherwise repeat.
 
 import { createHash } from "node:crypto";
 import fs from "node:fs";
@@ -6,8 +7,9 @@ import path from "node:path";
 import type { Knex } from "knex";
 import { toCount } from "../db/database.js";
 import type { RejectionCode } from "../../ledger/rejections.js";
+import type { Park, ReferenceData } from "../repositories/reference.js";
 import { FileRejected, openCsv, type ColumnSpec, type Encoding } from "./csv.js";
-import type { ProblemList } from "./errors.js";
+import type { ProblemList, RowFlag } from "./errors.js";
 
 export interface Progress {
   phase: "reading" | "checking" | "booking";
@@ -73,6 +75,33 @@ export async function findEarlierImport(
   const previous = await findImportByHash(knex, kind, sha256, party);
   if (previous !== null) (await openCsv(file, spec, encoding)).close();
   return { sha256, previous };
+}
+
+/** The fields every import's result has, whatever it counts besides. */
+export interface ImportResultStart {
+  file: string;
+  sha256: string;
+  encoding: string;
+  import_id: string | null;
+  already_imported: boolean;
+  rows: number;
+}
+
+/** A result before its file is read: nothing recorded yet, and the encoding unknown until then. */
+export function startingResult(file: string, sha256: string): ImportResultStart {
+  return { file, sha256, encoding: "n/a", import_id: null, already_imported: false, rows: 0 };
+}
+
+/** The park a row names; a missing or unknown one is flagged, so files that name parks all say it alike. */
+export function rowPark(flag: RowFlag, ref: ReferenceData, text: string): Park | undefined {
+  if (text === "") {
+    flag("park", "field_required");
+    return undefined;
+  }
+  const park = ref.park(text);
+  if (park === undefined)
+    flag("park", "park_unknown", `unknown park; use one of ${ref.parks.map((p) => p.code).join(", ")}`, text);
+  return park;
 }
 
 /** The answer for a file imported before: every row unchanged, counted under `unchanged`. */

@@ -13,8 +13,8 @@ import { toCount } from "../db/database.js";
 import { lockJournal } from "../repositories/journal.js";
 import { receiptsMovedByStays, resolvableSuspenseCount } from "../repositories/receipts.js";
 import { ReferenceData } from "../repositories/reference.js";
-import { openCsv, type Encoding } from "./csv.js";
-import { alreadyImported, findEarlierImport, recordImport, type Progress } from "./common.js";
+import { openCsv, type CsvFile, type CsvRecord, type Encoding } from "./csv.js";
+import { alreadyImported, findEarlierImport, recordImport, startingResult, type Progress } from "./common.js";
 import { flagText, ProblemList, rowFlag } from "./errors.js";
 
 export const ENTERPRISE_COLUMNS = {
@@ -52,6 +52,19 @@ const STAGE_COLUMNS = [
 const TRUE_WORDS = new Set(["true", "1", "yes", "y", "是"]);
 const FALSE_WORDS = new Set(["false", "0", "no", "n", "否", ""]);
 
+/** A checked row as stay_stage holds it, in STAGE_COLUMNS order. */
+type StagedStay = [
+  row_no: number,
+  uscc: string,
+  name: string,
+  park: string,
+  valid_from: string,
+  valid_to: string | null,
+  origin: string | null,
+  introduced_by: string | null,
+  bingtuan_flag: boolean,
+];
+
 export async function importEnterprises(
   db: Database,
   file: string,
@@ -65,12 +78,7 @@ export async function importEnterprises(
     options.encoding,
   );
   const base = {
-    file,
-    sha256,
-    encoding: "n/a",
-    import_id: null,
-    already_imported: false,
-    rows: 0,
+    ...startingResult(file, sha256),
     new_stays: 0,
     changed_stays: 0,
     unchanged_stays: 0,
@@ -80,150 +88,175 @@ export async function importEnterprises(
   if (previous !== null) return alreadyImported(base, previous, "unchanged_stays");
   const csv = await openCsv(file, ENTERPRISE_COLUMNS, options.encoding);
 
+  // one transaction for the whole file: a problem found at any step, even after the upsert, leaves nothing of it
   return db.knex.transaction(async (trx) => {
     // the registry decides where receipts are booked: no receipts import runs while it changes
     await lockJournal(trx);
     const ref = await ReferenceData.load(trx);
     const problems = new ProblemList();
-    await trx.raw(`create temporary table stay_stage (
-      row_no integer primary key, uscc text not null, name text not null, park text not null, valid_from date not null,
-      valid_to date, origin text, introduced_by text, bingtuan_flag boolean not null
-    ) on commit drop`);
-    const stage = new RowBuffer("stay_stage", STAGE_COLUMNS);
-    let rows = 0;
-    for await (const { row, fields: f } of csv.records) {
-      rows += 1;
-      const before = problems.count;
-      const flag = rowFlag(problems, row, f);
-      const uscc = (f["uscc"] ?? "").toUpperCase();
-      const issue = uscc === "" ? "field_required" : usccProblem(uscc);
-      if (issue !== null) flag("uscc", issue, REJECTIONS[issue], f["uscc"]);
-      const name = f["name"] ?? "";
-      if (name === "") flag("name", "field_required");
-      else flagText(flag, "name", name, "text", 200);
-      const park = ref.park(f["park"] ?? "");
-      if (park === undefined)
-        flag("park", "park_unknown", `not a park; the parks are ${ref.parks.map((p) => p.code).join(", ")}`, f["park"]);
-      const from = parseIsoDate(f["from"] ?? "");
-      if (from === null)
-        flag("from", (f["from"] ?? "") === "" ? "field_required" : "date_invalid", undefined, f["from"]);
-      const toText = f["to"] ?? "";
-      const to = toText === "" ? null : parseIsoDate(toText);
-      if (toText !== "" && to === null) flag("to", "date_invalid", undefined, toText);
-      if (from !== null && to !== null && to < from)
-        flag("to", "stay_ends_before_it_starts", `the stay ends (${to}) before it starts (${from})`, toText);
-      const origin = (f["origin"] ?? "").toLowerCase();
-      if (origin !== "" && !["relocated", "new", "local"].includes(origin))
-        flag("origin", "origin_invalid", undefined, f["origin"]);
-      const introducedBy = (f["introduced_by"] ?? "").toLowerCase();
-      if (
-        introducedBy !== "" &&
-        (ref.jurisdiction(introducedBy) === undefined || ref.jurisdiction(introducedBy)!.is_central)
-      )
-        flag(
-          "introduced_by",
-          "jurisdiction_unknown",
-          `not a jurisdiction; use one of ${ref.jurisdictions
-            .filter((j) => !j.is_central)
-            .map((j) => j.code)
-            .join(", ")}`,
-          f["introduced_by"],
-        );
-      const flagWord = (f["bingtuan_flag"] ?? "").toLowerCase();
-      if (!TRUE_WORDS.has(flagWord) && !FALSE_WORDS.has(flagWord))
-        flag("bingtuan_flag", "boolean_invalid", undefined, f["bingtuan_flag"]);
-      if (problems.count === before) {
-        stage.push([
-          row,
-          uscc,
-          name,
-          park!.code,
-          from,
-          to,
-          origin || null,
-          introducedBy || null,
-          TRUE_WORDS.has(flagWord),
-        ]);
-      }
-      if (stage.length >= 5000) await stage.flush(trx);
-      options.onProgress?.({ phase: "reading", done: csv.bytesRead(), total: csv.size_bytes });
-    }
-    await stage.settle(trx);
+    const rows = await stageStays(trx, csv, ref, problems, options.onProgress);
     problems.rejectIfAny(file);
-
-    // the same stay twice in one file must say the same thing
-    const dup = await trx.raw(`
-      select s.row_no, t.row_no as first_row, s.uscc, (s.park, s.valid_to, s.origin, s.introduced_by, s.bingtuan_flag, s.name)
-             is not distinct from (t.park, t.valid_to, t.origin, t.introduced_by, t.bingtuan_flag, t.name) as same
-        from stay_stage s join stay_stage t on t.uscc = s.uscc and t.valid_from = s.valid_from and t.row_no < s.row_no`);
-    for (const d of dup.rows) {
-      if (!d.same)
-        problems.add({
-          row: d.row_no,
-          column: "from",
-          code: "stays_overlap",
-          reason: `row ${d.first_row} describes the same stay of ${d.uscc} differently`,
-        });
-    }
-    problems.rejectIfAny(file);
-    await trx.raw(
-      `delete from stay_stage s where exists (select 1 from stay_stage t where t.uscc = s.uscc and t.valid_from = s.valid_from and t.row_no < s.row_no)`,
-    );
-
-    const changes = await trx.raw(`
-      select count(*) filter (where e.id is null) as new_stays,
-             count(*) filter (where e.id is not null and (e.park, e.valid_to, e.origin, e.introduced_by, e.bingtuan_flag)
-                                is distinct from (s.park, s.valid_to, s.origin, s.introduced_by, s.bingtuan_flag)) as changed_stays,
-             count(*) filter (where e.id is not null and (e.park, e.valid_to, e.origin, e.introduced_by, e.bingtuan_flag)
-                                is not distinct from (s.park, s.valid_to, s.origin, s.introduced_by, s.bingtuan_flag)) as unchanged_stays
-        from stay_stage s left join enterprise_stays e on e.uscc = s.uscc and e.valid_from = s.valid_from`);
-    const new_stays = toCount(changes.rows[0].new_stays);
-    const changed_stays = toCount(changes.rows[0].changed_stays);
-    const unchanged_stays = toCount(changes.rows[0].unchanged_stays);
-    const renamed = await trx.raw(
-      `select count(distinct s.uscc) as n from stay_stage s join enterprises e on e.uscc = s.uscc where e.name <> s.name`,
-    );
-    const result: EnterprisesImportResult = {
-      ...base,
-      encoding: csv.encoding(),
-      rows,
-      new_stays,
-      changed_stays,
-      unchanged_stays,
-    };
-    if (new_stays === 0 && changed_stays === 0 && toCount(renamed.rows[0].n) === 0) return result;
+    await dropRepeatedStays(trx, problems, file);
+    const { renamed, ...counts } = await compareWithRecorded(trx);
+    const result: EnterprisesImportResult = { ...base, encoding: csv.encoding(), rows, ...counts };
+    if (counts.new_stays === 0 && counts.changed_stays === 0 && renamed === 0) return result;
 
     const import_id = await recordImport(trx, {
       kind: "enterprises",
       file,
       sha256,
       row_count: rows,
-      new_row_count: new_stays + changed_stays,
+      new_row_count: counts.new_stays + counts.changed_stays,
     });
     result.import_id = import_id.toString();
-    await trx.raw(
-      `insert into enterprises (uscc, name, import_id)
-       select distinct on (uscc) uscc, name, ?::bigint from stay_stage order by uscc, row_no desc
-       on conflict (uscc) do update set name = excluded.name, import_id = excluded.import_id, updated_at = now()
-       where enterprises.name is distinct from excluded.name`,
-      [import_id.toString()],
-    );
-    await trx.raw(
-      `insert into enterprise_stays (uscc, park, valid_from, valid_to, origin, introduced_by, bingtuan_flag, import_id, source_row)
-       select uscc, park, valid_from, valid_to, origin, introduced_by, bingtuan_flag, ?::bigint, row_no from stay_stage
-       on conflict (uscc, valid_from) do update set park = excluded.park, valid_to = excluded.valid_to, origin = excluded.origin,
-         introduced_by = excluded.introduced_by, bingtuan_flag = excluded.bingtuan_flag, import_id = excluded.import_id,
-         source_row = excluded.source_row
-       where (enterprise_stays.park, enterprise_stays.valid_to, enterprise_stays.origin, enterprise_stays.introduced_by, enterprise_stays.bingtuan_flag)
-             is distinct from (excluded.park, excluded.valid_to, excluded.origin, excluded.introduced_by, excluded.bingtuan_flag)`,
-      [import_id.toString()],
-    );
-    result.enterprises = toCount((await trx.raw(`select count(distinct uscc) as n from stay_stage`)).rows[0].n);
+    result.enterprises = await writeStays(trx, import_id);
     await checkStays(trx, problems);
     problems.rejectIfAny(file);
     result.suspense_now_resolvable = await resolvableSuspenseCount(trx);
     return result;
   });
+}
+
+/** Reads the file into stay_stage, each row checked on its own; returns the number of rows read. */
+async function stageStays(
+  trx: Knex.Transaction,
+  csv: CsvFile,
+  ref: ReferenceData,
+  problems: ProblemList,
+  onProgress: ((p: Progress) => void) | undefined,
+): Promise<number> {
+  await trx.raw(`create temporary table stay_stage (
+    row_no integer primary key, uscc text not null, name text not null, park text not null, valid_from date not null,
+    valid_to date, origin text, introduced_by text, bingtuan_flag boolean not null
+  ) on commit drop`);
+  const stage = new RowBuffer("stay_stage", STAGE_COLUMNS);
+  let rows = 0;
+  for await (const { row, fields } of csv.records) {
+    rows += 1;
+    const stay = checkStayRow(row, fields, ref, problems);
+    if (stay !== null) stage.push(stay);
+    if (stage.length >= 5000) await stage.flush(trx);
+    onProgress?.({ phase: "reading", done: csv.bytesRead(), total: csv.size_bytes });
+  }
+  await stage.settle(trx);
+  return rows;
+}
+
+/** One row's checks, each problem flagged; the row as staged, or null when it has any problem. */
+function checkStayRow(
+  row: number,
+  f: CsvRecord["fields"],
+  ref: ReferenceData,
+  problems: ProblemList,
+): StagedStay | null {
+  const before = problems.count;
+  const flag = rowFlag(problems, row, f);
+  const uscc = (f["uscc"] ?? "").toUpperCase();
+  const issue = uscc === "" ? "field_required" : usccProblem(uscc);
+  if (issue !== null) flag("uscc", issue, REJECTIONS[issue], f["uscc"]);
+  const name = f["name"] ?? "";
+  if (name === "") flag("name", "field_required");
+  else flagText(flag, "name", name, "text", 200);
+  const park = ref.park(f["park"] ?? "");
+  if (park === undefined)
+    flag("park", "park_unknown", `not a park; the parks are ${ref.parks.map((p) => p.code).join(", ")}`, f["park"]);
+  const from = parseIsoDate(f["from"] ?? "");
+  if (from === null) flag("from", (f["from"] ?? "") === "" ? "field_required" : "date_invalid", undefined, f["from"]);
+  const toText = f["to"] ?? "";
+  const to = toText === "" ? null : parseIsoDate(toText);
+  if (toText !== "" && to === null) flag("to", "date_invalid", undefined, toText);
+  if (from !== null && to !== null && to < from)
+    flag("to", "stay_ends_before_it_starts", `the stay ends (${to}) before it starts (${from})`, toText);
+  const origin = (f["origin"] ?? "").toLowerCase();
+  if (origin !== "" && !["relocated", "new", "local"].includes(origin))
+    flag("origin", "origin_invalid", undefined, f["origin"]);
+  const introducedBy = (f["introduced_by"] ?? "").toLowerCase();
+  if (
+    introducedBy !== "" &&
+    (ref.jurisdiction(introducedBy) === undefined || ref.jurisdiction(introducedBy)!.is_central)
+  )
+    flag(
+      "introduced_by",
+      "jurisdiction_unknown",
+      `not a jurisdiction; use one of ${ref.jurisdictions
+        .filter((j) => !j.is_central)
+        .map((j) => j.code)
+        .join(", ")}`,
+      f["introduced_by"],
+    );
+  const flagWord = (f["bingtuan_flag"] ?? "").toLowerCase();
+  if (!TRUE_WORDS.has(flagWord) && !FALSE_WORDS.has(flagWord))
+    flag("bingtuan_flag", "boolean_invalid", undefined, f["bingtuan_flag"]);
+  if (problems.count > before) return null;
+  return [row, uscc, name, park!.code, from!, to, origin || null, introducedBy || null, TRUE_WORDS.has(flagWord)];
+}
+
+/** The same stay twice in one file must say the same thing; a faithful repeat is then dropped from the stage. */
+async function dropRepeatedStays(trx: Knex.Transaction, problems: ProblemList, file: string): Promise<void> {
+  const dup = await trx.raw(`
+    select s.row_no, t.row_no as first_row, s.uscc, (s.park, s.valid_to, s.origin, s.introduced_by, s.bingtuan_flag, s.name)
+           is not distinct from (t.park, t.valid_to, t.origin, t.introduced_by, t.bingtuan_flag, t.name) as same
+      from stay_stage s join stay_stage t on t.uscc = s.uscc and t.valid_from = s.valid_from and t.row_no < s.row_no`);
+  for (const d of dup.rows) {
+    if (!d.same)
+      problems.add({
+        row: d.row_no,
+        column: "from",
+        code: "stays_overlap",
+        reason: `row ${d.first_row} describes the same stay of ${d.uscc} differently`,
+      });
+  }
+  problems.rejectIfAny(file);
+  await trx.raw(
+    `delete from stay_stage s where exists (select 1 from stay_stage t where t.uscc = s.uscc and t.valid_from = s.valid_from and t.row_no < s.row_no)`,
+  );
+}
+
+/** How the staged stays differ from those recorded, and how many enterprises they rename. */
+async function compareWithRecorded(
+  trx: Knex.Transaction,
+): Promise<{ new_stays: number; changed_stays: number; unchanged_stays: number; renamed: number }> {
+  const changes = await trx.raw(`
+    select count(*) filter (where e.id is null) as new_stays,
+           count(*) filter (where e.id is not null and (e.park, e.valid_to, e.origin, e.introduced_by, e.bingtuan_flag)
+                              is distinct from (s.park, s.valid_to, s.origin, s.introduced_by, s.bingtuan_flag)) as changed_stays,
+           count(*) filter (where e.id is not null and (e.park, e.valid_to, e.origin, e.introduced_by, e.bingtuan_flag)
+                              is not distinct from (s.park, s.valid_to, s.origin, s.introduced_by, s.bingtuan_flag)) as unchanged_stays
+      from stay_stage s left join enterprise_stays e on e.uscc = s.uscc and e.valid_from = s.valid_from`);
+  const renamed = await trx.raw(
+    `select count(distinct s.uscc) as n from stay_stage s join enterprises e on e.uscc = s.uscc where e.name <> s.name`,
+  );
+  return {
+    new_stays: toCount(changes.rows[0].new_stays),
+    changed_stays: toCount(changes.rows[0].changed_stays),
+    unchanged_stays: toCount(changes.rows[0].unchanged_stays),
+    renamed: toCount(renamed.rows[0].n),
+  };
+}
+
+/**
+ * Upserts the staged enterprises (the last row's name wins) and stays, touching only what differs
+ * so an unchanged row keeps the import that recorded it; returns the number of enterprises in the file.
+ */
+async function writeStays(trx: Knex.Transaction, import_id: bigint): Promise<number> {
+  await trx.raw(
+    `insert into enterprises (uscc, name, import_id)
+     select distinct on (uscc) uscc, name, ?::bigint from stay_stage order by uscc, row_no desc
+     on conflict (uscc) do update set name = excluded.name, import_id = excluded.import_id, updated_at = now()
+     where enterprises.name is distinct from excluded.name`,
+    [import_id.toString()],
+  );
+  await trx.raw(
+    `insert into enterprise_stays (uscc, park, valid_from, valid_to, origin, introduced_by, bingtuan_flag, import_id, source_row)
+     select uscc, park, valid_from, valid_to, origin, introduced_by, bingtuan_flag, ?::bigint, row_no from stay_stage
+     on conflict (uscc, valid_from) do update set park = excluded.park, valid_to = excluded.valid_to, origin = excluded.origin,
+       introduced_by = excluded.introduced_by, bingtuan_flag = excluded.bingtuan_flag, import_id = excluded.import_id,
+       source_row = excluded.source_row
+     where (enterprise_stays.park, enterprise_stays.valid_to, enterprise_stays.origin, enterprise_stays.introduced_by, enterprise_stays.bingtuan_flag)
+           is distinct from (excluded.park, excluded.valid_to, excluded.origin, excluded.introduced_by, excluded.bingtuan_flag)`,
+    [import_id.toString()],
+  );
+  return toCount((await trx.raw(`select count(distinct uscc) as n from stay_stage`)).rows[0].n);
 }
 
 /** After the upsert: no enterprise of this file in two parks at once, and no booked receipt moved. */

@@ -12,6 +12,7 @@ import {
   type Basis,
   type Units,
 } from "../../ledger/indicators.js";
+import type { Knex } from "knex";
 import { REJECTIONS } from "../../ledger/rejections.js";
 import { insertRows } from "../db/bulk.js";
 import type { Database } from "../db/database.js";
@@ -19,8 +20,8 @@ import { AccountBook } from "../repositories/accounts.js";
 import { bringAttributionUpToDate, type AttributionTarget } from "../repositories/indicators.js";
 import { lockJournal } from "../repositories/journal.js";
 import { ReferenceData } from "../repositories/reference.js";
-import { alreadyImported, findEarlierImport, recordImport, type Progress } from "./common.js";
-import { openCsv, type Encoding } from "./csv.js";
+import { alreadyImported, findEarlierImport, recordImport, rowPark, startingResult, type Progress } from "./common.js";
+import { openCsv, type CsvFile, type CsvRecord, type Encoding } from "./csv.js";
 import { ProblemList, rowFlag } from "./errors.js";
 
 export const INDICATOR_COLUMNS = {
@@ -77,107 +78,21 @@ export async function importIndicators(
     INDICATOR_COLUMNS,
     options.encoding,
   );
-  const base = {
-    file,
-    sha256,
-    encoding: "n/a",
-    import_id: null,
-    already_imported: false,
-    rows: 0,
-    new_reports: 0,
-    revisions: 0,
-    unchanged_rows: 0,
-    entries_posted: 0,
-  };
+  const base = { ...startingResult(file, sha256), new_reports: 0, revisions: 0, unchanged_rows: 0, entries_posted: 0 };
   if (previous !== null) return alreadyImported(base, previous, "unchanged_rows");
   const csv = await openCsv(file, INDICATOR_COLUMNS, options.encoding);
 
+  // every row is checked before the transaction: a rejected file writes nothing and takes no lock
   const ref = await ReferenceData.load(db.knex);
   const thisMonth = (options.today ?? new Date()).toISOString().slice(0, 7);
   const problems = new ProblemList();
-  const reports: ReportRow[] = [];
-  const byKey = new Map<string, ReportRow>();
-  let rows = 0;
-  for await (const { row, fields: f } of csv.records) {
-    rows += 1;
-    const before = problems.count;
-    const flag = rowFlag(problems, row, f);
-    const park = (f["park"] ?? "") === "" ? undefined : ref.park(f["park"]!);
-    if ((f["park"] ?? "") === "") flag("park", "field_required");
-    else if (park === undefined)
-      flag("park", "park_unknown", `unknown park; use one of ${ref.parks.map((p) => p.code).join(", ")}`, f["park"]);
-    const indicator = (f["indicator"] ?? "") === "" ? undefined : ref.indicator(f["indicator"]!);
-    if ((f["indicator"] ?? "") === "") flag("indicator", "field_required");
-    else if (indicator === undefined)
-      flag(
-        "indicator",
-        "indicator_unknown",
-        `unknown indicator; use one of ${ref.indicators.map((i) => i.code).join(", ")}`,
-        f["indicator"],
-      );
-    const month = parseMonth(f["month"] ?? "");
-    if ((f["month"] ?? "") === "") flag("month", "field_required");
-    else if (month === null) flag("month", "month_invalid", "not a month of the form YYYY-MM", f["month"]);
-    else if (month > thisMonth)
-      flag("month", "month_in_future", `${month} has not begun (this is ${thisMonth})`, f["month"]);
-    else if (park !== undefined && ref.indicatorShareOn(park, month) === undefined)
-      flag(
-        "month",
-        "no_agreement",
-        `${park.code} has no sharing agreement in force on ${month}-01 to split its indicators by`,
-        f["month"],
-      );
-    const value = parseQuantity(f["value"] ?? "");
-    if ((f["value"] ?? "") === "") flag("value", "field_required");
-    else if (value === null) flag("value", "quantity_invalid", REJECTIONS.quantity_invalid, f["value"]);
-    else if (value > QUANTITY_UNITS_LIMIT || -value > QUANTITY_UNITS_LIMIT)
-      flag("value", "quantity_too_large", REJECTIONS.quantity_too_large, f["value"]);
-    const basis = parseBasis(f["basis"] ?? "");
-    if (basis === null) flag("basis", "basis_invalid", REJECTIONS.basis_invalid, f["basis"]);
-    if (problems.count > before) continue;
-
-    const report = { row, park: park!.code, indicator: indicator!.code, month: month!, basis: basis!, value: value! };
-    const key = `${report.park}|${report.indicator}|${report.month}`;
-    const earlier = byKey.get(key);
-    if (earlier === undefined) {
-      byKey.set(key, report);
-      reports.push(report);
-    } else if (earlier.basis !== report.basis || earlier.value !== report.value) {
-      flag(
-        "month",
-        "indicator_row_repeated",
-        `row ${earlier.row} of this file already reports ${report.indicator} of ${report.park} for ${report.month} with another value; a revision goes in a later file`,
-        f["month"],
-      );
-    }
-  }
+  const { reports, rows } = await readReports(csv, ref, thisMonth, problems);
   options.onProgress?.({ phase: "reading", done: csv.size_bytes, total: csv.size_bytes });
   problems.rejectIfAny(file);
 
   return db.knex.transaction(async (trx) => {
     await lockJournal(trx);
-    const current = await trx.raw(
-      `select distinct on (r.park, r.indicator, r.month) r.park, r.indicator, to_char(r.month, 'YYYY-MM') as month,
-              r.basis, r.value_units, r.revision
-         from indicator_reports r
-         join unnest(?::text[], ?::text[], ?::date[]) as k(park, indicator, month)
-           on k.park = r.park and k.indicator = r.indicator and k.month = r.month
-        order by r.park, r.indicator, r.month, r.revision desc`,
-      [reports.map((r) => r.park), reports.map((r) => r.indicator), reports.map((r) => `${r.month}-01`)],
-    );
-    const inForce = new Map<string, { basis: string; value: bigint; revision: number }>();
-    for (const c of current.rows)
-      inForce.set(`${c.park}|${c.indicator}|${c.month}`, {
-        basis: c.basis,
-        value: BigInt(c.value_units),
-        revision: Number(c.revision),
-      });
-    const fresh: (ReportRow & { revision: number })[] = [];
-    for (const r of reports) {
-      const c = inForce.get(`${r.park}|${r.indicator}|${r.month}`);
-      if (c === undefined) fresh.push({ ...r, revision: 0 });
-      else if (c.basis !== r.basis || c.value !== r.value) fresh.push({ ...r, revision: c.revision + 1 });
-    }
+    const fresh = await reportsToRecord(trx, reports);
     const result: IndicatorsImportResult = {
       ...base,
       encoding: csv.encoding(),
@@ -201,17 +116,142 @@ export async function importIndicators(
       REPORT_COLUMNS,
       fresh.map((r) => [r.park, r.indicator, `${r.month}-01`, r.basis, r.value, r.revision, import_id, r.row]),
     );
-    const targets = new Map<string, AttributionTarget>();
-    for (const r of fresh) {
-      const year = Number(r.month.slice(0, 4));
-      targets.set(`${r.park}|${r.indicator}|${year}`, { park: ref.park(r.park)!, indicator: r.indicator, year });
-    }
-    const accounts = await AccountBook.load(trx);
-    const locked = await ReferenceData.load(trx);
-    result.entries_posted = await bringAttributionUpToDate(trx, locked, accounts, [...targets.values()], {
-      kind: "import",
-      import_id,
-    });
+    result.entries_posted = await attributeYears(trx, ref, fresh, import_id);
     return result;
+  });
+}
+
+/**
+ * The file's reports, each row checked on its own; a report repeated with the same figure is read
+ * once, and with another is refused (a revision belongs in a later file).
+ */
+async function readReports(
+  csv: CsvFile,
+  ref: ReferenceData,
+  thisMonth: string,
+  problems: ProblemList,
+): Promise<{ reports: ReportRow[]; rows: number }> {
+  const reports: ReportRow[] = [];
+  const byKey = new Map<string, ReportRow>();
+  let rows = 0;
+  for await (const { row, fields } of csv.records) {
+    rows += 1;
+    const report = checkReportRow(row, fields, ref, thisMonth, problems);
+    if (report === null) continue;
+    const key = `${report.park}|${report.indicator}|${report.month}`;
+    const earlier = byKey.get(key);
+    if (earlier === undefined) {
+      byKey.set(key, report);
+      reports.push(report);
+    } else if (earlier.basis !== report.basis || earlier.value !== report.value) {
+      problems.add({
+        row,
+        column: "month",
+        code: "indicator_row_repeated",
+        reason: `row ${earlier.row} of this file already reports ${report.indicator} of ${report.park} for ${report.month} with another value; a revision goes in a later file`,
+        // the month as written: it passed the row's checks, so it is there
+        value: fields["month"] ?? "",
+      });
+    }
+  }
+  return { reports, rows };
+}
+
+/** One row's checks, each problem flagged; the report it makes, or null when it has any problem. */
+function checkReportRow(
+  row: number,
+  f: CsvRecord["fields"],
+  ref: ReferenceData,
+  thisMonth: string,
+  problems: ProblemList,
+): ReportRow | null {
+  const before = problems.count;
+  const flag = rowFlag(problems, row, f);
+  const park = rowPark(flag, ref, f["park"] ?? "");
+  const indicator = (f["indicator"] ?? "") === "" ? undefined : ref.indicator(f["indicator"]!);
+  if ((f["indicator"] ?? "") === "") flag("indicator", "field_required");
+  else if (indicator === undefined)
+    flag(
+      "indicator",
+      "indicator_unknown",
+      `unknown indicator; use one of ${ref.indicators.map((i) => i.code).join(", ")}`,
+      f["indicator"],
+    );
+  const month = parseMonth(f["month"] ?? "");
+  if ((f["month"] ?? "") === "") flag("month", "field_required");
+  else if (month === null) flag("month", "month_invalid", "not a month of the form YYYY-MM", f["month"]);
+  else if (month > thisMonth)
+    flag("month", "month_in_future", `${month} has not begun (this is ${thisMonth})`, f["month"]);
+  else if (park !== undefined && ref.indicatorShareOn(park, month) === undefined)
+    flag(
+      "month",
+      "no_agreement",
+      `${park.code} has no sharing agreement in force on ${month}-01 to split its indicators by`,
+      f["month"],
+    );
+  const value = parseQuantity(f["value"] ?? "");
+  if ((f["value"] ?? "") === "") flag("value", "field_required");
+  else if (value === null) flag("value", "quantity_invalid", REJECTIONS.quantity_invalid, f["value"]);
+  else if (value > QUANTITY_UNITS_LIMIT || -value > QUANTITY_UNITS_LIMIT)
+    flag("value", "quantity_too_large", REJECTIONS.quantity_too_large, f["value"]);
+  const basis = parseBasis(f["basis"] ?? "");
+  if (basis === null) flag("basis", "basis_invalid", REJECTIONS.basis_invalid, f["basis"]);
+  if (problems.count > before) return null;
+  return { row, park: park!.code, indicator: indicator!.code, month: month!, basis: basis!, value: value! };
+}
+
+/**
+ * The reports that differ from the one in force for their month, each with its revision: 0 for a
+ * month with none on record, one past the one in force otherwise. One query for the whole file.
+ */
+async function reportsToRecord(
+  trx: Knex.Transaction,
+  reports: readonly ReportRow[],
+): Promise<(ReportRow & { revision: number })[]> {
+  const current = await trx.raw(
+    `select distinct on (r.park, r.indicator, r.month) r.park, r.indicator, to_char(r.month, 'YYYY-MM') as month,
+            r.basis, r.value_units, r.revision
+       from indicator_reports r
+       join unnest(?::text[], ?::text[], ?::date[]) as k(park, indicator, month)
+         on k.park = r.park and k.indicator = r.indicator and k.month = r.month
+      order by r.park, r.indicator, r.month, r.revision desc`,
+    [reports.map((r) => r.park), reports.map((r) => r.indicator), reports.map((r) => `${r.month}-01`)],
+  );
+  const inForce = new Map<string, { basis: string; value: bigint; revision: number }>();
+  for (const c of current.rows)
+    inForce.set(`${c.park}|${c.indicator}|${c.month}`, {
+      basis: c.basis,
+      value: BigInt(c.value_units),
+      revision: Number(c.revision),
+    });
+  const fresh: (ReportRow & { revision: number })[] = [];
+  for (const r of reports) {
+    const c = inForce.get(`${r.park}|${r.indicator}|${r.month}`);
+    if (c === undefined) fresh.push({ ...r, revision: 0 });
+    else if (c.basis !== r.basis || c.value !== r.value) fresh.push({ ...r, revision: c.revision + 1 });
+  }
+  return fresh;
+}
+
+/**
+ * Brings the attribution of every park, indicator and year the new reports touch up to date in the
+ * journal, with the reference data as read under the lock; returns the entries posted.
+ */
+async function attributeYears(
+  trx: Knex.Transaction,
+  ref: ReferenceData,
+  fresh: readonly ReportRow[],
+  import_id: bigint,
+): Promise<number> {
+  const targets = new Map<string, AttributionTarget>();
+  for (const r of fresh) {
+    const year = Number(r.month.slice(0, 4));
+    targets.set(`${r.park}|${r.indicator}|${year}`, { park: ref.park(r.park)!, indicator: r.indicator, year });
+  }
+  const accounts = await AccountBook.load(trx);
+  const locked = await ReferenceData.load(trx);
+  return bringAttributionUpToDate(trx, locked, accounts, [...targets.values()], {
+    kind: "import",
+    import_id,
   });
 }
