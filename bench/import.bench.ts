@@ -1054,7 +1054,7 @@ async function reconcileStage(
       },
       reconciliation: {
         operator: RECONCILE_OPERATOR,
-        park: r.park,
+        park: r.park ?? (r.parks ?? []).join("+"),
         ...summary(samples),
         warmup_ms: round(warmupMs, 0),
         reference_load_ms: round(refMs, 1),

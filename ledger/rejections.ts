@@ -71,7 +71,10 @@ export const REJECTIONS = {
   park_exists: "a park with this code is already recorded with other content",
   host_invalid: "a park's host is the party that hosts the other sub-parks",
   operator_invalid: "a park's operator is a local party other than its host",
+  // retired: an operator may run several parks (settlement, transfers and closures are kept per
+  // operator and park); kept so the code is never given another meaning
   operator_runs_a_park: "this operator already runs a park; settlement, transfers and closures are kept per operator",
+  park_required: "the operator runs several parks; name the park (settlement, transfers and closures are per park)",
   statement_row_reused: "this receipt number is already in this party's statement with different content",
   // indicators
   indicator_unknown: "not an indicator code (GDP, GIOV, FAI, TRADE, FDI)",

@@ -78,8 +78,18 @@ export function termsOf(plain: PlainTerms): BookingTerms & { parks: readonly Par
   };
 }
 
-/** Closed fiscal years by operator: revenue of a closed year is booked in the first year still open. */
+/**
+ * Closed fiscal years: revenue of a closed year is booked in the first year still open. Keyed by a
+ * park's code for the years closed for that park, and by an operator's code for years closed with the
+ * operator before closures were kept per park (every park it runs). Park codes are capitals and party
+ * codes small letters, so the two never meet.
+ */
 export type ClosedYears = ReadonlyMap<string, ReadonlySet<number>>;
+
+/** Whether `year` is closed for `park` (run by its operator for a host). */
+export function isClosed(closed: ClosedYears, park: ParkTerms, year: number): boolean {
+  return closed.get(park.code)?.has(year) === true || closed.get(park.operator)?.has(year) === true;
+}
 
 /** A receipt (not a refund) as the rules need it; `park` is the enterprise's park on `collected_on`. */
 export interface ReceiptFacts {
@@ -164,11 +174,19 @@ export function suspenseCollector(parks: readonly ParkTerms[]): string {
   return hosts.length === 1 ? hosts[0]! : "prefecture";
 }
 
+const NONE: ReadonlySet<number> = new Set();
+
 /** The fiscal year revenue collected on `collected_on` in `park` is booked in. */
 export function fiscalYearOf(park: ParkTerms | null, collected_on: string, closed: ClosedYears): number {
   const year = yearOf(collected_on);
   if (park === null || park.operator === park.host) return year;
-  return bookingYear(year, closed.get(park.operator) ?? new Set());
+  const own = closed.get(park.code);
+  const operators = closed.get(park.operator);
+  if (own === undefined) return bookingYear(year, operators ?? NONE);
+  if (operators === undefined) return bookingYear(year, own);
+  let booked = year;
+  while (own.has(booked) || operators.has(booked)) booked += 1;
+  return booked;
 }
 
 /**

@@ -17,6 +17,7 @@ import * as m012 from "./012_transfer_kinds.js";
 import * as m013 from "./013_balance_limit.js";
 import * as m014 from "./014_parties_as_data.js";
 import * as m015 from "./015_short_names.js";
+import * as m016 from "./016_park_of_transfers_and_closures.js";
 
 interface Migration {
   name: string;
@@ -39,6 +40,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "013_balance_limit", module: m013 },
   { name: "014_parties_as_data", module: m014 },
   { name: "015_short_names", module: m015 },
+  { name: "016_park_of_transfers_and_closures", module: m016 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -1,5 +1,7 @@
 // The reconciliation (对账单) between the prefecture's books and an operator's own statement of its
-// park's receipts for a year: every receipt of the park and every statement row falls in exactly one
+// parks' receipts for a year (statement rows are per party, so the operator's view is over every park
+// it runs; with a park, that park's receipts and the statement rows booked there or whose enterprise
+// stayed there): every receipt of the park and every statement row falls in exactly one
 // status, matched by receipt number; the totals and their difference; what the differences would
 // change in the operator's share; probable counterparts where numbers differ (for a person to
 // confirm, never counted as matched); and the anomalies a finance officer must see.
@@ -11,8 +13,7 @@ import type { Knex } from "knex";
 import { splitReceipt } from "../ledger/allocate.js";
 import { formatYuan, toFen, type Fen } from "../ledger/money.js";
 import type { ReferenceData } from "../src/repositories/reference.js";
-import type { Tabular } from "./render.js";
-import { operatorPark } from "./settlement.js";
+import { operatorParks } from "./settlement.js";
 import { suspenseSight } from "./suspense.js";
 import { FULL_VIEW, parksOf, type Viewer } from "./viewer.js";
 
@@ -59,7 +60,10 @@ export interface ReconciliationSummary {
 export interface Reconciliation {
   year: number;
   operator: string;
-  park: string;
+  /** The park reconciled; null when the operator runs several and none was named (see `parks`). */
+  park: string | null;
+  /** Only when several parks are reconciled together. */
+  parks?: string[];
   summary: ReconciliationSummary;
   items: ReconciliationItem[];
   anomalies: Anomaly[];
@@ -87,6 +91,8 @@ type PairTuple = [
   p_scope: "gross" | "local" | null,
   p_central_bp: number | null,
   p_operator_bp: number | null,
+  /** A statement row the prefecture lacks: its enterprise's park that day, to value it with that park's agreement. */
+  o_park: string | null,
 ];
 
 function pairRow(t: PairTuple): PairRow {
@@ -105,6 +111,7 @@ function pairRow(t: PairTuple): PairRow {
     p_scope: t[11],
     p_central_bp: t[12],
     p_operator_bp: t[13],
+    o_park: t[14],
   };
 }
 
@@ -125,6 +132,7 @@ interface PairRow {
   p_scope: "gross" | "local" | null;
   p_central_bp: number | null;
   p_operator_bp: number | null;
+  o_park: string | null;
 }
 
 /**
@@ -138,30 +146,42 @@ export async function reconciliation(
   year: number,
   operator: string,
   viewer: Viewer,
+  park?: string,
 ): Promise<Reconciliation> {
   if (viewer.kind === "operator" && viewer.operator !== operator)
     throw new Error(`${viewer.operator}'s view of ${operator}'s reconciliation: access.ts should have refused it`);
-  const park = operatorPark(ref, operator);
+  const parks = operatorParks(ref, operator, park).map((p) => p.code);
+  // with a park named, the statement rows of that park: booked there, or unbooked with the enterprise there that day
+  const onlyPark =
+    park === undefined
+      ? { sql: "", bindings: [] as string[] }
+      : {
+          sql: `and (exists (select 1 from receipts b where b.receipt_no = s.receipt_no and b.park = ?)
+                  or (not exists (select 1 from receipts b where b.receipt_no = s.receipt_no and b.park is not null)
+                      and exists (select 1 from enterprise_stays st where st.uscc = s.uscc and st.park = ?
+                                     and st.valid_from <= s.collected_on and (st.valid_to is null or st.valid_to >= s.collected_on))))`,
+          bindings: [parks[0]!, parks[0]!],
+        };
   const from = `${year}-01-01`;
   const to = `${year}-12-31`;
   // The totals and the anomalies are asked for at once, on other connections of the pool, while the
   // database pairs the two sides and formats what a matched row shows; only rows that differ come
   // back with the figures needed to value the difference (a year may hold millions of rows).
   const totalsQuery = knex.raw(
-    `select (select coalesce(sum(amount_fen), 0) from receipts where park = ? and collected_on between ? and ?) as prefecture,
-            (select coalesce(sum(operator_fen), 0) from receipts where park = ? and collected_on between ? and ?) as share,
-            (select coalesce(sum(amount_fen), 0) from operator_statements where party = ? and collected_on between ? and ?) as operator`,
-    [park.code, from, to, park.code, from, to, operator, from, to],
+    `select (select coalesce(sum(amount_fen), 0) from receipts where park = any(?::text[]) and collected_on between ? and ?) as prefecture,
+            (select coalesce(sum(operator_fen), 0) from receipts where park = any(?::text[]) and collected_on between ? and ?) as share,
+            (select coalesce(sum(amount_fen), 0) from operator_statements s where party = ? and collected_on between ? and ? ${onlyPark.sql}) as operator`,
+    [parks, from, to, parks, from, to, operator, from, to, ...onlyPark.bindings],
   );
-  const anomaliesQuery = anomalies(knex, ref, year, operator, viewer);
+  const anomaliesQuery = anomalies(knex, ref, year, operator, viewer, parks);
   totalsQuery.catch(() => {}); // awaited below; a failure there is the report's failure
   anomaliesQuery.catch(() => {});
   const { rows } = (await knex
     .raw(
       `with p as (select receipt_no, uscc, tax_code, collected_on, amount_fen, operator_fen, scope, central_share_bp, operator_share_bp
-                  from receipts where park = ? and collected_on between ? and ?),
+                  from receipts where park = any(?::text[]) and collected_on between ? and ?),
           o as (select receipt_no, uscc, tax_code, collected_on, amount_fen
-                  from operator_statements where party = ? and collected_on between ? and ?),
+                  from operator_statements s where party = ? and collected_on between ? and ? ${onlyPark.sql}),
           j as (select coalesce(p.receipt_no, o.receipt_no) as receipt_no,
                        case when p.receipt_no is null then 'missing_in_prefecture'
                             when o.receipt_no is null then 'missing_in_operator'
@@ -171,7 +191,10 @@ export async function reconciliation(
                        coalesce(p.collected_on, o.collected_on)::text as collected_on,
                        concat_ws(',', case when p.uscc <> o.uscc then 'uscc' end, case when p.tax_code <> o.tax_code then 'tax_code' end,
                                  case when p.collected_on <> o.collected_on then 'collected_on' end) as differences,
-                       p.operator_fen, p.scope, p.central_share_bp, p.operator_share_bp
+                       p.operator_fen, p.scope, p.central_share_bp, p.operator_share_bp,
+                       case when p.receipt_no is null and ${parks.length > 1 ? "true" : "false"} then
+                         (select st.park from enterprise_stays st where st.uscc = o.uscc and st.valid_from <= o.collected_on
+                             and (st.valid_to is null or st.valid_to >= o.collected_on) limit 1) end as o_park
                   from p full join o on o.receipt_no = p.receipt_no)
      select receipt_no, status, uscc, tax_code, collected_on, differences,
             (p_fen::numeric / 100)::numeric(20, 2)::text as p_amount, (o_fen::numeric / 100)::numeric(20, 2)::text as o_amount,
@@ -179,9 +202,9 @@ export async function reconciliation(
             case when status <> 'matched' then operator_fen end as p_operator_fen,
             case when status = 'amount_mismatch' then scope end as p_scope,
             case when status = 'amount_mismatch' then central_share_bp end as p_central_bp,
-            case when status = 'amount_mismatch' then operator_share_bp end as p_operator_bp
+            case when status = 'amount_mismatch' then operator_share_bp end as p_operator_bp, o_park
        from j`,
-      [park.code, from, to, operator, from, to],
+      [parks, from, to, operator, from, to, ...onlyPark.bindings],
     )
     .options({ rowMode: "array" })) as { rows: PairTuple[] };
   const totals = (await totalsQuery).rows[0];
@@ -199,7 +222,10 @@ export async function reconciliation(
       const r = pairRow(rows[i]!);
       if (status === "amount_mismatch") effect = operatorShareOf(toFen(r.o_fen), r) - toFen(r.p_operator_fen);
       else if (status === "missing_in_operator") effect = -toFen(r.p_operator_fen);
-      else effect = statementShare(ref, park.code, toFen(r.o_fen), tax_code, collected_on);
+      else {
+        const valuedIn = r.o_park !== null && parks.includes(r.o_park) ? r.o_park : parks[0]!;
+        effect = statementShare(ref, valuedIn, toFen(r.o_fen), tax_code, collected_on);
+      }
     }
     counts[status] += 1;
     shareEffect += effect;
@@ -222,7 +248,8 @@ export async function reconciliation(
   return {
     year,
     operator,
-    park: park.code,
+    park: parks.length === 1 ? parks[0]! : null,
+    ...(parks.length > 1 ? { parks } : {}),
     summary: {
       ...counts,
       probable_pairs,
@@ -310,24 +337,24 @@ async function anomalies(
   year: number,
   operator: string,
   viewer: Viewer,
+  parks: string[],
 ): Promise<Anomaly[]> {
   const from = `${year}-01-01`;
   const to = `${year}-12-31`;
   const found: Anomaly[] = [];
-  const bingtuanPark = ref.parkOfOperator("bingtuan")?.code;
-  if (bingtuanPark !== undefined && operator === "bingtuan") {
+  if (operator === "bingtuan") {
     const flags = await knex.raw(
-      `select st.uscc, e.name, st.valid_from, st.valid_to from enterprise_stays st join enterprises e on e.uscc = st.uscc
-        where st.park = ? and st.bingtuan_flag and st.valid_from <= ? and (st.valid_to is null or st.valid_to >= ?)
+      `select st.uscc, e.name, st.park, st.valid_from, st.valid_to from enterprise_stays st join enterprises e on e.uscc = st.uscc
+        where st.park = any(?::text[]) and st.bingtuan_flag and st.valid_from <= ? and (st.valid_to is null or st.valid_to >= ?)
         order by st.uscc, st.valid_from`,
-      [bingtuanPark, to, from],
+      [parks, to, from],
     );
     for (const f of flags.rows) {
       found.push({
         kind: "bingtuan_flag_set",
         uscc: f.uscc,
         enterprise: f.name,
-        detail: `in ${bingtuanPark} from ${f.valid_from}${f.valid_to ? ` to ${f.valid_to}` : ""} and still carries the Bingtuan enterprise flag: its taxes would bypass the split`,
+        detail: `in ${f.park} from ${f.valid_from}${f.valid_to ? ` to ${f.valid_to}` : ""} and still carries the Bingtuan enterprise flag: its taxes would bypass the split`,
       });
     }
   }
@@ -404,7 +431,7 @@ async function crossChecks(
   }
   // a statement row the prefecture has not booked in this operator's park, but in another park, or
   // whose enterprise the registry puts in another park that day
-  const own = ref.parkOfOperator(operator)!.code;
+  const own = ref.parksRunBy(operator).map((p) => p.code);
   const elsewhere = await knex.raw(
     `select s.receipt_no, s.uscc, s.collected_on, r.park as booked_park, st.park as registry_park
        from operator_statements s
@@ -412,8 +439,8 @@ async function crossChecks(
        left join enterprise_stays st on st.uscc = s.uscc and st.valid_from <= s.collected_on
                                     and (st.valid_to is null or st.valid_to >= s.collected_on)
       where s.party = ? and s.collected_on between ? and ?
-        and not exists (select 1 from receipts b where b.receipt_no = s.receipt_no and b.park = ? and b.collected_on between ? and ?)
-        and ((r.park is not null and r.park <> ?) or (st.park is not null and st.park <> ? and r.park is null))
+        and not exists (select 1 from receipts b where b.receipt_no = s.receipt_no and b.park = any(?::text[]) and b.collected_on between ? and ?)
+        and ((r.park is not null and r.park <> all(?::text[])) or (st.park is not null and st.park <> all(?::text[]) and r.park is null))
       order by s.receipt_no`,
     [operator, from, to, own, from, to, own, own],
   );
@@ -437,14 +464,14 @@ export async function reconciliationOverview(
   year: number,
 ): Promise<{
   year: number;
-  parties: { operator: string; park: string; summary: ReconciliationSummary }[];
+  parties: { operator: string; park: string | null; parks?: string[]; summary: ReconciliationSummary }[];
   anomalies: Anomaly[];
 }> {
   const parties = [];
   const found = new Map<string, Anomaly>();
   for (const operator of ref.operators) {
     const r = await reconciliation(knex, ref, year, operator, FULL_VIEW);
-    parties.push({ operator, park: r.park, summary: r.summary });
+    parties.push({ operator, park: r.park, ...(r.parks ? { parks: r.parks } : {}), summary: r.summary });
     for (const a of r.anomalies) {
       const key =
         a.kind === "claimed_by_both_operators" && !a.detail.includes(" lists ")
@@ -456,124 +483,4 @@ export async function reconciliationOverview(
   return { year, parties, anomalies: [...found.values()] };
 }
 
-const ITEMS_IN_TABLE_MAX = 200;
-
-const SUMMARY_ROWS: [keyof ReconciliationSummary, string, string][] = [
-  ["matched", "一致", "Matched"],
-  ["amount_mismatch", "金额不符", "Amount mismatch"],
-  ["missing_in_operator", "运营方缺记", "Missing in operator"],
-  ["missing_in_prefecture", "州方缺记", "Missing in prefecture"],
-  ["probable_pairs", "疑似对应（待确认）", "Probable pairs (to confirm)"],
-  ["prefecture_total", "州方合计", "Prefecture total"],
-  ["operator_total", "运营方合计", "Operator total"],
-  ["difference", "差额", "Difference"],
-  ["operator_share_booked", "运营方已分成", "Operator share booked"],
-  ["operator_share_difference", "差异对运营方分成的影响", "Effect on operator share"],
-];
-
-const ITEM_COLUMNS = [
-  { key: "receipt_no", label_zh: "票号", label_en: "Receipt" },
-  { key: "status", label_zh: "状态", label_en: "Status" },
-  { key: "uscc", label_zh: "统一社会信用代码", label_en: "USCC" },
-  { key: "tax_code", label_zh: "税种", label_en: "Tax" },
-  { key: "collected_on", label_zh: "入库日期", label_en: "Collected" },
-  { key: "prefecture_amount", label_zh: "州方金额", label_en: "Prefecture", kind: "money" },
-  { key: "operator_amount", label_zh: "运营方金额", label_en: "Operator", kind: "money" },
-  { key: "operator_share_effect", label_zh: "分成影响", label_en: "Share effect", kind: "money" },
-  { key: "probable_counterpart", label_zh: "疑似对应", label_en: "Probable counterpart" },
-  { key: "differences", label_zh: "其他不符", label_en: "Other differences" },
-] as const;
-
-const ANOMALY_COLUMNS = [
-  { key: "kind", label_zh: "类型", label_en: "Kind" },
-  { key: "uscc", label_zh: "统一社会信用代码", label_en: "USCC" },
-  { key: "receipt_no", label_zh: "票号", label_en: "Receipt" },
-  { key: "detail", label_zh: "说明", label_en: "Detail" },
-] as const;
-
-/** `flat` (CSV) is every item in one plain table; otherwise a summary, the items that differ, and the anomalies. */
-export function reconciliationTabular(r: Reconciliation, ref: ReferenceData, flat = false): Tabular {
-  const itemRow = (i: ReconciliationItem) => ({ ...i, differences: i.differences.join(",") || null });
-  if (flat) {
-    return {
-      title_zh: `${r.year}年度对账单`,
-      title_en: `Reconciliation ${r.year}`,
-      sections: [{ columns: ITEM_COLUMNS.map((c) => ({ ...c })), rows: r.items.map(itemRow) }],
-    };
-  }
-  const differing = r.items.filter((i) => i.status !== "matched" || i.differences.length > 0);
-  return {
-    title_zh: `${r.year}年度对账单`,
-    title_en: `Reconciliation ${r.year}`,
-    subtitle: `${ref.jurisdiction("prefecture")?.name_zh ?? "prefecture"} ↔ ${ref.jurisdiction(r.operator)?.name_zh ?? r.operator} (${r.operator}) · ${ref.park(r.park)?.name_zh ?? r.park} (${r.park})`,
-    sections: [
-      {
-        title_zh: "汇总",
-        title_en: "Summary",
-        columns: [
-          { key: "zh", label_zh: "项目", label_en: "" },
-          { key: "en", label_zh: "", label_en: "Item" },
-          { key: "value", label_zh: "数值", label_en: "Value", align: "right" },
-        ],
-        rows: SUMMARY_ROWS.map(([key, zh, en]) => ({ zh, en, value: String(r.summary[key]) })),
-      },
-      {
-        title_zh: "不符明细",
-        title_en: `Items that differ${differing.length > ITEMS_IN_TABLE_MAX ? ` (first ${ITEMS_IN_TABLE_MAX} of ${differing.length}; --format csv lists all)` : ""}`,
-        columns: ITEM_COLUMNS.map((c) => ({ ...c })),
-        rows: differing.slice(0, ITEMS_IN_TABLE_MAX).map(itemRow),
-      },
-      {
-        title_zh: "异常",
-        title_en: "Anomalies",
-        columns: ANOMALY_COLUMNS.map((c) => ({ ...c })),
-        rows: r.anomalies.map((a) => ({
-          kind: a.kind,
-          uscc: a.uscc,
-          receipt_no: a.receipt_no ?? null,
-          detail: a.detail,
-        })),
-      },
-    ],
-    notes: [
-      "疑似对应仅供人工确认，不计入一致 Probable counterparts are for a person to confirm; they are never counted as matched.",
-      "运营方有而州方无的行按地方口径估算分成 Rows only in the operator's statement are valued as local-scope receipts.",
-    ],
-  };
-}
-
-export function overviewTabular(o: Awaited<ReturnType<typeof reconciliationOverview>>, ref: ReferenceData): Tabular {
-  return {
-    title_zh: `${o.year}年度三方对账汇总`,
-    title_en: `Three-party reconciliation ${o.year}`,
-    sections: [
-      {
-        columns: [
-          { key: "item", label_zh: "项目", label_en: "Item" },
-          ...o.parties.map((p) => ({
-            key: p.operator,
-            label_zh: ref.jurisdiction(p.operator)?.name_zh ?? p.operator,
-            label_en: `${p.operator} (${p.park})`,
-            align: "right" as const,
-          })),
-        ],
-        rows: SUMMARY_ROWS.map(([key, zh, en]) => {
-          const row: Record<string, string> = { item: `${zh} ${en}` };
-          for (const p of o.parties) row[p.operator] = String(p.summary[key]);
-          return row;
-        }),
-      },
-      {
-        title_zh: "交叉核对与异常",
-        title_en: "Cross-checks and anomalies",
-        columns: ANOMALY_COLUMNS.map((c) => ({ ...c })),
-        rows: o.anomalies.map((a) => ({
-          kind: a.kind,
-          uscc: a.uscc,
-          receipt_no: a.receipt_no ?? null,
-          detail: a.detail,
-        })),
-      },
-    ],
-  };
-}
+export { overviewTabular, reconciliationTabular } from "./reconciliation-tabular.js";

@@ -6,13 +6,16 @@
 // them in fen (pure, no database), `formatSettlement` writes the figures as the contract's
 // two-decimal strings. Whoever needs the money itself (settle, the demo, trace) takes the fen
 // figures (`settlementFigures`), never the formatted statement parsed back.
+// A statement is of one park, or of an operator as the sum of the parks it runs: the rows of its
+// parks summed by the same pure function (fen add up), with each park's totals beside them.
 
 import type { Knex } from "knex";
 import { formatYuan, toFen, type Fen } from "../ledger/money.js";
 import { formatBpAsPercent } from "../ledger/ratio.js";
-import { Rejection } from "../ledger/rejections.js";
+import { fieldRejection, Rejection } from "../ledger/rejections.js";
 import type { ReferenceData } from "../src/repositories/reference.js";
-import type { Section, Tabular } from "./render.js";
+import { closureOf } from "../src/repositories/closures.js";
+import type { Park } from "../src/repositories/reference.js";
 
 export interface SettlementTaxRow {
   tax_code: string;
@@ -31,11 +34,25 @@ export interface PriorYearRow extends SettlementTaxRow {
   origin_year: number;
 }
 
+/** One park's part of an operator's statement when it runs several. */
+export interface ParkSettlement {
+  park: string;
+  host: string;
+  status: "open" | "closed";
+  closed_at: string | null;
+  totals: SettlementStatement["totals"];
+}
+
 export interface SettlementStatement {
   year: number;
   operator: string;
-  host: string;
-  park: string;
+  /** The parks' common host; null only if an operator's parks have different hosts. */
+  host: string | null;
+  /** The park's code; null for an operator's statement over several parks (see `parks`). */
+  park: string | null;
+  /** Only for several parks: the parks summed, and each one's totals. */
+  parks?: string[];
+  by_park?: ParkSettlement[];
   status: "open" | "closed";
   closed_at: string | null;
   by_tax: SettlementTaxRow[];
@@ -54,8 +71,9 @@ export interface SettlementStatement {
     transferred: string;
     balance_due: string;
   };
-  agreements: { effective_from: string; operator_share_pct: string; note: string }[];
-  transfers: { ref: string; kind: "interim" | "recovery"; transferred_on: string; amount: string }[];
+  /** `park` is named when the statement covers several parks. */
+  agreements: { park?: string; effective_from: string; operator_share_pct: string; note: string }[];
+  transfers: { park?: string; ref: string; kind: "interim" | "recovery"; transferred_on: string; amount: string }[];
 }
 
 /** One account's net credit in the park for a tax and year of origin, from the running balances. */
@@ -141,14 +159,38 @@ interface Acc {
 
 const zero = (): Acc => ({ receipts: 0, central: 0n, operator: 0n, host: 0n, not_shared: 0n });
 
-export function operatorPark(ref: ReferenceData, operator: string): { code: string; host: string } {
-  const park = ref.parkOfOperator(operator);
-  if (park === undefined) {
+/**
+ * The parks a statement, transfer or closure with `operator` covers: `park` alone when given (one the
+ * operator runs), else every park it runs.
+ */
+export function operatorParks(ref: ReferenceData, operator: string, park?: string): Park[] {
+  const runs = ref.parksRunBy(operator);
+  if (runs.length === 0) {
     throw new Rejection("operator_unknown", `${operator} runs no park; the operators are ${ref.operators.join(", ")}`, {
       operator,
     });
   }
-  return park;
+  if (park === undefined) return runs;
+  const one = runs.find((p) => p.code === park);
+  if (one === undefined)
+    throw fieldRejection(
+      "park",
+      "park_unknown",
+      `${park} is not a park ${operator} runs; it runs ${runs.map((p) => p.code).join(", ")}`,
+    );
+  return [one];
+}
+
+/** The one park meant: `park` when given, else the operator's only park; one of several must be named. */
+export function operatorPark(ref: ReferenceData, operator: string, park?: string): Park {
+  const parks = operatorParks(ref, operator, park);
+  if (parks.length > 1)
+    throw fieldRejection(
+      "park",
+      "park_required",
+      `${operator} runs ${parks.map((p) => p.code).join(" and ")}; name the park`,
+    );
+  return parks[0]!;
 }
 
 /** The order taxes are listed in: by budget item code, as the treasury lists them. */
@@ -156,14 +198,15 @@ export function taxOrderOf(ref: ReferenceData): (tax_code: string) => string {
   return (code) => ref.tax(code)?.item_code ?? code;
 }
 
-/** Reads what the statement of fiscal year `year` for the operator's park rests on. */
+/** Reads what the statement of fiscal year `year` for the operator's park (`park`, or its only one) rests on. */
 export async function querySettlement(
   knex: Knex | Knex.Transaction,
   ref: ReferenceData,
   year: number,
   operator: string,
+  parkCode?: string,
 ): Promise<SettlementRows> {
-  const park = operatorPark(ref, operator);
+  const park = operatorPark(ref, operator, parkCode);
   const { rows } = await knex.raw(
     `select b.tax_code, b.origin_year, a.jurisdiction, a.code,
             sum(b.credit_fen - b.debit_fen) as credit_net, sum(b.line_count) as line_count
@@ -182,16 +225,19 @@ export async function querySettlement(
     credit_net_fen: toFen(r.credit_net),
     line_count: Number(r.line_count),
   }));
-  const transfers = (await knex("transfers")
-    .select("ref", "kind", "transferred_on", "amount_fen")
-    .where({ operator, fiscal_year: year })
-    .orderBy(["transferred_on", "id"])) as {
+  // a transfer recorded before transfers named their park is its journal entry's (migrations/016)
+  const transfers = (await knex("transfers as t")
+    .join("journal_entries as e", "e.id", "t.entry_id")
+    .select("t.ref", "t.kind", "t.transferred_on", "t.amount_fen")
+    .where({ "t.operator": operator, "t.fiscal_year": year })
+    .andWhereRaw("coalesce(t.park, e.park) = ?", [park.code])
+    .orderBy(["t.transferred_on", "t.id"])) as {
     ref: string;
     kind: "interim" | "recovery";
     transferred_on: string;
     amount_fen: unknown;
   }[];
-  const closure = await knex("closures").select("closed_at").where({ operator, year }).first();
+  const closure = await closureOf(knex, operator, park.code, year);
   return {
     year,
     operator,
@@ -203,7 +249,7 @@ export async function querySettlement(
       transferred_on: t.transferred_on,
       amount_fen: toFen(t.amount_fen),
     })),
-    closed_at: closure ? new Date(closure.closed_at).toISOString() : null,
+    closed_at: closure ? new Date(closure.closed_at as string).toISOString() : null,
   };
 }
 
@@ -370,182 +416,88 @@ export function formatSettlement(
   };
 }
 
-/** The figures in fen of fiscal year `year` for the operator's park (query, then sums). */
+/** The rows of each park the statement covers (operatorParks): one park, or all the operator runs. */
+export async function queryOperatorSettlement(
+  knex: Knex | Knex.Transaction,
+  ref: ReferenceData,
+  year: number,
+  operator: string,
+  park?: string,
+): Promise<SettlementRows[]> {
+  const rows: SettlementRows[] = [];
+  for (const p of operatorParks(ref, operator, park))
+    rows.push(await querySettlement(knex, ref, year, operator, p.code));
+  return rows;
+}
+
+/**
+ * Several parks' rows as one operator's (pure): their balances and transfers together, so that
+ * computeSettlementFigures sums them to the fen; closed once every park is, at the last closure.
+ */
+export function operatorRows(parks: readonly SettlementRows[]): SettlementRows {
+  const first = parks[0]!;
+  const closed = parks.map((p) => p.closed_at);
+  return {
+    year: first.year,
+    operator: first.operator,
+    park: first.park,
+    balances: parks.flatMap((p) => p.balances),
+    transfers: parks.flatMap((p) => p.transfers).sort((a, b) => a.transferred_on.localeCompare(b.transferred_on)),
+    closed_at: closed.every((c) => c !== null) ? closed.sort().at(-1)! : null,
+  };
+}
+
+/**
+ * The statement of one park, or of an operator's several parks: the sum of the parks (same fields),
+ * with `park` null, `parks`, and `by_park` each park's totals; agreements and transfers name their park.
+ */
+export function formatOperatorSettlement(ref: ReferenceData, parks: readonly SettlementRows[]): SettlementStatement {
+  const order = taxOrderOf(ref);
+  const each = parks.map((rows) => formatSettlement(ref, rows, computeSettlementFigures(rows, order)));
+  if (each.length === 1) return each[0]!;
+  const sum = operatorRows(parks);
+  const total = formatSettlement(ref, sum, computeSettlementFigures(sum, order));
+  const hosts = [...new Set(parks.map((p) => p.park.host))];
+  return {
+    ...total,
+    host: hosts.length === 1 ? hosts[0]! : null,
+    park: null,
+    parks: parks.map((p) => p.park.code),
+    by_park: each.map((s) => ({
+      park: s.park!,
+      host: s.host!,
+      status: s.status,
+      closed_at: s.closed_at,
+      totals: s.totals,
+    })),
+    agreements: each.flatMap((s) => s.agreements.map((a) => ({ park: s.park!, ...a }))),
+    transfers: each
+      .flatMap((s) => s.transfers.map((x) => ({ park: s.park!, ...x })))
+      .sort((a, b) => a.transferred_on.localeCompare(b.transferred_on)),
+  };
+}
+
+/** The figures in fen of fiscal year `year` for the operator's park, or the sum of all it runs. */
 export async function settlementFigures(
   knex: Knex | Knex.Transaction,
   ref: ReferenceData,
   year: number,
   operator: string,
+  park?: string,
 ): Promise<SettlementFigures> {
-  return computeSettlementFigures(await querySettlement(knex, ref, year, operator), taxOrderOf(ref));
+  const parks = await queryOperatorSettlement(knex, ref, year, operator, park);
+  return computeSettlementFigures(operatorRows(parks), taxOrderOf(ref));
 }
 
-/** Figures booked in fiscal year `year` for the operator's park, from the running balances. */
+/** Figures booked in fiscal year `year` for the operator's park, or for all it runs, from the running balances. */
 export async function settlementStatement(
   knex: Knex | Knex.Transaction,
   ref: ReferenceData,
   year: number,
   operator: string,
+  park?: string,
 ): Promise<SettlementStatement> {
-  const rows = await querySettlement(knex, ref, year, operator);
-  return formatSettlement(ref, rows, computeSettlementFigures(rows, taxOrderOf(ref)));
+  return formatOperatorSettlement(ref, await queryOperatorSettlement(knex, ref, year, operator, park));
 }
 
-const TAX_COLUMNS = [
-  { key: "tax_code", label_zh: "税种代码", label_en: "Tax" },
-  { key: "tax_name_zh", label_zh: "税种", label_en: "Tax name" },
-  { key: "receipts", label_zh: "笔数", label_en: "Rows", align: "right", kind: "count" },
-  { key: "central_excluded", label_zh: "中央分享", label_en: "Central share", align: "right", kind: "money" },
-  { key: "local_revenue", label_zh: "地方收入", label_en: "Local revenue", align: "right", kind: "money" },
-  { key: "operator_share", label_zh: "运营方分成", label_en: "Operator share", align: "right", kind: "money" },
-  { key: "host_share", label_zh: "东道方分成", label_en: "Host share", align: "right", kind: "money" },
-  { key: "not_shared", label_zh: "未纳入分成", label_en: "Not shared", align: "right", kind: "money" },
-] as const;
-
-/**
- * The statement as tables. `flat` gives one plain table for CSV (scripts read it with any CSV
- * reader): the tax rows and a totals row that also carries the transfers and the balance due.
- */
-export function settlementTabular(s: SettlementStatement, ref: ReferenceData, flat = false): Tabular {
-  if (flat) return flatSettlementTabular(s);
-  const name = (code: string) => ref.jurisdiction(code)?.name_zh ?? code;
-  const parkName = ref.park(s.park)?.name_zh ?? s.park;
-  return {
-    title_zh: `${s.year}年度税收分成核算表`,
-    title_en: `Revenue-sharing settlement ${s.year}`,
-    subtitle: `${parkName} (${s.park}) · 运营方 operator: ${name(s.operator)} (${s.operator}) · 东道方 host: ${name(s.host)} (${s.host}) · ${s.status === "closed" ? `已结算 closed ${s.closed_at}` : "未结算 open"}`,
-    sections: [
-      byTaxSection(s),
-      ...(s.prior_year_adjustments.length > 0
-        ? [
-            {
-              title_zh: "以前年度调整（已含在上表）",
-              title_en: "Prior-year adjustments (included above)",
-              columns: [
-                { key: "origin_year", label_zh: "所属年度", label_en: "Year of origin" },
-                ...TAX_COLUMNS.map((c) => ({ ...c })),
-              ],
-              rows: s.prior_year_adjustments.map((r) => ({ ...r })),
-            },
-          ]
-        : []),
-      settlementSection(s.totals),
-      ...(s.transfers.length > 0
-        ? [
-            {
-              title_zh: "拨付明细",
-              title_en: "Transfers",
-              columns: [
-                { key: "transferred_on", label_zh: "日期", label_en: "Date" },
-                { key: "ref", label_zh: "编号", label_en: "Reference" },
-                { key: "kind_zh", label_zh: "类型", label_en: "Kind" },
-                {
-                  key: "amount",
-                  label_zh: "金额（元，收回为负）",
-                  label_en: "Amount (CNY, recovered negative)",
-                  align: "right" as const,
-                  kind: "money" as const,
-                },
-              ],
-              rows: s.transfers.map((x) => ({
-                transferred_on: x.transferred_on,
-                ref: x.ref,
-                kind_zh: x.kind === "recovery" ? "收回 recovery" : "预拨 interim",
-                amount: x.kind === "recovery" ? `-${x.amount}` : x.amount,
-              })),
-            },
-          ]
-        : []),
-    ],
-    notes: [
-      `分成比例 agreements in force: ${s.agreements.map((a) => `${a.effective_from} 起 operator ${a.operator_share_pct}%`).join("; ") || "none"}`,
-      "挂账（待查）收入不含在内 Receipts held in suspense are not in these figures.",
-    ],
-  };
-}
-
-/** One plain table for CSV: the tax rows, and a totals row carrying the transfers and the balance due. */
-function flatSettlementTabular(s: SettlementStatement): Tabular {
-  const t = s.totals;
-  return {
-    title_zh: `${s.year}年度税收分成核算表`,
-    title_en: `Revenue-sharing settlement ${s.year}`,
-    sections: [
-      {
-        columns: [
-          ...TAX_COLUMNS.map((c) => ({ ...c })),
-          { key: "transferred", label_zh: "净拨付", label_en: "Transferred (net)", kind: "money" },
-          { key: "balance_due", label_zh: "应结算", label_en: "Balance due", kind: "money" },
-          // after the columns scripts already read by position
-          { key: "transferred_interim", label_zh: "已预拨", label_en: "Interim transfers", kind: "money" },
-          { key: "recovered", label_zh: "收回多拨", label_en: "Recovered", kind: "money" },
-        ],
-        rows: s.by_tax.map((r) => ({
-          ...r,
-          transferred_interim: null,
-          recovered: null,
-          transferred: null,
-          balance_due: null,
-        })),
-        totals: {
-          tax_code: "TOTAL",
-          tax_name_zh: "合计",
-          receipts: s.by_tax.reduce((n, r) => n + r.receipts, 0),
-          central_excluded: t.central_excluded,
-          local_revenue: t.local_revenue,
-          operator_share: t.operator_share,
-          host_share: t.host_share,
-          not_shared: t.not_shared,
-          transferred_interim: t.transferred_interim,
-          recovered: t.recovered,
-          transferred: t.transferred,
-          balance_due: t.balance_due,
-        },
-      },
-    ],
-  };
-}
-
-function byTaxSection(s: SettlementStatement): Section {
-  const t = s.totals;
-  return {
-    title_zh: "分税种",
-    title_en: "By tax",
-    columns: TAX_COLUMNS.map((c) => ({ ...c })),
-    rows: s.by_tax.map((r) => ({ ...r })),
-    totals: {
-      tax_code: "",
-      tax_name_zh: "",
-      receipts: s.by_tax.reduce((n, r) => n + r.receipts, 0),
-      central_excluded: t.central_excluded,
-      local_revenue: t.local_revenue,
-      operator_share: t.operator_share,
-      host_share: t.host_share,
-      not_shared: t.not_shared,
-    },
-  };
-}
-
-/** The figures from local revenue down to what is still due, each on a line of its own. */
-function settlementSection(t: SettlementStatement["totals"]): Section {
-  return {
-    title_zh: "结算",
-    title_en: "Settlement",
-    columns: [
-      { key: "item_zh", label_zh: "项目", label_en: "Item" },
-      { key: "item_en", label_zh: "", label_en: "" },
-      { key: "amount", label_zh: "金额（元）", label_en: "Amount (CNY)", align: "right", kind: "money" },
-    ],
-    rows: [
-      { item_zh: "中央分享（不参与分成）", item_en: "Central share (excluded)", amount: t.central_excluded },
-      { item_zh: "地方收入", item_en: "Local revenue", amount: t.local_revenue },
-      { item_zh: "运营方分成", item_en: "Operator share", amount: t.operator_share },
-      { item_zh: "东道方分成", item_en: "Host share", amount: t.host_share },
-      { item_zh: "未纳入分成（非税收入）", item_en: "Not shared (non-tax)", amount: t.not_shared },
-      { item_zh: "已预拨", item_en: "Interim transfers", amount: t.transferred_interim },
-      { item_zh: "收回多拨（运营方退回）", item_en: "Recovered (over-transfers returned)", amount: t.recovered },
-      { item_zh: "净拨付（已预拨−收回）", item_en: "Transferred, net", amount: t.transferred },
-      { item_zh: "应结算（运营方分成−净拨付）", item_en: "Balance due", amount: t.balance_due },
-    ],
-  };
-}
+export { settlementTabular } from "./settlement-tabular.js";

@@ -19,7 +19,7 @@ import { fieldRejection, Rejection } from "../ledger/rejections.js";
 import type { ReferenceData } from "../src/repositories/reference.js";
 import { indicatorFigures } from "./indicators.js";
 import type { Tabular } from "./render.js";
-import { operatorPark, settlementFigures } from "./settlement.js";
+import { operatorParks, settlementFigures } from "./settlement.js";
 import { trialBalanceFigures } from "./trial-balance.js";
 import { entryIdFor, entryKeyFor, seesFile, seesRequest, type Viewer } from "./viewer.js";
 
@@ -40,6 +40,8 @@ export type TraceTarget =
       report: "settlement";
       year: number;
       operator: string;
+      /** One of the operator's parks; all it runs when not given (the statement's sum). */
+      park?: string;
       tax_code?: string;
       figure: (typeof SETTLEMENT_FIGURES)[number];
     }
@@ -113,7 +115,8 @@ interface Part {
 
 interface Plan {
   parts: Part[];
-  filter: { fiscal_year: number; park?: string; tax_code?: string; kind?: string; month?: string };
+  /** `park`: one park, or several (an operator's parks). */
+  filter: { fiscal_year: number; park?: string | string[]; tax_code?: string; kind?: string; month?: string };
   unit: string;
   format: (units: bigint) => string;
   /** The figure as the report computes it, in the same integer units as the contributions. */
@@ -149,7 +152,8 @@ export async function trace(
     conditions.push(condition);
     bindings.push(value);
   };
-  if (f.park !== undefined) where("e.park = ?", f.park);
+  if (typeof f.park === "string") where("e.park = ?", f.park);
+  else if (f.park !== undefined) where("e.park = any(?)", f.park);
   if (f.tax_code !== undefined) where("e.tax_code = ?", f.tax_code);
   if (f.kind !== undefined) where("e.kind = ?", f.kind);
   if (f.month !== undefined) where("e.effective_on = ?", `${f.month}-01`);
@@ -256,7 +260,8 @@ function inView(ref: ReferenceData, viewer: Viewer, t: TraceTarget): boolean {
 
 async function planFor(knex: Knex | Knex.Transaction, ref: ReferenceData, t: TraceTarget): Promise<Plan> {
   if (t.report === "settlement") {
-    const park = operatorPark(ref, t.operator);
+    const parks = operatorParks(ref, t.operator, t.park);
+    const hosts = [...new Set(parks.map((p) => p.host))];
     const tax = t.tax_code === undefined ? undefined : ref.tax(t.tax_code);
     if (t.tax_code !== undefined && tax === undefined)
       throw fieldRejection("tax", "tax_code_unknown", `${t.tax_code} is not a tax code`);
@@ -279,20 +284,24 @@ async function planFor(knex: Knex | Knex.Transaction, ref: ReferenceData, t: Tra
     ];
     const parts: Record<(typeof SETTLEMENT_FIGURES)[number], Part[]> = {
       operator_share: [credit(t.operator, "revenue_shared")],
-      host_share: [credit(park.host, "revenue_shared_host")],
-      local_revenue: [credit(t.operator, "revenue_shared"), credit(park.host, "revenue_shared_host")],
+      host_share: hosts.map((h) => credit(h, "revenue_shared_host")),
+      local_revenue: [credit(t.operator, "revenue_shared"), ...hosts.map((h) => credit(h, "revenue_shared_host"))],
       central_excluded: [credit(ref.central, "revenue_central")],
-      not_shared: [credit(park.host, "revenue_own"), credit(park.host, "nontax_revenue")],
+      not_shared: hosts.flatMap((h) => [credit(h, "revenue_own"), credit(h, "nontax_revenue")]),
       transferred: transferred(1n),
       balance_due: [credit(t.operator, "revenue_shared"), ...transferred(-1n)],
     };
     return {
       parts: parts[t.figure],
-      filter: { fiscal_year: t.year, park: park.code, ...(tax !== undefined ? { tax_code: tax.code } : {}) },
+      filter: {
+        fiscal_year: t.year,
+        park: parks.length === 1 ? parks[0]!.code : parks.map((p) => p.code),
+        ...(tax !== undefined ? { tax_code: tax.code } : {}),
+      },
       unit: "CNY",
       format: formatYuan,
       figure: async () => {
-        const f = await settlementFigures(knex, ref, t.year, t.operator);
+        const f = await settlementFigures(knex, ref, t.year, t.operator, t.park);
         if (tax === undefined) return f.totals[`${t.figure}_fen`];
         const row = f.by_tax.find((r) => r.tax_code === tax.code);
         const figure = t.figure as Exclude<typeof t.figure, "transferred" | "balance_due">;

@@ -73,6 +73,7 @@ export function transferTabular(t: TransferResult): Tabular {
     ["ref", t.ref],
     ["kind", t.kind],
     ["operator", t.operator],
+    ["park", t.park],
     ["amount", t.amount],
     ["transferred_on", t.transferred_on],
     ["fiscal_year", t.fiscal_year],
@@ -87,6 +88,7 @@ export function settleTabular(s: SettleResult, ref: ReferenceData): Tabular {
     [
       ["year", s.year],
       ["operator", `${ref.jurisdiction(s.operator)?.name_zh ?? s.operator} (${s.operator})`],
+      ["park", s.park ?? (s.by_park ?? []).map((p) => p.park).join(", ")],
       ["operator_share", s.statement.totals.operator_share],
       ["transferred", s.statement.totals.transferred],
       ["balance_due", s.balance_due],
@@ -94,7 +96,7 @@ export function settleTabular(s: SettleResult, ref: ReferenceData): Tabular {
       ["closed_at", s.closed_at],
       ["already_settled", s.already_settled ? "yes" : "no"],
     ],
-    `${s.year} is closed with ${s.operator}: later receipts dated ${s.year} are booked as prior-year adjustments in ${s.year + 1}`,
+    `${s.year} is closed with ${s.operator} for ${s.park ?? (s.by_park ?? []).map((p) => p.park).join(" and ")}: later receipts dated ${s.year} are booked as prior-year adjustments in ${s.year + 1}`,
   );
 }
 

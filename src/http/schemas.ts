@@ -84,6 +84,7 @@ export const PostReceiptsResult = z.strictObject({
 
 export const TransferInput = z.strictObject({
   operator: Party,
+  park: ParkCode.optional().describe("the operator's park; required when it runs several"),
   amount: Yuan,
   on: IsoDate,
   ref: Identifier(64),
@@ -125,6 +126,7 @@ export const SettleInput = z.strictObject({
     .min(1990, { error: NOT_A_YEAR })
     .max(2999, { error: NOT_A_YEAR }),
   operator: Party,
+  park: ParkCode.optional().describe("one of the operator's parks; without it, every park it runs"),
 });
 
 export const Format = z.enum(["json", "csv", "xlsx", "table"]);
@@ -153,7 +155,19 @@ export const SettlementReport = z
   .object({
     year: z.number().int(),
     operator: z.string(),
-    park: z.string(),
+    /** null for an operator's statement over several parks (`parks`, `by_park`) */
+    park: z.string().nullable(),
+    parks: z.array(z.string()).optional(),
+    by_park: z
+      .array(
+        z
+          .object({
+            park: z.string(),
+            totals: z.object({ local_revenue: Money, operator_share: Money, balance_due: Money }).loose(),
+          })
+          .loose(),
+      )
+      .optional(),
     by_tax: z.array(
       z.object({ tax_code: z.string(), local_revenue: Money, operator_share: Money, host_share: Money }).loose(),
     ),

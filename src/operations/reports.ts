@@ -74,6 +74,7 @@ const YEAR = "fiscal year, e.g. 2025";
 const OPERATOR = "a party that runs a park, e.g. bingtuan or urumqi (park list)";
 const JURISDICTION = "a jurisdiction, e.g. prefecture, bingtuan, urumqi or central (park list)";
 const LIMIT = "list at most N entries (the total still covers all)";
+const OPERATOR_PARK = "one of the operator's parks; without it, the sum of all it runs";
 
 const traceAnswer = async (ctx: ReportContext, target: TraceTarget, limit: number | undefined) => {
   const t = await trace(ctx.knex, ctx.ref, target, { viewer: ctx.viewer, ...(limit !== undefined ? { limit } : {}) });
@@ -85,12 +86,12 @@ export const REPORTS: readonly ReportOperation[] = [
     group: "report",
     name: "settlement",
     summary: "Annual sharing settlement statement (分成核算表).",
-    params: z.strictObject({ year: S.Year, operator: S.Party }),
-    help: { year: YEAR, operator: OPERATOR },
+    params: z.strictObject({ year: S.Year, operator: S.Party, park: S.ParkCode.optional() }),
+    help: { year: YEAR, operator: OPERATOR, park: OPERATOR_PARK },
     response: S.SettlementReport,
     allow: (p, q) => access.readOperatorMoney(p, q.operator),
     run: async ({ knex, ref }, q) => {
-      const s = await settlementStatement(knex, ref, q.year, q.operator);
+      const s = await settlementStatement(knex, ref, q.year, q.operator, q.park);
       return { json: s, tabular: (f) => settlementTabular(s, ref, f === "csv") };
     },
   }),
@@ -98,8 +99,12 @@ export const REPORTS: readonly ReportOperation[] = [
     group: "report",
     name: "reconciliation",
     summary: "Prefecture ↔ operator reconciliation (对账单); without operator, the three-party summary.",
-    params: z.strictObject({ year: S.Year, operator: S.Party.optional() }),
-    help: { year: "year of collection", operator: `${OPERATOR}; without it, the three-party summary` },
+    params: z.strictObject({ year: S.Year, operator: S.Party.optional(), park: S.ParkCode.optional() }),
+    help: {
+      year: "year of collection",
+      operator: `${OPERATOR}; without it, the three-party summary`,
+      park: `${OPERATOR_PARK} (with operator)`,
+    },
     response: z.union([S.ReconciliationReport, S.AnyReport]),
     allow: (p, q) => (q.operator === undefined ? access.readAllMoney(p) : access.readOperatorMoney(p, q.operator)),
     run: async ({ knex, ref, viewer }, q) => {
@@ -107,7 +112,7 @@ export const REPORTS: readonly ReportOperation[] = [
         const o = await reconciliationOverview(knex, ref, q.year);
         return { json: o, tabular: () => overviewTabular(o, ref) };
       }
-      const r = await reconciliation(knex, ref, q.year, q.operator, viewer);
+      const r = await reconciliation(knex, ref, q.year, q.operator, viewer, q.park);
       return {
         json: r,
         tabular: (f) => reconciliationTabular(r, ref, f === "csv"),
@@ -180,6 +185,7 @@ export const REPORTS: readonly ReportOperation[] = [
     params: z.strictObject({
       year: S.Year,
       operator: S.Party,
+      park: S.ParkCode.optional(),
       tax: S.Code.optional(),
       figure: z.enum(SETTLEMENT_FIGURES).default("operator_share"),
       limit: S.Limit,
@@ -187,6 +193,7 @@ export const REPORTS: readonly ReportOperation[] = [
     help: {
       year: YEAR,
       operator: OPERATOR,
+      park: OPERATOR_PARK,
       tax: "one tax's row (VAT, 10101, …) instead of the totals",
       figure: "which figure",
       limit: LIMIT,
@@ -199,6 +206,7 @@ export const REPORTS: readonly ReportOperation[] = [
           report: "settlement",
           year: q.year,
           operator: q.operator,
+          ...(q.park !== undefined ? { park: q.park } : {}),
           ...(q.tax !== undefined ? { tax_code: q.tax } : {}),
           figure: q.figure,
         },

@@ -54,6 +54,7 @@ export const WRITES: readonly WriteOperation[] = [
     body: S.TransferInput,
     help: {
       operator: OPERATOR,
+      park: "the operator's park; required when it runs several",
       amount: "amount in yuan, positive, e.g. 1000000.00",
       on: "date of the transfer, YYYY-MM-DD",
       ref: "the transfer's reference (unique)",
@@ -114,12 +115,17 @@ export const WRITES: readonly WriteOperation[] = [
   define({
     command: ["settle"],
     path: "/settlements",
-    summary: "Close a year with an operator: post the settlement and lock the year.",
+    summary:
+      "Close a year with an operator, for one park or every park it runs: post the settlement and lock the year.",
     body: S.SettleInput,
-    help: { year: "fiscal year, e.g. 2025", operator: OPERATOR },
+    help: {
+      year: "fiscal year, e.g. 2025",
+      operator: OPERATOR,
+      park: "one of the operator's parks; without it, every park it runs",
+    },
     allow: (p) => access.writeMoney(p),
     run: async (db, body) => {
-      const result = await settleYear(db, body.year, body.operator);
+      const result = await settleYear(db, body.year, body.operator, { park: body.park });
       const ref = await ReferenceData.load(db.knex);
       return { replayed: result.already_settled, json: result, tabular: () => settleTabular(result, ref) };
     },

@@ -163,14 +163,14 @@ export class ReferenceData {
     return central.code;
   }
 
-  /** The park an operator runs for a host (one park per operator in this arrangement). */
-  parkOfOperator(operator: string): Park | undefined {
-    return this.parks.find((p) => p.operator === operator && p.operator !== p.host);
+  /** The parks an operator runs for a host, in code order (one or several). */
+  parksRunBy(operator: string): Park[] {
+    return this.parks.filter((p) => p.operator === operator && p.operator !== p.host);
   }
 
-  /** Operators: jurisdictions that run a park for another host and so share its revenue. */
+  /** Operators: jurisdictions that run a park for another host and so share its revenue (each once). */
   get operators(): string[] {
-    return this.parks.filter((p) => p.operator !== p.host).map((p) => p.operator);
+    return [...new Set(this.parks.filter((p) => p.operator !== p.host).map((p) => p.operator))];
   }
 
   /**

@@ -102,13 +102,6 @@ export async function addPark(db: Database, input: ParkInput): Promise<AddParkRe
         );
       return { ...viewOf(ref, existing), operator_created: false, replayed: true };
     }
-    const runs = ref.parks.find((p) => p.operator === operatorCode && p.operator !== p.host);
-    if (runs !== undefined)
-      throw fieldRejection(
-        "operator",
-        "operator_runs_a_park",
-        `${operatorCode} already runs ${runs.code}; settlement, transfers and closures are kept per operator, so an operator runs one park`,
-      );
     if (known === undefined) {
       const operator_name = checkedName("operator_name", input.operator_name ?? operatorCode);
       await trx("jurisdictions").insert({

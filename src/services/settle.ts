@@ -1,28 +1,34 @@
-// Closes a year with an operator: posts the settlement (what is still due after the transfers moves
-// to the settlement accounts), stores the statement as it stood, and locks the year. From then on a
-// receipt dated in that year is booked as a prior-year adjustment in the next open year.
+// Closes a year with an operator for one park, or for every park it runs: posts each park's
+// settlement (what is still due after that park's transfers moves to the settlement accounts),
+// stores the park's statement as it stood, and locks the year for the park. From then on a receipt
+// of that park dated in that year is booked as a prior-year adjustment in the next open year.
 // It posts the balance due from the statement's fen figures, the same figures the stored statement
 // shows as strings, so the posting and the statement cannot disagree and no amount is parsed back.
 
 import { settlementLines } from "../../ledger/posting.js";
 import { createHash } from "node:crypto";
+import type { Knex } from "knex";
 import type { Database } from "../db/database.js";
+import { formatYuan, parseYuan } from "../../ledger/money.js";
 import { Rejection } from "../../ledger/rejections.js";
 import { AccountBook } from "../repositories/accounts.js";
+import { closureOf } from "../repositories/closures.js";
 import { lockJournal, postEntry } from "../repositories/journal.js";
-import { ReferenceData } from "../repositories/reference.js";
+import { ReferenceData, type Park } from "../repositories/reference.js";
 import {
   computeSettlementFigures,
+  formatOperatorSettlement,
   formatSettlement,
-  operatorPark,
+  operatorParks,
+  queryOperatorSettlement,
   querySettlement,
   taxOrderOf,
   type SettlementStatement,
 } from "../../reports/settlement.js";
 
-export interface SettleResult {
-  year: number;
-  operator: string;
+/** What settling one park did. */
+export interface ParkSettleResult {
+  park: string;
   already_settled: boolean;
   balance_due: string;
   entry_id: string | null;
@@ -30,11 +36,27 @@ export interface SettleResult {
   statement: SettlementStatement;
 }
 
+export interface SettleResult {
+  year: number;
+  operator: string;
+  /** The park settled; null when several were (see `by_park`). */
+  park: string | null;
+  /** True when every park was already settled. */
+  already_settled: boolean;
+  balance_due: string;
+  /** The settlement entry of the one park settled; null for several parks (see `by_park`). */
+  entry_id: string | null;
+  closed_at: string;
+  statement: SettlementStatement;
+  /** Only when several parks were settled: each park's result. */
+  by_park?: ParkSettleResult[];
+}
+
 export async function settleYear(
   db: Database,
   year: number,
   operator: string,
-  today = new Date(),
+  { park, today = new Date() }: { park?: string | undefined; today?: Date } = {},
 ): Promise<SettleResult> {
   if (year > today.getUTCFullYear()) {
     throw new Rejection("year_not_begun", `${year} has not begun; a year is settled once its receipts are in`);
@@ -42,61 +64,97 @@ export async function settleYear(
   return db.knex.transaction(async (trx) => {
     await lockJournal(trx);
     const ref = await ReferenceData.load(trx);
-    const park = operatorPark(ref, operator);
-    const existing = await trx("closures").where({ operator, year }).first();
-    if (existing !== undefined) {
-      const statement = existing.statement as SettlementStatement;
-      return {
-        year,
-        operator,
-        already_settled: true,
-        balance_due: statement.totals.balance_due,
-        entry_id: existing.entry_id === null ? null : String(existing.entry_id),
-        closed_at: new Date(existing.closed_at).toISOString(),
-        statement,
-      };
+    const parks = operatorParks(ref, operator, park);
+    const each: ParkSettleResult[] = [];
+    const several = ref.parksRunBy(operator).length > 1;
+    for (const p of parks) each.push(await settlePark(trx, ref, year, operator, p, several));
+    if (each.length === 1) {
+      const [one] = each as [ParkSettleResult];
+      return { year, operator, ...one };
     }
-    const rows = await querySettlement(trx, ref, year, operator);
-    const figures = computeSettlementFigures(rows, taxOrderOf(ref));
-    const statement = formatSettlement(ref, rows, figures);
-    const balance_due = figures.totals.balance_due_fen;
-    let entry_id: string | null = null;
-    if (balance_due !== 0n) {
-      const posted = await postEntry(trx, await AccountBook.load(trx), {
-        idempotency_key: `settlement:${operator}:${year}`,
-        input_hash: createHash("sha256").update(JSON.stringify(statement.totals)).digest("hex"),
-        kind: "settlement",
-        fiscal_year: year,
-        origin_year: year,
-        effective_on: `${year}-12-31`,
-        park: park.code,
-        tax_code: null,
-        operator,
-        description: `年终结算 settlement ${year} ${operator}`,
-        import_id: null,
-        source_row: null,
-        lines: settlementLines(balance_due, park.host, operator, park.code),
-      });
-      entry_id = posted.id.toString();
-    }
-    const closed_at = new Date();
-    const closed: SettlementStatement = { ...statement, status: "closed", closed_at: closed_at.toISOString() };
-    await trx("closures").insert({
-      operator,
-      year,
-      balance_due_fen: balance_due.toString(),
-      entry_id,
-      statement: JSON.stringify(closed),
-      closed_at,
-    });
+    // the operator's statement over the parks, as each park's closed statement has it
+    const rows = await queryOperatorSettlement(trx, ref, year, operator);
+    const due = each.reduce((sum, r) => sum + (parseYuan(r.balance_due) ?? 0n), 0n);
     return {
       year,
       operator,
-      already_settled: false,
-      balance_due: statement.totals.balance_due,
-      entry_id,
-      closed_at: closed_at.toISOString(),
-      statement: closed,
+      park: null,
+      already_settled: each.every((r) => r.already_settled),
+      balance_due: formatYuan(due),
+      entry_id: null,
+      closed_at: each
+        .map((r) => r.closed_at)
+        .sort()
+        .at(-1)!,
+      statement: formatOperatorSettlement(ref, rows),
+      by_park: each,
     };
   });
+}
+
+/** Settles one park's year, or answers with its closure when it is already settled. */
+async function settlePark(
+  trx: Knex.Transaction,
+  ref: ReferenceData,
+  year: number,
+  operator: string,
+  park: Park,
+  /** Whether the operator runs several parks: each park's entry then names it. */
+  several: boolean,
+): Promise<ParkSettleResult> {
+  const existing = await closureOf(trx, operator, park.code, year);
+  if (existing !== undefined) {
+    const statement = existing.statement as SettlementStatement;
+    return {
+      park: park.code,
+      already_settled: true,
+      balance_due: statement.totals.balance_due,
+      entry_id: existing.entry_id === null ? null : String(existing.entry_id),
+      closed_at: new Date(existing.closed_at as string).toISOString(),
+      statement,
+    };
+  }
+  const rows = await querySettlement(trx, ref, year, operator, park.code);
+  const figures = computeSettlementFigures(rows, taxOrderOf(ref));
+  const statement = formatSettlement(ref, rows, figures);
+  const balance_due = figures.totals.balance_due_fen;
+  let entry_id: string | null = null;
+  if (balance_due !== 0n) {
+    const posted = await postEntry(trx, await AccountBook.load(trx), {
+      // an operator of one park keeps the key and description it always had; of several, each park has its own
+      idempotency_key: several ? `settlement:${operator}:${year}:${park.code}` : `settlement:${operator}:${year}`,
+      input_hash: createHash("sha256").update(JSON.stringify(statement.totals)).digest("hex"),
+      kind: "settlement",
+      fiscal_year: year,
+      origin_year: year,
+      effective_on: `${year}-12-31`,
+      park: park.code,
+      tax_code: null,
+      operator,
+      description: `年终结算 settlement ${year} ${operator}${several ? ` ${park.code}` : ""}`,
+      import_id: null,
+      source_row: null,
+      lines: settlementLines(balance_due, park.host, operator, park.code),
+    });
+    entry_id = posted.id.toString();
+  }
+  const closed_at = new Date();
+  const closed: SettlementStatement = { ...statement, status: "closed", closed_at: closed_at.toISOString() };
+  await trx("closures").insert({
+    operator,
+    park: park.code,
+    year,
+    balance_due_fen: balance_due.toString(),
+    entry_id,
+    statement: JSON.stringify(closed),
+    closed_at,
+  });
+  return {
+    park: park.code,
+    already_settled: false,
+    balance_due: statement.totals.balance_due,
+    entry_id,
+    closed_at: closed_at.toISOString(),
+    statement: closed,
+  };
 }

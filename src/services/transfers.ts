@@ -2,7 +2,8 @@
 // recoveries (收回): an over-transfer the operator returns. Both move a positive amount, each its own
 // way; the settlement statement shows them apart. A transfer is identified by its reference: the same
 // transfer again is a no-op, a different one under the same reference is refused; a transfer into a
-// year already settled is refused.
+// year already settled is refused. Transfers are per operator and park: one that runs several parks
+// names the park, one that runs one need not.
 
 import { createHash } from "node:crypto";
 import { amountProblem, formatYuan, parseYuan, toFen } from "../../ledger/money.js";
@@ -12,9 +13,11 @@ import { fieldRejection, Rejection, REJECTIONS } from "../../ledger/rejections.j
 import { textProblem, visibleText } from "../../ledger/text.js";
 import type { Database } from "../db/database.js";
 import { AccountBook } from "../repositories/accounts.js";
+import { isClosed } from "../../ledger/rules.js";
 import { loadClosedYears } from "../repositories/closures.js";
 import { lockJournal, postEntry } from "../repositories/journal.js";
 import { ReferenceData } from "../repositories/reference.js";
+import { operatorPark } from "../../reports/settlement.js";
 import { dateField } from "./fields.js";
 
 /** interim: the host pays the operator ahead of the settlement; recovery: the operator pays back. */
@@ -28,6 +31,8 @@ export interface TransferInput {
   ref: string;
   /** interim when not given. */
   kind?: string;
+  /** The park the transfer is for: required when the operator runs several, its only park otherwise. */
+  park?: string | undefined;
 }
 
 export interface TransferResult {
@@ -35,6 +40,7 @@ export interface TransferResult {
   kind: TransferKind;
   operator: string;
   host: string;
+  park: string;
   amount: string;
   transferred_on: string;
   fiscal_year: number;
@@ -78,19 +84,20 @@ export async function recordTransfer(db: Database, input: TransferInput): Promis
   return db.knex.transaction(async (trx) => {
     await lockJournal(trx);
     const reference = await ReferenceData.load(trx);
-    const park = reference.parkOfOperator(input.operator);
-    if (park === undefined)
+    if (reference.parksRunBy(input.operator).length === 0)
       throw fieldRejection(
         "operator",
         "operator_unknown",
         `${input.operator} runs no park; the operators are ${reference.operators.join(", ")}`,
       );
+    const park = operatorPark(reference, input.operator, input.park);
     const fiscal_year = yearOf(on);
     const answer = (entry_id: string, replayed: boolean): TransferResult => ({
       ref,
       kind,
       operator: park.operator,
       host: park.host,
+      park: park.code,
       amount: formatYuan(amount_fen),
       transferred_on: on,
       fiscal_year,
@@ -101,35 +108,41 @@ export async function recordTransfer(db: Database, input: TransferInput): Promis
     const content_hash = createHash("sha256")
       .update([ref, park.operator, amount_fen.toString(), on, ...(kind === "recovery" ? [kind] : [])].join("\u001f"))
       .digest("hex");
-    const existing = await trx("transfers").where({ ref }).first();
+    // the park is not in the hash (it was not before transfers were per park): it is compared apart
+    const existing = await trx("transfers as t")
+      .join("journal_entries as e", "e.id", "t.entry_id")
+      .select("t.*", trx.raw("coalesce(t.park, e.park) as of_park"))
+      .where({ "t.ref": ref })
+      .first();
     if (existing !== undefined) {
-      if (existing.content_hash !== content_hash) {
+      if (existing.content_hash !== content_hash || existing.of_park !== park.code) {
         throw new Rejection(
           "transfer_ref_reused",
-          `transfer ${ref} is already recorded: ${existing.operator} ${formatYuan(BigInt(existing.amount_fen))} on ${existing.transferred_on}`,
+          `transfer ${ref} is already recorded: ${existing.operator} ${existing.of_park} ${formatYuan(BigInt(existing.amount_fen))} on ${existing.transferred_on}`,
         );
       }
       return answer(String(existing.entry_id), true);
     }
-    if ((await loadClosedYears(trx)).get(park.operator)?.has(fiscal_year)) {
+    if (isClosed(await loadClosedYears(trx), park, fiscal_year)) {
       throw new Rejection(
         "year_closed",
-        `${fiscal_year} is settled and closed with ${park.operator}; a transfer cannot be added to it`,
+        `${fiscal_year} is settled and closed with ${park.operator} for ${park.code}; a transfer cannot be added to it`,
       );
     }
     if (kind === "recovery") {
-      // what comes back is an over-transfer: never more than went out that year, net of earlier returns
+      // what comes back is an over-transfer: never more than went out to the park that year, net of earlier returns
       const { rows } = await trx.raw(
-        `select coalesce(sum(case when kind = 'recovery' then -amount_fen else amount_fen end), 0) as net
-           from transfers where operator = ? and fiscal_year = ?`,
-        [park.operator, fiscal_year],
+        `select coalesce(sum(case when t.kind = 'recovery' then -t.amount_fen else t.amount_fen end), 0) as net
+           from transfers t join journal_entries e on e.id = t.entry_id
+          where t.operator = ? and t.fiscal_year = ? and coalesce(t.park, e.park) = ?`,
+        [park.operator, fiscal_year, park.code],
       );
       const net = toFen(rows[0].net);
       if (amount_fen > net)
         throw fieldRejection(
           "amount",
           "recovery_exceeds_transferred",
-          `${formatYuan(amount_fen)} is more than the ${formatYuan(net)} transferred to ${park.operator} in ${fiscal_year} and not yet returned`,
+          `${formatYuan(amount_fen)} is more than the ${formatYuan(net)} transferred to ${park.operator} for ${park.code} in ${fiscal_year} and not yet returned`,
         );
     }
     const posted = await postEntry(trx, await AccountBook.load(trx), {
@@ -152,6 +165,7 @@ export async function recordTransfer(db: Database, input: TransferInput): Promis
       ref,
       operator: park.operator,
       host: park.host,
+      park: park.code,
       amount_fen: amount_fen.toString(),
       kind,
       transferred_on: on,

@@ -1,0 +1,134 @@
+// The reconciliation as tables (the table, CSV and XLSX formats): the summary, the items that
+// differ (at most ITEMS_IN_TABLE_MAX in a table; the JSON and CSV list them all) and the anomalies;
+// and the three-party overview. The report itself is reports/reconciliation.ts's.
+
+import type { ReferenceData } from "../src/repositories/reference.js";
+import type { Tabular } from "./render.js";
+import type {
+  Reconciliation,
+  ReconciliationItem,
+  ReconciliationSummary,
+  reconciliationOverview,
+} from "./reconciliation.js";
+
+const ITEMS_IN_TABLE_MAX = 200;
+
+const SUMMARY_ROWS: [keyof ReconciliationSummary, string, string][] = [
+  ["matched", "一致", "Matched"],
+  ["amount_mismatch", "金额不符", "Amount mismatch"],
+  ["missing_in_operator", "运营方缺记", "Missing in operator"],
+  ["missing_in_prefecture", "州方缺记", "Missing in prefecture"],
+  ["probable_pairs", "疑似对应（待确认）", "Probable pairs (to confirm)"],
+  ["prefecture_total", "州方合计", "Prefecture total"],
+  ["operator_total", "运营方合计", "Operator total"],
+  ["difference", "差额", "Difference"],
+  ["operator_share_booked", "运营方已分成", "Operator share booked"],
+  ["operator_share_difference", "差异对运营方分成的影响", "Effect on operator share"],
+];
+
+const ITEM_COLUMNS = [
+  { key: "receipt_no", label_zh: "票号", label_en: "Receipt" },
+  { key: "status", label_zh: "状态", label_en: "Status" },
+  { key: "uscc", label_zh: "统一社会信用代码", label_en: "USCC" },
+  { key: "tax_code", label_zh: "税种", label_en: "Tax" },
+  { key: "collected_on", label_zh: "入库日期", label_en: "Collected" },
+  { key: "prefecture_amount", label_zh: "州方金额", label_en: "Prefecture", kind: "money" },
+  { key: "operator_amount", label_zh: "运营方金额", label_en: "Operator", kind: "money" },
+  { key: "operator_share_effect", label_zh: "分成影响", label_en: "Share effect", kind: "money" },
+  { key: "probable_counterpart", label_zh: "疑似对应", label_en: "Probable counterpart" },
+  { key: "differences", label_zh: "其他不符", label_en: "Other differences" },
+] as const;
+
+const ANOMALY_COLUMNS = [
+  { key: "kind", label_zh: "类型", label_en: "Kind" },
+  { key: "uscc", label_zh: "统一社会信用代码", label_en: "USCC" },
+  { key: "receipt_no", label_zh: "票号", label_en: "Receipt" },
+  { key: "detail", label_zh: "说明", label_en: "Detail" },
+] as const;
+
+/** `flat` (CSV) is every item in one plain table; otherwise a summary, the items that differ, and the anomalies. */
+export function reconciliationTabular(r: Reconciliation, ref: ReferenceData, flat = false): Tabular {
+  const itemRow = (i: ReconciliationItem) => ({ ...i, differences: i.differences.join(",") || null });
+  if (flat) {
+    return {
+      title_zh: `${r.year}年度对账单`,
+      title_en: `Reconciliation ${r.year}`,
+      sections: [{ columns: ITEM_COLUMNS.map((c) => ({ ...c })), rows: r.items.map(itemRow) }],
+    };
+  }
+  const differing = r.items.filter((i) => i.status !== "matched" || i.differences.length > 0);
+  return {
+    title_zh: `${r.year}年度对账单`,
+    title_en: `Reconciliation ${r.year}`,
+    subtitle: `${ref.jurisdiction("prefecture")?.name_zh ?? "prefecture"} ↔ ${ref.jurisdiction(r.operator)?.name_zh ?? r.operator} (${r.operator}) · ${(r.park !== null ? [r.park] : (r.parks ?? [])).map((c) => `${ref.park(c)?.name_zh ?? c} (${c})`).join(" + ")}`,
+    sections: [
+      {
+        title_zh: "汇总",
+        title_en: "Summary",
+        columns: [
+          { key: "zh", label_zh: "项目", label_en: "" },
+          { key: "en", label_zh: "", label_en: "Item" },
+          { key: "value", label_zh: "数值", label_en: "Value", align: "right" },
+        ],
+        rows: SUMMARY_ROWS.map(([key, zh, en]) => ({ zh, en, value: String(r.summary[key]) })),
+      },
+      {
+        title_zh: "不符明细",
+        title_en: `Items that differ${differing.length > ITEMS_IN_TABLE_MAX ? ` (first ${ITEMS_IN_TABLE_MAX} of ${differing.length}; --format csv lists all)` : ""}`,
+        columns: ITEM_COLUMNS.map((c) => ({ ...c })),
+        rows: differing.slice(0, ITEMS_IN_TABLE_MAX).map(itemRow),
+      },
+      {
+        title_zh: "异常",
+        title_en: "Anomalies",
+        columns: ANOMALY_COLUMNS.map((c) => ({ ...c })),
+        rows: r.anomalies.map((a) => ({
+          kind: a.kind,
+          uscc: a.uscc,
+          receipt_no: a.receipt_no ?? null,
+          detail: a.detail,
+        })),
+      },
+    ],
+    notes: [
+      "疑似对应仅供人工确认，不计入一致 Probable counterparts are for a person to confirm; they are never counted as matched.",
+      "运营方有而州方无的行按地方口径估算分成 Rows only in the operator's statement are valued as local-scope receipts.",
+    ],
+  };
+}
+
+export function overviewTabular(o: Awaited<ReturnType<typeof reconciliationOverview>>, ref: ReferenceData): Tabular {
+  return {
+    title_zh: `${o.year}年度三方对账汇总`,
+    title_en: `Three-party reconciliation ${o.year}`,
+    sections: [
+      {
+        columns: [
+          { key: "item", label_zh: "项目", label_en: "Item" },
+          ...o.parties.map((p) => ({
+            key: p.operator,
+            label_zh: ref.jurisdiction(p.operator)?.name_zh ?? p.operator,
+            label_en: `${p.operator} (${p.park ?? (p.parks ?? []).join("+")})`,
+            align: "right" as const,
+          })),
+        ],
+        rows: SUMMARY_ROWS.map(([key, zh, en]) => {
+          const row: Record<string, string> = { item: `${zh} ${en}` };
+          for (const p of o.parties) row[p.operator] = String(p.summary[key]);
+          return row;
+        }),
+      },
+      {
+        title_zh: "交叉核对与异常",
+        title_en: "Cross-checks and anomalies",
+        columns: ANOMALY_COLUMNS.map((c) => ({ ...c })),
+        rows: o.anomalies.map((a) => ({
+          kind: a.kind,
+          uscc: a.uscc,
+          receipt_no: a.receipt_no ?? null,
+          detail: a.detail,
+        })),
+      },
+    ],
+  };
+}
