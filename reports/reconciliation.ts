@@ -151,17 +151,7 @@ export async function reconciliation(
   if (viewer.kind === "operator" && viewer.operator !== operator)
     throw new Error(`${viewer.operator}'s view of ${operator}'s reconciliation: access.ts should have refused it`);
   const parks = operatorParks(ref, operator, park).map((p) => p.code);
-  // with a park named, the statement rows of that park: booked there, or unbooked with the enterprise there that day
-  const onlyPark =
-    park === undefined
-      ? { sql: "", bindings: [] as string[] }
-      : {
-          sql: `and (exists (select 1 from receipts b where b.receipt_no = s.receipt_no and b.park = ?)
-                  or (not exists (select 1 from receipts b where b.receipt_no = s.receipt_no and b.park is not null)
-                      and exists (select 1 from enterprise_stays st where st.uscc = s.uscc and st.park = ?
-                                     and st.valid_from <= s.collected_on and (st.valid_to is null or st.valid_to >= s.collected_on))))`,
-          bindings: [parks[0]!, parks[0]!],
-        };
+  const onlyPark = statementRowsOf(park === undefined ? undefined : parks[0]!);
   const from = `${year}-01-01`;
   const to = `${year}-12-31`;
   // The totals and the anomalies are asked for at once, on other connections of the pool, while the
@@ -261,6 +251,21 @@ export async function reconciliation(
     },
     items,
     anomalies: await anomaliesQuery,
+  };
+}
+
+/**
+ * With a park named, the condition on statement rows (`s`) that keeps that park's: booked there, or
+ * booked in no park with the enterprise there that day. Without one, every row of the party.
+ */
+function statementRowsOf(park: string | undefined): { sql: string; bindings: string[] } {
+  if (park === undefined) return { sql: "", bindings: [] };
+  return {
+    sql: `and (exists (select 1 from receipts b where b.receipt_no = s.receipt_no and b.park = ?)
+            or (not exists (select 1 from receipts b where b.receipt_no = s.receipt_no and b.park is not null)
+                and exists (select 1 from enterprise_stays st where st.uscc = s.uscc and st.park = ?
+                               and st.valid_from <= s.collected_on and (st.valid_to is null or st.valid_to >= s.collected_on))))`,
+    bindings: [park, park],
   };
 }
 
