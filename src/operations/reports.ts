@@ -6,6 +6,7 @@
 
 import type { Knex } from "knex";
 import { z } from "zod";
+import { fieldRejection } from "../../ledger/rejections.js";
 import { commitmentsReport, commitmentsTabular } from "../../reports/commitments.js";
 import { indicatorsReport, indicatorsTabular } from "../../reports/indicators.js";
 import {
@@ -109,6 +110,9 @@ export const REPORTS: readonly ReportOperation[] = [
     allow: (p, q) => (q.operator === undefined ? access.readAllMoney(p) : access.readOperatorMoney(p, q.operator)),
     run: async ({ knex, ref, viewer }, q) => {
       if (q.operator === undefined) {
+        // the summary is of every operator: a park alone names none of them
+        if (q.park !== undefined)
+          throw fieldRejection("park", "operator_unknown", "a park's reconciliation names its operator as well");
         const o = await reconciliationOverview(knex, ref, q.year);
         return { json: o, tabular: () => overviewTabular(o, ref) };
       }
