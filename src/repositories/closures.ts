@@ -33,6 +33,13 @@ export function closedYears(
   return closed;
 }
 
+/**
+ * When `year` was closed for an operator's park (bindings: operator, year, park), as an SQL expression for
+ * statements that read it beside other figures in one round trip; null while it is open.
+ */
+export const CLOSED_AT_SQL = `(select min(c.closed_at) from closures c
+   where c.operator = ? and c.year = ? and (c.park = ? or c.park is null))`;
+
 /** The closure of `year` for the operator's `park`: its own, or one that closed every park of the operator. */
 export async function closureOf(
   knex: Knex | Knex.Transaction,
