@@ -7,6 +7,8 @@
 // compares or sums them (trace); the report formats the same sums.
 
 import type { Knex } from "knex";
+import type { z } from "zod";
+import type { IndicatorsReportShape } from "./shapes.js";
 import { formatQuantity, type Units } from "../ledger/indicators.js";
 import { formatBpAsPercent } from "../ledger/ratio.js";
 import { fieldRejection } from "../ledger/rejections.js";
@@ -15,48 +17,12 @@ import { bookedAttribution, recordedReports, reportsInForce } from "../src/repos
 import type { Park, ReferenceData } from "../src/repositories/reference.js";
 import type { Column, Section, Tabular } from "./render.js";
 
+/** The indicator report's JSON (reports/shapes.ts declares it, once). */
+export type IndicatorsReport = z.infer<typeof IndicatorsReportShape>;
+export type IndicatorLine = IndicatorsReport["indicators"][number];
+export type IndicatorMonth = IndicatorLine["months"][number];
 /** Party → value, `{ "<operator>": "…", "<host>": "…" }`; one key for a park its host runs. */
-export type ByParty = Record<string, string>;
-
-export interface IndicatorMonth {
-  /** `YYYY-MM` */
-  month: string;
-  /** The first month the value covers (`2025-01` for the combined 1–2月 report in February). */
-  first_month: string;
-  basis: "ytd" | "month" | null;
-  /** The figure as reported (year-to-date or monthly, per `basis`). */
-  reported: string | null;
-  ytd: string;
-  value: string;
-  operator_share_pct: string | null;
-  statistical: ByParty;
-  assessment: ByParty;
-  /** The revision in force (0: the first report); `reports_on_record` counts every one kept. */
-  revision: number | null;
-  reports_on_record: number;
-}
-
-export interface IndicatorLine {
-  indicator: string;
-  name_zh: string;
-  name_en: string;
-  unit: string;
-  unit_zh: string;
-  total: string;
-  /** The latest month reported, `YYYY-MM`; null when nothing is reported for the year. */
-  through: string | null;
-  statistical: ByParty;
-  assessment: ByParty;
-  months: IndicatorMonth[];
-}
-
-export interface IndicatorsReport {
-  year: number;
-  park: string;
-  operator: string;
-  host: string;
-  indicators: IndicatorLine[];
-}
+export type ByParty = IndicatorLine["statistical"];
 
 export async function indicatorsReport(
   knex: Knex | Knex.Transaction,

@@ -10,6 +10,8 @@
 // other operator's statement holds or where another park's receipt is booked.
 
 import type { Knex } from "knex";
+import type { z } from "zod";
+import type { ReconciliationShape } from "./shapes.js";
 import { splitReceipt } from "../ledger/allocate.js";
 import { formatYuan, toFen, type Fen } from "../ledger/money.js";
 import type { ReferenceData } from "../src/repositories/reference.js";
@@ -17,57 +19,12 @@ import { operatorParks } from "./settlement.js";
 import { suspenseSight } from "./suspense.js";
 import { FULL_VIEW, parksOf, type Viewer } from "./viewer.js";
 
-export type ReconciliationStatus = "matched" | "amount_mismatch" | "missing_in_operator" | "missing_in_prefecture";
-
-export interface ReconciliationItem {
-  receipt_no: string;
-  status: ReconciliationStatus;
-  prefecture_amount: string | null;
-  operator_amount: string | null;
-  uscc: string;
-  tax_code: string;
-  collected_on: string;
-  /** Fields other than the amount on which the two records of a matched number disagree. */
-  differences: string[];
-  /** What the operator's share would change by if the operator's record were right. */
-  operator_share_effect: string;
-  /** A row on the other side that is probably the same receipt under another number. */
-  probable_counterpart: string | null;
-}
-
-export interface Anomaly {
-  kind: "bingtuan_flag_set" | "claimed_by_both_operators" | "suspense";
-  uscc: string;
-  detail: string;
-  receipt_no?: string;
-  enterprise?: string | null;
-  amount?: string;
-}
-
-export interface ReconciliationSummary {
-  matched: number;
-  amount_mismatch: number;
-  missing_in_operator: number;
-  missing_in_prefecture: number;
-  probable_pairs: number;
-  prefecture_total: string;
-  operator_total: string;
-  difference: string;
-  operator_share_booked: string;
-  operator_share_difference: string;
-}
-
-export interface Reconciliation {
-  year: number;
-  operator: string;
-  /** The park reconciled; null when the operator runs several and none was named (see `parks`). */
-  park: string | null;
-  /** Only when several parks are reconciled together. */
-  parks?: string[];
-  summary: ReconciliationSummary;
-  items: ReconciliationItem[];
-  anomalies: Anomaly[];
-}
+/** The reconciliation's JSON (reports/shapes.ts declares it, once). */
+export type Reconciliation = z.infer<typeof ReconciliationShape>;
+export type ReconciliationItem = Reconciliation["items"][number];
+export type ReconciliationStatus = ReconciliationItem["status"];
+export type Anomaly = Reconciliation["anomalies"][number];
+export type ReconciliationSummary = Reconciliation["summary"];
 
 /** Shared by every item whose two records agree: a million empty arrays would be a million objects. */
 const NO_DIFFERENCES: string[] = Object.freeze([]) as unknown as string[];

@@ -10,6 +10,8 @@
 // parks summed by the same pure function (fen add up), with each park's totals beside them.
 
 import type { Knex } from "knex";
+import type { z } from "zod";
+import type { SettlementStatementShape } from "./shapes.js";
 import { CLOSED_AT_SQL } from "../src/repositories/closures.js";
 import { formatYuan, toFen, type Fen } from "../ledger/money.js";
 import { formatBpAsPercent } from "../ledger/ratio.js";
@@ -17,64 +19,12 @@ import { fieldRejection, Rejection } from "../ledger/rejections.js";
 import type { ReferenceData } from "../src/repositories/reference.js";
 import type { Park } from "../src/repositories/reference.js";
 
-export interface SettlementTaxRow {
-  tax_code: string;
-  tax_name_zh: string;
-  tax_name_en: string;
-  receipts: number;
-  central_excluded: string;
-  local_revenue: string;
-  operator_share: string;
-  host_share: string;
-  /** Revenue of the park in this item that no agreement shares (non-tax items): the host keeps it. */
-  not_shared: string;
-}
-
-export interface PriorYearRow extends SettlementTaxRow {
-  origin_year: number;
-}
-
+/** The statement's JSON (reports/shapes.ts declares it, once). */
+export type SettlementStatement = z.infer<typeof SettlementStatementShape>;
+export type SettlementTaxRow = SettlementStatement["by_tax"][number];
+export type PriorYearRow = SettlementStatement["prior_year_adjustments"][number];
 /** One park's part of an operator's statement when it runs several. */
-export interface ParkSettlement {
-  park: string;
-  host: string;
-  status: "open" | "closed";
-  closed_at: string | null;
-  totals: SettlementStatement["totals"];
-}
-
-export interface SettlementStatement {
-  year: number;
-  operator: string;
-  /** The parks' common host; null only if an operator's parks have different hosts. */
-  host: string | null;
-  /** The park's code; null for an operator's statement over several parks (see `parks`). */
-  park: string | null;
-  /** Only for several parks: the parks summed, and each one's totals. */
-  parks?: string[];
-  by_park?: ParkSettlement[];
-  status: "open" | "closed";
-  closed_at: string | null;
-  by_tax: SettlementTaxRow[];
-  prior_year_adjustments: PriorYearRow[];
-  totals: {
-    central_excluded: string;
-    local_revenue: string;
-    operator_share: string;
-    host_share: string;
-    not_shared: string;
-    /** Interim transfers (预拨) to the operator. */
-    transferred_interim: string;
-    /** Over-transfers the operator returned (收回). */
-    recovered: string;
-    /** Net: transferred_interim − recovered. */
-    transferred: string;
-    balance_due: string;
-  };
-  /** `park` is named when the statement covers several parks. */
-  agreements: { park?: string; effective_from: string; operator_share_pct: string; note: string }[];
-  transfers: { park?: string; ref: string; kind: "interim" | "recovery"; transferred_on: string; amount: string }[];
-}
+export type ParkSettlement = NonNullable<SettlementStatement["by_park"]>[number];
 
 /** One account's net credit in the park for a tax and year of origin, from the running balances. */
 export interface SettlementBalance {

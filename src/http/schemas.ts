@@ -3,6 +3,13 @@
 // OpenAPI document is generated from the same schemas (./openapi.ts).
 
 import { z } from "zod";
+import {
+  IndicatorsReportShape,
+  Money,
+  Quantity,
+  ReconciliationShape,
+  SettlementStatementShape,
+} from "../../reports/shapes.js";
 import { textProblem, type TextKind } from "../../ledger/text.js";
 import { LIMITS } from "./guard.js";
 
@@ -10,14 +17,7 @@ export const Yuan = z
   .string()
   .regex(/^-?\d{1,15}(\.\d{1,2})?$/, 'an amount is a decimal string in yuan with at most two decimals, e.g. "1234.56"')
   .describe("yuan as a decimal string, at most two decimals; never a JSON number");
-export const Money = z
-  .string()
-  .regex(/^-?\d+\.\d{2}$/)
-  .describe("yuan with exactly two decimals");
-export const Quantity = z
-  .string()
-  .regex(/^-?\d+\.\d{4}$/)
-  .describe("an indicator value with exactly four decimals");
+export { Money, Quantity };
 export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date is YYYY-MM-DD");
 const NOT_A_YEAR = "not a year such as 2025 (1990 to 2999)";
 export const Year = z.coerce
@@ -151,85 +151,8 @@ export const ErrorBody = z.strictObject({
   error: z.strictObject({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
 });
 
-export const SettlementReport = z
-  .object({
-    year: z.number().int(),
-    operator: z.string(),
-    /** null for an operator's statement over several parks (`parks`, `by_park`) */
-    park: z.string().nullable(),
-    parks: z.array(z.string()).optional(),
-    by_park: z
-      .array(
-        z
-          .object({
-            park: z.string(),
-            totals: z.object({ local_revenue: Money, operator_share: Money, balance_due: Money }).loose(),
-          })
-          .loose(),
-      )
-      .optional(),
-    by_tax: z.array(
-      z.object({ tax_code: z.string(), local_revenue: Money, operator_share: Money, host_share: Money }).loose(),
-    ),
-    totals: z
-      .object({
-        central_excluded: Money,
-        local_revenue: Money,
-        operator_share: Money,
-        host_share: Money,
-        transferred: Money,
-        balance_due: Money,
-      })
-      .loose(),
-  })
-  .loose();
-export const ReconciliationReport = z
-  .object({
-    year: z.number().int(),
-    operator: z.string(),
-    summary: z
-      .object({
-        matched: z.number().int(),
-        amount_mismatch: z.number().int(),
-        missing_in_operator: z.number().int(),
-        missing_in_prefecture: z.number().int(),
-        prefecture_total: Money,
-        operator_total: Money,
-        difference: Money,
-      })
-      .loose(),
-    items: z.array(
-      z
-        .object({
-          receipt_no: z.string(),
-          status: z.enum(["matched", "amount_mismatch", "missing_in_operator", "missing_in_prefecture"]),
-          prefecture_amount: Money.nullable(),
-          operator_amount: Money.nullable(),
-        })
-        .loose(),
-    ),
-    anomalies: z.array(
-      z
-        .object({ kind: z.enum(["bingtuan_flag_set", "claimed_by_both_operators", "suspense"]), uscc: z.string() })
-        .loose(),
-    ),
-  })
-  .loose();
-export const IndicatorsReport = z
-  .object({
-    year: z.number().int(),
-    park: z.string(),
-    indicators: z.array(
-      z
-        .object({
-          indicator: z.string(),
-          unit: z.string(),
-          total: Quantity,
-          statistical: z.record(z.string(), Quantity),
-          assessment: z.record(z.string(), Quantity),
-        })
-        .loose(),
-    ),
-  })
-  .loose();
+/** The contract's report shapes, declared once beside the reports (reports/shapes.ts). */
+export const SettlementReport = SettlementStatementShape;
+export const ReconciliationReport = ReconciliationShape;
+export const IndicatorsReport = IndicatorsReportShape;
 export const AnyReport = z.object({}).loose();

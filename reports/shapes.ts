@@ -1,0 +1,191 @@
+// The JSON shapes of the reports scripts read by contract (the settlement statement, the
+// reconciliation, the indicator report), declared once as zod schemas: the reports' TypeScript types
+// are inferred from them, every HTTP answer is checked against them, and the OpenAPI document
+// describes them. A field added to a report is added here, or the type checker and the answer's
+// check say so.
+
+import { z } from "zod";
+
+/** Yuan with exactly two decimals. */
+export const Money = z
+  .string()
+  .regex(/^-?\d+\.\d{2}$/)
+  .describe("yuan with exactly two decimals");
+/** An indicator value with exactly four decimals. */
+export const Quantity = z
+  .string()
+  .regex(/^-?\d+\.\d{4}$/)
+  .describe("an indicator value with exactly four decimals");
+const Percent = z.string().regex(/^\d+\.\d{2}$/);
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const Status = z.enum(["open", "closed"]);
+
+const SettlementTaxRow = z.strictObject({
+  tax_code: z.string(),
+  tax_name_zh: z.string(),
+  tax_name_en: z.string(),
+  receipts: z.number().int(),
+  central_excluded: Money,
+  local_revenue: Money,
+  operator_share: Money,
+  host_share: Money,
+  /** Revenue of the park in this item that no agreement shares (non-tax items): the host keeps it. */
+  not_shared: Money,
+});
+
+const SettlementTotals = z.strictObject({
+  central_excluded: Money,
+  local_revenue: Money,
+  operator_share: Money,
+  host_share: Money,
+  not_shared: Money,
+  /** Interim transfers (预拨) to the operator. */
+  transferred_interim: Money,
+  /** Over-transfers the operator returned (收回). */
+  recovered: Money,
+  /** Net: transferred_interim − recovered. */
+  transferred: Money,
+  balance_due: Money,
+});
+
+export const SettlementStatementShape = z.strictObject({
+  year: z.number().int(),
+  operator: z.string(),
+  /** The parks' common host; null only if an operator's parks have different hosts. */
+  host: z.string().nullable(),
+  /** The park's code; null for an operator's statement over several parks (see `parks`). */
+  park: z.string().nullable(),
+  /** Only for several parks: the parks summed, and each one's totals. */
+  parks: z.array(z.string()).optional(),
+  by_park: z
+    .array(
+      z.strictObject({
+        park: z.string(),
+        host: z.string(),
+        status: Status,
+        closed_at: z.string().nullable(),
+        totals: SettlementTotals,
+      }),
+    )
+    .optional(),
+  status: Status,
+  closed_at: z.string().nullable(),
+  by_tax: z.array(SettlementTaxRow),
+  prior_year_adjustments: z.array(SettlementTaxRow.extend({ origin_year: z.number().int() })),
+  totals: SettlementTotals,
+  /** `park` is named when the statement covers several parks. */
+  agreements: z.array(
+    z.strictObject({
+      park: z.string().optional(),
+      effective_from: IsoDate,
+      operator_share_pct: Percent,
+      note: z.string(),
+    }),
+  ),
+  transfers: z.array(
+    z.strictObject({
+      park: z.string().optional(),
+      ref: z.string(),
+      kind: z.enum(["interim", "recovery"]),
+      transferred_on: IsoDate,
+      amount: Money,
+    }),
+  ),
+});
+
+const ReconciliationStatusShape = z.enum([
+  "matched",
+  "amount_mismatch",
+  "missing_in_operator",
+  "missing_in_prefecture",
+]);
+
+export const ReconciliationShape = z.strictObject({
+  year: z.number().int(),
+  operator: z.string(),
+  /** The park reconciled; null when the operator runs several and none was named (see `parks`). */
+  park: z.string().nullable(),
+  /** Only when several parks are reconciled together. */
+  parks: z.array(z.string()).optional(),
+  summary: z.strictObject({
+    matched: z.number().int(),
+    amount_mismatch: z.number().int(),
+    missing_in_operator: z.number().int(),
+    missing_in_prefecture: z.number().int(),
+    probable_pairs: z.number().int(),
+    prefecture_total: Money,
+    operator_total: Money,
+    difference: Money,
+    operator_share_booked: Money,
+    operator_share_difference: Money,
+  }),
+  items: z.array(
+    z.strictObject({
+      receipt_no: z.string(),
+      status: ReconciliationStatusShape,
+      prefecture_amount: Money.nullable(),
+      operator_amount: Money.nullable(),
+      uscc: z.string(),
+      tax_code: z.string(),
+      collected_on: IsoDate,
+      /** Fields other than the amount on which the two records of a matched number disagree. */
+      differences: z.array(z.string()),
+      /** What the operator's share would change by if the operator's record were right. */
+      operator_share_effect: Money,
+      /** A row on the other side that is probably the same receipt under another number. */
+      probable_counterpart: z.string().nullable(),
+    }),
+  ),
+  anomalies: z.array(
+    z.strictObject({
+      kind: z.enum(["bingtuan_flag_set", "claimed_by_both_operators", "suspense"]),
+      uscc: z.string(),
+      detail: z.string(),
+      receipt_no: z.string().optional(),
+      enterprise: z.string().nullable().optional(),
+      amount: Money.optional(),
+    }),
+  ),
+});
+
+/** Party → value, `{ "<operator>": "…", "<host>": "…" }`; one key for a park its host runs. */
+const ByParty = z.record(z.string(), Quantity);
+
+export const IndicatorsReportShape = z.strictObject({
+  year: z.number().int(),
+  park: z.string(),
+  operator: z.string(),
+  host: z.string(),
+  indicators: z.array(
+    z.strictObject({
+      indicator: z.string(),
+      name_zh: z.string(),
+      name_en: z.string(),
+      unit: z.string(),
+      unit_zh: z.string(),
+      total: Quantity,
+      /** The latest month reported, `YYYY-MM`; null when nothing is reported for the year. */
+      through: z.string().nullable(),
+      statistical: ByParty,
+      assessment: ByParty,
+      months: z.array(
+        z.strictObject({
+          month: z.string(),
+          /** The first month the value covers (`2025-01` for the combined 1–2月 report in February). */
+          first_month: z.string(),
+          basis: z.enum(["ytd", "month"]).nullable(),
+          /** The figure as reported (year-to-date or monthly, per `basis`). */
+          reported: Quantity.nullable(),
+          ytd: Quantity,
+          value: Quantity,
+          operator_share_pct: Percent.nullable(),
+          statistical: ByParty,
+          assessment: ByParty,
+          /** The revision in force (0: the first report); `reports_on_record` counts every one kept. */
+          revision: z.number().int().nullable(),
+          reports_on_record: z.number().int(),
+        }),
+      ),
+    }),
+  ),
+});
