@@ -145,6 +145,42 @@ function strictUtf8Decoder(): { write(b: Buffer): string; end(): string } {
 }
 
 /** Header names compared loosely: case, surrounding spaces and a stray BOM do not matter. */
+/**
+ * Column names as treasury, tax-system and registry exports write them in Chinese, by the column each
+ * stands for. A header is read as its column only in a file kind that has that column.
+ */
+export const HEADER_ALIASES: Readonly<Record<string, string>> = {
+  票号: "receipt_no",
+  凭证号: "receipt_no",
+  电子缴税凭证号: "receipt_no",
+  入库凭证号: "receipt_no",
+  纳税人识别号: "uscc",
+  统一社会信用代码: "uscc",
+  社会信用代码: "uscc",
+  预算科目: "tax_code",
+  预算科目代码: "tax_code",
+  征收项目: "tax_code",
+  征收项目代码: "tax_code",
+  税种: "tax_code",
+  入库日期: "collected_on",
+  金额: "amount",
+  入库金额: "amount",
+  实缴金额: "amount",
+  口径: "scope",
+  所属期: "tax_period",
+  税款所属期: "tax_period",
+  原票号: "refund_of",
+  退库原票号: "refund_of",
+  企业名称: "name",
+  纳税人名称: "name",
+  园区: "park",
+  起始日期: "from",
+  终止日期: "to",
+  指标: "indicator",
+  月份: "month",
+  数值: "value",
+};
+
 function normaliseHeader(name: string): string {
   return name
     .replace(/^\uFEFF/, "")
@@ -241,7 +277,14 @@ function checkHeader(file: string, header: string[], spec: ColumnSpec): string[]
   // Excel may leave empty cells at the end of the header row
   let width = header.length;
   while (width > 0 && header[width - 1]!.trim() === "") width -= 1;
-  const columns = header.slice(0, width).map(normaliseHeader);
+  // a Chinese header names the column it stands for, where the file kind has that column
+  const columns = header
+    .slice(0, width)
+    .map(normaliseHeader)
+    .map((name) => {
+      const column = HEADER_ALIASES[name];
+      return column !== undefined && known.has(column) ? column : name;
+    });
   const problems: RowProblem[] = [];
   const seen = new Set<string>();
   for (const column of columns) {

@@ -19,6 +19,8 @@ export const RECEIPT_COLUMNS = {
 } as const;
 
 const RECEIPT_NO_MAX = 64;
+/** An amount written with a comma between each group of three digits, as a spreadsheet shows it. */
+const THOUSANDS = /^-?\d{1,3}(,\d{3})+(\.\d{1,2})?$/;
 const TAX_PERIOD_MAX = 32;
 
 /** A row that passed the checks it can have on its own, in canonical form (what the booking engine takes). */
@@ -105,7 +107,8 @@ export function checkReceiptRow(
   if (dateInput === "") flag("collected_on", "field_required");
   else if (collected_on === null) flag("collected_on", "date_invalid", REJECTIONS.date_invalid, dateInput);
 
-  const amountInput = f["amount"] ?? "";
+  // a treasury export may group thousands (2,895.64): read as the same amount, nothing else changed
+  const amountInput = THOUSANDS.test(f["amount"] ?? "") ? f["amount"]!.replace(/,/g, "") : (f["amount"] ?? "");
   const amount_fen = parseYuan(amountInput);
   const refund_of = f["refund_of"] ?? "";
   if (amountInput === "") flag("amount", "field_required");
