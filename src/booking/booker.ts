@@ -107,6 +107,19 @@ export class Booker {
     for (const r of batch) {
       const o = r.original;
       if (o === null) {
+        // a refund of a refund named in the same file is refused as one recorded would be
+        if (r.names_refund_in_file === true) {
+          this.flag(
+            r,
+            {
+              column: "refund_of",
+              code: "refund_of_refund",
+              reason: `${r.refund_of} is itself a refund in this file; name the original receipt`,
+            },
+            true,
+          );
+          continue;
+        }
         // an original in this same file that could not be booked has its own problem listed
         if (!r.in_file || !this.o.problems.any)
           this.flag(

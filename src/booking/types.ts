@@ -51,6 +51,8 @@ export interface RefundToBook extends ReceiptToBook {
   original: (OriginalTerms & { id: bigint }) | null;
   /** Whether an original of the same file (or group) carries that number. */
   in_file: boolean;
+  /** Whether a refund of the same file (or group) carries that number: a refund of a refund. */
+  names_refund_in_file?: boolean;
 }
 
 export interface SuspenseItem {

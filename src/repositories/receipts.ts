@@ -281,7 +281,8 @@ export async function stagedRefundsAfter(trx: Knex.Transaction, after: number, l
             o.scope as o_scope, o.refund_of_id is not null as o_is_refund, o.status as o_status, o.park as o_park, o.operator as o_operator,
             o.host as o_host, o.central_share_bp as o_central_share_bp, o.operator_share_bp as o_operator_share_bp,
             o.central_ratio_id as o_central_ratio_id, o.agreement_id as o_agreement_id,
-            exists (select 1 from receipt_stage t where t.receipt_no = s.refund_of and t.refund_of = '') as in_file
+            exists (select 1 from receipt_stage t where t.receipt_no = s.refund_of and t.refund_of = '') as in_file,
+            exists (select 1 from receipt_stage t where t.receipt_no = s.refund_of and t.refund_of <> '') as names_refund_in_file
        from receipt_stage s left join receipts o on o.receipt_no = s.refund_of
       where s.action = 'new' and s.refund_of <> '' and s.row_no > ?
       order by s.row_no limit ?`,
@@ -299,6 +300,7 @@ export async function stagedRefundsAfter(trx: Knex.Transaction, after: number, l
     refund_of: r.refund_of as string,
     content_hash: r.content_hash as string,
     in_file: r.in_file as boolean,
+    names_refund_in_file: r.names_refund_in_file as boolean,
     original:
       r.o_id === null
         ? null
