@@ -78,12 +78,19 @@ export function receiptLines(split: ReceiptSplit, parties: ReceiptParties, tax_c
   return toLines(postings, tax_code, park);
 }
 
-/** A receipt whose enterprise is unknown or in no park that day: held whole in the collector's suspense. */
-export function suspenseLines(amount: Fen, collector: string, tax_code: string): Line[] {
+/**
+ * A receipt whose enterprise is unknown or in no park that day: its local part held whole in the
+ * collector's suspense (a central part is there only when the treasury gave the levels, or for an
+ * export offset, which moves an amount between the levels and not into the treasury).
+ */
+export function suspenseLines(split: ReceiptSplit, collector: string, central: string, tax_code: string): Line[] {
   return toLines(
     [
-      { jurisdiction: collector, account: "treasury", amount_fen: amount },
-      { jurisdiction: collector, account: "suspense", amount_fen: -amount },
+      { jurisdiction: collector, account: "treasury", amount_fen: split.central_fen + split.local_fen },
+      { jurisdiction: collector, account: "central_payable", amount_fen: -split.central_fen },
+      { jurisdiction: collector, account: "suspense", amount_fen: -split.local_fen },
+      { jurisdiction: central, account: `due_from:${collector}`, amount_fen: split.central_fen },
+      { jurisdiction: central, account: "revenue_central", amount_fen: -split.central_fen },
     ],
     tax_code,
     null,

@@ -46,6 +46,27 @@ export const REJECTIONS = {
   refund_exceeds_original: "refunds of a receipt can never add up to more than the receipt",
   no_central_ratio: "no central–local ratio for this tax is in force on that date",
   no_agreement: "the park has no sharing agreement in force on that date",
+  scope_required:
+    "a receipt given as a total says whether it is the whole tax (gross) or the local portion (local); nothing is assumed",
+  levels_invalid:
+    "the amounts of the levels (central, region, prefecture, county) add up to the amount, each of its sign",
+  levels_required: "a refund of a receipt booked with the amounts of each level gives its own levels",
+  kind_invalid:
+    "kind is receipt, credit_refund, settlement_refund, immediate_refund, export_offset or treasury_adjustment",
+  kind_amount_sign:
+    "this kind's amount has the wrong sign (refunds are negative, a treasury adjustment positive, an export offset either)",
+  kind_refund_of:
+    "only a refund of one receipt (kind receipt, negative) and a treasury adjustment name another row in refund_of",
+  kind_tax: "a credit refund (留抵退税) is of VAT",
+  tax_period_required: "a refund identified by enterprise, tax and period names its tax period",
+  tax_period_invalid:
+    "not a tax period: YYYY, YYYY-MM, YYYY-Qn, YYYY-Hn, a date, or two of these as from/to (所属期起/所属期止)",
+  adjustment_of_non_credit_refund: "a treasury adjustment (调库) names the credit refund (留抵退税) it adjusts",
+  adjustment_exceeds_local_burden:
+    "treasury adjustments of a credit refund never return more than the local part the refund took",
+  budget_code_too_general:
+    "a class of the budget classification (101 税收收入) does not say which tax it is; give the 款 or 项 code",
+  budget_code_not_in_force: "the budget classification did not have this item on that date",
   // journal
   entry_unbalanced: "an entry's debits and credits differ in the books of a jurisdiction",
   balance_limit_exceeded:

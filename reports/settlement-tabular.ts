@@ -46,6 +46,48 @@ export function settlementTabular(s: SettlementStatement, ref: ReferenceData, fl
             },
           ]
         : []),
+      ...(s.refunds_and_adjustments.length > 0
+        ? [
+            {
+              title_zh: "退库及调库（已含在上表）",
+              title_en: "Refunds and adjustments (included above)",
+              columns: [
+                { key: "kind_name_zh", label_zh: "类型", label_en: "Kind" },
+                { key: "tax_code", label_zh: "税种", label_en: "Tax" },
+                { key: "count", label_zh: "笔数", label_en: "Rows", align: "right" as const },
+                {
+                  key: "central_excluded",
+                  label_zh: "中央",
+                  label_en: "Central",
+                  align: "right" as const,
+                  kind: "money" as const,
+                },
+                {
+                  key: "local_revenue",
+                  label_zh: "地方",
+                  label_en: "Local",
+                  align: "right" as const,
+                  kind: "money" as const,
+                },
+                {
+                  key: "operator_share",
+                  label_zh: "运营方",
+                  label_en: "Operator",
+                  align: "right" as const,
+                  kind: "money" as const,
+                },
+                {
+                  key: "host_share",
+                  label_zh: "东道方",
+                  label_en: "Host",
+                  align: "right" as const,
+                  kind: "money" as const,
+                },
+              ],
+              rows: s.refunds_and_adjustments.map((r) => ({ ...r })),
+            },
+          ]
+        : []),
       settlementSection(s.totals),
       ...(s.transfers.length > 0
         ? [

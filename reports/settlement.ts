@@ -14,6 +14,7 @@ import type { z } from "zod";
 import type { SettlementStatementShape } from "./shapes.js";
 import { CLOSED_AT_SQL } from "../src/repositories/closures.js";
 import { formatYuan, toFen, type Fen } from "../ledger/money.js";
+import { KIND_NAMES } from "../ledger/kinds.js";
 import { formatBpAsPercent } from "../ledger/ratio.js";
 import { fieldRejection, Rejection } from "../ledger/rejections.js";
 import type { ReferenceData } from "../src/repositories/reference.js";
@@ -48,6 +49,17 @@ export interface SettlementTransfer {
   amount_fen: Fen;
 }
 
+/** Refunds and the other kinds of row (ledger/kinds.ts) booked in the park and year, per kind and tax. */
+export interface SettlementFlow {
+  kind: string;
+  tax_code: string;
+  count: number;
+  central_fen: Fen;
+  local_fen: Fen;
+  operator_fen: Fen;
+  host_fen: Fen;
+}
+
 /** What the statement reads from the database for one operator and year. */
 export interface SettlementRows {
   year: number;
@@ -55,6 +67,8 @@ export interface SettlementRows {
   park: { code: string; host: string };
   balances: SettlementBalance[];
   transfers: SettlementTransfer[];
+  /** Refunds and the other kinds, which the by_tax figures include, on their own lines. */
+  flows: SettlementFlow[];
   /** When the year was closed with the operator (ISO), or null while it is open. */
   closed_at: string | null;
 }
@@ -176,11 +190,34 @@ export async function querySettlement(
                  order by t.transferred_on, t.id), '[]')::text
           from transfers t join journal_entries e on e.id = t.entry_id
          where t.operator = ? and t.fiscal_year = ? and coalesce(t.park, e.park) = ?) as transfers,
+       -- refunds and the other kinds, from their own index (a receipt recorded before kinds is a refund when it names one)
+       (select coalesce(json_agg(json_build_object('kind', f.kind, 'tax_code', f.tax_code, 'count', f.n,
+                 'central_fen', f.central::text, 'local_fen', f.local::text, 'operator_fen', f.operator::text,
+                 'host_fen', f.host::text) order by f.kind, f.tax_code), '[]')::text
+          from (select coalesce(r.kind, 'refund') as kind, r.tax_code, count(*) as n, sum(r.central_fen) as central,
+                       sum(r.local_fen) as local, sum(r.operator_fen) as operator, sum(r.host_fen) as host
+                  from receipts r
+                 where r.fiscal_year = ? and r.park = ? and (r.refund_of_id is not null or r.kind <> 'receipt')
+                 group by 1, 2) f) as flows,
        -- its own closure, or one that closed every park of the operator
        ${CLOSED_AT_SQL} as closed_at`,
-    [year, park.code, operator, park.host, ref.central, operator, year, park.code, operator, year, park.code],
+    [
+      year,
+      park.code,
+      operator,
+      park.host,
+      ref.central,
+      operator,
+      year,
+      park.code,
+      year,
+      park.code,
+      operator,
+      year,
+      park.code,
+    ],
   );
-  const row = rows[0] as { balances: string; transfers: string; closed_at: Date | string | null };
+  const row = rows[0] as { balances: string; transfers: string; flows: string; closed_at: Date | string | null };
   const balances = (JSON.parse(row.balances) as Record<string, string | number>[]).map((r): SettlementBalance => ({
     tax_code: String(r.tax_code),
     origin_year: Number(r.origin_year),
@@ -205,8 +242,38 @@ export async function querySettlement(
       transferred_on: t.transferred_on,
       amount_fen: toFen(t.amount_fen),
     })),
+    flows: (JSON.parse(row.flows) as Record<string, string | number>[]).map((f) => ({
+      kind: String(f.kind),
+      tax_code: String(f.tax_code),
+      count: Number(f.count),
+      central_fen: toFen(String(f.central_fen)),
+      local_fen: toFen(String(f.local_fen)),
+      operator_fen: toFen(String(f.operator_fen)),
+      host_fen: toFen(String(f.host_fen)),
+    })),
     closed_at: row.closed_at === null ? null : new Date(row.closed_at).toISOString(),
   };
+}
+
+/** The flows of several parks (or one) per kind and tax, summed in fen, in kind then tax order. */
+function flowsByKind(flows: readonly SettlementFlow[], order: (tax: string) => string): SettlementFlow[] {
+  const sums = new Map<string, SettlementFlow>();
+  for (const f of flows) {
+    const key = `${f.kind}|${f.tax_code}`;
+    const s = sums.get(key);
+    if (s === undefined) sums.set(key, { ...f });
+    else {
+      s.count += f.count;
+      s.central_fen += f.central_fen;
+      s.local_fen += f.local_fen;
+      s.operator_fen += f.operator_fen;
+      s.host_fen += f.host_fen;
+    }
+  }
+  const kinds = Object.keys(KIND_NAMES);
+  return [...sums.values()].sort(
+    (a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind) || order(a.tax_code).localeCompare(order(b.tax_code)),
+  );
 }
 
 function taxFigures(tax_code: string, acc: Acc): TaxFigures {
@@ -362,6 +429,16 @@ export function formatSettlement(
       transferred: formatYuan(t.transferred_fen),
       balance_due: formatYuan(t.balance_due_fen),
     },
+    refunds_and_adjustments: flowsByKind(rows.flows, taxOrderOf(ref)).map((f) => ({
+      kind: f.kind,
+      kind_name_zh: KIND_NAMES[f.kind as keyof typeof KIND_NAMES]?.zh ?? f.kind,
+      tax_code: f.tax_code,
+      count: f.count,
+      central_excluded: formatYuan(f.central_fen),
+      local_revenue: formatYuan(f.local_fen),
+      operator_share: formatYuan(f.operator_fen),
+      host_share: formatYuan(f.host_fen),
+    })),
     agreements,
     transfers: rows.transfers.map((x) => ({
       ref: x.ref,
@@ -399,6 +476,7 @@ export function operatorRows(parks: readonly SettlementRows[]): SettlementRows {
     park: first.park,
     balances: parks.flatMap((p) => p.balances),
     transfers: parks.flatMap((p) => p.transfers).sort((a, b) => a.transferred_on.localeCompare(b.transferred_on)),
+    flows: parks.flatMap((p) => p.flows),
     closed_at: closed.every((c) => c !== null) ? closed.sort().at(-1)! : null,
   };
 }

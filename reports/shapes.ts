@@ -73,6 +73,19 @@ export const SettlementStatementShape = z.strictObject({
   by_tax: z.array(SettlementTaxRow),
   prior_year_adjustments: z.array(SettlementTaxRow.extend({ origin_year: z.number().int() })),
   totals: SettlementTotals,
+  /** Refunds and the other kinds of negative flow and adjustment, per kind and tax (included in by_tax). */
+  refunds_and_adjustments: z.array(
+    z.strictObject({
+      kind: z.string(),
+      kind_name_zh: z.string(),
+      tax_code: z.string(),
+      count: z.number().int(),
+      central_excluded: Money,
+      local_revenue: Money,
+      operator_share: Money,
+      host_share: Money,
+    }),
+  ),
   /** `park` is named when the statement covers several parks. */
   agreements: z.array(
     z.strictObject({

@@ -5,15 +5,17 @@
 import type { Knex } from "knex";
 import { formatYuan } from "../../ledger/money.js";
 import { yearOf } from "../../ledger/periods.js";
+import { decodeLevels } from "../../ledger/kinds.js";
+import { refundBooking, refundProblems } from "../../ledger/refunds.js";
 import {
-  refundBooking,
-  refundProblems,
   ruleForReceipt,
   suspenseCollector,
   type Booking,
   type BookingTerms,
   type ClosedYears,
   type ParkTerms,
+  type ReceiptFacts,
+  type RefundFacts,
   type RuleRejection,
 } from "../../ledger/rules.js";
 import { ROWS_BETWEEN_YIELDS, yieldToIo, type RowBuffer, type WriteBatch } from "../db/bulk.js";
@@ -58,6 +60,36 @@ interface Draft {
   refund_of_id: bigint | null;
 }
 
+/** A row to book as the rules read it. */
+function receiptFacts(r: OriginalToBook): ReceiptFacts {
+  return {
+    uscc: r.uscc,
+    kind: r.kind as ReceiptFacts["kind"],
+    amount_fen: r.amount_fen,
+    tax_code: r.tax_code,
+    collected_on: r.collected_on,
+    scope: r.scope,
+    levels: decodeLevels(r.levels),
+    period_end: r.period_end,
+    park: r.park,
+    period_park: r.period_park,
+    known: r.known,
+  };
+}
+
+function refundFacts(r: RefundToBook): RefundFacts {
+  return {
+    uscc: r.uscc,
+    kind: r.kind === "treasury_adjustment" ? "treasury_adjustment" : "receipt",
+    levels: decodeLevels(r.levels),
+    tax_code: r.tax_code,
+    collected_on: r.collected_on,
+    amount_fen: r.amount_fen,
+    scope: r.scope,
+    refund_of: r.refund_of,
+  };
+}
+
 /** Splits receipts through ledger/ and writes them with their entries; collects problems instead of writing once any is found. */
 export class Booker {
   private readonly journal: JournalWriter;
@@ -82,7 +114,7 @@ export class Booker {
     let done = 0;
     for (const r of batch) {
       if (++done % ROWS_BETWEEN_YIELDS === 0) await yieldToIo();
-      const choice = ruleForReceipt(r, this.o.terms, this.o.closed, this.collector);
+      const choice = ruleForReceipt(receiptFacts(r), this.o.terms, this.o.closed, this.collector);
       if (choice.rejection !== null) {
         this.flag(r, choice.rejection, false);
         continue;
@@ -134,12 +166,13 @@ export class Booker {
         continue;
       }
       const before = this.refunded.get(o.id) ?? 0n;
-      const { problems, counts } = refundProblems(r, o, before);
+      const facts = refundFacts(r);
+      const { problems, counts } = refundProblems(facts, o, before);
       for (const p of problems) this.flag(r, p, true);
       if (!counts) continue;
       this.refunded.set(o.id, before + r.amount_fen);
       if (this.o.problems.any) continue;
-      drafts.push({ r, booking: refundBooking(r, o, before, this.o.terms, this.o.closed), refund_of_id: o.id });
+      drafts.push({ r, booking: refundBooking(facts, o, before, this.o.terms, this.o.closed), refund_of_id: o.id });
     }
     await this.write(drafts);
   }

@@ -58,7 +58,8 @@ export async function bookFew(
     }
     if (r.refund_of === "") {
       const stay = known.stays.get(`${r.uscc}|${r.collected_on}`)!;
-      originals.push({ ...r, park: stay.park, known: stay.known });
+      const period = r.period_end === "" ? stay : known.stays.get(`${r.uscc}|${r.period_end}`)!;
+      originals.push({ ...r, park: stay.park, period_park: period.park, known: stay.known });
       continue;
     }
     refunds.push({ ...r, original: known.originals.get(r.refund_of)!, in_file: false });

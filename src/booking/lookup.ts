@@ -3,6 +3,7 @@
 // from the parts each table's repository owns; its one row is read by `groupContext`.
 
 import { GENESIS_HASH } from "../../ledger/chain.js";
+import { decodeLevels } from "../../ledger/kinds.js";
 import type { Statement } from "../db/session.js";
 import { closedYears } from "../repositories/closures.js";
 import { LOOKUP_STAYS_SQL } from "../repositories/enterprises.js";
@@ -48,6 +49,8 @@ export function groupLookup(
     // table would otherwise scan every receipt at every group once the table has grown.
     sql: `with g as (
        select * from unnest(?::text[], ?::text[], ?::date[], ?::text[]) as g(receipt_no, uscc, collected_on, refund_of)
+     ), d as (
+       select * from unnest(?::text[], ?::date[]) as d(uscc, on_day)
      )
      select
        ${LOOKUP_RECORDED_SQL} as recorded,
@@ -65,12 +68,28 @@ export function groupLookup(
       rows.map((r) => r.uscc),
       rows.map((r) => r.collected_on),
       rows.map((r) => r.refund_of),
+      ...stayDays(rows),
       rows.length,
       rows.length,
       rows.length,
       ...extra.flatMap(([, part]) => part.bindings),
     ],
   };
+}
+
+/** The enterprises and days whose park the group needs: each original's entry date and tax period's end. */
+function stayDays(rows: readonly CheckedReceipt[]): [string[], string[]] {
+  const usccs: string[] = [];
+  const days: string[] = [];
+  for (const r of rows) {
+    if (r.refund_of !== "") continue;
+    usccs.push(r.uscc);
+    days.push(r.collected_on);
+    if (r.period_end === "" || r.period_end === r.collected_on) continue;
+    usccs.push(r.uscc);
+    days.push(r.period_end);
+  }
+  return [usccs, days];
 }
 
 const json = <T>(value: unknown): T => (typeof value === "string" ? JSON.parse(value) : value) as T;
@@ -129,13 +148,15 @@ function staysOf(value: unknown): Map<string, { park: string | null; known: bool
 
 function originalsOf(value: unknown): Map<string, RecordedOriginal> {
   const originals = new Map<string, RecordedOriginal>();
-  type Fen = "id" | "amount_fen" | "refunded_fen";
-  for (const o of json<(Omit<RecordedOriginal, Fen> & Record<Fen, string>)[]>(value))
+  type Text = "id" | "amount_fen" | "local_fen" | "refunded_fen" | "levels";
+  for (const o of json<(Omit<RecordedOriginal, Text> & Record<Text, string>)[]>(value))
     originals.set(o.receipt_no, {
       ...o,
       id: BigInt(o.id),
       amount_fen: BigInt(o.amount_fen),
+      local_fen: BigInt(o.local_fen),
       refunded_fen: BigInt(o.refunded_fen),
+      levels: decodeLevels(o.levels),
     });
   return originals;
 }

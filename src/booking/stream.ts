@@ -71,6 +71,7 @@ export async function bookStreaming(
       const stay = registry.stayOn(checked.uscc, checked.collected_on);
       const original = checked as OriginalToBook;
       original.park = stay;
+      original.period_park = checked.period_end === "" ? stay : registry.stayOn(checked.uscc, checked.period_end);
       original.known = stay !== null || registry.knows(checked.uscc);
       originals.push(original);
     }

@@ -2,6 +2,7 @@
 // (src/import/receipts.ts) or HTTP requests (src/services/receipts.ts).
 
 import type { RowProblem } from "../../ledger/rejections.js";
+import type { ReceiptKind } from "../../ledger/kinds.js";
 import type { OriginalTerms, SuspenseReason } from "../../ledger/rules.js";
 import type { Actor } from "../repositories/actor.js";
 
@@ -18,6 +19,14 @@ export interface CheckedReceipt {
   scope: string;
   tax_period: string;
   refund_of: string;
+  /** `receipt` (also a refund naming its receipt) or one of the other kinds (ledger/kinds.ts). */
+  kind: ReceiptKind;
+  /** The budget classification code as given ('' when the row named its tax by mnemonic). */
+  budget_code: string;
+  /** The amounts of each level as ledger/kinds.ts encodes them; '' when the row gives only a total. */
+  levels: string;
+  /** The last day of the tax period; '' when the row names none (or one that is not a period). */
+  period_end: string;
   content_hash: string;
 }
 
@@ -32,9 +41,11 @@ export interface ReceiptToBook extends CheckedReceipt {
   from?: RequestOrigin | undefined;
 }
 
-/** A receipt (not a refund) with the enterprise's park on its day. */
+/** A receipt (not a refund) with the enterprise's park on its day and at the end of its tax period. */
 export interface OriginalToBook extends ReceiptToBook {
   park: string | null;
+  /** The park on `period_end` (the same as `park` when the row names no period). */
+  period_park: string | null;
   known: boolean;
 }
 

@@ -22,7 +22,7 @@ export function addImportCommands(program: Command, c: CliContext): void {
   type ImportRunner = (
     db: Database,
     file: string,
-    options: { encoding: Encoding; onProgress: (p: Progress) => void },
+    options: { encoding: Encoding; onProgress: (p: Progress) => void; scope?: "gross" | "local" },
   ) => Promise<object>;
   const importCommand = (name: string, columns: string, description: string, title: string, run: ImportRunner) =>
     imp
@@ -33,10 +33,15 @@ export function addImportCommands(program: Command, c: CliContext): void {
         new Option("--encoding <encoding>", "file encoding").choices(["auto", "utf8", "gb18030"]).default("auto"),
       )
       .addOption(new Option("--format <format>", "summary format").choices(["table", "json"]).default("table"))
-      .action(async (file: string, o: { encoding: Encoding; format: Format }) => {
+      .action(async (file: string, o: { encoding: Encoding; format: Format; scope?: "gross" | "local" }) => {
         const progress = progressReporter(c.io, path.basename(file));
         try {
-          const result = await run(await c.database(), file, { encoding: o.encoding, onProgress: progress.update });
+          const scope = o.scope === undefined ? {} : { scope: o.scope };
+          const result = await run(await c.database(), file, {
+            encoding: o.encoding,
+            onProgress: progress.update,
+            ...scope,
+          });
           progress.stop();
           await emit(c.io, o.format, undefined, result, () => importSummaryTabular(title, result));
         } finally {
@@ -52,10 +57,15 @@ export function addImportCommands(program: Command, c: CliContext): void {
   );
   importCommand(
     "receipts",
-    "receipt_no,uscc,tax_code,collected_on,amount[,scope][,tax_period][,refund_of]",
-    "treasury receipts (入库明细), refunds included",
+    "receipt_no,uscc,tax_code,collected_on,amount[,scope][,tax_period][,refund_of][,kind][,central,region,prefecture,county] (or the treasury's Chinese headers)",
+    "treasury receipts (入库明细), refunds and every kind of negative flow included",
     "入库明细导入 Treasury receipts import",
     importReceipts,
+  ).addOption(
+    new Option(
+      "--scope <scope>",
+      "what the amounts of a file without a scope column are: gross (the whole tax) or local (the local portion); no default",
+    ).choices(["gross", "local"]),
   );
   importCommand(
     "indicators",

@@ -8,7 +8,7 @@ import { loadConfig } from "../config.js";
 import { openDatabase, type Database } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import { canonicalNames, ReferenceData } from "../repositories/reference.js";
-import { listAgreements, listCentralRatios } from "../services/agreements.js";
+import { listAgreements, listCentralRatios, listRatioExceptions } from "../services/agreements.js";
 import { listParks } from "../services/parks.js";
 import { parseAnchor, verifyLedger, type Anchor } from "../services/verify.js";
 import { runDemo } from "../demo/run.js";
@@ -20,7 +20,14 @@ import { addServeCommand } from "./serve.js";
 import { addOperationCommands } from "./operations.js";
 import { textProblem, visibleText } from "../../ledger/text.js";
 import { emit, FORMATS, processIo, toJson, UsageError, type Format, type Io } from "./output.js";
-import { parksTabular, agreementsTabular, ratiosTabular, tokensTabular, verifyTabular } from "./views.js";
+import {
+  agreementsTabular,
+  parksTabular,
+  ratioExceptionsTabular,
+  ratiosTabular,
+  tokensTabular,
+  verifyTabular,
+} from "./views.js";
 
 interface ReportOptions {
   format: Format;
@@ -179,6 +186,15 @@ function addListCommands(program: Command, c: CliContext): void {
     .action(async (o: ReportOptions & { tax?: string }) => {
       const list = await listCentralRatios(await c.database(), o.tax);
       await emit(c.io, o.format, o.out, list, () => ratiosTabular(list));
+    });
+  ratio
+    .command("exceptions")
+    .description("enterprises whose tax has another central share than the tax's ratio")
+    .addOption(formatOption())
+    .addOption(outOption())
+    .action(async (o: ReportOptions) => {
+      const list = await listRatioExceptions(await c.database());
+      await emit(c.io, o.format, o.out, list, () => ratioExceptionsTabular(list));
     });
 }
 

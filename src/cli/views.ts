@@ -3,7 +3,7 @@
 
 import type { Tabular } from "../../reports/render.js";
 import type { ReferenceData } from "../repositories/reference.js";
-import type { AgreementView, RatioView } from "../services/agreements.js";
+import type { AgreementView, RatioExceptionView, RatioView } from "../services/agreements.js";
 import type { SettleResult } from "../services/settle.js";
 import type { TransferResult } from "../services/transfers.js";
 import type { ParkView } from "../services/parks.js";
@@ -134,14 +134,39 @@ export function agreementsTabular(list: AgreementView[]): Tabular {
           { key: "operator_share_pct", label_zh: "运营方比例", label_en: "Operator %", kind: "percent" },
           { key: "host_share_pct", label_zh: "东道方比例", label_en: "Host %", kind: "percent" },
           { key: "shared_non_tax", label_zh: "另含非税", label_en: "Also shares" },
+          { key: "shared_levels", label_zh: "分成级次", label_en: "Levels shared" },
+          { key: "attribution", label_zh: "归属依据", label_en: "Attributed by" },
+          { key: "refund_shares", label_zh: "退税负担", label_en: "Refund shares" },
           { key: "in_force_today", label_zh: "现行", label_en: "In force" },
           { key: "note", label_zh: "依据", label_en: "Note" },
         ],
         rows: list.map((a) => ({
           ...a,
           shared_non_tax: a.shared_non_tax.join(",") || null,
+          shared_levels: a.shared_levels.join(","),
+          refund_shares: a.refund_shares.join(",") || null,
           in_force_today: a.in_force_today ? "✓" : "",
         })),
+      },
+    ],
+  };
+}
+
+export function ratioExceptionsTabular(list: RatioExceptionView[]): Tabular {
+  return {
+    title_zh: "企业分成比例例外",
+    title_en: "Enterprise exceptions to the central share",
+    sections: [
+      {
+        columns: [
+          { key: "uscc", label_zh: "统一社会信用代码", label_en: "USCC" },
+          { key: "tax_code", label_zh: "税种", label_en: "Tax" },
+          { key: "effective_from", label_zh: "生效日期", label_en: "From" },
+          { key: "central_share_pct", label_zh: "中央比例", label_en: "Central %", kind: "percent" },
+          { key: "in_force_today", label_zh: "现行", label_en: "In force" },
+          { key: "note", label_zh: "依据", label_en: "Note" },
+        ],
+        rows: list.map((x) => ({ ...x, in_force_today: x.in_force_today ? "✓" : "" })),
       },
     ],
   };

@@ -120,6 +120,9 @@ const CONTENT_TYPES = {
 /** Responses with more items than this are not re-checked against their schema (a million rows). */
 const RESPONSE_CHECK_ITEMS_MAX = 10_000;
 
+/** A receipts file's scope when it gives none (`?scope=`): no default. */
+const withScope = (scope: "gross" | "local" | undefined) => (scope === undefined ? {} : { scope });
+
 const IMPORT_KINDS = {
   enterprises: importEnterprises,
   receipts: importReceipts,
@@ -239,6 +242,8 @@ export const ROUTES: RouteDef[] = [
             json: operatorOf(ctx.principal) === null ? result : { ...result, import_id: null },
           };
         }
+        if (kind === "receipts")
+          return { status: 201, json: named(await importReceipts(ctx.db, file, withScope(query.scope))) };
         const run = IMPORT_KINDS[kind as keyof typeof IMPORT_KINDS];
         return { status: 201, json: named(await run(ctx.db, file)) };
       } finally {

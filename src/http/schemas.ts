@@ -2,6 +2,7 @@
 // fields, floats for money and wrong types are refused), responses are checked against them, and the
 // OpenAPI document is generated from the same schemas (./openapi.ts).
 
+import { LOCAL_LEVELS, RECEIPT_KINDS } from "../../ledger/kinds.js";
 import { z } from "zod";
 import {
   IndicatorsReportShape,
@@ -52,12 +53,20 @@ export const ParkCode = Identifier(8);
 export const ReceiptInput = z.strictObject({
   receipt_no: Identifier(64),
   uscc: Identifier(18, 18),
-  tax_code: Code.describe("VAT, CIT, … or a collection-item code such as 10101"),
+  tax_code: Code.describe("VAT, CIT, … or a budget classification code at any level: 10101, 1010101"),
   collected_on: IsoDate,
   amount: Yuan,
-  scope: z.enum(["gross", "local"]).optional(),
+  scope: z
+    .enum(["gross", "local"])
+    .optional()
+    .describe("required unless the levels are given (or for an export offset): nothing is assumed"),
   tax_period: Text(32).optional(),
   refund_of: Identifier(64).optional(),
+  kind: z.enum(RECEIPT_KINDS).optional(),
+  central: Yuan.optional().describe("the central level's amount (中央级), when the treasury divided the receipt"),
+  region: Yuan.optional().describe("自治区级"),
+  prefecture: Yuan.optional().describe("州级"),
+  county: Yuan.optional().describe("县级"),
 });
 export type ReceiptInputT = z.infer<typeof ReceiptInput>;
 export const ReceiptBatch = z.strictObject({ receipts: z.array(ReceiptInput).min(1).max(LIMITS.batch_receipts_max) });
@@ -111,6 +120,35 @@ export const AgreementInput = z.strictObject({
   from: IsoDate,
   note: Text(500).optional(),
   share_non_tax: z.array(Code).max(20).optional(),
+  shared_levels: z
+    .array(z.enum(LOCAL_LEVELS))
+    .min(1)
+    .max(3)
+    .optional()
+    .describe("the local levels whose amounts are shared (region, prefecture, county); every one by default"),
+  attribution: z
+    .enum(["collected_on", "tax_period"])
+    .optional()
+    .describe("whether a mover's tax follows the park of the entry date (default) or of the tax period"),
+  refund_shares: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^(credit_refund|settlement_refund|immediate_refund|export_offset)=\d{1,3}(\.\d{1,2})?$/,
+          "KIND=PERCENT, e.g. credit_refund=50",
+        ),
+    )
+    .max(4)
+    .optional()
+    .describe("the operator's share of a kind's local part where it differs from its revenue share"),
+});
+export const RatioExceptionInput = z.strictObject({
+  uscc: Identifier(18, 18),
+  tax: Code,
+  central_share: z.string().regex(/^\d{1,3}(\.\d{1,2})?$/, 'a percentage such as "100"'),
+  from: IsoDate,
+  note: Text(500).optional(),
 });
 export const RatioInput = z.strictObject({
   tax: Code,
@@ -136,6 +174,7 @@ export const formatField = { format: Format.optional() };
 export const ImportQuery = z.strictObject({
   party: Party.optional(),
   name: Text(200, 1).optional(),
+  scope: z.enum(["gross", "local"]).optional().describe("receipts: the scope of a file without a scope column"),
 });
 const NOT_A_COUNT = "not a count from 0 to 10,000,000";
 export const Limit = z.coerce

@@ -3,14 +3,16 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { FileRejected } from "./csv.js";
-import { readReceiptRows, WORKER_BATCHES_AHEAD, type ReadOptions } from "./receipt-rows.js";
+import { codeBook, type BudgetEntry } from "../../ledger/budget.js";
+import { readReceiptRows, WORKER_BATCHES_AHEAD, type ReadOptions, type RowRules } from "./receipt-rows.js";
 
 const data = workerData as {
   file: string;
   encoding: ReadOptions["encoding"];
   batch_rows: number;
-  taxes: [string, string][];
-  codes: string[];
+  mnemonics: string[];
+  items: BudgetEntry[];
+  rules: RowRules;
 };
 const port = parentPort!;
 let credits = WORKER_BATCHES_AHEAD;
@@ -24,7 +26,8 @@ try {
   for await (const batch of readReceiptRows(data.file, {
     encoding: data.encoding,
     batch_rows: data.batch_rows,
-    taxes: { codes: data.codes, byInput: new Map(data.taxes) },
+    codes: codeBook(data.mnemonics, data.items),
+    rules: data.rules,
   })) {
     while (credits <= 0) await new Promise<void>((resolve) => (wake = resolve));
     credits -= 1;

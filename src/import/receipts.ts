@@ -13,7 +13,7 @@ import { ReferenceData } from "../repositories/reference.js";
 import { alreadyImported, findEarlierImport, recordImport, type Progress } from "./common.js";
 import type { Encoding } from "./csv.js";
 import { ImportRejected } from "./errors.js";
-import { RECEIPT_COLUMNS, readReceiptRows, readReceiptRowsAhead, taxLookup } from "./receipt-rows.js";
+import { RECEIPT_COLUMNS, readReceiptRows, readReceiptRowsAhead } from "./receipt-rows.js";
 
 export type { SuspenseItem } from "../booking/types.js";
 
@@ -26,6 +26,8 @@ export interface ImportOptions {
   onProgress?: (progress: Progress) => void;
   /** Rows booked per batch; bounds memory. */
   batch_rows?: number;
+  /** The scope of the file's receipts when it has no scope column (`--scope`); there is no default. */
+  scope?: "gross" | "local";
 }
 
 export interface ReceiptsImportResult extends BookingTally {
@@ -142,7 +144,8 @@ function readRows(file: string, options: ImportOptions, ref: ReferenceData): Asy
   const read = {
     encoding: options.encoding ?? "auto",
     batch_rows: options.batch_rows ?? 5000,
-    taxes: taxLookup(ref.taxes),
+    codes: ref.codes,
+    rules: { refunds: "named" as const, scope: options.scope ?? ("" as const) },
   };
   return options.reader === "thread" || process.env.PARKLEDGER_IMPORT_READER === "thread"
     ? readReceiptRows(file, read)

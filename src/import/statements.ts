@@ -13,7 +13,7 @@ import { ReferenceData } from "../repositories/reference.js";
 import { checkRepeatsInFile, alreadyImported, findEarlierImport, recordImport, type Progress } from "./common.js";
 import { openCsv, type Encoding } from "./csv.js";
 import { ProblemList } from "./errors.js";
-import { checkReceiptRow, taxLookup } from "./receipt-rows.js";
+import { checkReceiptRow } from "./receipt-rows.js";
 
 export const STATEMENT_COLUMNS = {
   required: ["receipt_no", "uscc", "tax_code", "collected_on", "amount"],
@@ -79,7 +79,7 @@ export async function importStatements(
   };
   if (previous !== null) return alreadyImported(base, previous, "unchanged_rows");
   const csv = await openCsv(file, STATEMENT_COLUMNS, options.encoding);
-  const taxes = taxLookup(ref.taxes);
+  const codes = ref.codes;
   return db.knex.transaction(async (trx) => {
     const problems = new ProblemList();
     await trx.raw(`create temporary table statement_stage (
@@ -90,7 +90,7 @@ export async function importStatements(
     let rows = 0;
     for await (const { row, fields: f } of csv.records) {
       rows += 1;
-      const staged = checkReceiptRow(row, f, taxes, problems, "signed");
+      const staged = checkReceiptRow(row, f, codes, problems, { refunds: "signed", scope: "" });
       if (staged !== null) {
         stage.push([
           row,

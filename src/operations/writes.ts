@@ -11,11 +11,18 @@ import { access, type Decision } from "../http/access.js";
 import * as S from "../http/schemas.js";
 import { ReferenceData } from "../repositories/reference.js";
 import type { Principal } from "../repositories/tokens.js";
-import { setAgreement, setCentralRatio } from "../services/agreements.js";
+import { setAgreement, setCentralRatio, setRatioException } from "../services/agreements.js";
 import { addPark } from "../services/parks.js";
 import { settleYear } from "../services/settle.js";
 import { recordTransfer } from "../services/transfers.js";
-import { agreementsTabular, parksTabular, ratiosTabular, settleTabular, transferTabular } from "../cli/views.js";
+import {
+  agreementsTabular,
+  parksTabular,
+  ratioExceptionsTabular,
+  ratiosTabular,
+  settleTabular,
+  transferTabular,
+} from "../cli/views.js";
 
 /** A write's outcome: whether it was done before (the same input again books nothing), its JSON and its table. */
 export interface WriteAnswer {
@@ -77,6 +84,11 @@ export const WRITES: readonly WriteOperation[] = [
       from: "effective from, YYYY-MM-DD",
       note: "where the change comes from (document number)",
       share_non_tax: "non-tax items the agreement also shares, e.g. EDU,LEDU",
+      shared_levels: "the local levels shared, e.g. prefecture,county (default: region,prefecture,county)",
+      attribution:
+        "collected_on (default): a mover's tax follows the park of the entry date; tax_period: of its tax period",
+      refund_shares:
+        "the operator's share of a refund kind's local part, e.g. credit_refund=50 (default: its revenue share)",
     },
     allow: (p) => access.writeMoney(p),
     run: async (db, body) => {
@@ -86,6 +98,9 @@ export const WRITES: readonly WriteOperation[] = [
         from: body.from,
         ...(body.note !== undefined ? { note: body.note } : {}),
         shared_non_tax: body.share_non_tax ?? [],
+        shared_levels: body.shared_levels,
+        attribution: body.attribution,
+        refund_shares: body.refund_shares,
       });
       return { replayed: result.replayed, json: result, tabular: () => agreementsTabular([result]) };
     },
@@ -110,6 +125,31 @@ export const WRITES: readonly WriteOperation[] = [
         ...(body.note !== undefined ? { note: body.note } : {}),
       });
       return { replayed: result.replayed, json: result, tabular: () => ratiosTabular([result]) };
+    },
+  }),
+  define({
+    command: ["ratio", "exception"],
+    path: "/ratio-exceptions",
+    summary:
+      "Add a version of an enterprise's exception to a tax's central share (e.g. CIT wholly central), effective from a date.",
+    body: S.RatioExceptionInput,
+    help: {
+      uscc: "the enterprise's unified social credit code",
+      tax: "tax code, e.g. CIT or 10104",
+      central_share: `central share of the gross amount for this enterprise ${PERCENT.replace("80", "100")}`,
+      from: "effective from, YYYY-MM-DD",
+      note: "the rule it comes from (the State Council's sharing rules)",
+    },
+    allow: (p) => access.writeMoney(p),
+    run: async (db, body) => {
+      const result = await setRatioException(db, {
+        uscc: body.uscc,
+        tax: body.tax,
+        central_share: body.central_share,
+        from: body.from,
+        ...(body.note !== undefined ? { note: body.note } : {}),
+      });
+      return { replayed: result.replayed, json: result, tabular: () => ratioExceptionsTabular([result]) };
     },
   }),
   define({

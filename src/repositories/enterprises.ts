@@ -49,14 +49,14 @@ export class Registry {
 }
 
 /**
- * Part of the group lookup (src/booking/lookup.ts) over `g(uscc, collected_on, refund_of)`: each
- * original's enterprise, its park on the day (null: none) and whether the registry knows it, as a
- * JSON array of `[uscc, collected_on, park, known]`.
+ * Part of the group lookup (src/booking/lookup.ts) over `d(uscc, on_day)`, the days whose park the
+ * group's originals need (their entry dates and tax periods' ends): the enterprise's park on the day
+ * (null: none) and whether the registry knows it, as a JSON array of `[uscc, on_day, park, known]`.
  */
-export const LOOKUP_STAYS_SQL = `(select coalesce(json_agg(json_build_array(g.uscc, g.collected_on, st.park,
-                 st.park is not null or exists (select 1 from enterprises n where n.uscc = g.uscc))), '[]')
-          from (select distinct uscc, collected_on from g where refund_of = '') g
+export const LOOKUP_STAYS_SQL = `(select coalesce(json_agg(json_build_array(d.uscc, d.on_day, st.park,
+                 st.park is not null or exists (select 1 from enterprises n where n.uscc = d.uscc))), '[]')
+          from (select distinct uscc, on_day from d) d
           left join lateral (select s.park from enterprise_stays s
-                              where s.uscc = g.uscc and s.valid_from <= g.collected_on
-                                and (s.valid_to is null or s.valid_to >= g.collected_on)
+                              where s.uscc = d.uscc and s.valid_from <= d.on_day
+                                and (s.valid_to is null or s.valid_to >= d.on_day)
                               order by s.valid_from limit 1) st on true)`;

@@ -3,6 +3,7 @@
 // reports read receipts through their own queries.
 
 import type { Knex } from "knex";
+import { decodeLevels, type ReceiptKind } from "../../ledger/kinds.js";
 import type { Booking } from "../../ledger/rules.js";
 import { RowBuffer, type WriteBatch } from "../db/bulk.js";
 import { toCount } from "../db/database.js";
@@ -34,6 +35,15 @@ const RECEIPT_ROW_COLUMNS = [
   { name: "entry_id", type: "bigint" },
   { name: "import_id", type: "bigint" },
   { name: "source_row", type: "integer" },
+  { name: "kind", type: "text" },
+  { name: "budget_code", type: "text" },
+  { name: "period_end", type: "date" },
+  { name: "level_central_fen", type: "bigint" },
+  { name: "level_region_fen", type: "bigint" },
+  { name: "level_prefecture_fen", type: "bigint" },
+  { name: "level_county_fen", type: "bigint" },
+  { name: "ratio_central_fen", type: "bigint" },
+  { name: "ratio_exception_id", type: "integer" },
 ] as const;
 
 /** Receipt rows written by COPY (a file on PostgreSQL), plain INSERTs, or into `batch` (a group of requests). */
@@ -78,6 +88,15 @@ export function receiptRow(
     entry_id,
     import_id,
     source_row,
+    b.kind,
+    r.budget_code === "" ? null : r.budget_code,
+    r.period_end === "" ? null : r.period_end,
+    b.levels?.central ?? null,
+    b.levels?.region ?? null,
+    b.levels?.prefecture ?? null,
+    b.levels?.county ?? null,
+    b.ratio_central_fen,
+    b.ratio_exception_id,
   ];
 }
 
@@ -128,6 +147,14 @@ export async function receiptFigures(
 
 const fen = (column: string) => `'${column}', r.${column}::text`;
 
+/** A receipt's kind; one recorded before kinds were is a receipt, or a refund when it names one. */
+export const KIND_SQL = (r: string) =>
+  `coalesce(${r}.kind, case when ${r}.refund_of_id is null then 'receipt' else 'refund' end)`;
+
+/** A receipt's levels as ledger/kinds.ts encodes them ('' when it was given as a total). */
+const LEVELS_SQL = (r: string) =>
+  `coalesce(${r}.level_central_fen || '|' || ${r}.level_region_fen || '|' || ${r}.level_prefecture_fen || '|' || ${r}.level_county_fen, '')`;
+
 /**
  * Parts of the group lookup (src/booking/lookup.ts), each a JSON array, over `g(receipt_no, uscc,
  * collected_on, refund_of)`: the receipts recorded under the group's numbers, and the originals its
@@ -149,6 +176,7 @@ export const LOOKUP_ORIGINALS_SQL = `(select coalesce(json_agg(json_build_object
                  'is_refund', r.refund_of_id is not null, 'status', r.status, 'park', r.park, 'operator', r.operator,
                  'host', r.host, 'central_share_bp', r.central_share_bp, 'operator_share_bp', r.operator_share_bp,
                  'central_ratio_id', r.central_ratio_id, 'agreement_id', r.agreement_id,
+                 'kind', ${KIND_SQL("r")}, ${fen("local_fen")}, 'levels', ${LEVELS_SQL("r")},
                  'refunded_fen', (select coalesce(sum(x.amount_fen), 0) from receipts x where x.refund_of_id = r.id)::text)), '[]')
           from (select distinct refund_of from g where refund_of <> '') g
           join lateral (select * from receipts r where r.receipt_no = g.refund_of limit 1) r on true)`;
@@ -168,6 +196,10 @@ const STAGE_COLUMNS = [
   { name: "tax_period", type: "text" },
   { name: "refund_of", type: "text" },
   { name: "content_hash", type: "text" },
+  { name: "kind", type: "text" },
+  { name: "budget_code", type: "text" },
+  { name: "levels", type: "text" },
+  { name: "period_end", type: "text" },
 ] as const;
 
 /** Below this many rows a stage is scanned rather than indexed (HTTP requests stage a handful). */
@@ -179,7 +211,8 @@ export async function createStage(trx: Knex.Transaction): Promise<void> {
   await trx.raw(`create temporary table if not exists receipt_stage (
     row_no integer primary key, receipt_no text not null, uscc text not null, tax_code text not null,
     collected_on date not null, amount_fen bigint not null, scope text not null, tax_period text not null,
-    refund_of text not null, content_hash text not null, action text not null default 'new'
+    refund_of text not null, content_hash text not null, kind text not null, budget_code text not null,
+    levels text not null, period_end text not null, action text not null default 'new'
   ) on commit delete rows`);
 }
 
@@ -200,6 +233,10 @@ export function stageRow(r: CheckedReceipt): unknown[] {
     r.tax_period,
     r.refund_of,
     r.content_hash,
+    r.kind,
+    r.budget_code,
+    r.levels,
+    r.period_end,
   ];
 }
 
@@ -254,6 +291,9 @@ export async function stageCounts(
   return { new_rows: toCount(c.new_rows), same_rows: toCount(c.same_rows), new_refunds: toCount(c.new_refunds) };
 }
 
+const STAGED_SQL = `s.row_no, s.receipt_no, s.uscc, s.tax_code, s.collected_on, s.amount_fen, s.scope, s.tax_period,
+  s.refund_of, s.content_hash, s.kind, s.budget_code, s.levels, s.period_end`;
+
 /** The next staged originals to book after row `after`, each with the enterprise's park on its day. */
 export async function stagedOriginalsAfter(
   trx: Knex.Transaction,
@@ -261,11 +301,14 @@ export async function stagedOriginalsAfter(
   limit: number,
 ): Promise<OriginalToBook[]> {
   const { rows } = await trx.raw(
-    `select s.row_no, s.receipt_no, s.uscc, s.tax_code, s.collected_on, s.amount_fen, s.scope, s.tax_period, s.refund_of, s.content_hash,
-            st.park, (st.park is not null or exists (select 1 from enterprises e where e.uscc = s.uscc)) as known
+    `select ${STAGED_SQL}, st.park,
+            case when s.period_end = '' then st.park else pt.park end as period_park,
+            (st.park is not null or exists (select 1 from enterprises e where e.uscc = s.uscc)) as known
        from receipt_stage s
        left join enterprise_stays st on st.uscc = s.uscc and st.valid_from <= s.collected_on
                                     and (st.valid_to is null or st.valid_to >= s.collected_on)
+       left join enterprise_stays pt on pt.uscc = s.uscc and pt.valid_from <= nullif(s.period_end, '')::date
+                                    and (pt.valid_to is null or pt.valid_to >= nullif(s.period_end, '')::date)
       where s.action = 'new' and s.refund_of = '' and s.row_no > ?
       order by s.row_no limit ?`,
     [after, limit],
@@ -276,8 +319,7 @@ export async function stagedOriginalsAfter(
 /** The next staged refunds to book after row `after`, each with the recorded original it names. */
 export async function stagedRefundsAfter(trx: Knex.Transaction, after: number, limit: number): Promise<RefundToBook[]> {
   const { rows } = await trx.raw(
-    `select s.row_no, s.receipt_no, s.uscc, s.tax_code, s.collected_on, s.amount_fen, s.scope, s.tax_period, s.refund_of, s.content_hash,
-            o.id as o_id, o.uscc as o_uscc, o.tax_code as o_tax_code, o.collected_on as o_collected_on, o.amount_fen as o_amount_fen,
+    `select ${STAGED_SQL}, o.id as o_id, ${KIND_SQL("o")} as o_kind, o.local_fen as o_local_fen, ${LEVELS_SQL("o")} as o_levels, o.uscc as o_uscc, o.tax_code as o_tax_code, o.collected_on as o_collected_on, o.amount_fen as o_amount_fen,
             o.scope as o_scope, o.refund_of_id is not null as o_is_refund, o.status as o_status, o.park as o_park, o.operator as o_operator,
             o.host as o_host, o.central_share_bp as o_central_share_bp, o.operator_share_bp as o_operator_share_bp,
             o.central_ratio_id as o_central_ratio_id, o.agreement_id as o_agreement_id,
@@ -299,6 +341,10 @@ export async function stagedRefundsAfter(trx: Knex.Transaction, after: number, l
     tax_period: r.tax_period as string,
     refund_of: r.refund_of as string,
     content_hash: r.content_hash as string,
+    kind: r.kind as ReceiptKind,
+    budget_code: r.budget_code as string,
+    levels: r.levels as string,
+    period_end: r.period_end as string,
     in_file: r.in_file as boolean,
     names_refund_in_file: r.names_refund_in_file as boolean,
     original:
@@ -320,6 +366,9 @@ export async function stagedRefundsAfter(trx: Knex.Transaction, after: number, l
             operator_share_bp: r.o_operator_share_bp as number | null,
             central_ratio_id: r.o_central_ratio_id as number | null,
             agreement_id: r.o_agreement_id as number | null,
+            kind: r.o_kind as string,
+            local_fen: BigInt(r.o_local_fen as string),
+            levels: decodeLevels(r.o_levels as string),
           },
   }));
 }
@@ -444,7 +493,10 @@ export async function receiptsWithoutEntry(k: Knex.Transaction, limit: number): 
   return rows;
 }
 
-/** Receipts whose entry books another amount into the treasury than the receipt's (verify); at most `limit`. */
+/**
+ * Receipts whose entry books another amount into the treasury than the receipt's (verify); at most
+ * `limit`. The treasury takes the central and local parts (an export offset moves between them).
+ */
 export async function receiptsMisbooked(
   k: Knex.Transaction,
   limit: number,
@@ -453,6 +505,7 @@ export async function receiptsMisbooked(
     select r.receipt_no, r.amount_fen, coalesce(sum(l.debit_fen - l.credit_fen), 0) as booked
       from receipts r join journal_lines l on l.entry_id = r.entry_id
       join accounts a on a.id = l.account_id and a.code = 'treasury'
-     group by r.receipt_no, r.amount_fen having coalesce(sum(l.debit_fen - l.credit_fen), 0) <> r.amount_fen limit ${Number(limit)}`);
+     group by r.receipt_no, r.amount_fen, r.central_fen, r.local_fen
+    having coalesce(sum(l.debit_fen - l.credit_fen), 0) <> r.central_fen + r.local_fen limit ${Number(limit)}`);
   return rows;
 }

@@ -3,6 +3,7 @@
 
 import { createHash } from "node:crypto";
 import type { Knex } from "knex";
+import { codeBook, type BudgetEntry, type CodeBook } from "../../ledger/budget.js";
 import { fieldRejection } from "../../ledger/rejections.js";
 import { visibleText } from "../../ledger/text.js";
 import { inForceOn, sortVersions } from "../../ledger/versions.js";
@@ -58,6 +59,20 @@ export interface Agreement {
   effective_from: string;
   operator_share_bp: number;
   shared_non_tax: string[];
+  shared_levels: string[];
+  attribution: "collected_on" | "tax_period";
+  refund_shares: Record<string, number>;
+  note: string;
+  recorded_at: Date;
+}
+
+/** An enterprise's exception to a tax's central–local ratio. */
+export interface RatioException {
+  id: number;
+  uscc: string;
+  tax_code: string;
+  effective_from: string;
+  central_share_bp: number;
   note: string;
   recorded_at: Date;
 }
@@ -71,6 +86,9 @@ const REFERENCE_PARTS = {
                  'unit', i.unit, 'unit_zh', i.unit_zh) order by i.sort_order, i.code), '[]') from indicators i)`,
   ratios: `(select coalesce(json_agg(r order by r.tax_code, r.effective_from, r.id), '[]') from central_ratios r)`,
   agreements: `(select coalesce(json_agg(a order by a.park, a.effective_from, a.id), '[]') from agreements a)`,
+  exceptions: `(select coalesce(json_agg(x order by x.uscc, x.tax_code, x.effective_from, x.id), '[]') from ratio_exceptions x)`,
+  budget: `(select coalesce(json_agg(json_build_object('code', b.code, 'tax', b.tax_code, 'name_zh', b.name_zh,
+             'valid_from', b.valid_from, 'valid_to', b.valid_to) order by b.code, b.valid_from, b.id), '[]') from budget_items b)`,
 } as const;
 
 /**
@@ -85,6 +103,9 @@ export class ReferenceData {
   private readonly taxByInput = new Map<string, TaxType>();
   private readonly ratiosByTax = new Map<string, CentralRatio[]>();
   private readonly agreementsByPark = new Map<string, Agreement[]>();
+  private readonly exceptionsByKey = new Map<string, RatioException[]>();
+  /** The codes receipts may name their revenue by (ledger/budget.ts). */
+  readonly codes: CodeBook;
 
   private constructor(
     /** A digest of everything loaded: the same digest read later means nothing has changed since. */
@@ -95,6 +116,8 @@ export class ReferenceData {
     readonly indicators: readonly Indicator[],
     ratios: CentralRatio[],
     agreements: Agreement[],
+    readonly exceptions: readonly RatioException[],
+    readonly budget: readonly BudgetEntry[],
   ) {
     for (const tax of taxes) {
       this.taxByInput.set(tax.code, tax);
@@ -102,6 +125,11 @@ export class ReferenceData {
     }
     for (const r of sortVersions(ratios)) push(this.ratiosByTax, r.tax_code, r);
     for (const a of sortVersions(agreements)) push(this.agreementsByPark, a.park, a);
+    for (const x of sortVersions([...exceptions])) push(this.exceptionsByKey, `${x.uscc}|${x.tax_code}`, x);
+    this.codes = codeBook(
+      taxes.map((t) => t.code),
+      budget,
+    );
   }
 
   /** Everything in one round trip: commands and HTTP requests load it once each. */
@@ -124,6 +152,8 @@ export class ReferenceData {
       json<Indicator[]>(r.indicators),
       json<CentralRatio[]>(r.ratios),
       json<Agreement[]>(r.agreements),
+      json<RatioException[]>(r.exceptions),
+      json<BudgetEntry[]>(r.budget),
     );
   }
 
@@ -184,6 +214,10 @@ export class ReferenceData {
 
   centralRatioOn(tax_code: string, isoDate: string): CentralRatio | undefined {
     return inForceOn(this.ratiosByTax.get(tax_code) ?? [], isoDate);
+  }
+
+  exceptionOn(uscc: string, tax_code: string, isoDate: string): RatioException | undefined {
+    return inForceOn(this.exceptionsByKey.get(`${uscc}|${tax_code}`) ?? [], isoDate);
   }
 
   agreementOn(park: string, isoDate: string): Agreement | undefined {

@@ -2,14 +2,17 @@
 // added, never edited; a version may not reach back over receipts already booked under the old one,
 // because their split is in the journal and the journal does not change.
 
+import { LOCAL_LEVELS } from "../../ledger/kinds.js";
 import { formatBpAsPercent } from "../../ledger/ratio.js";
-import { fieldRejection, Rejection } from "../../ledger/rejections.js";
+import { fieldRejection, Rejection, REJECTIONS } from "../../ledger/rejections.js";
+import { usccProblem } from "../../ledger/uscc.js";
+import { toCount } from "../db/database.js";
 import type { Database } from "../db/database.js";
 import { AccountBook } from "../repositories/accounts.js";
 import { bringAttributionUpToDate } from "../repositories/indicators.js";
 import { lockJournal } from "../repositories/journal.js";
 import { grossReceiptsOfTaxFrom, receiptsOfParkFrom } from "../repositories/receipts.js";
-import { ReferenceData } from "../repositories/reference.js";
+import { ReferenceData, type Agreement, type RatioException } from "../repositories/reference.js";
 import { dateField, percentField } from "./fields.js";
 
 export interface AgreementView {
@@ -21,17 +24,58 @@ export interface AgreementView {
   operator_share_pct: string;
   host_share_pct: string;
   shared_non_tax: string[];
+  shared_levels: string[];
+  attribution: "collected_on" | "tax_period";
+  /** The operator's share of a refund kind's local part where it differs, as KIND=PERCENT. */
+  refund_shares: string[];
   note: string;
   recorded_at: string;
   in_force_today: boolean;
 }
 
+/** What an agreement says besides the share: the levels shared, the attribution, the refund kinds' shares. */
+export interface AgreementTermsInput {
+  shared_levels?: string[] | undefined;
+  attribution?: "collected_on" | "tax_period" | undefined;
+  refund_shares?: string[] | undefined;
+}
+
+function agreementTerms(input: AgreementTermsInput): {
+  shared_levels: string[];
+  attribution: "collected_on" | "tax_period";
+  refund_shares: Record<string, number>;
+} {
+  const refund_shares: Record<string, number> = {};
+  for (const pair of input.refund_shares ?? []) {
+    const [kind, pct] = pair.split("=") as [string, string];
+    refund_shares[kind] = percentField("refund_shares", pct);
+  }
+  const levels = input.shared_levels ?? [...LOCAL_LEVELS];
+  return {
+    shared_levels: LOCAL_LEVELS.filter((l) => levels.includes(l)),
+    attribution: input.attribution ?? "collected_on",
+    refund_shares,
+  };
+}
+
+const sameTerms = (a: ReturnType<typeof agreementTerms>, b: Agreement): boolean =>
+  a.attribution === b.attribution &&
+  a.shared_levels.join(",") === b.shared_levels.join(",") &&
+  JSON.stringify(Object.entries(a.refund_shares).sort()) === JSON.stringify(Object.entries(b.refund_shares).sort());
+
 export async function setAgreement(
   db: Database,
-  input: { park: string; operator_share: string; from: string; note?: string; shared_non_tax?: string[] },
+  input: {
+    park: string;
+    operator_share: string;
+    from: string;
+    note?: string;
+    shared_non_tax?: string[];
+  } & AgreementTermsInput,
 ): Promise<AgreementView & { indicator_entries_posted: number; replayed: boolean }> {
   const bp = percentField("operator_share", input.operator_share);
   const from = dateField("from", input.from);
+  const terms = agreementTerms(input);
   return db.knex.transaction(async (trx) => {
     await lockJournal(trx);
     const ref = await ReferenceData.load(trx);
@@ -68,7 +112,8 @@ export async function setAgreement(
       same !== undefined &&
       same.operator_share_bp === bp &&
       same.note === (input.note ?? "") &&
-      [...same.shared_non_tax].sort().join(",") === [...nonTax].sort().join(",")
+      [...same.shared_non_tax].sort().join(",") === [...nonTax].sort().join(",") &&
+      sameTerms(terms, same)
     )
       return { ...view(ref, same), indicator_entries_posted: 0, replayed: true };
     const booked = await receiptsOfParkFrom(trx, park.code, from);
@@ -85,6 +130,9 @@ export async function setAgreement(
         operator_share_bp: bp,
         shared_non_tax: nonTax,
         note: input.note ?? "",
+        shared_levels: terms.shared_levels,
+        attribution: terms.attribution,
+        refund_shares: JSON.stringify(terms.refund_shares),
       })
       .returning("*");
     const updated = await ReferenceData.load(trx);
@@ -115,18 +163,7 @@ export async function listAgreements(db: Database, park?: string): Promise<Agree
   return ref.agreements(park?.toUpperCase()).map((a) => view(ref, a));
 }
 
-function view(
-  ref: ReferenceData,
-  a: {
-    id: number;
-    park: string;
-    effective_from: string;
-    operator_share_bp: number;
-    shared_non_tax: string[];
-    note: string;
-    recorded_at: Date;
-  },
-): AgreementView {
+function view(ref: ReferenceData, a: Agreement): AgreementView {
   const park = ref.park(a.park)!;
   const today = new Date().toISOString().slice(0, 10);
   return {
@@ -138,6 +175,9 @@ function view(
     operator_share_pct: formatBpAsPercent(a.operator_share_bp),
     host_share_pct: formatBpAsPercent(10_000 - a.operator_share_bp),
     shared_non_tax: a.shared_non_tax,
+    shared_levels: a.shared_levels,
+    attribution: a.attribution,
+    refund_shares: Object.entries(a.refund_shares).map(([kind, bp]) => `${kind}=${formatBpAsPercent(bp)}`),
     note: a.note,
     recorded_at: new Date(a.recorded_at).toISOString(),
     in_force_today: ref.agreementOn(a.park, today)?.id === a.id,
@@ -204,5 +244,74 @@ function ratioView(
     central_share_pct: formatBpAsPercent(r.central_share_bp),
     note: r.note,
     in_force_today: ref.centralRatioOn(r.tax_code, today)?.id === r.id,
+  };
+}
+
+export interface RatioExceptionView {
+  id: number;
+  uscc: string;
+  tax_code: string;
+  effective_from: string;
+  central_share_pct: string;
+  note: string;
+  in_force_today: boolean;
+}
+
+/**
+ * A version of an enterprise's exception to a tax's central ratio (its CIT wholly central, say),
+ * effective from a date; every booking path applies it. Like a ratio version, it may not reach back
+ * over receipts of the enterprise and tax already booked.
+ */
+export async function setRatioException(
+  db: Database,
+  input: { uscc: string; tax: string; central_share: string; from: string; note?: string },
+): Promise<RatioExceptionView & { replayed: boolean }> {
+  const bp = percentField("central_share", input.central_share);
+  const from = dateField("from", input.from);
+  const uscc = input.uscc.toUpperCase();
+  const problem = usccProblem(uscc);
+  if (problem !== null) throw fieldRejection("uscc", problem, REJECTIONS[problem]);
+  return db.knex.transaction(async (trx) => {
+    await lockJournal(trx);
+    const ref = await ReferenceData.load(trx);
+    const tax = ref.tax(input.tax);
+    if (tax === undefined) throw fieldRejection("tax", "tax_code_unknown", `${input.tax} is not a tax code`);
+    const same = ref.exceptions
+      .filter((x) => x.uscc === uscc && x.tax_code === tax.code && x.effective_from === from)
+      .at(-1);
+    if (same !== undefined && same.central_share_bp === bp && same.note === (input.note ?? ""))
+      return { ...exceptionView(ref, same), replayed: true };
+    const booked = await trx.raw(
+      `select count(*) as n, max(collected_on) as last from receipts
+        where uscc = ? and tax_code = ? and scope = 'gross' and collected_on >= ? and refund_of_id is null`,
+      [uscc, tax.code, from],
+    );
+    if (toCount(booked.rows[0].n) > 0)
+      throw new Rejection(
+        "ratio_conflicts_with_posted_receipts",
+        `${toCount(booked.rows[0].n)} gross receipts of ${tax.code} from ${uscc} from ${from} to ${booked.rows[0].last} are already booked with the ratio in force then; choose a date after ${booked.rows[0].last}.`,
+      );
+    const [row] = await trx("ratio_exceptions")
+      .insert({ uscc, tax_code: tax.code, effective_from: from, central_share_bp: bp, note: input.note ?? "" })
+      .returning("*");
+    return { ...exceptionView(await ReferenceData.load(trx), row), replayed: false };
+  });
+}
+
+export async function listRatioExceptions(db: Database): Promise<RatioExceptionView[]> {
+  const ref = await ReferenceData.load(db.knex);
+  return ref.exceptions.map((x) => exceptionView(ref, x));
+}
+
+function exceptionView(ref: ReferenceData, x: RatioException): RatioExceptionView {
+  const today = new Date().toISOString().slice(0, 10);
+  return {
+    id: x.id,
+    uscc: x.uscc,
+    tax_code: x.tax_code,
+    effective_from: x.effective_from,
+    central_share_pct: formatBpAsPercent(x.central_share_bp),
+    note: x.note,
+    in_force_today: ref.exceptionOn(x.uscc, x.tax_code, today)?.id === x.id,
   };
 }

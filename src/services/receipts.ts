@@ -20,7 +20,8 @@ import type { Database, Dialect } from "../db/database.js";
 import { preparedRaw } from "../db/database.js";
 import { NeedsTransaction, PgLane, needTransaction, type Statement } from "../db/session.js";
 import { ProblemList } from "../import/errors.js";
-import { checkReceiptRow, taxLookup, type TaxLookup } from "../import/receipt-rows.js";
+import type { CodeBook } from "../../ledger/budget.js";
+import { checkReceiptRow } from "../import/receipt-rows.js";
 import { AccountBook } from "../repositories/accounts.js";
 import { currentActor, type Actor } from "../repositories/actor.js";
 import { LOCK_JOURNAL_SQL, lockJournal } from "../repositories/journal.js";
@@ -37,7 +38,24 @@ export interface ReceiptInput {
   scope?: "gross" | "local" | undefined;
   tax_period?: string | undefined;
   refund_of?: string | undefined;
+  kind?: string | undefined;
+  /** The amounts of each level, when the treasury divided the receipt (decimal strings). */
+  central?: string | undefined;
+  region?: string | undefined;
+  prefecture?: string | undefined;
+  county?: string | undefined;
 }
+
+const OPTIONAL_FIELDS = [
+  "scope",
+  "tax_period",
+  "refund_of",
+  "kind",
+  "central",
+  "region",
+  "prefecture",
+  "county",
+] as const;
 
 export interface PostedReceipt {
   receipt_no: string;
@@ -87,7 +105,7 @@ interface Job {
 }
 
 /** Checks each receipt on its own; a problem rejects the request before it waits for the journal. */
-function prepare(taxes: TaxLookup, inputs: readonly ReceiptInput[], idempotency?: IdempotencyRecord): Job {
+function prepare(codes: CodeBook, inputs: readonly ReceiptInput[], idempotency?: IdempotencyRecord): Job {
   const problems = new ProblemList();
   const rows: CheckedReceipt[] = [];
   inputs.forEach((input, i) => {
@@ -97,11 +115,9 @@ function prepare(taxes: TaxLookup, inputs: readonly ReceiptInput[], idempotency?
       tax_code: input.tax_code,
       collected_on: input.collected_on,
       amount: input.amount,
-      scope: input.scope ?? "",
-      tax_period: input.tax_period ?? "",
-      refund_of: input.refund_of ?? "",
     };
-    const staged = checkReceiptRow(i + 1, fields, taxes, problems);
+    for (const field of OPTIONAL_FIELDS) fields[field] = input[field] ?? "";
+    const staged = checkReceiptRow(i + 1, fields, codes, problems);
     if (staged !== null) rows.push(staged);
   });
   problems.rejectIfAny("request");
@@ -437,7 +453,7 @@ interface Waiting extends Job {
 export class ReceiptDesk {
   private readonly queue: Waiting[] = [];
   private busy = false;
-  private taxes: Promise<TaxLookup> | null = null;
+  private codes: Promise<CodeBook> | null = null;
   private readonly kept: Kept = { accounts: null, reference: null };
 
   constructor(
@@ -446,16 +462,16 @@ export class ReceiptDesk {
   ) {}
 
   async submit(inputs: readonly ReceiptInput[], idempotency?: IdempotencyRecord): Promise<PostOutcome> {
-    // the taxes are seeded by a migration and never change while the server runs
-    this.taxes ??= ReferenceData.load(this.db.knex).then((ref) => taxLookup(ref.taxes));
-    let taxes: TaxLookup;
+    // the taxes and the budget classification are seeded by migrations and never change while the server runs
+    this.codes ??= ReferenceData.load(this.db.knex).then((ref) => ref.codes);
+    let codes: CodeBook;
     try {
-      taxes = await this.taxes;
+      codes = await this.codes;
     } catch (error) {
-      this.taxes = null; // the next request asks again
+      this.codes = null; // the next request asks again
       throw error;
     }
-    const job = prepare(taxes, inputs, idempotency);
+    const job = prepare(codes, inputs, idempotency);
     return new Promise<PostOutcome>((resolve, reject) => {
       this.queue.push({ ...job, resolve, reject });
       void this.drain();

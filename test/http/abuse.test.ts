@@ -196,7 +196,7 @@ describe(`one request's work is bounded (${dialectLabel})`, () => {
     const t = await testApp(db, { upload_lines_max: 5 });
     const upload = (name: string, csv: string) =>
       request(t.app)
-        .post(`/v1/imports/receipts?name=${name}`)
+        .post(`/v1/imports/receipts?name=${name}&scope=gross`)
         .set(t.auth("prefecture"))
         .set("Content-Type", "text/csv")
         .send(csv);

@@ -225,7 +225,7 @@ const WRITES: Write[] = [
   {
     path: "/v1/imports/receipts?name=r.csv",
     allow: ["prefecture"],
-    csv: `receipt_no,uscc,tax_code,collected_on,amount\nU-1,${uscc(2)},VAT,2025-06-01,5.00\n`,
+    csv: `receipt_no,uscc,tax_code,collected_on,amount,scope\nU-1,${uscc(2)},VAT,2025-06-01,5.00,gross\n`,
   },
 ];
 

@@ -246,7 +246,7 @@ describe(`reports over HTTP (${dialectLabel})`, () => {
   });
 
   it("imports an uploaded file and says so, and says so again for the same file", async () => {
-    const csv = `receipt_no,uscc,tax_code,collected_on,amount\nUP-1,${uscc(2)},CIT,2025-05-01,50.00\n`;
+    const csv = `receipt_no,uscc,tax_code,collected_on,amount,scope\nUP-1,${uscc(2)},CIT,2025-05-01,50.00,gross\n`;
     const first = await post("/v1/imports/receipts?name=upload.csv").set("Content-Type", "text/csv").send(csv);
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ receipts: 1, already_imported: false });

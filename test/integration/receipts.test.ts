@@ -86,10 +86,15 @@ describe(`receipts import (${dialectLabel})`, () => {
     expect(r1.code, r1.stderr).toBe(0);
     expect(r1.json()).toMatchObject({ encoding: "GB18030", new_rows: 1 });
     const { rows } = await db.knex.raw(
-      "select tax_code, collected_on, tax_period from receipts where receipt_no = 'R-GB-1'",
+      "select tax_code, budget_code, collected_on, tax_period from receipts where receipt_no = 'R-GB-1'",
     );
-    expect(rows[0]).toEqual({ tax_code: "VAT", collected_on: "2024-05-06", tax_period: "2024年4月" });
-    const bom = csvFile([RECEIPT_HEADER, ["R-BOM-1", uscc(2), "RES", "2024-05-07", "100.00", "", "", ""]], {
+    expect(rows[0]).toEqual({
+      tax_code: "VAT",
+      budget_code: "10101",
+      collected_on: "2024-05-06",
+      tax_period: "2024年4月",
+    });
+    const bom = csvFile([RECEIPT_HEADER, ["R-BOM-1", uscc(2), "RES", "2024-05-07", "100.00", "local", "", ""]], {
       encoding: "utf8-bom",
     });
     const r2 = await cli(db, "import", "receipts", bom, "--format", "json");

@@ -137,8 +137,8 @@ describe(`bad input is rejected whole (${dialectLabel})`, () => {
     const file = csvFile([
       RECEIPT_HEADER,
       good("M-1"),
-      ["M-2", badUscc(3), "VAT", "2025-13-01", "1.234", "", "", ""],
-      ["M-3", uscc(2), "XXX", "2025-02-01", "5", "", "", ""],
+      ["M-2", badUscc(3), "VAT", "2025-13-01", "1.234", "gross", "", ""],
+      ["M-3", uscc(2), "XXX", "2025-02-01", "5", "gross", "", ""],
     ]);
     const r = await cli(db, "import", "receipts", file);
     expect(r.code).toBe(2);

@@ -1,6 +1,6 @@
 // Receipts files as the treasury exports them: Chinese column headers, amounts with thousands
-// separators, saved by Excel as GB18030. They book exactly what the same receipts in the plain
-// layout book: importing those afterwards changes nothing.
+// separators, saved by Excel as GB18030. They book exactly what the same receipts (the same codes)
+// in the plain layout book: importing those afterwards changes nothing.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../support/cli.js";
@@ -31,20 +31,23 @@ describe(`the treasury's own layout (${dialectLabel})`, () => {
     expect(first.json()).toMatchObject({ encoding: "GB18030", receipts: 2, refunds: 1 });
     const plain = csvFile([
       RECEIPT_HEADER,
-      ["TY-1", uscc(1), "VAT", "2025-03-01", "2895.64", "gross", "2025-02", ""],
-      ["TY-2", uscc(11), "CIT", "2025-03-02", "1234567.00", "local", "", ""],
-      ["TY-3", uscc(1), "VAT", "2025-04-01", "-1000.00", "", "", "TY-1"],
+      ["TY-1", uscc(1), "10101", "2025-03-01", "2895.64", "gross", "2025-02", ""],
+      ["TY-2", uscc(11), "10104", "2025-03-02", "1234567.00", "local", "", ""],
+      ["TY-3", uscc(1), "10101", "2025-04-01", "-1000.00", "", "", "TY-1"],
     ]);
     const again = await cli(db, "import", "receipts", plain, "--format", "json");
     expect(again.code, again.stderr).toBe(0);
     expect(again.json()).toMatchObject({ receipts: 0, refunds: 0 });
     const { rows } = await db.knex.raw(
-      "select receipt_no, amount_fen from receipts where receipt_no like 'TY-%' order by 1",
+      "select receipt_no, amount_fen, tax_code, budget_code from receipts where receipt_no like 'TY-%' order by 1",
     );
-    expect(rows.map((r: { receipt_no: string; amount_fen: unknown }) => [r.receipt_no, String(r.amount_fen)])).toEqual([
-      ["TY-1", "289564"],
-      ["TY-2", "123456700"],
-      ["TY-3", "-100000"],
+    // the code is kept as given, and read as the tax whose ratio applies
+    expect(
+      rows.map((r: Record<string, unknown>) => [r.receipt_no, String(r.amount_fen), r.tax_code, r.budget_code]),
+    ).toEqual([
+      ["TY-1", "289564", "VAT", "10101"],
+      ["TY-2", "123456700", "CIT", "10104"],
+      ["TY-3", "-100000", "VAT", "10101"],
     ]);
   });
 

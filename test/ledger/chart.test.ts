@@ -6,6 +6,9 @@ import { splitReceipt, splitRefund, type SplitRule } from "../../ledger/allocate
 import { accountTemplate, type NormalBalance } from "../../ledger/chart.js";
 import { receiptLines, settlementLines, suspenseLines, transferLines } from "../../ledger/posting.js";
 
+/** A receipt held whole in suspense: no central part, all of it local. */
+const held = (fen: bigint) => ({ central_fen: 0n, local_fen: fen, operator_fen: 0n, host_fen: fen });
+
 const VAT_SHARED: SplitRule = { scope: "gross", central_share_bp: 5000, operator_share_bp: 8000, rounding: "half_up" };
 const LOCAL_UNSHARED: SplitRule = { scope: "local", central_share_bp: 0, operator_share_bp: null, rounding: "half_up" };
 
@@ -71,7 +74,7 @@ describe("accountTemplate", () => {
       ...receiptLines(splitRefund(-10000n, 0n, VAT_SHARED), bz, "10101", "BZ"),
       ...receiptLines(splitReceipt(1234n, LOCAL_UNSHARED), zd, "10109", "ZD"),
       ...receiptLines(splitReceipt(500n, LOCAL_UNSHARED), { ...zd, is_tax: false }, "30203", "ZD"),
-      ...suspenseLines(700n, "prefecture", "10101"),
+      ...suspenseLines(held(700n), "prefecture", "central", "10101"),
       ...transferLines(300n, "prefecture", "bingtuan", "BZ"),
       ...settlementLines(200n, "prefecture", "bingtuan", "BZ"),
     ];

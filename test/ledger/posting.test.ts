@@ -16,6 +16,9 @@ import {
 } from "../../ledger/posting.js";
 import { Rejection } from "../../ledger/rejections.js";
 
+/** A receipt held whole in suspense: no central part, all of it local. */
+const held = (fen: bigint) => ({ central_fen: 0n, local_fen: fen, operator_fen: 0n, host_fen: fen });
+
 const VAT_SHARED: SplitRule = { scope: "gross", central_share_bp: 5000, operator_share_bp: 8000, rounding: "half_up" };
 const CIT_SHARED: SplitRule = { scope: "gross", central_share_bp: 6000, operator_share_bp: 8000, rounding: "half_up" };
 const LOCAL_UNSHARED: SplitRule = { scope: "local", central_share_bp: 0, operator_share_bp: null, rounding: "half_up" };
@@ -155,8 +158,16 @@ describe("every kind of entry balances in every jurisdiction's books", () => {
       receiptLines(splitReceipt(10000n, WHOLLY_CENTRAL), BZ, "10102", "BZ"),
       { prefecture: "100.00", central: "100.00" },
     ],
-    ["a 123.45 receipt held in suspense", suspenseLines(12345n, "prefecture", "10101"), { prefecture: "123.45" }],
-    ["a 5.00 refund held in suspense", suspenseLines(-500n, "prefecture", "10101"), { prefecture: "5.00" }],
+    [
+      "a 123.45 receipt held in suspense",
+      suspenseLines(held(12345n), "prefecture", "central", "10101"),
+      { prefecture: "123.45" },
+    ],
+    [
+      "a 5.00 refund held in suspense",
+      suspenseLines(held(-500n), "prefecture", "central", "10101"),
+      { prefecture: "5.00" },
+    ],
     [
       "a 1000.00 interim transfer to Bingtuan",
       transferLines(100000n, "prefecture", "bingtuan", "BZ"),
@@ -186,7 +197,7 @@ describe("every kind of entry balances in every jurisdiction's books", () => {
 
 describe("suspense, transfer and settlement lines", () => {
   it("a receipt of an unknown enterprise is held whole in the collector's suspense", () => {
-    expect(suspenseLines(12345n, "prefecture", "10101")).toEqual([
+    expect(suspenseLines(held(12345n), "prefecture", "central", "10101")).toEqual([
       line("prefecture", "treasury", 12345n, 0n, "10101", null),
       line("prefecture", "suspense", 0n, 12345n, "10101", null),
     ]);

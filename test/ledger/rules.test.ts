@@ -7,17 +7,23 @@ import { describe, expect, it } from "vitest";
 import { splitIsWhole } from "../../ledger/allocate.js";
 import type { Fen } from "../../ledger/money.js";
 import { assertBalanced } from "../../ledger/posting.js";
+import { refundBooking, refundProblems } from "../../ledger/refunds.js";
 import {
   fiscalYearOf,
-  refundBooking,
-  refundProblems,
   ruleForReceipt,
   suspenseCollector,
   termsOf,
   type Booking,
   type OriginalTerms,
   type ReceiptFacts,
+  type RefundFacts,
 } from "../../ledger/rules.js";
+
+const DEFAULTS = {
+  shared_levels: ["region", "prefecture", "county"],
+  attribution: "collected_on" as const,
+  refund_shares: {},
+};
 
 const terms = termsOf({
   central: "central",
@@ -39,9 +45,16 @@ const terms = termsOf({
     { id: 4, tax_code: "RES", effective_from: "1994-01-01", central_share_bp: 0 },
   ],
   agreements: [
-    { id: 10, park: "BZ", effective_from: "2024-01-01", operator_share_bp: 8000, shared_non_tax: [] },
-    { id: 11, park: "BZ", effective_from: "2026-01-01", operator_share_bp: 7000, shared_non_tax: [] },
-    { id: 12, park: "WZ", effective_from: "2025-01-01", operator_share_bp: 8000, shared_non_tax: ["30203"] },
+    { id: 10, park: "BZ", effective_from: "2024-01-01", operator_share_bp: 8000, shared_non_tax: [], ...DEFAULTS },
+    { id: 11, park: "BZ", effective_from: "2026-01-01", operator_share_bp: 7000, shared_non_tax: [], ...DEFAULTS },
+    {
+      id: 12,
+      park: "WZ",
+      effective_from: "2025-01-01",
+      operator_share_bp: 8000,
+      shared_non_tax: ["30203"],
+      ...DEFAULTS,
+    },
   ],
 });
 const NONE_CLOSED = new Map<string, Set<number>>();
@@ -49,6 +62,11 @@ const COLLECTOR = suspenseCollector(terms.parks);
 
 function receipt(over: Partial<ReceiptFacts>): ReceiptFacts {
   return {
+    uscc: "91650000MA77U7QX4B",
+    kind: "receipt",
+    levels: null,
+    period_end: "",
+    period_park: over.park === undefined ? "BZ" : over.park,
     amount_fen: 100_00n,
     tax_code: "VAT",
     collected_on: "2025-03-10",
@@ -89,7 +107,6 @@ describe("choosing the rule for a receipt", () => {
       { scope: "local" },
       { central_share_bp: null, central_ratio_id: null },
     ],
-    ["no central share when no scope is named", { scope: "" }, { scope: "local", central_share_bp: null }],
     [
       "nothing to share in the host's own area",
       { park: "ZD" },
@@ -119,6 +136,7 @@ describe("choosing the rule for a receipt", () => {
     [{ tax_code: "VAT", collected_on: "1990-01-01", park: "ZD" }, "no_central_ratio", "collected_on"],
     [{ tax_code: "CT", scope: "local" }, "local_scope_of_central_tax", "scope"],
     [{ park: "WZ", collected_on: "2024-06-01" }, "no_agreement", "collected_on"],
+    [{ scope: "" }, "scope_required", "scope"],
   ] as const)("refuses %o with %s", (over, code, column) => {
     const choice = ruleForReceipt(receipt(over), terms, NONE_CLOSED, COLLECTOR);
     expect(choice.booking).toBeNull();
@@ -145,6 +163,9 @@ describe("choosing the rule for a receipt", () => {
 
 const ORIGINAL: OriginalTerms = {
   uscc: "91650000MA77U7QX4B",
+  kind: "receipt",
+  local_fen: 50_00n,
+  levels: null,
   tax_code: "VAT",
   collected_on: "2025-03-10",
   amount_fen: 100_00n,
@@ -159,8 +180,10 @@ const ORIGINAL: OriginalTerms = {
   central_ratio_id: 2,
   agreement_id: 10,
 };
-const REFUND = {
+const REFUND: RefundFacts = {
   uscc: ORIGINAL.uscc,
+  kind: "receipt",
+  levels: null,
   tax_code: "VAT",
   collected_on: "2026-04-01",
   amount_fen: -40_00n,
@@ -218,6 +241,11 @@ const day = fc
   .date({ min: new Date("2010-01-01T00:00:00Z"), max: new Date("2030-12-31T00:00:00Z"), noInvalidDate: true })
   .map((d) => d.toISOString().slice(0, 10));
 const facts: fc.Arbitrary<ReceiptFacts> = fc.record({
+  uscc: fc.constant("91650000MA77U7QX4B"),
+  kind: fc.constant("receipt" as const),
+  levels: fc.constant(null),
+  period_end: fc.constant(""),
+  period_park: fc.constantFrom("BZ", "WZ", "ZD", null),
   amount_fen: amountFen,
   tax_code: fc.constantFrom("VAT", "RES", "30203"),
   collected_on: day,
@@ -237,6 +265,9 @@ describe("every receipt the rules book", () => {
         expect(splitIsWhole(r.amount_fen, b.split)).toBe(true);
         const original: OriginalTerms = {
           uscc: "U",
+          kind: "receipt",
+          local_fen: b.split.local_fen,
+          levels: null,
           tax_code: r.tax_code,
           collected_on: r.collected_on,
           amount_fen: r.amount_fen,
@@ -257,8 +288,10 @@ describe("every receipt the rules book", () => {
           const left = r.amount_fen + before;
           const amount = i === pieces - 1 ? -left : -(left / BigInt(pieces - i));
           if (amount === 0n) continue;
-          const refund = {
+          const refund: RefundFacts = {
             uscc: "U",
+            kind: "receipt",
+            levels: null,
             tax_code: r.tax_code,
             collected_on: r.collected_on,
             amount_fen: amount,

@@ -1,0 +1,202 @@
+// A row naming another: a refund of one receipt, split with its original's terms so that refunds
+// adding up to the original undo it exactly (docs/decisions/0005), and a treasury adjustment (调库)
+// returning part of a credit refund's local burden, split as that refund's local part was. Each is
+// checked against what it names; neither can exceed it.
+
+import { shareOf, splitRefund, type ReceiptSplit, type SplitRule } from "./allocate.js";
+import { LOCAL_LEVELS, sharedLocal } from "./kinds.js";
+import { formatYuan, type Fen } from "./money.js";
+import { receiptLines, suspenseLines } from "./posting.js";
+import {
+  fiscalYearOf,
+  type Booking,
+  type BookingTerms,
+  type ClosedYears,
+  type OriginalTerms,
+  type RefundFacts,
+  type RuleRejection,
+} from "./rules.js";
+
+const HALF_UP = "half_up" as const;
+
+/** What a refund of `original` or an adjustment of it may not be, whatever it is. */
+function sameEnterpriseAndTax(refund: RefundFacts, original: OriginalTerms): RuleRejection[] {
+  const problems: RuleRejection[] = [];
+  const of = refund.refund_of;
+  if (original.uscc !== refund.uscc)
+    problems.push({
+      column: "uscc",
+      code: "refund_enterprise_differs",
+      reason: `the refunded receipt ${of} belongs to ${original.uscc}`,
+    });
+  if (original.tax_code !== refund.tax_code)
+    problems.push({
+      column: "tax_code",
+      code: "refund_tax_differs",
+      reason: `the refunded receipt ${of} is ${original.tax_code}`,
+    });
+  if (refund.collected_on < original.collected_on)
+    problems.push({
+      column: "collected_on",
+      code: "refund_before_original",
+      reason: `the refunded receipt ${of} entered the treasury on ${original.collected_on}`,
+    });
+  return problems;
+}
+
+/** Why `original` is not what the row may name: a refund names a receipt, an adjustment a credit refund. */
+function namesWrongKind(refund: RefundFacts, original: OriginalTerms): RuleRejection | null {
+  if (refund.kind === "treasury_adjustment")
+    return original.kind === "credit_refund"
+      ? null
+      : {
+          column: "refund_of",
+          code: "adjustment_of_non_credit_refund",
+          reason: `${refund.refund_of} is not a credit refund (留抵退税); a treasury adjustment names the credit refund it adjusts`,
+        };
+  if (original.is_refund)
+    return {
+      column: "refund_of",
+      code: "refund_of_refund",
+      reason: `${refund.refund_of} is itself a refund; name the original receipt`,
+    };
+  if (original.kind !== "receipt")
+    return {
+      column: "refund_of",
+      code: "refund_of_refund",
+      reason: `${refund.refund_of} is a ${original.kind}, not a receipt; a refund names the receipt it refunds`,
+    };
+  return null;
+}
+
+/**
+ * What is wrong with a refund (or adjustment) of `original`, of which `before` is refunded (or
+ * adjusted) so far. `counts` says whether it adds to that sum (it does not when it names the wrong
+ * kind of row or would exceed what is left).
+ */
+export function refundProblems(
+  refund: RefundFacts,
+  original: OriginalTerms,
+  before: Fen,
+): { problems: RuleRejection[]; counts: boolean } {
+  const wrong = namesWrongKind(refund, original);
+  if (wrong !== null) return { problems: [wrong], counts: false };
+  const problems = sameEnterpriseAndTax(refund, original);
+  const of = refund.refund_of;
+  if (refund.kind === "treasury_adjustment") {
+    if (before + refund.amount_fen > -original.local_fen) {
+      problems.push({
+        column: "amount",
+        code: "adjustment_exceeds_local_burden",
+        reason: `the local part of credit refund ${of} is ${formatYuan(-original.local_fen)}, already returned ${formatYuan(before)}; returning ${formatYuan(refund.amount_fen)} more would exceed it`,
+      });
+      return { problems, counts: false };
+    }
+    return { problems, counts: true };
+  }
+  if (refund.scope !== "" && refund.scope !== original.scope && refund.levels === null)
+    problems.push({
+      column: "scope",
+      code: "scope_invalid",
+      reason: `the refunded receipt ${of} has scope ${original.scope}; a refund is split with its original's scope`,
+    });
+  if (original.levels !== null && refund.levels === null)
+    problems.push({
+      column: "central",
+      code: "levels_required",
+      reason: `the refunded receipt ${of} was booked with the amounts of each level; give the refund's levels too`,
+    });
+  if (original.amount_fen + before + refund.amount_fen < 0n) {
+    problems.push({
+      column: "amount",
+      code: "refund_exceeds_original",
+      reason: `${of} is ${formatYuan(original.amount_fen)}, already refunded ${formatYuan(-before)}; refunding ${formatYuan(-refund.amount_fen)} more would exceed it`,
+    });
+    return { problems, counts: false };
+  }
+  return { problems, counts: true };
+}
+
+/** The split of a refund or an adjustment under its original's terms. */
+function splitNamed(refund: RefundFacts, original: OriginalTerms, before: Fen, terms: BookingTerms): ReceiptSplit {
+  const operator_bp = original.operator_share_bp;
+  if (refund.kind === "treasury_adjustment") {
+    // cumulative, like refunds: adjustments returning the whole local burden return each part of it
+    const operator =
+      operator_bp === null
+        ? 0n
+        : shareOf(before + refund.amount_fen, operator_bp, HALF_UP) - shareOf(before, operator_bp, HALF_UP);
+    return {
+      central_fen: 0n,
+      local_fen: refund.amount_fen,
+      operator_fen: operator,
+      host_fen: refund.amount_fen - operator,
+    };
+  }
+  if (refund.levels !== null) {
+    const shared =
+      original.park === null
+        ? LOCAL_LEVELS
+        : (terms.agreementOn(original.park, original.collected_on)?.shared_levels ?? LOCAL_LEVELS);
+    const local = refund.amount_fen - refund.levels.central;
+    const operator = operator_bp === null ? 0n : shareOf(sharedLocal(refund.levels, shared), operator_bp, HALF_UP);
+    return { central_fen: refund.levels.central, local_fen: local, operator_fen: operator, host_fen: local - operator };
+  }
+  const rule: SplitRule = {
+    scope: original.scope,
+    central_share_bp: original.central_share_bp ?? 0,
+    operator_share_bp: operator_bp,
+    rounding: HALF_UP,
+  };
+  return splitRefund(refund.amount_fen, before, rule);
+}
+
+/**
+ * A refund booked with its original's terms (ratio, agreement, scope, park), or an adjustment with
+ * its credit refund's; its year is its own, the first still open.
+ */
+export function refundBooking(
+  refund: RefundFacts,
+  original: OriginalTerms,
+  before: Fen,
+  terms: BookingTerms,
+  closed: ClosedYears,
+): Booking {
+  const park = original.park === null ? null : (terms.park(original.park) ?? null);
+  const split = splitNamed(refund, original, before, terms);
+  const lines =
+    original.status === "suspense"
+      ? suspenseLines(split, original.host, terms.central, refund.tax_code)
+      : receiptLines(
+          split,
+          {
+            host: original.host,
+            operator: original.operator,
+            central: terms.central,
+            is_tax: terms.tax(refund.tax_code)!.is_tax,
+          },
+          refund.tax_code,
+          original.park!,
+        );
+  const adjustment = refund.kind === "treasury_adjustment";
+  return {
+    entry_kind: adjustment ? "receipt" : "refund",
+    kind: adjustment ? "treasury_adjustment" : "refund",
+    status: original.status,
+    park: original.status === "suspense" ? null : (park?.code ?? null),
+    operator: original.operator,
+    host: original.host,
+    scope: adjustment ? "local" : original.scope,
+    central_ratio_id: adjustment ? null : original.central_ratio_id,
+    central_share_bp: adjustment ? null : original.central_share_bp,
+    agreement_id: original.agreement_id,
+    operator_share_bp: original.operator_share_bp,
+    split,
+    lines,
+    fiscal_year: fiscalYearOf(park, refund.collected_on, closed),
+    suspense_reason: null,
+    levels: refund.levels,
+    ratio_central_fen: null,
+    ratio_exception_id: null,
+  };
+}
