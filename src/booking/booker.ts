@@ -187,6 +187,23 @@ export class Booker {
     this.o.problems.add({ row: r.row_no, column: p.column, code: p.code, reason: p.reason, value });
   }
 
+  /** Levels given are booked as given; a central amount off the ratio by more than rounding is reported. */
+  private checkCentral(r: ReceiptToBook, given: bigint, byRatio: bigint): void {
+    const difference = given - byRatio;
+    if (difference <= 1n && difference >= -1n) return;
+    const tally = this.o.tally;
+    tally.central_differs += 1;
+    if (tally.central_differs_items.length >= SUSPENSE_ITEMS_MAX) return;
+    tally.central_differs_items.push({
+      row: r.row_no,
+      receipt_no: r.receipt_no,
+      tax_code: r.tax_code,
+      amount: formatYuan(r.amount_fen),
+      central_given: formatYuan(given),
+      central_by_ratio: formatYuan(byRatio),
+    });
+  }
+
   private noteSuspense(r: ReceiptToBook, b: Booking): void {
     const items = this.o.tally.suspense_items;
     if (items.length >= SUSPENSE_ITEMS_MAX) return;
@@ -254,6 +271,7 @@ export class Booker {
       else if (b.status === "suspense") tally.suspense += 1;
       else tally.receipts += 1;
       if (b.fiscal_year !== yearOf(r.collected_on)) tally.prior_year_adjustments += 1;
+      if (b.levels !== null && b.ratio_central_fen !== null) this.checkCentral(r, b.levels.central, b.ratio_central_fen);
     }
     await this.receiptRows.flush(this.o.trx);
   }

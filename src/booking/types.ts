@@ -76,6 +76,16 @@ export interface SuspenseItem {
   reason: SuspenseReason;
 }
 
+/** A receipt whose central level, as the treasury gave it, differs from the dated ratio's by more than rounding. */
+export interface CentralDiffers {
+  row: number;
+  receipt_no: string;
+  tax_code: string;
+  amount: string;
+  central_given: string;
+  central_by_ratio: string;
+}
+
 /** What booking a set of receipts did, counted. */
 export interface BookingTally {
   rows: number;
@@ -86,6 +96,9 @@ export interface BookingTally {
   suspense: number;
   prior_year_adjustments: number;
   suspense_items: SuspenseItem[];
+  /** Receipts booked with their levels as given whose central amount is not the ratio's: to look at. */
+  central_differs: number;
+  central_differs_items: CentralDiffers[];
 }
 
 export function emptyTally(): BookingTally {
@@ -98,6 +111,8 @@ export function emptyTally(): BookingTally {
     suspense: 0,
     prior_year_adjustments: 0,
     suspense_items: [],
+    central_differs: 0,
+    central_differs_items: [],
   };
 }
 

@@ -34,7 +34,7 @@ export function importSummaryTabular(title: string, result: object): Tabular {
   const r = result as Record<string, unknown>;
   const pairs: [string, string | number | null][] = [];
   for (const [key, value] of Object.entries(r)) {
-    if (key === "suspense_items" || key === "file") continue;
+    if (key === "suspense_items" || key === "central_differs_items" || key === "file") continue;
     pairs.push([key, typeof value === "boolean" ? (value ? "yes" : "no") : (value as string | number | null)]);
   }
   const tab = items(title, pairs, String(r.file));
@@ -63,6 +63,22 @@ export function importSummaryTabular(title: string, result: object): Tabular {
         { key: "reason", label_zh: "原因", label_en: "Reason" },
       ],
       rows: suspense.map((s) => ({ ...s, row: String(s.row) })),
+    });
+  }
+  const differs = r.central_differs_items as Record<string, string | number>[] | undefined;
+  if (differs && differs.length > 0) {
+    tab.sections.push({
+      title_zh: "中央级金额与分税比例不符（按国库金额入账）",
+      title_en: "Central level off the ratio (booked as the treasury gave it)",
+      columns: [
+        { key: "row", label_zh: "行", label_en: "Row", align: "right" },
+        { key: "receipt_no", label_zh: "票号", label_en: "Receipt" },
+        { key: "tax_code", label_zh: "税种", label_en: "Tax" },
+        { key: "amount", label_zh: "金额", label_en: "Amount", kind: "money" },
+        { key: "central_given", label_zh: "中央级", label_en: "Central given", kind: "money" },
+        { key: "central_by_ratio", label_zh: "按比例", label_en: "By the ratio", kind: "money" },
+      ],
+      rows: differs.map((d) => ({ ...d, row: String(d.row) })),
     });
   }
   return tab;
