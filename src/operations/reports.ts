@@ -7,6 +7,7 @@
 import type { Knex } from "knex";
 import { z } from "zod";
 import { fieldRejection } from "../../ledger/rejections.js";
+import { budgetItemsReport, budgetItemsTabular } from "../../reports/budget-items.js";
 import { commitmentsReport, commitmentsTabular } from "../../reports/commitments.js";
 import { indicatorsReport, indicatorsTabular } from "../../reports/indicators.js";
 import {
@@ -94,6 +95,25 @@ export const REPORTS: readonly ReportOperation[] = [
     run: async ({ knex, ref }, q) => {
       const s = await settlementStatement(knex, ref, q.year, q.operator, q.park);
       return { json: s, tabular: (f) => settlementTabular(s, ref, f === "csv") };
+    },
+  }),
+  define({
+    group: "report",
+    name: "budget-items",
+    summary: "Revenue booked in a year by park, tax type and budget classification item (按预算科目), with its split.",
+    params: z.strictObject({ year: S.Year, operator: S.Party.optional(), park: S.ParkCode.optional() }),
+    help: {
+      year: YEAR,
+      operator: `${OPERATOR}; without it, every park`,
+      park: "one park only",
+    },
+    allow: (p, q) => (q.operator === undefined ? access.readAllMoney(p) : access.readOperatorMoney(p, q.operator)),
+    run: async ({ knex, ref, viewer }, q) => {
+      const r = await budgetItemsReport(knex, ref, q.year, viewer, {
+        ...(q.operator !== undefined ? { operator: q.operator } : {}),
+        ...(q.park !== undefined ? { park: q.park } : {}),
+      });
+      return { json: r, tabular: () => budgetItemsTabular(r), items: r.items.length };
     },
   }),
   define({

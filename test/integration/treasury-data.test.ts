@@ -141,6 +141,21 @@ describe(`amounts divided by level (${dialectLabel})`, () => {
     expect(await receipt(db, "LV-3")).toMatchObject({ local: "50000", operator: "30000", host: "20000" });
   });
 
+  it("reports revenue by budget item as the treasury named it", async () => {
+    const r = await cli(db, "report", "budget-items", "--year", "2025", "--format", "json");
+    expect(r.code, r.stderr).toBe(0);
+    const items = (r.json() as { items: Record<string, unknown>[] }).items;
+    expect(
+      items.map((i) => [i.park, i.budget_code, i.budget_name_zh, i.receipts, i.amount, i.central_off_ratio]),
+    ).toEqual([
+      ["BZ", "1010101", "国内增值税", 2, "2000.00", 1],
+      ["WZ", "10101", "增值税", 1, "1000.00", 0],
+    ]);
+    const own = await cli(db, "report", "budget-items", "--year", "2025", "--operator", "bingtuan", "--format", "csv");
+    expect(own.stdout).toContain("1010101");
+    expect(own.stdout).not.toContain("WZ");
+  });
+
   it("refuses levels that do not add up to the amount, naming them", async () => {
     const r = await cli(
       db,
