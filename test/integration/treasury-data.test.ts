@@ -232,6 +232,27 @@ describe(`every kind of negative flow (${dialectLabel})`, () => {
     expect((await cli(db, "verify")).code).toBe(0);
   });
 
+  it("holds a period refund or an export offset of an enterprise in no park in suspense, never dropped", async () => {
+    const stranger = uscc(99);
+    const result = await importOk(
+      db,
+      csvFile([
+        KIND_HEADER,
+        ["S-1", stranger, "VAT", "2025-07-10", "-80.00", "gross", "2025-06", "", "credit_refund"],
+        ["S-2", stranger, "VAT", "2025-07-11", "30.00", "", "2025-06", "", "export_offset"],
+      ]),
+    );
+    expect(result).toMatchObject({ suspense: 2 });
+    expect(await receipt(db, "S-1")).toMatchObject({ park: null, central: "0", local: "-8000", operator: "0" });
+    // the offset moves 30.00 from the central level into the local one, which suspense holds
+    expect(await receipt(db, "S-2")).toMatchObject({ park: null, central: "-3000", local: "3000", host: "3000" });
+    const held = await cli(db, "report", "suspense", "--year", "2025", "--format", "json");
+    expect(held.json().items.map((i: { receipt_no: string }) => i.receipt_no)).toEqual(
+      expect.arrayContaining(["S-1", "S-2"]),
+    );
+    expect((await cli(db, "verify")).code).toBe(0);
+  });
+
   it("refuses what a kind may not be, naming the rule", async () => {
     const u = uscc(1);
     const r = await cli(
