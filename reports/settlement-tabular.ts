@@ -46,48 +46,7 @@ export function settlementTabular(s: SettlementStatement, ref: ReferenceData, fl
             },
           ]
         : []),
-      ...(s.refunds_and_adjustments.length > 0
-        ? [
-            {
-              title_zh: "退库及调库（已含在上表）",
-              title_en: "Refunds and adjustments (included above)",
-              columns: [
-                { key: "kind_name_zh", label_zh: "类型", label_en: "Kind" },
-                { key: "tax_code", label_zh: "税种", label_en: "Tax" },
-                { key: "count", label_zh: "笔数", label_en: "Rows", align: "right" as const },
-                {
-                  key: "central_excluded",
-                  label_zh: "中央",
-                  label_en: "Central",
-                  align: "right" as const,
-                  kind: "money" as const,
-                },
-                {
-                  key: "local_revenue",
-                  label_zh: "地方",
-                  label_en: "Local",
-                  align: "right" as const,
-                  kind: "money" as const,
-                },
-                {
-                  key: "operator_share",
-                  label_zh: "运营方",
-                  label_en: "Operator",
-                  align: "right" as const,
-                  kind: "money" as const,
-                },
-                {
-                  key: "host_share",
-                  label_zh: "东道方",
-                  label_en: "Host",
-                  align: "right" as const,
-                  kind: "money" as const,
-                },
-              ],
-              rows: s.refunds_and_adjustments.map((r) => ({ ...r })),
-            },
-          ]
-        : []),
+      ...(s.refunds_and_adjustments.length > 0 ? [flowsSection(s)] : []),
       settlementSection(s.totals),
       ...(s.transfers.length > 0
         ? [
@@ -222,5 +181,30 @@ function settlementSection(t: SettlementStatement["totals"]): Section {
       { item_zh: "净拨付（已预拨−收回）", item_en: "Transferred, net", amount: t.transferred },
       { item_zh: "应结算（运营方分成−净拨付）", item_en: "Balance due", amount: t.balance_due },
     ],
+  };
+}
+
+/** Refunds and the other kinds of row, per kind and tax: already in the tax rows, shown on their own. */
+function flowsSection(s: SettlementStatement): Section {
+  const money = (key: string, label_zh: string, label_en: string) => ({
+    key,
+    label_zh,
+    label_en,
+    align: "right" as const,
+    kind: "money" as const,
+  });
+  return {
+    title_zh: "退库及调库（已含在上表）",
+    title_en: "Refunds and adjustments (included above)",
+    columns: [
+      { key: "kind_name_zh", label_zh: "类型", label_en: "Kind" },
+      { key: "tax_code", label_zh: "税种", label_en: "Tax" },
+      { key: "count", label_zh: "笔数", label_en: "Rows", align: "right" as const },
+      money("central_excluded", "中央", "Central"),
+      money("local_revenue", "地方", "Local"),
+      money("operator_share", "运营方", "Operator"),
+      money("host_share", "东道方", "Host"),
+    ],
+    rows: s.refunds_and_adjustments.map((r) => ({ ...r })),
   };
 }

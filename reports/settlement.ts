@@ -163,6 +163,19 @@ export function taxOrderOf(ref: ReferenceData): (tax_code: string) => string {
 }
 
 /** Reads what the statement of fiscal year `year` for the operator's park (`park`, or its only one) rests on. */
+/**
+ * Refunds and the other kinds booked in the year and park (bindings: year, park), per kind and tax,
+ * read from their own index; a receipt recorded before kinds is a refund when it names one.
+ */
+const FLOWS_SQL = `(select coalesce(json_agg(json_build_object('kind', f.kind, 'tax_code', f.tax_code, 'count', f.n,
+                 'central_fen', f.central::text, 'local_fen', f.local::text, 'operator_fen', f.operator::text,
+                 'host_fen', f.host::text) order by f.kind, f.tax_code), '[]')::text
+          from (select coalesce(r.kind, 'refund') as kind, r.tax_code, count(*) as n, sum(r.central_fen) as central,
+                       sum(r.local_fen) as local, sum(r.operator_fen) as operator, sum(r.host_fen) as host
+                  from receipts r
+                 where r.fiscal_year = ? and r.park = ? and (r.refund_of_id is not null or r.kind <> 'receipt')
+                 group by 1, 2) f)`;
+
 export async function querySettlement(
   knex: Knex | Knex.Transaction,
   ref: ReferenceData,
@@ -190,15 +203,7 @@ export async function querySettlement(
                  order by t.transferred_on, t.id), '[]')::text
           from transfers t join journal_entries e on e.id = t.entry_id
          where t.operator = ? and t.fiscal_year = ? and coalesce(t.park, e.park) = ?) as transfers,
-       -- refunds and the other kinds, from their own index (a receipt recorded before kinds is a refund when it names one)
-       (select coalesce(json_agg(json_build_object('kind', f.kind, 'tax_code', f.tax_code, 'count', f.n,
-                 'central_fen', f.central::text, 'local_fen', f.local::text, 'operator_fen', f.operator::text,
-                 'host_fen', f.host::text) order by f.kind, f.tax_code), '[]')::text
-          from (select coalesce(r.kind, 'refund') as kind, r.tax_code, count(*) as n, sum(r.central_fen) as central,
-                       sum(r.local_fen) as local, sum(r.operator_fen) as operator, sum(r.host_fen) as host
-                  from receipts r
-                 where r.fiscal_year = ? and r.park = ? and (r.refund_of_id is not null or r.kind <> 'receipt')
-                 group by 1, 2) f) as flows,
+       ${FLOWS_SQL} as flows,
        -- its own closure, or one that closed every park of the operator
        ${CLOSED_AT_SQL} as closed_at`,
     [
@@ -242,17 +247,22 @@ export async function querySettlement(
       transferred_on: t.transferred_on,
       amount_fen: toFen(t.amount_fen),
     })),
-    flows: (JSON.parse(row.flows) as Record<string, string | number>[]).map((f) => ({
-      kind: String(f.kind),
-      tax_code: String(f.tax_code),
-      count: Number(f.count),
-      central_fen: toFen(String(f.central_fen)),
-      local_fen: toFen(String(f.local_fen)),
-      operator_fen: toFen(String(f.operator_fen)),
-      host_fen: toFen(String(f.host_fen)),
-    })),
+    flows: flowsOf(row.flows),
     closed_at: row.closed_at === null ? null : new Date(row.closed_at).toISOString(),
   };
+}
+
+/** Parses the flows part of the statement's query (the sums as text, fen exact). */
+function flowsOf(json: string): SettlementFlow[] {
+  return (JSON.parse(json) as Record<string, string | number>[]).map((f) => ({
+    kind: String(f.kind),
+    tax_code: String(f.tax_code),
+    count: Number(f.count),
+    central_fen: toFen(String(f.central_fen)),
+    local_fen: toFen(String(f.local_fen)),
+    operator_fen: toFen(String(f.operator_fen)),
+    host_fen: toFen(String(f.host_fen)),
+  }));
 }
 
 /** The flows of several parks (or one) per kind and tax, summed in fen, in kind then tax order. */

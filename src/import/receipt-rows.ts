@@ -204,19 +204,8 @@ function kindProblem(
   return null;
 }
 
-/**
- * Checks one row. `rules` says whether it is a treasury receipt or an operator's statement row,
- * and the scope of a file that gives none.
- */
-export function checkReceiptRow(
-  row: number,
-  f: Record<string, string>,
-  codes: CodeBook,
-  problems: ProblemSink,
-  rules: RowRules = TREASURY,
-): StagedRow | null {
-  const before = problems.count;
-  const flag = rowFlag(problems, row, f);
+/** The fields that say whose receipt it is and when: number, enterprise, day, and the code's tax on that day. */
+function identityFields(flag: RowFlag, f: Record<string, string>, codes: CodeBook) {
   const receipt_no = f["receipt_no"] ?? "";
   if (receipt_no === "") flag("receipt_no", "field_required");
   else flagText(flag, "receipt_no", receipt_no, "identifier", RECEIPT_NO_MAX);
@@ -237,7 +226,17 @@ export function checkReceiptRow(
   const code = taxInput === "" ? null : resolveCode(codes, taxInput, collected_on);
   if (taxInput === "") flag("tax_code", "field_required");
   else if (code!.problem !== null) flag("tax_code", code!.problem, code!.reason, taxInput);
+  return { receipt_no, uscc, collected_on, code };
+}
 
+/** The fields that say what money it is: kind, amount, what it names, and the amounts of each level. */
+function moneyFields(
+  flag: RowFlag,
+  f: Record<string, string>,
+  rules: RowRules,
+  receipt_no: string,
+  tax: string | null,
+) {
   const kindInput = kindOf(f["kind"] ?? "");
   const kind: ReceiptKind =
     isReceiptKind(kindInput) && (kindInput === "receipt" || rules.refunds === "named") ? kindInput : "receipt";
@@ -251,21 +250,53 @@ export function checkReceiptRow(
   if (refund_of !== "" && refund_of === receipt_no)
     flag("refund_of", "refund_of_refund", "a receipt cannot refund itself", refund_of);
   if (amount_fen !== null && amount_fen !== 0n && rules.refunds === "named") {
-    const problem = kindProblem(kind, amount_fen, refund_of, code?.tax ?? null);
+    const problem = kindProblem(kind, amount_fen, refund_of, tax);
     if (problem !== null)
       flag(problem[0], problem[1], problem[2], problem[0] === "amount" ? amountInput : f[problem[0]]);
   }
   const levels = rules.refunds === "named" ? levelsField(flag, f, amount_fen, kind) : null;
+  return { kind, amount_fen, refund_of, levels };
+}
 
-  const scopeInput = (f["scope"] ?? "").toLowerCase();
-  if (scopeInput !== "" && scopeInput !== "gross" && scopeInput !== "local")
+/** The scope as given, or the file's; a receipt given as a total must say what total it is (a refund follows its original). */
+function scopeField(
+  flag: RowFlag,
+  f: Record<string, string>,
+  rules: RowRules,
+  m: ReturnType<typeof moneyFields>,
+): string {
+  const given = (f["scope"] ?? "").toLowerCase();
+  if (given !== "" && given !== "gross" && given !== "local")
     flag("scope", "scope_invalid", REJECTIONS.scope_invalid, f["scope"]);
-  // a receipt given as a total must say what total it is; a refund follows its original
-  const scope = scopeInput !== "" || refund_of !== "" || levels !== null ? scopeInput : rules.scope;
-  if (scope === "" && rules.refunds === "named" && refund_of === "" && levels === null && kind !== "export_offset")
+  const scope = given !== "" || m.refund_of !== "" || m.levels !== null ? given : rules.scope;
+  if (
+    scope === "" &&
+    rules.refunds === "named" &&
+    m.refund_of === "" &&
+    m.levels === null &&
+    m.kind !== "export_offset"
+  )
     flag("scope", "scope_required", REJECTIONS.scope_required);
-  const period = periodField(flag, f, kind);
+  return scope;
+}
 
+/**
+ * Checks one row. `rules` says whether it is a treasury receipt or an operator's statement row,
+ * and the scope of a file that gives none.
+ */
+export function checkReceiptRow(
+  row: number,
+  f: Record<string, string>,
+  codes: CodeBook,
+  problems: ProblemSink,
+  rules: RowRules = TREASURY,
+): StagedRow | null {
+  const before = problems.count;
+  const flag = rowFlag(problems, row, f);
+  const { receipt_no, uscc, collected_on, code } = identityFields(flag, f, codes);
+  const money = moneyFields(flag, f, rules, receipt_no, code?.tax ?? null);
+  const scope = scopeField(flag, f, rules, money);
+  const period = periodField(flag, f, money.kind);
   if (problems.count > before) return null;
   const staged = {
     row_no: row,
@@ -273,13 +304,13 @@ export function checkReceiptRow(
     uscc,
     tax_code: code!.tax!,
     collected_on: collected_on!,
-    amount_fen: amount_fen!,
+    amount_fen: money.amount_fen!,
     scope,
     tax_period: period.text,
-    refund_of,
-    kind,
+    refund_of: money.refund_of,
+    kind: money.kind,
     budget_code: code!.budget_code ?? "",
-    levels: encodeLevels(levels),
+    levels: encodeLevels(money.levels),
     period_end: period.end,
   };
   return { ...staged, content_hash: receiptContentHash(staged) };
