@@ -25,6 +25,7 @@ import { renderTable, type Tabular } from "../../reports/render.js";
 import { progressReporter, toJson, type Format, type Io } from "../cli/output.js";
 import { demoEnterprises, demoReceipts, enterprisesCsv, receiptsCsvLines, type DemoOptions } from "./generate.js";
 import { demoIndicators, demoProjects } from "./indicators.js";
+import { demoTreasuryFile, demoTreasuryRows } from "./treasury.js";
 import { importProjects } from "../import/projects.js";
 import { importIndicators } from "../import/indicators.js";
 import { indicatorsReport, type IndicatorsReport } from "../../reports/indicators.js";
@@ -58,11 +59,12 @@ export async function runDemo(db: Database, io: Io, run: DemoRun): Promise<void>
   const say: Say = (line) => io.stderr.write(line + "\n");
   say(`demo: sample year ${run.year} (seed ${run.seed}) into ${db.location}`);
 
-  const { enterprisesFile, receiptsFile } = await writeSampleFiles(run);
+  const { enterprisesFile, receiptsFile, treasuryFile } = await writeSampleFiles(run);
   say(`demo: wrote ${enterprisesFile} and ${receiptsFile}`);
   await loadEnterprises(db, enterprisesFile, say);
   await changeAgreementMidYear(db, run.year, say);
   await loadReceipts(db, io, receiptsFile, say);
+  if (treasuryFile !== null) await loadTreasuryExport(db, treasuryFile, say);
   await loadIndicatorReports(db, run, say);
   await loadProjects(db, run, say);
 
@@ -89,14 +91,20 @@ export async function runDemo(db: Database, io: Io, run: DemoRun): Promise<void>
 }
 
 /** The enterprise registry and the year's receipts, as the treasury's export files. */
-async function writeSampleFiles(run: DemoRun): Promise<{ enterprisesFile: string; receiptsFile: string }> {
+async function writeSampleFiles(
+  run: DemoRun,
+): Promise<{ enterprisesFile: string; receiptsFile: string; treasuryFile: string | null }> {
   const opts: DemoOptions = { year: run.year, seed: run.seed, enterprises: run.enterprises, receipts: run.receipts };
   const registry = demoEnterprises(opts);
   const enterprisesFile = path.join(run.dir, `enterprises-${run.year}.csv`);
   fs.writeFileSync(enterprisesFile, enterprisesCsv(registry));
   const receiptsFile = path.join(run.dir, `receipts-${run.year}.csv`);
   await writeLines(receiptsFile, receiptsCsvLines(demoReceipts(opts, registry)));
-  return { enterprisesFile, receiptsFile };
+  const treasuryRows = demoTreasuryRows(registry, run.year);
+  if (treasuryRows.length === 0) return { enterprisesFile, receiptsFile, treasuryFile: null };
+  const treasuryFile = path.join(run.dir, `treasury-${run.year}.csv`);
+  fs.writeFileSync(treasuryFile, demoTreasuryFile(treasuryRows));
+  return { enterprisesFile, receiptsFile, treasuryFile };
 }
 
 async function loadEnterprises(db: Database, file: string, say: Say): Promise<void> {
@@ -128,6 +136,16 @@ async function loadReceipts(db: Database, io: Io, file: string, say: Say): Promi
     r.already_imported
       ? "demo: receipts already imported"
       : `demo: ${r.receipts} receipts, ${r.refunds} refunds, ${r.suspense} held in suspense (${r.rows} rows)`,
+  );
+}
+
+/** The treasury's own export: levels, 7-digit codes and every kind of negative flow (src/demo/treasury.ts). */
+async function loadTreasuryExport(db: Database, file: string, say: Say): Promise<void> {
+  const r = await importReceipts(db, file);
+  say(
+    r.already_imported
+      ? `demo: ${path.basename(file)} already imported`
+      : `demo: ${path.basename(file)} (treasury layout, ${r.encoding}): ${r.receipts} receipts, ${r.refunds} refunds and adjustments`,
   );
 }
 
