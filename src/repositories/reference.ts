@@ -62,6 +62,33 @@ export interface Agreement {
   recorded_at: Date;
 }
 
+/** A land or mineral revenue item (docs/domain.md#land-and-mineral-revenue). */
+export interface LandItem {
+  code: string;
+  /** The item's code in the government revenue classification, where the ledger knows it (1030148). */
+  budget_code: string | null;
+  name_zh: string;
+  name_en: string;
+  /** `fund`: the government fund budget (政府性基金预算); `general`: the general public budget. */
+  budget: "fund" | "general";
+}
+
+/** A version of a land item's central share. */
+export interface LandRatio {
+  id: number;
+  item: string;
+  effective_from: string;
+  central_share_bp: number;
+  note: string;
+}
+
+/** What a report names a revenue item by: a tax or a land item. */
+export interface RevenueItemName {
+  code: string;
+  name_zh: string;
+  name_en: string;
+}
+
 /** Each part of the reference data as one JSON value. */
 const REFERENCE_PARTS = {
   jurisdictions: `(select coalesce(json_agg(j order by j.code), '[]') from jurisdictions j)`,
@@ -71,6 +98,12 @@ const REFERENCE_PARTS = {
                  'unit', i.unit, 'unit_zh', i.unit_zh) order by i.sort_order, i.code), '[]') from indicators i)`,
   ratios: `(select coalesce(json_agg(r order by r.tax_code, r.effective_from, r.id), '[]') from central_ratios r)`,
   agreements: `(select coalesce(json_agg(a order by a.park, a.effective_from, a.id), '[]') from agreements a)`,
+  land_items: `(select coalesce(json_agg(json_build_object('code', l.code, 'budget_code', l.budget_code,
+                 'name_zh', l.name_zh, 'name_en', l.name_en, 'budget', l.budget) order by l.sort_order, l.code), '[]')
+                 from land_items l)`,
+  land_ratios: `(select coalesce(json_agg(json_build_object('id', r.id, 'item', r.item, 'effective_from', r.effective_from,
+                  'central_share_bp', r.central_share_bp, 'note', r.note) order by r.item, r.effective_from, r.id), '[]')
+                  from land_item_ratios r)`,
 } as const;
 
 /**
@@ -85,6 +118,9 @@ export class ReferenceData {
   private readonly taxByInput = new Map<string, TaxType>();
   private readonly ratiosByTax = new Map<string, CentralRatio[]>();
   private readonly agreementsByPark = new Map<string, Agreement[]>();
+  private readonly landRatiosByItem = new Map<string, LandRatio[]>();
+  /** The land and mineral revenue items, in their order. */
+  readonly landItems: readonly LandItem[];
 
   private constructor(
     /** A digest of everything loaded: the same digest read later means nothing has changed since. */
@@ -95,6 +131,7 @@ export class ReferenceData {
     readonly indicators: readonly Indicator[],
     ratios: CentralRatio[],
     agreements: Agreement[],
+    land: { items: readonly LandItem[]; ratios: LandRatio[] },
   ) {
     for (const tax of taxes) {
       this.taxByInput.set(tax.code, tax);
@@ -102,6 +139,8 @@ export class ReferenceData {
     }
     for (const r of sortVersions(ratios)) push(this.ratiosByTax, r.tax_code, r);
     for (const a of sortVersions(agreements)) push(this.agreementsByPark, a.park, a);
+    this.landItems = land.items;
+    for (const r of sortVersions(land.ratios)) push(this.landRatiosByItem, r.item, r);
   }
 
   /** Everything in one round trip: commands and HTTP requests load it once each. */
@@ -124,12 +163,34 @@ export class ReferenceData {
       json<Indicator[]>(r.indicators),
       json<CentralRatio[]>(r.ratios),
       json<Agreement[]>(r.agreements),
+      { items: json<LandItem[]>(r.land_items), ratios: json<LandRatio[]>(r.land_ratios) },
     );
   }
 
   /** A tax by its mnemonic (`VAT`) or its collection-item code (`10101`), case-insensitive. */
   tax(input: string): TaxType | undefined {
     return this.taxByInput.get(input.trim().toUpperCase());
+  }
+
+  /**
+   * A land item by its code in any case (`nclf`), its Chinese name, or its budget code at the level of
+   * a 项 (7 digits, `1030148`) or of a 目 below it (9 digits, `103014801`).
+   */
+  landItem(input: string): LandItem | undefined {
+    const wanted = input.trim();
+    const budget = /^[0-9]{7}([0-9]{2})?$/.test(wanted) ? wanted.slice(0, 7) : null;
+    return this.landItems.find(
+      (l) => l.code === wanted.toUpperCase() || l.name_zh === wanted || (budget !== null && l.budget_code === budget),
+    );
+  }
+
+  landRatioOn(item: string, isoDate: string): LandRatio | undefined {
+    return inForceOn(this.landRatiosByItem.get(item) ?? [], isoDate);
+  }
+
+  /** A tax or a land item by its code, for the names a report shows. */
+  revenueItem(code: string): RevenueItemName | undefined {
+    return this.tax(code) ?? this.landItems.find((l) => l.code === code);
   }
 
   indicator(code: string): Indicator | undefined {
