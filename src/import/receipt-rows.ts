@@ -21,6 +21,11 @@ export const RECEIPT_COLUMNS = {
 const RECEIPT_NO_MAX = 64;
 /** An amount written with a comma between each group of three digits, as a spreadsheet shows it. */
 const THOUSANDS = /^-?\d{1,3}(,\d{3})+(\.\d{1,2})?$/;
+
+/** An amount as written, with a treasury export's thousands separators (2,895.64) read as the same amount. */
+export function ungroupedAmount(text: string): string {
+  return THOUSANDS.test(text) ? text.replace(/,/g, "") : text;
+}
 const TAX_PERIOD_MAX = 32;
 
 /** A row that passed the checks it can have on its own, in canonical form (what the booking engine takes). */
@@ -108,7 +113,7 @@ export function checkReceiptRow(
   else if (collected_on === null) flag("collected_on", "date_invalid", REJECTIONS.date_invalid, dateInput);
 
   // a treasury export may group thousands (2,895.64): read as the same amount, nothing else changed
-  const amountInput = THOUSANDS.test(f["amount"] ?? "") ? f["amount"]!.replace(/,/g, "") : (f["amount"] ?? "");
+  const amountInput = ungroupedAmount(f["amount"] ?? "");
   const amount_fen = parseYuan(amountInput);
   const refund_of = f["refund_of"] ?? "";
   if (amountInput === "") flag("amount", "field_required");
