@@ -5,6 +5,7 @@
 import { z } from "zod";
 import {
   IndicatorsReportShape,
+  LandReportShape,
   Money,
   Quantity,
   ReconciliationShape,
@@ -155,4 +156,5 @@ export const ErrorBody = z.strictObject({
 export const SettlementReport = SettlementStatementShape;
 export const ReconciliationReport = ReconciliationShape;
 export const IndicatorsReport = IndicatorsReportShape;
+export const LandReport = LandReportShape;
 export const AnyReport = z.object({}).loose();
