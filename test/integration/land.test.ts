@@ -283,6 +283,20 @@ describe(`land and mineral revenue (${dialectLabel})`, () => {
     expect(await counts()).toEqual(before);
   });
 
+  it("books rows sent in two imports at once only once", async () => {
+    const before = await counts();
+    const rows = [HEADER, revenue("TD-ZD-TWICE", "ZD", "NCLF", "2025-07-01", "33.33")];
+    const [a, b] = await Promise.all([
+      cli(db, "import", "land", csvFile(rows), "--format", "json"),
+      cli(db, "import", "land", csvFile(rows), "--format", "json"),
+    ]);
+    expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
+    expect(a.json().new_revenue + b.json().new_revenue).toBe(1);
+    const after = await counts();
+    expect(Number(after.revenue) - Number(before.revenue)).toBe(1);
+    expect(Number(after.entries) - Number(before.entries)).toBe(1);
+  });
+
   it("refuses a reference recorded with other content, naming it, and books nothing", async () => {
     const before = await counts();
     const changed = csvFile([HEADER, revenue("TD-BZ-2", "BZ", "NCLF", "2025-03-02", "0.06")]);
