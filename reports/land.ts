@@ -56,14 +56,25 @@ export interface ParkLandFigures {
 
 const noRevenue = (): RevenueFen => ({ records: 0, gross: 0n, central: 0n, operator: 0n, host: 0n, not_shared: 0n });
 
-function addRevenue(into: RevenueFen, r: LandRevenueRow | RevenueFen): void {
-  const one = "ref" in r;
-  into.records += one ? 1 : r.records;
-  into.gross += one ? r.amount_fen : r.gross;
-  into.central += one ? r.central_fen : r.central;
-  into.operator += one ? r.operator_fen : r.operator;
-  into.host += one ? (r.shared ? r.host_fen : 0n) : r.host;
-  into.not_shared += one ? (r.shared ? 0n : r.host_fen) : r.not_shared;
+function addRevenue(into: RevenueFen, r: RevenueFen): void {
+  into.records += r.records;
+  into.gross += r.gross;
+  into.central += r.central;
+  into.operator += r.operator;
+  into.host += r.host;
+  into.not_shared += r.not_shared;
+}
+
+/** One record's figures: the host's part is a share where an agreement shared the item, else not shared. */
+function revenueOf(r: LandRevenueRow): RevenueFen {
+  return {
+    records: 1,
+    gross: r.amount_fen,
+    central: r.central_fen,
+    operator: r.operator_fen,
+    host: r.shared ? r.host_fen : 0n,
+    not_shared: r.shared ? 0n : r.host_fen,
+  };
 }
 
 /** The parts of an exemption each party forgoes, zero parts left out. */
@@ -84,48 +95,42 @@ export function computeParkLand(
   revenue: readonly LandRevenueRow[],
   exemptions: readonly LandExemptionRow[],
 ): ParkLandFigures {
+  const order = (item: string) => itemOrder.indexOf(item);
   const byItem = new Map<string, RevenueFen>();
   const revenue_totals = noRevenue();
-  for (const r of revenue) {
+  for (const r of [...revenue].sort((a, b) => order(a.item) - order(b.item))) {
     const into = byItem.get(r.item) ?? noRevenue();
-    addRevenue(into, r);
-    addRevenue(revenue_totals, r);
+    addRevenue(into, revenueOf(r));
+    addRevenue(revenue_totals, revenueOf(r));
     byItem.set(r.item, into);
   }
-  const own = park.operator === park.host;
-  const roles: [string, Role][] = [
-    [central, "central"],
-    ...(own ? [] : [[park.operator, "operator"] as [string, Role]]),
-  ];
+  // a park its host runs has no operator apart from the host: the host's entry is the one kept
   const parties = new Map<string, PartyFen>(
-    [...roles, [park.host, "host"] as [string, Role]].map(([party, role]) => [
-      party,
-      { party, role, revenue: 0n, exempted: 0n, exemptions: 0 },
-    ]),
+    (
+      [
+        [central, "central"],
+        [park.operator, "operator"],
+        [park.host, "host"],
+      ] as const
+    ).map(([party, role]) => [party, { party, role, revenue: 0n, exempted: 0n, exemptions: 0 }]),
   );
-  for (const f of byItem.values()) {
-    parties.get(central)!.revenue += f.central;
-    if (!own) parties.get(park.operator)!.revenue += f.operator;
-    parties.get(park.host)!.revenue += (own ? f.operator : 0n) + f.host + f.not_shared;
-  }
+  parties.get(central)!.revenue += revenue_totals.central;
+  parties.get(park.operator)!.revenue += revenue_totals.operator;
+  parties.get(park.host)!.revenue += revenue_totals.host + revenue_totals.not_shared;
   const forgone = new Map<string, { item: string; party: string; count: number; amount: Fen }>();
-  for (const e of exemptions)
+  for (const e of [...exemptions].sort((a, b) => order(a.item) - order(b.item)))
     for (const [party, , amount] of forgoneParts(e, park, central)) {
-      const key = `${e.item}|${party}`;
-      const f = forgone.get(key) ?? { item: e.item, party, count: 0, amount: 0n };
+      const f = forgone.get(`${e.item}|${party}`) ?? { item: e.item, party, count: 0, amount: 0n };
       f.count += 1;
       f.amount += amount;
-      forgone.set(key, f);
+      forgone.set(`${e.item}|${party}`, f);
       parties.get(party)!.exempted += amount;
       parties.get(party)!.exemptions += 1;
     }
-  const order = (item: string) => itemOrder.indexOf(item);
   return {
     park,
-    revenue: new Map([...byItem].sort(([a], [b]) => order(a) - order(b))),
-    exemptions: new Map(
-      [...forgone].sort(([, a], [, b]) => order(a.item) - order(b.item) || a.party.localeCompare(b.party)),
-    ),
+    revenue: byItem,
+    exemptions: forgone,
     parties: [...parties.values()],
     revenue_totals,
     exemption_totals: { count: exemptions.length, amount: exemptions.reduce((sum, e) => sum + e.amount_fen, 0n) },
@@ -305,60 +310,28 @@ const REVENUE_COLUMNS = [
   { key: "not_shared", label_zh: "未纳入分成", label_en: "Not shared", ...MONEY },
 ];
 
+/** How the tables name an item and a party: the Chinese name with the code. */
+interface Names {
+  item: (code: string) => string;
+  party: (code: string) => string;
+}
+
+const ROLE_ZH = { central: "中央", operator: "运营方", host: "东道方" } as const;
+
 /** The report as tables (table, CSV, xlsx): revenue, parties, exemptions, and the records behind them. */
 export function landTabular(r: LandReport, ref: ReferenceData): Tabular {
-  const item = (code: string) => `${ref.revenueItem(code)?.name_zh ?? code} (${code})`;
-  const party = (code: string) => `${ref.jurisdiction(code)?.name_zh ?? code} (${code})`;
-  const ROLE_ZH = { central: "中央", operator: "运营方", host: "东道方" } as const;
+  const names: Names = {
+    item: (code) => `${ref.revenueItem(code)?.name_zh ?? code} (${code})`,
+    party: (code) => `${ref.jurisdiction(code)?.name_zh ?? code} (${code})`,
+  };
   return {
     title_zh: `${r.year}年度土地和矿业权收入及减免表`,
     title_en: `Land and mineral revenue and exemptions ${r.year}`,
     subtitle: `${r.parks.join(", ") || "—"} · 减免依据 exemptions under 新财综〔2022〕48号 and others, as recorded`,
     sections: [
-      {
-        title_zh: "收入按园区和项目",
-        title_en: "Revenue by park and item",
-        columns: [
-          { key: "park", label_zh: "园区", label_en: "Park" },
-          { key: "item", label_zh: "收入项目", label_en: "Item" },
-          ...REVENUE_COLUMNS,
-        ],
-        rows: r.by_park.flatMap((p) => p.revenue.map((x) => ({ ...x, park: p.park, item: item(x.item) }))),
-        totals: { park: "合计 Total", ...r.totals },
-      },
-      {
-        title_zh: "各方收入与减免",
-        title_en: "Revenue received and forgone by party",
-        columns: [
-          { key: "park", label_zh: "园区", label_en: "Park" },
-          { key: "party", label_zh: "单位", label_en: "Party" },
-          { key: "role", label_zh: "身份", label_en: "Role" },
-          { key: "revenue", label_zh: "所得收入", label_en: "Revenue received", ...MONEY },
-          { key: "exempted", label_zh: "减免金额", label_en: "Forgone", ...MONEY },
-          { key: "exemptions", label_zh: "减免笔数", label_en: "Exemptions", ...COUNT },
-        ],
-        rows: [
-          ...r.by_park.flatMap((p) =>
-            p.by_party.map((x) => ({ ...x, park: p.park, party: party(x.party), role: ROLE_ZH[x.role] })),
-          ),
-          ...r.by_party.map((x) => ({ ...x, park: "合计 Total", party: party(x.party), role: "" })),
-        ],
-      },
-      {
-        title_zh: "减免按项目和承担方",
-        title_en: "Exemptions by item and the party forgoing",
-        columns: [
-          { key: "park", label_zh: "园区", label_en: "Park" },
-          { key: "item", label_zh: "收入项目", label_en: "Item" },
-          { key: "party", label_zh: "承担方", label_en: "Forgone by" },
-          { key: "count", label_zh: "笔数", label_en: "Count", ...COUNT },
-          { key: "amount", label_zh: "减免金额", label_en: "Amount", ...MONEY },
-        ],
-        rows: r.by_park.flatMap((p) =>
-          p.exemptions.map((x) => ({ ...x, park: p.park, item: item(x.item), party: party(x.party) })),
-        ),
-        totals: { park: "合计 Total", count: r.totals.exemptions, amount: r.totals.exempted },
-      },
+      revenueSection(r, names),
+      partiesSection(r, names),
+      exemptionsSection(r, names),
       recordsSection(r),
       exemptionRecordsSection(r),
     ],
@@ -366,6 +339,59 @@ export function landTabular(r: LandReport, ref: ReferenceData): Tabular {
       "未纳入分成：园区分成协议未列明的项目，地方部分由东道方留存 Not shared: local revenue of an item no agreement names, kept by the host.",
       `中央分享比例 central shares: ${r.items.map((i) => `${i.code} ${i.central_share_pct ?? "—"}%`).join(", ")}`,
     ],
+  };
+}
+
+function revenueSection(r: LandReport, names: Names): Section {
+  return {
+    title_zh: "收入按园区和项目",
+    title_en: "Revenue by park and item",
+    columns: [
+      { key: "park", label_zh: "园区", label_en: "Park" },
+      { key: "item", label_zh: "收入项目", label_en: "Item" },
+      ...REVENUE_COLUMNS,
+    ],
+    rows: r.by_park.flatMap((p) => p.revenue.map((x) => ({ ...x, park: p.park, item: names.item(x.item) }))),
+    totals: { park: "合计 Total", ...r.totals },
+  };
+}
+
+function partiesSection(r: LandReport, names: Names): Section {
+  return {
+    title_zh: "各方收入与减免",
+    title_en: "Revenue received and forgone by party",
+    columns: [
+      { key: "park", label_zh: "园区", label_en: "Park" },
+      { key: "party", label_zh: "单位", label_en: "Party" },
+      { key: "role", label_zh: "身份", label_en: "Role" },
+      { key: "revenue", label_zh: "所得收入", label_en: "Revenue received", ...MONEY },
+      { key: "exempted", label_zh: "减免金额", label_en: "Forgone", ...MONEY },
+      { key: "exemptions", label_zh: "减免笔数", label_en: "Exemptions", ...COUNT },
+    ],
+    rows: [
+      ...r.by_park.flatMap((p) =>
+        p.by_party.map((x) => ({ ...x, park: p.park, party: names.party(x.party), role: ROLE_ZH[x.role] })),
+      ),
+      ...r.by_party.map((x) => ({ ...x, park: "合计 Total", party: names.party(x.party), role: "" })),
+    ],
+  };
+}
+
+function exemptionsSection(r: LandReport, names: Names): Section {
+  return {
+    title_zh: "减免按项目和承担方",
+    title_en: "Exemptions by item and the party forgoing",
+    columns: [
+      { key: "park", label_zh: "园区", label_en: "Park" },
+      { key: "item", label_zh: "收入项目", label_en: "Item" },
+      { key: "party", label_zh: "承担方", label_en: "Forgone by" },
+      { key: "count", label_zh: "笔数", label_en: "Count", ...COUNT },
+      { key: "amount", label_zh: "减免金额", label_en: "Amount", ...MONEY },
+    ],
+    rows: r.by_park.flatMap((p) =>
+      p.exemptions.map((x) => ({ ...x, park: p.park, item: names.item(x.item), party: names.party(x.party) })),
+    ),
+    totals: { park: "合计 Total", count: r.totals.exemptions, amount: r.totals.exempted },
   };
 }
 

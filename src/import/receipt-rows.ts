@@ -21,12 +21,12 @@ export const RECEIPT_COLUMNS = {
 const RECEIPT_NO_MAX = 64;
 /** An amount written with a comma between each group of three digits, as a spreadsheet shows it. */
 const THOUSANDS = /^-?\d{1,3}(,\d{3})+(\.\d{1,2})?$/;
+const TAX_PERIOD_MAX = 32;
 
 /** An amount as written, with a treasury export's thousands separators (2,895.64) read as the same amount. */
 export function ungroupedAmount(text: string): string {
   return THOUSANDS.test(text) ? text.replace(/,/g, "") : text;
 }
-const TAX_PERIOD_MAX = 32;
 
 /** A row that passed the checks it can have on its own, in canonical form (what the booking engine takes). */
 export type StagedRow = CheckedReceipt;

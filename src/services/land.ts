@@ -29,14 +29,14 @@ export async function refuseLandResplit(
     return split.operator_fen !== r.operator_fen;
   });
   if (changed.length === 0) return;
-  const last = changed.at(-1)!;
-  throw new Rejection(
-    "agreement_conflicts_with_posted_receipts",
-    `${changed.length} land revenue records of ${park.code} from ${changed[0]!.collected_on} to ${last.collected_on} (${changed
+  const [first, last] = [changed[0]!, changed.at(-1)!];
+  const named =
+    changed
       .slice(0, 3)
       .map((r) => r.ref)
-      .join(
-        ", ",
-      )}${changed.length > 3 ? ", …" : ""}) are booked with the split in force then; an agreement from ${version.from} would change it. Choose a date after ${last.collected_on}.`,
+      .join(", ") + (changed.length > 3 ? ", …" : "");
+  throw new Rejection(
+    "agreement_conflicts_with_posted_receipts",
+    `${changed.length} land revenue records of ${park.code} from ${first.collected_on} to ${last.collected_on} (${named}) are booked with the split in force then; an agreement from ${version.from} would change it. Choose a date after ${last.collected_on}.`,
   );
 }
