@@ -26,6 +26,7 @@ const TEMPLATES: Record<string, Omit<AccountTemplate, "code" | "measure">> = {
   },
   revenue_own: { normal_balance: "credit", name_zh: "本级税收收入", name_en: "Own tax revenue" },
   nontax_revenue: { normal_balance: "credit", name_zh: "非税收入", name_en: "Non-tax revenue" },
+  fund_revenue: { normal_balance: "credit", name_zh: "政府性基金收入", name_en: "Government fund revenue" },
   due_from: { normal_balance: "debit", name_zh: "应收分成款", name_en: "Revenue share receivable from" },
   settlement_receivable: {
     normal_balance: "debit",

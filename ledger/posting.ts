@@ -51,13 +51,19 @@ export interface ReceiptParties {
   central: string;
   /** Whether the item is a tax (own tax revenue) or non-tax revenue when it is not shared. */
   is_tax: boolean;
+  /**
+   * Where the host books revenue it keeps unshared, when that is neither its own tax revenue nor
+   * non-tax revenue: land revenue of the government fund budget (政府性基金收入) is kept apart.
+   */
+  unshared_account?: "fund_revenue";
 }
 
 /** Lines for a receipt or a refund (a refund's split is negative, which swaps every side). */
 export function receiptLines(split: ReceiptSplit, parties: ReceiptParties, tax_code: string, park: string): Line[] {
   const { host, operator, central } = parties;
   const gross = split.central_fen + split.local_fen;
-  const hostRevenue = operator !== null ? "revenue_shared_host" : parties.is_tax ? "revenue_own" : "nontax_revenue";
+  const unshared = parties.unshared_account ?? (parties.is_tax ? "revenue_own" : "nontax_revenue");
+  const hostRevenue = operator !== null ? "revenue_shared_host" : unshared;
   const postings: Posting[] = [
     { jurisdiction: host, account: "treasury", amount_fen: gross },
     { jurisdiction: host, account: "central_payable", amount_fen: -split.central_fen },

@@ -108,6 +108,18 @@ export const REJECTIONS = {
   introduced_by_required:
     "a relocated or newly attracted project names in introduced_by the party that provides its quotas",
   project_row_repeated: "this project number is already in another row of this file with different content",
+  // land and mineral revenue, and exemptions
+  land_kind_invalid: "kind is revenue (收入) or exemption (减免)",
+  land_item_unknown: "not a land or mineral revenue item (LAND, NCLF, MRR) or the budget code of one",
+  land_field_not_for_kind: "the field belongs to the other kind of row (revenue or exemption); leave it empty",
+  land_ref_reused: "this land reference is already recorded with different content",
+  land_row_repeated: "this reference is already in another row of this file with different content",
+  amount_not_positive: "the amount is positive: land revenue and exemptions are recorded as positive amounts",
+  project_unknown: "not a recorded project number (import projects first)",
+  project_park_differs: "the project is recorded in another park",
+  project_enterprise_differs: "the project is recorded with another enterprise",
+  forgone_by_invalid:
+    "forgone_by names the park's operator or host, central where the item has a central share, or shared",
   file_unreadable: "the file cannot be read",
   file_empty: "the file has no header row",
 } as const;

@@ -33,8 +33,8 @@ export interface SettlementBalance {
   origin_year: number;
   /**
    * `treasury` (its line count is the receipts), the operator's `revenue_shared`, the host's
-   * `revenue_shared_host`, the central `revenue_central`, or the host's unshared `revenue_own` and
-   * `nontax_revenue`.
+   * `revenue_shared_host`, the central `revenue_central`, or the host's unshared `revenue_own`,
+   * `nontax_revenue` and `fund_revenue` (land revenue of the fund budget).
    */
   account: string;
   credit_net_fen: Fen;
@@ -194,7 +194,7 @@ export async function querySettlement(
                   from balances b join accounts a on a.id = b.account_id
                  where b.fiscal_year = ? and b.park = ? and b.tax_code <> ''
                    and ((a.jurisdiction = ? and a.code = 'revenue_shared')
-                     or (a.jurisdiction = ? and a.code in ('revenue_shared_host', 'revenue_own', 'nontax_revenue', 'treasury'))
+                     or (a.jurisdiction = ? and a.code in ('revenue_shared_host', 'revenue_own', 'nontax_revenue', 'fund_revenue', 'treasury'))
                      or (a.jurisdiction = ? and a.code = 'revenue_central'))
                  group by b.tax_code, b.origin_year, a.jurisdiction, a.code) x) as balances,
        -- a transfer recorded before transfers named their park is its journal entry's (migrations/016)
@@ -392,7 +392,7 @@ export function formatSettlement(
 ): SettlementStatement {
   const { year, park } = rows;
   const row = (f: TaxFigures): SettlementTaxRow => {
-    const tax = ref.tax(f.tax_code);
+    const tax = ref.revenueItem(f.tax_code);
     return {
       tax_code: f.tax_code,
       tax_name_zh: tax?.name_zh ?? f.tax_code,

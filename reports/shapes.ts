@@ -202,3 +202,96 @@ export const IndicatorsReportShape = z.strictObject({
     }),
   ),
 });
+
+const LandRevenueFigures = z.strictObject({
+  records: z.number().int(),
+  gross: Money,
+  central: Money,
+  /** gross − central = operator_share + host_share + not_shared */
+  local: Money,
+  /** The operator's share of revenue of an item its park's agreement names. */
+  operator_share: Money,
+  /** The host's share of revenue of an item the agreement names. */
+  host_share: Money,
+  /** Local revenue of an item no agreement names: the host keeps it. */
+  not_shared: Money,
+});
+
+const LandPartyFigures = z.strictObject({
+  party: z.string(),
+  /** What the party receives of the revenue (central: the central share; the host: host_share + not_shared). */
+  revenue: Money,
+  /** What it forgoes by the exemptions, and in how many of them. */
+  exempted: Money,
+  exemptions: z.number().int(),
+});
+
+const LandExemptionFigures = z.strictObject({
+  item: z.string(),
+  party: z.string(),
+  count: z.number().int(),
+  amount: Money,
+});
+
+export const LandReportShape = z.strictObject({
+  year: z.number().int(),
+  /** The park asked for; null for every park the viewer may see (see `parks`). */
+  park: z.string().nullable(),
+  parks: z.array(z.string()),
+  items: z.array(
+    z.strictObject({
+      code: z.string(),
+      budget_code: z.string().nullable(),
+      name_zh: z.string(),
+      name_en: z.string(),
+      /** The central share in force on the last day of the year; null before the item has one. */
+      central_share_pct: Percent.nullable(),
+    }),
+  ),
+  by_park: z.array(
+    z.strictObject({
+      park: z.string(),
+      operator: z.string(),
+      host: z.string(),
+      revenue: z.array(LandRevenueFigures.extend({ item: z.string() })),
+      revenue_totals: LandRevenueFigures,
+      exemptions: z.array(LandExemptionFigures),
+      exemption_totals: z.strictObject({ count: z.number().int(), amount: Money }),
+      by_party: z.array(LandPartyFigures.extend({ role: z.enum(["central", "operator", "host"]) })),
+    }),
+  ),
+  by_party: z.array(LandPartyFigures),
+  totals: LandRevenueFigures.extend({ exemptions: z.number().int(), exempted: Money }),
+  revenue_records: z.array(
+    z.strictObject({
+      ref: z.string(),
+      park: z.string(),
+      item: z.string(),
+      item_as_given: z.string(),
+      collected_on: IsoDate,
+      uscc: z.string().nullable(),
+      project: z.string().nullable(),
+      amount: Money,
+      central: Money,
+      operator_share: Money,
+      host_share: Money,
+      not_shared: Money,
+    }),
+  ),
+  exemption_records: z.array(
+    z.strictObject({
+      ref: z.string(),
+      park: z.string(),
+      project: z.string(),
+      uscc: z.string(),
+      item: z.string(),
+      amount: Money,
+      basis: z.string(),
+      approved_on: IsoDate,
+      /** As recorded: a party, or `shared` (the operator and the host by the park's agreement). */
+      forgone_by: z.string(),
+      /** Party → the amount it forgoes (only parties that forgo something). */
+      forgone: z.record(z.string(), Money),
+    }),
+  ),
+});

@@ -262,7 +262,7 @@ async function planFor(knex: Knex | Knex.Transaction, ref: ReferenceData, t: Tra
   if (t.report === "settlement") {
     const parks = operatorParks(ref, t.operator, t.park);
     const hosts = [...new Set(parks.map((p) => p.host))];
-    const tax = t.tax_code === undefined ? undefined : ref.tax(t.tax_code);
+    const tax = t.tax_code === undefined ? undefined : (ref.tax(t.tax_code) ?? ref.landItem(t.tax_code));
     if (t.tax_code !== undefined && tax === undefined)
       throw fieldRejection("tax", "tax_code_unknown", `${t.tax_code} is not a tax code`);
     if (tax !== undefined && (t.figure === "transferred" || t.figure === "balance_due"))
@@ -287,7 +287,11 @@ async function planFor(knex: Knex | Knex.Transaction, ref: ReferenceData, t: Tra
       host_share: hosts.map((h) => credit(h, "revenue_shared_host")),
       local_revenue: [credit(t.operator, "revenue_shared"), ...hosts.map((h) => credit(h, "revenue_shared_host"))],
       central_excluded: [credit(ref.central, "revenue_central")],
-      not_shared: hosts.flatMap((h) => [credit(h, "revenue_own"), credit(h, "nontax_revenue")]),
+      not_shared: hosts.flatMap((h) => [
+        credit(h, "revenue_own"),
+        credit(h, "nontax_revenue"),
+        credit(h, "fund_revenue"),
+      ]),
       transferred: transferred(1n),
       balance_due: [credit(t.operator, "revenue_shared"), ...transferred(-1n)],
     };

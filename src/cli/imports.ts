@@ -1,4 +1,4 @@
-// `import enterprises|receipts|indicators|projects|statements FILE`: one command per kind of file,
+// `import enterprises|receipts|indicators|projects|land|statements FILE`: one command per kind of file,
 // each showing its progress on stderr and its summary as a table or JSON.
 
 import path from "node:path";
@@ -8,6 +8,7 @@ import type { Encoding } from "../import/csv.js";
 import type { Progress } from "../import/common.js";
 import { importEnterprises } from "../import/enterprises.js";
 import { importIndicators } from "../import/indicators.js";
+import { importLand } from "../import/land.js";
 import { importProjects } from "../import/projects.js";
 import { importReceipts } from "../import/receipts.js";
 import { importStatements } from "../import/statements.js";
@@ -80,6 +81,13 @@ export function addImportCommands(program: Command, c: CliContext): void {
     "projects with their origin and annual carbon and pollutant quotas (约束性指标)",
     "项目及约束性指标导入 Projects and quotas import",
     importProjects,
+  );
+  importCommand(
+    "land",
+    "kind,ref,item,amount[,park][,collected_on][,uscc][,project][,basis][,approved_on][,forgone_by]",
+    "land and mineral revenue (kind revenue) and the exemptions granted under 新财综〔2022〕48号 (kind exemption)",
+    "土地和矿业权收入及减免导入 Land and mineral revenue import",
+    importLand,
   );
 
   imp

@@ -35,6 +35,11 @@ export const access = {
     allow(isPrefecture(p) || isAuditor(p) || operatorOf(p) === operator),
   /** The three-party reconciliation summary, suspense, verify: the prefecture's and the auditors'. */
   readAllMoney: (p: Principal): Decision => allow(isPrefecture(p) || isAuditor(p)),
+  /**
+   * Land and mineral revenue and exemptions per park: the prefecture and the auditors of every park,
+   * an operator of its own (its view shows nothing else).
+   */
+  readParkMoney: (p: Principal): Decision => allow(isPrefecture(p) || isAuditor(p) || operatorOf(p) !== null),
   /** A jurisdiction's books (trial balance, account traces). */
   readBooks: (p: Principal, jurisdiction: string): Decision =>
     allow(isPrefecture(p) || isAuditor(p) || operatorOf(p) === jurisdiction),

@@ -15,6 +15,7 @@ import { formatYuan, toFen } from "../../ledger/money.js";
 import type { Database } from "../db/database.js";
 import { importEnterprises } from "../import/enterprises.js";
 import { importIndicators } from "../import/indicators.js";
+import { importLand } from "../import/land.js";
 import { importProjects } from "../import/projects.js";
 import { importReceipts } from "../import/receipts.js";
 import { importStatements } from "../import/statements.js";
@@ -128,6 +129,7 @@ const IMPORT_KINDS = {
   receipts: importReceipts,
   indicators: importIndicators,
   projects: importProjects,
+  land: importLand,
 } as const;
 
 export const ROUTES: RouteDef[] = [
@@ -211,7 +213,7 @@ export const ROUTES: RouteDef[] = [
     method: "post",
     path: "/imports/:kind",
     summary:
-      "Import a CSV file sent as the body (text/csv): enterprises, receipts, indicators, projects, or statements (with ?party=). ?name= is the file name to record.",
+      "Import a CSV file sent as the body (text/csv): enterprises, receipts, indicators, projects, land, or statements (with ?party=). ?name= is the file name to record.",
     tag: "imports",
     query: S.ImportQuery,
     body: "csv",
@@ -225,7 +227,7 @@ export const ROUTES: RouteDef[] = [
       }
       if (kind === "indicators") return access.writeIndicators(p);
       if (kind === "projects") return access.writeProjects(p);
-      if (kind === "enterprises" || kind === "receipts") return access.writeMoney(p);
+      if (kind === "enterprises" || kind === "receipts" || kind === "land") return access.writeMoney(p);
       return "hide";
     },
     handle: async ({ query, ctx }) => {

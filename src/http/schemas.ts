@@ -6,6 +6,7 @@ import { LOCAL_LEVELS, RECEIPT_KINDS } from "../../ledger/kinds.js";
 import { z } from "zod";
 import {
   IndicatorsReportShape,
+  LandReportShape,
   Money,
   Quantity,
   ReconciliationShape,
@@ -194,4 +195,5 @@ export const ErrorBody = z.strictObject({
 export const SettlementReport = SettlementStatementShape;
 export const ReconciliationReport = ReconciliationShape;
 export const IndicatorsReport = IndicatorsReportShape;
+export const LandReport = LandReportShape;
 export const AnyReport = z.object({}).loose();

@@ -192,6 +192,16 @@ export const HEADER_ALIASES: Readonly<Record<string, string>> = {
   指标: "indicator",
   月份: "month",
   数值: "value",
+  // land and mineral revenue, and exemptions
+  收支类型: "kind",
+  编号: "ref",
+  业务编号: "ref",
+  收入项目: "item",
+  项目编号: "project",
+  减免金额: "amount",
+  减免依据: "basis",
+  批准日期: "approved_on",
+  减免承担方: "forgone_by",
 };
 
 function normaliseHeader(name: string): string {

@@ -47,6 +47,11 @@ const THOUSANDS = /^-?\d{1,3}(,\d{3})+(\.\d{1,2})?$/;
 const TAX_PERIOD_MAX = 32;
 const LEVEL_COLUMNS = ["central", ...LOCAL_LEVELS] as const;
 
+/** An amount as written, with a treasury export's thousands separators (2,895.64) read as the same amount. */
+export function ungroupedAmount(text: string): string {
+  return THOUSANDS.test(text) ? text.replace(/,/g, "") : text;
+}
+
 /** A row that passed the checks it can have on its own, in canonical form (what the booking engine takes). */
 export type StagedRow = CheckedReceipt;
 
@@ -109,7 +114,7 @@ const TREASURY: RowRules = { refunds: "named", scope: "" };
 /** Reads an amount, grouped thousands allowed (2,895.64); flags it and returns null when it is none. */
 function amountField(flag: RowFlag, column: string, input: string, zero: boolean): bigint | null {
   // a treasury export may group thousands: read as the same amount, nothing else changed
-  const text = THOUSANDS.test(input) ? input.replace(/,/g, "") : input;
+  const text = ungroupedAmount(input);
   const fen = parseYuan(text);
   if (fen === null) {
     const code = amountProblem(text) ?? "amount_invalid";

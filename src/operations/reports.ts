@@ -10,6 +10,7 @@ import { fieldRejection } from "../../ledger/rejections.js";
 import { budgetItemsReport, budgetItemsTabular } from "../../reports/budget-items.js";
 import { commitmentsReport, commitmentsTabular } from "../../reports/commitments.js";
 import { indicatorsReport, indicatorsTabular } from "../../reports/indicators.js";
+import { landReport, landTabular } from "../../reports/land.js";
 import {
   overviewTabular,
   reconciliation,
@@ -176,6 +177,23 @@ export const REPORTS: readonly ReportOperation[] = [
       };
       const r = await commitmentsReport(knex, ref, q.year, filter, viewer);
       return { json: r, tabular: () => commitmentsTabular(r, ref) };
+    },
+  }),
+  define({
+    group: "report",
+    name: "land",
+    summary: "Land and mineral revenue and the exemptions granted, per park and party (土地和矿业权收入及减免).",
+    params: z.strictObject({ year: S.Year, park: S.ParkCode.optional() }),
+    help: { year: "fiscal year (revenue) and year of approval (exemptions)", park: "one park; without it, every park" },
+    response: S.LandReport,
+    allow: (p) => access.readParkMoney(p),
+    run: async ({ knex, ref, viewer }, q) => {
+      const r = await landReport(knex, ref, q.year, viewer, q.park);
+      return {
+        json: r,
+        tabular: () => landTabular(r, ref),
+        items: r.revenue_records.length + r.exemption_records.length,
+      };
     },
   }),
   define({

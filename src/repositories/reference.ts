@@ -77,6 +77,33 @@ export interface RatioException {
   recorded_at: Date;
 }
 
+/** A land or mineral revenue item (docs/domain.md#land-and-mineral-revenue). */
+export interface LandItem {
+  code: string;
+  /** The item's code in the government revenue classification, where the ledger knows it (1030148). */
+  budget_code: string | null;
+  name_zh: string;
+  name_en: string;
+  /** `fund`: the government fund budget (政府性基金预算); `general`: the general public budget. */
+  budget: "fund" | "general";
+}
+
+/** A version of a land item's central share. */
+export interface LandRatio {
+  id: number;
+  item: string;
+  effective_from: string;
+  central_share_bp: number;
+  note: string;
+}
+
+/** What a report names a revenue item by: a tax or a land item. */
+export interface RevenueItemName {
+  code: string;
+  name_zh: string;
+  name_en: string;
+}
+
 /** Each part of the reference data as one JSON value. */
 const REFERENCE_PARTS = {
   jurisdictions: `(select coalesce(json_agg(j order by j.code), '[]') from jurisdictions j)`,
@@ -89,6 +116,12 @@ const REFERENCE_PARTS = {
   exceptions: `(select coalesce(json_agg(x order by x.uscc, x.tax_code, x.effective_from, x.id), '[]') from ratio_exceptions x)`,
   budget: `(select coalesce(json_agg(json_build_object('code', b.code, 'tax', b.tax_code, 'name_zh', b.name_zh,
              'valid_from', b.valid_from, 'valid_to', b.valid_to) order by b.code, b.valid_from, b.id), '[]') from budget_items b)`,
+  land_items: `(select coalesce(json_agg(json_build_object('code', l.code, 'budget_code', l.budget_code,
+                 'name_zh', l.name_zh, 'name_en', l.name_en, 'budget', l.budget) order by l.sort_order, l.code), '[]')
+                 from land_items l)`,
+  land_ratios: `(select coalesce(json_agg(json_build_object('id', r.id, 'item', r.item, 'effective_from', r.effective_from,
+                  'central_share_bp', r.central_share_bp, 'note', r.note) order by r.item, r.effective_from, r.id), '[]')
+                  from land_item_ratios r)`,
 } as const;
 
 /**
@@ -106,6 +139,9 @@ export class ReferenceData {
   private readonly exceptionsByKey = new Map<string, RatioException[]>();
   /** The codes receipts may name their revenue by (ledger/budget.ts). */
   readonly codes: CodeBook;
+  private readonly landRatiosByItem = new Map<string, LandRatio[]>();
+  /** The land and mineral revenue items, in their order. */
+  readonly landItems: readonly LandItem[];
 
   private constructor(
     /** A digest of everything loaded: the same digest read later means nothing has changed since. */
@@ -118,6 +154,7 @@ export class ReferenceData {
     agreements: Agreement[],
     readonly exceptions: readonly RatioException[],
     readonly budget: readonly BudgetEntry[],
+    land: { items: readonly LandItem[]; ratios: LandRatio[] },
   ) {
     for (const tax of taxes) {
       this.taxByInput.set(tax.code, tax);
@@ -130,6 +167,8 @@ export class ReferenceData {
       taxes.map((t) => t.code),
       budget,
     );
+    this.landItems = land.items;
+    for (const r of sortVersions(land.ratios)) push(this.landRatiosByItem, r.item, r);
   }
 
   /** Everything in one round trip: commands and HTTP requests load it once each. */
@@ -154,12 +193,34 @@ export class ReferenceData {
       json<Agreement[]>(r.agreements),
       json<RatioException[]>(r.exceptions),
       json<BudgetEntry[]>(r.budget),
+      { items: json<LandItem[]>(r.land_items), ratios: json<LandRatio[]>(r.land_ratios) },
     );
   }
 
   /** A tax by its mnemonic (`VAT`) or its collection-item code (`10101`), case-insensitive. */
   tax(input: string): TaxType | undefined {
     return this.taxByInput.get(input.trim().toUpperCase());
+  }
+
+  /**
+   * A land item by its code in any case (`nclf`), its Chinese name, or its budget code at the level of
+   * a 项 (7 digits, `1030148`) or of a 目 below it (9 digits, `103014801`).
+   */
+  landItem(input: string): LandItem | undefined {
+    const wanted = input.trim();
+    const budget = /^[0-9]{7}([0-9]{2})?$/.test(wanted) ? wanted.slice(0, 7) : null;
+    return this.landItems.find(
+      (l) => l.code === wanted.toUpperCase() || l.name_zh === wanted || (budget !== null && l.budget_code === budget),
+    );
+  }
+
+  landRatioOn(item: string, isoDate: string): LandRatio | undefined {
+    return inForceOn(this.landRatiosByItem.get(item) ?? [], isoDate);
+  }
+
+  /** A tax or a land item by its code, for the names a report shows. */
+  revenueItem(code: string): RevenueItemName | undefined {
+    return this.tax(code) ?? this.landItems.find((l) => l.code === code);
   }
 
   indicator(code: string): Indicator | undefined {

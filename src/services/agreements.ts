@@ -14,6 +14,7 @@ import { lockJournal } from "../repositories/journal.js";
 import { grossReceiptsOfTaxFrom, receiptsOfParkFrom } from "../repositories/receipts.js";
 import { ReferenceData, type Agreement, type RatioException } from "../repositories/reference.js";
 import { dateField, percentField } from "./fields.js";
+import { refuseLandResplit } from "./land.js";
 
 export interface AgreementView {
   id: number;
@@ -92,16 +93,17 @@ export async function setAgreement(
     }
     const nonTax = (input.shared_non_tax ?? []).map((code) => {
       const tax = ref.tax(code);
-      if (tax === undefined || tax.is_tax)
+      const item = tax !== undefined && !tax.is_tax ? tax : ref.landItem(code);
+      if (item === undefined)
         throw fieldRejection(
           "share_non_tax",
           "tax_code_unknown",
-          `${code} is not a non-tax revenue item (${ref.taxes
-            .filter((t) => !t.is_tax)
-            .map((t) => t.code)
-            .join(", ")})`,
+          `${code} is not a non-tax revenue item (${[
+            ...ref.taxes.filter((t) => !t.is_tax).map((t) => t.code),
+            ...ref.landItems.map((l) => l.code),
+          ].join(", ")})`,
         );
-      return tax.code;
+      return item.code;
     });
     // the same version again (a retried request, a script run twice) is a no-op, not a second version
     const same = ref
@@ -123,6 +125,7 @@ export async function setAgreement(
         `${booked.n} receipts of ${park.code} collected from ${booked.first} to ${booked.last} are already booked under the agreement in force then; an agreement from ${from} would change their split. Choose a date after ${booked.last}.`,
       );
     }
+    await refuseLandResplit(trx, ref, park, { from, operator_share_bp: bp, shared_non_tax: nonTax });
     const [row] = await trx("agreements")
       .insert({
         park: park.code,

@@ -1,6 +1,6 @@
 // Checks that the books are whole: every entry has lines and balances in each jurisdiction's books,
-// the running balances equal the sum of the lines, and every receipt points at its entry. Exit 0 only
-// when all hold; each finding names what is wrong.
+// the running balances equal the sum of the lines, and every receipt and land revenue record points at
+// an entry that books its amount. Exit 0 only when all hold; each finding names what is wrong.
 
 import type { Knex } from "knex";
 import type { Database } from "../db/database.js";
@@ -10,6 +10,7 @@ import { GENESIS_HASH, walkChain, type BrokenLink, type ChainLine, type StoredLi
 import { toFen } from "../../ledger/money.js";
 import type { IndicatorAmounts } from "../../ledger/posting.js";
 import { bookedAttribution, expectedAttribution, recordedReports, reportsInForce } from "../repositories/indicators.js";
+import { landRevenueMisbooked } from "../repositories/land.js";
 import { receiptsMisbooked, receiptsWithoutEntry } from "../repositories/receipts.js";
 import { ReferenceData } from "../repositories/reference.js";
 
@@ -87,8 +88,9 @@ async function verifyIn(k: Knex.Transaction, anchors: readonly Anchor[]): Promis
       where (e.import_id is not null and not exists (select 1 from imports i where i.id = e.import_id))
          or (e.park is not null and not exists (select 1 from parks p where p.code = e.park))
          or (e.operator is not null and not exists (select 1 from jurisdictions j where j.code = e.operator))
-         or (e.tax_code is not null and e.kind <> 'indicator' and not exists (select 1 from tax_types t where t.code = e.tax_code))
+         or (e.tax_code is not null and e.kind not in ('indicator', 'land') and not exists (select 1 from tax_types t where t.code = e.tax_code))
          or (e.kind = 'indicator' and not exists (select 1 from indicators i where i.code = e.tax_code))
+         or (e.kind = 'land' and not exists (select 1 from land_items i where i.code = e.tax_code))
       order by e.id limit ${FINDINGS_MAX}`,
   );
   for (const r of dangling.rows) {
@@ -129,6 +131,11 @@ async function verifyIn(k: Knex.Transaction, anchors: readonly Anchor[]): Promis
     findings.push({
       check: "receipt_amount_booked",
       detail: `receipt ${r.receipt_no} is ${r.amount_fen} fen but its entry books ${r.booked} fen into the treasury`,
+    });
+  for (const r of await landRevenueMisbooked(k, FINDINGS_MAX))
+    findings.push({
+      check: "land_revenue_booked",
+      detail: `land revenue ${r.ref} is ${r.amount_fen} fen but its entry books ${r.booked} fen into the treasury`,
     });
   await checkIndicatorAttribution(k, findings);
   const chain = await checkChain(k);

@@ -56,6 +56,7 @@ const READS: [string, Expect][] = [
   ["/v1/reports/trial-balance?year=2025&jurisdiction=bingtuan", { allow: ["prefecture", "bingtuan", "auditor"] }],
   ["/v1/reports/trial-balance?year=2025&jurisdiction=urumqi", { allow: ["prefecture", "urumqi", "auditor"] }],
   ["/v1/reports/suspense?year=2025", { allow: ["prefecture", "auditor"] }],
+  ["/v1/reports/land?year=2025", { allow: ["prefecture", "bingtuan", "urumqi", "auditor"] }],
   ["/v1/verify", { allow: ["prefecture", "auditor"] }],
   ["/v1/trace/settlement?year=2025&operator=bingtuan", { allow: ["prefecture", "bingtuan", "auditor"] }],
   ["/v1/trace/settlement?year=2025&operator=urumqi&tax=VAT", { allow: ["prefecture", "urumqi", "auditor"] }],
@@ -221,6 +222,11 @@ const WRITES: Write[] = [
     path: "/v1/imports/enterprises?name=reg.csv",
     allow: ["prefecture"],
     csv: `uscc,name,park,from\n${uscc(31)},新企业,BZ,2025-01-01\n`,
+  },
+  {
+    path: "/v1/imports/land?name=land.csv",
+    allow: ["prefecture"],
+    csv: "kind,ref,park,item,collected_on,amount\nrevenue,TD-1,ZD,LAND,2025-06-01,5.00\n",
   },
   {
     path: "/v1/imports/receipts?name=r.csv",
