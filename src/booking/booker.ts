@@ -271,7 +271,8 @@ export class Booker {
       else if (b.status === "suspense") tally.suspense += 1;
       else tally.receipts += 1;
       if (b.fiscal_year !== yearOf(r.collected_on)) tally.prior_year_adjustments += 1;
-      if (b.levels !== null && b.ratio_central_fen !== null) this.checkCentral(r, b.levels.central, b.ratio_central_fen);
+      if (b.levels !== null && b.ratio_central_fen !== null)
+        this.checkCentral(r, b.levels.central, b.ratio_central_fen);
     }
     await this.receiptRows.flush(this.o.trx);
   }
