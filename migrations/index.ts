@@ -18,6 +18,7 @@ import * as m013 from "./013_balance_limit.js";
 import * as m014 from "./014_parties_as_data.js";
 import * as m015 from "./015_short_names.js";
 import * as m016 from "./016_park_of_transfers_and_closures.js";
+import * as m018 from "./018_resplits.js";
 
 interface Migration {
   name: string;
@@ -41,6 +42,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "014_parties_as_data", module: m014 },
   { name: "015_short_names", module: m015 },
   { name: "016_park_of_transfers_and_closures", module: m016 },
+  { name: "018_resplits", module: m018 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
