@@ -7,6 +7,7 @@ import type { Booking } from "../../ledger/rules.js";
 import { RowBuffer, type WriteBatch } from "../db/bulk.js";
 import { toCount } from "../db/database.js";
 import type { CheckedReceipt, OriginalToBook, RefundToBook, WrittenReceipt } from "../booking/types.js";
+import { resplitsOf, splitNow, termNow, type SplitColumn } from "./resplits.js";
 
 const RECEIPT_ROW_COLUMNS = [
   { name: "id", type: "bigint" },
@@ -99,15 +100,16 @@ export async function recordedNumbers(trx: Knex.Transaction, numbers: readonly s
   return new Set((rows as { receipt_no: string }[]).map((r) => r.receipt_no));
 }
 
-/** The recorded receipts under `numbers`, with their figures and the request that booked each. */
+/** The recorded receipts under `numbers`, with their figures as they stand and the request that booked each. */
 export async function receiptFigures(
   trx: Knex.Transaction,
   numbers: readonly string[],
 ): Promise<(WrittenReceipt & { request_id: string | null })[]> {
   const { rows } = await trx.raw(
-    `select r.receipt_no, r.status, r.park, r.fiscal_year, r.amount_fen, r.central_fen, r.local_fen, r.operator_fen,
-            r.host_fen, r.entry_id, e.request_id
-       from receipts r join journal_entries e on e.id = r.entry_id where r.receipt_no = any(?)`,
+    `select r.receipt_no, r.status, r.park, r.fiscal_year, r.amount_fen, ${splitNow("r", "central_fen")} as central_fen,
+            ${splitNow("r", "local_fen")} as local_fen, ${splitNow("r", "operator_fen")} as operator_fen,
+            ${splitNow("r", "host_fen")} as host_fen, r.entry_id, e.request_id
+       from receipts r join journal_entries e on e.id = r.entry_id ${resplitsOf("r")} where r.receipt_no = any(?)`,
     [[...numbers]],
   );
   return (rows as Record<string, unknown>[]).map((r) => ({
@@ -127,31 +129,35 @@ export async function receiptFigures(
 }
 
 const fen = (column: string) => `'${column}', r.${column}::text`;
+const fenNow = (column: SplitColumn) => `'${column}', ${splitNow("r", column)}::text`;
 
 /**
  * Parts of the group lookup (src/booking/lookup.ts), each a JSON array, over `g(receipt_no, uscc,
- * collected_on, refund_of)`: the receipts recorded under the group's numbers, and the originals its
- * refunds name with what is refunded of them. Each is a join LATERAL on a unique key with LIMIT 1, so
+ * collected_on, refund_of)`: the receipts recorded under the group's numbers (their split as it stands),
+ * and the originals its refunds name with what is refunded of them. Each is a join LATERAL on a unique key with LIMIT 1, so
  * a prepared plan probes the index however small the table was when it was planned.
  */
 export const LOOKUP_RECORDED_SQL = `(select coalesce(json_agg(json_build_object('receipt_no', r.receipt_no, 'input_hash', r.input_hash,
                  'source_row', r.source_row, 'file_name', r.file_name, 'request_id', r.request_id, 'status', r.status,
                  'park', r.park, 'fiscal_year', r.fiscal_year, 'entry_id', r.entry_id::text, ${fen("amount_fen")},
-                 ${fen("central_fen")}, ${fen("local_fen")}, ${fen("operator_fen")}, ${fen("host_fen")})), '[]')
+                 ${fenNow("central_fen")}, ${fenNow("local_fen")}, ${fenNow("operator_fen")}, ${fenNow("host_fen")})), '[]')
           from g join lateral (
             select r.*, (select e.input_hash from journal_entries e where e.id = r.entry_id) as input_hash,
                    (select e.request_id from journal_entries e where e.id = r.entry_id) as request_id,
                    (select i.file_name from imports i where i.id = r.import_id) as file_name
-              from receipts r where r.receipt_no = g.receipt_no limit 1) r on true)`;
+              from receipts r where r.receipt_no = g.receipt_no limit 1) r on true
+          ${resplitsOf("r")})`;
 
+// An original's terms are those it stands with: its latest re-split's, if any (src/repositories/resplits.ts)
 export const LOOKUP_ORIGINALS_SQL = `(select coalesce(json_agg(json_build_object('id', r.id::text, 'receipt_no', r.receipt_no, 'uscc', r.uscc,
                  'tax_code', r.tax_code, 'collected_on', r.collected_on, ${fen("amount_fen")}, 'scope', r.scope,
-                 'is_refund', r.refund_of_id is not null, 'status', r.status, 'park', r.park, 'operator', r.operator,
-                 'host', r.host, 'central_share_bp', r.central_share_bp, 'operator_share_bp', r.operator_share_bp,
-                 'central_ratio_id', r.central_ratio_id, 'agreement_id', r.agreement_id,
+                 'is_refund', r.refund_of_id is not null, 'status', r.status, 'park', r.park, 'operator', ${termNow("r", "operator")},
+                 'host', r.host, 'central_share_bp', ${termNow("r", "central_share_bp")}, 'operator_share_bp', ${termNow("r", "operator_share_bp")},
+                 'central_ratio_id', ${termNow("r", "central_ratio_id")}, 'agreement_id', ${termNow("r", "agreement_id")},
                  'refunded_fen', (select coalesce(sum(x.amount_fen), 0) from receipts x where x.refund_of_id = r.id)::text)), '[]')
           from (select distinct refund_of from g where refund_of <> '') g
-          join lateral (select * from receipts r where r.receipt_no = g.refund_of limit 1) r on true)`;
+          join lateral (select * from receipts r where r.receipt_no = g.refund_of limit 1) r on true
+          ${resplitsOf("r")})`;
 
 export const RECEIPTS_ID_SEQUENCE = "receipts_id_seq";
 
@@ -273,17 +279,18 @@ export async function stagedOriginalsAfter(
   return rows;
 }
 
-/** The next staged refunds to book after row `after`, each with the recorded original it names. */
+/** The next staged refunds to book after row `after`, each with the recorded original it names and its terms now. */
 export async function stagedRefundsAfter(trx: Knex.Transaction, after: number, limit: number): Promise<RefundToBook[]> {
   const { rows } = await trx.raw(
     `select s.row_no, s.receipt_no, s.uscc, s.tax_code, s.collected_on, s.amount_fen, s.scope, s.tax_period, s.refund_of, s.content_hash,
             o.id as o_id, o.uscc as o_uscc, o.tax_code as o_tax_code, o.collected_on as o_collected_on, o.amount_fen as o_amount_fen,
-            o.scope as o_scope, o.refund_of_id is not null as o_is_refund, o.status as o_status, o.park as o_park, o.operator as o_operator,
-            o.host as o_host, o.central_share_bp as o_central_share_bp, o.operator_share_bp as o_operator_share_bp,
-            o.central_ratio_id as o_central_ratio_id, o.agreement_id as o_agreement_id,
+            o.scope as o_scope, o.refund_of_id is not null as o_is_refund, o.status as o_status, o.park as o_park,
+            ${termNow("o", "operator")} as o_operator, o.host as o_host, ${termNow("o", "central_share_bp")} as o_central_share_bp,
+            ${termNow("o", "operator_share_bp")} as o_operator_share_bp, ${termNow("o", "central_ratio_id")} as o_central_ratio_id,
+            ${termNow("o", "agreement_id")} as o_agreement_id,
             exists (select 1 from receipt_stage t where t.receipt_no = s.refund_of and t.refund_of = '') as in_file,
             exists (select 1 from receipt_stage t where t.receipt_no = s.refund_of and t.refund_of <> '') as names_refund_in_file
-       from receipt_stage s left join receipts o on o.receipt_no = s.refund_of
+       from receipt_stage s left join receipts o on o.receipt_no = s.refund_of ${resplitsOf("o")}
       where s.action = 'new' and s.refund_of <> '' and s.row_no > ?
       order by s.row_no limit ?`,
     [after, limit],
@@ -351,6 +358,8 @@ export interface BookedReceiptRow {
   operator_fen: unknown;
   host_fen: unknown;
   entry_id: string | number | bigint;
+  /** How many re-splits moved its split since it was booked (src/repositories/resplits.ts). */
+  resplits: unknown;
   entry_hash: string;
   posted_by: string;
   file_name: string | null;
@@ -359,13 +368,16 @@ export interface BookedReceiptRow {
   source_row: unknown;
 }
 
-/** A receipt as booked, with its entry and the file row it came from. */
+/** A receipt as booked (its split and operator as they stand after any re-split), with its entry and the file row it came from. */
 export async function receiptAsBooked(knex: Knex, receipt_no: string): Promise<BookedReceiptRow | undefined> {
   const { rows } = await knex.raw(
-    `select r.receipt_no, r.uscc, r.tax_code, r.collected_on, r.amount_fen, r.scope, r.status, r.park, r.operator,
-            r.fiscal_year, r.central_fen, r.local_fen, r.operator_fen, r.host_fen, r.entry_id,
+    `select r.receipt_no, r.uscc, r.tax_code, r.collected_on, r.amount_fen, r.scope, r.status, r.park,
+            ${termNow("r", "operator")} as operator, r.fiscal_year, ${splitNow("r", "central_fen")} as central_fen,
+            ${splitNow("r", "local_fen")} as local_fen, ${splitNow("r", "operator_fen")} as operator_fen,
+            ${splitNow("r", "host_fen")} as host_fen, r.entry_id, r_now.resplits,
             e.entry_hash, e.posted_by, i.file_name, i.party as import_party, r.source_row
        from receipts r join journal_entries e on e.id = r.entry_id left join imports i on i.id = r.import_id
+            ${resplitsOf("r")}
       where r.receipt_no = ?`,
     [receipt_no],
   );

@@ -1,6 +1,7 @@
 // Checks that the books are whole: every entry has lines and balances in each jurisdiction's books,
-// the running balances equal the sum of the lines, and every receipt points at its entry. Exit 0 only
-// when all hold; each finding names what is wrong.
+// the running balances equal the sum of the lines, every receipt points at its entry, and every
+// re-split's adjusting entry moves what the re-split records. Exit 0 only when all hold; each finding
+// names what is wrong.
 
 import type { Knex } from "knex";
 import type { Database } from "../db/database.js";
@@ -12,6 +13,7 @@ import type { IndicatorAmounts } from "../../ledger/posting.js";
 import { bookedAttribution, expectedAttribution, recordedReports, reportsInForce } from "../repositories/indicators.js";
 import { receiptsMisbooked, receiptsWithoutEntry } from "../repositories/receipts.js";
 import { ReferenceData } from "../repositories/reference.js";
+import { resplitsMisbooked } from "../repositories/resplits.js";
 
 export interface VerifyFinding {
   check: string;
@@ -48,7 +50,7 @@ export function parseAnchor(text: string): Anchor | null {
 
 export async function verifyLedger(db: Database, anchors: readonly Anchor[] = []): Promise<VerifyResult> {
   // fresh statistics first: right after a large import the planner would otherwise loop row by row
-  await db.knex.raw("analyze receipts, journal_entries, journal_lines, balances");
+  await db.knex.raw("analyze receipts, journal_entries, journal_lines, balances, receipt_resplits");
   // every check reads the same snapshot, so writers posting meanwhile cannot make the counts, the
   // balances and the chain disagree with each other
   return db.knex.transaction(async (trx) => {
@@ -129,6 +131,11 @@ async function verifyIn(k: Knex.Transaction, anchors: readonly Anchor[]): Promis
     findings.push({
       check: "receipt_amount_booked",
       detail: `receipt ${r.receipt_no} is ${r.amount_fen} fen but its entry books ${r.booked} fen into the treasury`,
+    });
+  for (const r of await resplitsMisbooked(k, FINDINGS_MAX))
+    findings.push({
+      check: "resplit_booked",
+      detail: `adjusting entry ${r.entry_id}${r.receipt_no === null ? "" : ` of receipt ${r.receipt_no}`} ${r.detail}`,
     });
   await checkIndicatorAttribution(k, findings);
   const chain = await checkChain(k);
