@@ -330,8 +330,12 @@ export function formatSettlement(
   };
   const yearStart = `${year}-01-01`;
   const yearEnd = `${year}-12-31`;
+  // a closed year's statement lists the versions known when it was closed: one recorded since that
+  // reaches back is booked by adjusting entries in an open year, and the closed statement never changes
+  const closedAt = rows.closed_at === null ? null : Date.parse(rows.closed_at);
   const agreements = ref
     .agreements(park.code)
+    .filter((a) => closedAt === null || new Date(a.recorded_at).getTime() <= closedAt)
     .filter(
       (a, i, list) =>
         a.effective_from <= yearEnd && (list[i + 1] === undefined || list[i + 1]!.effective_from > yearStart),
