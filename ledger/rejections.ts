@@ -60,6 +60,8 @@ export const REJECTIONS = {
   recovery_exceeds_transferred:
     "a recovery returns an over-transfer: never more than was transferred to the operator that year, net of earlier returns",
   transfer_kind_invalid: "a transfer's kind is interim (预拨, to the operator) or recovery (收回, returned by it)",
+  // retired: a version reaching back over booked receipts re-splits them by adjusting entries
+  // (docs/decisions/0009-resplits-by-adjusting-entries.md); kept so the codes are never given another meaning
   agreement_conflicts_with_posted_receipts:
     "receipts already booked in the park on or after that date were split under the old agreement",
   ratio_conflicts_with_posted_receipts:

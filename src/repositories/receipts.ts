@@ -384,33 +384,6 @@ export async function receiptAsBooked(knex: Knex, receipt_no: string): Promise<B
   return rows[0];
 }
 
-/** Receipts (not refunds) of `park` collected from `from` on: what a new agreement from then would re-split. */
-export async function receiptsOfParkFrom(
-  trx: Knex.Transaction,
-  park: string,
-  from: string,
-): Promise<{ n: number; first: string | null; last: string | null }> {
-  const { rows } = await trx.raw(
-    `select count(*) as n, min(collected_on) as first, max(collected_on) as last from receipts
-      where park = ? and collected_on >= ? and refund_of_id is null`,
-    [park, from],
-  );
-  return { n: toCount(rows[0].n), first: rows[0].first, last: rows[0].last };
-}
-
-/** Gross receipts (not refunds) of a tax collected from `from` on: what a new central ratio from then would re-split. */
-export async function grossReceiptsOfTaxFrom(
-  trx: Knex.Transaction,
-  tax_code: string,
-  from: string,
-): Promise<{ n: number; last: string | null }> {
-  const { rows } = await trx.raw(
-    `select count(*) as n, max(collected_on) as last from receipts where tax_code = ? and scope = 'gross' and collected_on >= ? and refund_of_id is null`,
-    [tax_code, from],
-  );
-  return { n: toCount(rows[0].n), last: rows[0].last };
-}
-
 /**
  * Posted receipts whose enterprise the staged stays (`stay_stage`, an enterprise import's) would place
  * in another park than the one they are booked in, with the stage row that does it; at most `limit`.

@@ -1,16 +1,16 @@
 // New versions of a park's sharing agreement and of a tax's central–local ratio. Versions are only
-// added, never edited; a version may not reach back over receipts already booked under the old one,
-// because their split is in the journal and the journal does not change.
+// added, never edited; a version that reaches back over receipts already booked under the old one
+// re-splits them by adjusting entries (./resplit.ts), since the journal itself does not change.
 
 import { formatBpAsPercent } from "../../ledger/ratio.js";
-import { fieldRejection, Rejection } from "../../ledger/rejections.js";
+import { fieldRejection } from "../../ledger/rejections.js";
 import type { Database } from "../db/database.js";
 import { AccountBook } from "../repositories/accounts.js";
 import { bringAttributionUpToDate } from "../repositories/indicators.js";
 import { lockJournal } from "../repositories/journal.js";
-import { grossReceiptsOfTaxFrom, receiptsOfParkFrom } from "../repositories/receipts.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { dateField, percentField } from "./fields.js";
+import { agreementVersion, ratioVersion, resplitBooked, type ResplitSummary } from "./resplit.js";
 
 export interface AgreementView {
   id: number;
@@ -26,10 +26,18 @@ export interface AgreementView {
   in_force_today: boolean;
 }
 
+/** The same version again re-splits nothing. */
+const NOTHING_RESPLIT: ResplitSummary = Object.freeze({
+  receipts: 0,
+  refunds: 0,
+  prior_year_adjustments: 0,
+  net_change: {},
+});
+
 export async function setAgreement(
   db: Database,
   input: { park: string; operator_share: string; from: string; note?: string; shared_non_tax?: string[] },
-): Promise<AgreementView & { indicator_entries_posted: number; replayed: boolean }> {
+): Promise<AgreementView & { indicator_entries_posted: number; resplit: ResplitSummary; replayed: boolean }> {
   const bp = percentField("operator_share", input.operator_share);
   const from = dateField("from", input.from);
   return db.knex.transaction(async (trx) => {
@@ -70,14 +78,7 @@ export async function setAgreement(
       same.note === (input.note ?? "") &&
       [...same.shared_non_tax].sort().join(",") === [...nonTax].sort().join(",")
     )
-      return { ...view(ref, same), indicator_entries_posted: 0, replayed: true };
-    const booked = await receiptsOfParkFrom(trx, park.code, from);
-    if (booked.n > 0) {
-      throw new Rejection(
-        "agreement_conflicts_with_posted_receipts",
-        `${booked.n} receipts of ${park.code} collected from ${booked.first} to ${booked.last} are already booked under the agreement in force then; an agreement from ${from} would change their split. Choose a date after ${booked.last}.`,
-      );
-    }
+      return { ...view(ref, same), indicator_entries_posted: 0, resplit: NOTHING_RESPLIT, replayed: true };
     const [row] = await trx("agreements")
       .insert({
         park: park.code,
@@ -88,8 +89,10 @@ export async function setAgreement(
       })
       .returning("*");
     const updated = await ReferenceData.load(trx);
+    // money already booked under the old agreement is re-split by adjusting entries
+    const resplit = await resplitBooked(trx, updated, agreementVersion(updated, row));
     // indicators are attributed month by month from their reports, so a new agreement re-attributes
-    // the months it now governs by adjusting entries (money already booked is refused above)
+    // the months it now governs by adjusting entries too
     const reported = await trx.raw(
       `select distinct indicator, extract(year from month)::integer as year from indicator_reports
         where park = ? and month >= date_trunc('month', ?::date) order by 1, 2`,
@@ -106,7 +109,7 @@ export async function setAgreement(
       })),
       { kind: "agreement", agreement_id: row.id },
     );
-    return { ...view(updated, row), indicator_entries_posted, replayed: false };
+    return { ...view(updated, row), indicator_entries_posted, resplit, replayed: false };
   });
 }
 
@@ -157,7 +160,7 @@ export interface RatioView {
 export async function setCentralRatio(
   db: Database,
   input: { tax: string; central_share: string; from: string; note?: string },
-): Promise<RatioView & { replayed: boolean }> {
+): Promise<RatioView & { resplit: ResplitSummary; replayed: boolean }> {
   const bp = percentField("central_share", input.central_share);
   const from = dateField("from", input.from);
   return db.knex.transaction(async (trx) => {
@@ -170,18 +173,14 @@ export async function setCentralRatio(
       .filter((r) => r.effective_from === from)
       .at(-1);
     if (same !== undefined && same.central_share_bp === bp && same.note === (input.note ?? ""))
-      return { ...ratioView(ref, same), replayed: true };
-    const booked = await grossReceiptsOfTaxFrom(trx, tax.code, from);
-    if (booked.n > 0) {
-      throw new Rejection(
-        "ratio_conflicts_with_posted_receipts",
-        `${booked.n} gross receipts of ${tax.code} from ${from} to ${booked.last} are already booked with the ratio in force then; choose a date after ${booked.last}.`,
-      );
-    }
+      return { ...ratioView(ref, same), resplit: NOTHING_RESPLIT, replayed: true };
     const [row] = await trx("central_ratios")
       .insert({ tax_code: tax.code, effective_from: from, central_share_bp: bp, note: input.note ?? "" })
       .returning("*");
-    return { ...ratioView(await ReferenceData.load(trx), row), replayed: false };
+    const updated = await ReferenceData.load(trx);
+    // gross receipts booked with the ratio in force before are re-split by adjusting entries
+    const resplit = await resplitBooked(trx, updated, ratioVersion(updated, row));
+    return { ...ratioView(updated, row), resplit, replayed: false };
   });
 }
 
