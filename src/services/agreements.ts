@@ -2,6 +2,7 @@
 // added, never edited; a version that reaches back over receipts already booked under the old one
 // re-splits them by adjusting entries (./resplit.ts), since the journal itself does not change.
 
+import type { Knex } from "knex";
 import { formatBpAsPercent } from "../../ledger/ratio.js";
 import { fieldRejection } from "../../ledger/rejections.js";
 import type { Database } from "../db/database.js";
@@ -54,19 +55,7 @@ export async function setAgreement(
           .join(", ")}`,
       );
     }
-    const nonTax = (input.shared_non_tax ?? []).map((code) => {
-      const tax = ref.tax(code);
-      if (tax === undefined || tax.is_tax)
-        throw fieldRejection(
-          "share_non_tax",
-          "tax_code_unknown",
-          `${code} is not a non-tax revenue item (${ref.taxes
-            .filter((t) => !t.is_tax)
-            .map((t) => t.code)
-            .join(", ")})`,
-        );
-      return tax.code;
-    });
+    const nonTax = nonTaxItems(ref, input.shared_non_tax ?? []);
     // the same version again (a retried request, a script run twice) is a no-op, not a second version
     const same = ref
       .agreements(park.code)
@@ -91,26 +80,53 @@ export async function setAgreement(
     const updated = await ReferenceData.load(trx);
     // money already booked under the old agreement is re-split by adjusting entries
     const resplit = await resplitBooked(trx, updated, agreementVersion(updated, row));
-    // indicators are attributed month by month from their reports, so a new agreement re-attributes
-    // the months it now governs by adjusting entries too
-    const reported = await trx.raw(
-      `select distinct indicator, extract(year from month)::integer as year from indicator_reports
-        where park = ? and month >= date_trunc('month', ?::date) order by 1, 2`,
-      [park.code, from],
-    );
-    const indicator_entries_posted = await bringAttributionUpToDate(
-      trx,
-      updated,
-      await AccountBook.load(trx),
-      reported.rows.map((r: { indicator: string; year: number }) => ({
-        park: updated.park(park.code)!,
-        indicator: r.indicator,
-        year: Number(r.year),
-      })),
-      { kind: "agreement", agreement_id: row.id },
-    );
+    const indicator_entries_posted = await reattributeIndicators(trx, updated, row);
     return { ...view(updated, row), indicator_entries_posted, resplit, replayed: false };
   });
+}
+
+/** The non-tax items an agreement names, by code; anything else is refused naming the items there are. */
+function nonTaxItems(ref: ReferenceData, codes: readonly string[]): string[] {
+  return codes.map((code) => {
+    const tax = ref.tax(code);
+    if (tax === undefined || tax.is_tax)
+      throw fieldRejection(
+        "share_non_tax",
+        "tax_code_unknown",
+        `${code} is not a non-tax revenue item (${ref.taxes
+          .filter((t) => !t.is_tax)
+          .map((t) => t.code)
+          .join(", ")})`,
+      );
+    return tax.code;
+  });
+}
+
+/**
+ * Indicators are attributed month by month from their reports, so a new agreement re-attributes the
+ * months it now governs by adjusting entries too; returns how many entries that posted.
+ */
+async function reattributeIndicators(
+  trx: Knex.Transaction,
+  ref: ReferenceData,
+  agreement: { id: number; park: string; effective_from: string },
+): Promise<number> {
+  const reported = await trx.raw(
+    `select distinct indicator, extract(year from month)::integer as year from indicator_reports
+      where park = ? and month >= date_trunc('month', ?::date) order by 1, 2`,
+    [agreement.park, agreement.effective_from],
+  );
+  return bringAttributionUpToDate(
+    trx,
+    ref,
+    await AccountBook.load(trx),
+    reported.rows.map((r: { indicator: string; year: number }) => ({
+      park: ref.park(agreement.park)!,
+      indicator: r.indicator,
+      year: Number(r.year),
+    })),
+    { kind: "agreement", agreement_id: agreement.id },
+  );
 }
 
 export async function listAgreements(db: Database, park?: string): Promise<AgreementView[]> {
