@@ -63,6 +63,8 @@ const NOTHING_CLOSED: ReadonlyMap<string, ReadonlySet<number>> = new Map();
 /**
  * The terms the rules give a posted receipt (not a refund) now: the ones `ruleForReceipt` would book it
  * with today, in its park, on its date and in its scope. A rule that would refuse it is a rejection.
+ * A local-scope receipt has no central share whatever ratio is in force now, so it is not refused
+ * as a local receipt of a tax a later version made wholly central (a check for receipts arriving).
  */
 export function termsInForce(r: StandingReceipt, terms: BookingTerms): TermsInForce {
   const facts: ReceiptFacts = {
@@ -73,7 +75,7 @@ export function termsInForce(r: StandingReceipt, terms: BookingTerms): TermsInFo
     park: r.park,
     known: true,
   };
-  const choice = ruleForReceipt(facts, terms, NOTHING_CLOSED, r.host);
+  const choice = ruleForReceipt(facts, r.scope === "gross" ? terms : withoutRatios(terms), NOTHING_CLOSED, r.host);
   if (choice.rejection !== null)
     throw new Rejection(choice.rejection.code, `receipt ${r.receipt_no}: ${choice.rejection.reason}`);
   const b = choice.booking;
@@ -91,6 +93,16 @@ export function termsInForce(r: StandingReceipt, terms: BookingTerms): TermsInFo
       operator_share_bp: b.operator_share_bp,
       rounding: "half_up",
     },
+  };
+}
+
+function withoutRatios(terms: BookingTerms): BookingTerms {
+  return {
+    central: terms.central,
+    park: (code) => terms.park(code),
+    tax: (code) => terms.tax(code),
+    centralRatioOn: () => undefined,
+    agreementOn: (park, on) => terms.agreementOn(park, on),
   };
 }
 

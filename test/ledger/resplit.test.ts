@@ -119,6 +119,18 @@ describe("the terms in force for a booked receipt", () => {
     expect(edu.terms).toMatchObject({ operator: "bingtuan", operator_share_bp: 7000, central_share_bp: null });
   });
 
+  it("take no central ratio for a local receipt of a tax a later version made wholly central", () => {
+    const wholly = termsOf({
+      central: "central",
+      parks: [{ code: "BZ", operator: "bingtuan", host: "prefecture" }],
+      taxes: [{ code: "RES", name_zh: "资源税", is_tax: true }],
+      ratios: [{ id: 7, tax_code: "RES", effective_from: "2025-01-01", central_share_bp: 10_000 }],
+      agreements: [{ id: 11, park: "BZ", effective_from: "2025-01-01", operator_share_bp: 7000, shared_non_tax: [] }],
+    });
+    const local = standing({ tax_code: "RES", scope: "local", terms: { ...AT_80, central_share_bp: null } });
+    expect(termsInForce(local, wholly).terms).toMatchObject({ central_ratio_id: null, operator_share_bp: 7000 });
+  });
+
   it("leave a receipt of 2024 as it was booked", () => {
     expect(termsInForce(standing({ collected_on: "2024-12-31" }), terms).terms).toEqual(AT_80);
   });
