@@ -333,12 +333,19 @@ export async function stagedRefundsAfter(trx: Knex.Transaction, after: number, l
 
 // ---- what other commands ask of the receipts ----
 
-/** Who a receipt belongs to, for an access decision; undefined when none is recorded under the number. */
+/**
+ * Who a receipt belongs to, for an access decision: the operator it is shared with as it stands (a
+ * non-tax item an agreement came to name is shared after its re-split); undefined when none is recorded.
+ */
 export async function receiptOwner(
   knex: Knex,
   receipt_no: string,
 ): Promise<{ operator: string | null; status: "posted" | "suspense" } | undefined> {
-  return knex("receipts").select("operator", "status").where({ receipt_no }).first();
+  const { rows } = await knex.raw(
+    `select ${termNow("r", "operator")} as operator, r.status from receipts r ${resplitsOf("r")} where r.receipt_no = ?`,
+    [receipt_no],
+  );
+  return rows[0];
 }
 
 /** A receipt as booked, as the database gives it (fen and ids as either driver reads them). */

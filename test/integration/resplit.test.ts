@@ -28,6 +28,7 @@ const RECEIPTS: [string, number, string, string, string, string, string][] = [
   ["R-6", 1, "VAT", "2024-06-01", "1000.01", "gross", ""], // before either version
   ["R-7", 1, "VAT", "2025-07-01", "500.01", "local", ""], // local: no central ratio to change
   ["R-8", 999, "VAT", "2025-07-02", "600.01", "gross", ""], // suspense
+  ["R-9", 2, "EDU", "2025-09-01", "100.01", "local", ""], // non-tax: the host's unless an agreement names it
 ];
 
 beforeAll(async () => {
@@ -276,9 +277,54 @@ describe(`re-splitting booked receipts (${dialectLabel})`, () => {
     expect(wz.prior_year_adjustments[0].operator_share).toBe(formatYuan(moved + r4));
   });
 
+  it("shares a non-tax item with the operator once an agreement reaching back names it, and lets the operator see it", async () => {
+    const hidden = await request(t.app).get("/v1/receipts/R-9").set(t.auth("bingtuan"));
+    expect(hidden.status).toBe(404);
+    const set = await json(
+      "agreement",
+      "set",
+      "--park",
+      "BZ",
+      "--operator-share",
+      "70",
+      "--from",
+      "2025-01-01",
+      "--share-non-tax",
+      "EDU",
+    );
+    const edu = split(10_001n, null, 7000n);
+    expect(set.resplit).toEqual({
+      receipts: 1,
+      refunds: 0,
+      prior_year_adjustments: 0,
+      net_change: { bingtuan: formatYuan(edu.operator), prefecture: formatYuan(-edu.operator) },
+    });
+    const row = (await statement(2025, "bingtuan")).by_tax.find((r: { tax_code: string }) => r.tax_code === "EDU");
+    expect(row).toMatchObject({
+      not_shared: "0.00",
+      local_revenue: "100.01",
+      operator_share: formatYuan(edu.operator),
+      host_share: formatYuan(edu.host),
+    });
+    const seen = await request(t.app).get("/v1/receipts/R-9").set(t.auth("bingtuan"));
+    expect(seen.status).toBe(200);
+    expect(seen.body).toMatchObject({ operator: "bingtuan", operator_share: formatYuan(edu.operator), resplits: 1 });
+  });
+
   it("posts nothing when the same version is set again, or the re-split of a version runs again", async () => {
     const entries = await entryCount();
-    const again = await json("agreement", "set", "--park", "BZ", "--operator-share", "70", "--from", "2025-01-01");
+    const again = await json(
+      "agreement",
+      "set",
+      "--park",
+      "BZ",
+      "--operator-share",
+      "70",
+      "--from",
+      "2025-01-01",
+      "--share-non-tax",
+      "EDU",
+    );
     expect(again).toMatchObject({ replayed: true, resplit: { receipts: 0, net_change: {} } });
     const ratio = await json("ratio", "set", "--tax", "VAT", "--central-share", "60", "--from", "2025-01-01");
     expect(ratio).toMatchObject({ replayed: true, resplit: { receipts: 0 } });
