@@ -81,8 +81,12 @@ export const REJECTIONS = {
   recovery_exceeds_transferred:
     "a recovery returns an over-transfer: never more than was transferred to the operator that year, net of earlier returns",
   transfer_kind_invalid: "a transfer's kind is interim (预拨, to the operator) or recovery (收回, returned by it)",
+  // a version reaching back over booked receipts re-splits them by adjusting entries
+  // (docs/decisions/0009-resplits-by-adjusting-entries.md); land revenue booked is not re-split, so an
+  // agreement that would change its split is still refused with the first code
   agreement_conflicts_with_posted_receipts:
-    "receipts already booked in the park on or after that date were split under the old agreement",
+    "land revenue already booked in the park on or after that date was split under the old agreement",
+  // retired: a ratio version reaching back re-splits; kept so the code is never given another meaning
   ratio_conflicts_with_posted_receipts:
     "receipts of this tax already booked on or after that date were split under the old ratio",
   party_unknown: "the party runs no park (park list names the parks and who runs them)",

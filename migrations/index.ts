@@ -19,6 +19,7 @@ import * as m014 from "./014_parties_as_data.js";
 import * as m015 from "./015_short_names.js";
 import * as m016 from "./016_park_of_transfers_and_closures.js";
 import * as m017 from "./017_treasury_data.js";
+import * as m018 from "./018_resplits.js";
 import * as m019 from "./019_land_revenue.js";
 
 interface Migration {
@@ -44,6 +45,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "015_short_names", module: m015 },
   { name: "016_park_of_transfers_and_closures", module: m016 },
   { name: "017_treasury_data", module: m017 },
+  { name: "018_resplits", module: m018 },
   { name: "019_land_revenue", module: m019 },
 ];
 

@@ -1,12 +1,13 @@
 // Revenue by budget item (按预算科目): the receipts booked in a fiscal year per park, tax type and the
 // budget classification code they were given (a receipt named by its tax's mnemonic counts under the
-// tax's own item), with the split of each and how many carried a central level off the ratio. The
-// settlement statement gives the same money per tax type; this gives it as the treasury names it.
-// An operator sees its own parks only.
+// tax's own item), with the split of each as it stands after re-splits and how many carried a central
+// level off the ratio. The settlement statement gives the same money per tax type; this gives it as
+// the treasury names it. An operator sees its own parks only.
 
 import type { Knex } from "knex";
 import { formatYuan, sumFen, toFen, type Fen } from "../ledger/money.js";
 import type { ReferenceData } from "../src/repositories/reference.js";
+import { RESPLITS_BY_RECEIPT, splitNow } from "../src/repositories/resplits.js";
 import type { Tabular } from "./render.js";
 import type { Viewer } from "./viewer.js";
 
@@ -57,10 +58,12 @@ export async function budgetItemsReport(
     `select r.park, r.tax_code, coalesce(r.budget_code, t.item_code) as budget_code,
             coalesce((select b.name_zh from budget_items b where b.code = coalesce(r.budget_code, t.item_code)
                        order by b.valid_from desc limit 1), t.name_zh) as budget_name_zh,
-            count(*) as receipts, sum(r.amount_fen)::text as amount, sum(r.central_fen)::text as central,
-            sum(r.local_fen)::text as local, sum(r.operator_fen)::text as operator, sum(r.host_fen)::text as host,
+            count(*) as receipts, sum(r.amount_fen)::text as amount, sum(${splitNow("r", "central_fen")})::text as central,
+            sum(${splitNow("r", "local_fen")})::text as local, sum(${splitNow("r", "operator_fen")})::text as operator,
+            sum(${splitNow("r", "host_fen")})::text as host,
             count(*) filter (where abs(r.central_fen - r.ratio_central_fen) > 1) as central_off_ratio
        from receipts r join tax_types t on t.code = r.tax_code
+       left join ${RESPLITS_BY_RECEIPT} r_now on r_now.receipt_id = r.id
       where r.fiscal_year = ? and r.status = 'posted' and r.park = any(?)
       group by 1, 2, 3, 4 order by 1, 3`,
     [year, parks],

@@ -15,6 +15,7 @@ import type { ReconciliationShape } from "./shapes.js";
 import { splitReceipt } from "../ledger/allocate.js";
 import { formatYuan, toFen, type Fen } from "../ledger/money.js";
 import type { ReferenceData } from "../src/repositories/reference.js";
+import { RESPLITS_BY_RECEIPT, splitNow, termNow } from "../src/repositories/resplits.js";
 import { operatorParks } from "./settlement.js";
 import { suspenseSight } from "./suspense.js";
 import { FULL_VIEW, parksOf, type Viewer } from "./viewer.js";
@@ -116,17 +117,22 @@ export async function reconciliation(
   // back with the figures needed to value the difference (a year may hold millions of rows).
   const totalsQuery = knex.raw(
     `select (select coalesce(sum(amount_fen), 0) from receipts where park = any(?::text[]) and collected_on between ? and ?) as prefecture,
-            (select coalesce(sum(operator_fen), 0) from receipts where park = any(?::text[]) and collected_on between ? and ?) as share,
+            (select coalesce(sum(operator_fen), 0) from receipts where park = any(?::text[]) and collected_on between ? and ?)
+            + (select coalesce(sum(x.operator_delta_fen), 0) from receipt_resplits x join receipts r on r.id = x.receipt_id
+                where r.park = any(?::text[]) and r.collected_on between ? and ?) as share,
             (select coalesce(sum(amount_fen), 0) from operator_statements s where party = ? and collected_on between ? and ? ${onlyPark.sql}) as operator`,
-    [parks, from, to, parks, from, to, operator, from, to, ...onlyPark.bindings],
+    [parks, from, to, parks, from, to, parks, from, to, operator, from, to, ...onlyPark.bindings],
   );
   const anomaliesQuery = anomalies(knex, ref, year, operator, viewer, parks);
   totalsQuery.catch(() => {}); // awaited below; a failure there is the report's failure
   anomaliesQuery.catch(() => {});
   const { rows } = (await knex
     .raw(
-      `with p as (select receipt_no, uscc, tax_code, collected_on, amount_fen, operator_fen, scope, central_share_bp, operator_share_bp
-                  from receipts where park = any(?::text[]) and collected_on between ? and ?),
+      `with p as (select r.receipt_no, r.uscc, r.tax_code, r.collected_on, r.amount_fen, ${splitNow("r", "operator_fen")} as operator_fen,
+                         r.scope, ${termNow("r", "central_share_bp")} as central_share_bp,
+                         ${termNow("r", "operator_share_bp")} as operator_share_bp
+                    from receipts r left join ${RESPLITS_BY_RECEIPT} r_now on r_now.receipt_id = r.id
+                   where r.park = any(?::text[]) and r.collected_on between ? and ?),
           o as (select receipt_no, uscc, tax_code, collected_on, amount_fen
                   from operator_statements s where party = ? and collected_on between ? and ? ${onlyPark.sql}),
           j as (select coalesce(p.receipt_no, o.receipt_no) as receipt_no,
@@ -226,7 +232,7 @@ function statementRowsOf(park: string | undefined): { sql: string; bindings: str
   };
 }
 
-/** The operator's share of `amount` under the rule the receipt was booked with. */
+/** The operator's share of `amount` under the terms the receipt stands with (booked, or as last re-split). */
 function operatorShareOf(amount: Fen, r: PairRow): Fen {
   if (r.p_operator_bp === null) return 0n;
   return splitReceipt(amount, {

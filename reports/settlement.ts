@@ -13,6 +13,7 @@ import type { Knex } from "knex";
 import type { z } from "zod";
 import type { SettlementStatementShape } from "./shapes.js";
 import { CLOSED_AT_SQL } from "../src/repositories/closures.js";
+import { resplitsOf, splitNow } from "../src/repositories/resplits.js";
 import { formatYuan, toFen, type Fen } from "../ledger/money.js";
 import { KIND_NAMES } from "../ledger/kinds.js";
 import { formatBpAsPercent } from "../ledger/ratio.js";
@@ -165,14 +166,16 @@ export function taxOrderOf(ref: ReferenceData): (tax_code: string) => string {
 /** Reads what the statement of fiscal year `year` for the operator's park (`park`, or its only one) rests on. */
 /**
  * Refunds and the other kinds booked in the year and park (bindings: year, park), per kind and tax,
- * read from their own index; a receipt recorded before kinds is a refund when it names one.
+ * read from their own index, each as it stands after re-splits; a receipt recorded before kinds is a
+ * refund when it names one.
  */
 const FLOWS_SQL = `(select coalesce(json_agg(json_build_object('kind', f.kind, 'tax_code', f.tax_code, 'count', f.n,
                  'central_fen', f.central::text, 'local_fen', f.local::text, 'operator_fen', f.operator::text,
                  'host_fen', f.host::text) order by f.kind, f.tax_code), '[]')::text
-          from (select coalesce(r.kind, 'refund') as kind, r.tax_code, count(*) as n, sum(r.central_fen) as central,
-                       sum(r.local_fen) as local, sum(r.operator_fen) as operator, sum(r.host_fen) as host
-                  from receipts r
+          from (select coalesce(r.kind, 'refund') as kind, r.tax_code, count(*) as n,
+                       sum(${splitNow("r", "central_fen")}) as central, sum(${splitNow("r", "local_fen")}) as local,
+                       sum(${splitNow("r", "operator_fen")}) as operator, sum(${splitNow("r", "host_fen")}) as host
+                  from receipts r ${resplitsOf("r")}
                  where r.fiscal_year = ? and r.park = ? and (r.refund_of_id is not null or r.kind <> 'receipt')
                  group by 1, 2) f)`;
 
@@ -407,8 +410,12 @@ export function formatSettlement(
   };
   const yearStart = `${year}-01-01`;
   const yearEnd = `${year}-12-31`;
+  // a closed year's statement lists the versions known when it was closed: one recorded since that
+  // reaches back is booked by adjusting entries in an open year, and the closed statement never changes
+  const closedAt = rows.closed_at === null ? null : Date.parse(rows.closed_at);
   const agreements = ref
     .agreements(park.code)
+    .filter((a) => closedAt === null || new Date(a.recorded_at).getTime() <= closedAt)
     .filter(
       (a, i, list) =>
         a.effective_from <= yearEnd && (list[i + 1] === undefined || list[i + 1]!.effective_from > yearStart),

@@ -7,6 +7,7 @@ import type { AgreementView, RatioExceptionView, RatioView } from "../services/a
 import type { SettleResult } from "../services/settle.js";
 import type { TransferResult } from "../services/transfers.js";
 import type { ParkView } from "../services/parks.js";
+import type { ResplitSummary } from "../services/resplit.js";
 import type { TokenRow } from "../repositories/tokens.js";
 import type { VerifyResult } from "../services/verify.js";
 
@@ -185,6 +186,38 @@ export function ratioExceptionsTabular(list: RatioExceptionView[]): Tabular {
         rows: list.map((x) => ({ ...x, in_force_today: x.in_force_today ? "✓" : "" })),
       },
     ],
+  };
+}
+
+/** A new version's table, with what it re-split: how many receipts, and the net change per party. */
+export function withResplit(view: Tabular, r: ResplitSummary): Tabular {
+  const said =
+    r.receipts === 0
+      ? "no booked receipt is re-split: none it governs changes its split"
+      : `re-split ${r.receipts} booked receipt${r.receipts === 1 ? "" : "s"} (${r.refunds} of them refunds) by adjusting entries` +
+        (r.prior_year_adjustments > 0
+          ? `, ${r.prior_year_adjustments} as prior-year adjustments of a closed year`
+          : "");
+  const parties = Object.entries(r.net_change);
+  return {
+    ...view,
+    sections: [
+      ...view.sections,
+      ...(parties.length === 0
+        ? []
+        : [
+            {
+              title_zh: "重新分成",
+              title_en: "Re-split: net change per party",
+              columns: [
+                { key: "party", label_zh: "单位", label_en: "Party" },
+                { key: "net_change", label_zh: "净变动", label_en: "Net change", kind: "money" as const },
+              ],
+              rows: parties.map(([party, net_change]) => ({ party, net_change })),
+            },
+          ]),
+    ],
+    notes: [...(view.notes ?? []), said],
   };
 }
 

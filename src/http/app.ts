@@ -196,6 +196,7 @@ export const ROUTES: RouteDef[] = [
           local_revenue: yuan(r.local_fen),
           operator_share: yuan(r.operator_fen),
           host_share: yuan(r.host_fen),
+          resplits: Number(r.resplits),
           entry_id: entryIdFor(viewer, r.entry_id),
           entry_hash: r.entry_hash,
           posted_by: r.posted_by,

@@ -22,6 +22,7 @@ import {
   ratiosTabular,
   settleTabular,
   transferTabular,
+  withResplit,
 } from "../cli/views.js";
 
 /** A write's outcome: whether it was done before (the same input again books nothing), its JSON and its table. */
@@ -76,7 +77,8 @@ export const WRITES: readonly WriteOperation[] = [
   define({
     command: ["agreement", "set"],
     path: "/agreements",
-    summary: "Add a version of a park's sharing agreement (分成比例), effective from a date.",
+    summary:
+      "Add a version of a park's sharing agreement (分成比例), effective from a date; receipts already booked that it now governs are re-split by adjusting entries.",
     body: S.AgreementInput,
     help: {
       park: "a park whose revenue is shared, e.g. BZ or WZ (park list)",
@@ -102,13 +104,18 @@ export const WRITES: readonly WriteOperation[] = [
         attribution: body.attribution,
         refund_shares: body.refund_shares,
       });
-      return { replayed: result.replayed, json: result, tabular: () => agreementsTabular([result]) };
+      return {
+        replayed: result.replayed,
+        json: result,
+        tabular: () => withResplit(agreementsTabular([result]), result.resplit),
+      };
     },
   }),
   define({
     command: ["ratio", "set"],
     path: "/ratios",
-    summary: "Add a version of a tax's central share (分税制), effective from a date.",
+    summary:
+      "Add a version of a tax's central share (分税制), effective from a date; gross receipts already booked that it now governs are re-split by adjusting entries.",
     body: S.RatioInput,
     help: {
       tax: "tax code, e.g. VAT or 10101",
@@ -124,7 +131,11 @@ export const WRITES: readonly WriteOperation[] = [
         from: body.from,
         ...(body.note !== undefined ? { note: body.note } : {}),
       });
-      return { replayed: result.replayed, json: result, tabular: () => ratiosTabular([result]) };
+      return {
+        replayed: result.replayed,
+        json: result,
+        tabular: () => withResplit(ratiosTabular([result]), result.resplit),
+      };
     },
   }),
   define({
@@ -149,7 +160,11 @@ export const WRITES: readonly WriteOperation[] = [
         from: body.from,
         ...(body.note !== undefined ? { note: body.note } : {}),
       });
-      return { replayed: result.replayed, json: result, tabular: () => ratioExceptionsTabular([result]) };
+      return {
+        replayed: result.replayed,
+        json: result,
+        tabular: () => withResplit(ratioExceptionsTabular([result]), result.resplit),
+      };
     },
   }),
   define({

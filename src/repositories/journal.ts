@@ -14,7 +14,8 @@ import { currentActor, type Actor } from "./actor.js";
 import { needTransaction } from "../db/session.js";
 import { entryHash, GENESIS_HASH, type ChainLine } from "../../ledger/chain.js";
 
-export type EntryKind = "receipt" | "refund" | "suspense" | "transfer" | "settlement" | "indicator" | "land";
+export type EntryKind =
+  "receipt" | "refund" | "suspense" | "transfer" | "settlement" | "indicator" | "land" | "adjustment";
 
 export interface NewEntry {
   idempotency_key: string;

@@ -8,6 +8,7 @@ import type { Booking } from "../../ledger/rules.js";
 import { RowBuffer, type WriteBatch } from "../db/bulk.js";
 import { toCount } from "../db/database.js";
 import type { CheckedReceipt, OriginalToBook, RefundToBook, WrittenReceipt } from "../booking/types.js";
+import { KIND_SQL, LEVELS_SQL, resplitsOf, splitNow, termNow, type SplitColumn } from "./resplits.js";
 
 const RECEIPT_ROW_COLUMNS = [
   { name: "id", type: "bigint" },
@@ -118,15 +119,16 @@ export async function recordedNumbers(trx: Knex.Transaction, numbers: readonly s
   return new Set((rows as { receipt_no: string }[]).map((r) => r.receipt_no));
 }
 
-/** The recorded receipts under `numbers`, with their figures and the request that booked each. */
+/** The recorded receipts under `numbers`, with their figures as they stand and the request that booked each. */
 export async function receiptFigures(
   trx: Knex.Transaction,
   numbers: readonly string[],
 ): Promise<(WrittenReceipt & { request_id: string | null })[]> {
   const { rows } = await trx.raw(
-    `select r.receipt_no, r.status, r.park, r.fiscal_year, r.amount_fen, r.central_fen, r.local_fen, r.operator_fen,
-            r.host_fen, r.entry_id, e.request_id
-       from receipts r join journal_entries e on e.id = r.entry_id where r.receipt_no = any(?)`,
+    `select r.receipt_no, r.status, r.park, r.fiscal_year, r.amount_fen, ${splitNow("r", "central_fen")} as central_fen,
+            ${splitNow("r", "local_fen")} as local_fen, ${splitNow("r", "operator_fen")} as operator_fen,
+            ${splitNow("r", "host_fen")} as host_fen, r.entry_id, e.request_id
+       from receipts r join journal_entries e on e.id = r.entry_id ${resplitsOf("r")} where r.receipt_no = any(?)`,
     [[...numbers]],
   );
   return (rows as Record<string, unknown>[]).map((r) => ({
@@ -146,40 +148,36 @@ export async function receiptFigures(
 }
 
 const fen = (column: string) => `'${column}', r.${column}::text`;
-
-/** A receipt's kind; one recorded before kinds were is a receipt, or a refund when it names one. */
-export const KIND_SQL = (r: string) =>
-  `coalesce(${r}.kind, case when ${r}.refund_of_id is null then 'receipt' else 'refund' end)`;
-
-/** A receipt's levels as ledger/kinds.ts encodes them ('' when it was given as a total). */
-const LEVELS_SQL = (r: string) =>
-  `coalesce(${r}.level_central_fen || '|' || ${r}.level_region_fen || '|' || ${r}.level_prefecture_fen || '|' || ${r}.level_county_fen, '')`;
+const fenNow = (column: SplitColumn) => `'${column}', ${splitNow("r", column)}::text`;
 
 /**
  * Parts of the group lookup (src/booking/lookup.ts), each a JSON array, over `g(receipt_no, uscc,
- * collected_on, refund_of)`: the receipts recorded under the group's numbers, and the originals its
- * refunds name with what is refunded of them. Each is a join LATERAL on a unique key with LIMIT 1, so
+ * collected_on, refund_of)`: the receipts recorded under the group's numbers (their split as it stands),
+ * and the originals its refunds name with what is refunded of them. Each is a join LATERAL on a unique key with LIMIT 1, so
  * a prepared plan probes the index however small the table was when it was planned.
  */
 export const LOOKUP_RECORDED_SQL = `(select coalesce(json_agg(json_build_object('receipt_no', r.receipt_no, 'input_hash', r.input_hash,
                  'source_row', r.source_row, 'file_name', r.file_name, 'request_id', r.request_id, 'status', r.status,
                  'park', r.park, 'fiscal_year', r.fiscal_year, 'entry_id', r.entry_id::text, ${fen("amount_fen")},
-                 ${fen("central_fen")}, ${fen("local_fen")}, ${fen("operator_fen")}, ${fen("host_fen")})), '[]')
+                 ${fenNow("central_fen")}, ${fenNow("local_fen")}, ${fenNow("operator_fen")}, ${fenNow("host_fen")})), '[]')
           from g join lateral (
             select r.*, (select e.input_hash from journal_entries e where e.id = r.entry_id) as input_hash,
                    (select e.request_id from journal_entries e where e.id = r.entry_id) as request_id,
                    (select i.file_name from imports i where i.id = r.import_id) as file_name
-              from receipts r where r.receipt_no = g.receipt_no limit 1) r on true)`;
+              from receipts r where r.receipt_no = g.receipt_no limit 1) r on true
+          ${resplitsOf("r")})`;
 
+// An original's terms are those it stands with: its latest re-split's, if any (src/repositories/resplits.ts)
 export const LOOKUP_ORIGINALS_SQL = `(select coalesce(json_agg(json_build_object('id', r.id::text, 'receipt_no', r.receipt_no, 'uscc', r.uscc,
                  'tax_code', r.tax_code, 'collected_on', r.collected_on, ${fen("amount_fen")}, 'scope', r.scope,
-                 'is_refund', r.refund_of_id is not null, 'status', r.status, 'park', r.park, 'operator', r.operator,
-                 'host', r.host, 'central_share_bp', r.central_share_bp, 'operator_share_bp', r.operator_share_bp,
-                 'central_ratio_id', r.central_ratio_id, 'agreement_id', r.agreement_id,
-                 'kind', ${KIND_SQL("r")}, ${fen("local_fen")}, 'levels', ${LEVELS_SQL("r")},
+                 'is_refund', r.refund_of_id is not null, 'status', r.status, 'park', r.park, 'operator', ${termNow("r", "operator")},
+                 'host', r.host, 'central_share_bp', ${termNow("r", "central_share_bp")}, 'operator_share_bp', ${termNow("r", "operator_share_bp")},
+                 'central_ratio_id', ${termNow("r", "central_ratio_id")}, 'agreement_id', ${termNow("r", "agreement_id")},
+                 'kind', ${KIND_SQL("r")}, ${fenNow("local_fen")}, 'levels', ${LEVELS_SQL("r")},
                  'refunded_fen', (select coalesce(sum(x.amount_fen), 0) from receipts x where x.refund_of_id = r.id)::text)), '[]')
           from (select distinct refund_of from g where refund_of <> '') g
-          join lateral (select * from receipts r where r.receipt_no = g.refund_of limit 1) r on true)`;
+          join lateral (select * from receipts r where r.receipt_no = g.refund_of limit 1) r on true
+          ${resplitsOf("r")})`;
 
 export const RECEIPTS_ID_SEQUENCE = "receipts_id_seq";
 
@@ -316,16 +314,19 @@ export async function stagedOriginalsAfter(
   return rows;
 }
 
-/** The next staged refunds to book after row `after`, each with the recorded original it names. */
+/** The next staged refunds to book after row `after`, each with the recorded original it names and its terms now. */
 export async function stagedRefundsAfter(trx: Knex.Transaction, after: number, limit: number): Promise<RefundToBook[]> {
   const { rows } = await trx.raw(
-    `select ${STAGED_SQL}, o.id as o_id, ${KIND_SQL("o")} as o_kind, o.local_fen as o_local_fen, ${LEVELS_SQL("o")} as o_levels, o.uscc as o_uscc, o.tax_code as o_tax_code, o.collected_on as o_collected_on, o.amount_fen as o_amount_fen,
-            o.scope as o_scope, o.refund_of_id is not null as o_is_refund, o.status as o_status, o.park as o_park, o.operator as o_operator,
-            o.host as o_host, o.central_share_bp as o_central_share_bp, o.operator_share_bp as o_operator_share_bp,
-            o.central_ratio_id as o_central_ratio_id, o.agreement_id as o_agreement_id,
+    `select ${STAGED_SQL}, o.id as o_id, ${KIND_SQL("o")} as o_kind, ${splitNow("o", "local_fen")} as o_local_fen,
+            ${LEVELS_SQL("o")} as o_levels, o.uscc as o_uscc, o.tax_code as o_tax_code, o.collected_on as o_collected_on,
+            o.amount_fen as o_amount_fen,
+            o.scope as o_scope, o.refund_of_id is not null as o_is_refund, o.status as o_status, o.park as o_park,
+            ${termNow("o", "operator")} as o_operator, o.host as o_host, ${termNow("o", "central_share_bp")} as o_central_share_bp,
+            ${termNow("o", "operator_share_bp")} as o_operator_share_bp, ${termNow("o", "central_ratio_id")} as o_central_ratio_id,
+            ${termNow("o", "agreement_id")} as o_agreement_id,
             exists (select 1 from receipt_stage t where t.receipt_no = s.refund_of and t.refund_of = '') as in_file,
             exists (select 1 from receipt_stage t where t.receipt_no = s.refund_of and t.refund_of <> '') as names_refund_in_file
-       from receipt_stage s left join receipts o on o.receipt_no = s.refund_of
+       from receipt_stage s left join receipts o on o.receipt_no = s.refund_of ${resplitsOf("o")}
       where s.action = 'new' and s.refund_of <> '' and s.row_no > ?
       order by s.row_no limit ?`,
     [after, limit],
@@ -375,12 +376,19 @@ export async function stagedRefundsAfter(trx: Knex.Transaction, after: number, l
 
 // ---- what other commands ask of the receipts ----
 
-/** Who a receipt belongs to, for an access decision; undefined when none is recorded under the number. */
+/**
+ * Who a receipt belongs to, for an access decision: the operator it is shared with as it stands (a
+ * non-tax item an agreement came to name is shared after its re-split); undefined when none is recorded.
+ */
 export async function receiptOwner(
   knex: Knex,
   receipt_no: string,
 ): Promise<{ operator: string | null; status: "posted" | "suspense" } | undefined> {
-  return knex("receipts").select("operator", "status").where({ receipt_no }).first();
+  const { rows } = await knex.raw(
+    `select ${termNow("r", "operator")} as operator, r.status from receipts r ${resplitsOf("r")} where r.receipt_no = ?`,
+    [receipt_no],
+  );
+  return rows[0];
 }
 
 /** A receipt as booked, as the database gives it (fen and ids as either driver reads them). */
@@ -400,6 +408,8 @@ export interface BookedReceiptRow {
   operator_fen: unknown;
   host_fen: unknown;
   entry_id: string | number | bigint;
+  /** How many re-splits moved its split since it was booked (src/repositories/resplits.ts). */
+  resplits: unknown;
   entry_hash: string;
   posted_by: string;
   file_name: string | null;
@@ -408,44 +418,20 @@ export interface BookedReceiptRow {
   source_row: unknown;
 }
 
-/** A receipt as booked, with its entry and the file row it came from. */
+/** A receipt as booked (its split and operator as they stand after any re-split), with its entry and the file row it came from. */
 export async function receiptAsBooked(knex: Knex, receipt_no: string): Promise<BookedReceiptRow | undefined> {
   const { rows } = await knex.raw(
-    `select r.receipt_no, r.uscc, r.tax_code, r.collected_on, r.amount_fen, r.scope, r.status, r.park, r.operator,
-            r.fiscal_year, r.central_fen, r.local_fen, r.operator_fen, r.host_fen, r.entry_id,
+    `select r.receipt_no, r.uscc, r.tax_code, r.collected_on, r.amount_fen, r.scope, r.status, r.park,
+            ${termNow("r", "operator")} as operator, r.fiscal_year, ${splitNow("r", "central_fen")} as central_fen,
+            ${splitNow("r", "local_fen")} as local_fen, ${splitNow("r", "operator_fen")} as operator_fen,
+            ${splitNow("r", "host_fen")} as host_fen, r.entry_id, r_now.resplits,
             e.entry_hash, e.posted_by, i.file_name, i.party as import_party, r.source_row
        from receipts r join journal_entries e on e.id = r.entry_id left join imports i on i.id = r.import_id
+            ${resplitsOf("r")}
       where r.receipt_no = ?`,
     [receipt_no],
   );
   return rows[0];
-}
-
-/** Receipts (not refunds) of `park` collected from `from` on: what a new agreement from then would re-split. */
-export async function receiptsOfParkFrom(
-  trx: Knex.Transaction,
-  park: string,
-  from: string,
-): Promise<{ n: number; first: string | null; last: string | null }> {
-  const { rows } = await trx.raw(
-    `select count(*) as n, min(collected_on) as first, max(collected_on) as last from receipts
-      where park = ? and collected_on >= ? and refund_of_id is null`,
-    [park, from],
-  );
-  return { n: toCount(rows[0].n), first: rows[0].first, last: rows[0].last };
-}
-
-/** Gross receipts (not refunds) of a tax collected from `from` on: what a new central ratio from then would re-split. */
-export async function grossReceiptsOfTaxFrom(
-  trx: Knex.Transaction,
-  tax_code: string,
-  from: string,
-): Promise<{ n: number; last: string | null }> {
-  const { rows } = await trx.raw(
-    `select count(*) as n, max(collected_on) as last from receipts where tax_code = ? and scope = 'gross' and collected_on >= ? and refund_of_id is null`,
-    [tax_code, from],
-  );
-  return { n: toCount(rows[0].n), last: rows[0].last };
 }
 
 /**

@@ -1,20 +1,20 @@
 // New versions of a park's sharing agreement and of a tax's central–local ratio. Versions are only
-// added, never edited; a version may not reach back over receipts already booked under the old one,
-// because their split is in the journal and the journal does not change.
+// added, never edited; a version that reaches back over receipts already booked under the old one
+// re-splits them by adjusting entries (./resplit.ts), since the journal itself does not change.
 
+import type { Knex } from "knex";
 import { LOCAL_LEVELS } from "../../ledger/kinds.js";
 import { formatBpAsPercent } from "../../ledger/ratio.js";
-import { fieldRejection, Rejection, REJECTIONS } from "../../ledger/rejections.js";
+import { fieldRejection, REJECTIONS } from "../../ledger/rejections.js";
 import { usccProblem } from "../../ledger/uscc.js";
-import { toCount } from "../db/database.js";
 import type { Database } from "../db/database.js";
 import { AccountBook } from "../repositories/accounts.js";
 import { bringAttributionUpToDate } from "../repositories/indicators.js";
 import { lockJournal } from "../repositories/journal.js";
-import { grossReceiptsOfTaxFrom, receiptsOfParkFrom } from "../repositories/receipts.js";
 import { ReferenceData, type Agreement, type RatioException } from "../repositories/reference.js";
 import { dateField, percentField } from "./fields.js";
 import { refuseLandResplit } from "./land.js";
+import { agreementVersion, exceptionVersion, ratioVersion, resplitBooked, type ResplitSummary } from "./resplit.js";
 
 export interface AgreementView {
   id: number;
@@ -64,6 +64,14 @@ const sameTerms = (a: ReturnType<typeof agreementTerms>, b: Agreement): boolean 
   a.shared_levels.join(",") === b.shared_levels.join(",") &&
   JSON.stringify(Object.entries(a.refund_shares).sort()) === JSON.stringify(Object.entries(b.refund_shares).sort());
 
+/** The same version again re-splits nothing. */
+const NOTHING_RESPLIT: ResplitSummary = Object.freeze({
+  receipts: 0,
+  refunds: 0,
+  prior_year_adjustments: 0,
+  net_change: {},
+});
+
 export async function setAgreement(
   db: Database,
   input: {
@@ -73,7 +81,7 @@ export async function setAgreement(
     note?: string;
     shared_non_tax?: string[];
   } & AgreementTermsInput,
-): Promise<AgreementView & { indicator_entries_posted: number; replayed: boolean }> {
+): Promise<AgreementView & { indicator_entries_posted: number; resplit: ResplitSummary; replayed: boolean }> {
   const bp = percentField("operator_share", input.operator_share);
   const from = dateField("from", input.from);
   const terms = agreementTerms(input);
@@ -91,20 +99,7 @@ export async function setAgreement(
           .join(", ")}`,
       );
     }
-    const nonTax = (input.shared_non_tax ?? []).map((code) => {
-      const tax = ref.tax(code);
-      const item = tax !== undefined && !tax.is_tax ? tax : ref.landItem(code);
-      if (item === undefined)
-        throw fieldRejection(
-          "share_non_tax",
-          "tax_code_unknown",
-          `${code} is not a non-tax revenue item (${[
-            ...ref.taxes.filter((t) => !t.is_tax).map((t) => t.code),
-            ...ref.landItems.map((l) => l.code),
-          ].join(", ")})`,
-        );
-      return item.code;
-    });
+    const nonTax = nonTaxItems(ref, input.shared_non_tax ?? []);
     // the same version again (a retried request, a script run twice) is a no-op, not a second version
     const same = ref
       .agreements(park.code)
@@ -117,14 +112,7 @@ export async function setAgreement(
       [...same.shared_non_tax].sort().join(",") === [...nonTax].sort().join(",") &&
       sameTerms(terms, same)
     )
-      return { ...view(ref, same), indicator_entries_posted: 0, replayed: true };
-    const booked = await receiptsOfParkFrom(trx, park.code, from);
-    if (booked.n > 0) {
-      throw new Rejection(
-        "agreement_conflicts_with_posted_receipts",
-        `${booked.n} receipts of ${park.code} collected from ${booked.first} to ${booked.last} are already booked under the agreement in force then; an agreement from ${from} would change their split. Choose a date after ${booked.last}.`,
-      );
-    }
+      return { ...view(ref, same), indicator_entries_posted: 0, resplit: NOTHING_RESPLIT, replayed: true };
     await refuseLandResplit(trx, ref, park, { from, operator_share_bp: bp, shared_non_tax: nonTax });
     const [row] = await trx("agreements")
       .insert({
@@ -139,26 +127,56 @@ export async function setAgreement(
       })
       .returning("*");
     const updated = await ReferenceData.load(trx);
-    // indicators are attributed month by month from their reports, so a new agreement re-attributes
-    // the months it now governs by adjusting entries (money already booked is refused above)
-    const reported = await trx.raw(
-      `select distinct indicator, extract(year from month)::integer as year from indicator_reports
-        where park = ? and month >= date_trunc('month', ?::date) order by 1, 2`,
-      [park.code, from],
-    );
-    const indicator_entries_posted = await bringAttributionUpToDate(
-      trx,
-      updated,
-      await AccountBook.load(trx),
-      reported.rows.map((r: { indicator: string; year: number }) => ({
-        park: updated.park(park.code)!,
-        indicator: r.indicator,
-        year: Number(r.year),
-      })),
-      { kind: "agreement", agreement_id: row.id },
-    );
-    return { ...view(updated, row), indicator_entries_posted, replayed: false };
+    // money already booked under the old agreement is re-split by adjusting entries
+    const resplit = await resplitBooked(trx, updated, agreementVersion(updated, row));
+    const indicator_entries_posted = await reattributeIndicators(trx, updated, row);
+    return { ...view(updated, row), indicator_entries_posted, resplit, replayed: false };
   });
+}
+
+/** The non-tax items an agreement names, by code; anything else is refused naming the items there are. */
+function nonTaxItems(ref: ReferenceData, codes: readonly string[]): string[] {
+  return codes.map((code) => {
+    const tax = ref.tax(code);
+    const item = tax !== undefined && !tax.is_tax ? tax : ref.landItem(code);
+    if (item === undefined)
+      throw fieldRejection(
+        "share_non_tax",
+        "tax_code_unknown",
+        `${code} is not a non-tax revenue item (${[
+          ...ref.taxes.filter((t) => !t.is_tax).map((t) => t.code),
+          ...ref.landItems.map((l) => l.code),
+        ].join(", ")})`,
+      );
+    return item.code;
+  });
+}
+
+/**
+ * Indicators are attributed month by month from their reports, so a new agreement re-attributes the
+ * months it now governs by adjusting entries too; returns how many entries that posted.
+ */
+async function reattributeIndicators(
+  trx: Knex.Transaction,
+  ref: ReferenceData,
+  agreement: { id: number; park: string; effective_from: string },
+): Promise<number> {
+  const reported = await trx.raw(
+    `select distinct indicator, extract(year from month)::integer as year from indicator_reports
+      where park = ? and month >= date_trunc('month', ?::date) order by 1, 2`,
+    [agreement.park, agreement.effective_from],
+  );
+  return bringAttributionUpToDate(
+    trx,
+    ref,
+    await AccountBook.load(trx),
+    reported.rows.map((r: { indicator: string; year: number }) => ({
+      park: ref.park(agreement.park)!,
+      indicator: r.indicator,
+      year: Number(r.year),
+    })),
+    { kind: "agreement", agreement_id: agreement.id },
+  );
 }
 
 export async function listAgreements(db: Database, park?: string): Promise<AgreementView[]> {
@@ -200,7 +218,7 @@ export interface RatioView {
 export async function setCentralRatio(
   db: Database,
   input: { tax: string; central_share: string; from: string; note?: string },
-): Promise<RatioView & { replayed: boolean }> {
+): Promise<RatioView & { resplit: ResplitSummary; replayed: boolean }> {
   const bp = percentField("central_share", input.central_share);
   const from = dateField("from", input.from);
   return db.knex.transaction(async (trx) => {
@@ -213,18 +231,14 @@ export async function setCentralRatio(
       .filter((r) => r.effective_from === from)
       .at(-1);
     if (same !== undefined && same.central_share_bp === bp && same.note === (input.note ?? ""))
-      return { ...ratioView(ref, same), replayed: true };
-    const booked = await grossReceiptsOfTaxFrom(trx, tax.code, from);
-    if (booked.n > 0) {
-      throw new Rejection(
-        "ratio_conflicts_with_posted_receipts",
-        `${booked.n} gross receipts of ${tax.code} from ${from} to ${booked.last} are already booked with the ratio in force then; choose a date after ${booked.last}.`,
-      );
-    }
+      return { ...ratioView(ref, same), resplit: NOTHING_RESPLIT, replayed: true };
     const [row] = await trx("central_ratios")
       .insert({ tax_code: tax.code, effective_from: from, central_share_bp: bp, note: input.note ?? "" })
       .returning("*");
-    return { ...ratioView(await ReferenceData.load(trx), row), replayed: false };
+    const updated = await ReferenceData.load(trx);
+    // gross receipts booked with the ratio in force before are re-split by adjusting entries
+    const resplit = await resplitBooked(trx, updated, ratioVersion(updated, row));
+    return { ...ratioView(updated, row), resplit, replayed: false };
   });
 }
 
@@ -262,13 +276,13 @@ export interface RatioExceptionView {
 
 /**
  * A version of an enterprise's exception to a tax's central ratio (its CIT wholly central, say),
- * effective from a date; every booking path applies it. Like a ratio version, it may not reach back
- * over receipts of the enterprise and tax already booked.
+ * effective from a date; every booking path applies it. Like a ratio version, one reaching back
+ * re-splits the enterprise's gross receipts of the tax already booked.
  */
 export async function setRatioException(
   db: Database,
   input: { uscc: string; tax: string; central_share: string; from: string; note?: string },
-): Promise<RatioExceptionView & { replayed: boolean }> {
+): Promise<RatioExceptionView & { resplit: ResplitSummary; replayed: boolean }> {
   const bp = percentField("central_share", input.central_share);
   const from = dateField("from", input.from);
   const uscc = input.uscc.toUpperCase();
@@ -283,21 +297,14 @@ export async function setRatioException(
       .filter((x) => x.uscc === uscc && x.tax_code === tax.code && x.effective_from === from)
       .at(-1);
     if (same !== undefined && same.central_share_bp === bp && same.note === (input.note ?? ""))
-      return { ...exceptionView(ref, same), replayed: true };
-    const booked = await trx.raw(
-      `select count(*) as n, max(collected_on) as last from receipts
-        where uscc = ? and tax_code = ? and scope = 'gross' and collected_on >= ? and refund_of_id is null`,
-      [uscc, tax.code, from],
-    );
-    if (toCount(booked.rows[0].n) > 0)
-      throw new Rejection(
-        "ratio_conflicts_with_posted_receipts",
-        `${toCount(booked.rows[0].n)} gross receipts of ${tax.code} from ${uscc} from ${from} to ${booked.rows[0].last} are already booked with the ratio in force then; choose a date after ${booked.rows[0].last}.`,
-      );
+      return { ...exceptionView(ref, same), resplit: NOTHING_RESPLIT, replayed: true };
     const [row] = await trx("ratio_exceptions")
       .insert({ uscc, tax_code: tax.code, effective_from: from, central_share_bp: bp, note: input.note ?? "" })
       .returning("*");
-    return { ...exceptionView(await ReferenceData.load(trx), row), replayed: false };
+    const updated = await ReferenceData.load(trx);
+    // the enterprise's gross receipts booked with the tax's ratio are re-split by adjusting entries
+    const resplit = await resplitBooked(trx, updated, exceptionVersion(updated, row));
+    return { ...exceptionView(updated, row), resplit, replayed: false };
   });
 }
 

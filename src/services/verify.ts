@@ -1,6 +1,7 @@
 // Checks that the books are whole: every entry has lines and balances in each jurisdiction's books,
-// the running balances equal the sum of the lines, and every receipt and land revenue record points at
-// an entry that books its amount. Exit 0 only when all hold; each finding names what is wrong.
+// the running balances equal the sum of the lines, every receipt and land revenue record points at
+// an entry that books its amount, and every re-split's adjusting entry moves what the re-split
+// records. Exit 0 only when all hold; each finding names what is wrong.
 
 import type { Knex } from "knex";
 import type { Database } from "../db/database.js";
@@ -13,6 +14,7 @@ import { bookedAttribution, expectedAttribution, recordedReports, reportsInForce
 import { landRevenueMisbooked } from "../repositories/land.js";
 import { receiptsMisbooked, receiptsWithoutEntry } from "../repositories/receipts.js";
 import { ReferenceData } from "../repositories/reference.js";
+import { resplitsMisbooked } from "../repositories/resplits.js";
 
 export interface VerifyFinding {
   check: string;
@@ -49,7 +51,7 @@ export function parseAnchor(text: string): Anchor | null {
 
 export async function verifyLedger(db: Database, anchors: readonly Anchor[] = []): Promise<VerifyResult> {
   // fresh statistics first: right after a large import the planner would otherwise loop row by row
-  await db.knex.raw("analyze receipts, journal_entries, journal_lines, balances");
+  await db.knex.raw("analyze receipts, journal_entries, journal_lines, balances, receipt_resplits");
   // every check reads the same snapshot, so writers posting meanwhile cannot make the counts, the
   // balances and the chain disagree with each other
   return db.knex.transaction(async (trx) => {
@@ -136,6 +138,11 @@ async function verifyIn(k: Knex.Transaction, anchors: readonly Anchor[]): Promis
     findings.push({
       check: "land_revenue_booked",
       detail: `land revenue ${r.ref} is ${r.amount_fen} fen but its entry books ${r.booked} fen into the treasury`,
+    });
+  for (const r of await resplitsMisbooked(k, FINDINGS_MAX))
+    findings.push({
+      check: "resplit_booked",
+      detail: `adjusting entry ${r.entry_id}${r.receipt_no === null ? "" : ` of receipt ${r.receipt_no}`} ${r.detail}`,
     });
   await checkIndicatorAttribution(k, findings);
   const chain = await checkChain(k);

@@ -202,7 +202,7 @@ describe(`bad input is rejected whole (${dialectLabel})`, () => {
       ["transfer", "--operator", "bingtuan", "--amount", "1.00", "--on", "2025-02-29", "--ref", "T"],
       ["agreement", "set", "--park", "ZD", "--operator-share", "80", "--from", "2030-01-01"],
       ["agreement", "set", "--park", "BZ", "--operator-share", "101", "--from", "2030-01-01"],
-      ["agreement", "set", "--park", "BZ", "--operator-share", "70", "--from", "2025-01-01"],
+      ["agreement", "set", "--park", "BZ", "--operator-share", "70", "--from", "2025-02-30"],
       ["report", "settlement", "--year", "2025", "--operator", "prefecture"],
       ["report", "trial-balance", "--year", "25", "--jurisdiction", "prefecture"],
     ];

@@ -219,10 +219,41 @@ describe(`settlement (${dialectLabel})`, () => {
     expect(text).toContain("运营方分成");
   });
 
-  it("lists agreement versions and refuses one that reaches back over booked receipts", async () => {
-    const r = await cli(db, "agreement", "set", "--park", "BZ", "--operator-share", "70", "--from", "2025-10-01");
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/agreement_conflicts_with_posted_receipts/);
+  it("re-splits by adjusting entries what an agreement version reaching back governs, a closed year's into the next open year", async () => {
+    const closed = await statement(2025);
+    const r = await cli(
+      db,
+      "agreement",
+      "set",
+      "--park",
+      "BZ",
+      "--operator-share",
+      "70",
+      "--from",
+      "2025-10-01",
+      "--format",
+      "json",
+    );
+    expect(r.code, r.stderr).toBe(0);
+    // S-5 (STAMP 0.05 local) splits 0.04/0.01 at 70 % as at 80 %; S-LATE-1 (VAT 100.00 gross): local 50.00, 40.00 → 35.00
+    expect(r.json().resplit).toEqual({
+      receipts: 1,
+      refunds: 0,
+      prior_year_adjustments: 1,
+      net_change: { bingtuan: "-5.00", prefecture: "5.00" },
+    });
+    expect(await statement(2025)).toEqual(closed);
+    expect((await statement(2026)).prior_year_adjustments).toEqual([
+      expect.objectContaining({
+        origin_year: 2025,
+        tax_code: "VAT",
+        operator_share: "-3965.00",
+        host_share: "-985.00",
+      }),
+    ]);
+  });
+
+  it("lists agreement versions", async () => {
     const ok = await cli(
       db,
       "agreement",
@@ -246,6 +277,7 @@ describe(`settlement (${dialectLabel})`, () => {
         .map((a: { effective_from: string; operator_share_pct: string }) => [a.effective_from, a.operator_share_pct]),
     ).toEqual([
       ["2020-01-01", "80.00"],
+      ["2025-10-01", "70.00"],
       ["2027-01-01", "85.00"],
     ]);
   });

@@ -348,3 +348,62 @@ describe(`enterprise exceptions to the central share (${dialectLabel})`, () => {
     ]);
   });
 });
+
+describe(`corrections reach back over the treasury's kinds (${dialectLabel})`, () => {
+  let db: TestDatabase;
+  beforeAll(async () => (db = await fresh()));
+  afterAll(async () => db?.drop());
+
+  it("re-splits an enterprise's booked CIT when an exception reaching back makes it wholly central", async () => {
+    await importOk(db, csvFile([RECEIPT_HEADER, ["RX-1", uscc(2), "CIT", "2025-03-01", "100.00", "gross", "", ""]]));
+    expect(await receipt(db, "RX-1")).toMatchObject({ central: "6000", operator: "3200" });
+    const set = await cli(
+      db,
+      ...["ratio", "exception", "--uscc", uscc(2), "--tax", "CIT", "--central-share", "100", "--from", "2025-01-01"],
+      ...["--format", "json"],
+    );
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.json().resplit).toMatchObject({ receipts: 1, net_change: { central: "40.00", bingtuan: "-32.00" } });
+    const s = await settlement(db, "bingtuan");
+    expect(s.totals).toMatchObject({ operator_share: "0.00", host_share: "0.00", central_excluded: "100.00" });
+    expect((await cli(db, "verify")).code).toBe(0);
+  });
+
+  it("re-splits levels, credit refunds and their adjustments by their own rules when the agreement reaches back", async () => {
+    const u = uscc(1);
+    await importOk(
+      db,
+      csvFile([
+        [...KIND_HEADER, "central", "region", "prefecture", "county"],
+        ["RL-1", u, "VAT", "2025-04-01", "1000.00", "", "", "", "", "500.00", "125.00", "250.00", "125.00"],
+        ["RL-2", u, "VAT", "2025-07-10", "-1000.00", "gross", "2025-06", "", "credit_refund", "", "", "", ""],
+        ["RL-3", u, "VAT", "2025-08-10", "175.00", "", "", "RL-2", "treasury_adjustment", "", "", "", ""],
+      ]),
+    );
+    const set = await cli(
+      db,
+      ...["agreement", "set", "--park", "BZ", "--operator-share", "70", "--from", "2025-01-01"],
+      ...["--shared-levels", "prefecture,county", "--refund-shares", "credit_refund=50", "--format", "json"],
+    );
+    expect(set.code, set.stderr).toBe(0);
+    // RL-1: 70 % of the shared 375.00 = 262.50; RL-2: 50 % of -500.00 = -250.00; RL-3: 50 % of 175.00 = 87.50
+    const { rows } = await db.knex.raw(
+      `select r.receipt_no, (r.operator_fen + coalesce(sum(x.operator_delta_fen), 0))::text as operator
+         from receipts r left join receipt_resplits x on x.receipt_id = r.id
+        where r.receipt_no like 'RL-%' group by r.receipt_no, r.operator_fen order by 1`,
+    );
+    expect(rows.map((r: { receipt_no: string; operator: string }) => [r.receipt_no, r.operator])).toEqual([
+      ["RL-1", "26250"],
+      ["RL-2", "-25000"],
+      ["RL-3", "8750"],
+    ]);
+    const s = await settlement(db, "bingtuan");
+    // with the exception's RX-1 at 0.00: 262.50 − 250.00 + 87.50
+    expect(s.totals.operator_share).toBe("100.00");
+    expect(s.refunds_and_adjustments.map((f) => [f.kind, f.operator_share])).toEqual([
+      ["credit_refund", "-250.00"],
+      ["treasury_adjustment", "87.50"],
+    ]);
+    expect((await cli(db, "verify")).code).toBe(0);
+  });
+});
