@@ -175,6 +175,11 @@ export async function down(knex: Knex): Promise<void> {
   await widenKindCheck(knex, "imports", "imports_kind_check", "land", false);
   await runScript(
     knex,
-    `drop table land_exemptions; drop table land_revenue; drop table land_item_ratios; drop table land_items;`,
+    `
+    drop table land_exemptions;
+    drop table land_revenue;
+    drop table land_item_ratios;
+    drop table land_items;
+  `,
   );
 }
