@@ -5,6 +5,7 @@ import { ZodError } from "zod";
 import { Rejection, rejectedField } from "../../ledger/rejections.js";
 import { FileRejected } from "../import/csv.js";
 import { ImportRejected, formatProblems } from "../import/errors.js";
+import { DatabaseBusy } from "../db/database.js";
 import { UsageError } from "./output.js";
 import { balanceRejection } from "../repositories/journal.js";
 
@@ -13,8 +14,25 @@ export const EXIT_FAULT = 1;
 export const EXIT_REJECTED = 2;
 export const EXIT_NOT_INTACT = 3;
 
+/** PostgreSQL's "database does not exist": DATABASE_URL names one nobody created yet. */
+const NO_SUCH_DATABASE = "3D000";
+
+/** The database a DATABASE_URL names, and the command that creates it, for the message that says so. */
+function createDatabaseHint(env: NodeJS.ProcessEnv = process.env): string {
+  try {
+    const url = new URL(env.DATABASE_URL ?? "");
+    const name = decodeURIComponent(url.pathname.replace(/^\//, ""));
+    const user = url.username === "" ? "" : ` -U ${decodeURIComponent(url.username)}`;
+    const port = url.port === "" ? "" : ` -p ${url.port}`;
+    return `the database "${name}" that DATABASE_URL names does not exist on ${url.hostname}; create it with: createdb -h ${url.hostname}${port}${user} ${name}`;
+  } catch {
+    return "the database DATABASE_URL names does not exist; create it (createdb NAME) or correct DATABASE_URL";
+  }
+}
+
 export function exitCodeFor(error: unknown): number {
   error = balanceRejection(error) ?? error;
+  if ((error as { code?: string })?.code === NO_SUCH_DATABASE || error instanceof DatabaseBusy) return EXIT_REJECTED;
   if (
     error instanceof Rejection ||
     error instanceof ImportRejected ||
@@ -41,10 +59,11 @@ export function describeError(error: unknown): string {
     if (named !== null) return `error: --${named.field.replace(/_/g, "-")}: ${named.reason} [${error.code}]`;
     return `error: ${error.message} [${error.code}]`;
   }
-  if (error instanceof UsageError) return `error: ${error.message}`;
+  if (error instanceof UsageError || error instanceof DatabaseBusy) return `error: ${error.message}`;
   if (error instanceof ZodError)
     return `error: ${error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
   const e = error as Error & { code?: string };
+  if (e?.code === NO_SUCH_DATABASE) return `error: ${createDatabaseHint()}`;
   if (e?.code === "ECONNREFUSED")
     return `error: cannot reach the database (${e.message}); is PostgreSQL running and DATABASE_URL right?`;
   return `internal error: ${e?.message ?? String(error)}`;

@@ -13,7 +13,7 @@ import { importProjects } from "../import/projects.js";
 import { importReceipts } from "../import/receipts.js";
 import { importStatements } from "../import/statements.js";
 import type { CliContext } from "./context.js";
-import { emit, progressReporter, type Format } from "./output.js";
+import { emit, formatOption, progressReporter, type Format } from "./output.js";
 import { importSummaryTabular } from "./views.js";
 
 const OPERATOR_HELP = "a party that runs a park, e.g. bingtuan or urumqi (park list)";
@@ -33,7 +33,7 @@ export function addImportCommands(program: Command, c: CliContext): void {
       .addOption(
         new Option("--encoding <encoding>", "file encoding").choices(["auto", "utf8", "gb18030"]).default("auto"),
       )
-      .addOption(new Option("--format <format>", "summary format").choices(["table", "json"]).default("table"))
+      .addOption(formatOption(["table", "json"], "summary format"))
       .action(async (file: string, o: { encoding: Encoding; format: Format; scope?: "gross" | "local" }) => {
         const progress = progressReporter(c.io, path.basename(file));
         try {
@@ -98,7 +98,7 @@ export function addImportCommands(program: Command, c: CliContext): void {
     .addOption(
       new Option("--encoding <encoding>", "file encoding").choices(["auto", "utf8", "gb18030"]).default("auto"),
     )
-    .addOption(new Option("--format <format>", "summary format").choices(["table", "json"]).default("table"))
+    .addOption(formatOption(["table", "json"], "summary format"))
     .action(async (file: string, o: { party: string; encoding: Encoding; format: Format }) => {
       const progress = progressReporter(c.io, path.basename(file));
       try {

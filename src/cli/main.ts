@@ -2,7 +2,11 @@
 // store, brings it up to date, does one thing and closes it; errors are turned into messages and exit
 // codes in one place (./errors.ts).
 
+import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { receiptTabular, receiptView } from "../../reports/receipt.js";
+import { FULL_VIEW } from "../../reports/viewer.js";
 import { Command, CommanderError, Option } from "commander";
 import { loadConfig } from "../config.js";
 import { openDatabase, type Database } from "../db/database.js";
@@ -19,7 +23,7 @@ import { addImportCommands } from "./imports.js";
 import { addServeCommand } from "./serve.js";
 import { addOperationCommands } from "./operations.js";
 import { textProblem, visibleText } from "../../ledger/text.js";
-import { emit, FORMATS, processIo, toJson, UsageError, type Format, type Io } from "./output.js";
+import { emit, formatOption, processIo, toJson, UsageError, type Format, type Io } from "./output.js";
 import {
   agreementsTabular,
   parksTabular,
@@ -34,7 +38,6 @@ interface ReportOptions {
   out?: string;
 }
 
-const formatOption = () => new Option("--format <format>", "output format").choices(FORMATS).default("table");
 const outOption = () => new Option("--out <file>", "write to FILE instead of stdout");
 
 function yearArg(value: string): number {
@@ -65,6 +68,7 @@ export async function main(
 
   const program = new Command("parkledger")
     .description("Revenue-sharing and statistics ledger for the Zhundong park-in-park sub-parks (兵准园区, 乌准园区)")
+    .version(packageVersion(), "-V, --version", "the version of parkledger")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError("(run with --help for usage)")
@@ -89,6 +93,7 @@ export async function main(
   addTokenCommands(program, c);
   addServeCommand(program, c);
   addVerifyCommand(program, c);
+  addShowCommands(program, c);
 
   try {
     await program.parseAsync(argv, { from: "user" });
@@ -210,7 +215,7 @@ function addTokenCommands(program: Command, c: CliContext): void {
     )
     .addOption(new Option("--role <role>", "what it may do").choices(ROLES).makeOptionMandatory())
     .option("--label <text>", "who or what uses it", "")
-    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .addOption(formatOption(["table", "json"]))
     .action(async (o: { party: string; role: string; label: string; format: Format }) => {
       const created = await createToken((await c.database()).knex, o);
       if (o.format === "json") c.io.stdout.write(toJson({ ...created.row, token: created.token }));
@@ -255,12 +260,39 @@ function addVerifyCommand(program: Command, c: CliContext): void {
       },
       [] as Anchor[],
     )
-    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .addOption(formatOption(["table", "json"]))
     .action(async (o: { format: Format; anchor: Anchor[] }) => {
       const result = await verifyLedger(await c.database(), o.anchor);
       await emit(c.io, o.format, undefined, result, () => verifyTabular(result));
       if (!result.intact) c.exit(EXIT_NOT_INTACT);
     });
+}
+
+/** `show receipt NO`: one receipt as booked, as GET /v1/receipts/{no} gives it. */
+function addShowCommands(program: Command, c: CliContext): void {
+  const show = program.command("show").description("one record as booked, with where it came from");
+  show
+    .command("receipt")
+    .argument("<receipt_no>", "the receipt's number (票号)")
+    .description("a receipt: what it was given, its split as it stands, its entry and its source file and row")
+    .addOption(formatOption())
+    .addOption(outOption())
+    .action(async (receipt_no: string, o: ReportOptions) => {
+      const r = await receiptView((await c.database()).knex, FULL_VIEW, receipt_no);
+      if (r === undefined) throw new UsageError(`no receipt ${visibleText(receipt_no)} is recorded`);
+      await emit(c.io, o.format, o.out, r, () => receiptTabular(r));
+    });
+}
+
+/** This package's version, from its package.json (found above this module, from the sources or the build). */
+function packageVersion(): string {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const file = path.join(dir, "package.json");
+    if (!fs.existsSync(file)) continue;
+    const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as { name?: string; version?: string };
+    if (pkg.name === "parkledger") return pkg.version ?? "0.0.0";
+  }
+  return "0.0.0";
 }
 
 /**

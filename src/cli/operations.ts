@@ -11,7 +11,7 @@ import { WRITES, type WriteOperation } from "../operations/writes.js";
 import { FULL_VIEW } from "../../reports/viewer.js";
 import type { Database } from "../db/database.js";
 import { ReferenceData } from "../repositories/reference.js";
-import { emit, FORMATS, JSON_INDENT_ITEMS_MAX, UsageError, type Format, type Io } from "./output.js";
+import { emit, formatOption, JSON_INDENT_ITEMS_MAX, UsageError, type Format, type Io } from "./output.js";
 
 /** What the command groups are for, where a registry makes the group. */
 const GROUPS: Record<string, string> = {
@@ -42,7 +42,7 @@ function commandFor(program: Command, words: readonly string[], summary: string)
 function addReport(command: Command, op: ReportOperation, io: Io, database: () => Promise<Database>): void {
   addFieldOptions(command, op.params, op.help);
   command
-    .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("table"))
+    .addOption(formatOption())
     .addOption(new Option("--out <file>", "write to FILE instead of stdout"))
     .action(async (given: Record<string, unknown> & { format: Format; out?: string }) => {
       const params = parseOptions(op.params, given);
@@ -57,7 +57,7 @@ function addReport(command: Command, op: ReportOperation, io: Io, database: () =
 function addWrite(command: Command, op: WriteOperation, io: Io, database: () => Promise<Database>): void {
   addFieldOptions(command, op.body, op.help);
   command
-    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .addOption(formatOption(["table", "json"]))
     .action(async (given: Record<string, unknown> & { format: Format }) => {
       const answer = await op.run(await database(), parseOptions(op.body, given));
       await emit(io, given.format, undefined, answer.json, answer.tabular);

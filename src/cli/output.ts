@@ -2,12 +2,40 @@
 // progress and messages on stderr, so `parkledger report … --format json | jq` always works.
 
 import fs from "node:fs";
+import path from "node:path";
 import { SingleBar, Presets } from "cli-progress";
+import { InvalidArgumentError, Option } from "commander";
 import { renderCsv, renderTable, renderXlsx, type Tabular } from "../../reports/render.js";
 import type { Progress } from "../import/common.js";
 
 export type Format = "table" | "json" | "csv" | "xlsx";
 export const FORMATS: readonly Format[] = ["table", "json", "csv", "xlsx"];
+
+/**
+ * `--format` for a command that writes `formats`: any case (`XLSX`), no default here, so that an
+ * `--out` file's extension can choose the format when `--format` is not given (`outputFormat`).
+ */
+export function formatOption(formats: readonly Format[] = FORMATS, what = "output format"): Option {
+  return new Option("--format <format>", `${what} (default: table, or as --out's extension says)`)
+    .choices(formats)
+    .argParser((value: string) => {
+      const format = value.trim().toLowerCase() as Format;
+      if (!formats.includes(format)) throw new InvalidArgumentError(`Allowed choices are ${formats.join(", ")}.`);
+      return format;
+    });
+}
+
+/** The format asked for, else the one `out`'s extension names (.xlsx, .csv, .json), else a table. */
+export function outputFormat(
+  given: Format | undefined,
+  out: string | undefined,
+  allowed: readonly Format[] = FORMATS,
+): Format {
+  if (given !== undefined) return given;
+  const ext = out === undefined ? "" : path.extname(out).slice(1).toLowerCase();
+  const byExtension = (["xlsx", "csv", "json"] as const).find((f) => f === ext && allowed.includes(f));
+  return byExtension ?? "table";
+}
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -76,12 +104,14 @@ export const JSON_INDENT_ITEMS_MAX = 10_000;
 
 export async function emit(
   io: Io,
-  format: Format,
+  given: Format | undefined,
   out: string | undefined,
   json: unknown,
   tabular: (format: Exclude<Format, "json">) => Tabular,
   options: { compact?: boolean } = {},
 ): Promise<void> {
+  const format = outputFormat(given, out);
+  if (out !== undefined) checkOutFolder(out);
   if (format === "json") {
     if (out !== undefined) {
       await writeJsonFile(out, json, options.compact ?? false);
@@ -110,6 +140,14 @@ export async function emit(
   } else {
     io.stdout.write(body);
   }
+}
+
+/** `--out` into a folder that does not exist is the user's to fix, said plainly (exit 2), not a fault. */
+function checkOutFolder(out: string): void {
+  const folder = path.dirname(path.resolve(out));
+  if (!fs.existsSync(folder))
+    throw new UsageError(`--out: the folder ${folder} does not exist; create it first or choose another`);
+  if (!fs.statSync(folder).isDirectory()) throw new UsageError(`--out: ${folder} is not a folder`);
 }
 
 export class UsageError extends Error {

@@ -43,6 +43,8 @@ export function addServeCommand(program: Command, c: CliContext): void {
       const address = server.address();
       const port = typeof address === "object" && address !== null ? address.port : o.port;
       logger.info({ url: `http://${o.host}:${port}/v1`, database: d.location }, "parkledger serving");
+      // another command finding the embedded database held is told at once where to go instead
+      d.announce?.(`parkledger serve at http://${o.host}:${port}/v1`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           // no new connections; the requests at work finish before the database is closed

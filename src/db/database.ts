@@ -18,7 +18,20 @@ export interface Database {
   dialect: Dialect;
   /** Where the data lives, for messages: a URL without password, or the PGlite directory. */
   location: string;
+  /**
+   * Says, for another command finding the embedded database held, what holds it and what to do
+   * instead (`parkledger serve` names its address); nothing for PostgreSQL, which many share.
+   */
+  announce?(holder: string): void;
   close(): Promise<void>;
+}
+
+/** The embedded database is held by a process that will not let go soon (`serve`): said at once (exit 2). */
+export class DatabaseBusy extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DatabaseBusy";
+  }
 }
 
 const OID_INT8 = 20;
@@ -51,6 +64,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       client: "pg",
       connection: { connectionString: target.url, application_name: "parkledger" },
       pool: { min: 0, max: target.pool_max ?? 8 },
+      // a failed connection is thrown to the caller, which says what is wrong; knex would also print its stack
+      log: { error: () => {}, warn: () => {}, deprecate: () => {}, debug: () => {} },
     });
     return { knex, dialect: "postgres", location: redactUrl(target.url), close: () => knex.destroy() };
   }
@@ -60,6 +75,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     fs.mkdirSync(dir, { recursive: true });
     release = await lockDataDir(dir);
   }
+  const announce = (holder: string) => {
+    if (dir !== undefined) fs.writeFileSync(lockFileOf(dir), `${process.pid}\n${holder}\n`);
+  };
   const pglite = new PGlite({
     ...(dir !== undefined ? { dataDir: dir } : {}),
     parsers: { [OID_INT8]: parseInt8, [OID_DATE]: keepText, [OID_NUMERIC]: keepText },
@@ -74,6 +92,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     knex,
     dialect: "pglite",
     location: dir ?? "(in memory)",
+    announce,
     close: async () => {
       await knex.destroy();
       if (!pglite.closed) await pglite.close();
@@ -90,8 +109,10 @@ const DATA_DIR_WAIT_MS = 60_000;
  * corrupt it. A lock file holds the owner's pid; a command waits for the owner to finish, and takes
  * over a lock left by a process that no longer runs.
  */
+const lockFileOf = (dir: string) => path.join(dir, "..", `${path.basename(dir)}.lock`);
+
 async function lockDataDir(dir: string): Promise<() => Promise<void>> {
-  const lockFile = path.join(dir, "..", `${path.basename(dir)}.lock`);
+  const lockFile = lockFileOf(dir);
   const started = Date.now();
   for (;;) {
     try {
@@ -100,11 +121,17 @@ async function lockDataDir(dir: string): Promise<() => Promise<void>> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
-    const owner = Number(fs.readFileSync(lockFile, { encoding: "utf8", flag: "r" }).trim());
+    const [pid = "", holder = ""] = fs.readFileSync(lockFile, { encoding: "utf8", flag: "r" }).split("\n");
+    const owner = Number(pid.trim());
     if (!Number.isInteger(owner) || owner <= 0 || !processRuns(owner)) {
       fs.rmSync(lockFile, { force: true }); // left behind by a process that is gone
       continue;
     }
+    if (holder.trim() !== "")
+      throw new DatabaseBusy(
+        `the embedded database ${dir} is held by ${holder.trim()} (pid ${owner}), which runs until stopped. ` +
+          `Use it over HTTP instead, stop it first (Ctrl-C), or run both on PostgreSQL (DATABASE_URL=postgres://…)`,
+      );
     if (Date.now() - started > DATA_DIR_WAIT_MS) {
       throw new Error(
         `the embedded database ${dir} is in use by another parkledger process (pid ${owner}); try again when it has finished`,

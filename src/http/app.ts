@@ -11,15 +11,15 @@ import express, { type NextFunction, type Request, type Response } from "express
 import helmet from "helmet";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { formatYuan, toFen } from "../../ledger/money.js";
 import type { Database } from "../db/database.js";
 import { importEnterprises } from "../import/enterprises.js";
 import { importIndicators } from "../import/indicators.js";
 import { importLand } from "../import/land.js";
 import { importProjects } from "../import/projects.js";
 import { importReceipts } from "../import/receipts.js";
+import { receiptView } from "../../reports/receipt.js";
 import { importStatements } from "../import/statements.js";
-import { receiptAsBooked, receiptOwner } from "../repositories/receipts.js";
+import { receiptOwner } from "../repositories/receipts.js";
 import { canonicalNames, ReferenceData } from "../repositories/reference.js";
 import type { Principal } from "../repositories/tokens.js";
 import { listAgreements, listCentralRatios } from "../services/agreements.js";
@@ -29,7 +29,6 @@ import { parseAnchor, verifyLedger } from "../services/verify.js";
 import { jsonPieces, writePieces } from "../cli/output.js";
 import { renderCsv, renderTable, renderXlsx, type Tabular } from "../../reports/render.js";
 import { suspenseVisible } from "../../reports/suspense.js";
-import { entryIdFor, seesFile } from "../../reports/viewer.js";
 import { access, operatorOf, viewerOf, type Decision } from "./access.js";
 import { LIMITS } from "./guard.js";
 import { accessLog, requestFields } from "./logging.js";
@@ -174,41 +173,9 @@ export const ROUTES: RouteDef[] = [
         (await suspenseVisible(ctx.db.knex, viewer, receipt_no));
       return access.readReceipt(p, { operator: row.operator ?? null, linked });
     },
-    handle: async ({ ctx }) => {
-      const r = (await receiptAsBooked(ctx.db.knex, String(ctx.req.params.receipt_no)))!;
-      const yuan = (v: unknown) => formatYuan(toFen(v));
-      // an operator is not told the journal's entry id nor the prefecture's file and row, which would
-      // count and order other parks' receipts (reports/viewer.ts); the entry's hash identifies it
-      const viewer = viewerOf(ctx.principal);
-      return {
-        json: {
-          receipt_no: r.receipt_no,
-          uscc: r.uscc,
-          tax_code: r.tax_code,
-          collected_on: r.collected_on,
-          amount: yuan(r.amount_fen),
-          scope: r.scope,
-          status: r.status,
-          park: r.park,
-          operator: r.operator,
-          fiscal_year: Number(r.fiscal_year),
-          central_share: yuan(r.central_fen),
-          local_revenue: yuan(r.local_fen),
-          operator_share: yuan(r.operator_fen),
-          host_share: yuan(r.host_fen),
-          resplits: Number(r.resplits),
-          entry_id: entryIdFor(viewer, r.entry_id),
-          entry_hash: r.entry_hash,
-          posted_by: r.posted_by,
-          source:
-            r.file_name === null
-              ? null
-              : seesFile(viewer, r.import_party)
-                ? { file: r.file_name, row: r.source_row === null ? null : Number(r.source_row) }
-                : { file: null, row: null },
-        },
-      };
-    },
+    handle: async ({ ctx }) => ({
+      json: (await receiptView(ctx.db.knex, viewerOf(ctx.principal), String(ctx.req.params.receipt_no)))!,
+    }),
   },
   {
     method: "post",

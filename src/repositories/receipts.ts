@@ -416,6 +416,12 @@ export interface BookedReceiptRow {
   /** The party whose statement the file was (null for the prefecture's treasury files). */
   import_party: string | null;
   source_row: unknown;
+  kind: string;
+  budget_code: string | null;
+  tax_period: string | null;
+  refund_of: string | null;
+  /** The levels as given, encoded as ledger/kinds.ts does ('' when given as a total). */
+  levels: string;
 }
 
 /** A receipt as booked (its split and operator as they stand after any re-split), with its entry and the file row it came from. */
@@ -425,7 +431,9 @@ export async function receiptAsBooked(knex: Knex, receipt_no: string): Promise<B
             ${termNow("r", "operator")} as operator, r.fiscal_year, ${splitNow("r", "central_fen")} as central_fen,
             ${splitNow("r", "local_fen")} as local_fen, ${splitNow("r", "operator_fen")} as operator_fen,
             ${splitNow("r", "host_fen")} as host_fen, r.entry_id, r_now.resplits,
-            e.entry_hash, e.posted_by, i.file_name, i.party as import_party, r.source_row
+            e.entry_hash, e.posted_by, i.file_name, i.party as import_party, r.source_row,
+            ${KIND_SQL("r")} as kind, r.budget_code, r.tax_period, ${LEVELS_SQL("r")} as levels,
+            (select o.receipt_no from receipts o where o.id = r.refund_of_id) as refund_of
        from receipts r join journal_entries e on e.id = r.entry_id left join imports i on i.id = r.import_id
             ${resplitsOf("r")}
       where r.receipt_no = ?`,

@@ -1,0 +1,150 @@
+// A finance officer's first hour on the command line: what a new user types without trying to break
+// anything works, or stops at once saying what to do (exit 2), never an internal error.
+
+import fs from "node:fs";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.js";
+import { cli } from "../support/cli.js";
+import { testDatabase, dialectLabel, onPostgres, type TestDatabase } from "../support/db.js";
+import { csvFile, RECEIPT_HEADER, standardRegistry, tmpDir, uscc } from "../support/files.js";
+
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await testDatabase();
+  expect((await cli(db, "import", "enterprises", standardRegistry())).code).toBe(0);
+  const r = await cli(
+    db,
+    "import",
+    "receipts",
+    csvFile([RECEIPT_HEADER, ["FH-1", uscc(1), "1010101", "2025-03-01", "1000.00", "gross", "2025-02", ""]], {
+      name: "fh.csv",
+    }),
+  );
+  expect(r.code, r.stderr).toBe(0);
+});
+afterAll(async () => db?.drop());
+
+/** Runs the command line as a user's shell does: its own database from the environment, no test database. */
+async function shell(env: NodeJS.ProcessEnv, ...argv: string[]) {
+  const chunks = { out: [] as Buffer[], err: [] as Buffer[] };
+  const sink = (into: Buffer[]) =>
+    new Writable({
+      write(chunk, _enc, done) {
+        into.push(Buffer.from(chunk));
+        done();
+      },
+    });
+  const code = await main(argv, { stdout: sink(chunks.out), stderr: sink(chunks.err) }, env);
+  return { code, stdout: Buffer.concat(chunks.out).toString(), stderr: Buffer.concat(chunks.err).toString() };
+}
+
+describe(`the first hour on the command line (${dialectLabel})`, () => {
+  it("says its version", async () => {
+    const pkg = JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    const r = await cli(db, "--version");
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it("shows one receipt as booked: its code as given, split, entry and source row", async () => {
+    const r = await cli(db, "show", "receipt", "FH-1", "--format", "json");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json()).toMatchObject({
+      receipt_no: "FH-1",
+      tax_code: "VAT",
+      budget_code: "1010101",
+      kind: "receipt",
+      park: "BZ",
+      central_share: "500.00",
+      operator_share: "400.00",
+      host_share: "100.00",
+      source: { file: "fh.csv", row: 2 },
+    });
+    expect(r.json().entry_hash).toMatch(/^[0-9a-f]{64}$/);
+    const table = await cli(db, "show", "receipt", "FH-1");
+    expect(table.stdout).toMatch(/预算科目 Budget item\s+1010101/);
+    const none = await cli(db, "show", "receipt", "NO-SUCH");
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("no receipt NO-SUCH is recorded");
+  });
+
+  it("takes formats in any case, and lets --out's extension choose the format", async () => {
+    const dir = tmpDir();
+    const xlsx = path.join(dir, "settlement.xlsx");
+    const byExtension = await cli(
+      db,
+      "report",
+      "settlement",
+      "--year",
+      "2025",
+      "--operator",
+      "bingtuan",
+      "--out",
+      xlsx,
+    );
+    expect(byExtension.code, byExtension.stderr).toBe(0);
+    expect(fs.readFileSync(xlsx).subarray(0, 2).toString()).toBe("PK"); // a zip: a workbook Excel opens
+    const csv = path.join(dir, "settlement.csv");
+    expect((await cli(db, "report", "settlement", "--year", "2025", "--operator", "bingtuan", "--out", csv)).code).toBe(
+      0,
+    );
+    expect(fs.readFileSync(csv, "utf8")).toContain("operator_share");
+    const upper = await cli(db, "report", "settlement", "--year", "2025", "--operator", "bingtuan", "--format", "JSON");
+    expect(upper.code, upper.stderr).toBe(0);
+    expect(upper.json().totals.operator_share).toBe("400.00");
+    const table = path.join(dir, "settlement-table.xlsx");
+    const asked = ["--format", "table", "--out", table];
+    expect((await cli(db, "report", "settlement", "--year", "2025", "--operator", "bingtuan", ...asked)).code).toBe(0);
+    expect(fs.readFileSync(table, "utf8")).toContain("分成核算表"); // --format wins over the extension
+  });
+
+  it("refuses --out into a folder that does not exist as the user's mistake, plainly", async () => {
+    const missing = path.join(tmpDir(), "no-such-folder", "s.xlsx");
+    const r = await cli(db, "report", "settlement", "--year", "2025", "--operator", "bingtuan", "--out", missing);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--out: the folder .*no-such-folder does not exist/);
+    expect(r.stderr).not.toMatch(/internal error|ENOENT/);
+  });
+
+  it.runIf(onPostgres)("says how to create the database DATABASE_URL names when it does not exist", async () => {
+    const url = new URL(process.env.DATABASE_URL!);
+    url.pathname = "/parkledger_no_such_database";
+    const r = await shell(
+      { DATABASE_URL: url.toString() },
+      "report",
+      "settlement",
+      "--year",
+      "2025",
+      "--operator",
+      "bingtuan",
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`does not exist on ${url.hostname}; create it with: createdb -h ${url.hostname}`);
+    expect(r.stderr).not.toMatch(/at Parser|internal error/);
+  });
+
+  it("stops at once, saying what to do, when `serve` holds the embedded database", async () => {
+    const dir = path.join(tmpDir(), `held-${process.pid}`, "pgdata");
+    fs.mkdirSync(dir, { recursive: true });
+    // a live process (this one) holding the directory as `serve` announces itself
+    fs.writeFileSync(`${dir}.lock`, `${process.pid}\nparkledger serve at http://127.0.0.1:8080/v1\n`);
+    const started = Date.now();
+    const r = await shell(
+      { PARKLEDGER_DATA_DIR: dir },
+      "token",
+      "create",
+      "--party",
+      "prefecture",
+      "--role",
+      "finance",
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("is held by parkledger serve at http://127.0.0.1:8080/v1");
+    expect(r.stderr).toMatch(/Use it over HTTP instead, stop it first/);
+    fs.rmSync(`${dir}.lock`);
+  });
+});
