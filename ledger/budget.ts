@@ -75,7 +75,8 @@ const SUGGESTIONS = 3;
 
 /**
  * The known codes nearest `input`: for a number, the items sharing the longest prefix with it (then
- * the closest in value); for letters, the mnemonics fewest edits away. Each with its name.
+ * the closest in value); for letters, the mnemonics fewest edits away (then the one beginning alike,
+ * then of the same length). Each with its name.
  */
 export function nearestCodes(book: CodeBook, input: string): string[] {
   const numeric = /^\d+$/.test(input);
@@ -90,7 +91,13 @@ export function nearestCodes(book: CodeBook, input: string): string[] {
   const gap = (code: string) => Math.abs(Number(code.padEnd(9, "0")) - Number(input.padEnd(9, "0").slice(0, 9)));
   const ranked = numeric
     ? known.sort((a, b) => prefix(b) - prefix(a) || gap(a) - gap(b) || a.localeCompare(b))
-    : known.sort((a, b) => distance(a, input) - distance(b, input) || a.localeCompare(b));
+    : known.sort(
+        (a, b) =>
+          distance(a, input) - distance(b, input) ||
+          prefix(b) - prefix(a) ||
+          Math.abs(a.length - input.length) - Math.abs(b.length - input.length) ||
+          a.localeCompare(b),
+      );
   return ranked.slice(0, SUGGESTIONS).map((code) => {
     const name = book.items.get(code)?.[0]?.name_zh;
     return name === undefined ? code : `${code} ${name}`;

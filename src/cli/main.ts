@@ -8,9 +8,10 @@ import { fileURLToPath } from "node:url";
 import { receiptTabular, receiptView } from "../../reports/receipt.js";
 import { FULL_VIEW } from "../../reports/viewer.js";
 import { Command, CommanderError, Option } from "commander";
-import { loadConfig } from "../config.js";
+import { loadConfig, type Config } from "../config.js";
 import { openDatabase, type Database } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
+import { MIGRATIONS } from "../../migrations/index.js";
 import { canonicalNames, ReferenceData } from "../repositories/reference.js";
 import { listAgreements, listCentralRatios, listRatioExceptions } from "../services/agreements.js";
 import { listParks } from "../services/parks.js";
@@ -61,7 +62,10 @@ export async function main(
         config.database_url !== null
           ? await openDatabase({ url: config.database_url, ...(pool_max !== undefined ? { pool_max } : {}) })
           : await openDatabase({ dir: config.data_dir });
-      await migrate(db);
+      const applied = await migrate(db);
+      // a new database is said once, where it is: a user in the wrong folder sees it was not the one meant
+      if (applied.includes(MIGRATIONS[0]!.name))
+        io.stderr.write(`parkledger: a new, empty database at ${db.location}\n`);
     }
     return db;
   };
@@ -82,6 +86,7 @@ export async function main(
     io,
     env,
     database,
+    pinned: deps.db !== undefined,
     adopt: (opened) => (db = opened),
     exit: (code) => (exitCode = code),
   };
@@ -139,22 +144,73 @@ function addSetupCommands(program: Command, c: CliContext): void {
     .option("--seed <n>", "the generator's seed", "20250101")
     .option("--receipts <n>", "how many receipts", "6000")
     .option("--enterprises <n>", "how many enterprises", "300")
+    .option("--here", "fill the configured database (DATABASE_URL or the data directory) instead of the demo's own")
     .addOption(formatOption())
-    .action(async (o: { year: string; seed: string; receipts: string; enterprises: string; format: Format }) => {
+    .action(async (o: DemoOptions) => {
       const config = loadConfig(c.env);
-      await runDemo(await c.database(), c.io, {
+      // ./data/pgdata → ./data/demo; elsewhere beside the data directory, never shared with another
+      const dir =
+        path.basename(config.data_dir) === "pgdata"
+          ? path.join(path.dirname(config.data_dir), "demo")
+          : `${config.data_dir}-demo`;
+      // the journal is append-only: a sample year in the books used for real could never be taken out
+      const own = o.here !== true && !c.pinned;
+      const db = own ? await demoDatabase(c, config, dir) : await c.database();
+      await runDemo(db, c.io, {
         year: yearArg(o.year),
         seed: Number(o.seed),
         receipts: Number(o.receipts),
         enterprises: Number(o.enterprises),
-        // ./data/pgdata → ./data/demo; elsewhere beside the data directory, never shared with another
-        dir:
-          path.basename(config.data_dir) === "pgdata"
-            ? path.join(path.dirname(config.data_dir), "demo")
-            : `${config.data_dir}-demo`,
+        dir,
         format: o.format,
       });
+      if (own)
+        c.io.stderr.write(
+          `demo: the sample year is in its own books at ${db.location}; to look at them: ${lookAt(db, config, dir)}\n`,
+        );
     });
+}
+
+interface DemoOptions {
+  year: string;
+  seed: string;
+  receipts: string;
+  enterprises: string;
+  here?: boolean;
+  format: Format;
+}
+
+/**
+ * The demo's own database: an embedded one in the demo's folder, or, on PostgreSQL, a database of its
+ * own beside the configured one (`<name>_demo`, created when missing).
+ */
+async function demoDatabase(c: CliContext, config: Config, dir: string): Promise<Database> {
+  let opened: Database;
+  if (config.database_url === null) opened = await openDatabase({ dir: path.join(dir, "pgdata") });
+  else {
+    const url = new URL(config.database_url);
+    const name = `${decodeURIComponent(url.pathname.replace(/^\//, "")) || "parkledger"}_demo`;
+    const admin = await openDatabase({ url: config.database_url });
+    try {
+      const { rows } = await admin.knex.raw("select 1 from pg_database where datname = ?", [name]);
+      if (rows.length === 0) await admin.knex.raw(`create database "${name.replace(/"/g, '""')}"`);
+    } finally {
+      await admin.close();
+    }
+    url.pathname = `/${encodeURIComponent(name)}`;
+    opened = await openDatabase({ url: url.toString() });
+  }
+  c.adopt(opened);
+  await migrate(opened);
+  return opened;
+}
+
+/** The command line that reads the demo's books. */
+function lookAt(db: Database, config: Config, dir: string): string {
+  const example = "npx parkledger report settlement --year 2025 --operator bingtuan";
+  return config.database_url === null
+    ? `PARKLEDGER_DATA_DIR=${path.join(dir, "pgdata")} ${example}`
+    : `DATABASE_URL=${db.location.replace(/:\*\*\*@/, ":…@")} ${example}`;
 }
 
 /** `park list`, `agreement list`, `ratio list` (adding to them is in the registry of writes). */
@@ -330,7 +386,9 @@ async function spellNamesOneWay(action: Command, ref: () => Promise<ReferenceDat
   if (NAMES_AS_GIVEN.has(`${action.parent?.name() ?? ""} ${action.name()}`)) return;
   const opts = action.opts();
   const names = Object.fromEntries(
-    ["operator", "party", "jurisdiction", "park"].filter((k) => typeof opts[k] === "string").map((k) => [k, opts[k]]),
+    ["operator", "party", "jurisdiction", "park", "tax"]
+      .filter((k) => typeof opts[k] === "string")
+      .map((k) => [k, opts[k]]),
   );
   if (Object.keys(names).length === 0) return;
   await canonicalNames(names, ref, true);

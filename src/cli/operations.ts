@@ -48,10 +48,20 @@ function addReport(command: Command, op: ReportOperation, io: Io, database: () =
       const params = parseOptions(op.params, given);
       const d = await database();
       const answer = await op.run({ knex: d.knex, ref: await ReferenceData.load(d.knex), viewer: FULL_VIEW }, params);
+      if (typeof params.year === "number" && !(await anythingBooked(d, params.year)))
+        io.stderr.write(`note: nothing at all is booked in ${params.year} in ${d.location}; the figures are zeros\n`);
       await emit(io, given.format, given.out, answer.json, answer.tabular, {
         compact: (answer.items ?? 0) > JSON_INDENT_ITEMS_MAX,
       });
     });
+}
+
+/** Whether the books hold any entry of fiscal year `year`: a report of an empty year says so (on stderr). */
+async function anythingBooked(d: Database, year: number): Promise<boolean> {
+  const { rows } = await d.knex.raw("select exists (select 1 from journal_entries where fiscal_year = ?) as any", [
+    year,
+  ]);
+  return rows[0].any === true;
 }
 
 function addWrite(command: Command, op: WriteOperation, io: Io, database: () => Promise<Database>): void {

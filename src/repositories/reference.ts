@@ -3,7 +3,7 @@
 
 import { createHash } from "node:crypto";
 import type { Knex } from "knex";
-import { codeBook, type BudgetEntry, type CodeBook } from "../../ledger/budget.js";
+import { codeBook, nearestCodes, type BudgetEntry, type CodeBook } from "../../ledger/budget.js";
 import { fieldRejection } from "../../ledger/rejections.js";
 import { visibleText } from "../../ledger/text.js";
 import { inForceOn, sortVersions } from "../../ledger/versions.js";
@@ -243,6 +243,18 @@ export class ReferenceData {
     return resolveByName(this.jurisdictions, input, (j) => j.code.toLowerCase());
   }
 
+  /**
+   * A tax as people name it: its mnemonic or item code in any case (`vat`, `10101`), or its Chinese or
+   * English name, whole (`增值税`, `Value-added tax`).
+   */
+  resolveTax(input: string): TaxType | undefined {
+    const wanted = input.trim();
+    return (
+      this.tax(wanted) ??
+      this.taxes.find((t) => t.name_zh === wanted || t.name_en.toLowerCase() === wanted.toLowerCase())
+    );
+  }
+
   /** A park by its code in any case (`bz`), or its Chinese, short Chinese (`兵准`) or English name, whole. */
   resolvePark(input: string): Park | undefined {
     return resolveByName(this.parks, input, (p) => p.code.toLowerCase());
@@ -334,11 +346,21 @@ export async function canonicalNames(
 ): Promise<void> {
   if (values === null || typeof values !== "object") return;
   const fields = values as Record<string, unknown>;
-  for (const field of [...PARTY_FIELDS, "park"]) {
+  for (const field of [...PARTY_FIELDS, "park", "tax"]) {
     const given = fields[field];
     if (typeof given !== "string") continue;
     const r = await ref();
-    if (field === "park") {
+    if (field === "tax") {
+      const tax = r.resolveTax(given);
+      if (tax === undefined && !tellUnknown) continue;
+      if (tax === undefined)
+        throw fieldRejection(
+          "tax",
+          "tax_code_unknown",
+          `${visibleText(given)} is not a tax; the nearest: ${nearestCodes(r.codes, given.trim().toUpperCase()).join(", ")} (all: ${r.taxes.map((t) => t.code).join(", ")})`,
+        );
+      fields[field] = tax.code;
+    } else if (field === "park") {
       const park = r.resolvePark(given);
       if (park === undefined && !tellUnknown) continue;
       if (park === undefined)

@@ -147,4 +147,68 @@ describe(`the first hour on the command line (${dialectLabel})`, () => {
     expect(r.stderr).toMatch(/Use it over HTTP instead, stop it first/);
     fs.rmSync(`${dir}.lock`);
   });
+
+  it("names taxes as people write them, and says the nearest when it knows none", async () => {
+    const zh = await cli(db, "ratio", "list", "--tax", "增值税", "--format", "json");
+    expect(zh.code, zh.stderr).toBe(0);
+    expect(zh.json().map((r: { tax_code: string }) => r.tax_code)).toContain("VAT");
+    expect((await cli(db, "ratio", "list", "--tax", "vat", "--format", "json")).json()).toEqual(zh.json());
+    const wrong = await cli(db, "ratio", "list", "--tax", "VTA");
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/--tax: VTA is not a tax; the nearest: VAT/);
+  });
+
+  it("says where a new database is made, and that a year with nothing booked is empty", async () => {
+    const dir = path.join(tmpDir(), `fresh-${process.pid}`, "pgdata");
+    const r = await shell(
+      { PARKLEDGER_DATA_DIR: dir },
+      "report",
+      "settlement",
+      "--year",
+      "2025",
+      "--operator",
+      "bingtuan",
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`parkledger: a new, empty database at ${dir}`);
+    expect(r.stderr).toContain(`note: nothing at all is booked in 2025 in ${dir}`);
+    const again = await shell({ PARKLEDGER_DATA_DIR: dir }, "park", "list");
+    expect(again.stderr).not.toContain("a new, empty database");
+    const booked = await cli(db, "report", "settlement", "--year", "2025", "--operator", "bingtuan");
+    expect(booked.stderr).not.toContain("nothing at all is booked");
+  });
+
+  it("fills books of its own with the demo, says where, and leaves the configured ones empty", async () => {
+    const dir = path.join(tmpDir(), `demo-${process.pid}`, "pgdata");
+    const env = { PARKLEDGER_DATA_DIR: dir };
+    const demo = await shell(env, "demo", "--receipts", "400", "--enterprises", "60", "--format", "json");
+    expect(demo.code, demo.stderr).toBe(0);
+    const own = path.join(path.dirname(dir), "demo", "pgdata");
+    expect(demo.stderr).toContain(`demo: the sample year is in its own books at ${own}`);
+    expect(demo.stderr).toContain(`PARKLEDGER_DATA_DIR=${own} npx parkledger report settlement`);
+    const mine = await shell(
+      env,
+      "report",
+      "settlement",
+      "--year",
+      "2025",
+      "--operator",
+      "bingtuan",
+      "--format",
+      "json",
+    );
+    expect(JSON.parse(mine.stdout).by_tax).toEqual([]);
+    const theirs = await shell(
+      { PARKLEDGER_DATA_DIR: own },
+      "report",
+      "settlement",
+      "--year",
+      "2025",
+      "--operator",
+      "bingtuan",
+      "--format",
+      "json",
+    );
+    expect(JSON.parse(theirs.stdout).by_tax.length).toBeGreaterThan(0);
+  }, 120_000);
 });
