@@ -163,10 +163,11 @@ function addSetupCommands(program: Command, c: CliContext): void {
         enterprises: Number(o.enterprises),
         dir,
         format: o.format,
+        ...(own ? { command: `${lookAt(db, config, dir)} parkledger` } : {}),
       });
       if (own)
         c.io.stderr.write(
-          `demo: the sample year is in its own books at ${db.location}; to look at them: ${lookAt(db, config, dir)}\n`,
+          `demo: the sample year is in its own books at ${db.location}; to look at them: ${lookAt(db, config, dir)} npx parkledger report settlement --year 2025 --operator bingtuan\n`,
         );
     });
 }
@@ -205,12 +206,11 @@ async function demoDatabase(c: CliContext, config: Config, dir: string): Promise
   return opened;
 }
 
-/** The command line that reads the demo's books. */
+/** What points a command at the demo's books: the environment variable to put before it. */
 function lookAt(db: Database, config: Config, dir: string): string {
-  const example = "npx parkledger report settlement --year 2025 --operator bingtuan";
   return config.database_url === null
-    ? `PARKLEDGER_DATA_DIR=${path.join(dir, "pgdata")} ${example}`
-    : `DATABASE_URL=${db.location.replace(/:\*\*\*@/, ":…@")} ${example}`;
+    ? `PARKLEDGER_DATA_DIR=${path.join(dir, "pgdata")}`
+    : `DATABASE_URL=${db.location.replace(/:\*\*\*@/, ":…@")}`;
 }
 
 /** `park list`, `agreement list`, `ratio list` (adding to them is in the registry of writes). */

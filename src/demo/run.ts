@@ -37,6 +37,8 @@ export interface DemoRun {
   enterprises: number;
   dir: string;
   format: Format;
+  /** How the user runs a command on the books the demo filled (`parkledger`, with their location when its own). */
+  command?: string;
 }
 
 /** The mid-year change the demo shows: a revised sharing rule for WZ from 1 July. */
@@ -87,7 +89,7 @@ export async function runDemo(db: Database, io: Io, run: DemoRun): Promise<void>
   }
   for (const s of reports.statements) io.stdout.write(renderTable(settlementTabular(s, reference)) + "\n");
   io.stdout.write(renderTable(indicatorsSummaryTabular(run.year, reports.indicators)) + "\n");
-  io.stdout.write(renderTable(trialBalancesTabular(run.year, reports)));
+  io.stdout.write(renderTable(trialBalancesTabular(run.year, reports, run.command)));
 }
 
 /** The enterprise registry and the year's receipts, as the treasury's export files. */
@@ -255,7 +257,7 @@ function indicatorsSummaryTabular(year: number, indicators: IndicatorsReport[]):
 }
 
 /** One line per set of books, then what is in suspense and the commands to look further. */
-function trialBalancesTabular(year: number, reports: DemoReports): Tabular {
+function trialBalancesTabular(year: number, reports: DemoReports, p = "parkledger"): Tabular {
   const { reference, balances, suspense } = reports;
   return {
     title_zh: `${year}年度试算平衡`,
@@ -280,9 +282,9 @@ function trialBalancesTabular(year: number, reports: DemoReports): Tabular {
       },
     ],
     notes: [
-      `待查 Held in suspense: ${suspense.count} receipts, ${formatYuanGrouped(parseYuan(suspense.total_held)!)} (parkledger report suspense --year ${year})`,
-      `Next: parkledger report settlement --year ${year} --operator bingtuan --format xlsx --out settlement.xlsx`,
-      `      parkledger report indicators --year ${year} --park WZ; parkledger report commitments --year ${year}`,
+      `待查 Held in suspense: ${suspense.count} receipts, ${formatYuanGrouped(parseYuan(suspense.total_held)!)} (${p} report suspense --year ${year})`,
+      `Next: ${p} report settlement --year ${year} --operator bingtuan --format xlsx --out settlement.xlsx`,
+      `      ${p} report indicators --year ${year} --park WZ; ${p} report commitments --year ${year}`,
     ],
   };
 }
