@@ -4,6 +4,7 @@
 
 import type { ReferenceData } from "../src/repositories/reference.js";
 import type { Section, Tabular } from "./render.js";
+import { localTime } from "./render/time.js";
 import type { SettlementStatement } from "./settlement.js";
 
 const TAX_COLUMNS = [
@@ -29,7 +30,7 @@ export function settlementTabular(s: SettlementStatement, ref: ReferenceData, fl
   return {
     title_zh: `${s.year}年度税收分成核算表`,
     title_en: `Revenue-sharing settlement ${s.year}`,
-    subtitle: `${parks} · 运营方 operator: ${name(s.operator)} (${s.operator}) · 东道方 host: ${name(s.host)} (${s.host ?? "—"}) · ${s.status === "closed" ? `已结算 closed ${s.closed_at}` : "未结算 open"}`,
+    subtitle: `${parks} · 运营方 operator: ${name(s.operator)} (${s.operator}) · 东道方 host: ${name(s.host)} (${s.host ?? "—"}) · ${s.status === "closed" ? `已结算 closed ${localTime(s.closed_at)}` : "未结算 open"}`,
     sections: [
       byTaxSection(s),
       ...(s.by_park !== undefined ? [byParkSection(s.by_park)] : []),

@@ -1,7 +1,9 @@
 // Terminal views of command results that are not reports in their own right (import summaries,
 // transfers, settlements, agreement lists, verification).
 
+import { formatYuanGrouped, parseYuan } from "../../ledger/money.js";
 import type { Tabular } from "../../reports/render.js";
+import { localTime } from "../../reports/render/time.js";
 import type { ReferenceData } from "../repositories/reference.js";
 import type { AgreementView, RatioExceptionView, RatioView } from "../services/agreements.js";
 import type { SettleResult } from "../services/settle.js";
@@ -16,6 +18,15 @@ const ITEM_COLUMNS = [
   { key: "value", label_zh: "值", label_en: "Value", align: "right" as const },
 ];
 
+/** Amounts and counts with their thousands grouped, as every report shows them; years and ids as they are. */
+function grouped(item: string, value: string | number | null): string | null {
+  if (value === null) return null;
+  if (/(^|_)(year|id|port)$/.test(item)) return String(value);
+  if (typeof value === "number" && Number.isSafeInteger(value)) return value.toLocaleString("en-US");
+  if (typeof value === "string" && /^-?\d+\.\d{2}$/.test(value)) return formatYuanGrouped(parseYuan(value)!);
+  return String(value);
+}
+
 function items(title: string, pairs: [string, string | number | null][], subtitle?: string): Tabular {
   const [zh, ...en] = title.split(" ");
   return {
@@ -25,7 +36,7 @@ function items(title: string, pairs: [string, string | number | null][], subtitl
     sections: [
       {
         columns: ITEM_COLUMNS,
-        rows: pairs.map(([item, value]) => ({ item, value: value === null ? null : String(value) })),
+        rows: pairs.map(([item, value]) => ({ item, value: grouped(item, value) })),
       },
     ],
   };
@@ -110,7 +121,7 @@ export function settleTabular(s: SettleResult, ref: ReferenceData): Tabular {
       ["transferred", s.statement.totals.transferred],
       ["balance_due", s.balance_due],
       ["entry_id", s.entry_id],
-      ["closed_at", s.closed_at],
+      ["closed_at", localTime(s.closed_at)],
       ["already_settled", s.already_settled ? "yes" : "no"],
     ],
     `${s.year} is closed with ${s.operator} for ${s.park ?? (s.by_park ?? []).map((p) => p.park).join(" and ")}: later receipts dated ${s.year} are booked as prior-year adjustments in ${s.year + 1}`,
@@ -283,7 +294,7 @@ export function tokensTabular(list: TokenRow[]): Tabular {
           { key: "created_at", label_zh: "创建", label_en: "Created" },
           { key: "revoked_at", label_zh: "吊销", label_en: "Revoked" },
         ],
-        rows: list.map((t) => ({ ...t })),
+        rows: list.map((t) => ({ ...t, created_at: localTime(t.created_at), revoked_at: localTime(t.revoked_at) })),
       },
     ],
   };

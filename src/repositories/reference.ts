@@ -357,7 +357,7 @@ export async function canonicalNames(
         throw fieldRejection(
           "tax",
           "tax_code_unknown",
-          `${visibleText(given)} is not a tax; the nearest: ${nearestCodes(r.codes, given.trim().toUpperCase()).join(", ")} (all: ${r.taxes.map((t) => t.code).join(", ")})`,
+          `${visibleText(given)} is not a tax code; the nearest: ${nearestCodes(r.codes, given.trim().toUpperCase()).join(", ")} (all: ${r.taxes.map((t) => t.code).join(", ")})`,
         );
       fields[field] = tax.code;
     } else if (field === "park") {

@@ -155,7 +155,7 @@ describe(`the first hour on the command line (${dialectLabel})`, () => {
     expect((await cli(db, "ratio", "list", "--tax", "vat", "--format", "json")).json()).toEqual(zh.json());
     const wrong = await cli(db, "ratio", "list", "--tax", "VTA");
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toMatch(/--tax: VTA is not a tax; the nearest: VAT/);
+    expect(wrong.stderr).toMatch(/--tax: VTA is not a tax code; the nearest: VAT/);
   });
 
   it("says where a new database is made, and that a year with nothing booked is empty", async () => {
@@ -211,4 +211,36 @@ describe(`the first hour on the command line (${dialectLabel})`, () => {
     );
     expect(JSON.parse(theirs.stdout).by_tax.length).toBeGreaterThan(0);
   }, 120_000);
+
+  it("shows times in Beijing time in tables, and the instant in ISO UTC in JSON; amounts and counts grouped", async () => {
+    const before = process.env.PARKLEDGER_TZ;
+    process.env.PARKLEDGER_TZ = "Asia/Shanghai";
+    try {
+      expect((await cli(db, "token", "create", "--party", "auditor", "--role", "auditor")).code).toBe(0);
+      const json = (await cli(db, "token", "list", "--format", "json")).json() as { created_at: string }[];
+      const iso = new Date(json.at(-1)!.created_at);
+      const beijing = new Date(iso.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace("T", " ");
+      expect((await cli(db, "token", "list")).stdout).toContain(`${beijing} (UTC+8)`);
+    } finally {
+      if (before === undefined) delete process.env.PARKLEDGER_TZ;
+      else process.env.PARKLEDGER_TZ = before;
+    }
+    const file = csvFile([RECEIPT_HEADER, ["FH-2", uscc(1), "VAT", "2025-04-01", "1234567.89", "gross", "", ""]]);
+    const summary = await cli(
+      db,
+      "transfer",
+      "--operator",
+      "bingtuan",
+      "--amount",
+      "1234567.89",
+      "--on",
+      "2025-06-30",
+      "--ref",
+      "FH-T1",
+    );
+    expect(summary.code, summary.stderr).toBe(0);
+    expect(summary.stdout).toContain("1,234,567.89");
+    expect(summary.stdout).toMatch(/year\s+2025/);
+    expect((await cli(db, "import", "receipts", file)).stdout).toMatch(/rows\s+1\b/);
+  });
 });
