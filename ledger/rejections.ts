@@ -126,6 +126,7 @@ export const REJECTIONS = {
     "forgone_by names the park's operator or host, central where the item has a central share, or shared",
   file_unreadable: "the file cannot be read",
   file_empty: "the file has no header row",
+  file_kind_wrong: "the file is of another kind than this import takes; the message names the import it belongs to",
 } as const;
 
 export type RejectionCode = keyof typeof REJECTIONS;

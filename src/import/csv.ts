@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Transform, type TransformCallback } from "node:stream";
 import { parse } from "csv-parse";
+import { isWorkbook, workbookAsCsv } from "./xlsx.js";
 import iconv from "iconv-lite";
 import type { RowProblem } from "../../ledger/rejections.js";
 
@@ -228,8 +229,26 @@ export async function openCsv(file: string, spec: ColumnSpec, encoding: Encoding
   if (!stat.isFile()) {
     throw new FileRejected(file, [{ row: 0, column: null, code: "file_unreadable", reason: `${file} is not a file` }]);
   }
+  // an Excel workbook is read from its first sheet, as the CSV Excel would have saved
+  let workbook: { csv: string; remove: () => void } | null = null;
+  if (isWorkbook(file)) {
+    try {
+      workbook = await workbookAsCsv(file);
+    } catch (error) {
+      throw new FileRejected(file, [
+        {
+          row: 0,
+          column: null,
+          code: "file_unreadable",
+          reason: `cannot read the workbook: ${(error as Error).message}`,
+        },
+      ]);
+    }
+    encoding = "utf8";
+  }
   let bytes = 0;
-  const source = fs.createReadStream(file, { highWaterMark: 1 << 16 });
+  const source = fs.createReadStream(workbook?.csv ?? file, { highWaterMark: 1 << 16 });
+  source.on("close", () => workbook?.remove());
   source.on("data", (chunk) => {
     bytes += (chunk as Buffer).length;
   });
@@ -273,7 +292,7 @@ export async function openCsv(file: string, spec: ColumnSpec, encoding: Encoding
 
   return {
     file_name: file,
-    size_bytes: stat.size,
+    size_bytes: workbook === null ? stat.size : fs.statSync(workbook.csv).size,
     records: records(),
     bytesRead: () => bytes,
     encoding: () => decoder.chosen,
@@ -337,6 +356,42 @@ function checkHeader(file: string, header: string[], spec: ColumnSpec): string[]
         reason: `required column "${column}" is missing from the header`,
       });
   }
-  if (problems.length > 0) throw new FileRejected(file, problems);
+  if (problems.length > 0) throw new FileRejected(file, otherLayout(columns, spec) ?? problems);
   return columns;
+}
+
+/**
+ * The import each known layout belongs to, by the columns only it requires: a file given to the wrong
+ * import is named for what it is, in one line, rather than as a column unknown per header cell.
+ */
+const LAYOUTS: { command: string; what: string; columns: readonly string[] }[] = [
+  {
+    command: "import receipts",
+    what: "a treasury receipts file",
+    columns: ["receipt_no", "tax_code", "collected_on", "amount"],
+  },
+  { command: "import enterprises", what: "an enterprise registry", columns: ["uscc", "name", "park", "from"] },
+  { command: "import indicators", what: "an indicator report", columns: ["park", "indicator", "month", "value"] },
+  {
+    command: "import projects",
+    what: "a projects file",
+    columns: ["project_no", "name", "park", "origin", "start_on"],
+  },
+  { command: "import land", what: "a land revenue and exemptions file", columns: ["kind", "ref", "item", "amount"] },
+];
+
+function otherLayout(columns: readonly string[], spec: ColumnSpec): RowProblem[] | null {
+  const given = new Set(columns.map((c) => HEADER_ALIASES[c] ?? c));
+  const fits = (required: readonly string[]) => required.every((c) => given.has(c));
+  if (fits(spec.required)) return null;
+  const layout = LAYOUTS.find((l) => fits(l.columns));
+  if (layout === undefined) return null;
+  return [
+    {
+      row: 1,
+      column: null,
+      code: "file_kind_wrong",
+      reason: `this looks like ${layout.what} (its header has ${layout.columns.join(", ")}): use 'parkledger ${layout.command}'; this import expects ${spec.required.join(", ")}`,
+    },
+  ];
 }

@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
+import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { cli } from "../support/cli.js";
@@ -242,5 +243,43 @@ describe(`the first hour on the command line (${dialectLabel})`, () => {
     expect(summary.stdout).toContain("1,234,567.89");
     expect(summary.stdout).toMatch(/year\s+2025/);
     expect((await cli(db, "import", "receipts", file)).stdout).toMatch(/rows\s+1\b/);
+  });
+
+  it("names the import a file of another kind belongs to, in one line", async () => {
+    const r = await cli(db, "import", "receipts", standardRegistry());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/this looks like an enterprise registry .*use 'parkledger import enterprises'/);
+    expect(r.stderr).not.toContain("column_unknown");
+  });
+
+  it("reads an Excel workbook's first sheet as the same columns, and imports it once", async () => {
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet("入库明细");
+    sheet.addRow(["票号", "纳税人识别号", "预算科目", "入库日期", "金额", "口径"]);
+    sheet.addRow(["XL-1", uscc(11), "1010101", new Date(Date.UTC(2025, 4, 6)), 2895.64, "gross"]);
+    sheet.addRow(["XL-2", uscc(12), 10101, "2025-05-07", 100, "local"]);
+    const file = path.join(tmpDir(), "treasury.xlsx");
+    await book.xlsx.writeFile(file);
+    const r = await cli(db, "import", "receipts", file, "--format", "json");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json()).toMatchObject({ new_rows: 2, receipts: 2 });
+    const shown = (await cli(db, "show", "receipt", "XL-1", "--format", "json")).json();
+    expect(shown).toMatchObject({
+      collected_on: "2025-05-06",
+      amount: "2895.64",
+      park: "WZ",
+      central_share: "1447.82",
+    });
+    expect((await cli(db, "import", "receipts", file, "--format", "json")).json()).toMatchObject({
+      already_imported: true,
+    });
+    const bad = new ExcelJS.Workbook();
+    bad.addWorksheet("s").addRow(["receipt_no", "uscc", "tax_code", "collected_on", "amount", "scope"]);
+    bad.worksheets[0]!.addRow(["XL-3", uscc(11), "VAT", "2025-05-08", 0.1 + 0.2, "gross"]);
+    const badFile = path.join(tmpDir(), "float.xlsx");
+    await bad.xlsx.writeFile(badFile);
+    const refused = await cli(db, "import", "receipts", badFile);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/float\.xlsx:2: column amount: .*0\.30000000000000004/);
   });
 });
