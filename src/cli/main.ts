@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { receiptTabular, receiptView } from "../../reports/receipt.js";
 import { FULL_VIEW } from "../../reports/viewer.js";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, Help, Option } from "commander";
 import { loadConfig, type Config } from "../config.js";
 import { openDatabase, type Database } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
@@ -76,6 +76,11 @@ export async function main(
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError("(run with --help for usage)")
+    // an option a command cannot do without says so in its help
+    .configureHelp({
+      optionDescription: (option) =>
+        `${option.mandatory ? "(required) " : ""}${new Help().optionDescription(option)}`,
+    })
     .hook("preAction", async (_program, action) => {
       checkArgumentText(action);
       await spellNamesOneWay(action, async () => ReferenceData.load((await database()).knex));

@@ -43,6 +43,12 @@ async function shell(env: NodeJS.ProcessEnv, ...argv: string[]) {
 }
 
 describe(`the first hour on the command line (${dialectLabel})`, () => {
+  it("marks the options a command cannot do without in its help", async () => {
+    const help = await cli(db, "report", "settlement", "--help");
+    expect(help.stdout).toMatch(/--year <year>\s+\(required\) fiscal year/);
+    expect(help.stdout).toMatch(/--park <park>\s+one of the operator's parks/);
+  });
+
   it("says its version", async () => {
     const pkg = JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
     const r = await cli(db, "--version");
