@@ -327,7 +327,7 @@ export function landTabular(r: LandReport, ref: ReferenceData): Tabular {
   return {
     title_zh: `${r.year}年度土地和矿业权收入及减免表`,
     title_en: `Land and mineral revenue and exemptions ${r.year}`,
-    subtitle: `${r.parks.join(", ") || "—"} · 减免依据 exemptions under 新财综〔2022〕48号 and others, as recorded`,
+    subtitle: `${r.parks.join(", ") || "-"} · 减免依据 exemptions under 新财综〔2022〕48号 and others, as recorded`,
     sections: [
       revenueSection(r, names),
       partiesSection(r, names),
@@ -337,7 +337,7 @@ export function landTabular(r: LandReport, ref: ReferenceData): Tabular {
     ],
     notes: [
       "未纳入分成：园区分成协议未列明的项目，地方部分由东道方留存 Not shared: local revenue of an item no agreement names, kept by the host.",
-      `中央分享比例 central shares: ${r.items.map((i) => `${i.code} ${i.central_share_pct ?? "—"}%`).join(", ")}`,
+      `中央分享比例 central shares: ${r.items.map((i) => `${i.code} ${i.central_share_pct ?? "-"}%`).join(", ")}`,
     ],
   };
 }

@@ -97,7 +97,7 @@ export function receiptTabular(r: ReceiptView): Tabular {
       value: `中央 ${r.levels.central} · 自治区 ${r.levels.region} · 州 ${r.levels.prefecture} · 县 ${r.levels.county}`,
     });
   if (r.source !== null)
-    rows.push({ item: "来源 Source", value: r.source.file === null ? "—" : `${r.source.file} row ${r.source.row}` });
+    rows.push({ item: "来源 Source", value: r.source.file === null ? "-" : `${r.source.file} row ${r.source.row}` });
   return {
     title_zh: "入库明细",
     title_en: `Receipt ${r.receipt_no}`,

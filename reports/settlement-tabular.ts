@@ -24,13 +24,13 @@ const TAX_COLUMNS = [
  */
 export function settlementTabular(s: SettlementStatement, ref: ReferenceData, flat = false): Tabular {
   if (flat) return flatSettlementTabular(s);
-  const name = (code: string | null) => (code === null ? "—" : (ref.jurisdiction(code)?.name_zh ?? code));
+  const name = (code: string | null) => (code === null ? "-" : (ref.jurisdiction(code)?.name_zh ?? code));
   const parkName = (code: string) => `${ref.park(code)?.name_zh ?? code} (${code})`;
   const parks = s.park !== null ? parkName(s.park) : (s.parks ?? []).map(parkName).join(" + ");
   return {
     title_zh: `${s.year}年度税收分成核算表`,
     title_en: `Revenue-sharing settlement ${s.year}`,
-    subtitle: `${parks} · 运营方 operator: ${name(s.operator)} (${s.operator}) · 东道方 host: ${name(s.host)} (${s.host ?? "—"}) · ${s.status === "closed" ? `已结算 closed ${localTime(s.closed_at)}` : "未结算 open"}`,
+    subtitle: `${parks} · 运营方 operator: ${name(s.operator)} (${s.operator}) · 东道方 host: ${name(s.host)} (${s.host ?? "-"}) · ${s.status === "closed" ? `已结算 closed ${localTime(s.closed_at)}` : "未结算 open"}`,
     sections: [
       byTaxSection(s),
       ...(s.by_park !== undefined ? [byParkSection(s.by_park)] : []),

@@ -6,7 +6,8 @@ import type { Align, Cell, Column, Section } from "./tabular.js";
 export type Kind = NonNullable<Column["kind"]>;
 
 /** How the table shows a null; CSV leaves the field empty and the workbook leaves the cell empty. */
-export const NULL_MARK = "—";
+/** A missing value: a plain hyphen, since "—" is East Asian ambiguous width and renders double in Chinese terminals. */
+export const NULL_MARK = "-";
 
 /** What each kind may carry, as the JSON contract writes it; text carries anything. */
 const KIND_PATTERN: Record<Kind, RegExp | null> = {

@@ -19,14 +19,21 @@ const TERMINAL_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2
 
 const graphemes = new Intl.Segmenter("zh", { granularity: "grapheme" });
 
-export function renderTable(t: Tabular): string {
+/**
+ * `width`: the terminal's columns. A section wider than it is shown as several narrower tables, each
+ * with the section's leading text columns (what the row is) and as many of the other columns as fit.
+ */
+export function renderTable(t: Tabular, options: { width?: number | undefined } = {}): string {
   const lines = displayLines([t.title_zh, t.title_en].filter((title) => title !== "").join(" "));
-  if (t.subtitle !== undefined && t.subtitle !== "") lines.push(...displayLines(t.subtitle));
+  if (t.subtitle !== undefined && t.subtitle !== "")
+    lines.push(
+      ...displayLines(t.subtitle).flatMap((line) => (options.width === undefined ? [line] : wrap(line, options.width))),
+    );
   for (const section of t.sections) {
     lines.push("");
     const title = sectionTitle(section);
     if (title !== "") lines.push(...displayLines(title));
-    lines.push(...sectionLines(section));
+    lines.push(...fittedSectionLines(section, options.width));
   }
   if (t.notes !== undefined && t.notes.length > 0) {
     lines.push("", "注 Notes");
@@ -39,13 +46,41 @@ export function renderTable(t: Tabular): string {
   return `${lines.join("\n")}\n`;
 }
 
-function sectionLines(section: Section): string[] {
+/** A section as one table, or, wider than `width`, as consecutive tables of the columns that fit. */
+function fittedSectionLines(section: Section, width: number | undefined): string[] {
+  const { columns } = section;
+  if (width === undefined || columns.length <= 2) return sectionLines(section);
+  const widths = layout(section).widths;
+  const span = (indexes: number[]) =>
+    indexes.reduce((sum, i) => sum + widths[i]!, 0) + GAP.length * Math.max(0, indexes.length - 1);
+  if (span(columns.map((_, i) => i)) <= width) return sectionLines(section);
+  // what a row is (its leading text columns, at most two) starts each part
+  let keys = 1;
+  while (keys < 2 && keys < columns.length - 1 && kindOf(columns[keys]!) === "text") keys += 1;
+  const start = columns.slice(0, keys).map((_, i) => i);
+  const blocks: number[][] = [];
+  let block = [...start];
+  for (let i = keys; i < columns.length; i++) {
+    if (block.length > keys && span([...block, i]) > width) {
+      blocks.push(block);
+      block = [...start];
+    }
+    block.push(i);
+  }
+  blocks.push(block);
+  return blocks.flatMap((indexes, n) => [
+    ...(n > 0 ? [""] : []),
+    ...sectionLines({ ...section, columns: indexes.map((i) => columns[i]!) }),
+  ]);
+}
+
+/** The cells of a section as shown, and each column's width. */
+function layout(section: Section) {
   const { columns } = section;
   const headers = columns.map((column) => [oneLine(column.label_zh), oneLine(column.label_en)]);
   const rows = section.rows.map((row) => shownCells(columns, rowCells(section, row)));
   const totalsText = totalsCells(section, TOTALS_LABEL);
   const totals = totalsText === null ? null : shownCells(columns, totalsText);
-
   const widths = columns.map((column, i) => {
     const headerWidth = Math.max(...headers[i]!.map((line) => stringWidth(line)));
     const cells = totals === null ? rows : [...rows, totals];
@@ -53,6 +88,12 @@ function sectionLines(section: Section): string[] {
     const cap = kindOf(column) === "text" ? TEXT_WIDTH_MAX : Infinity;
     return Math.max(headerWidth, Math.min(contentWidth, cap));
   });
+  return { headers, rows, totals, widths };
+}
+
+function sectionLines(section: Section): string[] {
+  const { columns } = section;
+  const { headers, rows, totals, widths } = layout(section);
   const aligns = columns.map(alignOf);
   const fit = (cells: string[][]): string[][] =>
     cells.map((lines, i) => (kindOf(columns[i]!) === "text" ? lines.flatMap((line) => wrap(line, widths[i]!)) : lines));
@@ -78,7 +119,7 @@ function sectionLines(section: Section): string[] {
   return out.map((line) => pad(line, tableWidth, "left"));
 }
 
-/** Each cell as the lines it shows: grouped numbers, "—" for null, data's own line breaks kept. */
+/** Each cell as the lines it shows: grouped numbers, "-" for null, data's own line breaks kept. */
 function shownCells(columns: Column[], cells: (string | null)[]): string[][] {
   return cells.map((text, i) => {
     if (text === null) return [NULL_MARK];

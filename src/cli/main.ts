@@ -78,8 +78,7 @@ export async function main(
     .showHelpAfterError("(run with --help for usage)")
     // an option a command cannot do without says so in its help
     .configureHelp({
-      optionDescription: (option) =>
-        `${option.mandatory ? "(required) " : ""}${new Help().optionDescription(option)}`,
+      optionDescription: (option) => `${option.mandatory ? "(required) " : ""}${new Help().optionDescription(option)}`,
     })
     .hook("preAction", async (_program, action) => {
       checkArgumentText(action);

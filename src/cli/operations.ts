@@ -11,7 +11,7 @@ import { WRITES, type WriteOperation } from "../operations/writes.js";
 import { FULL_VIEW } from "../../reports/viewer.js";
 import type { Database } from "../db/database.js";
 import { ReferenceData } from "../repositories/reference.js";
-import { emit, formatOption, JSON_INDENT_ITEMS_MAX, UsageError, type Format, type Io } from "./output.js";
+import { emit, formatOption, JSON_INDENT_ITEMS_MAX, widthOption, UsageError, type Format, type Io } from "./output.js";
 
 /** What the command groups are for, where a registry makes the group. */
 const GROUPS: Record<string, string> = {
@@ -44,7 +44,8 @@ function addReport(command: Command, op: ReportOperation, io: Io, database: () =
   command
     .addOption(formatOption())
     .addOption(new Option("--out <file>", "write to FILE instead of stdout"))
-    .action(async (given: Record<string, unknown> & { format: Format; out?: string }) => {
+    .addOption(widthOption())
+    .action(async (given: Record<string, unknown> & { format: Format; out?: string; width?: number }) => {
       const params = parseOptions(op.params, given);
       const d = await database();
       const answer = await op.run({ knex: d.knex, ref: await ReferenceData.load(d.knex), viewer: FULL_VIEW }, params);
@@ -52,6 +53,7 @@ function addReport(command: Command, op: ReportOperation, io: Io, database: () =
         io.stderr.write(`note: nothing at all is booked in ${params.year} in ${d.location}; the figures are zeros\n`);
       await emit(io, given.format, given.out, answer.json, answer.tabular, {
         compact: (answer.items ?? 0) > JSON_INDENT_ITEMS_MAX,
+        width: given.width,
       });
     });
 }

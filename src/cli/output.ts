@@ -108,7 +108,7 @@ export async function emit(
   out: string | undefined,
   json: unknown,
   tabular: (format: Exclude<Format, "json">) => Tabular,
-  options: { compact?: boolean } = {},
+  options: { compact?: boolean; width?: number | undefined } = {},
 ): Promise<void> {
   const format = outputFormat(given, out);
   if (out !== undefined) checkOutFolder(out);
@@ -132,7 +132,10 @@ export async function emit(
         throw new UsageError("--format xlsx writes a binary workbook; give --out FILE.xlsx or redirect stdout");
       break;
     default:
-      body = renderTable(tabular("table"));
+      // a table on a terminal fits its width; one written to a file or a pipe keeps every column on one line
+      body = renderTable(tabular("table"), {
+        width: options.width ?? (out === undefined ? terminalWidth(io) : undefined),
+      });
   }
   if (out !== undefined) {
     await fs.promises.writeFile(out, body);
@@ -148,6 +151,23 @@ function checkOutFolder(out: string): void {
   if (!fs.existsSync(folder))
     throw new UsageError(`--out: the folder ${folder} does not exist; create it first or choose another`);
   if (!fs.statSync(folder).isDirectory()) throw new UsageError(`--out: ${folder} is not a folder`);
+}
+
+/** The terminal's width in columns, when stdout is one. */
+export function terminalWidth(io: Io): number | undefined {
+  const stdout = io.stdout as Io["stdout"] & { columns?: number };
+  return stdout.isTTY === true && typeof stdout.columns === "number" && stdout.columns > 0 ? stdout.columns : undefined;
+}
+
+/** `--width N`: the columns a table may take (default: the terminal's). */
+export function widthOption(): Option {
+  return new Option("--width <columns>", "fit tables to this many columns (default: the terminal's width)").argParser(
+    (value: string) => {
+      const n = Number(value);
+      if (!/^\d{1,4}$/.test(value) || n < 40) throw new InvalidArgumentError("a number of columns, at least 40");
+      return n;
+    },
+  );
 }
 
 export class UsageError extends Error {

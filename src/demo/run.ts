@@ -22,7 +22,7 @@ import { suspenseReport, type SuspenseReport } from "../../reports/suspense.js";
 import { trialBalance, type TrialBalance } from "../../reports/trial-balance.js";
 import { FULL_VIEW } from "../../reports/viewer.js";
 import { renderTable, type Tabular } from "../../reports/render.js";
-import { progressReporter, toJson, type Format, type Io } from "../cli/output.js";
+import { progressReporter, terminalWidth, toJson, type Format, type Io } from "../cli/output.js";
 import { demoEnterprises, demoReceipts, enterprisesCsv, receiptsCsvLines, type DemoOptions } from "./generate.js";
 import { demoIndicators, demoProjects } from "./indicators.js";
 import { demoTreasuryFile, demoTreasuryRows } from "./treasury.js";
@@ -87,9 +87,10 @@ export async function runDemo(db: Database, io: Io, run: DemoRun): Promise<void>
     );
     return;
   }
-  for (const s of reports.statements) io.stdout.write(renderTable(settlementTabular(s, reference)) + "\n");
-  io.stdout.write(renderTable(indicatorsSummaryTabular(run.year, reports.indicators)) + "\n");
-  io.stdout.write(renderTable(trialBalancesTabular(run.year, reports, run.command)));
+  const fit = { width: terminalWidth(io) };
+  for (const s of reports.statements) io.stdout.write(renderTable(settlementTabular(s, reference), fit) + "\n");
+  io.stdout.write(renderTable(indicatorsSummaryTabular(run.year, reports.indicators), fit) + "\n");
+  io.stdout.write(renderTable(trialBalancesTabular(run.year, reports, run.command), fit));
 }
 
 /** The enterprise registry and the year's receipts, as the treasury's export files. */

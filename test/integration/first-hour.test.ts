@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
 import ExcelJS from "exceljs";
+import stringWidth from "string-width";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { cli } from "../support/cli.js";
@@ -287,5 +288,18 @@ describe(`the first hour on the command line (${dialectLabel})`, () => {
     const refused = await cli(db, "import", "receipts", badFile);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/float\.xlsx:2: column amount: .*0\.30000000000000004/);
+  });
+
+  it("fits a wide table to --width, every line within it, the row's name repeated in each part", async () => {
+    const wide = await cli(db, "report", "settlement", "--year", "2025", "--operator", "bingtuan");
+    const widest = Math.max(...wide.stdout.split("\n").map((l) => stringWidth(l)));
+    expect(widest).toBeGreaterThan(80);
+    const narrow = await cli(db, "report", "settlement", "--year", "2025", "--operator", "bingtuan", "--width", "80");
+    expect(narrow.code, narrow.stderr).toBe(0);
+    const tableLines = narrow.stdout.split("\n").filter((l) => /^[=-]+$|\d\.\d\d/.test(l.trim()));
+    for (const line of tableLines) expect(stringWidth(line)).toBeLessThanOrEqual(80);
+    // the tax rows appear in each part, so every figure can still be read against its tax
+    expect(narrow.stdout.match(/增值税/g)!.length).toBeGreaterThan(wide.stdout.match(/增值税/g)!.length);
+    expect(narrow.stdout).not.toContain("—");
   });
 });

@@ -154,9 +154,9 @@ describe("money and missing values", () => {
     expect(csv).not.toMatch(/\d,\d{3}\./);
   });
 
-  it("null renders as — in the table and empty in CSV", () => {
+  it("null renders as a plain hyphen in the table (— is ambiguous width in Chinese terminals) and empty in CSV", () => {
     const cit = tableBlock(renderTable(settlement)).find((line) => line.startsWith("CIT "))!;
-    expect(cit).toMatch(/-1,234,567\.89\s+—\s+80\.00%/);
+    expect(cit).toMatch(/-1,234,567\.89\s+-\s+80\.00%/);
     const records = readCsv(renderCsv(settlement));
     expect(records[2]).toEqual(["CIT", "企业所得税 CIT", "-1234567.89", "", "80.00", "3"]);
   });
