@@ -110,6 +110,12 @@ export async function suspenseReport(
   return { year, count: items.length, total_held: formatYuan(total), items };
 }
 
+/** Why a receipt is held, in Chinese beside the code scripts read. */
+export const REASON_ZH: Record<SuspenseRow["reason"], string> = {
+  enterprise_unknown: "企业未登记",
+  enterprise_in_no_park: "当日不在任何园区",
+};
+
 export function suspenseTabular(s: SuspenseReport): Tabular {
   return {
     title_zh: "待查收入清单",
@@ -128,7 +134,7 @@ export function suspenseTabular(s: SuspenseReport): Tabular {
           { key: "held", label_zh: "挂账", label_en: "Held", align: "right", kind: "money" },
           { key: "reason", label_zh: "原因", label_en: "Reason" },
         ],
-        rows: s.items.map((i) => ({ ...i })),
+        rows: s.items.map((i) => ({ ...i, reason: `${REASON_ZH[i.reason]} ${i.reason}` })),
         totals: { receipt_no: "", held: s.total_held },
       },
     ],

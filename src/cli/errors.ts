@@ -2,6 +2,7 @@
 // checks: 2 for anything the user sent (bad input, a rule of the ledger), 1 for a fault of ours.
 
 import { ZodError } from "zod";
+import { REJECTIONS_ZH } from "../../ledger/rejections-zh.js";
 import { Rejection, rejectedField } from "../../ledger/rejections.js";
 import { FileRejected } from "../import/csv.js";
 import { ImportRejected, formatProblems } from "../import/errors.js";
@@ -48,16 +49,17 @@ export function exitCodeFor(error: unknown): number {
 export function describeError(error: unknown): string {
   error = balanceRejection(error) ?? error; // the running balances refused a booking: a rule, not a fault
   if (error instanceof ImportRejected) {
-    return `error: ${error.message}\n${formatProblems(error.file, error.problems, error.problem_count)}`;
+    return `error: 有问题，未导入/入账任何数据 · ${error.message}\n${formatProblems(error.file, error.problems, error.problem_count)}`;
   }
   if (error instanceof FileRejected) {
-    return `error: ${formatProblems(error.file, error.problems, error.problems.length)}\nnothing was imported`;
+    return `error: ${formatProblems(error.file, error.problems, error.problems.length)}\n未导入任何数据 · nothing was imported`;
   }
   if (error instanceof Rejection) {
     const named = rejectedField(error);
     // a field of the API is an option here: operator_share is --operator-share
-    if (named !== null) return `error: --${named.field.replace(/_/g, "-")}: ${named.reason} [${error.code}]`;
-    return `error: ${error.message} [${error.code}]`;
+    const zh = REJECTIONS_ZH[error.code];
+    if (named !== null) return `error: --${named.field.replace(/_/g, "-")}: ${zh} · ${named.reason} [${error.code}]`;
+    return `error: ${zh} · ${error.message} [${error.code}]`;
   }
   if (error instanceof UsageError || error instanceof DatabaseBusy) return `error: ${error.message}`;
   if (error instanceof ZodError)

@@ -42,12 +42,42 @@ function items(title: string, pairs: [string, string | number | null][], subtitl
   };
 }
 
+/** What each figure of an import's summary is, in Chinese beside the key scripts read in its JSON. */
+const SUMMARY_ZH: Record<string, string> = {
+  sha256: "文件摘要",
+  encoding: "编码",
+  import_id: "导入编号",
+  already_imported: "此前已导入",
+  rows: "行数",
+  new_rows: "新增行",
+  unchanged_rows: "未变行",
+  receipts: "入库笔数",
+  refunds: "退库及调库笔数",
+  suspense: "挂账待查笔数",
+  prior_year_adjustments: "以前年度调整笔数",
+  central_differs: "中央级与比例不符笔数",
+  enterprises: "企业数",
+  new_stays: "新增入园记录",
+  changed_stays: "变更入园记录",
+  unchanged_stays: "未变入园记录",
+  suspense_now_resolvable: "待查收入现可认定",
+  new_reports: "新增报告",
+  revisions: "修订",
+  entries_posted: "记账凭证",
+  new_projects: "新增项目",
+  changed_projects: "变更项目",
+  new_revenue: "新增收入记录",
+  new_exemptions: "新增减免记录",
+  party: "单位",
+};
+
 export function importSummaryTabular(title: string, result: object): Tabular {
   const r = result as Record<string, unknown>;
   const pairs: [string, string | number | null][] = [];
   for (const [key, value] of Object.entries(r)) {
     if (key === "suspense_items" || key === "central_differs_items" || key === "file") continue;
-    pairs.push([key, typeof value === "boolean" ? (value ? "yes" : "no") : (value as string | number | null)]);
+    const label = SUMMARY_ZH[key] === undefined ? key : `${SUMMARY_ZH[key]} ${key}`;
+    pairs.push([label, typeof value === "boolean" ? (value ? "是 yes" : "否 no") : (value as string | number | null)]);
   }
   const tab = items(title, pairs, String(r.file));
   const suspense = r.suspense_items as

@@ -3,6 +3,7 @@
 // renamed), and a bare 500 naming the request id for a fault of ours; never a stack trace.
 
 import { ZodError } from "zod";
+import { REJECTIONS_ZH } from "../../ledger/rejections-zh.js";
 import { Rejection, type RejectionCode } from "../../ledger/rejections.js";
 import { FileRejected } from "../import/csv.js";
 import { ImportRejected } from "../import/errors.js";
@@ -55,13 +56,18 @@ const CONFLICTS = new Set<RejectionCode>([
 ]);
 
 export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
+  error: { code: string; message: string; message_zh?: string; details?: unknown };
 }
 
 export function toHttpError(error: unknown, requestId: string): { status: number; body: ErrorBody; fault: boolean } {
   error = balanceRejection(error) ?? error; // the running balances refused a booking: a rule, not a fault
-  const body = (code: string, message: string, details?: unknown): ErrorBody => ({
-    error: details === undefined ? { code, message } : { code, message, details },
+  const body = (code: string, message: string, details?: unknown, message_zh?: string): ErrorBody => ({
+    error: {
+      code,
+      message,
+      ...(message_zh !== undefined ? { message_zh } : {}),
+      ...(details !== undefined ? { details } : {}),
+    },
   });
   if (error instanceof HttpError)
     return { status: error.status, body: body(error.code, error.message, error.details), fault: false };
@@ -80,9 +86,10 @@ export function toHttpError(error: unknown, requestId: string): { status: number
             field: p.column,
             code: p.code,
             reason: p.reason,
+            reason_zh: REJECTIONS_ZH[p.code],
             ...(p.value !== undefined ? { value: p.value } : {}),
           }
-        : p,
+        : { ...p, reason_zh: REJECTIONS_ZH[p.code] },
     );
     const conflict = error.problems.length > 0 && error.problems.every((p) => CONFLICTS.has(p.code));
     return {
@@ -91,6 +98,7 @@ export function toHttpError(error: unknown, requestId: string): { status: number
         conflict ? error.problems[0]!.code : "rejected",
         `${error.problem_count} problem${error.problem_count === 1 ? "" : "s"}; nothing was booked`,
         details,
+        `${error.problem_count} 处问题，未入账任何数据`,
       ),
       fault: false,
     };
@@ -98,13 +106,18 @@ export function toHttpError(error: unknown, requestId: string): { status: number
   if (error instanceof FileRejected)
     return {
       status: 422,
-      body: body("rejected", "the file was refused; nothing was imported", error.problems),
+      body: body(
+        "rejected",
+        "the file was refused; nothing was imported",
+        error.problems.map((p) => ({ ...p, reason_zh: REJECTIONS_ZH[p.code] })),
+        "文件被拒收，未导入任何数据",
+      ),
       fault: false,
     };
   if (error instanceof Rejection)
     return {
       status: CONFLICTS.has(error.code) ? 409 : 422,
-      body: body(error.code, error.message, error.details),
+      body: body(error.code, error.message, error.details, REJECTIONS_ZH[error.code]),
       fault: false,
     };
   if (error instanceof URIError)

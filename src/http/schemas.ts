@@ -188,7 +188,13 @@ export const VerifyQuery = z.strictObject({ anchor: Identifier(100).optional() }
 export const NoQuery = z.strictObject({ ...formatField });
 
 export const ErrorBody = z.strictObject({
-  error: z.strictObject({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+  error: z.strictObject({
+    code: z.string(),
+    message: z.string(),
+    /** The rule broken, in Chinese, for a rejection: beside the English message, the code unchanged. */
+    message_zh: z.string().optional(),
+    details: z.unknown().optional(),
+  }),
 });
 
 /** The contract's report shapes, declared once beside the reports (reports/shapes.ts). */

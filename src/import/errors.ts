@@ -2,6 +2,7 @@
 // Nothing of a rejected file is written (the import runs in one transaction).
 
 import path from "node:path";
+import { REJECTIONS_ZH } from "../../ledger/rejections-zh.js";
 import { REJECTIONS, type RejectionCode, type RowProblem } from "../../ledger/rejections.js";
 import { textProblem, visibleText, type TextKind } from "../../ledger/text.js";
 
@@ -53,7 +54,8 @@ export function formatProblems(file: string, problems: readonly RowProblem[], to
     const where = p.row > 0 ? `${name}:${p.row}` : name;
     const column = p.column ? ` column ${p.column}:` : "";
     const value = p.value !== undefined ? ` (value "${p.value}")` : "";
-    return `${where}:${column} ${p.reason}${value} [${p.code}]`;
+    // the rule in Chinese first, the English detail beside it, the code unchanged for scripts
+    return `${where}:${column} ${REJECTIONS_ZH[p.code]} · ${p.reason}${value} [${p.code}]`;
   });
   if (total > problems.length) lines.push(`… and ${total - problems.length} more problems`);
   return lines.join("\n");

@@ -163,7 +163,7 @@ describe(`the first hour on the command line (${dialectLabel})`, () => {
     expect((await cli(db, "ratio", "list", "--tax", "vat", "--format", "json")).json()).toEqual(zh.json());
     const wrong = await cli(db, "ratio", "list", "--tax", "VTA");
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toMatch(/--tax: VTA is not a tax code; the nearest: VAT/);
+    expect(wrong.stderr).toMatch(/--tax: .*VTA is not a tax code; the nearest: VAT/);
   });
 
   it("says where a new database is made, and that a year with nothing booked is empty", async () => {
@@ -301,5 +301,35 @@ describe(`the first hour on the command line (${dialectLabel})`, () => {
     // the tax rows appear in each part, so every figure can still be read against its tax
     expect(narrow.stdout.match(/增值税/g)!.length).toBeGreaterThan(wide.stdout.match(/增值税/g)!.length);
     expect(narrow.stdout).not.toContain("—");
+  });
+
+  it("says each problem in Chinese beside the English, the code unchanged for scripts", async () => {
+    const bad = csvFile([RECEIPT_HEADER, ["ZH-1", uscc(1), "VAT", "2025-13-01", "1.234", "gross", "", ""]]);
+    const r = await cli(db, "import", "receipts", bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/:2: column collected_on: 日期无效.* · not a date .*\[date_invalid\]/);
+    expect(r.stderr).toMatch(/:2: column amount: 金额格式不对.* · not an amount .*\[amount_invalid\]/);
+    const rule = await cli(
+      db,
+      "transfer",
+      "--operator",
+      "bingtuan",
+      "--amount",
+      "-5.00",
+      "--on",
+      "2025-06-30",
+      "--ref",
+      "ZH-T",
+    );
+    expect(rule.code).toBe(2);
+    expect(rule.stderr).toMatch(/拨付金额须为正数 · .*\[transfer_not_positive\]/);
+    const summary = await cli(
+      db,
+      "import",
+      "receipts",
+      csvFile([RECEIPT_HEADER, ["ZH-2", uscc(1), "VAT", "2025-05-01", "1.00", "gross", "", ""]]),
+    );
+    expect(summary.stdout).toMatch(/新增行 new_rows\s+1/);
+    expect(summary.stdout).toMatch(/此前已导入 already_imported\s+否 no/);
   });
 });

@@ -303,7 +303,7 @@ describe(`land and mineral revenue (${dialectLabel})`, () => {
     const r = await cli(db, "import", "land", changed);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /:2: column ref: revenue TD-BZ-2 is already recorded with other content.*\[land_ref_reused\]/,
+      /:2: column ref: .*revenue TD-BZ-2 is already recorded with other content.*\[land_ref_reused\]/,
     );
     expect(await counts()).toEqual(before);
   });
@@ -350,7 +350,7 @@ describe(`land and mineral revenue (${dialectLabel})`, () => {
       );
     // the project of another park is found once the rows are read, before anything is booked
     expect(r.stderr).toMatch(
-      /land-bad\.csv:8: column project: project PB-LAND-1 is in BZ, not WZ .*\[project_park_differs\]/,
+      /land-bad\.csv:8: column project: .*project PB-LAND-1 is in BZ, not WZ .*\[project_park_differs\]/,
     );
     expect(await counts()).toEqual(before);
     // what only the terms in force show is refused the same way, once every row is well formed
@@ -366,13 +366,13 @@ describe(`land and mineral revenue (${dialectLabel})`, () => {
     const t2 = await cli(db, "import", "land", terms);
     expect(t2.code).toBe(2);
     expect(t2.stderr).toMatch(
-      /land-terms\.csv:2: column collected_on: no central share of MRR is in force on 2016-05-01 \[no_central_ratio\]/,
+      /land-terms\.csv:2: column collected_on: .*no central share of MRR is in force on 2016-05-01 \[no_central_ratio\]/,
     );
     expect(t2.stderr).toMatch(
-      /land-terms\.csv:3: column forgone_by: LAND has no central share .*\[forgone_by_invalid\]/,
+      /land-terms\.csv:3: column forgone_by: .*LAND has no central share .*\[forgone_by_invalid\]/,
     );
     expect(t2.stderr).toMatch(
-      /land-terms\.csv:4: column forgone_by: urumqi neither runs nor hosts BZ.*\[forgone_by_invalid\]/,
+      /land-terms\.csv:4: column forgone_by: .*urumqi neither runs nor hosts BZ.*\[forgone_by_invalid\]/,
     );
     expect(await counts()).toEqual(before);
   });

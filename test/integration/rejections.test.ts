@@ -155,7 +155,7 @@ describe(`bad input is rejected whole (${dialectLabel})`, () => {
     ]);
     const r = await cli(db, "import", "receipts", file);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(":3: column receipt_no: receipt number D-1 is already used by row 2 of this file");
+    expect(r.stderr).toMatch(/:3: column receipt_no: .*receipt number D-1 is already used by row 2 of this file/);
   });
 
   it("rejects refunds in one file that together exceed their original", async () => {
