@@ -49,7 +49,8 @@ export const REJECTIONS_ZH: Record<RejectionCode, string> = {
   scope_required: "未说明口径：全额（gross）还是地方部分（local），不作任何默认",
   levels_invalid: "各级次金额之和须等于金额，且符号相同",
   levels_required: "原入库票按级次入账，退库也须给出各级次金额",
-  kind_invalid: "类型应为 receipt、credit_refund、settlement_refund、immediate_refund、export_offset 或 treasury_adjustment",
+  kind_invalid:
+    "类型应为 receipt、credit_refund、settlement_refund、immediate_refund、export_offset 或 treasury_adjustment",
   kind_amount_sign: "该类型的金额符号不对",
   kind_refund_of: "只有退库和调库可以写原票号",
   kind_tax: "留抵退税只能是增值税",
