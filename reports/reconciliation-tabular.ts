@@ -3,7 +3,7 @@
 // and the three-party overview. The report itself is reports/reconciliation.ts's.
 
 import type { ReferenceData } from "../src/repositories/reference.js";
-import type { Tabular } from "./render.js";
+import type { Section, Tabular } from "./render.js";
 import type {
   Reconciliation,
   ReconciliationItem,
@@ -65,12 +65,19 @@ export function reconciliationTabular(r: Reconciliation, ref: ReferenceData, fla
       {
         title_zh: "汇总",
         title_en: "Summary",
+        // counts and amounts in columns of their own kind, so a workbook holds them as numbers
         columns: [
           { key: "zh", label_zh: "项目", label_en: "" },
           { key: "en", label_zh: "", label_en: "Item" },
-          { key: "value", label_zh: "数值", label_en: "Value", align: "right" },
+          { key: "count", label_zh: "笔数", label_en: "Count", kind: "count" },
+          { key: "amount", label_zh: "金额", label_en: "Amount", kind: "money" },
         ],
-        rows: SUMMARY_ROWS.map(([key, zh, en]) => ({ zh, en, value: String(r.summary[key]) })),
+        rows: SUMMARY_ROWS.map(([key, zh, en]) => {
+          const value = r.summary[key];
+          return typeof value === "number"
+            ? { zh, en, count: value, amount: null }
+            : { zh, en, count: null, amount: value };
+        }),
       },
       {
         title_zh: "不符明细",
@@ -97,27 +104,40 @@ export function reconciliationTabular(r: Reconciliation, ref: ReferenceData, fla
   };
 }
 
+/** The summary figures of every party that are counts, or that are amounts: one kind per section. */
+function overviewSection(
+  o: Awaited<ReturnType<typeof reconciliationOverview>>,
+  ref: ReferenceData,
+  kind: "count" | "money",
+): Section {
+  const rows = SUMMARY_ROWS.filter(([key]) => (typeof o.parties[0]?.summary[key] === "number") === (kind === "count"));
+  return {
+    title_zh: kind === "count" ? "笔数" : "金额",
+    title_en: kind === "count" ? "Counts" : "Amounts",
+    columns: [
+      { key: "item", label_zh: "项目", label_en: "Item" },
+      ...o.parties.map((p) => ({
+        key: p.operator,
+        label_zh: ref.jurisdiction(p.operator)?.name_zh ?? p.operator,
+        label_en: `${p.operator} (${p.park ?? (p.parks ?? []).join("+")})`,
+        kind,
+      })),
+    ],
+    rows: rows.map(([key, zh, en]) => {
+      const row: Record<string, string | number> = { item: `${zh} ${en}` };
+      for (const p of o.parties) row[p.operator] = p.summary[key];
+      return row;
+    }),
+  };
+}
+
 export function overviewTabular(o: Awaited<ReturnType<typeof reconciliationOverview>>, ref: ReferenceData): Tabular {
   return {
     title_zh: `${o.year}年度三方对账汇总`,
     title_en: `Three-party reconciliation ${o.year}`,
     sections: [
-      {
-        columns: [
-          { key: "item", label_zh: "项目", label_en: "Item" },
-          ...o.parties.map((p) => ({
-            key: p.operator,
-            label_zh: ref.jurisdiction(p.operator)?.name_zh ?? p.operator,
-            label_en: `${p.operator} (${p.park ?? (p.parks ?? []).join("+")})`,
-            align: "right" as const,
-          })),
-        ],
-        rows: SUMMARY_ROWS.map(([key, zh, en]) => {
-          const row: Record<string, string> = { item: `${zh} ${en}` };
-          for (const p of o.parties) row[p.operator] = String(p.summary[key]);
-          return row;
-        }),
-      },
+      overviewSection(o, ref, "count"),
+      overviewSection(o, ref, "money"),
       {
         title_zh: "交叉核对与异常",
         title_en: "Cross-checks and anomalies",

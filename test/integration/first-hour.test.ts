@@ -332,4 +332,18 @@ describe(`the first hour on the command line (${dialectLabel})`, () => {
     expect(summary.stdout).toMatch(/新增行 new_rows\s+1/);
     expect(summary.stdout).toMatch(/此前已导入 already_imported\s+否 no/);
   });
+
+  it("writes the reconciliation summary's counts and amounts as numbers in the workbook", async () => {
+    const file = path.join(tmpDir(), "reconciliation.xlsx");
+    const r = await cli(db, "report", "reconciliation", "--year", "2025", "--operator", "bingtuan", "--out", file);
+    expect(r.code, r.stderr).toBe(0);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(file);
+    const values: ExcelJS.CellValue[][] = [];
+    book.worksheets[0]!.eachRow((row) => values.push((row.values as ExcelJS.CellValue[]).slice(1)));
+    const missing = values.find((v) => v.includes("Missing in operator"))!;
+    const total = values.find((v) => v.includes("Prefecture total"))!;
+    expect(missing.some((v) => typeof v === "number")).toBe(true);
+    expect(total.some((v) => typeof v === "number")).toBe(true);
+  });
 });
