@@ -3,6 +3,7 @@
 
 import { createHash } from "node:crypto";
 import type { Knex } from "knex";
+import { distance } from "fastest-levenshtein";
 import { codeBook, nearestCodes, type BudgetEntry, type CodeBook } from "../../ledger/budget.js";
 import { fieldRejection } from "../../ledger/rejections.js";
 import { visibleText } from "../../ledger/text.js";
@@ -332,6 +333,25 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else list.push(value);
 }
 
+/** ", did you mean X?" for the code or name fewest edits from `given`, when one is close; else "". */
+function nearestName<T extends { name_zh: string; short_zh: string; name_en: string }>(
+  given: string,
+  list: readonly T[],
+  code: (item: T) => string,
+): string {
+  const wanted = given.trim().toLowerCase();
+  let best: { item: T; d: number } | null = null;
+  for (const item of list)
+    for (const name of [code(item), item.name_zh, item.short_zh, item.name_en]) {
+      if (name === "") continue;
+      const d = distance(wanted, name.toLowerCase());
+      if (best === null || d < best.d) best = { item, d };
+    }
+  return best !== null && best.d <= Math.max(2, Math.floor(wanted.length / 3))
+    ? `, did you mean ${code(best.item)}?`
+    : "";
+}
+
 const PARTY_FIELDS = ["operator", "party", "jurisdiction"] as const;
 
 /**
@@ -367,7 +387,7 @@ export async function canonicalNames(
         throw fieldRejection(
           "park",
           "park_unknown",
-          `${visibleText(given)} is not a park; use one of ${r.parks.map((p) => p.code).join(", ")}`,
+          `${visibleText(given)} is not a park${nearestName(given, r.parks, (p) => p.code)}; use one of ${r.parks.map((p) => p.code).join(", ")}`,
         );
       fields[field] = park.code;
     } else {
@@ -377,7 +397,7 @@ export async function canonicalNames(
         throw fieldRejection(
           field,
           "jurisdiction_unknown",
-          `${visibleText(given)} is not a party; use one of ${r.jurisdictions.map((j) => j.code).join(", ")}`,
+          `${visibleText(given)} is not a party${nearestName(given, r.jurisdictions, (j) => j.code)}; use one of ${r.jurisdictions.map((j) => j.code).join(", ")}`,
         );
       fields[field] = jurisdiction.code;
     }

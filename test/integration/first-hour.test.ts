@@ -346,4 +346,15 @@ describe(`the first hour on the command line (${dialectLabel})`, () => {
     expect(missing.some((v) => typeof v === "number")).toBe(true);
     expect(total.some((v) => typeof v === "number")).toBe(true);
   });
+
+  it("takes parties as people name them and suggests the nearest for a slip", async () => {
+    for (const name of ["Bingtuan", "兵团", "新疆生产建设兵团"]) {
+      const r = await cli(db, "report", "settlement", "--year", "2025", "--operator", name, "--format", "json");
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.json().operator).toBe("bingtuan");
+    }
+    const slip = await cli(db, "report", "settlement", "--year", "2025", "--operator", "bingtaun");
+    expect(slip.code).toBe(2);
+    expect(slip.stderr).toMatch(/bingtaun is not a party, did you mean bingtuan\?; use one of/);
+  });
 });
