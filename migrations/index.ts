@@ -21,6 +21,7 @@ import * as m016 from "./016_park_of_transfers_and_closures.js";
 import * as m017 from "./017_treasury_data.js";
 import * as m018 from "./018_resplits.js";
 import * as m019 from "./019_land_revenue.js";
+import * as m020 from "./020_users.js";
 
 interface Migration {
   name: string;
@@ -47,6 +48,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "017_treasury_data", module: m017 },
   { name: "018_resplits", module: m018 },
   { name: "019_land_revenue", module: m019 },
+  { name: "020_users", module: m020 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -22,6 +22,7 @@ import type { CliContext } from "./context.js";
 import { EXIT_NOT_INTACT, exitCodeFor, describeError } from "./errors.js";
 import { addImportCommands } from "./imports.js";
 import { addServeCommand } from "./serve.js";
+import { addUserCommands } from "./users.js";
 import { addOperationCommands } from "./operations.js";
 import { textProblem, visibleText } from "../../ledger/text.js";
 import { emit, formatOption, processIo, toJson, UsageError, type Format, type Io } from "./output.js";
@@ -51,7 +52,7 @@ export async function main(
   argv: string[],
   io: Io = processIo,
   env: NodeJS.ProcessEnv = process.env,
-  deps: { db?: Database } = {},
+  deps: { db?: Database; password?: () => Promise<string> } = {},
 ): Promise<number> {
   let db: Database | null = null;
   const database = async (pool_max?: number): Promise<Database> => {
@@ -103,6 +104,7 @@ export async function main(
   addServeCommand(program, c);
   addVerifyCommand(program, c);
   addShowCommands(program, c);
+  addUserCommands(program, c, deps.password);
 
   try {
     await program.parseAsync(argv, { from: "user" });

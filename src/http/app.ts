@@ -36,6 +36,7 @@ import { HttpError, toHttpError } from "./errors.js";
 import { checkParams } from "./names.js";
 import { openApiDocument } from "./openapi.js";
 import { authenticator } from "./authenticate.js";
+import { sessionRoutes, userRoutes } from "./sessions.js";
 import { receiveUpload } from "./upload.js";
 import * as S from "./schemas.js";
 import { REPORTS, reportPath, type ReportOperation } from "../operations/reports.js";
@@ -435,7 +436,9 @@ export function createApp(db: Database, options: AppOptions): express.Express {
   v1.get("/health", (_req, res) => {
     res.json({ status: "ok" });
   });
+  v1.use(sessionRoutes(db));
   v1.use(authenticator(db, options, limits));
+  v1.use(userRoutes(db));
   v1.get("/openapi.json", (_req, res) => {
     res.json(openApiDocument(ROUTES));
   });

@@ -16,6 +16,7 @@ import {
   setRequestLimits,
   type RequestLimits,
 } from "./guard.js";
+import { cookiePrincipal, sessionSecret } from "./sessions.js";
 import { TokenCache } from "./token-cache.js";
 
 /** The middleware that authenticates a request, or answers 401, 429 or 400 itself. */
@@ -54,11 +55,26 @@ export function authenticator(db: Database, options: AppOptions, limits: Request
         );
       }
     }
+    // without a bearer token, a person's session cookie (src/http/sessions.ts); a cookie not valid is a guess too
+    const cookie = header === undefined ? sessionSecret(req) : null;
+    const cookieGuess = cookie !== null;
+    if (cookieGuess && !guess) {
+      const wait_s = throttle.begin(address);
+      if (wait_s > 0) {
+        res.setHeader("Retry-After", String(wait_s));
+        throw new HttpError(
+          429,
+          "too_many_requests",
+          `too many failed attempts from this address; try again in ${wait_s} s`,
+        );
+      }
+    }
     let principal: Principal | null = null;
     try {
-      principal = token === null ? null : await tokens.principal(token);
+      principal =
+        token !== null ? await tokens.principal(token) : cookie !== null ? await cookiePrincipal(db, req) : null;
     } finally {
-      if (guess) throttle.settle(address, principal !== null);
+      if (guess || cookieGuess) throttle.settle(address, principal !== null);
     }
     if (principal === null) {
       res.setHeader("WWW-Authenticate", 'Bearer realm="parkledger"');

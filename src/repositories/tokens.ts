@@ -86,15 +86,22 @@ export async function tokenParties(knex: Knex): Promise<string[]> {
 /** The principal a bearer token stands for; null for an unknown or revoked token. */
 export async function authenticate(knex: Knex, token: string): Promise<Principal | null> {
   if (!token.startsWith(PREFIX) || token.length > 200) return null;
-  // asked for tokens not seen lately: a plain statement, no query builder; the parks come with it
+  return principalWhere(knex, "t.token_sha256 = ?", [hashToken(token)]);
+}
+
+/**
+ * The principal of the token `where` finds (not revoked), with the parks its party runs and hosts; a
+ * plain statement, no query builder, the parks with it. Sessions of people find their own token.
+ */
+export async function principalWhere(knex: Knex, where: string, bindings: string[]): Promise<Principal | null> {
   const { rows } = await knex.raw(
     `select t.id, t.party, t.role,
             coalesce((select json_agg(p.code order by p.code) from parks p
                        where t.role = 'finance' and p.operator = t.party and p.host <> t.party), '[]')::text as operates,
             coalesce((select json_agg(p.code order by p.code) from parks p
                        where t.role = 'finance' and p.host = t.party and p.operator <> t.party), '[]')::text as hosts
-       from api_tokens t where t.token_sha256 = ? and t.revoked_at is null`,
-    [hashToken(token)],
+       from api_tokens t where ${where} and t.revoked_at is null`,
+    bindings,
   );
   const row = rows[0];
   if (row === undefined) return null;
