@@ -68,7 +68,9 @@ export function resolveCode(book: CodeBook, input: string, on: string | null): C
       problem: "budget_code_too_general",
       reason: `${code} (${entry.name_zh}) is a class of the classification; give the item, e.g. ${nearestCodes(book, `${code}01`).join(", ")}`,
     };
-  return { tax: entry.tax, budget_code: code, problem: null };
+  // a tax's own 款 code (10101) says no more than its mnemonic: kept as the mnemonic is, so a receipt
+  // recorded before codes were kept hashes as it did
+  return { tax: entry.tax, budget_code: code.length === 5 ? null : code, problem: null };
 }
 
 const SUGGESTIONS = 3;

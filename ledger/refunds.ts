@@ -4,7 +4,7 @@
 // checked against what it names; neither can exceed it.
 
 import { shareOf, splitRefund, type ReceiptSplit, type SplitRule } from "./allocate.js";
-import { LOCAL_LEVELS, sharedLocal } from "./kinds.js";
+import { LOCAL_LEVELS, sharedLocal, type Levels } from "./kinds.js";
 import { formatYuan, type Fen } from "./money.js";
 import { receiptLines, suspenseLines } from "./posting.js";
 import {
@@ -78,6 +78,7 @@ export function refundProblems(
   refund: RefundFacts,
   original: OriginalTerms,
   before: Fen,
+  beforeLevels: Levels = NO_LEVELS,
 ): { problems: RuleRejection[]; counts: boolean } {
   const wrong = namesWrongKind(refund, original);
   if (wrong !== null) return { problems: [wrong], counts: false };
@@ -106,6 +107,24 @@ export function refundProblems(
       code: "levels_required",
       reason: `the refunded receipt ${of} was booked with the amounts of each level; give the refund's levels too`,
     });
+  if (original.levels === null && refund.levels !== null)
+    problems.push({
+      column: "central",
+      code: "levels_invalid",
+      reason: `the refunded receipt ${of} was booked as a total, split by the ratio; a refund of it is split the same way: give no levels`,
+    });
+  if (original.levels !== null && refund.levels !== null) {
+    // each level is refunded at most what the original had at that level, refunds before included
+    const over = LEVEL_NAMES.find((l) => original.levels![l] + beforeLevels[l] + refund.levels![l] < 0n);
+    if (over !== undefined) {
+      problems.push({
+        column: over,
+        code: "refund_exceeds_original",
+        reason: `${of} had ${formatYuan(original.levels[over])} at the ${over} level, already refunded ${formatYuan(-beforeLevels[over])}; refunding ${formatYuan(-refund.levels[over])} more would exceed it`,
+      });
+      return { problems, counts: false };
+    }
+  }
   if (original.amount_fen + before + refund.amount_fen < 0n) {
     problems.push({
       column: "amount",
@@ -117,15 +136,48 @@ export function refundProblems(
   return { problems, counts: true };
 }
 
+const LEVEL_NAMES = ["central", "region", "prefecture", "county"] as const;
+
+/** What refunds before have taken of each level (zero or negative); none yet. */
+export const NO_LEVELS: Levels = Object.freeze({ central: 0n, region: 0n, prefecture: 0n, county: 0n });
+
+export function addLevels(a: Levels, b: Levels): Levels {
+  return {
+    central: a.central + b.central,
+    region: a.region + b.region,
+    prefecture: a.prefecture + b.prefecture,
+    county: a.county + b.county,
+  };
+}
+
+/** The local levels the original's agreement shares (every one for a park run by its host). */
+function sharedLevelsOf(original: OriginalTerms, terms: BookingTerms): readonly string[] {
+  if (original.park === null) return LOCAL_LEVELS;
+  return terms.agreementOn(original.park, original.collected_on)?.shared_levels ?? LOCAL_LEVELS;
+}
+
+/** round_half_up(|amount| × part / whole) with the amount's sign (part and whole of one sign); 0 when whole is 0. */
+function proportion(amount: Fen, part: Fen, whole: Fen): Fen {
+  if (whole === 0n) return 0n;
+  const abs = (v: Fen) => (v < 0n ? -v : v);
+  const share = (abs(amount) * abs(part) * 2n + abs(whole)) / (2n * abs(whole));
+  return amount < 0n ? -share : share;
+}
+
 /** The split of a refund or an adjustment under its original's terms. */
-function splitNamed(refund: RefundFacts, original: OriginalTerms, before: Fen, terms: BookingTerms): ReceiptSplit {
+function splitNamed(
+  refund: RefundFacts,
+  original: OriginalTerms,
+  before: Fen,
+  beforeLevels: Levels,
+  terms: BookingTerms,
+): ReceiptSplit {
   const operator_bp = original.operator_share_bp;
   if (refund.kind === "treasury_adjustment") {
-    // cumulative, like refunds: adjustments returning the whole local burden return each part of it
-    const operator =
-      operator_bp === null
-        ? 0n
-        : shareOf(before + refund.amount_fen, operator_bp, HALF_UP) - shareOf(before, operator_bp, HALF_UP);
+    // cumulative, like refunds, in the proportion the credit refund's local part was borne: adjustments
+    // returning the whole burden return each party's part of it exactly, whatever levels it shared
+    const borne = (returned: Fen) => proportion(returned, original.operator_fen, original.local_fen);
+    const operator = borne(before + refund.amount_fen) - borne(before);
     return {
       central_fen: 0n,
       local_fen: refund.amount_fen,
@@ -134,12 +186,13 @@ function splitNamed(refund: RefundFacts, original: OriginalTerms, before: Fen, t
     };
   }
   if (refund.levels !== null) {
-    const shared =
-      original.park === null
-        ? LOCAL_LEVELS
-        : (terms.agreementOn(original.park, original.collected_on)?.shared_levels ?? LOCAL_LEVELS);
+    // as given, the operator's part cumulative over the shared levels: refunds of every level of the
+    // original return each party's part of it exactly
+    const shared = sharedLevelsOf(original, terms);
+    const share = (levels: Levels) =>
+      operator_bp === null ? 0n : shareOf(sharedLocal(levels, shared), operator_bp, HALF_UP);
+    const operator = share(addLevels(beforeLevels, refund.levels)) - share(beforeLevels);
     const local = refund.amount_fen - refund.levels.central;
-    const operator = operator_bp === null ? 0n : shareOf(sharedLocal(refund.levels, shared), operator_bp, HALF_UP);
     return { central_fen: refund.levels.central, local_fen: local, operator_fen: operator, host_fen: local - operator };
   }
   const rule: SplitRule = {
@@ -161,9 +214,10 @@ export function refundBooking(
   before: Fen,
   terms: BookingTerms,
   closed: ClosedYears,
+  beforeLevels: Levels = NO_LEVELS,
 ): Booking {
   const park = original.park === null ? null : (terms.park(original.park) ?? null);
-  const split = splitNamed(refund, original, before, terms);
+  const split = splitNamed(refund, original, before, beforeLevels, terms);
   const lines =
     original.status === "suspense"
       ? suspenseLines(split, original.host, terms.central, refund.tax_code)

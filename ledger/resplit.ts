@@ -16,7 +16,7 @@ import type { Fen } from "./money.js";
 import { assertBalanced, receiptLines, type Line } from "./posting.js";
 import { Rejection } from "./rejections.js";
 import type { Levels } from "./kinds.js";
-import { refundBooking } from "./refunds.js";
+import { addLevels, NO_LEVELS, refundBooking } from "./refunds.js";
 import { ruleForReceipt, type BookingTerms, type OriginalTerms, type ReceiptFacts, type RefundFacts } from "./rules.js";
 
 /** The terms a receipt is split with: those it was booked with, or its latest re-split's. */
@@ -137,7 +137,12 @@ export function resplit(
   books: { central: string; is_tax: boolean },
 ): Resplit | null {
   const next = split(r.amount_fen);
-  if (!splitIsWhole(r.amount_fen, next)) throw new Error(`the split of ${r.receipt_no} does not add up`);
+  // an export offset moves its amount between the levels: its parts add up to nothing in the treasury
+  const whole =
+    r.kind === "export_offset"
+      ? splitIsWhole(0n, next) && next.local_fen === r.amount_fen
+      : splitIsWhole(r.amount_fen, next);
+  if (!whole) throw new Error(`the split of ${r.receipt_no} does not add up`);
   const linesOf = (s: ReceiptSplit, operator: string | null) =>
     receiptLines(s, { host: r.host, operator, central: books.central, is_tax: books.is_tax }, r.tax_code, r.park);
   const lines = differenceOf(linesOf(r.split, r.terms.operator), linesOf(next, terms.operator));
@@ -162,14 +167,18 @@ export function resplitWithRefunds(
 ): (Resplit | null)[] {
   const out = [resplit(original, now.terms, (amount) => now.split ?? splitReceipt(amount, now.rule), books)];
   let before = 0n;
+  let beforeLevels = NO_LEVELS;
   for (const refund of refunds) {
-    const refunded = before;
-    const own = terms !== undefined && (refund.kind === "treasury_adjustment" || original.levels !== null);
+    const [refunded, levelsBefore] = [before, beforeLevels];
+    const own =
+      terms !== undefined &&
+      (refund.kind === "treasury_adjustment" || refund.levels !== null || original.levels !== null);
     const split = own
-      ? () => childSplit(original, refund, now, refunded, terms)
+      ? () => childSplit(original, refund, now, { amount: refunded, levels: levelsBefore }, terms)
       : (amount: Fen) => splitRefund(amount, refunded, now.rule);
     out.push(resplit(refund, now.terms, split, books));
     before += refund.amount_fen;
+    if (refund.levels !== null) beforeLevels = addLevels(beforeLevels, refund.levels);
   }
   return out;
 }
@@ -179,16 +188,25 @@ function childSplit(
   original: StandingReceipt,
   child: StandingReceipt,
   now: TermsInForce,
-  before: Fen,
+  refunded: { amount: Fen; levels: Levels },
   terms: BookingTerms,
 ): ReceiptSplit {
+  const before = refunded.amount;
+  const standing = now.split ?? splitReceipt(original.amount_fen, now.rule);
+  // a version may not leave a credit refund's treasury adjustments returning more than its local burden
+  if (child.kind === "treasury_adjustment" && before + child.amount_fen > -standing.local_fen)
+    throw new Rejection(
+      "adjustment_exceeds_local_burden",
+      `under the new terms the local part of credit refund ${original.receipt_no} would be ${-standing.local_fen} fen, less than the ${before + child.amount_fen} fen its treasury adjustments have returned`,
+    );
   const originalNow: OriginalTerms = {
     uscc: original.uscc,
     kind: original.kind,
     tax_code: original.tax_code,
     collected_on: original.collected_on,
     amount_fen: original.amount_fen,
-    local_fen: (now.split ?? splitReceipt(original.amount_fen, now.rule)).local_fen,
+    local_fen: standing.local_fen,
+    operator_fen: standing.operator_fen,
     scope: original.scope,
     is_refund: false,
     status: "posted",
@@ -211,7 +229,7 @@ function childSplit(
     scope: "",
     refund_of: original.receipt_no,
   };
-  return refundBooking(facts, originalNow, before, terms, NOTHING_CLOSED).split;
+  return refundBooking(facts, originalNow, before, terms, NOTHING_CLOSED, refunded.levels).split;
 }
 
 /** The lines that take `before` to `after`: per jurisdiction and account, the net of the two; zeros dropped. */

@@ -143,7 +143,9 @@ export interface OriginalTerms {
   tax_code: string;
   collected_on: string;
   amount_fen: Fen;
+  /** Its local part and the operator's share of it, as they stand (a treasury adjustment returns parts of them). */
   local_fen: Fen;
+  operator_fen: Fen;
   scope: "gross" | "local";
   is_refund: boolean;
   status: "posted" | "suspense";
@@ -240,7 +242,8 @@ export function fiscalYearOf(park: ParkTerms | null, collected_on: string, close
  * park that opted for it takes its movers' earlier periods and gives up its newcomers').
  */
 export function attributedPark(r: ReceiptFacts, terms: BookingTerms): string | null {
-  if (r.period_end === "" || r.period_park === r.park) return r.park;
+  // the rule is for an enterprise that was in another park in its tax period: in none, the entry date's park keeps it
+  if (r.period_end === "" || r.period_park === r.park || r.period_park === null) return r.park;
   const byPeriod = (park: string | null) =>
     park !== null && terms.agreementOn(park, r.collected_on)?.attribution === "tax_period";
   return byPeriod(r.park) || byPeriod(r.period_park) ? r.period_park : r.park;

@@ -13,7 +13,6 @@ import type { Knex } from "knex";
 import type { z } from "zod";
 import type { SettlementStatementShape } from "./shapes.js";
 import { CLOSED_AT_SQL } from "../src/repositories/closures.js";
-import { resplitsOf, splitNow } from "../src/repositories/resplits.js";
 import { formatYuan, toFen, type Fen } from "../ledger/money.js";
 import { KIND_NAMES } from "../ledger/kinds.js";
 import { formatBpAsPercent } from "../ledger/ratio.js";
@@ -163,22 +162,30 @@ export function taxOrderOf(ref: ReferenceData): (tax_code: string) => string {
   return (code) => ref.tax(code)?.item_code ?? code;
 }
 
-/** Reads what the statement of fiscal year `year` for the operator's park (`park`, or its only one) rests on. */
 /**
  * Refunds and the other kinds booked in the year and park (bindings: year, park), per kind and tax,
- * read from their own index, each as it stands after re-splits; a receipt recorded before kinds is a
- * refund when it names one.
+ * read from their own index as booked, with the re-splits' differences booked in that year (bindings:
+ * year, park, year, park); a receipt recorded before kinds is a refund when it names one.
  */
 const FLOWS_SQL = `(select coalesce(json_agg(json_build_object('kind', f.kind, 'tax_code', f.tax_code, 'count', f.n,
                  'central_fen', f.central::text, 'local_fen', f.local::text, 'operator_fen', f.operator::text,
                  'host_fen', f.host::text) order by f.kind, f.tax_code), '[]')::text
-          from (select coalesce(r.kind, 'refund') as kind, r.tax_code, count(*) as n,
-                       sum(${splitNow("r", "central_fen")}) as central, sum(${splitNow("r", "local_fen")}) as local,
-                       sum(${splitNow("r", "operator_fen")}) as operator, sum(${splitNow("r", "host_fen")}) as host
-                  from receipts r ${resplitsOf("r")}
-                 where r.fiscal_year = ? and r.park = ? and (r.refund_of_id is not null or r.kind <> 'receipt')
+          from (select u.kind, u.tax_code, sum(u.counted) as n, sum(u.central) as central, sum(u.local) as local,
+                       sum(u.operator) as operator, sum(u.host) as host
+                  from (select coalesce(r.kind, 'refund') as kind, r.tax_code, 1 as counted, r.central_fen as central,
+                               r.local_fen as local, r.operator_fen as operator, r.host_fen as host
+                          from receipts r
+                         where r.fiscal_year = ? and r.park = ? and (r.refund_of_id is not null or r.kind <> 'receipt')
+                        union all
+                        -- the difference a re-split made belongs to the year its adjusting entry is booked in (no quote here: knex counts them)
+                        select coalesce(r.kind, 'refund'), r.tax_code, 0, x.central_delta_fen, x.local_delta_fen,
+                               x.operator_delta_fen, x.host_delta_fen
+                          from receipt_resplits x join journal_entries e on e.id = x.entry_id
+                          join receipts r on r.id = x.receipt_id
+                         where e.fiscal_year = ? and e.park = ? and (r.refund_of_id is not null or r.kind <> 'receipt')) u
                  group by 1, 2) f)`;
 
+/** Reads what the statement of fiscal year `year` for the operator's park (`park`, or its only one) rests on. */
 export async function querySettlement(
   knex: Knex | Knex.Transaction,
   ref: ReferenceData,
@@ -200,7 +207,7 @@ export async function querySettlement(
                      or (a.jurisdiction = ? and a.code in ('revenue_shared_host', 'revenue_own', 'nontax_revenue', 'fund_revenue', 'treasury'))
                      or (a.jurisdiction = ? and a.code = 'revenue_central'))
                  group by b.tax_code, b.origin_year, a.jurisdiction, a.code) x) as balances,
-       -- a transfer recorded before transfers named their park is its journal entry's (migrations/016)
+       -- a transfer recorded before transfers named their park is the park of its journal entry (migrations/016)
        (select coalesce(json_agg(json_build_object('ref', t.ref, 'kind', t.kind,
                  'transferred_on', to_char(t.transferred_on, 'YYYY-MM-DD'), 'amount_fen', t.amount_fen::text)
                  order by t.transferred_on, t.id), '[]')::text
@@ -216,6 +223,9 @@ export async function querySettlement(
       park.host,
       ref.central,
       operator,
+      year,
+      park.code,
+      // the flows: booked in the year, and re-split in it
       year,
       park.code,
       year,

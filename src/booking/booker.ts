@@ -5,8 +5,8 @@
 import type { Knex } from "knex";
 import { formatYuan } from "../../ledger/money.js";
 import { yearOf } from "../../ledger/periods.js";
-import { decodeLevels } from "../../ledger/kinds.js";
-import { refundBooking, refundProblems } from "../../ledger/refunds.js";
+import { decodeLevels, type Levels } from "../../ledger/kinds.js";
+import { addLevels, NO_LEVELS, refundBooking, refundProblems } from "../../ledger/refunds.js";
 import {
   ruleForReceipt,
   suspenseCollector,
@@ -98,6 +98,8 @@ export class Booker {
   private readonly collector: string;
   /** Refunded so far, per original id, including refunds booked earlier by this booker. */
   private readonly refunded = new Map<bigint, bigint>();
+  /** What refunds so far took of each level, per original booked with levels. */
+  private readonly refundedLevels = new Map<bigint, Levels>();
 
   constructor(private readonly o: BookerOptions) {
     this.journal = new JournalWriter(
@@ -133,7 +135,10 @@ export class Booker {
     ];
     if (unread.length > 0) {
       const read = await refundedSoFar(needTransaction(this.o.trx, "reading refunds"), unread);
-      for (const [id, fen] of read) this.refunded.set(id, fen);
+      for (const [id, so_far] of read) {
+        this.refunded.set(id, so_far.amount_fen);
+        this.refundedLevels.set(id, so_far.levels);
+      }
     }
     const drafts: Draft[] = [];
     for (const r of batch) {
@@ -166,13 +171,19 @@ export class Booker {
         continue;
       }
       const before = this.refunded.get(o.id) ?? 0n;
+      const beforeLevels = this.refundedLevels.get(o.id) ?? NO_LEVELS;
       const facts = refundFacts(r);
-      const { problems, counts } = refundProblems(facts, o, before);
+      const { problems, counts } = refundProblems(facts, o, before, beforeLevels);
       for (const p of problems) this.flag(r, p, true);
       if (!counts) continue;
       this.refunded.set(o.id, before + r.amount_fen);
+      if (facts.levels !== null) this.refundedLevels.set(o.id, addLevels(beforeLevels, facts.levels));
       if (this.o.problems.any) continue;
-      drafts.push({ r, booking: refundBooking(facts, o, before, this.o.terms, this.o.closed), refund_of_id: o.id });
+      drafts.push({
+        r,
+        booking: refundBooking(facts, o, before, this.o.terms, this.o.closed, beforeLevels),
+        refund_of_id: o.id,
+      });
     }
     await this.write(drafts);
   }
@@ -291,7 +302,10 @@ export class Booker {
   }): void {
     this.journal.seed(known.head, known.first_entry_id, known.reserved);
     this.receiptIds.grant(known.first_receipt_id, known.reserved);
-    for (const o of known.originals.values()) this.refunded.set(o.id, o.refunded_fen);
+    for (const o of known.originals.values()) {
+      this.refunded.set(o.id, o.refunded_fen);
+      this.refundedLevels.set(o.id, o.refunded_levels);
+    }
   }
 
   /** Reserves the ids of every row to be booked, in two round trips for the whole file. */

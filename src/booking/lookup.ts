@@ -148,15 +148,17 @@ function staysOf(value: unknown): Map<string, { park: string | null; known: bool
 
 function originalsOf(value: unknown): Map<string, RecordedOriginal> {
   const originals = new Map<string, RecordedOriginal>();
-  type Text = "id" | "amount_fen" | "local_fen" | "refunded_fen" | "levels";
+  type Text = "id" | "amount_fen" | "local_fen" | "operator_fen" | "refunded_fen" | "levels" | "refunded_levels";
   for (const o of json<(Omit<RecordedOriginal, Text> & Record<Text, string>)[]>(value))
     originals.set(o.receipt_no, {
       ...o,
       id: BigInt(o.id),
       amount_fen: BigInt(o.amount_fen),
       local_fen: BigInt(o.local_fen),
+      operator_fen: BigInt(o.operator_fen),
       refunded_fen: BigInt(o.refunded_fen),
       levels: decodeLevels(o.levels),
+      refunded_levels: decodeLevels(o.refunded_levels)!,
     });
   return originals;
 }

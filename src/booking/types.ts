@@ -2,7 +2,7 @@
 // (src/import/receipts.ts) or HTTP requests (src/services/receipts.ts).
 
 import type { RowProblem } from "../../ledger/rejections.js";
-import type { ReceiptKind } from "../../ledger/kinds.js";
+import type { Levels, ReceiptKind } from "../../ledger/kinds.js";
 import type { OriginalTerms, SuspenseReason } from "../../ledger/rules.js";
 import type { Actor } from "../repositories/actor.js";
 
@@ -53,8 +53,9 @@ export interface OriginalToBook extends ReceiptToBook {
 export interface RecordedOriginal extends OriginalTerms {
   id: bigint;
   receipt_no: string;
-  /** Refunded so far (zero or negative). */
+  /** Refunded so far (zero or negative), and what those refunds took of each level. */
   refunded_fen: bigint;
+  refunded_levels: Levels;
 }
 
 /** A refund with the recorded receipt it names (null: none recorded under that number). */

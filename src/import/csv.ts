@@ -230,7 +230,7 @@ export async function openCsv(file: string, spec: ColumnSpec, encoding: Encoding
     throw new FileRejected(file, [{ row: 0, column: null, code: "file_unreadable", reason: `${file} is not a file` }]);
   }
   // an Excel workbook is read from its first sheet, as the CSV Excel would have saved
-  let workbook: { csv: string; remove: () => void } | null = null;
+  let workbook: { csv: string; size: number; remove: () => void } | null = null;
   if (isWorkbook(file)) {
     try {
       workbook = await workbookAsCsv(file);
@@ -248,7 +248,9 @@ export async function openCsv(file: string, spec: ColumnSpec, encoding: Encoding
   }
   let bytes = 0;
   const source = fs.createReadStream(workbook?.csv ?? file, { highWaterMark: 1 << 16 });
-  source.on("close", () => workbook?.remove());
+  // the workbook's CSV copy holds tax data: gone from the disk as soon as it is open, whatever happens next
+  source.once("open", () => workbook?.remove());
+  source.once("error", () => workbook?.remove());
   source.on("data", (chunk) => {
     bytes += (chunk as Buffer).length;
   });
@@ -292,7 +294,7 @@ export async function openCsv(file: string, spec: ColumnSpec, encoding: Encoding
 
   return {
     file_name: file,
-    size_bytes: workbook === null ? stat.size : fs.statSync(workbook.csv).size,
+    size_bytes: workbook === null ? stat.size : workbook.size,
     records: records(),
     bytesRead: () => bytes,
     encoding: () => decoder.chosen,
@@ -384,7 +386,10 @@ function otherLayout(columns: readonly string[], spec: ColumnSpec): RowProblem[]
   const given = new Set(columns.map((c) => HEADER_ALIASES[c] ?? c));
   const fits = (required: readonly string[]) => required.every((c) => given.has(c));
   if (fits(spec.required)) return null;
-  const layout = LAYOUTS.find((l) => fits(l.columns));
+  // a layout this import takes itself is not another kind: its own missing columns are named instead
+  const own = (l: (typeof LAYOUTS)[number]) =>
+    l.columns.every((c) => spec.required.includes(c) || spec.optional.includes(c));
+  const layout = LAYOUTS.find((l) => !own(l) && fits(l.columns));
   if (layout === undefined) return null;
   return [
     {

@@ -33,8 +33,8 @@ function cellText(value: ExcelJS.CellValue): string {
 
 const quoted = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
 
-/** The first sheet of `file` as a UTF-8 CSV in a folder of its own; `remove` deletes it. */
-export async function workbookAsCsv(file: string): Promise<{ csv: string; remove: () => void }> {
+/** The first sheet of `file` as a UTF-8 CSV in a folder of its own, and its size; `remove` deletes it. */
+export async function workbookAsCsv(file: string): Promise<{ csv: string; size: number; remove: () => void }> {
   const book = new ExcelJS.Workbook();
   await book.xlsx.readFile(file);
   const sheet = book.worksheets[0];
@@ -46,6 +46,7 @@ export async function workbookAsCsv(file: string): Promise<{ csv: string; remove
     for (let c = 1; c <= row.cellCount; c++) cells.push(quoted(cellText(row.getCell(c).value)));
     lines.push(cells.join(","));
   });
-  fs.writeFileSync(csv, lines.join("\r\n") + "\r\n");
-  return { csv, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  const text = lines.join("\r\n") + "\r\n";
+  fs.writeFileSync(csv, text);
+  return { csv, size: Buffer.byteLength(text), remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }

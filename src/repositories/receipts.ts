@@ -3,7 +3,8 @@
 // reports read receipts through their own queries.
 
 import type { Knex } from "knex";
-import { decodeLevels, type ReceiptKind } from "../../ledger/kinds.js";
+import { decodeLevels, type Levels, type ReceiptKind } from "../../ledger/kinds.js";
+import { NO_LEVELS } from "../../ledger/refunds.js";
 import type { Booking } from "../../ledger/rules.js";
 import { RowBuffer, type WriteBatch } from "../db/bulk.js";
 import { toCount } from "../db/database.js";
@@ -101,17 +102,35 @@ export function receiptRow(
   ];
 }
 
-/** How much of each original is refunded so far (zero or negative), by id. */
-export async function refundedSoFar(trx: Knex.Transaction, ids: readonly bigint[]): Promise<Map<bigint, bigint>> {
-  const refunded = new Map<bigint, bigint>();
-  for (const id of ids) refunded.set(id, 0n);
+/** How much of each original is refunded so far (zero or negative), and of each level, by id. */
+export async function refundedSoFar(
+  trx: Knex.Transaction,
+  ids: readonly bigint[],
+): Promise<Map<bigint, { amount_fen: bigint; levels: Levels }>> {
+  const refunded = new Map<bigint, { amount_fen: bigint; levels: Levels }>();
+  for (const id of ids) refunded.set(id, { amount_fen: 0n, levels: NO_LEVELS });
   const { rows } = await trx.raw(
-    `select refund_of_id, sum(amount_fen) as refunded from receipts where refund_of_id = any(?::bigint[]) group by refund_of_id`,
+    `select refund_of_id, sum(amount_fen) as refunded, ${REFUNDED_LEVELS}
+       from receipts where refund_of_id = any(?::bigint[]) group by refund_of_id`,
     [ids.map(String)],
   );
-  for (const row of rows) refunded.set(BigInt(row.refund_of_id), BigInt(row.refunded));
+  for (const row of rows)
+    refunded.set(BigInt(row.refund_of_id), {
+      amount_fen: BigInt(row.refunded),
+      levels: {
+        central: BigInt(row.central),
+        region: BigInt(row.region),
+        prefecture: BigInt(row.prefecture),
+        county: BigInt(row.county),
+      },
+    });
   return refunded;
 }
+
+/** The sums of the levels refunds took (a refund without levels takes none). */
+const REFUNDED_LEVELS = ["central", "region", "prefecture", "county"]
+  .map((l) => `coalesce(sum(level_${l}_fen), 0)::text as ${l}`)
+  .join(", ");
 
 /** The numbers among `numbers` already recorded. */
 export async function recordedNumbers(trx: Knex.Transaction, numbers: readonly string[]): Promise<Set<string>> {
@@ -173,8 +192,11 @@ export const LOOKUP_ORIGINALS_SQL = `(select coalesce(json_agg(json_build_object
                  'is_refund', r.refund_of_id is not null, 'status', r.status, 'park', r.park, 'operator', ${termNow("r", "operator")},
                  'host', r.host, 'central_share_bp', ${termNow("r", "central_share_bp")}, 'operator_share_bp', ${termNow("r", "operator_share_bp")},
                  'central_ratio_id', ${termNow("r", "central_ratio_id")}, 'agreement_id', ${termNow("r", "agreement_id")},
-                 'kind', ${KIND_SQL("r")}, ${fenNow("local_fen")}, 'levels', ${LEVELS_SQL("r")},
-                 'refunded_fen', (select coalesce(sum(x.amount_fen), 0) from receipts x where x.refund_of_id = r.id)::text)), '[]')
+                 'kind', ${KIND_SQL("r")}, ${fenNow("local_fen")}, ${fenNow("operator_fen")}, 'levels', ${LEVELS_SQL("r")},
+                 'refunded_fen', (select coalesce(sum(x.amount_fen), 0) from receipts x where x.refund_of_id = r.id)::text,
+                 'refunded_levels', (select coalesce(sum(x.level_central_fen), 0) || '|' || coalesce(sum(x.level_region_fen), 0) || '|'
+                     || coalesce(sum(x.level_prefecture_fen), 0) || '|' || coalesce(sum(x.level_county_fen), 0)
+                   from receipts x where x.refund_of_id = r.id))), '[]')
           from (select distinct refund_of from g where refund_of <> '') g
           join lateral (select * from receipts r where r.receipt_no = g.refund_of limit 1) r on true
           ${resplitsOf("r")})`;
@@ -318,6 +340,7 @@ export async function stagedOriginalsAfter(
 export async function stagedRefundsAfter(trx: Knex.Transaction, after: number, limit: number): Promise<RefundToBook[]> {
   const { rows } = await trx.raw(
     `select ${STAGED_SQL}, o.id as o_id, ${KIND_SQL("o")} as o_kind, ${splitNow("o", "local_fen")} as o_local_fen,
+            ${splitNow("o", "operator_fen")} as o_operator_fen,
             ${LEVELS_SQL("o")} as o_levels, o.uscc as o_uscc, o.tax_code as o_tax_code, o.collected_on as o_collected_on,
             o.amount_fen as o_amount_fen,
             o.scope as o_scope, o.refund_of_id is not null as o_is_refund, o.status as o_status, o.park as o_park,
@@ -369,6 +392,7 @@ export async function stagedRefundsAfter(trx: Knex.Transaction, after: number, l
             agreement_id: r.o_agreement_id as number | null,
             kind: r.o_kind as string,
             local_fen: BigInt(r.o_local_fen as string),
+            operator_fen: BigInt(r.o_operator_fen as string),
             levels: decodeLevels(r.o_levels as string),
           },
   }));

@@ -82,7 +82,14 @@ const STANDING_COLUMNS = `r.id, r.receipt_no, r.amount_fen, r.tax_code, to_char(
   ${SPLIT_COLUMNS.map((c) => `${splitNow("r", c)} as ${c}`).join(", ")}`;
 
 /**
- * Posted receipts (not refunds) in `scope` collected from `from` until before `until` (null: no end),
+ * The day a receipt's ratio and agreement are read on (ledger/rules.ts termsDate): its tax period's
+ * last day for the refunds identified by period and export offsets, else its entry date.
+ */
+const TERMS_ON = `(case when r.kind in ('credit_refund', 'settlement_refund', 'immediate_refund', 'export_offset')
+   and r.period_end is not null then r.period_end else r.collected_on end)`;
+
+/**
+ * Posted receipts (not refunds) in `scope` whose terms are read from `from` until before `until` (null: no end),
  * after id `after`, at most `limit`, in id order: a page of what a version from `from` may re-split.
  * Read in id order with a limit, the pages of a large table are one walk along its primary key.
  */
@@ -99,10 +106,10 @@ export async function standingReceipts(
       : "uscc" in scope
         ? "r.uscc = ? and r.tax_code = ? and r.scope = 'gross'"
         : "r.tax_code = ? and r.scope = 'gross'";
-  const until = period.until === null ? "" : "and r.collected_on < ?";
+  const until = period.until === null ? "" : `and ${TERMS_ON} < ?`;
   const { rows } = await trx.raw(
     `select ${STANDING_COLUMNS} from receipts r ${resplitsOf("r")}
-      where r.status = 'posted' and r.refund_of_id is null and ${which} and r.collected_on >= ? ${until} and r.id > ?
+      where r.status = 'posted' and r.refund_of_id is null and ${which} and ${TERMS_ON} >= ? ${until} and r.id > ?
       order by r.id limit ${Number(limit)}`,
     [
       ...("park" in scope ? [scope.park] : "uscc" in scope ? [scope.uscc, scope.tax_code] : [scope.tax_code]),

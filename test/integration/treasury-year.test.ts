@@ -181,6 +181,7 @@ interface Split {
 /** What each park's settlement must show, computed from the rows by the rules as docs/domain.md states them. */
 function expected(rows: readonly Row[]): Map<string, Map<string, Split>> {
   const adjusted = new Map<string, bigint>();
+  const credit = new Map<string, Split>();
   const byPark = new Map<string, Map<string, Split>>();
   for (const r of rows) {
     let s: Split;
@@ -188,9 +189,12 @@ function expected(rows: readonly Row[]): Map<string, Map<string, Split>> {
       const operator = share(r.amount, 8000n);
       s = { central: -r.amount, local: r.amount, operator, host: r.amount - operator };
     } else if (r.kind === "treasury_adjustment") {
+      // returned in the proportion the credit refund's local part was borne, cumulatively
       const before = adjusted.get(r.refund_of) ?? 0n;
       adjusted.set(r.refund_of, before + r.amount);
-      const operator = share(before + r.amount, 8000n) - share(before, 8000n);
+      const refund = credit.get(r.refund_of)!;
+      const borne = (y: bigint) => (y * -refund.operator * 2n + -refund.local) / (2n * -refund.local);
+      const operator = borne(before + r.amount) - borne(before);
       s = { central: 0n, local: r.amount, operator, host: r.amount - operator };
     } else {
       const [central, region, prefecture, county] = r.levels!;
@@ -198,6 +202,7 @@ function expected(rows: readonly Row[]): Map<string, Map<string, Split>> {
       const operator = share(local, 8000n);
       s = { central, local, operator, host: local - operator };
     }
+    if (r.kind === "credit_refund") credit.set(r.no, s);
     const park = byPark.get(r.park) ?? new Map<string, Split>();
     byPark.set(r.park, park);
     const sum = park.get(r.tax) ?? { central: 0n, local: 0n, operator: 0n, host: 0n };
