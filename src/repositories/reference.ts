@@ -291,6 +291,8 @@ export class ReferenceData {
   }
 
   exceptionOn(uscc: string, tax_code: string, isoDate: string): RatioException | undefined {
+    // asked for every receipt booked: most books hold no exception, and then no key is built
+    if (this.exceptionsByKey.size === 0) return undefined;
     return inForceOn(this.exceptionsByKey.get(`${uscc}|${tax_code}`) ?? [], isoDate);
   }
 
