@@ -90,9 +90,11 @@ export function receiptRow(
     entry_id,
     import_id,
     source_row,
-    b.kind,
+    // a receipt or a refund of one says what it is by refund_of_id, as receipts recorded before kinds
+    // do (KIND_SQL); only the other kinds spend a column on it, and on the tax period's end they split by
+    b.kind === "receipt" || b.kind === "refund" ? null : b.kind,
     r.budget_code === "" ? null : r.budget_code,
-    r.period_end === "" ? null : r.period_end,
+    r.period_end === "" || b.kind === "receipt" || b.kind === "refund" ? null : r.period_end,
     b.levels?.central ?? null,
     b.levels?.region ?? null,
     b.levels?.prefecture ?? null,
