@@ -10,6 +10,7 @@ import { ROLES } from "../repositories/tokens.js";
 import { addUser, listUsers } from "../repositories/users.js";
 import type { CliContext } from "./context.js";
 import { emit, formatOption, UsageError, type Format } from "./output.js";
+import { usersTabular } from "./views.js";
 
 /** A line typed at the terminal without showing it. */
 async function askHidden(question: string): Promise<string> {
@@ -45,20 +46,7 @@ export function addUserCommands(program: Command, c: CliContext, password: () =>
     .addOption(formatOption(["table", "json"]))
     .action(async (o: { name: string; party: string; role: string; format?: Format }) => {
       const added = await addUser((await c.database()).knex, { ...o, password: await password() });
-      await emit(c.io, o.format, undefined, added, () => ({
-        title_zh: "新增用户",
-        title_en: "User added",
-        sections: [
-          {
-            columns: [
-              { key: "name", label_zh: "用户名", label_en: "Name" },
-              { key: "party", label_zh: "单位", label_en: "Party" },
-              { key: "role", label_zh: "角色", label_en: "Role" },
-            ],
-            rows: [{ name: added.name, party: added.party, role: added.role }],
-          },
-        ],
-      }));
+      await emit(c.io, o.format, undefined, added, () => usersTabular([added], "新增用户", "User added"));
     });
   user
     .command("list")
@@ -66,20 +54,6 @@ export function addUserCommands(program: Command, c: CliContext, password: () =>
     .addOption(formatOption(["table", "json"]))
     .action(async (o: { format?: Format }) => {
       const list = await listUsers((await c.database()).knex);
-      await emit(c.io, o.format, undefined, list, () => ({
-        title_zh: "用户",
-        title_en: "Users",
-        sections: [
-          {
-            columns: [
-              { key: "name", label_zh: "用户名", label_en: "Name" },
-              { key: "party", label_zh: "单位", label_en: "Party" },
-              { key: "role", label_zh: "角色", label_en: "Role" },
-              { key: "created_at", label_zh: "创建", label_en: "Created" },
-            ],
-            rows: list.map((u) => ({ name: u.name, party: u.party, role: u.role, created_at: u.created_at })),
-          },
-        ],
-      }));
+      await emit(c.io, o.format, undefined, list, () => usersTabular(list));
     });
 }

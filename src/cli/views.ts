@@ -11,6 +11,7 @@ import type { TransferResult } from "../services/transfers.js";
 import type { ParkView } from "../services/parks.js";
 import type { ResplitSummary } from "../services/resplit.js";
 import type { TokenRow } from "../repositories/tokens.js";
+import type { UserView } from "../repositories/users.js";
 import type { VerifyResult } from "../services/verify.js";
 
 const ITEM_COLUMNS = [
@@ -305,6 +306,25 @@ export function verifyTabular(v: VerifyResult): Tabular {
           : ", broken"
       }`,
       "Note the final hash: a later verify ending on a different hash for the same entry means history was rewritten.",
+    ],
+  };
+}
+
+/** People who sign in (`user add`, `user list`), their times in Beijing time like every table's. */
+export function usersTabular(list: UserView[], title_zh = "用户", title_en = "Users"): Tabular {
+  return {
+    title_zh,
+    title_en,
+    sections: [
+      {
+        columns: [
+          { key: "name", label_zh: "用户名", label_en: "Name" },
+          { key: "party", label_zh: "单位", label_en: "Party" },
+          { key: "role", label_zh: "角色", label_en: "Role" },
+          { key: "created_at", label_zh: "创建", label_en: "Created" },
+        ],
+        rows: list.map((u) => ({ name: u.name, party: u.party, role: u.role, created_at: localTime(u.created_at) })),
+      },
     ],
   };
 }
