@@ -4,7 +4,7 @@
 // checked against what it names; neither can exceed it.
 
 import { shareOf, splitRefund, type ReceiptSplit, type SplitRule } from "./allocate.js";
-import { LOCAL_LEVELS, sharedLocal, type Levels } from "./kinds.js";
+import { KIND_NAMES, LOCAL_LEVELS, sharedLocal, type Levels } from "./kinds.js";
 import { formatYuan, type Fen } from "./money.js";
 import { receiptLines, suspenseLines } from "./posting.js";
 import {
@@ -54,17 +54,20 @@ function namesWrongKind(refund: RefundFacts, original: OriginalTerms): RuleRejec
           code: "adjustment_of_non_credit_refund",
           reason: `${refund.refund_of} is not a credit refund (留抵退税); a treasury adjustment names the credit refund it adjusts`,
         };
+  // a treasury adjustment names a row too: it is named for what it is, not called a refund
+  if (original.kind !== "receipt" && original.kind !== "refund") {
+    const name = KIND_NAMES[original.kind as keyof typeof KIND_NAMES];
+    return {
+      column: "refund_of",
+      code: "refund_of_refund",
+      reason: `${refund.refund_of} is a ${original.kind}${name === undefined ? "" : ` (${name.zh})`}, not a receipt; a refund names the receipt it refunds`,
+    };
+  }
   if (original.is_refund)
     return {
       column: "refund_of",
       code: "refund_of_refund",
       reason: `${refund.refund_of} is itself a refund; name the original receipt`,
-    };
-  if (original.kind !== "receipt")
-    return {
-      column: "refund_of",
-      code: "refund_of_refund",
-      reason: `${refund.refund_of} is a ${original.kind}, not a receipt; a refund names the receipt it refunds`,
     };
   return null;
 }

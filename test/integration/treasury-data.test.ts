@@ -266,6 +266,7 @@ describe(`every kind of negative flow (${dialectLabel})`, () => {
         ["N-3", u, "VAT", "2025-09-01", "400.00", "", "", "K-1", "treasury_adjustment"],
         ["N-4", u, "VAT", "2025-09-01", "10.00", "", "", "K-0", "treasury_adjustment"],
         ["N-5", u, "VAT", "2025-09-01", "-10.00", "", "", "K-1", ""],
+        ["N-6", u, "VAT", "2025-09-01", "-10.00", "", "", "K-2", ""],
       ]),
     );
     expect(r.code).toBe(2);
@@ -275,8 +276,11 @@ describe(`every kind of negative flow (${dialectLabel})`, () => {
       [4, "adjustment_exceeds_local_burden"],
       [5, "adjustment_of_non_credit_refund"],
       [6, "refund_of_refund"],
+      [7, "refund_of_refund"],
     ] as const)
       expect(r.stderr).toMatch(new RegExp(`:${row}: column \\w+: .*\\[${code}\\]`));
+    // a refund naming a treasury adjustment is told what that row is, not called a refund of a refund
+    expect(r.stderr).toMatch(/:7: column refund_of: .*K-2 is a treasury_adjustment \(留抵退税调库\), not a receipt/);
   });
 });
 
