@@ -10,7 +10,7 @@ import { ProblemList } from "../import/errors.js";
 import { AccountBook } from "../repositories/accounts.js";
 import { loadClosedYears } from "../repositories/closures.js";
 import { Registry } from "../repositories/enterprises.js";
-import { createStage, stageRepeatsNumbers, stagedRefundsAfter, stageRow, stageRows } from "../repositories/receipts.js";
+import { createStage, indexStage, stageRepeatsNumbers, stagedRefundsAfter, stageRow, stageRows } from "../repositories/receipts.js";
 import type { ReferenceData } from "../repositories/reference.js";
 import { Booker } from "./booker.js";
 import type { BookingProgress, BookingTally, CheckedBatch, OriginalToBook } from "./types.js";
@@ -58,6 +58,7 @@ export async function bookStreaming(
   await createStage(trx);
   const refundStage = stageRows(copy);
   let booked = 0;
+  let staged = 0;
   let encoding = "n/a";
   for await (const batch of options.receipts) {
     problems.addFound(batch.problems, batch.problem_count);
@@ -65,6 +66,7 @@ export async function bookStreaming(
     for (const checked of batch.rows) {
       if (checked.refund_of !== "") {
         refundStage.push(stageRow(checked));
+        staged += 1;
         continue;
       }
       // the checked row becomes the original to book in place: a million rows, no copies
@@ -83,6 +85,8 @@ export async function bookStreaming(
     progress({ phase: "reading", done: batch.bytes_read, total: batch.size_bytes });
   }
   await refundStage.settle(trx);
+  // the refunds are read in batches that look up the numbers they name in the stage: index it
+  await indexStage(trx, staged);
   // a refund's number seen before (recorded, or twice in this file) is for the staged path to sort out
   if (await stageRepeatsNumbers(trx)) throw new RepeatedNumbers();
   let after = 0;
