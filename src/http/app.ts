@@ -516,6 +516,7 @@ async function handle(route: RouteDef, { db, desk, options }: Served, req: Reque
   if (decision === "forbid") throw new HttpError(403, "forbidden");
   const format = chooseFormat(req, query as { format?: string }, route.formats === true);
   const answer = await route.handle({ query, body, ctx });
+  if (format === "csv" || format === "xlsx") res.attachment(downloadName(route, req, query as object, format));
   const items = (answer.json as { items?: unknown[] } | null)?.items;
   if (format === "json" && (items === undefined || items.length <= RESPONSE_CHECK_ITEMS_MAX)) {
     const checked = route.response.safeParse(answer.json);
@@ -524,6 +525,29 @@ async function handle(route: RouteDef, { db, desk, options }: Served, req: Reque
       throw new Error(`response of ${route.method} ${route.path} breaks its schema: ${checked.error.message}`);
   }
   await send(res, format, answer);
+}
+
+/**
+ * A download's file name, from what was asked: `parkledger-settlement-bingtuan-BZ-2025.xlsx`. Only the
+ * request's own words go into it (the caller's view, nothing of another party's), and only letters,
+ * digits, CJK characters, `-` and `_` (a name a finance officer can save as is on any system).
+ */
+export function downloadName(route: RouteDef, req: Request, query: object, format: "csv" | "xlsx"): string {
+  const parts = [
+    ...route.path.split("/").filter((part) => part !== "" && !part.startsWith(":")),
+    ...Object.values(req.params).map(String),
+  ];
+  for (const [key, value] of Object.entries(query))
+    if (key !== "format" && (typeof value === "string" || typeof value === "number")) parts.push(String(value));
+  const words = parts
+    .map((part) =>
+      part
+        .normalize("NFC")
+        .replace(/[^\p{L}\p{N}_-]+/gu, "_")
+        .replace(/^_+|_+$/g, ""),
+    )
+    .filter((part) => part !== "" && part !== "reports");
+  return `parkledger-${words.join("-").slice(0, 120)}.${format}`;
 }
 
 function requireJson(req: Request, _res: Response, next: NextFunction): void {

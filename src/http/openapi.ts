@@ -5,8 +5,74 @@ import { z } from "zod";
 import type { RouteDef } from "./app.js";
 import { HTTP_ERRORS } from "./errors.js";
 import { ErrorBody } from "./schemas.js";
+import { NewUser, SESSION_COOKIE, SignedIn, SignIn, UserView } from "./sessions.js";
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: "openapi-3.0", io: "input", unrepresentable: "any" });
+
+/** A machine's bearer token, or a person's session cookie (POST /session). */
+const SECURITY = [{ bearer: [] }, { session: [] }];
+
+const json = (s: z.ZodType, description: string) => ({
+  description,
+  content: { "application/json": { schema: schema(s) } },
+});
+const errorAnswer = (description: string) => json(ErrorBody, description);
+
+/** The routes declared outside ROUTES: liveness, sign-in and sign-out, who is asking, adding a person. */
+function servicePaths(): Record<string, Record<string, object>> {
+  const body = (s: z.ZodType) => ({ required: true, content: { "application/json": { schema: schema(s) } } });
+  return {
+    "/health": {
+      get: { summary: "Liveness; needs no token.", tags: ["service"], responses: { "200": { description: "up" } } },
+    },
+    "/session": {
+      post: {
+        summary: `Sign a person in: sets the httpOnly, SameSite=Strict cookie ${SESSION_COOKIE}. Failed sign-ins are throttled per address (429 with Retry-After).`,
+        tags: ["session"],
+        security: [],
+        requestBody: body(SignIn),
+        responses: {
+          "201": json(SignedIn, "signed in; the cookie is set"),
+          "400": errorAnswer(HTTP_ERRORS.invalid_request),
+          "401": errorAnswer("the name or the password is wrong"),
+          "429": errorAnswer("too many failed sign-ins from this address"),
+        },
+      },
+      delete: {
+        summary: "Sign out: ends the session and clears the cookie.",
+        tags: ["session"],
+        security: [],
+        responses: { "204": { description: "signed out" } },
+      },
+    },
+    "/me": {
+      get: {
+        summary: "The party and role the request acts as.",
+        tags: ["session"],
+        security: SECURITY,
+        responses: {
+          "200": json(z.object({ party: z.string(), role: z.string(), token_id: z.string() }), "who is asking"),
+          "401": errorAnswer(HTTP_ERRORS.unauthorized),
+        },
+      },
+    },
+    "/users": {
+      post: {
+        summary: "Add a person who signs in with a name and a password (the prefecture's finance department only).",
+        tags: ["session"],
+        security: SECURITY,
+        requestBody: body(NewUser),
+        responses: {
+          "201": json(UserView, "added"),
+          "400": errorAnswer(HTTP_ERRORS.invalid_request),
+          "401": errorAnswer(HTTP_ERRORS.unauthorized),
+          "403": errorAnswer(HTTP_ERRORS.forbidden),
+          "422": errorAnswer(HTTP_ERRORS.rejected),
+        },
+      },
+    },
+  };
+}
 
 export function openApiDocument(routes: readonly RouteDef[]): object {
   const paths: Record<string, Record<string, object>> = {};
@@ -41,7 +107,7 @@ export function openApiDocument(routes: readonly RouteDef[]): object {
     paths[openPath][route.method] = {
       summary: route.summary,
       tags: [route.tag],
-      security: [{ bearer: [] }],
+      security: SECURITY,
       parameters,
       ...(route.body === "csv"
         ? { requestBody: { required: true, content: { "text/csv": { schema: { type: "string" } } } } }
@@ -59,9 +125,7 @@ export function openApiDocument(routes: readonly RouteDef[]): object {
       },
     };
   }
-  paths["/health"] = {
-    get: { summary: "Liveness; needs no token.", tags: ["service"], responses: { "200": { description: "up" } } },
-  };
+  Object.assign(paths, servicePaths());
   return {
     openapi: "3.0.3",
     info: {
@@ -71,7 +135,12 @@ export function openApiDocument(routes: readonly RouteDef[]): object {
         "Revenue sharing, reconciliation and indicator attribution for the Zhundong park-in-park sub-parks. Money is a decimal string in yuan; indicator values have four decimals.",
     },
     servers: [{ url: "/v1" }],
-    components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+    components: {
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer" },
+        session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
+      },
+    },
     paths,
   };
 }

@@ -29,13 +29,17 @@ export async function cookiePrincipal(db: Database, req: Request): Promise<Princ
   return secret === null ? null : sessionPrincipal(db.knex, secret);
 }
 
-const SignIn = z.strictObject({ name: z.string().min(1).max(64), password: z.string().min(1).max(200) });
-const NewUser = z.strictObject({
+export const SignIn = z.strictObject({ name: z.string().min(1).max(64), password: z.string().min(1).max(200) });
+export const NewUser = z.strictObject({
   name: z.string().min(1).max(64),
   party: z.string().min(1).max(32),
   role: z.string().min(1).max(32),
   password: z.string().min(1).max(200),
 });
+
+/** A person as sign-in and `POST /v1/users` answer (never the password or its hash). */
+export const UserView = z.object({ name: z.string(), party: z.string(), role: z.string(), created_at: z.string() });
+export const SignedIn = UserView.extend({ expires_at: z.string() });
 
 /** Sign-in and sign-out, mounted before authentication (they are how a person gets authenticated). */
 export function sessionRoutes(

@@ -228,6 +228,9 @@ describe(`reports over HTTP (${dialectLabel})`, () => {
     const csv = await request(t.app).get(url).set(t.auth("auditor")).set("Accept", "text/csv");
     expect(csv.headers["content-type"]).toMatch(/text\/csv/);
     expect(csv.text).toContain("tax_code,tax_name_zh");
+    // a download names itself after what was asked, so a saved file says what it holds
+    expect(csv.headers["content-disposition"]).toBe("attachment; filename=parkledger-settlement-2025-bingtuan.csv");
+    expect(json.headers["content-disposition"]).toBeUndefined();
     const xlsx = await request(t.app)
       .get(`${url}&format=xlsx`)
       .set(t.auth("auditor"))
@@ -239,6 +242,7 @@ describe(`reports over HTTP (${dialectLabel})`, () => {
       });
     expect(xlsx.headers["content-type"]).toMatch(/spreadsheetml/);
     expect((xlsx.body as Buffer).subarray(0, 2).toString()).toBe("PK");
+    expect(xlsx.headers["content-disposition"]).toBe("attachment; filename=parkledger-settlement-2025-bingtuan.xlsx");
     const table = await request(t.app).get(`${url}&format=table`).set(t.auth("auditor"));
     expect(table.text).toContain("分成核算表");
     const none = await request(t.app).get(url).set(t.auth("auditor")).set("Accept", "image/png");
@@ -272,5 +276,17 @@ describe("the OpenAPI document", () => {
     expect(post.requestBody.content["application/json"].schema.properties.amount.type).toBe("string");
     expect(post.requestBody.content["application/json"].schema.additionalProperties).toBe(false);
     expect(post.parameters.some((p: { name: string }) => p.name === "Idempotency-Key")).toBe(true);
+    // what the web workspace calls beside ROUTES is described too, so its typed client knows it
+    const signIn = res.body.paths["/session"].post;
+    expect(signIn.security).toEqual([]);
+    expect(Object.keys(signIn.requestBody.content["application/json"].schema.properties).sort()).toEqual([
+      "name",
+      "password",
+    ]);
+    expect(signIn.responses["201"].content["application/json"].schema.properties.password).toBeUndefined();
+    expect(res.body.paths["/session"].delete.responses["204"]).toBeDefined();
+    expect(res.body.paths["/me"].get.responses["200"]).toBeDefined();
+    expect(res.body.paths["/users"].post.responses["403"]).toBeDefined();
+    expect(res.body.components.securitySchemes.session).toEqual({ type: "apiKey", in: "cookie", name: "plk_session" });
   });
 });
