@@ -1,5 +1,5 @@
 // The reconciliation as tables (the table, CSV and XLSX formats): the summary, the items that
-// differ (at most ITEMS_IN_TABLE_MAX in a table; the JSON and CSV list them all) and the anomalies;
+// differ (at most ITEMS_IN_TABLE_MAX in a terminal table; the JSON, CSV and workbook list them all) and the anomalies;
 // and the three-party overview. The report itself is reports/reconciliation.ts's.
 
 import type { ReferenceData } from "../src/repositories/reference.js";
@@ -46,8 +46,18 @@ const ANOMALY_COLUMNS = [
   { key: "detail", label_zh: "说明", label_en: "Detail" },
 ] as const;
 
-/** `flat` (CSV) is every item in one plain table; otherwise a summary, the items that differ, and the anomalies. */
-export function reconciliationTabular(r: Reconciliation, ref: ReferenceData, flat = false): Tabular {
+/**
+ * CSV is every item in one plain table; otherwise a summary, the items that differ, and the anomalies:
+ * all of them in a workbook (a finance officer filters them there), the first ITEMS_IN_TABLE_MAX in a
+ * terminal table.
+ */
+export function reconciliationTabular(
+  r: Reconciliation,
+  ref: ReferenceData,
+  format: "csv" | "xlsx" | "table" = "table",
+): Tabular {
+  const flat = format === "csv";
+  const shown = format === "table" ? ITEMS_IN_TABLE_MAX : Infinity;
   const itemRow = (i: ReconciliationItem) => ({ ...i, differences: i.differences.join(",") || null });
   if (flat) {
     return {
@@ -81,9 +91,9 @@ export function reconciliationTabular(r: Reconciliation, ref: ReferenceData, fla
       },
       {
         title_zh: "不符明细",
-        title_en: `Items that differ${differing.length > ITEMS_IN_TABLE_MAX ? ` (first ${ITEMS_IN_TABLE_MAX} of ${differing.length}; --format csv lists all)` : ""}`,
+        title_en: `Items that differ${differing.length > shown ? ` (first ${shown} of ${differing.length}; --format csv or xlsx lists all)` : ""}`,
         columns: ITEM_COLUMNS.map((c) => ({ ...c })),
-        rows: differing.slice(0, ITEMS_IN_TABLE_MAX).map(itemRow),
+        rows: (differing.length > shown ? differing.slice(0, shown) : differing).map(itemRow),
       },
       {
         title_zh: "异常",

@@ -140,7 +140,7 @@ export const REPORTS: readonly ReportOperation[] = [
       const r = await reconciliation(knex, ref, q.year, q.operator, viewer, q.park);
       return {
         json: r,
-        tabular: (f) => reconciliationTabular(r, ref, f === "csv"),
+        tabular: (f) => reconciliationTabular(r, ref, f),
         items: r.items.length,
       };
     },
