@@ -22,7 +22,18 @@ const TAX_COLUMNS = [
  * The statement as tables. `flat` gives one plain table for CSV (scripts read it with any CSV
  * reader): the tax rows and a totals row that also carries the transfers and the balance due.
  */
-export function settlementTabular(s: SettlementStatement, ref: ReferenceData, flat = false): Tabular {
+export function settlementTabular(
+  s: SettlementStatement,
+  ref: ReferenceData,
+  flat = false,
+  { byMonth = false }: { byMonth?: boolean } = {},
+): Tabular {
+  if (flat && byMonth)
+    return {
+      title_zh: `${s.year}年度税收分成按月`,
+      title_en: `Settlement ${s.year} by month`,
+      sections: [monthsSection(s)],
+    };
   if (flat) return flatSettlementTabular(s);
   const name = (code: string | null) => (code === null ? "-" : (ref.jurisdiction(code)?.name_zh ?? code));
   const parkName = (code: string) => `${ref.park(code)?.name_zh ?? code} (${code})`;
@@ -33,6 +44,7 @@ export function settlementTabular(s: SettlementStatement, ref: ReferenceData, fl
     subtitle: `${parks} · 运营方 operator: ${name(s.operator)} (${s.operator}) · 东道方 host: ${name(s.host)} (${s.host ?? "-"}) · ${s.status === "closed" ? `已结算 closed ${localTime(s.closed_at)}` : "未结算 open"}`,
     sections: [
       byTaxSection(s),
+      ...(byMonth ? [monthsSection(s)] : []),
       ...(s.by_park !== undefined ? [byParkSection(s.by_park)] : []),
       ...(s.prior_year_adjustments.length > 0
         ? [
@@ -157,6 +169,46 @@ function byTaxSection(s: SettlementStatement): Section {
       operator_share: t.operator_share,
       host_share: t.host_share,
       not_shared: t.not_shared,
+    },
+  };
+}
+
+/**
+ * The year month by month (`--by month`): what was booked and transferred in each month, with the
+ * operator's share and the balance due to date; the months add up to the year.
+ */
+function monthsSection(s: SettlementStatement): Section {
+  const money = (key: string, label_zh: string, label_en: string) => ({
+    key,
+    label_zh,
+    label_en,
+    align: "right" as const,
+    kind: "money" as const,
+  });
+  const months = s.months ?? [];
+  return {
+    title_zh: "按月",
+    title_en: "By month",
+    columns: [
+      { key: "month", label_zh: "月份", label_en: "Month" },
+      { key: "receipts", label_zh: "笔数", label_en: "Rows", align: "right", kind: "count" },
+      money("central_excluded", "中央分享", "Central share"),
+      money("local_revenue", "地方收入", "Local revenue"),
+      money("operator_share", "运营方分成", "Operator share"),
+      money("host_share", "东道方分成", "Host share"),
+      money("not_shared", "未纳入分成", "Not shared"),
+      money("transferred", "净拨付", "Transferred (net)"),
+    ],
+    rows: months.map((m) => ({ ...m, month: m.month ?? "跨年度 other years" })),
+    totals: {
+      month: "合计 Total",
+      receipts: months.reduce((n, m) => n + m.receipts, 0),
+      central_excluded: s.totals.central_excluded,
+      local_revenue: s.totals.local_revenue,
+      operator_share: s.totals.operator_share,
+      host_share: s.totals.host_share,
+      not_shared: s.totals.not_shared,
+      transferred: s.totals.transferred,
     },
   };
 }

@@ -39,6 +39,8 @@ export interface SettlementBalance {
   account: string;
   credit_net_fen: Fen;
   line_count: number;
+  /** The month of the year it was booked in (1–12), or 0 for entries dated outside the year (migrations/022). */
+  month: number;
 }
 
 /** A transfer to the operator in the year; a recovery's amount is what came back (positive). */
@@ -197,16 +199,16 @@ export async function querySettlement(
   // one statement for the three parts: a report read a thousand times a second pays per round trip
   const { rows } = await knex.raw(
     `select
-       (select coalesce(json_agg(json_build_object('tax_code', x.tax_code, 'origin_year', x.origin_year,
+       (select coalesce(json_agg(json_build_object('tax_code', x.tax_code, 'origin_year', x.origin_year, 'month', x.month,
                  'code', x.code, 'credit_net', x.credit_net::text, 'line_count', x.line_count::text)), '[]')::text
-          from (select b.tax_code, b.origin_year, a.jurisdiction, a.code,
+          from (select b.tax_code, b.origin_year, b.month, a.jurisdiction, a.code,
                        sum(b.credit_fen - b.debit_fen) as credit_net, sum(b.line_count) as line_count
                   from balances b join accounts a on a.id = b.account_id
                  where b.fiscal_year = ? and b.park = ? and b.tax_code <> ''
                    and ((a.jurisdiction = ? and a.code = 'revenue_shared')
                      or (a.jurisdiction = ? and a.code in ('revenue_shared_host', 'revenue_own', 'nontax_revenue', 'fund_revenue', 'treasury'))
                      or (a.jurisdiction = ? and a.code = 'revenue_central'))
-                 group by b.tax_code, b.origin_year, a.jurisdiction, a.code) x) as balances,
+                 group by b.tax_code, b.origin_year, b.month, a.jurisdiction, a.code) x) as balances,
        -- a transfer recorded before transfers named their park is the park of its journal entry (migrations/016)
        (select coalesce(json_agg(json_build_object('ref', t.ref, 'kind', t.kind,
                  'transferred_on', to_char(t.transferred_on, 'YYYY-MM-DD'), 'amount_fen', t.amount_fen::text)
@@ -242,6 +244,7 @@ export async function querySettlement(
     account: String(r.code),
     credit_net_fen: toFen(String(r.credit_net)),
     line_count: Number(r.line_count),
+    month: Number(r.month),
   }));
   const transfers = JSON.parse(row.transfers) as {
     ref: string;
@@ -397,6 +400,47 @@ export function computeSettlementFigures(
   };
 }
 
+/** One month's figures: what was booked in it, and the transfers dated in it. */
+export interface MonthFigures {
+  /** 1–12; 0 for what is dated outside the year (prior-year adjustments, re-splits of earlier years' receipts). */
+  month: number;
+  totals: SettlementTotalsFen;
+  receipts: number;
+}
+
+/**
+ * The year's figures month by month (pure): each month's balances and transfers summed as the year's
+ * are, so the months add up to the year to the fen. Twelve months always, then month 0 when anything
+ * was dated outside the year. A transfer counts in the month of its date, in month 0 when that date
+ * lies in another year.
+ */
+export function monthlySettlementFigures(
+  rows: Pick<SettlementRows, "year" | "balances" | "transfers">,
+  taxOrder: (tax_code: string) => string,
+): MonthFigures[] {
+  const balances = new Map<number, SettlementBalance[]>();
+  const transfers = new Map<number, SettlementTransfer[]>();
+  const push = <T>(map: Map<number, T[]>, month: number, item: T) => {
+    const list = map.get(month);
+    if (list === undefined) map.set(month, [item]);
+    else list.push(item);
+  };
+  for (const b of rows.balances) push(balances, b.month, b);
+  for (const t of rows.transfers) {
+    const inYear = Number(t.transferred_on.slice(0, 4)) === rows.year;
+    push(transfers, inYear ? Number(t.transferred_on.slice(5, 7)) : 0, t);
+  }
+  const months = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  if (balances.has(0) || transfers.has(0)) months.push(0);
+  return months.map((month) => {
+    const f = computeSettlementFigures(
+      { year: rows.year, balances: balances.get(month) ?? [], transfers: transfers.get(month) ?? [] },
+      taxOrder,
+    );
+    return { month, totals: f.totals, receipts: f.by_tax.reduce((n, t) => n + t.receipts, 0) };
+  });
+}
+
 /** The contract's JSON statement: the fen figures as two-decimal strings, with names and agreements. */
 export function formatSettlement(
   ref: ReferenceData,
@@ -472,6 +516,16 @@ export function formatSettlement(
       kind: x.kind,
       transferred_on: x.transferred_on,
       amount: formatYuan(x.amount_fen),
+    })),
+    months: monthlySettlementFigures(rows, taxOrderOf(ref)).map((m) => ({
+      month: m.month === 0 ? null : `${year}-${String(m.month).padStart(2, "0")}`,
+      receipts: m.receipts,
+      central_excluded: formatYuan(m.totals.central_excluded_fen),
+      local_revenue: formatYuan(m.totals.local_revenue_fen),
+      operator_share: formatYuan(m.totals.operator_share_fen),
+      host_share: formatYuan(m.totals.host_share_fen),
+      not_shared: formatYuan(m.totals.not_shared_fen),
+      transferred: formatYuan(m.totals.transferred_fen),
     })),
   };
 }

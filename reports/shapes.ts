@@ -104,6 +104,24 @@ export const SettlementStatementShape = z.strictObject({
       amount: Money,
     }),
   ),
+  /**
+   * The year month by month, adding up to it: twelve months (`YYYY-MM`), then `month: null` for what is
+   * dated outside the year when there is any. Absent from statements frozen at closing before months were reported.
+   */
+  months: z
+    .array(
+      z.strictObject({
+        month: z.string().nullable(),
+        receipts: z.number().int(),
+        central_excluded: Money,
+        local_revenue: Money,
+        operator_share: Money,
+        host_share: Money,
+        not_shared: Money,
+        transferred: Money,
+      }),
+    )
+    .optional(),
 });
 
 const ReconciliationStatusShape = z.enum([

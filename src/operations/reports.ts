@@ -89,13 +89,23 @@ export const REPORTS: readonly ReportOperation[] = [
     group: "report",
     name: "settlement",
     summary: "Annual sharing settlement statement (分成核算表).",
-    params: z.strictObject({ year: S.Year, operator: S.Party, park: S.ParkCode.optional() }),
-    help: { year: YEAR, operator: OPERATOR, park: OPERATOR_PARK },
+    params: z.strictObject({
+      year: S.Year,
+      operator: S.Party,
+      park: S.ParkCode.optional(),
+      by: z.enum(["month"]).optional(),
+    }),
+    help: {
+      year: YEAR,
+      operator: OPERATOR,
+      park: OPERATOR_PARK,
+      by: "month: the year month by month beside the taxes (the JSON always carries `months`)",
+    },
     response: S.SettlementReport,
     allow: (p, q) => access.readOperatorMoney(p, q.operator),
     run: async ({ knex, ref }, q) => {
       const s = await settlementStatement(knex, ref, q.year, q.operator, q.park);
-      return { json: s, tabular: (f) => settlementTabular(s, ref, f === "csv") };
+      return { json: s, tabular: (f) => settlementTabular(s, ref, f === "csv", { byMonth: q.by === "month" }) };
     },
   }),
   define({

@@ -99,12 +99,13 @@ const BALANCE_COLUMNS = [
   { name: "park", type: "text" },
   { name: "tax_code", type: "text" },
   { name: "origin_year", type: "integer" },
+  { name: "month", type: "smallint" },
   { name: "debit_fen", type: "bigint" },
   { name: "credit_fen", type: "bigint" },
   { name: "line_count", type: "bigint" },
 ] as const;
 
-const ADD_TO_BALANCES = `on conflict (fiscal_year, account_id, park, tax_code, origin_year) do update set
+const ADD_TO_BALANCES = `on conflict (fiscal_year, account_id, park, tax_code, origin_year, month) do update set
   debit_fen = balances.debit_fen + excluded.debit_fen,
   credit_fen = balances.credit_fen + excluded.credit_fen,
   line_count = balances.line_count + excluded.line_count`;
@@ -318,7 +319,7 @@ export class JournalWriter {
   }
 
   private bucket(e: NewEntry): Map<number, BalanceDelta> {
-    const key = `${e.fiscal_year}|${e.origin_year}|${e.park ?? ""}|${e.tax_code ?? ""}`;
+    const key = `${e.fiscal_year}|${e.origin_year}|${entryMonth(e)}|${e.park ?? ""}|${e.tax_code ?? ""}`;
     let bucket = this.deltas.get(key);
     if (bucket === undefined) {
       bucket = new Map();
@@ -335,7 +336,7 @@ export class JournalWriter {
     if (this.deltas.size === 0) return;
     const rows: unknown[][] = [];
     for (const [key, bucket] of [...this.deltas.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const [fiscal_year, origin_year, park, tax_code] = key.split("|") as [string, string, string, string];
+      const [fiscal_year, origin_year, month, park, tax_code] = key.split("|") as [string, string, string, string, string];
       for (const [account_id, d] of [...bucket.entries()].sort(([a], [b]) => a - b)) {
         // what this writer adds must itself fit; the database checks the running total (migration 013)
         if (d.debit_fen > BALANCE_FEN_LIMIT || d.credit_fen > BALANCE_FEN_LIMIT) throw balanceLimitExceeded();
@@ -345,6 +346,7 @@ export class JournalWriter {
           park,
           tax_code,
           Number(origin_year),
+          Number(month),
           d.debit_fen,
           d.credit_fen,
           d.line_count,
@@ -363,6 +365,19 @@ export class JournalWriter {
     this.deltas.clear();
   }
 }
+
+/**
+ * The month of its fiscal year an entry's balance counts in: its effective date's, or 0 when that date
+ * lies outside the year (a prior-year adjustment). As migrations/022_monthly_balances.ts computes it in SQL.
+ */
+export function entryMonth(e: Pick<NewEntry, "effective_on" | "fiscal_year">): number {
+  const on = String(e.effective_on);
+  return Number(on.slice(0, 4)) === e.fiscal_year ? Number(on.slice(5, 7)) : 0;
+}
+
+/** entryMonth in SQL, of the journal entry `e`. */
+export const ENTRY_MONTH_SQL = (e: string): string =>
+  `(case when extract(year from ${e}.effective_on) = ${e}.fiscal_year then extract(month from ${e}.effective_on) else 0 end)::smallint`;
 
 /** The constraint of migration 013 on the running balances. */
 const BALANCE_LIMIT_CONSTRAINT = "balances_within_limit";

@@ -15,6 +15,7 @@ import { landRevenueMisbooked } from "../repositories/land.js";
 import { receiptsMisbooked, receiptsWithoutEntry } from "../repositories/receipts.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { resplitsMisbooked } from "../repositories/resplits.js";
+import { ENTRY_MONTH_SQL } from "../repositories/journal.js";
 
 export interface VerifyFinding {
   check: string;
@@ -104,14 +105,15 @@ async function verifyIn(k: Knex.Transaction, anchors: readonly Anchor[]): Promis
   const drift = await k.raw(`
     with from_lines as (
       select e.fiscal_year, l.account_id, coalesce(e.park, '') as park, coalesce(e.tax_code, '') as tax_code, e.origin_year,
-             sum(l.debit_fen) as debit_fen, sum(l.credit_fen) as credit_fen
+             ${ENTRY_MONTH_SQL("e")} as month, sum(l.debit_fen) as debit_fen, sum(l.credit_fen) as credit_fen
         from journal_lines l join journal_entries e on e.id = l.entry_id
-       group by 1, 2, 3, 4, 5)
+       group by 1, 2, 3, 4, 5, 6)
     select coalesce(f.fiscal_year, b.fiscal_year) as fiscal_year, coalesce(f.account_id, b.account_id) as account_id,
            coalesce(f.park, b.park) as park, coalesce(f.tax_code, b.tax_code) as tax_code,
            f.debit_fen as lines_debit, b.debit_fen as balance_debit, f.credit_fen as lines_credit, b.credit_fen as balance_credit
       from from_lines f full join balances b
-        on b.fiscal_year = f.fiscal_year and b.account_id = f.account_id and b.park = f.park and b.tax_code = f.tax_code and b.origin_year = f.origin_year
+        on b.fiscal_year = f.fiscal_year and b.account_id = f.account_id and b.park = f.park and b.tax_code = f.tax_code
+       and b.origin_year = f.origin_year and b.month = f.month
      where f.debit_fen is distinct from b.debit_fen or f.credit_fen is distinct from b.credit_fen
      limit ${FINDINGS_MAX}`);
   for (const r of drift.rows) {

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { Fen } from "../../ledger/money.js";
 import {
   computeSettlementFigures,
+  monthlySettlementFigures,
   type SettlementBalance,
   type SettlementFigures,
   type SettlementTotalsFen,
@@ -20,8 +21,15 @@ const YEAR = 2025;
 const ITEM_CODES: Record<string, string> = { VAT: "10101", CIT: "10104", RES: "10109", STAMP: "10116" };
 const taxOrder = (code: string) => ITEM_CODES[code] ?? code;
 
-function balance(tax_code: string, account: string, credit_net_fen: Fen, origin_year = YEAR, line_count = 0) {
-  return { tax_code, origin_year, account, credit_net_fen, line_count } satisfies SettlementBalance;
+function balance(
+  tax_code: string,
+  account: string,
+  credit_net_fen: Fen,
+  origin_year = YEAR,
+  line_count = 0,
+  month = 6,
+) {
+  return { tax_code, origin_year, account, credit_net_fen, line_count, month } satisfies SettlementBalance;
 }
 function transfer(kind: "interim" | "recovery", amount_fen: Fen, ref = `T-${kind}-${amount_fen}`) {
   return { ref, kind, transferred_on: `${YEAR}-06-30`, amount_fen } satisfies SettlementTransfer;
@@ -184,6 +192,7 @@ const balances = fc.array(
     account: fc.constantFrom(...ACCOUNTS),
     credit_net_fen: fen,
     line_count: fc.nat({ max: 1_000_000 }),
+    month: fc.integer({ min: 0, max: 12 }),
   }),
   { maxLength: 40 },
 );
@@ -191,7 +200,7 @@ const transfers = fc.array(
   fc.record({
     ref: fc.string({ maxLength: 8 }),
     kind: fc.constantFrom<"interim" | "recovery">("interim", "recovery"),
-    transferred_on: fc.constant(`${YEAR}-06-30`),
+    transferred_on: fc.constantFrom(`${YEAR}-06-30`, `${YEAR}-01-01`, `${YEAR}-12-31`, `${YEAR + 1}-01-15`),
     amount_fen: fen,
   }),
   { maxLength: 12 },
@@ -244,6 +253,27 @@ describe("settlement figures in fen, for any rows", () => {
         const order = f.by_tax.map((r) => taxOrder(r.tax_code));
         expect(order).toEqual([...order].sort((x, y) => x.localeCompare(y)));
         expect(new Set(f.by_tax.map((r) => r.tax_code)).size).toBe(f.by_tax.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("property: the months add up to the year to the fen, each month holding what is booked and transferred in it", () => {
+    fc.assert(
+      fc.property(balances, transfers, (b, t) => {
+        const rows = { year: YEAR, balances: b, transfers: t };
+        const year = computeSettlementFigures(rows, taxOrder);
+        const months = monthlySettlementFigures(rows, taxOrder);
+        expect(months.slice(0, 12).map((m) => m.month)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+        const outside = b.some((r) => r.month === 0) || t.some((x) => !x.transferred_on.startsWith(`${YEAR}-`));
+        expect(months.length).toBe(outside ? 13 : 12);
+        for (const key of Object.keys(year.totals) as (keyof SettlementTotalsFen)[])
+          expect(sum(months.map((m) => m.totals[key])), key).toBe(year.totals[key]);
+        expect(months.reduce((n, m) => n + m.receipts, 0)).toBe(year.by_tax.reduce((n, r) => n + r.receipts, 0));
+        for (const m of months) {
+          const booked = b.filter((r) => r.month === m.month && r.account === "revenue_shared");
+          expect(m.totals.operator_share_fen).toBe(sum(booked.map((r) => r.credit_net_fen)));
+        }
       }),
       { numRuns: 300 },
     );
