@@ -75,6 +75,7 @@ export const REJECTIONS = {
   // periods and settlement
   year_closed: "the year is already settled and closed with this operator",
   year_not_begun: "a year that has not begun cannot be settled",
+  year_empty: "nothing is booked or transferred in the year for these parks: there is nothing to settle",
   transfer_ref_reused: "this transfer reference is already recorded with different content",
   transfer_not_positive:
     "a transfer moves a positive amount; money an operator returns is a transfer of kind recovery, also positive",

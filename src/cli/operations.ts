@@ -78,8 +78,12 @@ function addWrite(command: Command, op: WriteOperation, io: Io, database: () => 
 
 function addFieldOptions(command: Command, schema: z.ZodObject, help: Record<string, string>): void {
   for (const [field, type] of Object.entries(schema.shape) as [string, z.ZodType][]) {
-    const o = new Option(`${option(field)} <${field}>`, help[field] ?? "");
     const inner = unwrapped(type);
+    // a yes-or-no field is a bare flag: given, it is true
+    const o = new Option(
+      inner instanceof z.ZodBoolean ? option(field) : `${option(field)} <${field}>`,
+      help[field] ?? "",
+    );
     if (inner instanceof z.ZodEnum) o.choices(inner.options.map(String));
     if (type instanceof z.ZodDefault) o.default(type.def.defaultValue);
     if (!type.isOptional()) o.makeOptionMandatory();

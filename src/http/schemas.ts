@@ -166,6 +166,10 @@ export const SettleInput = z.strictObject({
     .max(2999, { error: NOT_A_YEAR }),
   operator: Party,
   park: ParkCode.optional().describe("one of the operator's parks; without it, every park it runs"),
+  empty_year: z
+    .boolean()
+    .optional()
+    .describe("close a year in which nothing is booked or transferred for the parks (refused otherwise)"),
 });
 
 export const Format = z.enum(["json", "csv", "xlsx", "table"]);

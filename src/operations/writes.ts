@@ -177,10 +177,14 @@ export const WRITES: readonly WriteOperation[] = [
       year: "fiscal year, e.g. 2025",
       operator: OPERATOR,
       park: "one of the operator's parks; without it, every park it runs",
+      empty_year: "close the year even though nothing is booked or transferred in it for the parks",
     },
     allow: (p) => access.writeMoney(p),
     run: async (db, body) => {
-      const result = await settleYear(db, body.year, body.operator, { park: body.park });
+      const result = await settleYear(db, body.year, body.operator, {
+        park: body.park,
+        empty_year: body.empty_year === true,
+      });
       const ref = await ReferenceData.load(db.knex);
       return { replayed: result.already_settled, json: result, tabular: () => settleTabular(result, ref) };
     },

@@ -56,7 +56,16 @@ export async function settleYear(
   db: Database,
   year: number,
   operator: string,
-  { park, today = new Date() }: { park?: string | undefined; today?: Date } = {},
+  {
+    park,
+    today = new Date(),
+    empty_year = false,
+  }: {
+    park?: string | undefined;
+    today?: Date;
+    /** Close the year even though nothing is booked or transferred in it for the parks. */
+    empty_year?: boolean;
+  } = {},
 ): Promise<SettleResult> {
   if (year > today.getUTCFullYear()) {
     throw new Rejection("year_not_begun", `${year} has not begun; a year is settled once its receipts are in`);
@@ -65,6 +74,14 @@ export async function settleYear(
     await lockJournal(trx);
     const ref = await ReferenceData.load(trx);
     const parks = operatorParks(ref, operator, park);
+    if (!empty_year && !(await anyActivity(trx, year, operator, parks))) {
+      const codes = parks.map((p) => p.code).join(", ");
+      throw new Rejection(
+        "year_empty",
+        `nothing is booked or transferred in ${year} for ${operator}'s ${parks.length > 1 ? "parks" : "park"} ${codes}: there is nothing to settle (a mistyped year?); to close it all the same, say so (--empty-year, or "empty_year": true)`,
+        { year, operator, parks: codes },
+      );
+    }
     const each: ParkSettleResult[] = [];
     const several = ref.parksRunBy(operator).length > 1;
     for (const p of parks) each.push(await settlePark(trx, ref, year, operator, p, several));
@@ -90,6 +107,18 @@ export async function settleYear(
       by_park: each,
     };
   });
+}
+
+/** Whether the year holds any entry booked in one of the parks, or any transfer to the operator for one of them, or a closure already. */
+async function anyActivity(trx: Knex.Transaction, year: number, operator: string, parks: Park[]): Promise<boolean> {
+  const codes = parks.map((p) => p.code);
+  const { rows } = await trx.raw(
+    `select exists (select 1 from journal_entries where fiscal_year = ? and park = any(?::text[]))
+         or exists (select 1 from transfers where fiscal_year = ? and operator = ?)
+         or exists (select 1 from closures where year = ? and operator = ?) as any`,
+    [year, codes, year, operator, year, operator],
+  );
+  return rows[0].any === true;
 }
 
 /** Settles one park's year, or answers with its closure when it is already settled. */

@@ -185,7 +185,11 @@ const WRITES: Write[] = [
     allow: ["prefecture"],
     json: () => ({ park: "WZ", operator_share: "70", from: "2027-01-01", note: "matrix" }),
   },
-  { path: "/v1/settlements", allow: ["prefecture"], json: () => ({ year: 2024, operator: "urumqi" }) },
+  {
+    path: "/v1/settlements",
+    allow: ["prefecture"],
+    json: () => ({ year: 2024, operator: "urumqi", empty_year: true }),
+  },
   {
     path: "/v1/parks",
     allow: ["prefecture"],

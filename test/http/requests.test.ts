@@ -214,8 +214,13 @@ describe(`writes replayed (${dialectLabel})`, () => {
     const ratio = { tax: "RES", central_share: "10", from: "2028-01-01" };
     expect((await post("/v1/ratios").send(ratio)).status).toBe(201);
     expect((await post("/v1/ratios").send(ratio)).status).toBe(200);
-    expect((await post("/v1/settlements").send({ year: 2023, operator: "urumqi" })).status).toBe(201);
-    expect((await post("/v1/settlements").send({ year: 2023, operator: "urumqi" })).status).toBe(200);
+    // 2023 holds nothing: closing it is refused unless asked for in so many words
+    const empty = await post("/v1/settlements").send({ year: 2023, operator: "urumqi" });
+    expect(empty.status).toBe(422);
+    expect(empty.body.error).toMatchObject({ code: "year_empty" });
+    const settle = { year: 2023, operator: "urumqi", empty_year: true };
+    expect((await post("/v1/settlements").send(settle)).status).toBe(201);
+    expect((await post("/v1/settlements").send(settle)).status).toBe(200);
   });
 });
 

@@ -3,6 +3,7 @@
 
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toCount } from "../../src/db/database.js";
 import { cli } from "../support/cli.js";
 import { testDatabase, dialectLabel, type TestDatabase } from "../support/db.js";
 import { badUscc, csvFile, RECEIPT_HEADER, standardRegistry, uscc } from "../support/files.js";
@@ -250,6 +251,31 @@ describe(`files as Excel leaves them (${dialectLabel})`, () => {
     const r = await cli(db, "settle", "--year", "2999", "--operator", "bingtuan");
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/year_not_begun/);
+  });
+
+  it("refuses to close a year with nothing in it unless told to, and closes it when told", async () => {
+    const r = await cli(db, "settle", "--year", "1990", "--operator", "bingtuan");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/year_empty/);
+    expect(r.stderr).toMatch(/nothing is booked or transferred in 1990 for bingtuan's park BZ.*--empty-year/);
+    expect(toCount((await db.knex.raw("select count(*) as n from closures where year = 1990")).rows[0].n)).toBe(0);
+    const told = await cli(
+      db,
+      "settle",
+      "--year",
+      "1990",
+      "--operator",
+      "bingtuan",
+      "--empty-year",
+      "--format",
+      "json",
+    );
+    expect(told.code, told.stderr).toBe(0);
+    expect(told.json()).toMatchObject({ year: 1990, already_settled: false, balance_due: "0.00" });
+    // once closed, settling it again answers with the closure, flag or not
+    const again = await cli(db, "settle", "--year", "1990", "--operator", "bingtuan", "--format", "json");
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.json()).toMatchObject({ already_settled: true });
   });
 });
 
