@@ -5,7 +5,6 @@
 
 import { shareOf } from "./allocate.js";
 import type { Fen } from "./money.js";
-import { daysInMonth, parseIsoDate } from "./periods.js";
 
 /**
  * `receipt` (a refund of one receipt is a receipt row naming it in refund_of), the negative flows
@@ -87,44 +86,5 @@ export function decodeLevels(text: string): Levels | null {
   return { central, region, prefecture, county };
 }
 
-const YEAR = /^(\d{4})$/;
-const MONTH = /^(\d{4})-(\d{2})$/;
-const QUARTER = /^(\d{4})-?Q([1-4])$/i;
-const HALF = /^(\d{4})-?H([12])$/i;
-
-/** The first and last day of a month, quarter, half or year as a tax period names it; null otherwise. */
-function periodSpan(text: string): { from: string; to: string } | null {
-  const t = text.trim();
-  let m = YEAR.exec(t);
-  if (m !== null) return { from: `${m[1]}-01-01`, to: `${m[1]}-12-31` };
-  m = MONTH.exec(t);
-  if (m !== null) return monthSpan(Number(m[1]), Number(m[2]), Number(m[2]));
-  m = QUARTER.exec(t);
-  if (m !== null) return monthSpan(Number(m[1]), Number(m[2]) * 3 - 2, Number(m[2]) * 3);
-  m = HALF.exec(t);
-  if (m !== null) return monthSpan(Number(m[1]), Number(m[2]) * 6 - 5, Number(m[2]) * 6);
-  const day = parseIsoDate(t);
-  return day === null ? null : { from: day, to: day };
-}
-
-function monthSpan(year: number, first: number, last: number): { from: string; to: string } | null {
-  if (first < 1 || last > 12 || year < 1900 || year > 2999) return null;
-  const mm = (n: number) => String(n).padStart(2, "0");
-  return { from: `${year}-${mm(first)}-01`, to: `${year}-${mm(last)}-${mm(daysInMonth(year, last))}` };
-}
-
-/**
- * The span of a tax period as written: `2025`, `2025-03`, `2025-Q1`, `2025-H1`, a day, or two of
- * these joined by `/` or `~` (所属期起/所属期止, `2025-01-01/2025-03-31`); null when it names none, or
- * ends before it starts.
- */
-export function parseTaxPeriod(text: string): { from: string; to: string } | null {
-  const whole = periodSpan(text);
-  if (whole !== null) return whole;
-  const parts = text.split(/\s*[/~～]\s*/);
-  if (parts.length > 2) return null;
-  const first = periodSpan(parts[0] ?? "");
-  const last = parts.length === 2 ? periodSpan(parts[1]!) : first;
-  if (first === null || last === null || last.to < first.from) return null;
-  return { from: first.from, to: last.to };
-}
+/** A tax period's span (所属期): ledger/periods.ts reads it, as it reads a report's period. */
+export { parseTaxPeriod } from "./periods.js";

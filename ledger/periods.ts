@@ -34,3 +34,90 @@ export function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
+
+/** A run of whole months of one year: a month, a quarter, a half year, the year, or any range of its months. */
+export interface Period {
+  year: number;
+  /** 1–12, from ≤ to */
+  from: number;
+  to: number;
+}
+
+const YEAR = /^(\d{4})$/;
+const MONTH = /^(\d{4})-(\d{2})$/;
+const QUARTER = /^(\d{4})-?Q([1-4])$/i;
+const HALF = /^(\d{4})-?H([12])$/i;
+
+/** The first and last day of a month, quarter, half or year as a tax period names it; null otherwise. */
+function periodSpan(text: string): { from: string; to: string } | null {
+  const t = text.trim();
+  let m = YEAR.exec(t);
+  if (m !== null) return { from: `${m[1]}-01-01`, to: `${m[1]}-12-31` };
+  m = MONTH.exec(t);
+  if (m !== null) return monthSpan(Number(m[1]), Number(m[2]), Number(m[2]));
+  m = QUARTER.exec(t);
+  if (m !== null) return monthSpan(Number(m[1]), Number(m[2]) * 3 - 2, Number(m[2]) * 3);
+  m = HALF.exec(t);
+  if (m !== null) return monthSpan(Number(m[1]), Number(m[2]) * 6 - 5, Number(m[2]) * 6);
+  const day = parseIsoDate(t);
+  return day === null ? null : { from: day, to: day };
+}
+
+function monthSpan(year: number, first: number, last: number): { from: string; to: string } | null {
+  if (first < 1 || last > 12 || year < 1900 || year > 2999) return null;
+  const mm = (n: number) => String(n).padStart(2, "0");
+  return { from: `${year}-${mm(first)}-01`, to: `${year}-${mm(last)}-${mm(daysInMonth(year, last))}` };
+}
+
+/**
+ * The span of a tax period as written: `2025`, `2025-03`, `2025-Q1`, `2025-H1`, a day, or two of
+ * these joined by `/` or `~` (所属期起/所属期止, `2025-01-01/2025-03-31`); null when it names none, or
+ * ends before it starts.
+ */
+export function parseTaxPeriod(text: string): { from: string; to: string } | null {
+  const whole = periodSpan(text);
+  if (whole !== null) return whole;
+  const parts = text.split(/\s*[/~～]\s*/);
+  if (parts.length > 2) return null;
+  const first = periodSpan(parts[0] ?? "");
+  const last = parts.length === 2 ? periodSpan(parts[1]!) : first;
+  if (first === null || last === null || last.to < first.from) return null;
+  return { from: first.from, to: last.to };
+}
+
+/**
+ * Reads a period as finance officers write one: `2025` (the year), `2025-03` (a month), `2025-Q1`
+ * (a quarter), `2025-H1` (a half year), or two of these as from and to (`2025-01..2025-06`, or with
+ * `/` or `~` as a tax period is written). Null when it names none, is not whole months, or spans years.
+ */
+export function parsePeriod(text: string): Period | null {
+  const span = parseTaxPeriod(text.trim().replace(/\s*\.\.\s*/, "/"));
+  if (span === null) return null;
+  const year = Number(span.from.slice(0, 4));
+  const from = Number(span.from.slice(5, 7));
+  const to = Number(span.to.slice(5, 7));
+  const whole = span.from.endsWith("-01") && span.to.slice(8) === String(daysInMonth(year, to));
+  if (!whole || Number(span.to.slice(0, 4)) !== year) return null;
+  return { year, from, to };
+}
+
+/** Whether the period is its whole year. */
+export function isWholeYear(p: Period): boolean {
+  return p.from === 1 && p.to === 12;
+}
+
+/** `2025-01..2025-06`, `2025-03`, or `2025` for the whole year. */
+export function formatPeriod(p: Period): string {
+  const month = (n: number) => `${p.year}-${String(n).padStart(2, "0")}`;
+  if (isWholeYear(p)) return String(p.year);
+  return p.from === p.to ? month(p.from) : `${month(p.from)}..${month(p.to)}`;
+}
+
+/** The first and last day of the period, `YYYY-MM-DD`. */
+export function periodDays(p: Period): { first: string; last: string } {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return {
+    first: `${p.year}-${pad(p.from)}-01`,
+    last: `${p.year}-${pad(p.to)}-${pad(daysInMonth(p.year, p.to))}`,
+  };
+}

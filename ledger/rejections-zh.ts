@@ -65,6 +65,8 @@ export const REJECTIONS_ZH: Record<RejectionCode, string> = {
   idempotency_key_reused: "该幂等键已以不同内容使用过",
   year_closed: "该年度已与该运营方结算关账",
   year_not_begun: "尚未开始的年度不能结算",
+  period_invalid:
+    "期间格式不对或不在该年度内：应为年、月（YYYY-MM）、季度（YYYY-Qn）、半年（YYYY-Hn）或同一年度内的月份区间",
   year_empty: "该年度该园区无任何入账或拨付，无可结算",
   transfer_ref_reused: "该拨付编号已以不同内容记录",
   transfer_not_positive: "拨付金额须为正数",

@@ -75,6 +75,8 @@ export const REJECTIONS = {
   // periods and settlement
   year_closed: "the year is already settled and closed with this operator",
   year_not_begun: "a year that has not begun cannot be settled",
+  period_invalid:
+    "not a period of the year: YYYY, YYYY-MM, YYYY-Qn, YYYY-Hn, or two of these as YYYY-MM..YYYY-MM within the year",
   year_empty: "nothing is booked or transferred in the year for these parks: there is nothing to settle",
   transfer_ref_reused: "this transfer reference is already recorded with different content",
   transfer_not_positive:

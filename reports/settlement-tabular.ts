@@ -39,8 +39,8 @@ export function settlementTabular(
   const parkName = (code: string) => `${ref.park(code)?.name_zh ?? code} (${code})`;
   const parks = s.park !== null ? parkName(s.park) : (s.parks ?? []).map(parkName).join(" + ");
   return {
-    title_zh: `${s.year}年度税收分成核算表`,
-    title_en: `Revenue-sharing settlement ${s.year}`,
+    title_zh: `${s.year}年度税收分成核算表${s.period !== undefined ? `（${s.period}）` : ""}`,
+    title_en: `Revenue-sharing settlement ${s.year}${s.period !== undefined ? ` (${s.period})` : ""}`,
     subtitle: `${parks} · 运营方 operator: ${name(s.operator)} (${s.operator}) · 东道方 host: ${name(s.host)} (${s.host ?? "-"}) · ${s.status === "closed" ? `已结算 closed ${localTime(s.closed_at)}` : "未结算 open"}`,
     sections: [
       byTaxSection(s),

@@ -13,9 +13,11 @@ import type { Knex } from "knex";
 import type { z } from "zod";
 import type { SettlementStatementShape } from "./shapes.js";
 import { CLOSED_AT_SQL } from "../src/repositories/closures.js";
+import { ENTRY_MONTH_SQL } from "../src/repositories/journal.js";
 import { formatYuan, toFen, type Fen } from "../ledger/money.js";
 import { KIND_NAMES } from "../ledger/kinds.js";
 import { formatBpAsPercent } from "../ledger/ratio.js";
+import { formatPeriod, isWholeYear, periodDays, type Period } from "../ledger/periods.js";
 import { fieldRejection, Rejection } from "../ledger/rejections.js";
 import type { ReferenceData } from "../src/repositories/reference.js";
 import type { Park } from "../src/repositories/reference.js";
@@ -55,6 +57,8 @@ export interface SettlementTransfer {
 export interface SettlementFlow {
   kind: string;
   tax_code: string;
+  /** As a balance's month (SettlementBalance). */
+  month: number;
   count: number;
   central_fen: Fen;
   local_fen: Fen;
@@ -169,23 +173,25 @@ export function taxOrderOf(ref: ReferenceData): (tax_code: string) => string {
  * read from their own index as booked, with the re-splits' differences booked in that year (bindings:
  * year, park, year, park); a receipt recorded before kinds is a refund when it names one.
  */
-const FLOWS_SQL = `(select coalesce(json_agg(json_build_object('kind', f.kind, 'tax_code', f.tax_code, 'count', f.n,
+const FLOWS_SQL = `(select coalesce(json_agg(json_build_object('kind', f.kind, 'tax_code', f.tax_code, 'month', f.month, 'count', f.n,
                  'central_fen', f.central::text, 'local_fen', f.local::text, 'operator_fen', f.operator::text,
                  'host_fen', f.host::text) order by f.kind, f.tax_code), '[]')::text
-          from (select u.kind, u.tax_code, sum(u.counted) as n, sum(u.central) as central, sum(u.local) as local,
+          from (select u.kind, u.tax_code, u.month, sum(u.counted) as n, sum(u.central) as central, sum(u.local) as local,
                        sum(u.operator) as operator, sum(u.host) as host
                   from (select coalesce(r.kind, 'refund') as kind, r.tax_code, 1 as counted, r.central_fen as central,
-                               r.local_fen as local, r.operator_fen as operator, r.host_fen as host
+                               r.local_fen as local, r.operator_fen as operator, r.host_fen as host,
+                               (case when extract(year from r.collected_on) = r.fiscal_year
+                                     then extract(month from r.collected_on) else 0 end)::int as month
                           from receipts r
                          where r.fiscal_year = ? and r.park = ? and (r.refund_of_id is not null or r.kind <> 'receipt')
                         union all
                         -- the difference a re-split made belongs to the year its adjusting entry is booked in (no quote here: knex counts them)
                         select coalesce(r.kind, 'refund'), r.tax_code, 0, x.central_delta_fen, x.local_delta_fen,
-                               x.operator_delta_fen, x.host_delta_fen
+                               x.operator_delta_fen, x.host_delta_fen, ${ENTRY_MONTH_SQL("e")}::int
                           from receipt_resplits x join journal_entries e on e.id = x.entry_id
                           join receipts r on r.id = x.receipt_id
                          where e.fiscal_year = ? and e.park = ? and (r.refund_of_id is not null or r.kind <> 'receipt')) u
-                 group by 1, 2) f)`;
+                 group by u.kind, u.tax_code, u.month) f)`;
 
 /** Reads what the statement of fiscal year `year` for the operator's park (`park`, or its only one) rests on. */
 export async function querySettlement(
@@ -273,6 +279,7 @@ function flowsOf(json: string): SettlementFlow[] {
   return (JSON.parse(json) as Record<string, string | number>[]).map((f) => ({
     kind: String(f.kind),
     tax_code: String(f.tax_code),
+    month: Number(f.month),
     count: Number(f.count),
     central_fen: toFen(String(f.central_fen)),
     local_fen: toFen(String(f.local_fen)),
@@ -604,15 +611,47 @@ export async function settlementFigures(
   return computeSettlementFigures(operatorRows(parks), taxOrderOf(ref));
 }
 
-/** Figures booked in fiscal year `year` for the operator's park, or for all it runs, from the running balances. */
+/**
+ * Figures booked in fiscal year `year` for the operator's park, or for all it runs, from the running
+ * balances; with a period of that year, what is booked and transferred in its months only.
+ */
 export async function settlementStatement(
   knex: Knex | Knex.Transaction,
   ref: ReferenceData,
   year: number,
   operator: string,
   park?: string,
+  period?: Period,
 ): Promise<SettlementStatement> {
-  return formatOperatorSettlement(ref, await queryOperatorSettlement(knex, ref, year, operator, park));
+  if (period !== undefined && period.year !== year)
+    throw fieldRejection("period", "period_invalid", `the period ${formatPeriod(period)} is not of the year ${year}`);
+  const rows = await queryOperatorSettlement(knex, ref, year, operator, park);
+  if (period === undefined || isWholeYear(period)) return formatOperatorSettlement(ref, rows);
+  const statement = formatOperatorSettlement(
+    ref,
+    rows.map((r) => rowsInPeriod(r, period)),
+  );
+  return {
+    ...statement,
+    period: formatPeriod(period),
+    months: (statement.months ?? []).filter((m) => m.month !== null && inPeriod(period, Number(m.month.slice(5)))),
+  };
+}
+
+const inPeriod = (p: Period, month: number) => month >= p.from && month <= p.to;
+
+/**
+ * What a statement of part of the year rests on (pure): the balances and flows of its months, and the
+ * transfers dated in it. What is dated outside the year (month 0) belongs to the whole year only.
+ */
+export function rowsInPeriod(rows: SettlementRows, period: Period): SettlementRows {
+  const { first, last } = periodDays(period);
+  return {
+    ...rows,
+    balances: rows.balances.filter((b) => inPeriod(period, b.month)),
+    flows: rows.flows.filter((f) => inPeriod(period, f.month)),
+    transfers: rows.transfers.filter((t) => t.transferred_on >= first && t.transferred_on <= last),
+  };
 }
 
 export { settlementTabular } from "./settlement-tabular.js";

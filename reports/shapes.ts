@@ -70,6 +70,8 @@ export const SettlementStatementShape = z.strictObject({
     .optional(),
   status: Status,
   closed_at: z.string().nullable(),
+  /** Only for a statement of part of the year: its months, as `2025-01..2025-06` or `2025-03`. */
+  period: z.string().optional(),
   by_tax: z.array(SettlementTaxRow),
   prior_year_adjustments: z.array(SettlementTaxRow.extend({ origin_year: z.number().int() })),
   totals: SettlementTotals,

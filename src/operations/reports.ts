@@ -7,6 +7,7 @@
 import type { Knex } from "knex";
 import { z } from "zod";
 import { fieldRejection } from "../../ledger/rejections.js";
+import { parsePeriod } from "../../ledger/periods.js";
 import { budgetItemsReport, budgetItemsTabular } from "../../reports/budget-items.js";
 import { commitmentsReport, commitmentsTabular } from "../../reports/commitments.js";
 import { indicatorsReport, indicatorsTabular } from "../../reports/indicators.js";
@@ -93,18 +94,22 @@ export const REPORTS: readonly ReportOperation[] = [
       year: S.Year,
       operator: S.Party,
       park: S.ParkCode.optional(),
+      period: z.string().max(40).optional(),
       by: z.enum(["month"]).optional(),
     }),
     help: {
       year: YEAR,
       operator: OPERATOR,
       park: OPERATOR_PARK,
+      period: "part of the year: 2025-03, 2025-Q1, 2025-H1 or 2025-01..2025-06 (what is booked and transferred in it)",
       by: "month: the year month by month beside the taxes (the JSON always carries `months`)",
     },
     response: S.SettlementReport,
     allow: (p, q) => access.readOperatorMoney(p, q.operator),
     run: async ({ knex, ref }, q) => {
-      const s = await settlementStatement(knex, ref, q.year, q.operator, q.park);
+      const period = q.period === undefined ? undefined : parsePeriod(q.period);
+      if (period === null) throw fieldRejection("period", "period_invalid", `${q.period} is not a period`);
+      const s = await settlementStatement(knex, ref, q.year, q.operator, q.park, period);
       return { json: s, tabular: (f) => settlementTabular(s, ref, f === "csv", { byMonth: q.by === "month" }) };
     },
   }),

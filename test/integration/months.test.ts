@@ -51,10 +51,30 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.drop());
 
-async function statement(year: number) {
-  const r = await cli(db, "report", "settlement", "--year", String(year), "--operator", "bingtuan", "--format", "json");
+interface Statement {
+  period?: string;
+  totals: Record<string, string>;
+  months: Month[];
+  by_tax: { tax_code: string; receipts: number }[];
+  refunds_and_adjustments: { kind: string }[];
+  transfers: { ref: string }[];
+}
+
+async function statement(year: number, ...more: string[]): Promise<Statement> {
+  const r = await cli(
+    db,
+    "report",
+    "settlement",
+    "--year",
+    String(year),
+    "--operator",
+    "bingtuan",
+    "--format",
+    "json",
+    ...more,
+  );
   expect(r.code, r.stderr).toBe(0);
-  return r.json() as { totals: Record<string, string>; months: Month[]; by_tax: { receipts: number }[] };
+  return r.json();
 }
 
 const fenOf = (yuan: string) => BigInt(yuan.replace(".", ""));
@@ -101,6 +121,33 @@ describe(`the year month by month (${dialectLabel})`, () => {
     ] as const)
       expect(sumOf(s.months, key), key).toBe(s.totals[key]);
     expect(s.months.reduce((n, m) => n + m.receipts, 0)).toBe(s.by_tax.reduce((n, t) => n + t.receipts, 0));
+  });
+
+  it("reports part of the year: what is booked and transferred in its months, the quarters adding up to the year", async () => {
+    const h1 = await statement(2025, "--period", "2025-H1");
+    expect(h1.period).toBe("2025-01..2025-06");
+    expect(h1.months.map((m) => m.month)).toEqual(["2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06"]);
+    // Feb 4000 + May 1600 + 1600; the transfer of June 30 is in it, so 4200 is due for the half year
+    expect(h1.totals).toMatchObject({ operator_share: "7200.00", transferred: "3000.00", balance_due: "4200.00" });
+    expect(h1.transfers.map((t) => t.ref)).toEqual(["T-1"]);
+    expect(h1.refunds_and_adjustments).toEqual([]);
+    const q3 = await statement(2025, "--period", "2025-Q3");
+    expect(q3.totals).toMatchObject({ operator_share: "-400.00", transferred: "0.00", balance_due: "-400.00" });
+    expect(q3.refunds_and_adjustments.map((f) => f.kind)).toEqual(["refund"]);
+    expect(q3.by_tax.map((t) => t.tax_code)).toEqual(["VAT"]);
+    const year = await statement(2025);
+    expect(year.period).toBeUndefined();
+    const quarters = [h1, q3, await statement(2025, "--period", "2025-Q4")];
+    for (const key of ["operator_share", "host_share", "central_excluded", "transferred", "balance_due"])
+      expect(yuanOf(quarters.reduce((n, q) => n + fenOf(q.totals[key]!), 0n)), key).toBe(year.totals[key]);
+    const march = await statement(2025, "--period", "2025-01..2025-03");
+    expect(march.totals.operator_share).toBe("4000.00");
+    expect((await statement(2025, "--period", "2025")).totals).toEqual(year.totals);
+    for (const bad of ["2024-Q1", "2025-13", "2025-11..2026-02", "last month"]) {
+      const r = await cli(db, "report", "settlement", "--year", "2025", "--operator", "bingtuan", "--period", bad);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr, bad).toMatch(/period_invalid/);
+    }
   });
 
   it("shows the months as a table beside the taxes with --by month, and as the CSV's rows", async () => {

@@ -2,7 +2,16 @@
 // are accepted and in which year a receipt is booked once years start closing.
 
 import { describe, expect, it } from "vitest";
-import { bookingYear, daysInMonth, parseIsoDate, yearOf } from "../../ledger/periods.js";
+import fc from "fast-check";
+import {
+  bookingYear,
+  daysInMonth,
+  formatPeriod,
+  parseIsoDate,
+  parsePeriod,
+  periodDays,
+  yearOf,
+} from "../../ledger/periods.js";
 
 describe("parseIsoDate", () => {
   it.each<[string, string, string]>([
@@ -77,5 +86,51 @@ describe("yearOf", () => {
     ["2024-12-31", 2024],
   ])("%s is in %s", (date, year) => {
     expect(yearOf(date)).toBe(year);
+  });
+});
+
+describe("parsePeriod", () => {
+  it.each<[string, string, [number, number, number]]>([
+    ["a year", "2025", [2025, 1, 12]],
+    ["a month", "2025-03", [2025, 3, 3]],
+    ["a quarter", "2025-Q2", [2025, 4, 6]],
+    ["a quarter in small letters", "2025-q4", [2025, 10, 12]],
+    ["a half year", "2025-H2", [2025, 7, 12]],
+    ["a range of months", "2025-01..2025-06", [2025, 1, 6]],
+    ["a range as a tax period is written", "2025-Q1/2025-05", [2025, 1, 5]],
+  ])("reads %s: %s", (_why, text, [year, from, to]) => {
+    expect(parsePeriod(text)).toEqual({ year, from, to });
+  });
+
+  it.each<[string, string]>([
+    ["a range across years", "2025-11..2026-02"],
+    ["a backwards range", "2025-06..2025-01"],
+    ["month 13", "2025-13"],
+    ["month 0", "2025-00"],
+    ["a fifth quarter", "2025-Q5"],
+    ["a day", "2025-03-05"],
+    ["days that are not whole months", "2025-03-05/2025-04-30"],
+    ["words", "last quarter"],
+    ["nothing", ""],
+  ])("refuses %s: %s", (_why, text) => {
+    expect(parsePeriod(text)).toBeNull();
+  });
+
+  it("property: what it formats it reads back, and the days run from the first of the first month to the last of the last", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1900, max: 2999 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 12 }),
+        (year, a, b) => {
+          const p = { year, from: Math.min(a, b), to: Math.max(a, b) };
+          expect(parsePeriod(formatPeriod(p))).toEqual(p);
+          const { first, last } = periodDays(p);
+          expect(parseIsoDate(first)).toBe(first);
+          expect(parseIsoDate(last)).toBe(last);
+          expect(last.slice(8)).toBe(String(daysInMonth(year, p.to)));
+        },
+      ),
+    );
   });
 });
