@@ -336,7 +336,13 @@ export class JournalWriter {
     if (this.deltas.size === 0) return;
     const rows: unknown[][] = [];
     for (const [key, bucket] of [...this.deltas.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const [fiscal_year, origin_year, month, park, tax_code] = key.split("|") as [string, string, string, string, string];
+      const [fiscal_year, origin_year, month, park, tax_code] = key.split("|") as [
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
       for (const [account_id, d] of [...bucket.entries()].sort(([a], [b]) => a - b)) {
         // what this writer adds must itself fit; the database checks the running total (migration 013)
         if (d.debit_fen > BALANCE_FEN_LIMIT || d.credit_fen > BALANCE_FEN_LIMIT) throw balanceLimitExceeded();
