@@ -67,6 +67,11 @@ export const REJECTIONS_ZH: Record<RejectionCode, string> = {
   year_not_begun: "尚未开始的年度不能结算",
   period_invalid:
     "期间格式不对或不在该年度内：应为年、月（YYYY-MM）、季度（YYYY-Qn）、半年（YYYY-Hn）或同一年度内的月份区间",
+  interim_rule_missing: "现行分成协议未规定预拨比例，无法生成预拨建议",
+  proposal_nothing_due: "按预拨比例计算无应预拨金额（已全部拨付）",
+  proposal_unknown: "无此预拨建议",
+  proposal_differs: "执行预拨建议的拨付须与建议的运营方、园区和金额一致",
+  proposal_executed: "该预拨建议已由另一笔拨付执行",
   year_empty: "该年度该园区无任何入账或拨付，无可结算",
   transfer_ref_reused: "该拨付编号已以不同内容记录",
   transfer_not_positive: "拨付金额须为正数",

@@ -77,6 +77,11 @@ export const REJECTIONS = {
   year_not_begun: "a year that has not begun cannot be settled",
   period_invalid:
     "not a period of the year: YYYY, YYYY-MM, YYYY-Qn, YYYY-Hn, or two of these as YYYY-MM..YYYY-MM within the year",
+  interim_rule_missing: "the agreement in force states no interim transfer rule to propose a transfer from",
+  proposal_nothing_due: "nothing is due under the interim transfer rule: what it allows is already transferred",
+  proposal_unknown: "no such transfer proposal is recorded",
+  proposal_differs: "a transfer executing a proposal moves what the proposal says, for its operator and park",
+  proposal_executed: "this transfer proposal is already executed by another transfer",
   year_empty: "nothing is booked or transferred in the year for these parks: there is nothing to settle",
   transfer_ref_reused: "this transfer reference is already recorded with different content",
   transfer_not_positive:

@@ -23,6 +23,7 @@ import * as m018 from "./018_resplits.js";
 import * as m019 from "./019_land_revenue.js";
 import * as m020 from "./020_users.js";
 import * as m022 from "./022_monthly_balances.js";
+import * as m023 from "./023_transfer_proposals.js";
 
 interface Migration {
   name: string;
@@ -51,6 +52,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "019_land_revenue", module: m019 },
   { name: "020_users", module: m020 },
   { name: "022_monthly_balances", module: m022 },
+  { name: "023_transfer_proposals", module: m023 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

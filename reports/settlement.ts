@@ -599,16 +599,21 @@ export function formatOperatorSettlement(ref: ReferenceData, parks: readonly Set
   };
 }
 
-/** The figures in fen of fiscal year `year` for the operator's park, or the sum of all it runs. */
+/** The figures in fen of fiscal year `year` (or a period of it) for the operator's park, or the sum of all it runs. */
 export async function settlementFigures(
   knex: Knex | Knex.Transaction,
   ref: ReferenceData,
   year: number,
   operator: string,
   park?: string,
+  period?: Period,
 ): Promise<SettlementFigures> {
   const parks = await queryOperatorSettlement(knex, ref, year, operator, park);
-  return computeSettlementFigures(operatorRows(parks), taxOrderOf(ref));
+  const rows = operatorRows(parks);
+  return computeSettlementFigures(
+    period === undefined || isWholeYear(period) ? rows : rowsInPeriod(rows, period),
+    taxOrderOf(ref),
+  );
 }
 
 /**

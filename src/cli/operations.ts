@@ -36,6 +36,14 @@ function commandFor(program: Command, words: readonly string[], summary: string)
   for (const word of words.slice(0, -1)) {
     parent = parent.commands.find((c) => c.name() === word) ?? parent.command(word).description(GROUPS[word] ?? "");
   }
+  // a command that is also a group (`transfer` and `transfer propose`) keeps its own options to itself:
+  // what follows the subcommand's name is the subcommand's, and commander asks a group's required
+  // options of its subcommands too, so the group's own are checked when it runs (parseOptions)
+  if (parent !== program) {
+    program.enablePositionalOptions(); // commander reads a group's options as positional only below a program that does
+    parent.enablePositionalOptions();
+    for (const o of parent.options) o.mandatory = false;
+  }
   return parent.command(words.at(-1)!).description(summary);
 }
 
@@ -121,6 +129,8 @@ function parseOptions(schema: z.ZodObject, given: Record<string, unknown>): Reco
   if (!parsed.success) {
     const first = parsed.error.issues[0]!;
     const field = String(first.path[0] ?? "");
+    if (values[field] === undefined && !schema.shape[field]?.isOptional())
+      throw new UsageError(`required option '${option(field)} <${field}>' not specified`);
     throw new UsageError(
       `${option(field)}: ${JSON.stringify(String(given[field] ?? values[field] ?? ""))}: ${first.message}`,
     );

@@ -8,6 +8,7 @@ import type { ReferenceData } from "../repositories/reference.js";
 import type { AgreementView, RatioExceptionView, RatioView } from "../services/agreements.js";
 import type { SettleResult } from "../services/settle.js";
 import type { TransferResult } from "../services/transfers.js";
+import type { ProposalView } from "../services/proposals.js";
 import type { ParkView } from "../services/parks.js";
 import type { ResplitSummary } from "../services/resplit.js";
 import type { TokenRow } from "../repositories/tokens.js";
@@ -137,8 +138,49 @@ export function transferTabular(t: TransferResult): Tabular {
     ["transferred_on", t.transferred_on],
     ["fiscal_year", t.fiscal_year],
     ["entry_id", t.entry_id],
+    ["proposal", t.proposal],
     ["replayed", t.replayed ? "yes (already recorded)" : "no"],
   ]);
+}
+
+/** Transfer proposals with what each was computed from; the first one's command to execute it below. */
+export function proposalsTabular(list: ProposalView[]): Tabular {
+  const money = (key: string, label_zh: string, label_en: string) => ({
+    key,
+    label_zh,
+    label_en,
+    align: "right" as const,
+    kind: "money" as const,
+  });
+  const waiting = list.find((p) => p.executed_by_transfer === null);
+  return {
+    title_zh: "预拨建议",
+    title_en: "Interim transfer proposals",
+    sections: [
+      {
+        columns: [
+          { key: "id", label_zh: "编号", label_en: "No." },
+          { key: "operator", label_zh: "运营方", label_en: "Operator" },
+          { key: "park", label_zh: "园区", label_en: "Park" },
+          { key: "through", label_zh: "截至", label_en: "Through" },
+          { key: "interim_transfer_pct", label_zh: "预拨比例%", label_en: "Rule %", kind: "percent" as const },
+          money("operator_share_to_date", "运营方分成累计", "Share to date"),
+          money("transferred_before", "已拨付", "Transferred before"),
+          money("amount", "建议预拨", "Proposed"),
+          { key: "proposed_at", label_zh: "提出时间", label_en: "Proposed at" },
+          { key: "executed_by_transfer", label_zh: "执行拨付", label_en: "Executed by" },
+        ],
+        rows: list.map((p) => ({ ...p, proposed_at: localTime(p.proposed_at) })),
+      },
+    ],
+    ...(waiting !== undefined
+      ? {
+          notes: [
+            `execute it: parkledger transfer --proposal ${waiting.id} --on YYYY-MM-DD --ref REFERENCE (${waiting.amount} to ${waiting.operator} for ${waiting.park})`,
+          ],
+        }
+      : {}),
+  };
 }
 
 export function settleTabular(s: SettleResult, ref: ReferenceData): Tabular {

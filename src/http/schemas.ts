@@ -93,9 +93,14 @@ export const PostReceiptsResult = z.strictObject({
 });
 
 export const TransferInput = z.strictObject({
-  operator: Party,
+  operator: Party.optional().describe("the operator; from the proposal when one is executed"),
   park: ParkCode.optional().describe("the operator's park; required when it runs several"),
-  amount: Yuan,
+  amount: Yuan.optional().describe("in yuan; from the proposal when one is executed"),
+  proposal: z
+    .string()
+    .regex(/^\d{1,18}$/, "a proposal number")
+    .optional()
+    .describe("the number of a transfer proposal to execute (transfer propose): its operator, park and amount"),
   on: IsoDate,
   ref: Identifier(64),
   kind: z
@@ -104,6 +109,14 @@ export const TransferInput = z.strictObject({
     .describe(
       "interim (预拨, the prefecture to the operator; the default) or recovery (收回, an over-transfer returned)",
     ),
+});
+export const ProposalInput = z.strictObject({
+  operator: Party,
+  park: ParkCode.optional().describe("the operator's park; required when it runs several"),
+  through: z
+    .string()
+    .regex(/^\d{4}-\d{2}$/, "a month YYYY-MM")
+    .describe("the share to date counts through this month"),
 });
 export const ParkInput = z.strictObject({
   park: Identifier(8).describe("the new park's code, 2 to 8 capital letters or digits"),
@@ -143,6 +156,11 @@ export const AgreementInput = z.strictObject({
     .max(4)
     .optional()
     .describe("the operator's share of a kind's local part where it differs from its revenue share"),
+  interim_transfer: z
+    .string()
+    .regex(/^\d{1,3}(\.\d{1,2})?$/, 'a percentage such as "90"')
+    .optional()
+    .describe("interim transfers are proposed for this share of the operator's share to date (transfer propose)"),
 });
 export const RatioExceptionInput = z.strictObject({
   uscc: Identifier(18, 18),

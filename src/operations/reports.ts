@@ -8,6 +8,8 @@ import type { Knex } from "knex";
 import { z } from "zod";
 import { fieldRejection } from "../../ledger/rejections.js";
 import { parsePeriod } from "../../ledger/periods.js";
+import { listProposals } from "../services/proposals.js";
+import { proposalsTabular } from "../cli/views.js";
 import { budgetItemsReport, budgetItemsTabular } from "../../reports/budget-items.js";
 import { commitmentsReport, commitmentsTabular } from "../../reports/commitments.js";
 import { indicatorsReport, indicatorsTabular } from "../../reports/indicators.js";
@@ -111,6 +113,23 @@ export const REPORTS: readonly ReportOperation[] = [
       if (period === null) throw fieldRejection("period", "period_invalid", `${q.period} is not a period`);
       const s = await settlementStatement(knex, ref, q.year, q.operator, q.park, period);
       return { json: s, tabular: (f) => settlementTabular(s, ref, f === "csv", { byMonth: q.by === "month" }) };
+    },
+  }),
+  define({
+    group: "report",
+    name: "transfer-proposals",
+    summary:
+      "Interim transfer proposals (预拨建议) of a year, newest first, each with what it was computed from and the transfer that executed it.",
+    params: z.strictObject({ year: S.Year, operator: S.Party.optional() }),
+    help: { year: YEAR, operator: `${OPERATOR}; without it, every operator` },
+    allow: (p, q) => (q.operator === undefined ? access.readAllMoney(p) : access.readOperatorMoney(p, q.operator)),
+    run: async ({ knex }, q) => {
+      const list = await listProposals(knex, { year: q.year, operator: q.operator });
+      return {
+        json: { year: q.year, operator: q.operator ?? null, proposals: list },
+        tabular: () => proposalsTabular(list),
+        items: list.length,
+      };
     },
   }),
   define({

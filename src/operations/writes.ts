@@ -15,7 +15,9 @@ import { setAgreement, setCentralRatio, setRatioException } from "../services/ag
 import { addPark } from "../services/parks.js";
 import { settleYear } from "../services/settle.js";
 import { recordTransfer } from "../services/transfers.js";
+import { proposeTransfer } from "../services/proposals.js";
 import {
+  proposalsTabular,
   agreementsTabular,
   parksTabular,
   ratioExceptionsTabular,
@@ -67,11 +69,29 @@ export const WRITES: readonly WriteOperation[] = [
       on: "date of the transfer, YYYY-MM-DD",
       ref: "the transfer's reference (unique)",
       kind: "interim (the default): to the operator; recovery: returned by it",
+      proposal: "execute this transfer proposal (transfer propose): its operator, park and amount",
     },
     allow: (p) => access.writeMoney(p),
     run: async (db, body) => {
       const result = await recordTransfer(db, body);
       return { replayed: result.replayed, json: result, tabular: () => transferTabular(result) };
+    },
+  }),
+  define({
+    command: ["transfer", "propose"],
+    path: "/transfer-proposals",
+    summary:
+      "Propose an interim transfer (预拨建议) through a month under the agreement's rule: its share of the operator's share to date, less what was transferred; execute it with transfer --proposal N.",
+    body: S.ProposalInput,
+    help: {
+      operator: OPERATOR,
+      park: "the operator's park; required when it runs several",
+      through: "the operator's share to date counts from January through this month, YYYY-MM",
+    },
+    allow: (p) => access.writeMoney(p),
+    run: async (db, body) => {
+      const result = await proposeTransfer(db, body);
+      return { replayed: false, json: result, tabular: () => proposalsTabular([result]) };
     },
   }),
   define({
@@ -91,6 +111,8 @@ export const WRITES: readonly WriteOperation[] = [
         "collected_on (default): a mover's tax follows the park of the entry date; tax_period: of its tax period",
       refund_shares:
         "the operator's share of a refund kind's local part, e.g. credit_refund=50 (default: its revenue share)",
+      interim_transfer:
+        "interim transfers are proposed for this percentage of the operator's share to date, e.g. 90 (transfer propose)",
     },
     allow: (p) => access.writeMoney(p),
     run: async (db, body) => {
@@ -103,6 +125,7 @@ export const WRITES: readonly WriteOperation[] = [
         shared_levels: body.shared_levels,
         attribution: body.attribution,
         refund_shares: body.refund_shares,
+        interim_transfer: body.interim_transfer,
       });
       return {
         replayed: result.replayed,

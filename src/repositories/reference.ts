@@ -63,6 +63,8 @@ export interface Agreement {
   shared_levels: string[];
   attribution: "collected_on" | "tax_period";
   refund_shares: Record<string, number>;
+  /** The share of the operator's share to date an interim transfer proposal is for; null when none is stated. */
+  interim_transfer_bp: number | null;
   note: string;
   recorded_at: Date;
 }

@@ -29,6 +29,8 @@ export interface AgreementView {
   attribution: "collected_on" | "tax_period";
   /** The operator's share of a refund kind's local part where it differs, as KIND=PERCENT. */
   refund_shares: string[];
+  /** The share of the operator's share to date that interim transfers are proposed for; null when none is stated. */
+  interim_transfer_pct: string | null;
   note: string;
   recorded_at: string;
   in_force_today: boolean;
@@ -39,12 +41,15 @@ export interface AgreementTermsInput {
   shared_levels?: string[] | undefined;
   attribution?: "collected_on" | "tax_period" | undefined;
   refund_shares?: string[] | undefined;
+  /** A percentage, e.g. "90": interim transfers of 90 % of the operator's share to date. */
+  interim_transfer?: string | undefined;
 }
 
 function agreementTerms(input: AgreementTermsInput): {
   shared_levels: string[];
   attribution: "collected_on" | "tax_period";
   refund_shares: Record<string, number>;
+  interim_transfer_bp: number | null;
 } {
   const refund_shares: Record<string, number> = {};
   for (const pair of input.refund_shares ?? []) {
@@ -56,11 +61,25 @@ function agreementTerms(input: AgreementTermsInput): {
     shared_levels: LOCAL_LEVELS.filter((l) => levels.includes(l)),
     attribution: input.attribution ?? "collected_on",
     refund_shares,
+    interim_transfer_bp: interimTransfer(input.interim_transfer),
   };
+}
+
+function interimTransfer(pct: string | undefined): number | null {
+  if (pct === undefined) return null;
+  const bp = percentField("interim_transfer", pct);
+  if (bp === 0)
+    throw fieldRejection(
+      "interim_transfer",
+      "percent_invalid",
+      "an interim transfer rule of 0 % transfers nothing; leave it out",
+    );
+  return bp;
 }
 
 const sameTerms = (a: ReturnType<typeof agreementTerms>, b: Agreement): boolean =>
   a.attribution === b.attribution &&
+  a.interim_transfer_bp === (b.interim_transfer_bp ?? null) &&
   a.shared_levels.join(",") === b.shared_levels.join(",") &&
   JSON.stringify(Object.entries(a.refund_shares).sort()) === JSON.stringify(Object.entries(b.refund_shares).sort());
 
@@ -124,6 +143,7 @@ export async function setAgreement(
         shared_levels: terms.shared_levels,
         attribution: terms.attribution,
         refund_shares: JSON.stringify(terms.refund_shares),
+        interim_transfer_bp: terms.interim_transfer_bp,
       })
       .returning("*");
     const updated = await ReferenceData.load(trx);
@@ -199,6 +219,7 @@ function view(ref: ReferenceData, a: Agreement): AgreementView {
     shared_levels: a.shared_levels,
     attribution: a.attribution,
     refund_shares: Object.entries(a.refund_shares).map(([kind, bp]) => `${kind}=${formatBpAsPercent(bp)}`),
+    interim_transfer_pct: a.interim_transfer_bp == null ? null : formatBpAsPercent(a.interim_transfer_bp),
     note: a.note,
     recorded_at: new Date(a.recorded_at).toISOString(),
     in_force_today: ref.agreementOn(a.park, today)?.id === a.id,

@@ -2,7 +2,7 @@
 // the field, so `agreement set`, `ratio set`, `park add` and `transfer` answer alike.
 
 import { parsePercentToBp } from "../../ledger/ratio.js";
-import { parseIsoDate } from "../../ledger/periods.js";
+import { parseIsoDate, parsePeriod } from "../../ledger/periods.js";
 import { fieldRejection } from "../../ledger/rejections.js";
 import { visibleText } from "../../ledger/text.js";
 
@@ -23,4 +23,12 @@ export function dateField(field: string, value: string): string {
   const date = parseIsoDate(value.trim());
   if (date === null) throw fieldRejection(field, "date_invalid", `${visibleText(value)} is not a date YYYY-MM-DD`);
   return date;
+}
+
+/** A month as YYYY-MM, or a `period_invalid` rejection naming `field`. */
+export function monthField(field: string, value: string): string {
+  const period = parsePeriod(value.trim());
+  if (period === null || period.from !== period.to || !/^\d{4}-\d{2}$/.test(value.trim()))
+    throw fieldRejection(field, "period_invalid", `${visibleText(value)} is not a month YYYY-MM`);
+  return value.trim();
 }

@@ -19,14 +19,18 @@ import { lockJournal, postEntry } from "../repositories/journal.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { operatorPark } from "../../reports/settlement.js";
 import { dateField } from "./fields.js";
+import { proposalToExecute } from "./proposals.js";
+import type { Knex } from "knex";
 
 /** interim: the host pays the operator ahead of the settlement; recovery: the operator pays back. */
 export type TransferKind = "interim" | "recovery";
 export const TRANSFER_KINDS: readonly TransferKind[] = ["interim", "recovery"];
 
 export interface TransferInput {
-  operator: string;
-  amount: string;
+  operator?: string | undefined;
+  amount?: string | undefined;
+  /** A proposal to execute (src/services/proposals.ts): the operator, park and amount are its own. */
+  proposal?: string | undefined;
   on: string;
   ref: string;
   /** interim when not given. */
@@ -46,10 +50,14 @@ export interface TransferResult {
   fiscal_year: number;
   entry_id: string;
   replayed: boolean;
+  /** The proposal it executes, or null. */
+  proposal: string | null;
 }
 
 /** A transfer's fields checked on their own, before the journal is locked. */
 function checkedTransfer(input: TransferInput): { amount_fen: bigint; kind: TransferKind; on: string; ref: string } {
+  if (input.amount === undefined)
+    throw fieldRejection("amount", "field_required", "a transfer names its amount, or the proposal it executes");
   const amountText = input.amount.trim();
   const amount_fen = parseYuan(amountText);
   if (amount_fen === null) {
@@ -80,17 +88,67 @@ function checkedTransfer(input: TransferInput): { amount_fen: bigint; kind: Tran
 }
 
 export async function recordTransfer(db: Database, input: TransferInput): Promise<TransferResult> {
-  const { amount_fen, kind, on, ref } = checkedTransfer(input);
+  if (input.proposal === undefined) {
+    const checked = checkedTransfer(input);
+    return db.knex.transaction(async (trx) => {
+      await lockJournal(trx);
+      return bookTransfer(trx, input, checked, null);
+    });
+  }
+  const proposal = input.proposal;
   return db.knex.transaction(async (trx) => {
     await lockJournal(trx);
+    const p = await proposalToExecute(trx, proposal);
+    // what the proposal says is what is transferred: a different amount, operator or park is refused, not taken
+    const differs = (field: string, given: string | undefined, recorded: string) => {
+      if (given !== undefined && given.trim() !== recorded)
+        throw fieldRejection(
+          field,
+          "proposal_differs",
+          `${visibleText(given)}: proposal ${proposal} is for ${recorded}`,
+        );
+    };
+    differs("operator", input.operator, p.operator);
+    differs("park", input.park, p.park);
+    if (input.amount !== undefined && parseYuan(input.amount.trim()) !== p.amount_fen)
+      differs("amount", input.amount, formatYuan(p.amount_fen));
+    if (input.kind !== undefined && input.kind.trim().toLowerCase() !== "interim")
+      differs("kind", input.kind, "interim");
+    if (p.executed_by !== null && p.executed_by !== input.ref)
+      throw fieldRejection(
+        "proposal",
+        "proposal_executed",
+        `proposal ${proposal} is already executed by transfer ${p.executed_by}`,
+      );
+    const executing = {
+      ...input,
+      operator: p.operator,
+      park: p.park,
+      amount: formatYuan(p.amount_fen),
+      kind: "interim",
+    };
+    return bookTransfer(trx, executing, checkedTransfer(executing), proposal);
+  });
+}
+
+async function bookTransfer(
+  trx: Knex.Transaction,
+  input: TransferInput & { operator?: string | undefined },
+  { amount_fen, kind, on, ref }: ReturnType<typeof checkedTransfer>,
+  proposal: string | null,
+): Promise<TransferResult> {
+  {
+    if (input.operator === undefined)
+      throw fieldRejection("operator", "field_required", "a transfer names its operator, or the proposal it executes");
+    const operator = input.operator;
     const reference = await ReferenceData.load(trx);
-    if (reference.parksRunBy(input.operator).length === 0)
+    if (reference.parksRunBy(operator).length === 0)
       throw fieldRejection(
         "operator",
         "operator_unknown",
-        `${input.operator} runs no park; the operators are ${reference.operators.join(", ")}`,
+        `${operator} runs no park; the operators are ${reference.operators.join(", ")}`,
       );
-    const park = operatorPark(reference, input.operator, input.park);
+    const park = operatorPark(reference, operator, input.park);
     const fiscal_year = yearOf(on);
     const answer = (entry_id: string, replayed: boolean): TransferResult => ({
       ref,
@@ -103,7 +161,9 @@ export async function recordTransfer(db: Database, input: TransferInput): Promis
       fiscal_year,
       entry_id,
       replayed,
+      proposal: existingProposal ?? proposal,
     });
+    let existingProposal: string | null = null;
     // an interim transfer hashes as it did before recoveries existed, so a retry of one still matches
     const content_hash = createHash("sha256")
       .update([ref, park.operator, amount_fen.toString(), on, ...(kind === "recovery" ? [kind] : [])].join("\u001f"))
@@ -115,7 +175,8 @@ export async function recordTransfer(db: Database, input: TransferInput): Promis
       .where({ "t.ref": ref })
       .first();
     if (existing !== undefined) {
-      if (existing.content_hash !== content_hash || existing.of_park !== park.code) {
+      existingProposal = existing.proposal_id === null ? null : String(existing.proposal_id);
+      if (existing.content_hash !== content_hash || existing.of_park !== park.code || existingProposal !== proposal) {
         throw new Rejection(
           "transfer_ref_reused",
           `transfer ${ref} is already recorded: ${existing.operator} ${existing.of_park} ${formatYuan(BigInt(existing.amount_fen))} on ${existing.transferred_on}`,
@@ -172,7 +233,8 @@ export async function recordTransfer(db: Database, input: TransferInput): Promis
       fiscal_year,
       entry_id: posted.id.toString(),
       content_hash,
+      proposal_id: proposal,
     });
     return answer(posted.id.toString(), posted.replayed);
-  });
+  }
 }

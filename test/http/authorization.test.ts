@@ -58,6 +58,8 @@ const READS: [string, Expect][] = [
   ["/v1/reports/suspense?year=2025", { allow: ["prefecture", "auditor"] }],
   ["/v1/reports/land?year=2025", { allow: ["prefecture", "bingtuan", "urumqi", "auditor"] }],
   ["/v1/verify", { allow: ["prefecture", "auditor"] }],
+  ["/v1/reports/transfer-proposals?year=2025", { allow: ["prefecture", "auditor"] }],
+  ["/v1/reports/transfer-proposals?year=2025&operator=bingtuan", { allow: ["prefecture", "bingtuan", "auditor"] }],
   ["/v1/trace/settlement?year=2025&operator=bingtuan", { allow: ["prefecture", "bingtuan", "auditor"] }],
   ["/v1/trace/settlement?year=2025&operator=urumqi&tax=VAT", { allow: ["prefecture", "urumqi", "auditor"] }],
   [
