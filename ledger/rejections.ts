@@ -132,6 +132,14 @@ export const REJECTIONS = {
   project_enterprise_differs: "the project is recorded with another enterprise",
   forgone_by_invalid:
     "forgone_by names the park's operator or host, central where the item has a central share, or shared",
+  // decisions on probable reconciliation counterparts
+  reconciliation_row_unknown:
+    "not a row of this reconciliation: no receipt of the operator's parks, or no row of its statement, with this number collected in the year",
+  reconciliation_row_matched:
+    "the row is already matched by receipt number; only a receipt missing in the operator's statement and a statement row missing in the prefecture's books are paired",
+  reconciliation_pair_differs: "a confirmed pair has the same enterprise (USCC) and tax on both sides",
+  reconciliation_pair_taken: "the row is already in a confirmed pair with another row; reject that pair first",
+  reason_required: "a rejection says why the two rows are not one receipt",
   file_unreadable: "the file cannot be read",
   file_empty: "the file has no header row",
   file_kind_wrong: "the file is of another kind than this import takes; the message names the import it belongs to",

@@ -22,6 +22,7 @@ import * as m017 from "./017_treasury_data.js";
 import * as m018 from "./018_resplits.js";
 import * as m019 from "./019_land_revenue.js";
 import * as m020 from "./020_users.js";
+import * as m021 from "./021_reconciliation_decisions.js";
 import * as m022 from "./022_monthly_balances.js";
 import * as m023 from "./023_transfer_proposals.js";
 
@@ -51,6 +52,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "018_resplits", module: m018 },
   { name: "019_land_revenue", module: m019 },
   { name: "020_users", module: m020 },
+  { name: "021_reconciliation_decisions", module: m021 },
   { name: "022_monthly_balances", module: m022 },
   { name: "023_transfer_proposals", module: m023 },
 ];

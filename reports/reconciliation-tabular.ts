@@ -4,6 +4,7 @@
 
 import type { ReferenceData } from "../src/repositories/reference.js";
 import type { Section, Tabular } from "./render.js";
+import { localTime } from "./render/time.js";
 import type {
   Reconciliation,
   ReconciliationItem,
@@ -18,6 +19,7 @@ const SUMMARY_ROWS: [keyof ReconciliationSummary, string, string][] = [
   ["amount_mismatch", "金额不符", "Amount mismatch"],
   ["missing_in_operator", "运营方缺记", "Missing in operator"],
   ["missing_in_prefecture", "州方缺记", "Missing in prefecture"],
+  ["matched_by_decision", "人工确认一致", "Matched by decision"],
   ["probable_pairs", "疑似对应（待确认）", "Probable pairs (to confirm)"],
   ["prefecture_total", "州方合计", "Prefecture total"],
   ["operator_total", "运营方合计", "Operator total"],
@@ -37,7 +39,25 @@ const ITEM_COLUMNS = [
   { key: "operator_share_effect", label_zh: "分成影响", label_en: "Share effect", kind: "money" },
   { key: "probable_counterpart", label_zh: "疑似对应", label_en: "Probable counterpart" },
   { key: "differences", label_zh: "其他不符", label_en: "Other differences" },
+  { key: "decision", label_zh: "人工决定", label_en: "Decision" },
 ] as const;
+
+const DECISION_ZH = { confirm: "确认", reject: "否定" } as const;
+
+/**
+ * The decision in force on an item's pair, in one cell: `确认 confirm P-4 ↔ O-9 · prefecture (alice) ·
+ * 2025-05-02 10:00 · reason`, the time in Beijing time as every table's.
+ */
+export function decisionCell(d: ReconciliationItem["decision"]): string | null {
+  if (d === null) return null;
+  const who = d.user === null ? d.party : `${d.party} (${d.user})`;
+  return [
+    `${DECISION_ZH[d.decision]} ${d.decision} ${d.receipt_no} ↔ ${d.counterpart_no}`,
+    who,
+    localTime(d.decided_at),
+    ...(d.reason !== null ? [d.reason] : []),
+  ].join(" · ");
+}
 
 const ANOMALY_COLUMNS = [
   { key: "kind", label_zh: "类型", label_en: "Kind" },
@@ -58,7 +78,11 @@ export function reconciliationTabular(
 ): Tabular {
   const flat = format === "csv";
   const shown = format === "table" ? ITEMS_IN_TABLE_MAX : Infinity;
-  const itemRow = (i: ReconciliationItem) => ({ ...i, differences: i.differences.join(",") || null });
+  const itemRow = (i: ReconciliationItem) => ({
+    ...i,
+    differences: i.differences.join(",") || null,
+    decision: decisionCell(i.decision),
+  });
   if (flat) {
     return {
       title_zh: `${r.year}年度对账单`,
@@ -66,7 +90,7 @@ export function reconciliationTabular(
       sections: [{ columns: ITEM_COLUMNS.map((c) => ({ ...c })), rows: r.items.map(itemRow) }],
     };
   }
-  const differing = r.items.filter((i) => i.status !== "matched" || i.differences.length > 0);
+  const differing = r.items.filter((i) => i.status !== "matched" || i.differences.length > 0 || i.decision !== null);
   return {
     title_zh: `${r.year}年度对账单`,
     title_en: `Reconciliation ${r.year}`,
@@ -109,6 +133,7 @@ export function reconciliationTabular(
     ],
     notes: [
       "疑似对应仅供人工确认，不计入一致 Probable counterparts are for a person to confirm; they are never counted as matched.",
+      "人工确认一致的配对两边各计一笔，分成影响按运营方金额计 A pair a person confirmed counts on both sides; its share effect is the operator's amount valued as a mismatch.",
       "运营方有而州方无的行按地方口径估算分成 Rows only in the operator's statement are valued as local-scope receipts.",
     ],
   };

@@ -4,7 +4,9 @@
 // stayed there): every receipt of the park and every statement row falls in exactly one
 // status, matched by receipt number; the totals and their difference; what the differences would
 // change in the operator's share; probable counterparts where numbers differ (for a person to
-// confirm, never counted as matched); and the anomalies a finance officer must see.
+// confirm, never counted as matched until a person has); the decisions people recorded on such pairs
+// (src/services/reconciliation-decisions.ts: a confirmed pair is matched_by_decision, a rejected pair is
+// never suggested again); and the anomalies a finance officer must see.
 // Who looks matters (./viewer.ts): the prefecture and the auditors see every cross-check; an operator
 // sees its own park's rows and the suspense receipts linked to it, and nothing that tells it what the
 // other operator's statement holds or where another park's receipt is booked.
@@ -13,9 +15,10 @@ import type { Knex } from "knex";
 import type { z } from "zod";
 import type { ReconciliationShape } from "./shapes.js";
 import { splitReceipt } from "../ledger/allocate.js";
-import { formatYuan, toFen, type Fen } from "../ledger/money.js";
+import { formatYuan, parseYuan, toFen, type Fen } from "../ledger/money.js";
 import type { ReferenceData } from "../src/repositories/reference.js";
 import { RESPLITS_BY_RECEIPT, splitNow, termNow } from "../src/repositories/resplits.js";
+import { decisionsInForce, pairKey, type DecisionInForce } from "../src/repositories/reconciliation-decisions.js";
 import { operatorParks } from "./settlement.js";
 import { suspenseSight } from "./suspense.js";
 import { FULL_VIEW, parksOf, type Viewer } from "./viewer.js";
@@ -126,6 +129,8 @@ export async function reconciliation(
   const anomaliesQuery = anomalies(knex, ref, year, operator, viewer, parks);
   totalsQuery.catch(() => {}); // awaited below; a failure there is the report's failure
   anomaliesQuery.catch(() => {});
+  const decisionsQuery = decisionsInForce(knex, year, operator);
+  decisionsQuery.catch(() => {});
   const { rows } = (await knex
     .raw(
       `with p as (select r.receipt_no, r.uscc, r.tax_code, r.collected_on, r.amount_fen, ${splitNow("r", "operator_fen")} as operator_fen,
@@ -153,9 +158,9 @@ export async function reconciliation(
             (p_fen::numeric / 100)::numeric(20, 2)::text as p_amount, (o_fen::numeric / 100)::numeric(20, 2)::text as o_amount,
             case when status <> 'matched' then p_fen end as p_fen, case when status <> 'matched' then o_fen end as o_fen,
             case when status <> 'matched' then operator_fen end as p_operator_fen,
-            case when status = 'amount_mismatch' then scope end as p_scope,
-            case when status = 'amount_mismatch' then central_share_bp end as p_central_bp,
-            case when status = 'amount_mismatch' then operator_share_bp end as p_operator_bp, o_park
+            case when status in ('amount_mismatch', 'missing_in_operator') then scope end as p_scope,
+            case when status in ('amount_mismatch', 'missing_in_operator') then central_share_bp end as p_central_bp,
+            case when status in ('amount_mismatch', 'missing_in_operator') then operator_share_bp end as p_operator_bp, o_park
        from j`,
       [parks, from, to, operator, from, to, ...onlyPark.bindings],
     )
@@ -164,15 +169,27 @@ export async function reconciliation(
   const prefectureTotal = toFen(totals.prefecture);
   const operatorTotal = toFen(totals.operator);
   const shareBooked = toFen(totals.share);
+  const decisions = await decisionsQuery;
+  // the numbers some decision names, on either side: only their items are looked at again below
+  const decided = new Set<string>();
+  for (const d of decisions.values()) decided.add(d.receipt_no).add(d.counterpart_no);
+  const decidedItems = new Map<string, { item: ReconciliationItem; row: PairRow }>();
 
   let shareEffect = 0n;
-  const counts = { matched: 0, amount_mismatch: 0, missing_in_operator: 0, missing_in_prefecture: 0 };
+  const counts = {
+    matched: 0,
+    amount_mismatch: 0,
+    missing_in_operator: 0,
+    missing_in_prefecture: 0,
+    matched_by_decision: 0,
+  };
   const items: ReconciliationItem[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const [receipt_no, status, uscc, tax_code, collected_on, differences, p_amount, o_amount] = rows[i]!;
     let effect = 0n;
+    let r: PairRow | null = null;
     if (status !== "matched") {
-      const r = pairRow(rows[i]!);
+      r = pairRow(rows[i]!);
       if (status === "amount_mismatch") effect = operatorShareOf(toFen(r.o_fen), r) - toFen(r.p_operator_fen);
       else if (status === "missing_in_operator") effect = -toFen(r.p_operator_fen);
       else {
@@ -193,11 +210,18 @@ export async function reconciliation(
       differences: differences === "" ? NO_DIFFERENCES : differences.split(","),
       operator_share_effect: effect === 0n ? "0.00" : formatYuan(effect),
       probable_counterpart: null,
+      decision: null,
     };
+    if (r !== null && decided.has(receipt_no)) decidedItems.set(receipt_no, { item: items[i]!, row: r });
   }
+  const rejected = applyDecisions(decisions, decidedItems, (before, after, effect) => {
+    counts[before] -= 1;
+    counts[after] += 1;
+    shareEffect += effect;
+  });
   // in receipt-number order (sorted here: the database would spill a million rows to disk to sort them)
   items.sort((a, b) => (a.receipt_no < b.receipt_no ? -1 : a.receipt_no > b.receipt_no ? 1 : 0));
-  const probable_pairs = pairProbable(items);
+  const probable_pairs = pairProbable(items, rejected);
   return {
     year,
     operator,
@@ -221,7 +245,7 @@ export async function reconciliation(
  * With a park named, the condition on statement rows (`s`) that keeps that park's: booked there, or
  * booked in no park with the enterprise there that day. Without one, every row of the party.
  */
-function statementRowsOf(park: string | undefined): { sql: string; bindings: string[] } {
+export function statementRowsOf(park: string | undefined): { sql: string; bindings: string[] } {
   if (park === undefined) return { sql: "", bindings: [] };
   return {
     sql: `and (exists (select 1 from receipts b where b.receipt_no = s.receipt_no and b.park = ?)
@@ -260,8 +284,76 @@ function statementShare(ref: ReferenceData, park: string, amount: Fen, tax_code:
   }).operator_fen;
 }
 
-/** Pairs unmatched rows of the two sides with the same enterprise, tax and amount, a few days apart. */
-function pairProbable(items: ReconciliationItem[]): number {
+/**
+ * The decisions in force on pairs of this reconciliation's items. A confirmed pair whose receipt is
+ * still missing_in_operator and whose counterpart still missing_in_prefecture, of one enterprise and
+ * tax, becomes matched_by_decision on both sides: the counterpart's effect is none, the receipt's is
+ * what the operator's figure would change in its share, valued as an amount_mismatch is (none when the
+ * amounts agree). `moved` is told of each item's move and the change of its effect. Every item of a
+ * decided pair carries the decision in force (the confirmed one first). Answers the rejected pairs'
+ * keys, which are never suggested again.
+ */
+function applyDecisions(
+  decisions: Map<string, DecisionInForce>,
+  decided: Map<string, { item: ReconciliationItem; row: PairRow }>,
+  moved: (before: ReconciliationStatus, after: ReconciliationStatus, effect: Fen) => void,
+): Set<string> {
+  const rejected = new Set<string>();
+  if (decisions.size === 0) return rejected;
+  const confirmed: DecisionInForce[] = [];
+  for (const [key, d] of decisions) {
+    if (d.decision === "reject") rejected.add(key);
+    else confirmed.push(d);
+  }
+  for (const d of confirmed) {
+    const p = decided.get(d.receipt_no);
+    const o = decided.get(d.counterpart_no);
+    if (p === undefined || o === undefined) continue;
+    if (p.item.status !== "missing_in_operator" || o.item.status !== "missing_in_prefecture") continue;
+    if (p.item.uscc !== o.item.uscc || p.item.tax_code !== o.item.tax_code) continue;
+    const pEffect = parseYuan(p.item.operator_share_effect)!;
+    const oEffect = parseYuan(o.item.operator_share_effect)!;
+    const amountsAgree = toFen(p.row.p_fen) === toFen(o.row.o_fen);
+    const effect = amountsAgree ? 0n : operatorShareOf(toFen(o.row.o_fen), p.row) - toFen(p.row.p_operator_fen);
+    for (const [side, before, after] of [
+      [p, pEffect, effect],
+      [o, oEffect, 0n],
+    ] as const) {
+      const was = side.item.status;
+      side.item.status = "matched_by_decision";
+      side.item.operator_share_effect = after === 0n ? "0.00" : formatYuan(after);
+      side.item.decision = decisionOf(d);
+      moved(was, "matched_by_decision", after - before);
+    }
+  }
+  // the other decided items carry the latest decision on a pair they are in
+  const latest = [...decisions.values()].sort((a, b) => (a.decided_at < b.decided_at ? 1 : -1));
+  for (const d of latest) {
+    for (const no of [d.receipt_no, d.counterpart_no]) {
+      const side = decided.get(no);
+      if (side !== undefined && side.item.decision === null) side.item.decision = decisionOf(d);
+    }
+  }
+  return rejected;
+}
+
+function decisionOf(d: DecisionInForce): NonNullable<ReconciliationItem["decision"]> {
+  return {
+    receipt_no: d.receipt_no,
+    counterpart_no: d.counterpart_no,
+    decision: d.decision,
+    reason: d.reason,
+    party: d.party,
+    user: d.user,
+    decided_at: d.decided_at,
+  };
+}
+
+/**
+ * Pairs unmatched rows of the two sides with the same enterprise, tax and amount, a few days apart,
+ * never a pair a person rejected (`rejected`, by pairKey).
+ */
+function pairProbable(items: ReconciliationItem[], rejected: Set<string>): number {
   const key = (i: ReconciliationItem, amount: string | null) => `${i.uscc}|${i.tax_code}|${amount}`;
   const waiting = new Map<string, ReconciliationItem[]>();
   for (const item of items) {
@@ -278,7 +370,10 @@ function pairProbable(items: ReconciliationItem[]): number {
     const candidates = waiting.get(key(item, item.operator_amount));
     if (candidates === undefined) continue;
     const at = candidates.findIndex(
-      (c) => c.probable_counterpart === null && daysApart(c.collected_on, item.collected_on) <= PROBABLE_DAYS_MAX,
+      (c) =>
+        c.probable_counterpart === null &&
+        daysApart(c.collected_on, item.collected_on) <= PROBABLE_DAYS_MAX &&
+        (rejected.size === 0 || !rejected.has(pairKey(c.receipt_no, item.receipt_no))),
     );
     if (at < 0) continue;
     const counterpart = candidates[at]!;

@@ -131,7 +131,22 @@ const ReconciliationStatusShape = z.enum([
   "amount_mismatch",
   "missing_in_operator",
   "missing_in_prefecture",
+  /** A receipt and a statement row under different numbers that a person confirmed are one receipt. */
+  "matched_by_decision",
 ]);
+
+/** The decision in force on a pair of rows (the latest recorded for it; src/services/reconciliation-decisions.ts). */
+export const ReconciliationDecisionShape = z.strictObject({
+  /** The pair: the prefecture's receipt (missing_in_operator) and the operator's statement row (missing_in_prefecture). */
+  receipt_no: z.string(),
+  counterpart_no: z.string(),
+  decision: z.enum(["confirm", "reject"]),
+  reason: z.string().nullable(),
+  party: z.string(),
+  /** The person's user name when decided signed in with a session; null for a token or the command line. */
+  user: z.string().nullable(),
+  decided_at: z.string(),
+});
 
 export const ReconciliationShape = z.strictObject({
   year: z.number().int(),
@@ -145,6 +160,8 @@ export const ReconciliationShape = z.strictObject({
     amount_mismatch: z.number().int(),
     missing_in_operator: z.number().int(),
     missing_in_prefecture: z.number().int(),
+    /** Items (both sides of each confirmed pair) matched by a person's decision. */
+    matched_by_decision: z.number().int(),
     probable_pairs: z.number().int(),
     prefecture_total: Money,
     operator_total: Money,
@@ -167,6 +184,11 @@ export const ReconciliationShape = z.strictObject({
       operator_share_effect: Money,
       /** A row on the other side that is probably the same receipt under another number. */
       probable_counterpart: z.string().nullable(),
+      /**
+       * The decision in force on the item's pair: the confirmed one, else the latest on a pair it is in;
+       * null when no pair of it was decided.
+       */
+      decision: ReconciliationDecisionShape.nullable(),
     }),
   ),
   anomalies: z.array(

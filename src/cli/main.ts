@@ -23,6 +23,7 @@ import { EXIT_NOT_INTACT, exitCodeFor, describeError } from "./errors.js";
 import { addImportCommands } from "./imports.js";
 import { addServeCommand } from "./serve.js";
 import { addUserCommands } from "./users.js";
+import { addReconcileCommands } from "./reconcile.js";
 import { addOperationCommands } from "./operations.js";
 import { textProblem, visibleText } from "../../ledger/text.js";
 import { emit, formatOption, processIo, toJson, UsageError, type Format, type Io } from "./output.js";
@@ -105,6 +106,7 @@ export async function main(
   addVerifyCommand(program, c);
   addShowCommands(program, c);
   addUserCommands(program, c, deps.password);
+  addReconcileCommands(program, c);
 
   try {
     await program.parseAsync(argv, { from: "user" });

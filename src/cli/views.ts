@@ -4,6 +4,7 @@
 import { formatYuanGrouped, parseYuan } from "../../ledger/money.js";
 import type { Tabular } from "../../reports/render.js";
 import { localTime } from "../../reports/render/time.js";
+import type { DecisionView } from "../services/reconciliation-decisions.js";
 import type { ReferenceData } from "../repositories/reference.js";
 import type { AgreementView, RatioExceptionView, RatioView } from "../services/agreements.js";
 import type { SettleResult } from "../services/settle.js";
@@ -387,6 +388,48 @@ export function tokensTabular(list: TokenRow[]): Tabular {
           { key: "revoked_at", label_zh: "吊销", label_en: "Revoked" },
         ],
         rows: list.map((t) => ({ ...t, created_at: localTime(t.created_at), revoked_at: localTime(t.revoked_at) })),
+      },
+    ],
+  };
+}
+
+/** Decisions on probable reconciliation counterparts (`reconcile decide`, `reconcile decisions`), newest first. */
+export function decisionsTabular(
+  list: DecisionView[],
+  title_zh = "对账配对决定",
+  title_en = "Reconciliation decisions",
+): Tabular {
+  return {
+    title_zh,
+    title_en,
+    sections: [
+      {
+        columns: [
+          { key: "id", label_zh: "编号", label_en: "Id" },
+          { key: "year", label_zh: "年度", label_en: "Year" },
+          { key: "operator", label_zh: "运营方", label_en: "Operator" },
+          { key: "park", label_zh: "园区", label_en: "Park" },
+          { key: "receipt_no", label_zh: "州方票号", label_en: "Receipt" },
+          { key: "counterpart_no", label_zh: "运营方票号", label_en: "Counterpart" },
+          { key: "decision", label_zh: "决定", label_en: "Decision" },
+          { key: "reason", label_zh: "理由", label_en: "Reason" },
+          { key: "party", label_zh: "单位", label_en: "Party" },
+          { key: "user", label_zh: "用户", label_en: "User" },
+          { key: "decided_at", label_zh: "时间", label_en: "Decided" },
+        ],
+        rows: list.map((d) => ({
+          id: d.id,
+          year: String(d.year),
+          operator: d.operator,
+          park: d.park,
+          receipt_no: d.receipt_no,
+          counterpart_no: d.counterpart_no,
+          decision: `${d.decision === "confirm" ? "确认" : "否定"} ${d.decision}`,
+          reason: d.reason,
+          party: d.party,
+          user: d.user,
+          decided_at: localTime(d.decided_at),
+        })),
       },
     ],
   };

@@ -57,6 +57,12 @@ export const access = {
   writeMoney: (p: Principal): Decision => allow(isPrefecture(p)),
   /** Agreements in force: every finance department and the auditors (operators see their own park's). */
   readAgreements: (p: Principal): Decision => allow(p.role === "finance" || isAuditor(p)),
+  /**
+   * A decision on a probable counterpart of `operator`'s reconciliation: the prefecture's finance, or
+   * the operator itself; auditors read the decisions (readOperatorMoney) and never decide.
+   */
+  decideReconciliation: (p: Principal, operator: string): Decision =>
+    allow(isPrefecture(p) || operatorOf(p) === operator),
   /** An operator's own statement: that operator, or the prefecture on its behalf. */
   writeStatement: (p: Principal, party: string): Decision => allow(isPrefecture(p) || operatorOf(p) === party),
   /**

@@ -11,6 +11,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import helmet from "helmet";
 import type { Logger } from "pino";
 import { z } from "zod";
+import { fieldRejection } from "../../ledger/rejections.js";
 import type { Database } from "../db/database.js";
 import { importEnterprises } from "../import/enterprises.js";
 import { importIndicators } from "../import/indicators.js";
@@ -25,6 +26,8 @@ import type { Principal } from "../repositories/tokens.js";
 import { listAgreements, listCentralRatios } from "../services/agreements.js";
 import { ReceiptDesk } from "../services/receipts.js";
 import { listParks } from "../services/parks.js";
+import { deciderOf, listDecisions, recordDecision } from "../services/reconciliation-decisions.js";
+import { userOfToken } from "../repositories/users.js";
 import { parseAnchor, verifyLedger } from "../services/verify.js";
 import { jsonPieces, writePieces } from "../cli/output.js";
 import { renderCsv, renderTable, renderXlsx, type Tabular } from "../../reports/render.js";
@@ -276,6 +279,47 @@ export const ROUTES: RouteDef[] = [
       if (query.anchor !== undefined && anchor === null)
         throw new HttpError(400, "invalid_request", "anchor is ENTRY_ID:SHA256 (64 hex digits)");
       return { json: await verifyLedger(ctx.db, anchor === null ? [] : [anchor]) };
+    },
+  },
+  {
+    method: "post",
+    path: "/reconciliation/decisions",
+    summary:
+      "Confirm or reject a probable counterpart of a reconciliation: a receipt missing in the operator's statement and a statement row missing in the prefecture's books, of one enterprise and tax. A later decision on the same pair supersedes the earlier one; a reject needs a reason.",
+    tag: "reports",
+    body: S.ReconciliationDecisionInput,
+    response: S.ReconciliationDecisionView,
+    allow: (p, { body }) => access.decideReconciliation(p, body.operator),
+    handle: async ({ body, ctx }) => {
+      const ref = await ctx.ref();
+      // a person signed in with a session is named; a machine's token is recorded by its id
+      const user =
+        ctx.req.res?.locals.via_session === true ? await userOfToken(ctx.db.knex, ctx.principal.token_id) : null;
+      const full = operatorOf(ctx.principal) === null;
+      return {
+        status: 201,
+        json: await recordDecision(ctx.db.knex, ref, body, deciderOf(ref, body.operator, user), full),
+      };
+    },
+  },
+  {
+    method: "get",
+    path: "/reconciliation/decisions",
+    summary:
+      "Every decision recorded on the probable counterparts of an operator's reconciliation of a year, newest first.",
+    tag: "reports",
+    query: S.ReconciliationDecisionQuery,
+    response: z.array(S.ReconciliationDecisionView),
+    allow: (p, { query }) => access.readOperatorMoney(p, query.operator),
+    handle: async ({ query, ctx }) => {
+      const ref = await ctx.ref();
+      if (ref.parksRunBy(query.operator).length === 0)
+        throw fieldRejection(
+          "operator",
+          "operator_unknown",
+          `${query.operator} runs no park; the operators are ${ref.operators.join(", ")}`,
+        );
+      return { json: await listDecisions(ctx.db.knex, query.year, query.operator, operatorOf(ctx.principal) === null) };
     },
   },
   ...WRITES.map(writeRoute),

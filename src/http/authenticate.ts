@@ -81,6 +81,8 @@ export function authenticator(db: Database, options: AppOptions, limits: Request
       throw new HttpError(401, "unauthorized");
     }
     res.locals.principal = principal;
+    // a person signed in with a session (not a bearer token): what they record names them (users.ts)
+    res.locals.via_session = token === null;
     runAs(
       {
         posted_by: `api:${principal.party}`,

@@ -53,6 +53,7 @@ const CONFLICTS = new Set<RejectionCode>([
   "stay_conflicts_with_posted_receipts",
   "park_exists",
   "operator_runs_a_park",
+  "reconciliation_pair_taken",
 ]);
 
 export interface ErrorBody {

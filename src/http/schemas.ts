@@ -190,6 +190,38 @@ export const SettleInput = z.strictObject({
     .describe("close a year in which nothing is booked or transferred for the parks (refused otherwise)"),
 });
 
+/** A decision on a probable reconciliation counterpart (POST /v1/reconciliation/decisions). */
+export const ReconciliationDecisionInput = z.strictObject({
+  operator: Party,
+  park: ParkCode.optional().describe("one of the operator's parks; the pair is checked in that park's reconciliation"),
+  year: z
+    .number({ error: NOT_A_YEAR })
+    .int({ error: NOT_A_YEAR })
+    .min(1990, { error: NOT_A_YEAR })
+    .max(2999, { error: NOT_A_YEAR }),
+  receipt_no: Identifier(64).describe("the prefecture's receipt, missing_in_operator"),
+  counterpart_no: Identifier(64).describe("the operator's statement row, missing_in_prefecture"),
+  decision: z.enum(["confirm", "reject"]),
+  reason: Text(500).optional().describe("why; required to reject"),
+});
+export const ReconciliationDecisionQuery = z.strictObject({ operator: Party, year: Year });
+/** A decision as recorded; `id` and `token_id` are the full view's (null and absent for an operator). */
+export const ReconciliationDecisionView = z.strictObject({
+  id: z.string().nullable(),
+  year: z.number().int(),
+  operator: z.string(),
+  park: z.string().nullable(),
+  receipt_no: z.string(),
+  counterpart_no: z.string(),
+  decision: z.enum(["confirm", "reject"]),
+  reason: z.string().nullable(),
+  party: z.string(),
+  user: z.string().nullable(),
+  token_id: z.string().nullable().optional(),
+  request_id: z.string().nullable(),
+  decided_at: z.string(),
+});
+
 export const Format = z.enum(["json", "csv", "xlsx", "table"]);
 /** The query field every route answering in several formats takes. */
 export const formatField = { format: Format.optional() };

@@ -124,6 +124,12 @@ export async function listUsers(knex: Knex): Promise<(UserView & { disabled_at: 
   }));
 }
 
+/** The name of the person whose own token `token_id` is; null for a token of a machine. */
+export async function userOfToken(knex: Knex, token_id: bigint): Promise<string | null> {
+  const row = await knex("users").select("name").where({ token_id: token_id.toString() }).first();
+  return (row?.name as string | undefined) ?? null;
+}
+
 /** A hash of a random secret, verified against when the name is unknown, made once. */
 let dummy: Promise<string> | null = null;
 const dummyHash = (): Promise<string> => (dummy ??= hash(crypto.randomBytes(32).toString("base64url")));

@@ -43,6 +43,8 @@ const READS: [string, Expect][] = [
   ["/v1/reports/reconciliation?year=2025&operator=bingtuan", { allow: ["prefecture", "bingtuan", "auditor"] }],
   ["/v1/reports/reconciliation?year=2025&operator=urumqi", { allow: ["prefecture", "urumqi", "auditor"] }],
   ["/v1/reports/reconciliation?year=2025", { allow: ["prefecture", "auditor"] }],
+  ["/v1/reconciliation/decisions?year=2025&operator=bingtuan", { allow: ["prefecture", "bingtuan", "auditor"] }],
+  ["/v1/reconciliation/decisions?year=2025&operator=urumqi", { allow: ["prefecture", "urumqi", "auditor"] }],
   ["/v1/reports/indicators?year=2025&park=BZ", { allow: ["prefecture", "bingtuan", "statistics", "auditor"] }],
   ["/v1/reports/indicators?year=2025&park=WZ", { allow: ["prefecture", "urumqi", "statistics", "auditor"] }],
   ["/v1/reports/indicators?year=2025&park=ZD", { allow: ["prefecture", "statistics", "auditor"] }],

@@ -106,6 +106,17 @@ beforeAll(async () => {
     expect(r.code, r.stderr).toBe(0);
   }
   t = await testApp(db);
+  // a decision of each operator on its own reconciliation (a reject needs only that both rows exist)
+  for (const [operator, receipt_no, counterpart_no] of [
+    ["bingtuan", "RB-1027", "DUP-77"],
+    ["urumqi", "RW-2067", "DUP-77"],
+  ] as const) {
+    const res = await request(t.app)
+      .post("/v1/reconciliation/decisions")
+      .set(t.auth(operator))
+      .send({ operator, year: 2025, receipt_no, counterpart_no, decision: "reject", reason: "不是同一笔" });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+  }
 });
 afterAll(async () => db?.drop());
 
@@ -228,6 +239,7 @@ async function operatorReads(operator: "bingtuan" | "urumqi"): Promise<Read[]> {
     { url: "/v1/ratios" },
     { url: `/v1/reports/settlement?${y}&operator=${operator}`, formats: true },
     { url: `/v1/reports/reconciliation?${y}&operator=${operator}`, formats: true },
+    { url: `/v1/reconciliation/decisions?${y}&operator=${operator}` },
     { url: `/v1/reports/indicators?${y}&park=${park}`, formats: true },
     // what the operator provides is its own obligation, wherever the project is: the figures name the
     // park they are for, but no project there (see reports/commitments.ts)
