@@ -22,6 +22,7 @@ const report: Reconciliation = {
     missing_in_operator: 0,
     missing_in_prefecture: 0,
     probable_pairs: 0,
+    matched_by_decision: 0,
     prefecture_total: "2500.00",
     operator_total: "2250.00",
     difference: "250.00",
@@ -39,6 +40,7 @@ const report: Reconciliation = {
     differences: [],
     operator_share_effect: "0.80",
     probable_counterpart: null,
+    decision: null,
   })),
   anomalies: [],
 } as unknown as Reconciliation;
