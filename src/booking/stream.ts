@@ -10,7 +10,14 @@ import { ProblemList } from "../import/errors.js";
 import { AccountBook } from "../repositories/accounts.js";
 import { loadClosedYears } from "../repositories/closures.js";
 import { Registry } from "../repositories/enterprises.js";
-import { createStage, indexStage, stageRepeatsNumbers, stagedRefundsAfter, stageRow, stageRows } from "../repositories/receipts.js";
+import {
+  createStage,
+  indexStage,
+  stageRepeatsNumbers,
+  stagedRefundsAfter,
+  stageRow,
+  stageRows,
+} from "../repositories/receipts.js";
 import type { ReferenceData } from "../repositories/reference.js";
 import { Booker } from "./booker.js";
 import type { BookingProgress, BookingTally, CheckedBatch, OriginalToBook } from "./types.js";

@@ -59,6 +59,71 @@ export function openApiDocument(routes: readonly RouteDef[]): object {
       },
     };
   }
+  const error = { "application/json": { schema: schema(ErrorBody) } };
+  const json = (properties: Record<string, object>, required: string[]) => ({
+    "application/json": { schema: { type: "object", properties, required } },
+  });
+  const text = { type: "string" };
+  const texts = { type: "array", items: text };
+  paths["/session"] = {
+    post: {
+      summary: "Sign in with a name and a password: sets the plk_session cookie (httpOnly, SameSite=Strict).",
+      tags: ["service"],
+      requestBody: {
+        required: true,
+        content: json({ name: text, password: text }, ["name", "password"]),
+      },
+      responses: {
+        "201": {
+          description: "signed in",
+          content: json({ name: text, party: text, role: text, created_at: text, expires_at: text }, [
+            "name",
+            "party",
+            "role",
+            "expires_at",
+          ]),
+        },
+        "401": { description: HTTP_ERRORS.unauthorized, content: error },
+        "429": { description: "too many failed sign-ins from this address", content: error },
+      },
+    },
+    delete: {
+      summary: "Sign out: ends the session.",
+      tags: ["service"],
+      responses: { "204": { description: "done" } },
+    },
+  };
+  paths["/me"] = {
+    get: {
+      summary: "Who is asking: party, role, and the parks it may name (an operator its own).",
+      tags: ["service"],
+      security: [{ bearer: [] }],
+      responses: {
+        "200": {
+          description: "the caller",
+          content: json(
+            {
+              party: text,
+              role: { type: "string", enum: ["finance", "statistics", "auditor"] },
+              token_id: text,
+              operates: texts,
+              hosts: texts,
+              parks: {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: { park: text, name_zh: text, name_en: text, operator: text, host: text },
+                  required: ["park", "name_zh", "name_en", "operator", "host"],
+                },
+              },
+            },
+            ["party", "role", "token_id", "operates", "hosts", "parks"],
+          ),
+        },
+        "401": { description: HTTP_ERRORS.unauthorized, content: error },
+      },
+    },
+  };
   paths["/health"] = {
     get: { summary: "Liveness; needs no token.", tags: ["service"], responses: { "200": { description: "up" } } },
   };
