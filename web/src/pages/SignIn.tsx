@@ -1,4 +1,4 @@
-import { Alert, Button, Card, ConfigProvider, Form, Input, Typography } from "antd";
+import { Alert, Button, Card, Form, Input, Typography } from "antd";
 import { useState } from "react";
 import { api } from "../api/client";
 import type { Lang } from "../workspace";
@@ -26,19 +26,19 @@ export function SignIn({
     else setError(t("用户名或密码不正确。", "The name or the password is wrong."));
   };
   return (
-    <ConfigProvider>
+    <>
       <main className="plk-center plk-signin">
         <Card style={{ width: 380 }}>
           <Typography.Title level={1} style={{ fontSize: 22 }}>
             {t("准东园中园分成台账", "Zhundong park ledger")}
           </Typography.Title>
-          <Typography.Paragraph type="secondary">{t("请登录", "Sign in")}</Typography.Paragraph>
-          <Form layout="vertical" onFinish={(v: { name: string; password: string }) => void submit(v)}>
+          <Typography.Paragraph>{t("请登录", "Sign in")}</Typography.Paragraph>
+          <Form name="signin" layout="vertical" onFinish={(v: { name: string; password: string }) => void submit(v)}>
             <Form.Item label={t("用户名", "Name")} name="name" rules={[{ required: true }]}>
-              <Input autoComplete="username" id="plk-name" />
+              <Input autoComplete="username" />
             </Form.Item>
             <Form.Item label={t("密码", "Password")} name="password" rules={[{ required: true }]}>
-              <Input.Password autoComplete="current-password" id="plk-password" />
+              <Input.Password autoComplete="current-password" />
             </Form.Item>
             {error !== null && <Alert type="error" showIcon title={error} role="alert" style={{ marginBottom: 16 }} />}
             <Button type="primary" htmlType="submit" loading={busy} block>
@@ -50,6 +50,6 @@ export function SignIn({
           </Button>
         </Card>
       </main>
-    </ConfigProvider>
+    </>
   );
 }

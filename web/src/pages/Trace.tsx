@@ -65,7 +65,7 @@ export default function TracePage() {
             )}
             <Table<Entry>
               size="small"
-              rowKey="entry_id"
+              rowKey="ordinal"
               dataSource={tr.entries}
               pagination={{ defaultPageSize: 50, showSizeChanger: true }}
               columns={[
