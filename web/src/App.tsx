@@ -49,6 +49,7 @@ const THEME = {
   token: {
     colorPrimary: "#1d4ed8",
     colorLink: "#1d4ed8",
+    colorError: "#b91c1c",
     colorTextSecondary: "rgba(0, 0, 0, 0.68)",
     colorTextTertiary: "rgba(0, 0, 0, 0.62)",
     colorTextDescription: "rgba(0, 0, 0, 0.62)",
@@ -146,7 +147,7 @@ export function App() {
                 style={{ width: 96 }}
                 aria-label={t("年度", "Year")}
               />
-              <Tag color="blue" data-testid="party">
+              <Tag color="#1e40af" data-testid="party">
                 {partyLabel(me, t)}
               </Tag>
               <Button

@@ -152,7 +152,7 @@ function IndicatorCard({ r, line }: { r: Indicators; line: Line }) {
             key: "rev",
             render: (_: unknown, m: Month) =>
               m.revision !== null && m.revision > 0 ? (
-                <Tag color="orange">
+                <Tag color="#9a3412">
                   {t("第", "rev. ")}
                   {m.revision}
                   {t("次修订", "")} ({m.reports_on_record})

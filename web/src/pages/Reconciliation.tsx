@@ -20,11 +20,11 @@ type Item = Reconciliation["items"][number] & {
 };
 
 const STATUS: Record<string, [string, string, string]> = {
-  matched: ["一致", "matched", "green"],
-  matched_by_decision: ["确认一致", "matched by decision", "cyan"],
-  amount_mismatch: ["金额不符", "amount mismatch", "orange"],
-  missing_in_operator: ["运营方未记", "missing at operator", "red"],
-  missing_in_prefecture: ["州未记", "missing at prefecture", "volcano"],
+  matched: ["一致", "matched", "#166534"],
+  matched_by_decision: ["确认一致", "matched by decision", "#155e75"],
+  amount_mismatch: ["金额不符", "amount mismatch", "#9a3412"],
+  missing_in_operator: ["运营方未记", "missing at operator", "#991b1b"],
+  missing_in_prefecture: ["州未记", "missing at prefecture", "#9f1239"],
 };
 
 export default function ReconciliationPage() {

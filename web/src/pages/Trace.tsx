@@ -50,7 +50,7 @@ export default function TracePage() {
               <span>
                 {t("分录合计", "Entries add up to")}: <Money value={tr.total} />
               </span>
-              <Tag color={tr.agrees ? "green" : "red"}>
+              <Tag color={tr.agrees ? "#166534" : "#991b1b"}>
                 {tr.agrees ? t("相符", "agrees") : t("不符", "does not agree")}
               </Tag>
               <span>

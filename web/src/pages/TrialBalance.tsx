@@ -55,7 +55,7 @@ export default function TrialBalancePage() {
       <Loading state={state}>
         {(tb) => (
           <>
-            <Tag color={tb.balanced ? "green" : "red"}>
+            <Tag color={tb.balanced ? "#166534" : "#991b1b"}>
               {tb.balanced ? t("平衡", "Balanced") : t("不平衡", "Not balanced")} · {t("差额", "difference")}{" "}
               <Money value={tb.difference} />
             </Tag>
