@@ -4,6 +4,7 @@
 // workbook, and no serious or critical accessibility violation (axe-core) on any page.
 
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
 import ExcelJS from "exceljs";
@@ -23,7 +24,11 @@ import {
 } from "./support.js";
 
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const SCREENSHOTS = path.resolve("docs/screenshots");
+/** PLK_SCREENSHOTS=1 writes the pages' pictures to docs/screenshots (README); otherwise to a temporary folder. */
+const SCREENSHOTS =
+  process.env.PLK_SCREENSHOTS === "1"
+    ? path.resolve("docs/screenshots")
+    : fs.mkdtempSync(path.join(os.tmpdir(), "plk-screens-"));
 
 interface Item {
   receipt_no: string;
