@@ -78,7 +78,7 @@ export interface DecisionInput {
   reason?: string;
 }
 export interface DecisionRecorded {
-  id: string | number;
+  id: string | null;
   decision: "confirm" | "reject";
   party: string;
   user?: string | null;

@@ -1,6 +1,6 @@
 // 对账: every item of the prefecture ↔ operator reconciliation with its status, filtered and searched,
 // probable counterparts to confirm or reject, the share effect, and the current view to download.
-import { App, Button, Input, Popconfirm, Select, Space, Table, Tag, Typography } from "antd";
+import { App, Button, Input, Popconfirm, Popover, Select, Space, Table, Tag, Typography } from "antd";
 import { useMemo, useState } from "react";
 import { ApiError, api, postDecision, unwrap, type Reconciliation } from "../api/client";
 import { Bi, Downloads, Loading, Money, moneyColumn, useLoad } from "../components/common";
@@ -26,6 +26,47 @@ const STATUS: Record<string, [string, string, string]> = {
   missing_in_operator: ["运营方未记", "missing at operator", "#991b1b"],
   missing_in_prefecture: ["州未记", "missing at prefecture", "#9f1239"],
 };
+
+/** Reject asks why: a rejection is recorded with its reason. */
+function RejectButton({ item, onReject }: { item: Item; onReject: (reason: string) => void }) {
+  const { t } = useWorkspace();
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState("");
+  return (
+    <Popover
+      open={open}
+      onOpenChange={setOpen}
+      trigger="click"
+      title={t("驳回理由", "Reason for rejecting")}
+      content={
+        <Space direction="vertical">
+          <Input.TextArea
+            aria-label={t("驳回理由", "Reason for rejecting")}
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            rows={2}
+            maxLength={500}
+          />
+          <Button
+            size="small"
+            danger
+            disabled={reason.trim() === ""}
+            onClick={() => {
+              setOpen(false);
+              onReject(reason.trim());
+            }}
+          >
+            {t("驳回", "Reject")}
+          </Button>
+        </Space>
+      }
+    >
+      <Button size="small" danger data-testid={`reject-${item.receipt_no}`}>
+        {t("驳回", "Reject")}
+      </Button>
+    </Popover>
+  );
+}
 
 export default function ReconciliationPage() {
   const { year, t } = useWorkspace();
@@ -74,15 +115,18 @@ function Worklist({ r, operator, reload }: { r: Reconciliation; operator: string
     );
   }, [items, status, search]);
 
-  const decide = async (item: Item, decision: "confirm" | "reject") => {
+  const decide = async (item: Item, decision: "confirm" | "reject", reason?: string) => {
+    // the pair is the prefecture's receipt (missing at the operator) and the operator's statement row
+    const own = item.status === "missing_in_prefecture";
     try {
       await postDecision({
         operator,
         ...(r.park !== null ? { park: r.park } : {}),
         year,
-        receipt_no: item.receipt_no,
-        counterpart_no: item.probable_counterpart!,
+        receipt_no: own ? item.probable_counterpart! : item.receipt_no,
+        counterpart_no: own ? item.receipt_no : item.probable_counterpart!,
         decision,
+        ...(reason !== undefined ? { reason } : {}),
       });
       void message.success(decision === "confirm" ? t("已确认", "Confirmed") : t("已驳回", "Rejected"));
       reload();
@@ -235,14 +279,7 @@ function Worklist({ r, operator, reload }: { r: Reconciliation; operator: string
                       {t("确认", "Confirm")}
                     </Button>
                   </Popconfirm>
-                  <Button
-                    size="small"
-                    danger
-                    onClick={() => void decide(i, "reject")}
-                    data-testid={`reject-${i.receipt_no}`}
-                  >
-                    {t("驳回", "Reject")}
-                  </Button>
+                  <RejectButton item={i} onReject={(reason) => void decide(i, "reject", reason)} />
                 </Space>
               ),
           },
