@@ -135,6 +135,7 @@ describe.skipIf(browserMissing !== null)(`web workspace in Chromium (${dialectLa
     // prefecture drills to the file, its sha256 and the row
     const operator = await signIn(w, "bingtuan");
     await open(w, operator.page, "/");
+    await operator.page.waitForTimeout(600); // the charts' short animation
     await operator.page.screenshot({ path: path.join(SCREENSHOTS, "overview.png") });
     await operator.context.close();
     const { context, page } = await signIn(w, "prefecture");
@@ -298,6 +299,7 @@ describe.skipIf(browserMissing !== null)(`web workspace in Chromium (${dialectLa
       "/trace?kind=settlement&operator=bingtuan&figure=host_share",
     ]) {
       await open(w, page, to);
+      if (shots[to] !== undefined) await page.waitForTimeout(600); // the charts' short animation
       if (shots[to] !== undefined) await page.screenshot({ path: path.join(SCREENSHOTS, shots[to]) });
       expect(await axeViolations(page), to).toEqual([]);
     }

@@ -19,7 +19,7 @@ export default function ChartImpl({ option, height = 280, label }: ChartProps) {
   useEffect(() => {
     if (ref.current === null) return;
     const chart = echarts.init(ref.current);
-    chart.setOption(option);
+    chart.setOption({ animationDuration: 300, ...option });
     const resize = () => chart.resize();
     window.addEventListener("resize", resize);
     return () => {
