@@ -124,6 +124,17 @@ describe.skipIf(browserMissing !== null)(`web workspace in Chromium (${dialectLa
     const nav = await stats.page.locator("nav").innerText();
     expect(nav).toContain("指标");
     expect(nav).not.toContain("分成核算表");
+    await open(w, stats.page, "/indicators");
+    expect(await stats.page.locator("main").innerText()).toMatch(/GDP[\s\S]*\d{1,3}(,\d{3})*\.\d{4}/);
+    // English beside Chinese: the toggle switches the page and remembers it
+    await stats.page.getByRole("button", { name: "English" }).click();
+    expect(await stats.page.locator("main h1").innerText()).toMatch(/^Indicators/);
+    expect(
+      await stats.page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang,
+      ),
+    ).toBe("en");
     await stats.context.close();
     const prefecture = await signIn(w, "prefecture");
     expect(await prefecture.page.locator("nav").innerText()).toContain("待查收入");

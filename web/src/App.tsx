@@ -186,9 +186,8 @@ export function App() {
               </nav>
             </Layout.Sider>
             <Layout.Content className="plk-content">
-              <main>
-                <Suspense fallback={<Spin />}>{page}</Suspense>
-              </main>
+              {/* Layout.Content is the page's <main> */}
+              <Suspense fallback={<Spin />}>{page}</Suspense>
             </Layout.Content>
           </Layout>
         </Layout>
