@@ -82,15 +82,21 @@ if (!fs.existsSync(path.join(webDir, "index.html"))) throw new Error(`no build a
 const { db, drop } = await database();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plk-bench-web-"));
 const started = Date.now();
-await runDemo(db, { stdout: silent(), stderr: silent() }, {
-  year: YEAR,
-  seed: 20250101,
-  receipts: 6000,
-  enterprises: 300,
-  dir,
-  format: "json",
-});
-process.stderr.write(`bench:web: demo year loaded in ${((Date.now() - started) / 1000).toFixed(1)} s (${db.location})\n`);
+await runDemo(
+  db,
+  { stdout: silent(), stderr: silent() },
+  {
+    year: YEAR,
+    seed: 20250101,
+    receipts: 6000,
+    enterprises: 300,
+    dir,
+    format: "json",
+  },
+);
+process.stderr.write(
+  `bench:web: demo year loaded in ${((Date.now() - started) / 1000).toFixed(1)} s (${db.location})\n`,
+);
 const server = httpServer(createApp(db, { logger: pino({ level: "silent" }) })).listen(0, "127.0.0.1");
 await new Promise<void>((resolve) => server.once("listening", () => resolve()));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
