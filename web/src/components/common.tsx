@@ -47,7 +47,21 @@ export function Loading<T>({ state, children }: { state: Loaded<T>; children: (d
         : status === 401
           ? t("登录已过期，请重新登录。", "Your session has ended: sign in again.")
           : state.error.message;
-    return <Alert type={status === 403 || status === 404 ? "info" : "error"} showIcon title={message} />;
+    return (
+      <Alert
+        type={status === 403 || status === 404 ? "info" : "error"}
+        showIcon
+        title={message}
+        action={
+          status === 401 ? (
+            // the session ended (signed out elsewhere, expired, or the person's access taken away)
+            <Button size="small" onClick={() => window.location.assign("/")}>
+              {t("重新登录", "Sign in")}
+            </Button>
+          ) : undefined
+        }
+      />
+    );
   }
   if (state.data === null)
     return (
