@@ -3,6 +3,8 @@
 import js from "@eslint/js";
 import { defineConfig, globalIgnores } from "eslint/config";
 import tseslint from "typescript-eslint";
+import reactHooks from "eslint-plugin-react-hooks";
+import globals from "globals";
 
 /** Modules the pure accounting core must never import (I/O, databases, logging, HTTP). */
 const IMPURE_MODULES = ["express", "knex", "pg", "pino", "node:fs", "fs", "@electric-sql/pglite"];
@@ -61,7 +63,10 @@ const NODE_GLOBALS = Object.fromEntries(
 );
 
 export default defineConfig(
-  globalIgnores(["dist/", "node_modules/", "data/", "bench/out/", "coverage/"], "parkledger/ignores"),
+  globalIgnores(
+    ["dist/", "node_modules/", "data/", "bench/out/", "coverage/", "web/dist/", "web/src/api/schema.d.ts"],
+    "parkledger/ignores",
+  ),
   js.configs.recommended,
   tseslint.configs.recommended,
   {
@@ -75,6 +80,17 @@ export default defineConfig(
       "@typescript-eslint/no-explicit-any": "error",
       "no-unused-vars": "off",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // the web workspace runs in the browser: its globals, and the rules of hooks
+    name: "parkledger/web",
+    files: ["web/src/**/*.{ts,tsx}"],
+    languageOptions: { globals: globals.browser },
+    plugins: { "react-hooks": reactHooks },
+    rules: {
+      "react-hooks/rules-of-hooks": "error",
+      "react-hooks/exhaustive-deps": "warn",
     },
   },
   {

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { receiptTabular, receiptView } from "../../reports/receipt.js";
 import { FULL_VIEW } from "../../reports/viewer.js";
 import { Command, CommanderError, Help, Option } from "commander";
-import { loadConfig, type Config } from "../config.js";
+import { loadConfig } from "../config.js";
 import { openDatabase, type Database } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import { MIGRATIONS } from "../../migrations/index.js";
@@ -16,7 +16,8 @@ import { canonicalNames, ReferenceData } from "../repositories/reference.js";
 import { listAgreements, listCentralRatios, listRatioExceptions } from "../services/agreements.js";
 import { listParks } from "../services/parks.js";
 import { parseAnchor, verifyLedger, type Anchor } from "../services/verify.js";
-import { runDemo } from "../demo/run.js";
+import { DEMO_PASSWORD, demoUsers, runDemo } from "../demo/run.js";
+import { demoDatabase, demoDir, lookAt } from "./demo-books.js";
 import { createToken, listTokens, revokeToken, ROLES } from "../repositories/tokens.js";
 import type { CliContext } from "./context.js";
 import { EXIT_NOT_INTACT, exitCodeFor, describeError } from "./errors.js";
@@ -157,10 +158,7 @@ function addSetupCommands(program: Command, c: CliContext): void {
     .action(async (o: DemoOptions) => {
       const config = loadConfig(c.env);
       // ./data/pgdata → ./data/demo; elsewhere beside the data directory, never shared with another
-      const dir =
-        path.basename(config.data_dir) === "pgdata"
-          ? path.join(path.dirname(config.data_dir), "demo")
-          : `${config.data_dir}-demo`;
+      const dir = demoDir(config);
       // the journal is append-only: a sample year in the books used for real could never be taken out
       const own = o.here !== true && !c.pinned;
       const db = own ? await demoDatabase(c, config, dir) : await c.database();
@@ -177,6 +175,13 @@ function addSetupCommands(program: Command, c: CliContext): void {
         c.io.stderr.write(
           `demo: the sample year is in its own books at ${db.location}; to look at them: ${lookAt(db, config, dir)} npx parkledger report settlement --year 2025 --operator bingtuan\n`,
         );
+      const serve = own ? "npx parkledger serve --demo" : "npx parkledger serve";
+      c.io.stderr.write(
+        `demo: the web workspace: ${serve}, then open http://127.0.0.1:8080/ and sign in as ` +
+          `${demoUsers(await ReferenceData.load(db.knex))
+            .map((u) => u.name)
+            .join(", ")} with the password ${DEMO_PASSWORD}\n`,
+      );
     });
 }
 
@@ -187,38 +192,6 @@ interface DemoOptions {
   enterprises: string;
   here?: boolean;
   format: Format;
-}
-
-/**
- * The demo's own database: an embedded one in the demo's folder, or, on PostgreSQL, a database of its
- * own beside the configured one (`<name>_demo`, created when missing).
- */
-async function demoDatabase(c: CliContext, config: Config, dir: string): Promise<Database> {
-  let opened: Database;
-  if (config.database_url === null) opened = await openDatabase({ dir: path.join(dir, "pgdata") });
-  else {
-    const url = new URL(config.database_url);
-    const name = `${decodeURIComponent(url.pathname.replace(/^\//, "")) || "parkledger"}_demo`;
-    const admin = await openDatabase({ url: config.database_url });
-    try {
-      const { rows } = await admin.knex.raw("select 1 from pg_database where datname = ?", [name]);
-      if (rows.length === 0) await admin.knex.raw(`create database "${name.replace(/"/g, '""')}"`);
-    } finally {
-      await admin.close();
-    }
-    url.pathname = `/${encodeURIComponent(name)}`;
-    opened = await openDatabase({ url: url.toString() });
-  }
-  c.adopt(opened);
-  await migrate(opened);
-  return opened;
-}
-
-/** What points a command at the demo's books: the environment variable to put before it. */
-function lookAt(db: Database, config: Config, dir: string): string {
-  return config.database_url === null
-    ? `PARKLEDGER_DATA_DIR=${path.join(dir, "pgdata")}`
-    : `DATABASE_URL=${db.location.replace(/:\*\*\*@/, ":…@")}`;
 }
 
 /** `park list`, `agreement list`, `ratio list` (adding to them is in the registry of writes). */

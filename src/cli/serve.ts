@@ -7,7 +7,9 @@ import { pino } from "pino";
 import { createApp, InFlight } from "../http/app.js";
 import { httpServer } from "../http/guard.js";
 import { LOG_REDACT_PATHS } from "../http/logging.js";
+import { loadConfig } from "../config.js";
 import type { CliContext } from "./context.js";
+import { demoDatabase, demoDir } from "./demo-books.js";
 import { UsageError } from "./output.js";
 
 /** Requests read side by side while the desk books. */
@@ -16,16 +18,27 @@ const SERVE_POOL_MAX = 24;
 export function addServeCommand(program: Command, c: CliContext): void {
   program
     .command("serve")
-    .description("the HTTP API under /v1 (docs/contract.md#http-api); stops on SIGINT or SIGTERM")
+    .description(
+      "the web workspace at / and the HTTP API under /v1 (docs/contract.md#http-api); stops on SIGINT or SIGTERM",
+    )
     .option("--port <n>", "port to listen on", "8080")
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option(
       "--trust-proxy <proxies>",
       "behind a reverse proxy: the proxies whose X-Forwarded-For names the client, e.g. loopback",
     )
-    .action(async (o: { port: string; host: string; trustProxy?: string }) => {
+    .option(
+      "--demo",
+      "serve the demo's own books (the sample year `parkledger demo` filled) instead of the configured ones",
+    )
+    .action(async (o: { port: string; host: string; trustProxy?: string; demo?: boolean }) => {
       if (!/^\d{1,5}$/.test(o.port) || Number(o.port) > 65535) throw new UsageError(`--port: ${o.port} is not a port`);
-      const d = await c.database(SERVE_POOL_MAX); // requests read side by side while the desk books
+      const config = loadConfig(c.env);
+      // requests read side by side while the desk books
+      const d =
+        o.demo === true && !c.pinned
+          ? await demoDatabase(c, config, demoDir(config), { pool_max: SERVE_POOL_MAX })
+          : await c.database(SERVE_POOL_MAX);
       const logger = pino(
         {
           name: "parkledger",
@@ -42,7 +55,10 @@ export function addServeCommand(program: Command, c: CliContext): void {
       await once(server, "listening");
       const address = server.address();
       const port = typeof address === "object" && address !== null ? address.port : o.port;
-      logger.info({ url: `http://${o.host}:${port}/v1`, database: d.location }, "parkledger serving");
+      logger.info(
+        { url: `http://${o.host}:${port}/v1`, web: `http://${o.host}:${port}/`, database: d.location },
+        "parkledger serving",
+      );
       // another command finding the embedded database held is told at once where to go instead
       d.announce?.(`parkledger serve at http://${o.host}:${port}/v1`);
       await new Promise<void>((resolve) => {

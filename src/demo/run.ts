@@ -29,6 +29,9 @@ import { demoTreasuryFile, demoTreasuryRows } from "./treasury.js";
 import { importProjects } from "../import/projects.js";
 import { importIndicators } from "../import/indicators.js";
 import { indicatorsReport, type IndicatorsReport } from "../../reports/indicators.js";
+import { reconciliation } from "../../reports/reconciliation.js";
+import { importStatements } from "../import/statements.js";
+import { addUser, listUsers } from "../repositories/users.js";
 
 export interface DemoRun {
   year: number;
@@ -73,6 +76,8 @@ export async function runDemo(db: Database, io: Io, run: DemoRun): Promise<void>
   // read again after the imports: the statements must split by the mid-year agreement set above
   const reference = await ReferenceData.load(db.knex);
   await recordInterimTransfers(db, reference, run.year);
+  await loadOperatorStatements(db, reference, run, say);
+  await addDemoUsers(db, reference, say);
   const reports = await yearReports(db, reference, run.year);
 
   if (run.format === "json") {
@@ -184,6 +189,80 @@ async function loadProjects(db: Database, run: DemoRun, say: Say): Promise<void>
   fs.writeFileSync(projectsFile, demoProjects(run.year));
   const p = await importProjects(db, projectsFile);
   say(p.already_imported ? "demo: projects already imported" : `demo: ${p.new_projects} projects with their quotas`);
+}
+
+/**
+ * Each operator's own record of its park's receipts (its statement, 对账单), derived from the
+ * prefecture's books so that reconciliation has something to do: most rows agree, a few are missing,
+ * a few carry another amount, and a few are recorded under another number a day later (probable
+ * counterparts for a person to confirm or reject). Deterministic: a second run writes the same file,
+ * which is already imported.
+ */
+async function loadOperatorStatements(db: Database, reference: ReferenceData, run: DemoRun, say: Say): Promise<void> {
+  for (const operator of reference.operators) {
+    const r = await reconciliation(db.knex, reference, run.year, operator, FULL_VIEW);
+    const rows = r.items
+      .filter((i) => i.prefecture_amount !== null)
+      .sort((a, b) => (a.receipt_no < b.receipt_no ? -1 : a.receipt_no > b.receipt_no ? 1 : 0));
+    if (rows.length === 0) continue;
+    const lines = ["receipt_no,uscc,tax_code,collected_on,amount"];
+    rows.forEach((item, i) => {
+      if (i % 97 === 3) return; // the operator has not recorded it
+      let receipt_no = item.receipt_no;
+      let amount = item.prefecture_amount!;
+      let on = item.collected_on;
+      if (i % 89 === 5) amount = bumpYuan(amount); // another amount under the same number
+      if (i % 83 === 7) {
+        receipt_no = `${operator.toUpperCase()}-${item.receipt_no}`; // its own number, entered a day later
+        on = nextDay(on);
+      }
+      lines.push([receipt_no, item.uscc, item.tax_code, on, amount].join(","));
+    });
+    const file = path.join(run.dir, `statement-${operator}-${run.year}.csv`);
+    fs.writeFileSync(file, lines.join("\n") + "\n");
+    const s = await importStatements(db, operator, file);
+    say(
+      s.already_imported
+        ? `demo: ${path.basename(file)} already imported`
+        : `demo: ${path.basename(file)}: ${s.new_rows} rows of ${operator}'s own statement`,
+    );
+  }
+}
+
+/** 100 yuan more, as an operator's typing error would be (string arithmetic in fen, never a float). */
+function bumpYuan(amount: string): string {
+  return formatYuan(parseYuan(amount)! + 10_000n);
+}
+
+function nextDay(iso: string): string {
+  const d = new Date(`${iso}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The password of every demo user: the sample books only, printed by the demo. */
+export const DEMO_PASSWORD = "parkledger-demo";
+
+/** The people who sign in to the demo's books: each party's finance department, statistics, the auditors. */
+export function demoUsers(reference: ReferenceData): { name: string; party: string; role: string }[] {
+  const finance = [...new Set([...reference.parks.map((p) => p.host), ...reference.operators])].sort();
+  return [
+    ...finance.map((party) => ({ name: party, party, role: "finance" })),
+    { name: "statistics", party: "statistics", role: "statistics" },
+    { name: "auditor", party: "auditor", role: "auditor" },
+  ];
+}
+
+/** Adds the demo's users that are not there yet. */
+async function addDemoUsers(db: Database, reference: ReferenceData, say: Say): Promise<void> {
+  const existing = new Set((await listUsers(db.knex)).map((u) => u.name));
+  const added: string[] = [];
+  for (const u of demoUsers(reference)) {
+    if (existing.has(u.name)) continue;
+    await addUser(db.knex, { ...u, password: DEMO_PASSWORD });
+    added.push(u.name);
+  }
+  if (added.length > 0) say(`demo: users ${added.join(", ")} (password ${DEMO_PASSWORD})`);
 }
 
 /** Quarterly interim transfers: 20 % of the year's operator share, rounded down to 10,000 yuan. */

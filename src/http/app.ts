@@ -7,6 +7,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import type { Logger } from "pino";
@@ -74,6 +75,11 @@ export interface AppOptions {
   auth_addresses_max?: number;
   /** Where the handlers at work are counted (`serve` waits for them when it stops). */
   inflight?: InFlight;
+  /**
+   * The built web workspace served at / (default: web/dist of this package, `npm run build:web`);
+   * null serves none.
+   */
+  web_dir?: string | null;
 }
 
 interface Context {
@@ -458,7 +464,13 @@ export function createApp(db: Database, options: AppOptions): express.Express {
   // behind a reverse proxy, the client's address (for throttling and logs) is the proxy's to tell
   if (options.trust_proxy !== undefined) app.set("trust proxy", options.trust_proxy);
   app.set("query parser", "simple");
-  app.use(helmet());
+  app.use(
+    helmet({
+      // the server speaks plain HTTP itself (TLS is a proxy's): upgrading the page's own assets to https
+      // would break the web workspace served on a local address
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    }),
+  );
   app.use((req, res, next) => {
     // the id the audit trail records is always the server's own; a client's id is only logged beside it
     const id = randomUUID();
@@ -486,9 +498,25 @@ export function createApp(db: Database, options: AppOptions): express.Express {
   v1.get("/openapi.json", (_req, res) => {
     res.json(openApiDocument(ROUTES));
   });
-  v1.get("/me", (_req, res) => {
+  v1.get("/me", async (_req, res) => {
     const p = res.locals.principal as Principal;
-    res.json({ party: p.party, role: p.role, token_id: p.token_id.toString() });
+    // the parks the caller may name: an operator its own, everyone else every park (the workspace's choices)
+    const own = operatorOf(p);
+    const parks = (await listParks(db)).filter((park) => own === null || park.operator === own);
+    res.json({
+      party: p.party,
+      role: p.role,
+      token_id: p.token_id.toString(),
+      operates: [...p.operates],
+      hosts: [...p.hosts],
+      parks: parks.map((park) => ({
+        park: park.park,
+        name_zh: park.name_zh,
+        name_en: park.name_en,
+        operator: park.operator,
+        host: park.host,
+      })),
+    });
   });
   const json = express.json({ limit: options.json_limit ?? LIMITS.json_body_bytes_max, strict: true });
   for (const route of ROUTES) {
@@ -503,6 +531,7 @@ export function createApp(db: Database, options: AppOptions): express.Express {
     throw new HttpError(404, "not_found");
   });
   app.use("/v1", v1);
+  app.use(webWorkspace(options.web_dir === undefined ? defaultWebDir() : options.web_dir));
   app.use(() => {
     throw new HttpError(404, "not_found");
   });
@@ -517,6 +546,56 @@ export function createApp(db: Database, options: AppOptions): express.Express {
     res.status(status).json(body);
   });
   return app;
+}
+
+/** web/dist of this package: two folders up from src/http, three from dist/src/http. */
+export function defaultWebDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i += 1) {
+    if (fs.existsSync(path.join(dir, "package.json"))) return path.join(dir, "web", "dist");
+    dir = path.dirname(dir);
+  }
+  return path.resolve("web", "dist");
+}
+
+/**
+ * The web workspace (docs/web.md): its hashed assets under /assets with a year's cache, and
+ * index.html, never cached, for / and every other page's path outside /v1 (the page routes itself).
+ * Without a build, / says how to make one.
+ */
+function webWorkspace(dir: string | null): express.Router {
+  const router = express.Router();
+  const index = dir === null ? null : path.join(dir, "index.html");
+  if (index === null || !fs.existsSync(index)) {
+    router.get("/", (_req, res) => {
+      res
+        .status(503)
+        .type("text/plain; charset=utf-8")
+        .send(
+          "parkledger: the web workspace is not built here. Run `npm run build:web` (npm install does it), " +
+            "then start the server again. The JSON API is at /v1.\n",
+        );
+    });
+    return router;
+  }
+  // hashed file names change with their content: a browser may keep them for a year
+  router.use("/assets", express.static(path.join(dir!, "assets"), { immutable: true, maxAge: "365d", index: false }));
+  router.use(
+    express.static(dir!, {
+      index: false,
+      setHeaders: (res) => res.setHeader("Cache-Control", "no-cache"),
+    }),
+  );
+  router.get("/{*page}", (req, res, next) => {
+    // a missing asset is a 404, not the page
+    if (req.path.startsWith("/assets/") || !req.accepts("html")) {
+      next();
+      return;
+    }
+    res.setHeader("Cache-Control", "no-cache");
+    res.sendFile(index);
+  });
+  return router;
 }
 
 /** What every route shares: the server's database, the receipt desk, and its options. */

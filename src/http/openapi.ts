@@ -51,7 +51,27 @@ function servicePaths(): Record<string, Record<string, object>> {
         tags: ["session"],
         security: SECURITY,
         responses: {
-          "200": json(z.object({ party: z.string(), role: z.string(), token_id: z.string() }), "who is asking"),
+          "200": json(
+            z.object({
+              party: z.string(),
+              role: z.enum(["finance", "statistics", "auditor"]),
+              token_id: z.string(),
+              /** The parks the caller runs, and those it hosts. */
+              operates: z.array(z.string()),
+              hosts: z.array(z.string()),
+              /** The parks the caller may name (an operator its own), with their names. */
+              parks: z.array(
+                z.object({
+                  park: z.string(),
+                  name_zh: z.string(),
+                  name_en: z.string(),
+                  operator: z.string(),
+                  host: z.string(),
+                }),
+              ),
+            }),
+            "who is asking: party, role, and the parks it may name",
+          ),
           "401": errorAnswer(HTTP_ERRORS.unauthorized),
         },
       },

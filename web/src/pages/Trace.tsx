@@ -1,0 +1,111 @@
+// Drill-down: the entries behind a figure, each with where it came from (the source file, its sha256
+// and row, or the request, party and token), adding up to the figure (the API says whether they agree).
+import { Alert, Descriptions, Space, Table, Tag, Typography } from "antd";
+import { api, unwrap, type TraceAnswer } from "../api/client";
+import { Bi, Downloads, Loading, Money, moneyColumn, useLoad } from "../components/common";
+import { useWorkspace } from "../workspace";
+
+type Entry = TraceAnswer["entries"][number];
+
+const PATHS = { settlement: "/trace/settlement", indicators: "/trace/indicators", account: "/trace/account" } as const;
+
+export default function TracePage() {
+  const { t } = useWorkspace();
+  const params = new URL(window.location.href).searchParams;
+  const kind = (params.get("kind") ?? "settlement") as keyof typeof PATHS;
+  const query: Record<string, string> = {};
+  for (const [k, v] of params) if (k !== "kind") query[k] = v;
+  const path = PATHS[kind] ?? PATHS.settlement;
+  const key = params.toString();
+  const state = useLoad(async () => {
+    const q = { ...query, year: Number(query.year) } as never;
+    const r =
+      path === "/trace/settlement"
+        ? await api.GET("/trace/settlement", { params: { query: q } })
+        : path === "/trace/indicators"
+          ? await api.GET("/trace/indicators", { params: { query: q } })
+          : await api.GET("/trace/account", { params: { query: q } });
+    return unwrap(r as { data?: unknown; error?: unknown; response: Response }) as TraceAnswer;
+  }, [key]);
+  const quantity = kind === "indicators";
+  return (
+    <Space direction="vertical" size="middle" style={{ width: "100%" }}>
+      <Typography.Title level={1}>{t("构成明细", "Trace")}</Typography.Title>
+      <Descriptions size="small" bordered column={{ xs: 1, md: 4 }}>
+        {Object.entries(query).map(([k, v]) => (
+          <Descriptions.Item key={k} label={k}>
+            {v}
+          </Descriptions.Item>
+        ))}
+      </Descriptions>
+      <Downloads path={path} query={query} />
+      <Loading state={state}>
+        {(tr) => (
+          <>
+            <Space wrap size="large" data-testid="trace-head">
+              <span>
+                {t("数字", "Figure")}:{" "}
+                <strong data-testid="trace-figure">{quantity ? tr.figure : <Money value={tr.figure} />}</strong>
+              </span>
+              <span>
+                {t("分录合计", "Entries add up to")}: <Money value={tr.total} />
+              </span>
+              <Tag color={tr.agrees ? "#166534" : "#991b1b"}>
+                {tr.agrees ? t("相符", "agrees") : t("不符", "does not agree")}
+              </Tag>
+              <span>
+                {tr.entry_count} {t("笔分录", "entries")}
+              </span>
+            </Space>
+            {tr.entries.length < tr.entry_count && (
+              <Alert
+                type="info"
+                title={t("只列出部分分录；下载可得全部。", "Some entries are listed; the downloads have them all.")}
+              />
+            )}
+            <Table<Entry>
+              size="small"
+              rowKey="ordinal"
+              dataSource={tr.entries}
+              pagination={{ defaultPageSize: 50, showSizeChanger: true }}
+              columns={[
+                { title: "#", dataIndex: "ordinal", key: "o", align: "right" },
+                { title: <Bi zh="分录" en="Entry" />, dataIndex: "entry_id", key: "id" },
+                { title: <Bi zh="类别" en="Kind" />, dataIndex: "kind", key: "k" },
+                { title: <Bi zh="日期" en="Date" />, dataIndex: "effective_on", key: "d" },
+                { title: <Bi zh="园区" en="Park" />, dataIndex: "park", key: "p" },
+                { title: <Bi zh="税种" en="Tax" />, dataIndex: "tax_code", key: "t" },
+                { title: <Bi zh="业务键" en="Key" />, dataIndex: "idempotency_key", key: "ik" },
+                moneyColumn(<Bi zh="金额" en="Amount" />, "amount", (v) => (quantity ? v : <Money value={v} />)),
+                {
+                  title: <Bi zh="来源" en="Source" />,
+                  key: "src",
+                  render: (_: unknown, e) => <Source e={e} />,
+                },
+              ]}
+            />
+          </>
+        )}
+      </Loading>
+    </Space>
+  );
+}
+
+function Source({ e }: { e: Entry }) {
+  const s = e.source ?? {};
+  const parts = Object.entries(s).filter(([, v]) => v !== null && v !== undefined);
+  return (
+    <span className="plk-source" data-testid="source">
+      {parts.map(([k, v]) => (
+        <span key={k}>
+          {k}: <code>{String(v)}</code>{" "}
+        </span>
+      ))}
+      {e.posted_by ? (
+        <span>
+          posted_by: <code>{e.posted_by}</code>
+        </span>
+      ) : null}
+    </span>
+  );
+}
