@@ -181,22 +181,8 @@ describe.skipIf(browserMissing !== null)(`web workspace in Chromium (${dialectLa
     await context.close();
   });
 
-  it("confirms a probable pair and the figures move (needs POST /v1/reconciliation/decisions)", async (ctx) => {
+  it("confirms a probable pair and the figures move ", async () => {
     const { context, page } = await signIn(w, "prefecture");
-    const probe = await page.evaluate(async () => {
-      const r = await fetch("/v1/reconciliation/decisions", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: "{}",
-      });
-      return r.status;
-    });
-    if (probe === 404) {
-      // the decisions route is another branch's (issue 13): this test passes once it is merged
-      await context.close();
-      ctx.skip();
-      return;
-    }
     const before = await apiJson<{ summary: { probable_pairs: number }; items: Item[] }>(
       page,
       `/v1/reports/reconciliation?year=${YEAR}&operator=bingtuan`,

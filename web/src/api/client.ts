@@ -63,35 +63,11 @@ export function downloadHref(path: string, query: Record<string, string | number
   return `/v1${path}?${q.toString()}`;
 }
 
-/**
- * HAND-TYPED until the decisions branch is merged (issue 13; the route is not in the OpenAPI document
- * yet, so the typed client does not know it): POST /v1/reconciliation/decisions records a person's
- * decision on a probable pair. Once merged, replace with api.POST("/reconciliation/decisions", …).
- */
-export interface DecisionInput {
-  operator: string;
-  park?: string;
-  year: number;
-  receipt_no: string;
-  counterpart_no: string;
-  decision: "confirm" | "reject";
-  reason?: string;
-}
-export interface DecisionRecorded {
-  id: string | null;
-  decision: "confirm" | "reject";
-  party: string;
-  user?: string | null;
-  decided_at: string;
-}
-export async function postDecision(input: DecisionInput): Promise<DecisionRecorded> {
-  const res = await fetch("/v1/reconciliation/decisions", {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify(input),
-  });
-  const body = (await res.json().catch(() => ({}))) as DecisionRecorded & { message?: string; error?: string };
-  if (!res.ok) throw new ApiError(res.status, body.message ?? body.error ?? `HTTP ${res.status}`);
-  return body;
+/** A person's decision on a probable pair of the reconciliation (POST /v1/reconciliation/decisions). */
+export type DecisionInput = NonNullable<
+  paths["/reconciliation/decisions"]["post"]["requestBody"]
+>["content"]["application/json"];
+
+export async function postDecision(input: DecisionInput) {
+  return unwrap(await api.POST("/reconciliation/decisions", { body: input }));
 }

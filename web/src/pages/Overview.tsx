@@ -1,12 +1,12 @@
-// 概览: the party's year in figures (the settlement statement), month by month (the operator share's
-// trace, summed by month in fen), by tax type, and what needs attention: prior-year adjustments and
+// 概览: the party's year in figures (the settlement statement), month by month (the statement's own
+// months, which add up to the year to the fen), by tax type, and what needs attention: prior-year adjustments and
 // what is held in suspense.
 import { Alert, Card, Col, Row, Space, Statistic, Table, Typography } from "antd";
-import { api, unwrap, type Settlement, type TraceAnswer } from "../api/client";
+import { api, unwrap, type Settlement } from "../api/client";
 import { Chart } from "../components/Chart";
 import { Bi, FigureLink, Loading, Money, moneyColumn, useLoad } from "../components/common";
 import { useOperatorChoice } from "../components/OperatorPicker";
-import { chartYuan, formatAmount, fromFen, sumMoney, toFen } from "../money";
+import { chartYuan, formatAmount, sumMoney } from "../money";
 import { readsAllMoney, useWorkspace } from "../workspace";
 
 export default function Overview() {
@@ -81,7 +81,7 @@ function Figures({ s, operator }: { s: Settlement; operator: string }) {
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={12}>
           <Card title={t("按月运营方分成", "Operator share by month")} size="small">
-            <Monthly operator={operator} />
+            <Monthly s={s} />
           </Card>
         </Col>
         <Col xs={24} xl={12}>
@@ -139,53 +139,67 @@ function Figures({ s, operator }: { s: Settlement; operator: string }) {
   );
 }
 
-/** The operator share month by month: its trace's entries summed by month, exactly, in fen. */
-function Monthly({ operator }: { operator: string }) {
-  const { year, t } = useWorkspace();
-  const state = useLoad(
-    async () =>
-      unwrap(
-        await api.GET("/trace/settlement", { params: { query: { year, operator, figure: "operator_share" } } }),
-      ) as unknown as TraceAnswer,
-    [year, operator],
-  );
+/** The operator's and the host's shares month by month, as the statement gives them (its months add up to it). */
+function Monthly({ s }: { s: Settlement }) {
+  const { t } = useWorkspace();
+  const all = s.months ?? [];
+  const months = all.filter((m) => m.month !== null);
+  const other = all.find((m) => m.month === null);
+  const exact = (key: "operator_share" | "host_share") => (p: { dataIndex: number; seriesName: string }[]) =>
+    `${months[p[0]!.dataIndex]!.month}: ${p.map((x) => `${x.seriesName} ${formatAmount(months[x.dataIndex]![key])}`).join(" / ")}`;
   return (
-    <Loading state={state}>
-      {(trace) => {
-        const months = Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, "0")}`);
-        const fen = new Map<string, bigint>(months.map((m) => [m, 0n]));
-        let earlier = 0n;
-        for (const e of trace.entries) {
-          const m = e.effective_on.slice(0, 7);
-          if (fen.has(m)) fen.set(m, fen.get(m)! + toFen(e.amount));
-          else earlier += toFen(e.amount);
-        }
-        const values = months.map((m) => fromFen(fen.get(m)!));
-        return (
-          <>
-            <Chart
-              label={t("按月运营方分成", "Operator share by month")}
-              option={{
-                tooltip: {
-                  trigger: "axis",
-                  formatter: (p: { dataIndex: number }[]) =>
-                    `${months[p[0]!.dataIndex]}: ${formatAmount(values[p[0]!.dataIndex])}`,
-                },
-                grid: { left: 90, right: 16 },
-                xAxis: { type: "category", data: months.map((m) => m.slice(5)) },
-                yAxis: { type: "value" },
-                series: [{ type: "bar", data: values.map(chartYuan), itemStyle: { color: "#1d4ed8" } }],
-              }}
-            />
-            {earlier !== 0n && (
-              <Typography.Text type="secondary">
-                {t("其他年度分录", "Entries dated outside the year")}: {formatAmount(fromFen(earlier))}
-              </Typography.Text>
-            )}
-          </>
-        );
-      }}
-    </Loading>
+    <>
+      <Chart
+        label={t("按月运营方与东道方分成", "Operator and host shares by month")}
+        option={{
+          tooltip: { trigger: "axis", formatter: exact("operator_share") },
+          legend: {},
+          grid: { left: 90, right: 16 },
+          xAxis: { type: "category", data: months.map((m) => m.month!.slice(5)) },
+          yAxis: { type: "value" },
+          series: [
+            {
+              name: t("运营方分成", "Operator share"),
+              type: "bar",
+              stack: "local",
+              data: months.map((m) => chartYuan(m.operator_share)),
+              itemStyle: { color: "#1d4ed8" },
+            },
+            {
+              name: t("东道方分成", "Host share"),
+              type: "bar",
+              stack: "local",
+              data: months.map((m) => chartYuan(m.host_share)),
+              itemStyle: { color: "#0f766e" },
+            },
+          ],
+        }}
+      />
+      <Table
+        size="small"
+        pagination={false}
+        rowKey={(m) => m.month ?? "other"}
+        dataSource={all}
+        caption={t("按月（合计等于全年）", "By month (adding up to the year)")}
+        columns={[
+          {
+            title: <Bi zh="月份" en="Month" />,
+            key: "month",
+            render: (_: unknown, m) => m.month ?? t("跨年度调整", "Dated in other years"),
+          },
+          { title: <Bi zh="笔数" en="Rows" />, dataIndex: "receipts", key: "receipts", align: "right" },
+          moneyColumn(<Bi zh="运营方分成" en="Operator share" />, "operator_share"),
+          moneyColumn(<Bi zh="东道方分成" en="Host share" />, "host_share"),
+          moneyColumn(<Bi zh="拨付" en="Transferred" />, "transferred"),
+        ]}
+      />
+      {other !== undefined && (
+        <Typography.Text type="secondary">
+          {t("其他年度日期的分录（以前年度调整）", "Entries dated outside the year (prior-year adjustments)")}:{" "}
+          {formatAmount(other.operator_share)}
+        </Typography.Text>
+      )}
+    </>
   );
 }
 
