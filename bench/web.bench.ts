@@ -5,9 +5,14 @@
 // overview's figures being visible, median and spread. Then the gzipped sizes of what the first page
 // load downloads (index.html's script, its modulepreloads and its stylesheet) and of the chunks
 // loaded later on demand.
+// Then (on PostgreSQL, or with DRILL_RECEIPTS) the drill-down over a year of DRILL_RECEIPTS receipts
+// (1,000,000 by default; the files of `npm run bench`, bench/out/, reused when present): from a click
+// on the overview's operator share to the trace page showing the figure and its first entries, and the
+// trace's first page from the API alone.
 //
 //   npm run bench:web                 # LOADS=7
 //   LOADS=15 CHROMIUM_PATH=/usr/bin/chromium npm run bench:web
+//   DATABASE_URL=postgres://root@127.0.0.1:5432/postgres npm run bench:web   # with the drill-down
 
 import fs from "node:fs";
 import type { AddressInfo } from "node:net";
@@ -21,6 +26,16 @@ import { chromium } from "playwright-core";
 import { openDatabase, type Database } from "../src/db/database.js";
 import { migrate } from "../src/db/migrate.js";
 import { DEMO_PASSWORD, runDemo } from "../src/demo/run.js";
+import {
+  DEMO_DEFAULTS,
+  demoEnterprises,
+  demoReceipts,
+  enterprisesCsv,
+  receiptsCsvLines,
+} from "../src/demo/generate.js";
+import { importEnterprises } from "../src/import/enterprises.js";
+import { importReceipts } from "../src/import/receipts.js";
+import { addUser } from "../src/repositories/users.js";
 import { createApp, defaultWebDir } from "../src/http/app.js";
 import { httpServer } from "../src/http/guard.js";
 
@@ -31,14 +46,14 @@ const webDir = defaultWebDir();
 
 const silent = () => new Writable({ write: (_c, _e, done) => done() });
 
-async function database(): Promise<{ db: Database; drop: () => Promise<void> }> {
+async function database(suffix = ""): Promise<{ db: Database; drop: () => Promise<void> }> {
   const url = process.env.DATABASE_URL;
   if (!url) {
     const db = await openDatabase({ memory: true });
     await migrate(db);
     return { db, drop: () => db.close() };
   }
-  const name = `parkledger_bench_web_${process.pid}`;
+  const name = `parkledger_bench_web_${process.pid}${suffix}`;
   const admin = async (sql: string) => {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
@@ -137,3 +152,101 @@ const rows: [string, string][] = [
 const width = Math.max(...rows.map((r) => r[0].length));
 process.stdout.write(`\nweb workspace (${db.dialect}, Chromium ${version})\n`);
 for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v.padStart(12)}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// The drill-down over a large year
+
+const DRILL_RECEIPTS = Number(process.env.DRILL_RECEIPTS ?? (process.env.DATABASE_URL ? 1_000_000 : 0));
+const DRILLS = Number(process.env.DRILLS ?? 7);
+
+async function writeLines(file: string, lines: Iterable<string>): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const out = fs.createWriteStream(tmp, { highWaterMark: 1 << 20 });
+  let chunk = "";
+  for (const line of lines) {
+    chunk += line;
+    if (chunk.length >= 1 << 19) {
+      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+      chunk = "";
+    }
+  }
+  out.end(chunk);
+  await new Promise<void>((resolve) => out.once("close", () => resolve()));
+  fs.renameSync(tmp, file);
+}
+
+if (DRILL_RECEIPTS > 0) {
+  const demo = { ...DEMO_DEFAULTS, year: YEAR, seed: 20250101, enterprises: 5000, receipts: DRILL_RECEIPTS };
+  const outDir = path.join(path.dirname(webDir), "..", "bench", "out");
+  fs.mkdirSync(outDir, { recursive: true });
+  const stem = `y${YEAR}-s${demo.seed}-e${demo.enterprises}`;
+  const enterprisesFile = path.join(outDir, `enterprises-${stem}.csv`);
+  const receiptsFile = path.join(outDir, `receipts-${stem}-r${DRILL_RECEIPTS}.csv`);
+  const registry = demoEnterprises(demo);
+  if (!fs.existsSync(enterprisesFile)) await writeLines(enterprisesFile, [enterprisesCsv(registry)]);
+  if (!fs.existsSync(receiptsFile)) await writeLines(receiptsFile, receiptsCsvLines(demoReceipts(demo, registry)));
+  const big = await database("_drill");
+  const t0 = Date.now();
+  await importEnterprises(big.db, enterprisesFile);
+  const imported = await importReceipts(big.db, receiptsFile);
+  await addUser(big.db.knex, { name: "prefecture", party: "prefecture", role: "finance", password: DEMO_PASSWORD });
+  process.stderr.write(
+    `bench:web: ${imported.receipts.toLocaleString("en-US")} receipts imported in ${((Date.now() - t0) / 1000).toFixed(1)} s for the drill-down\n`,
+  );
+  const app = httpServer(createApp(big.db, { logger: pino({ level: "silent" }) })).listen(0, "127.0.0.1");
+  await new Promise<void>((resolve) => app.once("listening", () => resolve()));
+  const at = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+  const chrome = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+  const clicks: number[] = [];
+  const apiTimes: number[] = [];
+  let entryCount = 0;
+  try {
+    const context = await chrome.newContext({ viewport: { width: 1280, height: 800 } });
+    const signed = await context.request.post(`${at}/v1/session`, {
+      data: { name: "prefecture", password: DEMO_PASSWORD },
+    });
+    if (signed.status() !== 201) throw new Error(`sign-in answered ${signed.status()}`);
+    const page = await context.newPage();
+    const traceUrl = `${at}/v1/trace/settlement?year=${YEAR}&operator=bingtuan&figure=operator_share&limit=50&offset=0`;
+    for (let i = 0; i < DRILLS; i += 1) {
+      const a = performance.now();
+      const r = await context.request.get(traceUrl);
+      const body = (await r.json()) as { entry_count: number; agrees: boolean };
+      apiTimes.push(performance.now() - a);
+      if (!body.agrees) throw new Error("the trace does not agree with its figure");
+      entryCount = body.entry_count;
+    }
+    for (let i = 0; i < DRILLS; i += 1) {
+      await page.goto(`${at}/?year=${YEAR}&operator=bingtuan`);
+      const link = page.locator("[data-testid=figures] a.plk-figure").nth(1);
+      await link.waitFor({ state: "visible", timeout: 60_000 });
+      const a = performance.now();
+      await link.click();
+      await page.locator("[data-testid=trace-figure]").waitFor({ state: "visible", timeout: 60_000 });
+      await page.locator(".ant-table-tbody tr.ant-table-row").first().waitFor({ state: "visible", timeout: 60_000 });
+      clicks.push(performance.now() - a);
+    }
+    await context.close();
+  } finally {
+    await chrome.close();
+    app.closeAllConnections();
+    app.close();
+    await big.drop();
+  }
+  const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  const drillRows: [string, string][] = [
+    [`drill-down click to the trace's first entries, median of ${DRILLS}`, `${med(clicks).toFixed(0)} ms`],
+    ["  fastest / slowest", `${Math.min(...clicks).toFixed(0)} / ${Math.max(...clicks).toFixed(0)} ms`],
+    [`the trace's first page from the API alone, median of ${DRILLS}`, `${med(apiTimes).toFixed(0)} ms`],
+    ["  entries behind the operator share", entryCount.toLocaleString("en-US")],
+  ];
+  const w2 = Math.max(...drillRows.map((r) => r[0].length));
+  process.stdout.write(
+    `\ndrill-down over ${DRILL_RECEIPTS.toLocaleString("en-US")} receipts (${big.db.dialect}, Chromium ${version})\n`,
+  );
+  for (const [k, v] of drillRows) process.stdout.write(`${k.padEnd(w2)}  ${v.padStart(12)}\n`);
+} else {
+  process.stdout.write(
+    "\n(the drill-down over 1,000,000 receipts runs on PostgreSQL: set DATABASE_URL, or DRILL_RECEIPTS)\n",
+  );
+}

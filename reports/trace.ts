@@ -101,6 +101,8 @@ export interface Trace {
   entry_count: number;
   /** The entries, in id order; `--limit` may shorten the list, never the total. */
   entries: TraceEntry[];
+  /** How many entries before the first one listed (`--offset`, with `--limit`: a page of a long trace). */
+  offset: number;
 }
 
 /** One account the figure reads, the side it reads, and whether it adds or subtracts. */
@@ -127,7 +129,7 @@ export async function trace(
   knex: Knex | Knex.Transaction,
   ref: ReferenceData,
   target: TraceTarget,
-  options: { viewer: Viewer; limit?: number },
+  options: { viewer: Viewer; limit?: number; offset?: number },
 ): Promise<Trace> {
   if (!inView(ref, options.viewer, target))
     throw new Error(
@@ -157,6 +159,8 @@ export async function trace(
   if (f.tax_code !== undefined) where("e.tax_code = ?", f.tax_code);
   if (f.kind !== undefined) where("e.kind = ?", f.kind);
   if (f.month !== undefined) where("e.effective_on = ?", `${f.month}-01`);
+  if (options.limit !== undefined || options.offset !== undefined)
+    return pagedTrace(knex, viewer, target, plan, partOf, conditions, bindings, options.limit, options.offset ?? 0);
   const { rows } =
     partOf.size === 0
       ? { rows: [] }
@@ -213,6 +217,99 @@ export async function trace(
     agrees: total === figure,
     entry_count: entries.length,
     entries: shown,
+    offset: 0,
+  };
+}
+
+/**
+ * A page of a trace, for a figure of a million entries: the database adds every entry's contribution
+ * up (the total and the count cover all of them) and lists only the page's entries, in id order, each
+ * with its own contribution, so a page costs a query over the figure's lines and a short walk of the
+ * entries, never a million objects.
+ */
+async function pagedTrace(
+  knex: Knex | Knex.Transaction,
+  viewer: Viewer,
+  target: TraceTarget,
+  plan: Plan,
+  partOf: Map<number, Part>,
+  conditions: string[],
+  bindings: Knex.RawBinding[],
+  limit: number | undefined,
+  offset: number,
+): Promise<Trace> {
+  const figure = plan.figure();
+  figure.catch(() => {});
+  const format = (units: bigint) => plan.format(units);
+  if (partOf.size === 0)
+    return {
+      target,
+      unit: plan.unit,
+      figure: format(await figure),
+      total: format(0n),
+      agrees: (await figure) === 0n,
+      entry_count: 0,
+      entries: [],
+      offset,
+    };
+  // each account's contribution: its side or its net movement, added or subtracted (as the walk above)
+  const cases = [...partOf.entries()]
+    .map(([id, part]) => {
+      const amount = part.sideOnly
+        ? part.side === "debit"
+          ? "l.debit_fen"
+          : "l.credit_fen"
+        : part.side === "debit"
+          ? "(l.debit_fen - l.credit_fen)"
+          : "(l.credit_fen - l.debit_fen)";
+      return `when ${Number(id)} then ${part.factor === -1n ? "-" : ""}${amount}`;
+    })
+    .join(" ");
+  const contribution = `(case l.account_id ${cases} end)`;
+  // an entry whose lines on these accounts are all on the other side adds nothing and is not listed
+  const listed = [...partOf.values()].every((p) => p.sideOnly) ? "units <> 0" : "true";
+  const where = conditions.join(" and ");
+  const totals = knex.raw(
+    `select count(*) filter (where ${listed}) as n, coalesce(sum(units), 0)::text as total
+       from (select l.entry_id, sum(${contribution}) as units
+               from journal_lines l join journal_entries e on e.id = l.entry_id
+              where ${where} group by l.entry_id) c`,
+    bindings,
+  );
+  totals.catch(() => {});
+  const accountIds = [...partOf.keys()];
+  const entryConditions = conditions.filter((c) => !c.startsWith("l.account_id"));
+  const entryBindings = bindings.slice(1);
+  const page = await knex.raw(
+    `select e.id, e.kind, e.effective_on, e.fiscal_year, e.origin_year, e.idempotency_key, e.park, e.tax_code,
+            e.description, e.source_row, e.posted_by, e.request_id, e.party, e.token_id, e.entry_hash,
+            i.file_name, i.file_sha256, i.party as import_party, x.units::text as units
+       from journal_entries e
+       cross join lateral (select sum(${contribution}) as units, count(*) as lines
+                             from journal_lines l where l.entry_id = e.id and l.account_id = any(?)) x
+       left join imports i on i.id = e.import_id
+      where ${entryConditions.join(" and ")} and x.lines > 0 and ${listed.replace("units", "x.units")}
+      order by e.id ${limit !== undefined ? `limit ${Number(limit)}` : ""} offset ${Number(offset)}`,
+    [accountIds, ...entryBindings],
+  );
+  const entries = (page.rows as Record<string, unknown>[]).map((r, i) => {
+    const entry = traceEntry(viewer, String(r.id), r);
+    entry.amount = format(toFen(r.units as string));
+    entry.ordinal = offset + i + 1;
+    return entry;
+  });
+  const t = (await totals).rows[0] as { n: unknown; total: string };
+  const total = toFen(t.total);
+  const wanted = await figure;
+  return {
+    target,
+    unit: plan.unit,
+    figure: format(wanted),
+    total: format(total),
+    agrees: total === wanted,
+    entry_count: Number(t.n),
+    entries,
+    offset,
   };
 }
 

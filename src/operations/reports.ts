@@ -80,10 +80,20 @@ const YEAR = "fiscal year, e.g. 2025";
 const OPERATOR = "a party that runs a park, e.g. bingtuan or urumqi (park list)";
 const JURISDICTION = "a jurisdiction, e.g. prefecture, bingtuan, urumqi or central (park list)";
 const LIMIT = "list at most N entries (the total still covers all)";
+const OFFSET = "skip the first N entries (with --limit, a page of a long trace)";
 const OPERATOR_PARK = "one of the operator's parks; without it, the sum of all it runs";
 
-const traceAnswer = async (ctx: ReportContext, target: TraceTarget, limit: number | undefined) => {
-  const t = await trace(ctx.knex, ctx.ref, target, { viewer: ctx.viewer, ...(limit !== undefined ? { limit } : {}) });
+const traceAnswer = async (
+  ctx: ReportContext,
+  target: TraceTarget,
+  limit: number | undefined,
+  offset: number | undefined,
+) => {
+  const t = await trace(ctx.knex, ctx.ref, target, {
+    viewer: ctx.viewer,
+    ...(limit !== undefined ? { limit } : {}),
+    ...(offset !== undefined ? { offset } : {}),
+  });
   return { json: t, tabular: () => traceTabular(t), items: t.entries.length };
 };
 
@@ -265,6 +275,7 @@ export const REPORTS: readonly ReportOperation[] = [
       tax: S.Code.optional(),
       figure: z.enum(SETTLEMENT_FIGURES).default("operator_share"),
       limit: S.Limit,
+      offset: S.Limit,
     }),
     help: {
       year: YEAR,
@@ -273,6 +284,7 @@ export const REPORTS: readonly ReportOperation[] = [
       tax: "one tax's row (VAT, 10101, …) instead of the totals",
       figure: "which figure",
       limit: LIMIT,
+      offset: OFFSET,
     },
     allow: (p, q) => access.readOperatorMoney(p, q.operator),
     run: (ctx, q) =>
@@ -287,6 +299,7 @@ export const REPORTS: readonly ReportOperation[] = [
           figure: q.figure,
         },
         q.limit,
+        q.offset,
       ),
   }),
   define({
@@ -300,6 +313,7 @@ export const REPORTS: readonly ReportOperation[] = [
       month: S.Month.optional(),
       figure: z.enum(INDICATOR_FIGURES).default("total"),
       limit: S.Limit,
+      offset: S.Limit,
     }),
     help: {
       year: "calendar year",
@@ -308,6 +322,7 @@ export const REPORTS: readonly ReportOperation[] = [
       month: "one month of the year, YYYY-MM",
       figure: "which figure",
       limit: LIMIT,
+      offset: OFFSET,
     },
     allow: async (p, q, ref) => access.readIndicators(p, (await ref()).park(q.park)?.operator ?? null),
     run: (ctx, q) =>
@@ -322,6 +337,7 @@ export const REPORTS: readonly ReportOperation[] = [
           figure: q.figure,
         },
         q.limit,
+        q.offset,
       ),
   }),
   define({
@@ -334,6 +350,7 @@ export const REPORTS: readonly ReportOperation[] = [
       account: S.Identifier(64),
       figure: z.enum(ACCOUNT_FIGURES).default("debit"),
       limit: S.Limit,
+      offset: S.Limit,
     }),
     help: {
       year: YEAR,
@@ -341,6 +358,7 @@ export const REPORTS: readonly ReportOperation[] = [
       account: "account code, e.g. treasury or due_to:bingtuan",
       figure: "debit or credit",
       limit: LIMIT,
+      offset: OFFSET,
     },
     allow: (p, q) => access.readBooks(p, q.jurisdiction),
     run: (ctx, q) =>
@@ -354,6 +372,7 @@ export const REPORTS: readonly ReportOperation[] = [
           figure: q.figure,
         },
         q.limit,
+        q.offset,
       ),
   }),
 ];

@@ -160,6 +160,36 @@ describe(`trace (${dialectLabel})`, () => {
     expect(table.stdout).toContain("receipt:T-1");
   });
 
+  it("pages a long trace: the pages are the full list in order, each entry's amount as there, the total over all", async () => {
+    const targets: string[][] = [
+      ["settlement", "--year", "2025", "--operator", "bingtuan"],
+      ["settlement", "--year", "2025", "--operator", "bingtuan", "--figure", "local_revenue"],
+      ["settlement", "--year", "2025", "--operator", "urumqi", "--figure", "balance_due"],
+      ["indicators", "--year", "2025", "--park", "BZ", "--indicator", "GDP"],
+      ["account", "--year", "2025", "--jurisdiction", "prefecture", "--account", "treasury", "--figure", "credit"],
+      ["account", "--year", "2025", "--jurisdiction", "prefecture", "--account", "treasury"],
+    ];
+    for (const target of targets) {
+      const full = await traced(...target);
+      const pages = [];
+      for (let offset = 0; offset < full.entry_count + 2; offset += 2) {
+        const page = await traced(...target, "--limit", "2", "--offset", String(offset));
+        expect(page, target.join(" ")).toMatchObject({
+          figure: full.figure,
+          total: full.total,
+          agrees: full.agrees,
+          entry_count: full.entry_count,
+          offset,
+        });
+        pages.push(...page.entries);
+      }
+      expect(pages, target.join(" ")).toEqual(full.entries);
+    }
+    const none = await traced("settlement", "--year", "2025", "--operator", "bingtuan", "--limit", "0");
+    expect(none.entries).toEqual([]);
+    expect(none.agrees).toBe(true);
+  });
+
   it("refuses what cannot be traced, naming why", async () => {
     const r = await cli(db, "trace", "settlement", "--year", "2025", "--operator", "bingtuan", "--tax", "XYZ");
     expect(r.code).toBe(2);

@@ -22,6 +22,8 @@ export type TraceAnswer = {
   total: string;
   agrees: boolean;
   entry_count: number;
+  /** How many entries come before the first one listed (a page of a long trace). */
+  offset: number;
   unit: string;
   entries: {
     ordinal: number;

@@ -1,9 +1,13 @@
 // Drill-down: the entries behind a figure, each with where it came from (the source file, its sha256
 // and row, or the request, party and token), adding up to the figure (the API says whether they agree).
 import { Alert, Descriptions, Space, Table, Tag, Typography } from "antd";
+import { useState } from "react";
 import { api, unwrap, type TraceAnswer } from "../api/client";
 import { Bi, Downloads, Loading, Money, moneyColumn, useLoad } from "../components/common";
 import { useWorkspace } from "../workspace";
+
+/** Entries per page: the API sums them all, the page lists a page of them. */
+const PAGE_SIZE = 50;
 
 type Entry = TraceAnswer["entries"][number];
 
@@ -16,9 +20,16 @@ export default function TracePage() {
   const query: Record<string, string> = {};
   for (const [k, v] of params) if (k !== "kind") query[k] = v;
   const path = PATHS[kind] ?? PATHS.settlement;
-  const key = params.toString();
+  const [page, setPage] = useState({ current: 1, size: PAGE_SIZE });
+  const key = `${params.toString()}|${page.current}|${page.size}`;
   const state = useLoad(async () => {
-    const q = { ...query, year: Number(query.year) } as never;
+    // a page of the entries: the API adds all of them up (a figure may stand on a million)
+    const q = {
+      ...query,
+      year: Number(query.year),
+      limit: page.size,
+      offset: (page.current - 1) * page.size,
+    } as never;
     const r =
       path === "/trace/settlement"
         ? await api.GET("/trace/settlement", { params: { query: q } })
@@ -60,14 +71,24 @@ export default function TracePage() {
             {tr.entries.length < tr.entry_count && (
               <Alert
                 type="info"
-                title={t("只列出部分分录；下载可得全部。", "Some entries are listed; the downloads have them all.")}
+                title={t(
+                  `第 ${tr.offset + 1}–${tr.offset + tr.entries.length} 笔，共 ${tr.entry_count} 笔；合计覆盖全部分录，下载可得全部。`,
+                  `Entries ${tr.offset + 1}–${tr.offset + tr.entries.length} of ${tr.entry_count}; the total covers them all, and the downloads list them all.`,
+                )}
               />
             )}
             <Table<Entry>
               size="small"
               rowKey="ordinal"
               dataSource={tr.entries}
-              pagination={{ defaultPageSize: 50, showSizeChanger: true }}
+              pagination={{
+                current: page.current,
+                pageSize: page.size,
+                total: tr.entry_count,
+                showSizeChanger: true,
+                pageSizeOptions: [50, 100, 500],
+                onChange: (current, size) => setPage({ current: size === page.size ? current : 1, size }),
+              }}
               columns={[
                 { title: "#", dataIndex: "ordinal", key: "o", align: "right" },
                 { title: <Bi zh="分录" en="Entry" />, dataIndex: "entry_id", key: "id" },
