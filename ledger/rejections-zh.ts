@@ -71,6 +71,7 @@ export const REJECTIONS_ZH: Record<RejectionCode, string> = {
   proposal_nothing_due: "按预拨比例计算无应预拨金额（已全部拨付）",
   proposal_unknown: "无此预拨建议",
   proposal_differs: "执行预拨建议的拨付须与建议的运营方、园区和金额一致",
+  proposal_stale: "该预拨建议提出后当年拨付已有变化，请重新提出",
   proposal_executed: "该预拨建议已由另一笔拨付执行",
   year_empty: "该年度该园区无任何入账或拨付，无可结算",
   transfer_ref_reused: "该拨付编号已以不同内容记录",

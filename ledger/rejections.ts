@@ -81,6 +81,7 @@ export const REJECTIONS = {
   proposal_nothing_due: "nothing is due under the interim transfer rule: what it allows is already transferred",
   proposal_unknown: "no such transfer proposal is recorded",
   proposal_differs: "a transfer executing a proposal moves what the proposal says, for its operator and park",
+  proposal_stale: "the transfers of the year changed since the proposal was made: propose again",
   proposal_executed: "this transfer proposal is already executed by another transfer",
   year_empty: "nothing is booked or transferred in the year for these parks: there is nothing to settle",
   transfer_ref_reused: "this transfer reference is already recorded with different content",

@@ -16,7 +16,7 @@ export async function up(knex: Knex): Promise<void> {
       id bigserial primary key,
       operator text not null references jurisdictions (code),
       park text not null references parks (code),
-      fiscal_year integer not null,
+      fiscal_year integer not null check (fiscal_year between 1900 and 2999),
       through_month smallint not null check (through_month between 1 and 12),
       agreement_id integer not null references agreements (id),
       interim_transfer_bp integer not null check (interim_transfer_bp between 1 and 10000),
@@ -31,6 +31,8 @@ export async function up(knex: Knex): Promise<void> {
     create index transfer_proposals_by_year on transfer_proposals (operator, fiscal_year);
     create trigger transfer_proposals_append_only before update or delete on transfer_proposals
       for each row execute function parkledger_refuse_change();
+    create trigger transfer_proposals_no_truncate before truncate on transfer_proposals
+      for each statement execute function parkledger_refuse_change();
     alter table transfers add column proposal_id bigint references transfer_proposals (id);
     create unique index transfers_one_per_proposal on transfers (proposal_id) where proposal_id is not null;
   `,

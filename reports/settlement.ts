@@ -607,11 +607,13 @@ export async function settlementFigures(
   operator: string,
   park?: string,
   period?: Period,
+  /** With a period: also what is booked in the year but dated outside it (month 0), as a figure to date needs. */
+  withOutside = false,
 ): Promise<SettlementFigures> {
   const parks = await queryOperatorSettlement(knex, ref, year, operator, park);
   const rows = operatorRows(parks);
   return computeSettlementFigures(
-    period === undefined || isWholeYear(period) ? rows : rowsInPeriod(rows, period),
+    period === undefined || isWholeYear(period) ? rows : rowsInPeriod(rows, period, withOutside),
     taxOrderOf(ref),
   );
 }
@@ -649,12 +651,13 @@ const inPeriod = (p: Period, month: number) => month >= p.from && month <= p.to;
  * What a statement of part of the year rests on (pure): the balances and flows of its months, and the
  * transfers dated in it. What is dated outside the year (month 0) belongs to the whole year only.
  */
-export function rowsInPeriod(rows: SettlementRows, period: Period): SettlementRows {
+export function rowsInPeriod(rows: SettlementRows, period: Period, withOutside = false): SettlementRows {
   const { first, last } = periodDays(period);
+  const kept = (month: number) => inPeriod(period, month) || (withOutside && month === 0);
   return {
     ...rows,
-    balances: rows.balances.filter((b) => inPeriod(period, b.month)),
-    flows: rows.flows.filter((f) => inPeriod(period, f.month)),
+    balances: rows.balances.filter((b) => kept(b.month)),
+    flows: rows.flows.filter((f) => kept(f.month)),
     transfers: rows.transfers.filter((t) => t.transferred_on >= first && t.transferred_on <= last),
   };
 }

@@ -169,19 +169,24 @@ function addSetupCommands(program: Command, c: CliContext): void {
         enterprises: Number(o.enterprises),
         dir,
         format: o.format,
+        users: own,
         ...(own ? { command: `${lookAt(db, config, dir)} parkledger` } : {}),
       });
       if (own)
         c.io.stderr.write(
           `demo: the sample year is in its own books at ${db.location}; to look at them: ${lookAt(db, config, dir)} npx parkledger report settlement --year 2025 --operator bingtuan\n`,
         );
-      const serve = own ? "npx parkledger serve --demo" : "npx parkledger serve";
-      c.io.stderr.write(
-        `demo: the web workspace: ${serve}, then open http://127.0.0.1:8080/ and sign in as ` +
-          `${demoUsers(await ReferenceData.load(db.knex))
-            .map((u) => u.name)
-            .join(", ")} with the password ${DEMO_PASSWORD}\n`,
-      );
+      if (own)
+        c.io.stderr.write(
+          `demo: the web workspace: npx parkledger serve --demo, then open http://127.0.0.1:8080/ and sign in as ` +
+            `${demoUsers(await ReferenceData.load(db.knex))
+              .map((u) => u.name)
+              .join(", ")} with the password ${DEMO_PASSWORD}\n`,
+        );
+      else
+        c.io.stderr.write(
+          "demo: the web workspace: npx parkledger serve; these books are yours, so the demo adds no one who signs in with a published password: add people with parkledger user add\n",
+        );
     });
 }
 

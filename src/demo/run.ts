@@ -42,6 +42,11 @@ export interface DemoRun {
   format: Format;
   /** How the user runs a command on the books the demo filled (`parkledger`, with their location when its own). */
   command?: string;
+  /**
+   * Whether to add the sign-in users of every party with the published demo password: only into books
+   * of the demo's own (never into books used for real, where anyone could then sign in as any party).
+   */
+  users?: boolean;
 }
 
 /** The mid-year change the demo shows: a revised sharing rule for WZ from 1 July. */
@@ -77,7 +82,7 @@ export async function runDemo(db: Database, io: Io, run: DemoRun): Promise<void>
   const reference = await ReferenceData.load(db.knex);
   await recordInterimTransfers(db, reference, run.year);
   await loadOperatorStatements(db, reference, run, say);
-  await addDemoUsers(db, reference, say);
+  if (run.users !== false) await addDemoUsers(db, reference, say);
   const reports = await yearReports(db, reference, run.year);
 
   if (run.format === "json") {

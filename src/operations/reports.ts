@@ -133,8 +133,8 @@ export const REPORTS: readonly ReportOperation[] = [
     params: z.strictObject({ year: S.Year, operator: S.Party.optional() }),
     help: { year: YEAR, operator: `${OPERATOR}; without it, every operator` },
     allow: (p, q) => (q.operator === undefined ? access.readAllMoney(p) : access.readOperatorMoney(p, q.operator)),
-    run: async ({ knex }, q) => {
-      const list = await listProposals(knex, { year: q.year, operator: q.operator });
+    run: async ({ knex, viewer }, q) => {
+      const list = await listProposals(knex, { year: q.year, operator: q.operator }, viewer.kind === "operator");
       return {
         json: { year: q.year, operator: q.operator ?? null, proposals: list },
         tabular: () => proposalsTabular(list),

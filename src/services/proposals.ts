@@ -20,7 +20,8 @@ import { isClosed } from "../../ledger/rules.js";
 import { monthField } from "./fields.js";
 
 export interface ProposalView {
-  id: string;
+  /** The number `transfer --proposal` executes it by; null in an operator's view. */
+  id: string | null;
   operator: string;
   park: string;
   fiscal_year: number;
@@ -63,16 +64,12 @@ export async function proposeTransfer(
         "interim_rule_missing",
         `the agreement for ${park.code} in force on ${lastDay} states no interim transfer rule; record one with agreement set --interim-transfer PERCENT`,
       );
+    // to date: what is booked from January through the month, and what the year holds dated in
+    // earlier years (prior-year adjustments, re-splits reaching back), which is booked already
     const period = { year, from: 1, to: month };
-    const toDate = await settlementFigures(trx, ref, year, park.operator, park.code, period);
+    const toDate = await settlementFigures(trx, ref, year, park.operator, park.code, period, true);
     const share = toDate.totals.operator_share_fen;
-    const { rows } = await trx.raw(
-      `select coalesce(sum(case when t.kind = 'recovery' then -t.amount_fen else t.amount_fen end), 0) as net
-         from transfers t join journal_entries e on e.id = t.entry_id
-        where t.operator = ? and t.fiscal_year = ? and coalesce(t.park, e.park) = ?`,
-      [park.operator, year, park.code],
-    );
-    const before = toFen(rows[0].net);
+    const before = await transferredNet(trx, park.operator, park.code, year);
     const bp = BigInt(agreement.interim_transfer_bp);
     // rounded down: the rule's share of a positive share to date, never more
     const allowed = share > 0n ? (share * bp) / 10_000n : 0n;
@@ -103,10 +100,28 @@ export async function proposeTransfer(
   });
 }
 
+/** What was transferred to the operator for the park in the year, net of recoveries. */
+export async function transferredNet(
+  trx: Knex.Transaction,
+  operator: string,
+  park: string,
+  year: number,
+): Promise<bigint> {
+  const { rows } = await trx.raw(
+    `select coalesce(sum(case when t.kind = 'recovery' then -t.amount_fen else t.amount_fen end), 0) as net
+       from transfers t join journal_entries e on e.id = t.entry_id
+      where t.operator = ? and t.fiscal_year = ? and coalesce(t.park, e.park) = ?`,
+    [operator, year, park],
+  );
+  return toFen(rows[0].net);
+}
+
 /** The proposals of a year, newest first, each with the transfer that executed it; an operator's own only when `operator` is given. */
 export async function listProposals(
   knex: Knex,
   filter: { year: number; operator?: string | undefined },
+  /** An operator is not told the numbers: a serial shared with every operator's proposals. */
+  hideIds = false,
 ): Promise<ProposalView[]> {
   const { rows } = await knex.raw(
     `select p.*, t.ref as executed_by from transfer_proposals p left join transfers t on t.proposal_id = p.id
@@ -114,14 +129,25 @@ export async function listProposals(
       order by p.id desc`,
     [filter.year, ...(filter.operator !== undefined ? [filter.operator] : [])],
   );
-  return (rows as Record<string, unknown>[]).map((r) => proposalView(r, (r.executed_by as string | null) ?? null));
+  return (rows as Record<string, unknown>[]).map((r) => {
+    const view = proposalView(r, (r.executed_by as string | null) ?? null);
+    return hideIds ? { ...view, id: null } : view;
+  });
 }
 
 /** A proposal to execute: its operator, park and amount, refused when unknown or already executed. */
 export async function proposalToExecute(
   trx: Knex.Transaction,
   id: string,
-): Promise<{ operator: string; park: string; amount_fen: bigint; executed_by: string | null }> {
+): Promise<{
+  id: string;
+  operator: string;
+  park: string;
+  fiscal_year: number;
+  amount_fen: bigint;
+  transferred_before_fen: bigint;
+  executed_by: string | null;
+}> {
   if (!/^\d{1,18}$/.test(id))
     throw fieldRejection(
       "proposal",
@@ -130,8 +156,16 @@ export async function proposalToExecute(
     );
   const row = await trx("transfer_proposals as p")
     .leftJoin("transfers as t", "t.proposal_id", "p.id")
-    .select("p.operator", "p.park", "p.amount_fen", "t.ref as executed_by")
-    .where("p.id", id)
+    .select(
+      "p.id",
+      "p.operator",
+      "p.park",
+      "p.fiscal_year",
+      "p.amount_fen",
+      "p.transferred_before_fen",
+      "t.ref as executed_by",
+    )
+    .where("p.id", String(BigInt(id)))
     .first();
   if (row === undefined)
     throw fieldRejection(
@@ -140,9 +174,12 @@ export async function proposalToExecute(
       `no transfer proposal ${id} is recorded (report transfer-proposals lists them)`,
     );
   return {
+    id: String(row.id),
     operator: row.operator,
     park: row.park,
+    fiscal_year: Number(row.fiscal_year),
     amount_fen: toFen(row.amount_fen),
+    transferred_before_fen: toFen(row.transferred_before_fen),
     executed_by: row.executed_by ?? null,
   };
 }

@@ -112,11 +112,14 @@ export async function settleYear(
 /** Whether the year holds any entry booked in one of the parks, or any transfer to the operator for one of them, or a closure already. */
 async function anyActivity(trx: Knex.Transaction, year: number, operator: string, parks: Park[]): Promise<boolean> {
   const codes = parks.map((p) => p.code);
+  // a transfer recorded before transfers named their park is its entry's (migrations/016); a closure
+  // with no park closed every park of the operator
   const { rows } = await trx.raw(
     `select exists (select 1 from journal_entries where fiscal_year = ? and park = any(?::text[]))
-         or exists (select 1 from transfers where fiscal_year = ? and operator = ?)
-         or exists (select 1 from closures where year = ? and operator = ?) as any`,
-    [year, codes, year, operator, year, operator],
+         or exists (select 1 from transfers t join journal_entries e on e.id = t.entry_id
+                     where t.fiscal_year = ? and t.operator = ? and coalesce(t.park, e.park) = any(?::text[]))
+         or exists (select 1 from closures where year = ? and operator = ? and (park is null or park = any(?::text[]))) as any`,
+    [year, codes, year, operator, codes, year, operator, codes],
   );
   return rows[0].any === true;
 }

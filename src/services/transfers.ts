@@ -19,7 +19,7 @@ import { lockJournal, postEntry } from "../repositories/journal.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { operatorPark } from "../../reports/settlement.js";
 import { dateField } from "./fields.js";
-import { proposalToExecute } from "./proposals.js";
+import { proposalToExecute, transferredNet } from "./proposals.js";
 import type { Knex } from "knex";
 
 /** interim: the host pays the operator ahead of the settlement; recovery: the operator pays back. */
@@ -102,11 +102,7 @@ export async function recordTransfer(db: Database, input: TransferInput): Promis
     // what the proposal says is what is transferred: a different amount, operator or park is refused, not taken
     const differs = (field: string, given: string | undefined, recorded: string) => {
       if (given !== undefined && given.trim() !== recorded)
-        throw fieldRejection(
-          field,
-          "proposal_differs",
-          `${visibleText(given)}: proposal ${proposal} is for ${recorded}`,
-        );
+        throw fieldRejection(field, "proposal_differs", `${visibleText(given)}: proposal ${p.id} is for ${recorded}`);
     };
     differs("operator", input.operator, p.operator);
     differs("park", input.park, p.park);
@@ -118,7 +114,7 @@ export async function recordTransfer(db: Database, input: TransferInput): Promis
       throw fieldRejection(
         "proposal",
         "proposal_executed",
-        `proposal ${proposal} is already executed by transfer ${p.executed_by}`,
+        `proposal ${p.id} is already executed by transfer ${p.executed_by}`,
       );
     const executing = {
       ...input,
@@ -127,7 +123,21 @@ export async function recordTransfer(db: Database, input: TransferInput): Promis
       amount: formatYuan(p.amount_fen),
       kind: "interim",
     };
-    return bookTransfer(trx, executing, checkedTransfer(executing), proposal);
+    const checked = checkedTransfer(executing);
+    if (p.executed_by === null) {
+      // a proposal is for its year, and for what had been transferred when it was made: paid into another
+      // year, or after another transfer, it would pay more than the rule allows
+      if (yearOf(checked.on) !== p.fiscal_year)
+        throw fieldRejection("on", "proposal_differs", `${checked.on}: proposal ${p.id} is for ${p.fiscal_year}`);
+      const now = await transferredNet(trx, p.operator, p.park, p.fiscal_year);
+      if (now !== p.transferred_before_fen)
+        throw fieldRejection(
+          "proposal",
+          "proposal_stale",
+          `proposal ${p.id} was made when ${formatYuan(p.transferred_before_fen)} was transferred for ${p.park} in ${p.fiscal_year}; it is ${formatYuan(now)} now: propose again (transfer propose)`,
+        );
+    }
+    return bookTransfer(trx, executing, checked, p.id);
   });
 }
 

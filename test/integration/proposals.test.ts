@@ -176,6 +176,8 @@ describe(`interim transfers proposed from the figures (${dialectLabel})`, () => 
     const own = await list("bingtuan", "bingtuan");
     expect(own.status).toBe(200);
     expect(own.body.proposals.length).toBe(4);
+    // the numbers are a serial shared with the other operator's proposals: an operator is not told them
+    expect(own.body.proposals.every((p: { id: string | null }) => p.id === null)).toBe(true);
     expect(JSON.stringify(own.body)).not.toMatch(/urumqi|WZ/);
     expect((await list("bingtuan", "urumqi")).status).toBe(403);
     expect((await list("bingtuan")).status).toBe(403);
@@ -185,5 +187,33 @@ describe(`interim transfers proposed from the figures (${dialectLabel})`, () => 
     expect((await list("auditor")).body.proposals.length).toBe(4);
     const xlsx = await list("auditor").query({ format: "xlsx" });
     expect(xlsx.headers["content-disposition"]).toBe("attachment; filename=parkledger-transfer-proposals-2025.xlsx");
+  });
+
+  it("pays a proposal only into its year and only on the transfers it was computed from", async () => {
+    const { proposals } = await json("report", "transfer-proposals", "--year", "2025", "--operator", "bingtuan");
+    const open = proposals.filter((p: { executed_by_transfer: string | null }) => p.executed_by_transfer === null);
+    expect(open.map((p: { amount: string }) => p.amount)).toEqual(["1440.03", "1440.03"]);
+    const [later, earlier] = open as { id: string }[];
+    const nextYear = await cli(db, "transfer", "--proposal", earlier!.id, "--on", "2026-01-10", "--ref", "YB-3");
+    expect(nextYear.code).toBe(2);
+    expect(nextYear.stderr).toMatch(/is for 2025 \[proposal_differs\]/);
+    const paid = await json("transfer", "--proposal", earlier!.id, "--on", "2025-12-20", "--ref", "YB-3");
+    expect(paid).toMatchObject({ amount: "1440.03", replayed: false });
+    // the same proposal again, its number written with a leading zero: the same transfer
+    expect(
+      await json("transfer", "--proposal", `0${earlier!.id}`, "--on", "2025-12-20", "--ref", "YB-3"),
+    ).toMatchObject({
+      replayed: true,
+    });
+    // the other open one was computed before YB-3: paying it too would pass the rule
+    const stale = await cli(db, "transfer", "--proposal", later!.id, "--on", "2025-12-21", "--ref", "YB-4");
+    expect(stale.code).toBe(2);
+    expect(stale.stderr).toMatch(/6480\.03 now: propose again.*\[proposal_stale\]/);
+    const statement = await json("report", "settlement", "--year", "2025", "--operator", "bingtuan");
+    expect(statement.totals).toMatchObject({
+      operator_share: "7200.04",
+      transferred: "6480.03",
+      balance_due: "720.01",
+    });
   });
 });

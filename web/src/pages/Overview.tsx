@@ -145,14 +145,20 @@ function Monthly({ s }: { s: Settlement }) {
   const all = s.months ?? [];
   const months = all.filter((m) => m.month !== null);
   const other = all.find((m) => m.month === null);
-  const exact = (key: "operator_share" | "host_share") => (p: { dataIndex: number; seriesName: string }[]) =>
-    `${months[p[0]!.dataIndex]!.month}: ${p.map((x) => `${x.seriesName} ${formatAmount(months[x.dataIndex]![key])}`).join(" / ")}`;
+  // the tooltip shows each series' exact amount (the bars are drawn from whole yuan)
+  const exact = (p: { dataIndex: number; seriesIndex: number; seriesName: string }[]) =>
+    `${months[p[0]!.dataIndex]!.month}: ${p
+      .map(
+        (x) =>
+          `${x.seriesName} ${formatAmount(months[x.dataIndex]![x.seriesIndex === 0 ? "operator_share" : "host_share"])}`,
+      )
+      .join(" / ")}`;
   return (
     <>
       <Chart
         label={t("按月运营方与东道方分成", "Operator and host shares by month")}
         option={{
-          tooltip: { trigger: "axis", formatter: exact("operator_share") },
+          tooltip: { trigger: "axis", formatter: exact },
           legend: {},
           grid: { left: 90, right: 16 },
           xAxis: { type: "category", data: months.map((m) => m.month!.slice(5)) },

@@ -153,7 +153,9 @@ function Worklist({ r, operator, reload }: { r: Reconciliation; operator: string
       "operator_share_effect",
       "probable_counterpart",
     ];
-    const cell = (v: string | null) => (v === null ? "" : `"${v.replace(/"/g, '""').replace(/^([=+\-@])/, "'$1")}"`);
+    // text a spreadsheet would run as a formula gets a leading quote; an amount (-12.34) stays a number
+    const cell = (v: string | null) =>
+      v === null ? "" : /^-?\d+(\.\d+)?$/.test(v) ? v : `"${v.replace(/"/g, '""').replace(/^([=+\-@\t\r])/, "'$1")}"`;
     const lines = [
       head.join(","),
       ...shown.map((i) =>

@@ -115,19 +115,6 @@ export default function SettlementPrint() {
                         {money(r.not_shared)}
                       </tr>
                     ))}
-                    {s.prior_year_adjustments.map((r) => (
-                      <tr key={`p-${r.origin_year}-${r.tax_code}`}>
-                        <td>
-                          以前年度调整 {r.origin_year} {r.tax_name_zh}
-                        </td>
-                        <td className="num">{r.receipts}</td>
-                        {money(r.central_excluded)}
-                        {money(r.local_revenue)}
-                        {money(r.operator_share)}
-                        {money(r.host_share)}
-                        {money(r.not_shared)}
-                      </tr>
-                    ))}
                   </tbody>
                   <tfoot>
                     <tr>
@@ -141,6 +128,51 @@ export default function SettlementPrint() {
                     </tr>
                   </tfoot>
                 </table>
+                {s.prior_year_adjustments.length > 0 && (
+                  <table className="plk-print-table plk-print-prior">
+                    <caption>
+                      其中：以前年度调整（已含在上表） Of which: prior-year adjustments (included above)
+                    </caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">所属年度 税种 Year, tax</th>
+                        <th scope="col" className="num">
+                          笔数 Rows
+                        </th>
+                        <th scope="col" className="num">
+                          中央 Central
+                        </th>
+                        <th scope="col" className="num">
+                          地方 Local
+                        </th>
+                        <th scope="col" className="num">
+                          运营方 Operator
+                        </th>
+                        <th scope="col" className="num">
+                          东道方 Host
+                        </th>
+                        <th scope="col" className="num">
+                          未分成 Not shared
+                        </th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {s.prior_year_adjustments.map((r) => (
+                        <tr key={`p-${r.origin_year}-${r.tax_code}`}>
+                          <td>
+                            {r.origin_year} {r.tax_name_zh}
+                          </td>
+                          <td className="num">{r.receipts}</td>
+                          {money(r.central_excluded)}
+                          {money(r.local_revenue)}
+                          {money(r.operator_share)}
+                          {money(r.host_share)}
+                          {money(r.not_shared)}
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
                 <table className="plk-print-summary">
                   <tbody>
                     <tr>
