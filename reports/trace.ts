@@ -95,10 +95,10 @@ export interface Trace {
   unit: string;
   /** The figure as the report shows it. */
   figure: string;
-  /** The sum of the entries' contributions. */
-  total: string;
-  agrees: boolean;
-  entry_count: number;
+  /** The sum of the entries' contributions; null when a page was asked for without it (`totals: false`). */
+  total: string | null;
+  agrees: boolean | null;
+  entry_count: number | null;
   /** The entries, in id order; `--limit` may shorten the list, never the total. */
   entries: TraceEntry[];
   /** How many entries before the first one listed (`--offset`, with `--limit`: a page of a long trace). */
@@ -129,7 +129,7 @@ export async function trace(
   knex: Knex | Knex.Transaction,
   ref: ReferenceData,
   target: TraceTarget,
-  options: { viewer: Viewer; limit?: number; offset?: number },
+  options: { viewer: Viewer; limit?: number; offset?: number; totals?: boolean },
 ): Promise<Trace> {
   if (!inView(ref, options.viewer, target))
     throw new Error(
@@ -160,7 +160,11 @@ export async function trace(
   if (f.kind !== undefined) where("e.kind = ?", f.kind);
   if (f.month !== undefined) where("e.effective_on = ?", `${f.month}-01`);
   if (options.limit !== undefined || options.offset !== undefined)
-    return pagedTrace(knex, viewer, target, plan, partOf, conditions, bindings, options.limit, options.offset ?? 0);
+    return pagedTrace(knex, viewer, target, plan, partOf, conditions, bindings, {
+      limit: options.limit,
+      offset: options.offset ?? 0,
+      totals: options.totals !== false,
+    });
   const { rows } =
     partOf.size === 0
       ? { rows: [] }
@@ -235,8 +239,7 @@ async function pagedTrace(
   partOf: Map<number, Part>,
   conditions: string[],
   bindings: Knex.RawBinding[],
-  limit: number | undefined,
-  offset: number,
+  { limit, offset, totals: summed }: { limit: number | undefined; offset: number; totals: boolean },
 ): Promise<Trace> {
   const figure = plan.figure();
   figure.catch(() => {});
@@ -269,14 +272,17 @@ async function pagedTrace(
   // an entry whose lines on these accounts are all on the other side adds nothing and is not listed
   const listed = [...partOf.values()].every((p) => p.sideOnly) ? "units <> 0" : "true";
   const where = conditions.join(" and ");
-  const totals = knex.raw(
-    `select count(*) filter (where ${listed}) as n, coalesce(sum(units), 0)::text as total
+  // adding every entry up reads all the figure's lines: a page asked for without it answers at once
+  const totals = !summed
+    ? null
+    : knex.raw(
+        `select count(*) filter (where ${listed}) as n, coalesce(sum(units), 0)::text as total
        from (select l.entry_id, sum(${contribution}) as units
                from journal_lines l join journal_entries e on e.id = l.entry_id
               where ${where} group by l.entry_id) c`,
-    bindings,
-  );
-  totals.catch(() => {});
+        bindings,
+      );
+  totals?.catch(() => {});
   const accountIds = [...partOf.keys()];
   const entryConditions = conditions.filter((c) => !c.startsWith("l.account_id"));
   const entryBindings = bindings.slice(1);
@@ -298,9 +304,20 @@ async function pagedTrace(
     entry.ordinal = offset + i + 1;
     return entry;
   });
+  const wanted = await figure;
+  if (totals === null)
+    return {
+      target,
+      unit: plan.unit,
+      figure: format(wanted),
+      total: null,
+      agrees: null,
+      entry_count: null,
+      entries,
+      offset,
+    };
   const t = (await totals).rows[0] as { n: unknown; total: string };
   const total = toFen(t.total);
-  const wanted = await figure;
   return {
     target,
     unit: plan.unit,
@@ -484,7 +501,7 @@ export function traceTabular(t: Trace): Tabular {
   return {
     title_zh: "数据追溯",
     title_en: "Trace",
-    subtitle: `${target} · ${t.unit} · 报表数 figure ${t.figure} · 分录合计 entries ${t.total} · ${t.agrees ? "一致 agrees" : "不一致 DOES NOT AGREE"}`,
+    subtitle: `${target} · ${t.unit} · 报表数 figure ${t.figure} · ${t.total === null ? "分录未合计 entries not added up (totals: false)" : `分录合计 entries ${t.total} · ${t.agrees ? "一致 agrees" : "不一致 DOES NOT AGREE"}`}`,
     sections: [
       {
         columns: [
@@ -510,7 +527,7 @@ export function traceTabular(t: Trace): Tabular {
       },
     ],
     notes:
-      t.entries.length < t.entry_count
+      t.entry_count !== null && t.entries.length < t.entry_count
         ? [`${t.entries.length} of ${t.entry_count} entries shown (--limit); the total covers all of them`]
         : [],
   };

@@ -45,17 +45,36 @@ export async function importReceipts(
 ): Promise<ReceiptsImportResult> {
   const { sha256, previous } = await findEarlierImport(db.knex, "receipts", file, RECEIPT_COLUMNS, options.encoding);
   if (previous !== null) return alreadyImported(emptyResult(file, sha256, "n/a"), previous, "unchanged_rows");
-  if (options.strategy === "staged") return stagedImport(db, file, sha256, options);
-  try {
-    return await streamingImport(db, file, sha256, options);
-  } catch (error) {
-    // a receipt number seen before (in this file or recorded): the staged path sorts out which
-    // repeats are no-ops and which are reused numbers, and says so row by row. A rejected file is
-    // checked on the staged path too, which lists every problem (the streaming path stops looking
-    // for repeated numbers once it stops writing).
-    if (isDuplicateKey(error) || error instanceof ImportRejected) return stagedImport(db, file, sha256, options);
-    throw error;
+  let result: ReceiptsImportResult;
+  if (options.strategy === "staged") result = await stagedImport(db, file, sha256, options);
+  else {
+    try {
+      result = await streamingImport(db, file, sha256, options);
+    } catch (error) {
+      // a receipt number seen before (in this file or recorded): the staged path sorts out which
+      // repeats are no-ops and which are reused numbers, and says so row by row. A rejected file is
+      // checked on the staged path too, which lists every problem (the streaming path stops looking
+      // for repeated numbers once it stops writing).
+      if (isDuplicateKey(error) || error instanceof ImportRejected)
+        result = await stagedImport(db, file, sha256, options);
+      else throw error;
+    }
   }
+  await refreshStatistics(db, result.new_rows);
+  return result;
+}
+
+/** Above this many new rows, the planner's statistics are refreshed once the file is in. */
+const ANALYZE_AFTER_ROWS = 50_000;
+
+/**
+ * A large file changes the books' tables by more than the planner knows until autovacuum comes round:
+ * a drill-down just after it would be planned for the tables as they were (a page of a trace: 0.4 ms
+ * with fresh statistics, 400 ms without, on a year of a million receipts). About a second for a million.
+ */
+async function refreshStatistics(db: Database, newRows: number): Promise<void> {
+  if (newRows < ANALYZE_AFTER_ROWS) return;
+  await db.knex.raw("analyze receipts, journal_entries, journal_lines, balances");
 }
 
 function isDuplicateKey(error: unknown): boolean {

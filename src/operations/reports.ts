@@ -88,11 +88,13 @@ const traceAnswer = async (
   target: TraceTarget,
   limit: number | undefined,
   offset: number | undefined,
+  totals?: "yes" | "no",
 ) => {
   const t = await trace(ctx.knex, ctx.ref, target, {
     viewer: ctx.viewer,
     ...(limit !== undefined ? { limit } : {}),
     ...(offset !== undefined ? { offset } : {}),
+    totals: totals !== "no",
   });
   return { json: t, tabular: () => traceTabular(t), items: t.entries.length };
 };
@@ -276,6 +278,7 @@ export const REPORTS: readonly ReportOperation[] = [
       figure: z.enum(SETTLEMENT_FIGURES).default("operator_share"),
       limit: S.Limit,
       offset: S.Limit,
+      totals: z.enum(["yes", "no"]).optional(),
     }),
     help: {
       year: YEAR,
@@ -285,6 +288,8 @@ export const REPORTS: readonly ReportOperation[] = [
       figure: "which figure",
       limit: LIMIT,
       offset: OFFSET,
+      totals:
+        "no: a page of entries without adding them all up (with --limit; the answer's total, agrees and entry_count are null)",
     },
     allow: (p, q) => access.readOperatorMoney(p, q.operator),
     run: (ctx, q) =>
@@ -300,6 +305,7 @@ export const REPORTS: readonly ReportOperation[] = [
         },
         q.limit,
         q.offset,
+        q.totals,
       ),
   }),
   define({
@@ -314,6 +320,7 @@ export const REPORTS: readonly ReportOperation[] = [
       figure: z.enum(INDICATOR_FIGURES).default("total"),
       limit: S.Limit,
       offset: S.Limit,
+      totals: z.enum(["yes", "no"]).optional(),
     }),
     help: {
       year: "calendar year",
@@ -323,6 +330,8 @@ export const REPORTS: readonly ReportOperation[] = [
       figure: "which figure",
       limit: LIMIT,
       offset: OFFSET,
+      totals:
+        "no: a page of entries without adding them all up (with --limit; the answer's total, agrees and entry_count are null)",
     },
     allow: async (p, q, ref) => access.readIndicators(p, (await ref()).park(q.park)?.operator ?? null),
     run: (ctx, q) =>
@@ -338,6 +347,7 @@ export const REPORTS: readonly ReportOperation[] = [
         },
         q.limit,
         q.offset,
+        q.totals,
       ),
   }),
   define({
@@ -351,6 +361,7 @@ export const REPORTS: readonly ReportOperation[] = [
       figure: z.enum(ACCOUNT_FIGURES).default("debit"),
       limit: S.Limit,
       offset: S.Limit,
+      totals: z.enum(["yes", "no"]).optional(),
     }),
     help: {
       year: YEAR,
@@ -359,6 +370,8 @@ export const REPORTS: readonly ReportOperation[] = [
       figure: "debit or credit",
       limit: LIMIT,
       offset: OFFSET,
+      totals:
+        "no: a page of entries without adding them all up (with --limit; the answer's total, agrees and entry_count are null)",
     },
     allow: (p, q) => access.readBooks(p, q.jurisdiction),
     run: (ctx, q) =>
@@ -373,6 +386,7 @@ export const REPORTS: readonly ReportOperation[] = [
         },
         q.limit,
         q.offset,
+        q.totals,
       ),
   }),
 ];

@@ -157,7 +157,8 @@ describe.skipIf(browserMissing !== null)(`web workspace in Chromium (${dialectLa
     await page.waitForSelector("[data-testid=trace-figure]");
     await page.waitForFunction(NO_SPINNER);
     expect((await page.locator("[data-testid=trace-figure]").innerText()).trim()).toBe(shown);
-    expect(await page.locator("[data-testid=trace-head]").innerText()).toMatch(/相符|agrees/);
+    // the page of entries comes first; every entry is added up beside it
+    await page.locator("[data-testid=trace-head]", { hasText: /相符|agrees/ }).waitFor({ timeout: 30_000 });
     const source = await page.locator("[data-testid=source]").first().innerText();
     expect(source).toMatch(/file: \S+\.csv/);
     expect(source).toMatch(/sha256: [0-9a-f]{64}/);

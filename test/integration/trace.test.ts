@@ -185,6 +185,21 @@ describe(`trace (${dialectLabel})`, () => {
       }
       expect(pages, target.join(" ")).toEqual(full.entries);
     }
+    // a page asked for without adding every entry up: the same entries, no total
+    const quick = await traced(
+      "settlement",
+      "--year",
+      "2025",
+      "--operator",
+      "bingtuan",
+      "--limit",
+      "2",
+      "--totals",
+      "no",
+    );
+    const slow = await traced("settlement", "--year", "2025", "--operator", "bingtuan", "--limit", "2");
+    expect(quick).toMatchObject({ total: null, agrees: null, entry_count: null, figure: slow.figure });
+    expect(quick.entries).toEqual(slow.entries);
     const none = await traced("settlement", "--year", "2025", "--operator", "bingtuan", "--limit", "0");
     expect(none.entries).toEqual([]);
     expect(none.agrees).toBe(true);

@@ -19,9 +19,10 @@ export type Reconciliation = Extract<JsonOf<"/reports/reconciliation">, { items:
 export type Indicators = JsonOf<"/reports/indicators">;
 export type TraceAnswer = {
   figure: string;
-  total: string;
-  agrees: boolean;
-  entry_count: number;
+  /** Null for a page asked for without adding every entry up (totals=no). */
+  total: string | null;
+  agrees: boolean | null;
+  entry_count: number | null;
   /** How many entries come before the first one listed (a page of a long trace). */
   offset: number;
   unit: string;

@@ -22,14 +22,8 @@ export default function TracePage() {
   const path = PATHS[kind] ?? PATHS.settlement;
   const [page, setPage] = useState({ current: 1, size: PAGE_SIZE });
   const key = `${params.toString()}|${page.current}|${page.size}`;
-  const state = useLoad(async () => {
-    // a page of the entries: the API adds all of them up (a figure may stand on a million)
-    const q = {
-      ...query,
-      year: Number(query.year),
-      limit: page.size,
-      offset: (page.current - 1) * page.size,
-    } as never;
+  const get = async (extra: Record<string, string | number>) => {
+    const q = { ...query, year: Number(query.year), ...extra } as never;
     const r =
       path === "/trace/settlement"
         ? await api.GET("/trace/settlement", { params: { query: q } })
@@ -37,7 +31,12 @@ export default function TracePage() {
           ? await api.GET("/trace/indicators", { params: { query: q } })
           : await api.GET("/trace/account", { params: { query: q } });
     return unwrap(r as { data?: unknown; error?: unknown; response: Response }) as TraceAnswer;
-  }, [key]);
+  };
+  // a page of the entries at once, and apart from it every entry added up (a figure may stand on a
+  // million: that reads all of its lines, and the page does not wait for it)
+  const state = useLoad(() => get({ limit: page.size, offset: (page.current - 1) * page.size, totals: "no" }), [key]);
+  const summary = useLoad(() => get({ limit: 0, offset: 0 }), [params.toString()]);
+  const sum = summary.data;
   const quantity = kind === "indicators";
   return (
     <Space direction="vertical" size="middle" style={{ width: "100%" }}>
@@ -58,22 +57,30 @@ export default function TracePage() {
                 {t("数字", "Figure")}:{" "}
                 <strong data-testid="trace-figure">{quantity ? tr.figure : <Money value={tr.figure} />}</strong>
               </span>
-              <span>
-                {t("分录合计", "Entries add up to")}: <Money value={tr.total} />
-              </span>
-              <Tag color={tr.agrees ? "#166534" : "#991b1b"}>
-                {tr.agrees ? t("相符", "agrees") : t("不符", "does not agree")}
-              </Tag>
-              <span>
-                {tr.entry_count} {t("笔分录", "entries")}
-              </span>
+              {sum === null ? (
+                <span data-testid="trace-adding">
+                  {summary.error !== null ? summary.error.message : t("正在合计全部分录…", "Adding up every entry…")}
+                </span>
+              ) : (
+                <>
+                  <span>
+                    {t("分录合计", "Entries add up to")}: <Money value={sum.total} />
+                  </span>
+                  <Tag color={sum.agrees ? "#166534" : "#991b1b"}>
+                    {sum.agrees ? t("相符", "agrees") : t("不符", "does not agree")}
+                  </Tag>
+                  <span>
+                    {sum.entry_count} {t("笔分录", "entries")}
+                  </span>
+                </>
+              )}
             </Space>
-            {tr.entries.length < tr.entry_count && (
+            {sum !== null && sum.entry_count !== null && tr.entries.length < sum.entry_count && (
               <Alert
                 type="info"
                 title={t(
-                  `第 ${tr.offset + 1}–${tr.offset + tr.entries.length} 笔，共 ${tr.entry_count} 笔；合计覆盖全部分录，下载可得全部。`,
-                  `Entries ${tr.offset + 1}–${tr.offset + tr.entries.length} of ${tr.entry_count}; the total covers them all, and the downloads list them all.`,
+                  `第 ${tr.offset + 1}–${tr.offset + tr.entries.length} 笔，共 ${sum.entry_count} 笔；合计覆盖全部分录，下载可得全部。`,
+                  `Entries ${tr.offset + 1}–${tr.offset + tr.entries.length} of ${sum.entry_count}; the total covers them all, and the downloads list them all.`,
                 )}
               />
             )}
@@ -84,7 +91,8 @@ export default function TracePage() {
               pagination={{
                 current: page.current,
                 pageSize: page.size,
-                total: tr.entry_count,
+                // until every entry is added up, as many as are known to be there
+                total: sum?.entry_count ?? tr.offset + tr.entries.length + (tr.entries.length === page.size ? 1 : 0),
                 showSizeChanger: true,
                 pageSizeOptions: [50, 100, 500],
                 onChange: (current, size) => setPage({ current: size === page.size ? current : 1, size }),
