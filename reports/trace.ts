@@ -273,15 +273,19 @@ async function pagedTrace(
   const listed = [...partOf.values()].every((p) => p.sideOnly) ? "units <> 0" : "true";
   const where = conditions.join(" and ");
   // adding every entry up reads all the figure's lines: a page asked for without it answers at once
+  // on one core: it reads every line of the figure, while the page that asked for it is drawn beside it
   const totals = !summed
     ? null
-    : knex.raw(
-        `select count(*) filter (where ${listed}) as n, coalesce(sum(units), 0)::text as total
-       from (select l.entry_id, sum(${contribution}) as units
-               from journal_lines l join journal_entries e on e.id = l.entry_id
-              where ${where} group by l.entry_id) c`,
-        bindings,
-      );
+    : knex.transaction(async (trx): Promise<{ rows: { n: unknown; total: string }[] }> => {
+        await trx.raw("set local max_parallel_workers_per_gather = 0");
+        return await trx.raw(
+          `select count(*) filter (where ${listed}) as n, coalesce(sum(units), 0)::text as total
+             from (select l.entry_id, sum(${contribution}) as units
+                     from journal_lines l join journal_entries e on e.id = l.entry_id
+                    where ${where} group by l.entry_id) c`,
+          bindings,
+        );
+      });
   totals?.catch(() => {});
   const accountIds = [...partOf.keys()];
   const entryConditions = conditions.filter((c) => !c.startsWith("l.account_id"));
