@@ -7,7 +7,7 @@
 import type { Knex } from "knex";
 import { formatYuan, sumFen, toFen, type Fen } from "../ledger/money.js";
 import type { ReferenceData } from "../src/repositories/reference.js";
-import type { Tabular } from "./render.js";
+import { moneyColumn, type Tabular } from "./render.js";
 import type { Viewer } from "./viewer.js";
 
 export interface BudgetItemRow {
@@ -111,12 +111,6 @@ export async function budgetItemsReport(
 }
 
 export function budgetItemsTabular(r: BudgetItemsReport): Tabular {
-  const money = (key: string, label_zh: string, label_en: string) => ({
-    key,
-    label_zh,
-    label_en,
-    kind: "money" as const,
-  });
   return {
     title_zh: `${r.year}年度按预算科目收入`,
     title_en: `Revenue by budget item ${r.year}`,
@@ -129,11 +123,11 @@ export function budgetItemsTabular(r: BudgetItemsReport): Tabular {
           { key: "budget_name_zh", label_zh: "科目名称", label_en: "Name" },
           { key: "tax_code", label_zh: "税种", label_en: "Tax" },
           { key: "receipts", label_zh: "笔数", label_en: "Receipts", kind: "count" },
-          money("amount", "入库金额", "Amount"),
-          money("central_excluded", "中央", "Central"),
-          money("local_revenue", "地方", "Local"),
-          money("operator_share", "运营方", "Operator"),
-          money("host_share", "东道方", "Host"),
+          moneyColumn("amount", "入库金额", "Amount"),
+          moneyColumn("central_excluded", "中央", "Central"),
+          moneyColumn("local_revenue", "地方", "Local"),
+          moneyColumn("operator_share", "运营方", "Operator"),
+          moneyColumn("host_share", "东道方", "Host"),
           { key: "central_off_ratio", label_zh: "中央级不符", label_en: "Central off ratio", kind: "count" },
         ],
         rows: r.items.map((i) => ({ ...i })),

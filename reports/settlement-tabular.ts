@@ -3,7 +3,7 @@
 // parks, a line per park. The JSON statement itself is reports/settlement.ts's.
 
 import type { ReferenceData } from "../src/repositories/reference.js";
-import type { Section, Tabular } from "./render.js";
+import { moneyColumn, type Section, type Tabular } from "./render.js";
 import { localTime } from "./render/time.js";
 import type { SettlementStatement } from "./settlement.js";
 
@@ -178,13 +178,6 @@ function byTaxSection(s: SettlementStatement): Section {
  * operator's share and the balance due to date; the months add up to the year.
  */
 function monthsSection(s: SettlementStatement): Section {
-  const money = (key: string, label_zh: string, label_en: string) => ({
-    key,
-    label_zh,
-    label_en,
-    align: "right" as const,
-    kind: "money" as const,
-  });
   const months = s.months ?? [];
   return {
     title_zh: "按月",
@@ -192,12 +185,12 @@ function monthsSection(s: SettlementStatement): Section {
     columns: [
       { key: "month", label_zh: "月份", label_en: "Month" },
       { key: "receipts", label_zh: "笔数", label_en: "Rows", align: "right", kind: "count" },
-      money("central_excluded", "中央分享", "Central share"),
-      money("local_revenue", "地方收入", "Local revenue"),
-      money("operator_share", "运营方分成", "Operator share"),
-      money("host_share", "东道方分成", "Host share"),
-      money("not_shared", "未纳入分成", "Not shared"),
-      money("transferred", "净拨付", "Transferred (net)"),
+      moneyColumn("central_excluded", "中央分享", "Central share"),
+      moneyColumn("local_revenue", "地方收入", "Local revenue"),
+      moneyColumn("operator_share", "运营方分成", "Operator share"),
+      moneyColumn("host_share", "东道方分成", "Host share"),
+      moneyColumn("not_shared", "未纳入分成", "Not shared"),
+      moneyColumn("transferred", "净拨付", "Transferred (net)"),
     ],
     rows: months.map((m) => ({ ...m, month: m.month ?? "跨年度 other years" })),
     totals: {
@@ -239,13 +232,6 @@ function settlementSection(t: SettlementStatement["totals"]): Section {
 
 /** Refunds and the other kinds of row, per kind and tax: already in the tax rows, shown on their own. */
 function flowsSection(s: SettlementStatement): Section {
-  const money = (key: string, label_zh: string, label_en: string) => ({
-    key,
-    label_zh,
-    label_en,
-    align: "right" as const,
-    kind: "money" as const,
-  });
   return {
     title_zh: "退库及调库（已含在上表）",
     title_en: "Refunds and adjustments (included above)",
@@ -253,10 +239,10 @@ function flowsSection(s: SettlementStatement): Section {
       { key: "kind_name_zh", label_zh: "类型", label_en: "Kind" },
       { key: "tax_code", label_zh: "税种", label_en: "Tax" },
       { key: "count", label_zh: "笔数", label_en: "Rows", align: "right" as const },
-      money("central_excluded", "中央", "Central"),
-      money("local_revenue", "地方", "Local"),
-      money("operator_share", "运营方", "Operator"),
-      money("host_share", "东道方", "Host"),
+      moneyColumn("central_excluded", "中央", "Central"),
+      moneyColumn("local_revenue", "地方", "Local"),
+      moneyColumn("operator_share", "运营方", "Operator"),
+      moneyColumn("host_share", "东道方", "Host"),
     ],
     rows: s.refunds_and_adjustments.map((r) => ({ ...r })),
   };

@@ -35,3 +35,8 @@ export interface Tabular {
   sections: Section[];
   notes?: string[];
 }
+
+/** A column of amounts (two-decimal strings), right-aligned as every numeric kind is. */
+export function moneyColumn(key: string, label_zh: string, label_en: string): Column {
+  return { key, label_zh, label_en, kind: "money" };
+}

@@ -2,7 +2,7 @@
 // transfers, settlements, agreement lists, verification).
 
 import { formatYuanGrouped, parseYuan } from "../../ledger/money.js";
-import type { Tabular } from "../../reports/render.js";
+import { moneyColumn, type Tabular } from "../../reports/render.js";
 import { localTime } from "../../reports/render/time.js";
 import type { DecisionView } from "../services/reconciliation-decisions.js";
 import type { ReferenceData } from "../repositories/reference.js";
@@ -146,13 +146,6 @@ export function transferTabular(t: TransferResult): Tabular {
 
 /** Transfer proposals with what each was computed from; the first one's command to execute it below. */
 export function proposalsTabular(list: ProposalView[]): Tabular {
-  const money = (key: string, label_zh: string, label_en: string) => ({
-    key,
-    label_zh,
-    label_en,
-    align: "right" as const,
-    kind: "money" as const,
-  });
   const waiting = list.find((p) => p.executed_by_transfer === null);
   return {
     title_zh: "预拨建议",
@@ -165,9 +158,9 @@ export function proposalsTabular(list: ProposalView[]): Tabular {
           { key: "park", label_zh: "园区", label_en: "Park" },
           { key: "through", label_zh: "截至", label_en: "Through" },
           { key: "interim_transfer_pct", label_zh: "预拨比例%", label_en: "Rule %", kind: "percent" as const },
-          money("operator_share_to_date", "运营方分成累计", "Share to date"),
-          money("transferred_before", "已拨付", "Transferred before"),
-          money("amount", "建议预拨", "Proposed"),
+          moneyColumn("operator_share_to_date", "运营方分成累计", "Share to date"),
+          moneyColumn("transferred_before", "已拨付", "Transferred before"),
+          moneyColumn("amount", "建议预拨", "Proposed"),
           { key: "proposed_at", label_zh: "提出时间", label_en: "Proposed at" },
           { key: "executed_by_transfer", label_zh: "执行拨付", label_en: "Executed by" },
         ],

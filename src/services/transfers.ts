@@ -6,7 +6,7 @@
 // names the park, one that runs one need not.
 
 import { createHash } from "node:crypto";
-import { amountProblem, formatYuan, parseYuan, toFen } from "../../ledger/money.js";
+import { amountProblem, formatYuan, parseYuan } from "../../ledger/money.js";
 import { yearOf } from "../../ledger/periods.js";
 import { transferLines } from "../../ledger/posting.js";
 import { fieldRejection, Rejection, REJECTIONS } from "../../ledger/rejections.js";
@@ -202,13 +202,7 @@ async function bookTransfer(
     }
     if (kind === "recovery") {
       // what comes back is an over-transfer: never more than went out to the park that year, net of earlier returns
-      const { rows } = await trx.raw(
-        `select coalesce(sum(case when t.kind = 'recovery' then -t.amount_fen else t.amount_fen end), 0) as net
-           from transfers t join journal_entries e on e.id = t.entry_id
-          where t.operator = ? and t.fiscal_year = ? and coalesce(t.park, e.park) = ?`,
-        [park.operator, fiscal_year, park.code],
-      );
-      const net = toFen(rows[0].net);
+      const net = await transferredNet(trx, park.operator, park.code, fiscal_year);
       if (amount_fen > net)
         throw fieldRejection(
           "amount",

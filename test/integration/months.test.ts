@@ -4,6 +4,7 @@
 // (migrations/022_monthly_balances.ts); rebuilding them from the lines gives the same balances.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatYuan, parseYuan } from "../../ledger/money.js";
 import * as monthly from "../../migrations/022_monthly_balances.js";
 import { cli } from "../support/cli.js";
 import { testDatabase, dialectLabel, type TestDatabase } from "../support/db.js";
@@ -77,12 +78,8 @@ async function statement(year: number, ...more: string[]): Promise<Statement> {
   return r.json();
 }
 
-const fenOf = (yuan: string) => BigInt(yuan.replace(".", ""));
-const yuanOf = (fen: bigint) => {
-  const sign = fen < 0n ? "-" : "";
-  const abs = fen < 0n ? -fen : fen;
-  return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, "0")}`;
-};
+const fenOf = (yuan: string) => parseYuan(yuan)!;
+const yuanOf = formatYuan;
 const sumOf = (months: Month[], key: keyof Month) => yuanOf(months.reduce((n, m) => n + fenOf(String(m[key])), 0n));
 
 describe(`the year month by month (${dialectLabel})`, () => {

@@ -216,4 +216,12 @@ describe(`interim transfers proposed from the figures (${dialectLabel})`, () => 
       balance_due: "720.01",
     });
   });
+
+  it("proposes nothing into a year already settled and closed", async () => {
+    const settled = await cli(db, "settle", "--year", "2025", "--operator", "bingtuan");
+    expect(settled.code, settled.stderr).toBe(0);
+    const closed = await cli(db, "transfer", "propose", "--operator", "bingtuan", "--through", "2025-12");
+    expect(closed.code).toBe(2);
+    expect(closed.stderr).toMatch(/year_closed/);
+  });
 });
