@@ -16,15 +16,38 @@ import {
   type Workspace,
 } from "./workspace";
 
-const Overview = lazy(() => import("./pages/Overview"));
-const Settlement = lazy(() => import("./pages/Settlement"));
-const SettlementPrint = lazy(() => import("./pages/SettlementPrint"));
-const Reconciliation = lazy(() => import("./pages/Reconciliation"));
-const Indicators = lazy(() => import("./pages/Indicators"));
-const Commitments = lazy(() => import("./pages/Commitments"));
-const SuspensePage = lazy(() => import("./pages/Suspense"));
-const TrialBalance = lazy(() => import("./pages/TrialBalance"));
-const Trace = lazy(() => import("./pages/Trace"));
+const load = {
+  overview: () => import("./pages/Overview"),
+  settlement: () => import("./pages/Settlement"),
+  settlementPrint: () => import("./pages/SettlementPrint"),
+  reconciliation: () => import("./pages/Reconciliation"),
+  indicators: () => import("./pages/Indicators"),
+  commitments: () => import("./pages/Commitments"),
+  suspense: () => import("./pages/Suspense"),
+  trialBalance: () => import("./pages/TrialBalance"),
+  trace: () => import("./pages/Trace"),
+};
+const Overview = lazy(load.overview);
+const Settlement = lazy(load.settlement);
+const SettlementPrint = lazy(load.settlementPrint);
+const Reconciliation = lazy(load.reconciliation);
+const Indicators = lazy(load.indicators);
+const Commitments = lazy(load.commitments);
+const SuspensePage = lazy(load.suspense);
+const TrialBalance = lazy(load.trialBalance);
+const Trace = lazy(load.trace);
+
+/**
+ * Once the first page is up and the browser is idle, the code of the other pages is fetched, so a
+ * click on a menu item or a figure does not wait for it (the first download stays small).
+ */
+function loadPagesWhenIdle(): void {
+  const all = () => {
+    for (const page of Object.values(load)) void page().catch(() => undefined);
+  };
+  if ("requestIdleCallback" in window) window.requestIdleCallback(all, { timeout: 3000 });
+  else setTimeout(all, 1000);
+}
 
 interface PageDef {
   path: string;
@@ -80,6 +103,9 @@ export function App() {
   useEffect(() => {
     void loadMe();
   }, [loadMe]);
+  useEffect(() => {
+    if (me) loadPagesWhenIdle();
+  }, [me]);
   useEffect(() => {
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
     localStorage.setItem("plk_lang", lang);

@@ -1,5 +1,5 @@
 // What every page shares: who is signed in (GET /v1/me), the year, the language, and navigation.
-import { createContext, useCallback, useContext, useEffect, useState } from "react";
+import { createContext, startTransition, useCallback, useContext, useEffect, useState } from "react";
 import type { Me } from "./api/client";
 
 export type Lang = "zh" | "en";
@@ -43,9 +43,11 @@ export function useLocation(): [URL, (to: string) => void] {
     window.addEventListener("popstate", onPop);
     return () => window.removeEventListener("popstate", onPop);
   }, []);
+  // a transition: the page shown stays until the next one is ready (its code loaded), rather than a
+  // spinner that React then holds on screen for a moment so that it does not flicker
   const navigate = useCallback((to: string) => {
     window.history.pushState(null, "", to);
-    setUrl(new URL(window.location.href));
+    startTransition(() => setUrl(new URL(window.location.href)));
     window.scrollTo(0, 0);
   }, []);
   return [url, navigate];

@@ -3,6 +3,7 @@
 import { Alert, Button, Space, Spin } from "antd";
 import { useEffect, useState, type ReactNode } from "react";
 import { ApiError, downloadHref } from "../api/client";
+import { prefetchTrace } from "../api/trace";
 import { formatAmount, isNegative } from "../money";
 import { useWorkspace } from "../workspace";
 
@@ -108,6 +109,7 @@ export function FigureLink({
       aria-label={label !== undefined ? `${label} ${formatAmount(value)}` : undefined}
       onClick={(e) => {
         e.preventDefault();
+        prefetchTrace(href);
         navigate(href);
       }}
     >

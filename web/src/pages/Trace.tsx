@@ -2,40 +2,28 @@
 // and row, or the request, party and token), adding up to the figure (the API says whether they agree).
 import { Alert, Descriptions, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
-import { api, unwrap, type TraceAnswer } from "../api/client";
+import type { TraceAnswer } from "../api/client";
+import { TOTALS_ONLY, TRACE_PAGE_SIZE, TRACE_PATHS, traceAnswer, traceTarget } from "../api/trace";
 import { Bi, Downloads, Loading, Money, moneyColumn, useLoad } from "../components/common";
 import { useWorkspace } from "../workspace";
 
-/** Entries per page: the API sums them all, the page lists a page of them. */
-const PAGE_SIZE = 50;
-
 type Entry = TraceAnswer["entries"][number];
-
-const PATHS = { settlement: "/trace/settlement", indicators: "/trace/indicators", account: "/trace/account" } as const;
 
 export default function TracePage() {
   const { t } = useWorkspace();
   const params = new URL(window.location.href).searchParams;
-  const kind = (params.get("kind") ?? "settlement") as keyof typeof PATHS;
-  const query: Record<string, string> = {};
-  for (const [k, v] of params) if (k !== "kind") query[k] = v;
-  const path = PATHS[kind] ?? PATHS.settlement;
-  const [page, setPage] = useState({ current: 1, size: PAGE_SIZE });
+  const { kind, query } = traceTarget(params);
+  const path = TRACE_PATHS[kind];
+  const [page, setPage] = useState({ current: 1, size: TRACE_PAGE_SIZE });
   const key = `${params.toString()}|${page.current}|${page.size}`;
-  const get = async (extra: Record<string, string | number>) => {
-    const q = { ...query, year: Number(query.year), ...extra } as never;
-    const r =
-      path === "/trace/settlement"
-        ? await api.GET("/trace/settlement", { params: { query: q } })
-        : path === "/trace/indicators"
-          ? await api.GET("/trace/indicators", { params: { query: q } })
-          : await api.GET("/trace/account", { params: { query: q } });
-    return unwrap(r as { data?: unknown; error?: unknown; response: Response }) as TraceAnswer;
-  };
   // a page of the entries at once, and apart from it every entry added up (a figure may stand on a
-  // million: that reads all of its lines, and the page does not wait for it)
-  const state = useLoad(() => get({ limit: page.size, offset: (page.current - 1) * page.size, totals: "no" }), [key]);
-  const summary = useLoad(() => get({ limit: 0, offset: 0 }), [params.toString()]);
+  // million: that reads all of its lines, and the page does not wait for it); the figure link asked
+  // for the first page and the sum as it was clicked (api/trace.ts)
+  const state = useLoad(
+    () => traceAnswer(params, { limit: page.size, offset: (page.current - 1) * page.size, totals: "no" }),
+    [key],
+  );
+  const summary = useLoad(() => traceAnswer(params, TOTALS_ONLY), [params.toString()]);
   const sum = summary.data;
   const quantity = kind === "indicators";
   return (
