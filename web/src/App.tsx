@@ -39,15 +39,17 @@ const Trace = lazy(load.trace);
 
 /**
  * Once the first page is up and the browser is idle, the code of the other pages is fetched, so a
- * click on a menu item or a figure does not wait for it (the first download stays small).
+ * click on a menu item or a figure does not wait for it (the first download stays small), and the
+ * styles of the components only later pages draw are written (components/Warmup.tsx).
  */
-function loadPagesWhenIdle(): void {
-  const all = () => {
-    for (const page of Object.values(load)) void page().catch(() => undefined);
-  };
-  if ("requestIdleCallback" in window) window.requestIdleCallback(all, { timeout: 3000 });
-  else setTimeout(all, 1000);
+function whenIdle(then: () => void): void {
+  if ("requestIdleCallback" in window) window.requestIdleCallback(then, { timeout: 3000 });
+  else setTimeout(then, 1000);
 }
+function loadPages(): void {
+  for (const page of Object.values(load)) void page().catch(() => undefined);
+}
+const Warmup = lazy(() => import("./components/Warmup"));
 
 interface PageDef {
   path: string;
@@ -103,8 +105,13 @@ export function App() {
   useEffect(() => {
     void loadMe();
   }, [loadMe]);
+  const [warm, setWarm] = useState(false);
   useEffect(() => {
-    if (me) loadPagesWhenIdle();
+    if (me)
+      whenIdle(() => {
+        loadPages();
+        setWarm(true);
+      });
   }, [me]);
   useEffect(() => {
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
@@ -223,7 +230,14 @@ export function App() {
 
   return (
     <ConfigProvider locale={lang === "zh" ? zhCN : enUS} theme={THEME}>
-      <AntApp>{body}</AntApp>
+      <AntApp>
+        {body}
+        {warm && (
+          <Suspense fallback={null}>
+            <Warmup />
+          </Suspense>
+        )}
+      </AntApp>
     </ConfigProvider>
   );
 }
