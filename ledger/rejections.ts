@@ -148,7 +148,8 @@ export const REJECTIONS = {
   statement_superseded: "the statement is superseded by a later issue; act on that one",
   statement_disputed: "the statement has disputes open; they are resolved or withdrawn before it is confirmed",
   statement_stale: "the books no longer say what the statement says; the prefecture issues it again",
-  statement_confirmed: "the statement is confirmed; a difference found since is settled by an adjusting entry and a new issue",
+  statement_confirmed:
+    "the statement is confirmed; a difference found since is settled by an adjusting entry and a new issue",
   statement_line_unknown: "not a line of the statement (a tax code, a figure of totals, transfers, a month, …)",
   statement_dispute_unknown: "the statement has no dispute with this number",
   statement_dispute_closed: "the dispute is already resolved or withdrawn",

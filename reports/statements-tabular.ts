@@ -63,10 +63,7 @@ export function statementDetailTabular(d: StatementDetail): Tabular {
       {
         title_zh: "合计",
         title_en: "Totals",
-        columns: [
-          { key: "item", label_zh: "项目", label_en: "Item" },
-          moneyColumn("value", "金额", "Amount"),
-        ],
+        columns: [{ key: "item", label_zh: "项目", label_en: "Item" }, moneyColumn("value", "金额", "Amount")],
         rows: Object.entries(d.statement.totals).map(([item, value]) => ({ item, value })),
       },
       {

@@ -122,7 +122,10 @@ export const STATEMENT_WRITES: readonly WriteOperation[] = [
       number: StatementNumber,
       dispute: DisputeNo,
       note: Written(2000),
-      entry: z.string().regex(/^\d{1,18}$/, "a journal entry id").optional(),
+      entry: z
+        .string()
+        .regex(/^\d{1,18}$/, "a journal entry id")
+        .optional(),
       receipt: S.Identifier(64).optional(),
       transfer: S.Identifier(64).optional(),
     }),
@@ -146,13 +149,18 @@ export const STATEMENT_REPORTS: readonly ReportOperation[] = [
   report({
     group: "report",
     name: "statements",
-    summary: "Settlement statements (结算单) issued, newest year first, each with its state (issued, disputed, confirmed, superseded).",
+    summary:
+      "Settlement statements (结算单) issued, newest year first, each with its state (issued, disputed, confirmed, superseded).",
     params: z.strictObject({
       year: S.Year.optional(),
       operator: S.Party.optional(),
       park: S.ParkCode.optional(),
     }),
-    help: { year: "fiscal year, e.g. 2025; without it, every year", operator: `${OPERATOR}; without it, every operator`, park: "one park only" },
+    help: {
+      year: "fiscal year, e.g. 2025; without it, every year",
+      operator: `${OPERATOR}; without it, every operator`,
+      park: "one park only",
+    },
     allow: (p, q) => (q.operator === undefined ? access.readParkMoney(p) : access.readOperatorMoney(p, q.operator)),
     run: async ({ knex, viewer }, q) => {
       const list = await listStatements(knex, viewer, q);

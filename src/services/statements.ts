@@ -222,7 +222,13 @@ async function eventsOf(knex: Knex | Knex.Transaction, statementId: string): Pro
 }
 
 const stateOf = (events: readonly EventRow[]) =>
-  deriveState(events.map((e) => ({ seq: e.seq, kind: e.kind, dispute_seq: e.dispute_seq === null ? null : Number(e.dispute_seq) })));
+  deriveState(
+    events.map((e) => ({
+      seq: e.seq,
+      kind: e.kind,
+      dispute_seq: e.dispute_seq === null ? null : Number(e.dispute_seq),
+    })),
+  );
 
 function frozenOf(row: StatementRow): FrozenStatement {
   return JSON.parse(row.content) as FrozenStatement;
@@ -288,11 +294,16 @@ export async function issueStatement(
       })
       .returning("*")) as StatementRow[];
     if (previous !== undefined) {
-      await addEvent(trx, previous.id, {
-        kind: "supersede",
-        reason: `the books changed since it was issued; re-issued as ${number}`,
-        superseded_by_id: row!.id,
-      }, who);
+      await addEvent(
+        trx,
+        previous.id,
+        {
+          kind: "supersede",
+          reason: `the books changed since it was issued; re-issued as ${number}`,
+          superseded_by_id: row!.id,
+        },
+        who,
+      );
     }
     return { replayed: false, statement: await viewOf(trx, row!, [], true) };
   });
@@ -397,7 +408,12 @@ export async function confirmStatement(
         { differing_lines: differs },
       );
     const who = await recorder(trx, row.host);
-    await addEvent(trx, row.id, { kind: "confirm", content_sha256: row.content_sha256, reason: input.remark ?? null }, who);
+    await addEvent(
+      trx,
+      row.id,
+      { kind: "confirm", content_sha256: row.content_sha256, reason: input.remark ?? null },
+      who,
+    );
     return { replayed: false, statement: await detailOf(trx, row, false) };
   });
 }
@@ -506,7 +522,10 @@ export async function resolveDispute(
       entryId = String(e.id);
     }
     if (input.receipt !== undefined) {
-      const r = await trx("receipts").select("receipt_no", "park", "entry_id").where("receipt_no", input.receipt).first();
+      const r = await trx("receipts")
+        .select("receipt_no", "park", "entry_id")
+        .where("receipt_no", input.receipt)
+        .first();
       if (r === undefined || r.park !== row.park)
         throw fieldRejection(
           "receipt",

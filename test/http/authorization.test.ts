@@ -192,7 +192,7 @@ const WRITES: Write[] = [
   {
     path: "/v1/settlements",
     allow: ["prefecture"],
-    json: () => ({ year: 2024, operator: "urumqi", empty_year: true }),
+    json: () => ({ year: 2024, operator: "urumqi", empty_year: true, override_reason: "matrix" }),
   },
   {
     path: "/v1/parks",

@@ -84,7 +84,15 @@ describe(`settlement statements: issue, dispute, resolve, re-issue, confirm, set
     const forbidden = await cli(db, "statement", "confirm", "--number", N1, "--token", token.prefecture!);
     expect(forbidden.code).toBe(2);
     expect(forbidden.stderr).toMatch(/prefecture .* may not statement confirm/);
-    const unknown = await cli(db, "statement", "confirm", "--number", "ZD-2025-bingtuan-BZ-09", "--token", token.bingtuan!);
+    const unknown = await cli(
+      db,
+      "statement",
+      "confirm",
+      "--number",
+      "ZD-2025-bingtuan-BZ-09",
+      "--token",
+      token.bingtuan!,
+    );
     expect(unknown.stderr).toContain("statement_unknown");
     await refused("--number", "statement", "confirm", "--number", "nonsense", "--token", token.bingtuan!);
   });
@@ -115,14 +123,38 @@ describe(`settlement statements: issue, dispute, resolve, re-issue, confirm, set
   it("the prefecture resolves it by the receipt booked late; the statement is then stale and cannot be confirmed", async () => {
     const late = csvFile([RECEIPT_HEADER, ["S-9", uscc(1), "VAT", "2025-11-20", "1000.00", "gross", "", ""]]);
     expect((await cli(db, "import", "receipts", late)).code).toBe(0);
-    await refused("statement_resolution_unknown", "statement", "resolve", "--number", N1, "--dispute", "1", "--note", "booked", "--receipt", "S-3");
-    await refused("statement_dispute_unknown", "statement", "resolve", "--number", N1, "--dispute", "7", "--note", "booked");
+    await refused(
+      "statement_resolution_unknown",
+      "statement",
+      "resolve",
+      "--number",
+      N1,
+      "--dispute",
+      "1",
+      "--note",
+      "booked",
+      "--receipt",
+      "S-3",
+    );
+    await refused(
+      "statement_dispute_unknown",
+      "statement",
+      "resolve",
+      "--number",
+      N1,
+      "--dispute",
+      "7",
+      "--note",
+      "booked",
+    );
     const resolved = await json(
       ...["statement", "resolve", "--number", N1, "--dispute", "1"],
       ...["--note", "S-9 booked on 2025-11-20", "--receipt", "S-9"],
     );
     expect(resolved).toMatchObject({ state: "issued", open_disputes: [], matches_books: false });
-    expect(resolved.differing_lines).toEqual(expect.arrayContaining(["VAT", "operator_share", "balance_due", "2025-11"]));
+    expect(resolved.differing_lines).toEqual(
+      expect.arrayContaining(["VAT", "operator_share", "balance_due", "2025-11"]),
+    );
     expect(resolved.events[1]).toMatchObject({
       seq: 2,
       kind: "resolve",
@@ -133,7 +165,17 @@ describe(`settlement statements: issue, dispute, resolve, re-issue, confirm, set
     });
     expect(resolved.events[1].resolved_by.entry_id).toMatch(/^\d+$/);
     expect(resolved.events[1].resolved_by.entry_hash).toMatch(/^[0-9a-f]{64}$/);
-    await refused("statement_dispute_closed", "statement", "withdraw", "--number", N1, "--dispute", "1", "--token", token.bingtuan!);
+    await refused(
+      "statement_dispute_closed",
+      "statement",
+      "withdraw",
+      "--number",
+      N1,
+      "--dispute",
+      "1",
+      "--token",
+      token.bingtuan!,
+    );
     const stale = await refused("statement_stale", "statement", "confirm", "--number", N1, "--token", token.bingtuan!);
     expect(stale).toContain("VAT");
   });
@@ -167,11 +209,38 @@ describe(`settlement statements: issue, dispute, resolve, re-issue, confirm, set
     expect(c.events.at(-1)).toMatchObject({ kind: "confirm", content_sha256: c.content_sha256 });
     const again = await json("statement", "confirm", "--number", N2, "--token", token.bingtuan!);
     expect(again.events.filter((e: { kind: string }) => e.kind === "confirm")).toHaveLength(1);
-    await refused("statement_confirmed", "statement", "dispute", "--number", N2, "--line", "VAT", "--reason", "x", "--token", token.bingtuan!);
+    await refused(
+      "statement_confirmed",
+      "statement",
+      "dispute",
+      "--number",
+      N2,
+      "--line",
+      "VAT",
+      "--reason",
+      "x",
+      "--token",
+      token.bingtuan!,
+    );
   });
 
   it("settle refuses a confirmed statement the books no longer match, and settles on the one confirmed again", async () => {
-    expect((await cli(db, "transfer", "--operator", "bingtuan", "--amount", "1000.00", "--on", "2025-12-01", "--ref", "ST-T1")).code).toBe(0);
+    expect(
+      (
+        await cli(
+          db,
+          "transfer",
+          "--operator",
+          "bingtuan",
+          "--amount",
+          "1000.00",
+          "--on",
+          "2025-12-01",
+          "--ref",
+          "ST-T1",
+        )
+      ).code,
+    ).toBe(0);
     const why = await refused("statement_unconfirmed", "settle", "--year", "2025", "--operator", "bingtuan");
     expect(why).toContain(`${N2} was confirmed, but the books have changed since`);
     const third = await json("statement", "issue", "--operator", "bingtuan", "--year", "2025");
