@@ -257,6 +257,9 @@ export async function issueStatement(
       .where({ operator: park.operator, park: park.code, fiscal_year: input.year })
       .orderBy("issue_no", "desc")
       .first()) as StatementRow | undefined;
+    // an act of the operator on the statement in force waits, or is waited for: events are numbered in turn
+    if (previous !== undefined)
+      await trx.raw("select id from settlement_statements where id = ? for update", [previous.id]);
     if (previous !== undefined && differingLines(frozenOf(previous).statement, books).length === 0) {
       // the books say what the statement in force says: issuing it again is the same statement
       return { replayed: true, statement: await viewOf(trx, previous, await eventsOf(trx, previous.id), true) };
