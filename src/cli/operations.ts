@@ -22,6 +22,7 @@ const GROUPS: Record<string, string> = {
   agreement: "park sharing agreements (分成比例), by effective date",
   ratio: "central–local ratios of each tax (分税制), by effective date",
   park: "sub-parks (园中园), who runs them and who hosts them",
+  statement: "settlement statements (结算单): the prefecture issues and resolves, the operator confirms or disputes",
 };
 
 const option = (field: string) => `--${field.replace(/_/g, "-")}`;
