@@ -48,6 +48,7 @@ async function refused(code: string, ...args: string[]) {
 const N1 = "ZD-2025-bingtuan-BZ-01";
 const N2 = "ZD-2025-bingtuan-BZ-02";
 const N3 = "ZD-2025-bingtuan-BZ-03";
+let lateEntry = "";
 
 describe(`settlement statements: issue, dispute, resolve, re-issue, confirm, settle (${dialectLabel})`, () => {
   it("refuses to settle a park without a confirmed statement, naming what is missing", async () => {
@@ -164,6 +165,7 @@ describe(`settlement statements: issue, dispute, resolve, re-issue, confirm, set
       recorded_by: { party: "prefecture" },
     });
     expect(resolved.events[1].resolved_by.entry_id).toMatch(/^\d+$/);
+    lateEntry = resolved.events[1].resolved_by.entry_id;
     expect(resolved.events[1].resolved_by.entry_hash).toMatch(/^[0-9a-f]{64}$/);
     await refused(
       "statement_dispute_closed",
@@ -204,6 +206,20 @@ describe(`settlement statements: issue, dispute, resolve, re-issue, confirm, set
     const w = await json("statement", "withdraw", "--number", N2, "--dispute", "1", "--token", token.bingtuan!);
     expect(w).toMatchObject({ state: "issued", open_disputes: [] });
     expect(w.events[1]).toMatchObject({ kind: "withdraw", dispute: 1, recorded_by: { party: "bingtuan" } });
+    // a dispute resolved by naming the adjusting entry itself; an entry of another park is refused
+    await json(
+      ...["statement", "dispute", "--number", N2, "--line", "VAT", "--reason", "S-9 in it?"],
+      ...["--token", token.bingtuan!],
+    );
+    const wz = (await db.knex("receipts").select("entry_id").where({ receipt_no: "S-3" }).first()).entry_id;
+    await refused(
+      "statement_resolution_unknown",
+      ...["statement", "resolve", "--number", N2, "--dispute", "3", "--note", "x", "--entry", String(wz)],
+    );
+    const byEntry = await json(
+      ...["statement", "resolve", "--number", N2, "--dispute", "3", "--note", "S-9 is in", "--entry", lateEntry],
+    );
+    expect(byEntry.events[3]).toMatchObject({ kind: "resolve", dispute: 3, resolved_by: { entry_id: lateEntry } });
     const c = await json("statement", "confirm", "--number", N2, "--token", token.bingtuan!);
     expect(c).toMatchObject({ state: "confirmed", matches_books: true });
     expect(c.events.at(-1)).toMatchObject({ kind: "confirm", content_sha256: c.content_sha256 });
