@@ -141,6 +141,21 @@ export const REJECTIONS = {
   reconciliation_pair_differs: "a confirmed pair has the same enterprise (USCC) and tax on both sides",
   reconciliation_pair_taken: "the row is already in a confirmed pair with another row; reject that pair first",
   reason_required: "a rejection says why the two rows are not one receipt",
+  // settlement statements (结算单) and their life
+  statement_unknown: "no settlement statement with this number is recorded (report statements lists them)",
+  statement_operator_only: "only the operator itself confirms, disputes or withdraws a dispute of its statement",
+  statement_host_only: "only the prefecture that issued the statement resolves a dispute of it",
+  statement_superseded: "the statement is superseded by a later issue; act on that one",
+  statement_disputed: "the statement has disputes open; they are resolved or withdrawn before it is confirmed",
+  statement_stale: "the books no longer say what the statement says; the prefecture issues it again",
+  statement_confirmed:
+    "the statement is confirmed; a difference found since is settled by an adjusting entry and a new issue",
+  statement_line_unknown: "not a line of the statement (a tax code, a figure of totals, transfers, a month, …)",
+  statement_dispute_unknown: "the statement has no dispute with this number",
+  statement_dispute_closed: "the dispute is already resolved or withdrawn",
+  statement_resolution_unknown: "the entry, receipt or transfer named as the resolution is not of the statement's park",
+  statement_unconfirmed:
+    "a year is settled on a confirmed statement that matches the books, or with the prefecture's written reason (override_reason)",
   file_unreadable: "the file cannot be read",
   file_empty: "the file has no header row",
   file_kind_wrong: "the file is of another kind than this import takes; the message names the import it belongs to",

@@ -11,6 +11,8 @@ import { WRITES, type WriteOperation } from "../operations/writes.js";
 import { FULL_VIEW } from "../../reports/viewer.js";
 import type { Database } from "../db/database.js";
 import { ReferenceData } from "../repositories/reference.js";
+import { currentActor, runAs } from "../repositories/actor.js";
+import { authenticate } from "../repositories/tokens.js";
 import { emit, formatOption, JSON_INDENT_ITEMS_MAX, widthOption, UsageError, type Format, type Io } from "./output.js";
 
 /** What the command groups are for, where a registry makes the group. */
@@ -20,6 +22,7 @@ const GROUPS: Record<string, string> = {
   agreement: "park sharing agreements (分成比例), by effective date",
   ratio: "central–local ratios of each tax (分税制), by effective date",
   park: "sub-parks (园中园), who runs them and who hosts them",
+  statement: "settlement statements (结算单): the prefecture issues and resolves, the operator confirms or disputes",
 };
 
 const option = (field: string) => `--${field.replace(/_/g, "-")}`;
@@ -76,12 +79,43 @@ async function anythingBooked(d: Database, year: number): Promise<boolean> {
 
 function addWrite(command: Command, op: WriteOperation, io: Io, database: () => Promise<Database>): void {
   addFieldOptions(command, op.body, op.help);
+  if (op.party_token === true)
+    command.addOption(
+      new Option("--token <token>", "the acting party's API token (token create); default PARKLEDGER_TOKEN").env(
+        "PARKLEDGER_TOKEN",
+      ),
+    );
   command
     .addOption(formatOption(["table", "json"]))
-    .action(async (given: Record<string, unknown> & { format: Format }) => {
-      const answer = await op.run(await database(), parseOptions(op.body, given));
+    .action(async (given: Record<string, unknown> & { format: Format; token?: string }) => {
+      const body = parseOptions(op.body, given);
+      const db = await database();
+      const answer =
+        op.party_token === true && given.token !== undefined
+          ? await asTokenParty(db, op, given.token, () => op.run(db, body))
+          : await op.run(db, body);
       await emit(io, given.format, undefined, answer.json, answer.tabular);
     });
+}
+
+/**
+ * Runs a party's own act as the party of `token`, as a request with that token runs (the access rule,
+ * then the actor every record names); without a token the command line acts as the prefecture.
+ */
+async function asTokenParty<T>(db: Database, op: WriteOperation, token: string, run: () => Promise<T>): Promise<T> {
+  const principal = await authenticate(db.knex, token.trim());
+  if (principal === null) throw new UsageError("--token: not a valid API token (revoked, or mistyped)");
+  if (op.allow(principal) !== "allow")
+    throw new UsageError(`--token: ${principal.party} (${principal.role}) may not ${op.command.join(" ")}`);
+  return runAs(
+    {
+      posted_by: `${currentActor().posted_by} as ${principal.party}`,
+      request_id: null,
+      party: principal.party,
+      token_id: principal.token_id,
+    },
+    run,
+  );
 }
 
 function addFieldOptions(command: Command, schema: z.ZodObject, help: Record<string, string>): void {

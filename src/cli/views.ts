@@ -190,6 +190,16 @@ export function settleTabular(s: SettleResult, ref: ReferenceData): Tabular {
       ["entry_id", s.entry_id],
       ["closed_at", localTime(s.closed_at)],
       ["already_settled", s.already_settled ? "yes" : "no"],
+      [
+        "settlement_statement",
+        s.statement_number ??
+          ((s.by_park ?? [])
+            .map((p) => p.statement_number)
+            .filter((n) => n !== null)
+            .join(", ") ||
+            null),
+      ],
+      ["override_reason", s.override_reason],
     ],
     `${s.year} is closed with ${s.operator} for ${s.park ?? (s.by_park ?? []).map((p) => p.park).join(" and ")}: later receipts dated ${s.year} are booked as prior-year adjustments in ${s.year + 1}`,
   );

@@ -63,6 +63,11 @@ export const access = {
    */
   decideReconciliation: (p: Principal, operator: string): Decision =>
     allow(isPrefecture(p) || operatorOf(p) === operator),
+  /**
+   * Confirming a settlement statement (结算单), disputing its lines, withdrawing a dispute: an operator's
+   * own acts, never the prefecture's on its behalf (whose statement it is, src/services/statements.ts).
+   */
+  actOnOwnStatement: (p: Principal): Decision => allow(operatorOf(p) !== null),
   /** An operator's own statement: that operator, or the prefecture on its behalf. */
   writeStatement: (p: Principal, party: string): Decision => allow(isPrefecture(p) || operatorOf(p) === party),
   /**

@@ -54,7 +54,20 @@ const CONFLICTS = new Set<RejectionCode>([
   "park_exists",
   "operator_runs_a_park",
   "reconciliation_pair_taken",
+  "statement_superseded",
+  "statement_disputed",
+  "statement_stale",
+  "statement_confirmed",
+  "statement_dispute_closed",
+  "statement_unconfirmed",
 ]);
+
+/** Rules whose breach answers as the route would for what does not exist, or for a party not allowed. */
+const STATUS_OF: Partial<Record<RejectionCode, number>> = {
+  statement_unknown: 404,
+  statement_operator_only: 403,
+  statement_host_only: 403,
+};
 
 export interface ErrorBody {
   error: { code: string; message: string; message_zh?: string; details?: unknown };
@@ -117,7 +130,7 @@ export function toHttpError(error: unknown, requestId: string): { status: number
     };
   if (error instanceof Rejection)
     return {
-      status: CONFLICTS.has(error.code) ? 409 : 422,
+      status: STATUS_OF[error.code] ?? (CONFLICTS.has(error.code) ? 409 : 422),
       body: body(error.code, error.message, error.details, REJECTIONS_ZH[error.code]),
       fault: false,
     };

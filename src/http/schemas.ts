@@ -188,6 +188,10 @@ export const SettleInput = z.strictObject({
     .boolean()
     .optional()
     .describe("close a year in which nothing is booked or transferred for the parks (refused otherwise)"),
+  override_reason: Text(2000, 1)
+    .refine((v) => v.trim() !== "", "the reason is written out, not blank")
+    .optional()
+    .describe("settle without a confirmed settlement statement: the prefecture's written reason, kept on record"),
 });
 
 /** A decision on a probable reconciliation counterpart (POST /v1/reconciliation/decisions). */

@@ -37,6 +37,7 @@ import { access, type Decision } from "../http/access.js";
 import * as S from "../http/schemas.js";
 import type { ReferenceData } from "../repositories/reference.js";
 import type { Principal } from "../repositories/tokens.js";
+import { STATEMENT_REPORTS } from "./statements.js";
 
 /** What a report is computed with: the database, the reference data, and who is looking. */
 export interface ReportContext {
@@ -389,6 +390,7 @@ export const REPORTS: readonly ReportOperation[] = [
         q.totals,
       ),
   }),
+  ...STATEMENT_REPORTS,
 ];
 
 /** The URL path of a report or trace under /v1. */

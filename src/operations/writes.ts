@@ -16,6 +16,7 @@ import { addPark } from "../services/parks.js";
 import { settleYear } from "../services/settle.js";
 import { recordTransfer } from "../services/transfers.js";
 import { proposeTransfer } from "../services/proposals.js";
+import { STATEMENT_WRITES } from "./statements.js";
 import {
   proposalsTabular,
   agreementsTabular,
@@ -44,6 +45,11 @@ export interface WriteOperation<B extends z.ZodRawShape = z.ZodRawShape> {
   help: { [K in keyof B]: string };
   /** False where the fields name parks and parties that do not exist yet (src/repositories/reference.ts, canonicalNames). */
   canonical_names?: boolean;
+  /**
+   * A party's own act (an operator confirming its statement): the command line takes that party's
+   * token (--token or PARKLEDGER_TOKEN) and acts as it, as a request with the token does.
+   */
+  party_token?: boolean;
   allow: (p: Principal) => Decision;
   run: (db: Database, body: z.infer<z.ZodObject<B>>) => Promise<WriteAnswer>;
 }
@@ -194,19 +200,22 @@ export const WRITES: readonly WriteOperation[] = [
     command: ["settle"],
     path: "/settlements",
     summary:
-      "Close a year with an operator, for one park or every park it runs: post the settlement and lock the year.",
+      "Close a year with an operator, for one park or every park it runs, on the settlement statement it confirmed (or the prefecture's written reason): post the settlement and lock the year.",
     body: S.SettleInput,
     help: {
       year: "fiscal year, e.g. 2025",
       operator: OPERATOR,
       park: "one of the operator's parks; without it, every park it runs",
       empty_year: "close the year even though nothing is booked or transferred in it for the parks",
+      override_reason:
+        "settle a park without a confirmed settlement statement (statement confirm): the written reason, kept on record",
     },
     allow: (p) => access.writeMoney(p),
     run: async (db, body) => {
       const result = await settleYear(db, body.year, body.operator, {
         park: body.park,
         empty_year: body.empty_year === true,
+        override_reason: body.override_reason,
       });
       const ref = await ReferenceData.load(db.knex);
       return { replayed: result.already_settled, json: result, tabular: () => settleTabular(result, ref) };
@@ -235,4 +244,5 @@ export const WRITES: readonly WriteOperation[] = [
       return { replayed: result.replayed, json: result, tabular: () => parksTabular([result]) };
     },
   }),
+  ...STATEMENT_WRITES,
 ];

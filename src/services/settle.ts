@@ -15,6 +15,7 @@ import { AccountBook } from "../repositories/accounts.js";
 import { closureOf } from "../repositories/closures.js";
 import { lockJournal, postEntry } from "../repositories/journal.js";
 import { ReferenceData, type Park } from "../repositories/reference.js";
+import { requireConfirmed, type StatementProblem } from "./statements.js";
 import {
   computeSettlementFigures,
   formatOperatorSettlement,
@@ -34,6 +35,10 @@ export interface ParkSettleResult {
   entry_id: string | null;
   closed_at: string;
   statement: SettlementStatement;
+  /** The confirmed settlement statement (结算单) it was settled on, or null (override, or closed before statements). */
+  statement_number: string | null;
+  /** The prefecture's written reason for settling without a confirmed statement, or null. */
+  override_reason: string | null;
 }
 
 export interface SettleResult {
@@ -48,6 +53,10 @@ export interface SettleResult {
   entry_id: string | null;
   closed_at: string;
   statement: SettlementStatement;
+  /** The statement the one park settled was settled on; null for several parks (see `by_park`). */
+  statement_number: string | null;
+  /** The reason given to settle without confirmed statements (the parks settled now), or null. */
+  override_reason: string | null;
   /** Only when several parks were settled: each park's result. */
   by_park?: ParkSettleResult[];
 }
@@ -60,11 +69,17 @@ export async function settleYear(
     park,
     today = new Date(),
     empty_year = false,
+    override_reason,
   }: {
     park?: string | undefined;
     today?: Date;
     /** Close the year even though nothing is booked or transferred in it for the parks. */
     empty_year?: boolean;
+    /**
+     * Settle a park without a confirmed, current statement (src/services/statements.ts): the
+     * prefecture's written reason, kept with the closure.
+     */
+    override_reason?: string | undefined;
   } = {},
 ): Promise<SettleResult> {
   if (year > today.getUTCFullYear()) {
@@ -82,9 +97,39 @@ export async function settleYear(
         { year, operator, parks: codes },
       );
     }
+    // each park still open is settled on the statement its operator confirmed, or on a written reason
+    const reason = override_reason === undefined || override_reason.trim() === "" ? null : override_reason;
+    const open: Map<string, { statement_id: string | null; number: string | null }> = new Map();
+    const problems: StatementProblem[] = [];
+    for (const p of parks) {
+      if ((await closureOf(trx, operator, p.code, year)) !== undefined) continue;
+      const books = await parkStatement(trx, ref, year, operator, p);
+      const found = await requireConfirmed(trx, operator, p.code, year, books.statement);
+      if ("statement_id" in found) open.set(p.code, found);
+      else {
+        problems.push(found);
+        open.set(p.code, { statement_id: null, number: null });
+      }
+    }
+    if (problems.length > 0 && reason === null)
+      throw new Rejection(
+        "statement_unconfirmed",
+        `${year} is settled with ${operator} on the statement it confirmed: ${problems.map((p) => `${p.park}: ${p.reason}`).join("; ")}; or, for the prefecture, settle anyway with a written reason (--override-reason TEXT, or "override_reason")`,
+        { year, operator, parks: problems },
+      );
     const each: ParkSettleResult[] = [];
     const several = ref.parksRunBy(operator).length > 1;
-    for (const p of parks) each.push(await settlePark(trx, ref, year, operator, p, several));
+    for (const p of parks) {
+      const on = open.get(p.code);
+      each.push(
+        await settlePark(trx, ref, year, operator, p, several, {
+          statement_id: on?.statement_id ?? null,
+          number: on?.number ?? null,
+          // the reason is kept where it was needed: a park settled on its confirmed statement needs none
+          override_reason: on !== undefined && on.statement_id === null ? reason : null,
+        }),
+      );
+    }
     if (each.length === 1) {
       const [one] = each as [ParkSettleResult];
       return { year, operator, ...one };
@@ -104,6 +149,8 @@ export async function settleYear(
         .sort()
         .at(-1)!,
       statement: formatOperatorSettlement(ref, rows),
+      statement_number: null,
+      override_reason: each.find((r) => r.override_reason !== null)?.override_reason ?? null,
       by_park: each,
     };
   });
@@ -133,6 +180,8 @@ async function settlePark(
   park: Park,
   /** Whether the operator runs several parks: each park's entry then names it. */
   several: boolean,
+  /** The confirmed statement it is settled on, or the written reason it is settled without one. */
+  on: { statement_id: string | null; number: string | null; override_reason: string | null },
 ): Promise<ParkSettleResult> {
   const existing = await closureOf(trx, operator, park.code, year);
   if (existing !== undefined) {
@@ -144,11 +193,11 @@ async function settlePark(
       entry_id: existing.entry_id === null ? null : String(existing.entry_id),
       closed_at: new Date(existing.closed_at as string).toISOString(),
       statement,
+      statement_number: await numberOf(trx, existing.statement_id as string | null),
+      override_reason: (existing.override_reason as string | null) ?? null,
     };
   }
-  const rows = await querySettlement(trx, ref, year, operator, park.code);
-  const figures = computeSettlementFigures(rows, taxOrderOf(ref));
-  const statement = formatSettlement(ref, rows, figures);
+  const { figures, statement } = await parkStatement(trx, ref, year, operator, park);
   const balance_due = figures.totals.balance_due_fen;
   let entry_id: string | null = null;
   if (balance_due !== 0n) {
@@ -180,6 +229,8 @@ async function settlePark(
     entry_id,
     statement: JSON.stringify(closed),
     closed_at,
+    statement_id: on.statement_id,
+    override_reason: on.override_reason,
   });
   return {
     park: park.code,
@@ -188,5 +239,20 @@ async function settlePark(
     entry_id,
     closed_at: closed_at.toISOString(),
     statement: closed,
+    statement_number: on.number,
+    override_reason: on.override_reason,
   };
+}
+
+/** A park's statement of the year as the books say it (what settle posts and a confirmed statement must say). */
+async function parkStatement(trx: Knex.Transaction, ref: ReferenceData, year: number, operator: string, park: Park) {
+  const rows = await querySettlement(trx, ref, year, operator, park.code);
+  const figures = computeSettlementFigures(rows, taxOrderOf(ref));
+  return { figures, statement: formatSettlement(ref, rows, figures) };
+}
+
+async function numberOf(trx: Knex.Transaction, id: string | null): Promise<string | null> {
+  if (id === null || id === undefined) return null;
+  const row = await trx("settlement_statements").select("number").where({ id }).first();
+  return (row?.number as string | undefined) ?? null;
 }

@@ -75,6 +75,8 @@ const READS: [string, Expect][] = [
   ["/v1/receipts/M-BZ", { allow: ["prefecture", "bingtuan", "auditor"], hide: ["urumqi"] }],
   ["/v1/receipts/M-WZ", { allow: ["prefecture", "urumqi", "auditor"], hide: ["bingtuan"] }],
   ["/v1/receipts/M-ZD", { allow: ["prefecture", "auditor"], hide: ["bingtuan", "urumqi"] }],
+  ["/v1/reports/statements?year=2025", { allow: ["prefecture", "bingtuan", "urumqi", "auditor"] }],
+  ["/v1/reports/statements?operator=urumqi", { allow: ["prefecture", "urumqi", "auditor"] }],
   ["/v1/agreements", { allow: ["prefecture", "bingtuan", "urumqi", "auditor"] }],
   ["/v1/parks", { allow: ["prefecture", "bingtuan", "urumqi", "auditor"] }],
   ["/v1/ratios?tax=VAT", { allow: ["prefecture", "bingtuan", "urumqi", "auditor"] }],
@@ -192,7 +194,12 @@ const WRITES: Write[] = [
   {
     path: "/v1/settlements",
     allow: ["prefecture"],
-    json: () => ({ year: 2024, operator: "urumqi", empty_year: true }),
+    json: () => ({ year: 2024, operator: "urumqi", empty_year: true, override_reason: "matrix" }),
+  },
+  {
+    path: "/v1/statements/issue",
+    allow: ["prefecture"],
+    json: () => ({ operator: "bingtuan", year: 2024 }),
   },
   {
     path: "/v1/parks",

@@ -200,7 +200,16 @@ describe(`what a request books is what it answers (${dialectLabel})`, () => {
   });
 
   it("books a late receipt of a year its operator has closed in the next year", async () => {
-    const settled = await cli(db, "settle", "--year", "2025", "--operator", "urumqi");
+    const settled = await cli(
+      db,
+      "settle",
+      "--year",
+      "2025",
+      "--operator",
+      "urumqi",
+      "--override-reason",
+      "test: settled without a statement",
+    );
     expect(settled.code, settled.stderr).toBe(0);
     const late = await batch("bp-late", [receipt("BP-L-1", "10.00", { uscc: uscc(12), collected_on: "2025-12-30" })]);
     expect(late.receipts[0]).toMatchObject({ fiscal_year: 2026, park: "WZ" });

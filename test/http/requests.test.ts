@@ -218,7 +218,7 @@ describe(`writes replayed (${dialectLabel})`, () => {
     const empty = await post("/v1/settlements").send({ year: 2023, operator: "urumqi" });
     expect(empty.status).toBe(422);
     expect(empty.body.error).toMatchObject({ code: "year_empty" });
-    const settle = { year: 2023, operator: "urumqi", empty_year: true };
+    const settle = { year: 2023, operator: "urumqi", empty_year: true, override_reason: "an empty year, no statement" };
     expect((await post("/v1/settlements").send(settle)).status).toBe(201);
     expect((await post("/v1/settlements").send(settle)).status).toBe(200);
   });

@@ -378,7 +378,17 @@ describe(`land and mineral revenue (${dialectLabel})`, () => {
   });
 
   it("books revenue of a year closed with the operator in the next open year; the closed statement stays", async () => {
-    const settled = await cli(db, "settle", "--year", "2024", "--operator", "bingtuan", "--empty-year");
+    const settled = await cli(
+      db,
+      "settle",
+      "--year",
+      "2024",
+      "--operator",
+      "bingtuan",
+      "--empty-year",
+      "--override-reason",
+      "test: settled without a statement",
+    );
     expect(settled.code, settled.stderr).toBe(0);
     const closed = await json("report", "settlement", "--year", "2024", "--operator", "bingtuan");
     await json("import", "land", csvFile([HEADER, revenue("TD-BZ-LATE", "BZ", "NCLF", "2024-12-30", "10.00")]));

@@ -175,7 +175,16 @@ describe(`the year month by month (${dialectLabel})`, () => {
   });
 
   it("keeps a prior-year adjustment apart from the months of the year it is booked in", async () => {
-    const settled = await cli(db, "settle", "--year", "2025", "--operator", "bingtuan");
+    const settled = await cli(
+      db,
+      "settle",
+      "--year",
+      "2025",
+      "--operator",
+      "bingtuan",
+      "--override-reason",
+      "test: settled without a statement",
+    );
     expect(settled.code, settled.stderr).toBe(0);
     const late = csvFile([RECEIPT_HEADER, ["M-LATE", uscc(1), "VAT", "2025-12-30", "100.00", "gross", "", ""]]);
     expect((await cli(db, "import", "receipts", late)).code).toBe(0);

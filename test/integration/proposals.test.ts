@@ -218,7 +218,16 @@ describe(`interim transfers proposed from the figures (${dialectLabel})`, () => 
   });
 
   it("proposes nothing into a year already settled and closed", async () => {
-    const settled = await cli(db, "settle", "--year", "2025", "--operator", "bingtuan");
+    const settled = await cli(
+      db,
+      "settle",
+      "--year",
+      "2025",
+      "--operator",
+      "bingtuan",
+      "--override-reason",
+      "test: settled without a statement",
+    );
     expect(settled.code, settled.stderr).toBe(0);
     const closed = await cli(db, "transfer", "propose", "--operator", "bingtuan", "--through", "2025-12");
     expect(closed.code).toBe(2);

@@ -267,6 +267,8 @@ describe(`files as Excel leaves them (${dialectLabel})`, () => {
       "--operator",
       "bingtuan",
       "--empty-year",
+      "--override-reason",
+      "test: an empty year settled without a statement",
       "--format",
       "json",
     );

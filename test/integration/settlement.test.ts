@@ -99,7 +99,18 @@ describe(`settlement (${dialectLabel})`, () => {
   });
 
   it("settles and closes the year; the closed year's figures never change afterwards", async () => {
-    const settled = await cli(db, "settle", "--year", "2025", "--operator", "bingtuan", "--format", "json");
+    const settled = await cli(
+      db,
+      "settle",
+      "--year",
+      "2025",
+      "--operator",
+      "bingtuan",
+      "--override-reason",
+      "test: settled without a statement",
+      "--format",
+      "json",
+    );
     expect(settled.code, settled.stderr).toBe(0);
     expect(settled.json()).toMatchObject({ already_settled: false, balance_due: "4200.04" });
     const closed = await statement(2025);

@@ -179,7 +179,18 @@ describe(`a third park added by configuration (${dialectLabel})`, () => {
       "CZ-YB-1",
     );
     expect(tr.code, tr.stderr).toBe(0);
-    const settled = await cli(db, "settle", "--year", "2025", "--operator", OP, "--format", "json");
+    const settled = await cli(
+      db,
+      "settle",
+      "--year",
+      "2025",
+      "--operator",
+      OP,
+      "--override-reason",
+      "test: settled without a statement",
+      "--format",
+      "json",
+    );
     expect(settled.code, settled.stderr).toBe(0);
     const after = await cli(db, "report", "settlement", "--year", "2025", "--operator", OP, "--format", "json");
     expect(after.json()).toMatchObject({ status: "closed", totals: { transferred: "600.00", balance_due: "65.00" } });

@@ -128,7 +128,20 @@ describe(`an operator running two parks (${dialectLabel})`, () => {
   });
 
   it("settles one park, then the other; a closed park's late receipt is a prior-year adjustment", async () => {
-    const one = await cli(db, "settle", "--year", "2025", "--operator", OP, "--park", "CZ", "--format", "json");
+    const one = await cli(
+      db,
+      "settle",
+      "--year",
+      "2025",
+      "--operator",
+      OP,
+      "--park",
+      "CZ",
+      "--override-reason",
+      "test: settled without a statement",
+      "--format",
+      "json",
+    );
     expect(one.code, one.stderr).toBe(0);
     expect(one.json()).toMatchObject({ park: "CZ", balance_due: "300.00", already_settled: false });
     expect((await statement("--park", "CZ")).json().status).toBe("closed");
@@ -160,7 +173,18 @@ describe(`an operator running two parks (${dialectLabel})`, () => {
       expect.objectContaining({ origin_year: 2025, tax_code: "VAT" }),
     ]);
 
-    const rest = await cli(db, "settle", "--year", "2025", "--operator", OP, "--format", "json");
+    const rest = await cli(
+      db,
+      "settle",
+      "--year",
+      "2025",
+      "--operator",
+      OP,
+      "--override-reason",
+      "test: settled without a statement",
+      "--format",
+      "json",
+    );
     expect(rest.code, rest.stderr).toBe(0);
     // CY: share 360, transferred 100 − 50 + 1
     expect(rest.json()).toMatchObject({ park: null, balance_due: "609.00", already_settled: false });
