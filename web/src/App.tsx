@@ -26,6 +26,7 @@ const load = {
   suspense: () => import("./pages/Suspense"),
   trialBalance: () => import("./pages/TrialBalance"),
   trace: () => import("./pages/Trace"),
+  statements: () => import("./pages/Statements"),
 };
 const Overview = lazy(load.overview);
 const Settlement = lazy(load.settlement);
@@ -36,6 +37,7 @@ const Commitments = lazy(load.commitments);
 const SuspensePage = lazy(load.suspense);
 const TrialBalance = lazy(load.trialBalance);
 const Trace = lazy(load.trace);
+const Statements = lazy(load.statements);
 
 /**
  * Once the first page is up and the browser is idle, the code of the other pages is fetched, so a
@@ -62,6 +64,7 @@ const PAGES: PageDef[] = [
   { path: "/", zh: "概览", en: "Overview", may: readsMoney },
   { path: "/settlement", zh: "分成核算表", en: "Settlement", may: readsMoney },
   { path: "/reconciliation", zh: "对账", en: "Reconciliation", may: readsMoney },
+  { path: "/statements", zh: "结算单", en: "Statements", may: readsMoney },
   { path: "/indicators", zh: "指标", en: "Indicators", may: () => true },
   { path: "/commitments", zh: "约束性指标", en: "Commitments", may: () => true },
   // held in suspense belongs to no park: the prefecture's and the auditors' (an operator is not asked)
@@ -262,6 +265,8 @@ function pageFor(path: string, me: Me) {
       return <TrialBalance />;
     case "/trace":
       return <Trace />;
+    case "/statements":
+      return <Statements />;
     default:
       return <NotHere />;
   }

@@ -74,3 +74,56 @@ export type DecisionInput = NonNullable<
 export async function postDecision(input: DecisionInput) {
   return unwrap(await api.POST("/reconciliation/decisions", { body: input }));
 }
+
+/** Who recorded something on a settlement statement (src/services/statements.ts, RecordedBy). */
+export interface RecordedBy {
+  party: string;
+  user: string | null;
+  posted_by: string;
+  request_id: string | null;
+}
+
+/** A settlement statement as listed (GET /v1/reports/statements; src/services/statements.ts, StatementView). */
+export interface StatementView {
+  number: string;
+  operator: string;
+  park: string;
+  host: string;
+  fiscal_year: number;
+  issue_no: number;
+  state: "issued" | "disputed" | "confirmed" | "superseded";
+  open_disputes: number[];
+  supersedes: string | null;
+  superseded_by: string | null;
+  operator_share: string;
+  transferred: string;
+  balance_due: string;
+  content_sha256: string;
+  issued_by: RecordedBy;
+  issued_at: string;
+}
+
+/** One settlement statement with its events (GET /v1/reports/statement; StatementDetail). */
+export interface StatementDetail extends StatementView {
+  hash_intact: boolean;
+  matches_books: boolean;
+  differing_lines: string[];
+  statement: Settlement;
+  events: {
+    seq: number;
+    kind: "confirm" | "dispute" | "resolve" | "withdraw" | "supersede";
+    lines: string[] | null;
+    dispute: number | null;
+    reason: string | null;
+    content_sha256: string | null;
+    resolved_by: {
+      entry_id: string | null;
+      entry_hash: string | null;
+      receipt_no: string | null;
+      transfer_ref: string | null;
+    } | null;
+    superseded_by: string | null;
+    recorded_by: RecordedBy;
+    recorded_at: string;
+  }[];
+}
