@@ -9,7 +9,7 @@
 import type { Knex } from "knex";
 import type { z } from "zod";
 import type { IndicatorsReportShape } from "./shapes.js";
-import { formatQuantity, type Units } from "../ledger/indicators.js";
+import { formatQuantity, parseQuantity, type Units } from "../ledger/indicators.js";
 import { formatBpAsPercent } from "../ledger/ratio.js";
 import { fieldRejection } from "../ledger/rejections.js";
 import type { IndicatorAmounts } from "../ledger/posting.js";
@@ -320,4 +320,127 @@ function flatSection(r: IndicatorsReport, parties: Parties): Section {
     },
   ]);
   return { columns, rows };
+}
+
+/** Every park's indicators the caller counts or reads, side by side, and their sums (the report without a park). */
+export interface IndicatorsOverview {
+  year: number;
+  period?: string;
+  parks: string[];
+  indicators: {
+    indicator: string;
+    name_zh: string;
+    name_en: string;
+    unit: string;
+    unit_zh: string;
+    /** The parks' figures summed; the views by party summed over the parks. */
+    total: string;
+    statistical: ByParty;
+    assessment: ByParty;
+    by_park: { park: string; total: string; through: string | null; statistical: ByParty; assessment: ByParty }[];
+  }[];
+}
+
+/**
+ * The indicators of `parks` (those the caller may see: an operator's or its bureau's own, everyone
+ * else's every park), each park's figures and their sums; nothing of a park not listed enters a sum.
+ */
+export async function indicatorsOverview(
+  knex: Knex | Knex.Transaction,
+  ref: ReferenceData,
+  year: number,
+  parks: readonly string[],
+  period?: Period,
+): Promise<IndicatorsOverview> {
+  const reports: IndicatorsReport[] = [];
+  for (const park of parks) reports.push(await indicatorsReport(knex, ref, year, park, period));
+  const add = (into: Record<string, Units>, view: ByParty) => {
+    for (const [party, value] of Object.entries(view)) into[party] = (into[party] ?? 0n) + parseUnits(value);
+  };
+  const format = (view: Record<string, Units>): ByParty =>
+    Object.fromEntries(Object.entries(view).map(([p, u]) => [p, formatQuantity(u)]));
+  return {
+    year,
+    ...(reports[0]?.period !== undefined ? { period: reports[0].period } : {}),
+    parks: [...parks],
+    indicators: ref.indicators.map((indicator) => {
+      let total = 0n;
+      const statistical: Record<string, Units> = {};
+      const assessment: Record<string, Units> = {};
+      const by_park = reports.map((r) => {
+        const line = r.indicators.find((l) => l.indicator === indicator.code)!;
+        total += parseUnits(line.total);
+        add(statistical, line.statistical);
+        add(assessment, line.assessment);
+        return {
+          park: r.park,
+          total: line.total,
+          through: line.through,
+          statistical: line.statistical,
+          assessment: line.assessment,
+        };
+      });
+      return {
+        indicator: indicator.code,
+        name_zh: indicator.name_zh,
+        name_en: indicator.name_en,
+        unit: indicator.unit,
+        unit_zh: indicator.unit_zh,
+        total: formatQuantity(total),
+        statistical: format(statistical),
+        assessment: format(assessment),
+        by_park,
+      };
+    }),
+  };
+}
+
+function parseUnits(text: string): Units {
+  const units = parseQuantity(text);
+  if (units === null) throw new Error(`not a quantity: ${text}`);
+  return units;
+}
+
+export function indicatorsOverviewTabular(o: IndicatorsOverview, ref: ReferenceData): Tabular {
+  const parties = [
+    ...new Set(o.indicators.flatMap((i) => [...Object.keys(i.statistical), ...Object.keys(i.assessment)])),
+  ];
+  const name = (code: string) => ref.jurisdiction(code)?.name_zh ?? code;
+  const cells = (view: "statistical" | "assessment", byParty: ByParty) =>
+    Object.fromEntries(parties.map((p) => [`${view}_${p}`, byParty[p] ?? null]));
+  return {
+    title_zh: `${o.period ?? `${o.year}年度`}各园区指标统计与考核归属`,
+    title_en: `Indicators ${o.period ?? o.year}, every park: statistical and assessment views`,
+    subtitle: `园区 parks: ${o.parks.join(", ") || "-"}`,
+    sections: [
+      {
+        columns: [
+          { key: "indicator", label_zh: "指标", label_en: "Indicator" },
+          { key: "unit", label_zh: "单位", label_en: "Unit" },
+          { key: "park", label_zh: "园区", label_en: "Park" },
+          figure("total", "数值", "Figure"),
+          ...parties.map((p) => figure(`statistical_${p}`, `统计口径·${name(p)}`, `statistical ${p}`)),
+          ...parties.map((p) => figure(`assessment_${p}`, `考核口径·${name(p)}`, `assessment ${p}`)),
+        ],
+        rows: o.indicators.flatMap((i) => [
+          ...i.by_park.map((b) => ({
+            indicator: i.indicator,
+            unit: i.unit_zh,
+            park: b.park,
+            total: b.total,
+            ...cells("statistical", b.statistical),
+            ...cells("assessment", b.assessment),
+          })),
+          {
+            indicator: i.indicator,
+            unit: i.unit_zh,
+            park: "合计 Total",
+            total: i.total,
+            ...cells("statistical", i.statistical),
+            ...cells("assessment", i.assessment),
+          },
+        ]),
+      },
+    ],
+  };
 }

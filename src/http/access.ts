@@ -84,6 +84,9 @@ export const access = {
         isPrefecture(p) ||
         (operator !== null && (operatorOf(p) === operator || bureauOf(p) === operator)),
     ),
+  /** Every park's indicators side by side: whoever reads a park's, each seeing the parks its view holds. */
+  readAllIndicators: (p: Principal): Decision =>
+    allow(isStatistics(p) || isAuditor(p) || isPrefecture(p) || operatorOf(p) !== null || bureauOf(p) !== null),
   /**
    * Indicator reports: the zone's bureau of every park, an operator's bureau of its own (the import
    * refuses another park's row as it refuses a park that does not exist, src/import/indicators.ts).

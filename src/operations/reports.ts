@@ -11,7 +11,12 @@ import { listProposals } from "../services/proposals.js";
 import { proposalsTabular } from "../cli/views.js";
 import { budgetItemsReport, budgetItemsTabular } from "../../reports/budget-items.js";
 import { commitmentsReport, commitmentsTabular } from "../../reports/commitments.js";
-import { indicatorsReport, indicatorsTabular } from "../../reports/indicators.js";
+import {
+  indicatorsOverview,
+  indicatorsOverviewTabular,
+  indicatorsReport,
+  indicatorsTabular,
+} from "../../reports/indicators.js";
 import { landReport, landTabular } from "../../reports/land.js";
 import {
   overviewTabular,
@@ -32,7 +37,7 @@ import {
   type TraceTarget,
 } from "../../reports/trace.js";
 import { trialBalance, trialBalanceTabular } from "../../reports/trial-balance.js";
-import type { Viewer } from "../../reports/viewer.js";
+import { parksOf, type Viewer } from "../../reports/viewer.js";
 import { access, type Decision } from "../http/access.js";
 import * as S from "../http/schemas.js";
 import type { ReferenceData } from "../repositories/reference.js";
@@ -203,17 +208,26 @@ export const REPORTS: readonly ReportOperation[] = [
     group: "report",
     name: "indicators",
     summary: "Statistical and assessment views of a park's indicators (指标统计与考核归属).",
-    params: z.strictObject({ year: S.Year, park: S.ParkCode, ...PERIOD_PARAMS }),
+    params: z.strictObject({ year: S.Year, park: S.ParkCode.optional(), ...PERIOD_PARAMS }),
     help: {
       year: "calendar year",
-      park: "a park, e.g. BZ, WZ or ZD (park list)",
+      park: "a park, e.g. BZ, WZ or ZD (park list); without it, every park the caller sees side by side, with their sums",
       ...periodHelp("its months, and both views summed over them"),
       by: "month: each month's value beside the figure (the JSON always carries `months`)",
     },
-    response: S.IndicatorsReport,
+    response: z.union([S.IndicatorsReport, S.AnyReport]),
     // an unknown park: a 422 from the report, or refused as another's
-    allow: async (p, q, ref) => access.readIndicators(p, (await ref()).park(q.park)?.operator ?? null),
-    run: async ({ knex, ref }, q) => {
+    allow: async (p, q, ref) =>
+      q.park === undefined
+        ? access.readAllIndicators(p)
+        : access.readIndicators(p, (await ref()).park(q.park)?.operator ?? null),
+    run: async ({ knex, ref, viewer }, q) => {
+      if (q.park === undefined) {
+        // an operator's view (its finance or its statistics bureau) holds its own parks only
+        const parks = viewer.kind === "operator" ? parksOf(ref, viewer.operator) : ref.parks.map((p) => p.code);
+        const o = await indicatorsOverview(knex, ref, q.year, parks, periodOf(q, q.year));
+        return { json: o, tabular: () => indicatorsOverviewTabular(o, ref) };
+      }
       const r = await indicatorsReport(knex, ref, q.year, q.park, periodOf(q, q.year));
       return { json: r, tabular: (f) => indicatorsTabular(r, ref, f === "csv", q.by === "month") };
     },

@@ -54,6 +54,12 @@ const READS: [string, Expect][] = [
     { allow: ["prefecture", "urumqi", "statistics", "auditor", "urumqi_statistics"] },
   ],
   ["/v1/reports/indicators?year=2025&park=ZD", { allow: ["prefecture", "statistics", "auditor"] }],
+  [
+    "/v1/reports/indicators?year=2025",
+    {
+      allow: ["prefecture", "bingtuan", "urumqi", "statistics", "auditor", "bingtuan_statistics", "urumqi_statistics"],
+    },
+  ],
   ["/v1/reports/commitments?year=2025", { allow: ["prefecture", "statistics", "auditor"] }],
   [
     "/v1/reports/commitments?year=2025&jurisdiction=bingtuan",

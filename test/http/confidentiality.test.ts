@@ -676,6 +676,8 @@ describe(`confidentiality: an operator's statistics bureau (${dialectLabel})`, (
         { url: "/v1/me" },
         { url: `/v1/reports/indicators?${y}&park=${park}`, formats: true },
         { url: `/v1/reports/indicators?${y}&park=${park}&period=2025-Q1&by=month`, formats: true },
+        { url: `/v1/reports/indicators?${y}`, formats: true },
+        { url: `/v1/reports/indicators?${y}&from=2025-01&to=2025-06`, formats: true },
         ...INDICATOR_FIGURES.map((f) => ({
           url: `/v1/trace/indicators?${y}&park=${park}&indicator=GDP&figure=${f}`,
           formats: true,
@@ -708,6 +710,15 @@ describe(`confidentiality: an operator's statistics bureau (${dialectLabel})`, (
         ];
         expect(a.body, url).toEqual(b.body);
       }
+      // every park it sees side by side: its own only, and the sums of its own only
+      const all = await request(t.app).get(`/v1/reports/indicators?${y}`).set(t.auth(bureau));
+      expect(all.body.parks).toEqual([park]);
+      const gdp = all.body.indicators.find((i: { indicator: string }) => i.indicator === "GDP");
+      expect(gdp.total).toBe(operator === "bingtuan" ? "1101.2345" : "2202.3456");
+      expect(gdp.by_park.map((b: { park: string }) => b.park)).toEqual([park]);
+      const zone = await request(t.app).get(`/v1/reports/indicators?${y}`).set(t.auth("statistics"));
+      expect(zone.body.parks).toEqual(["BZ", "WZ", "ZD"]);
+      expect(zone.body.indicators.find((i: { indicator: string }) => i.indicator === "GDP").total).toBe("6607.0368");
       const me = await request(t.app).get("/v1/me").set(t.auth(bureau));
       expect(me.body).toMatchObject({ party: operator, role: "statistics", operates: [park] });
       expect(me.body.parks.map((p: { park: string }) => p.park)).toEqual([park]);
