@@ -81,10 +81,10 @@ export function monthsShown(p: Period | undefined, outside: boolean): number[] {
 export const MONTH_IN_YEAR_SQL = (date: string, year: string) =>
   `(case when extract(year from ${date}) = ${year} then extract(month from ${date}) else 0 end)::int`;
 
-/** A month's column in a table by month: its key, and its label (`2025-03`, or outside the year). */
+/** A month's column in a table by month: its key (a CSV's header: `2025-03`, `outside_year`) and its labels. */
 export function monthColumnLabel(year: number, m: number): { key: string; label_zh: string; label_en: string } {
   const label = monthLabel(year, m);
   return label === null
-    ? { key: "m00", label_zh: "年度外", label_en: "Outside the year" }
-    : { key: `m${String(m).padStart(2, "0")}`, label_zh: `${m}月`, label_en: label };
+    ? { key: "outside_year", label_zh: "年度外", label_en: "Outside the year" }
+    : { key: label, label_zh: `${m}月`, label_en: label };
 }

@@ -3,7 +3,11 @@
 // report equals the year's restricted to its months. A range across years, reversed, or not of whole
 // months is refused naming the option.
 
+import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROUTES } from "../../src/http/app.js";
+import { openApiDocument } from "../../src/http/openapi.js";
+import { testApp } from "../http/support.js";
 import { formatYuan, parseYuan } from "../../ledger/money.js";
 import { formatQuantity, parseQuantity } from "../../ledger/indicators.js";
 import { cli } from "../support/cli.js";
@@ -255,5 +259,38 @@ describe(`periods on every report (${dialectLabel})`, () => {
     const r = await cli(db, "report", "suspense", "--by", "month");
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("by");
+  });
+
+  it("takes the same parameters over HTTP, documented in the OpenAPI document; a bad one is a 422 naming it", async () => {
+    const doc = openApiDocument(ROUTES) as { paths: Record<string, { get?: { parameters?: { name: string }[] } }> };
+    for (const report of ["settlement", "trial-balance", "budget-items", "suspense", "land", "indicators"]) {
+      const path = Object.keys(doc.paths).find((k) => k.endsWith(`/reports/${report}`))!;
+      const names = doc.paths[path]!.get!.parameters!.map((x) => x.name);
+      expect(names, report).toEqual(expect.arrayContaining(["period", "from", "to", "by"]));
+    }
+    for (const report of ["reconciliation", "commitments", "transfer-proposals"]) {
+      const path = Object.keys(doc.paths).find((k) => k.endsWith(`/reports/${report}`))!;
+      expect(
+        doc.paths[path]!.get!.parameters!.map((x) => x.name),
+        report,
+      ).not.toContain("period");
+    }
+    const t = await testApp(db);
+    const ok = await request(t.app)
+      .get("/v1/reports/trial-balance?year=2025&jurisdiction=prefecture&from=2025-01&to=2025-03-31&by=month")
+      .set(t.auth("prefecture"));
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.body.period).toBe("2025-01..2025-03");
+    expect(ok.body.totals.months.map((m: { month: string }) => m.month)).toEqual(["2025-01", "2025-02", "2025-03"]);
+    const bad = await request(t.app)
+      .get("/v1/reports/budget-items?year=2025&from=2025-01-15")
+      .set(t.auth("prefecture"));
+    expect(bad.status).toBe(422);
+    expect(bad.body.error).toMatchObject({ code: "period_invalid", details: { field: "from" } });
+    const csv = await request(t.app)
+      .get("/v1/reports/budget-items?year=2025&by=month&format=csv")
+      .set(t.auth("prefecture"));
+    expect(csv.status).toBe(200);
+    expect(csv.text.split("\n")[0]).toContain("2025-12");
   });
 });
