@@ -58,6 +58,7 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.drop());
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function json<T = any>(...argv: string[]): Promise<T> {
   const r = await cli(db, ...argv, "--format", "json");
   expect(r.code, r.stderr).toBe(0);
