@@ -20,13 +20,14 @@ const allow = (yes: boolean): Decision => (yes ? "allow" : "forbid");
 const isPrefecture = (p: Principal) => p.role === "finance" && p.hosts.length > 0;
 const isAuditor = (p: Principal) => p.role === "auditor";
 /** The zone's statistics bureau: every park's indicators. */
-const isStatistics = (p: Principal) => p.role === "statistics" && p.operates.length === 0;
+const isStatistics = (p: Principal) => p.role === "statistics" && p.party === "statistics";
 /**
  * The operator a statistics token speaks for: an operator's own statistics bureau, which counts its
- * own parks' indicators (seed 004 §6) and sees nothing of another's; null for anyone else.
+ * own parks' indicators (seed 004 §6) and sees nothing of another's, even should it run none (then
+ * it sees nothing); null for anyone else.
  */
 export const bureauOf = (p: Principal): string | null =>
-  p.role === "statistics" && p.operates.length > 0 ? p.party : null;
+  p.role === "statistics" && p.party !== "statistics" ? p.party : null;
 /** The operator a finance token speaks for (a party that runs a park for a host); null for anyone else. */
 export const operatorOf = (p: Principal): string | null =>
   p.role === "finance" && p.operates.length > 0 ? p.party : null;
