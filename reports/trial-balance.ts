@@ -147,7 +147,7 @@ export async function trialBalanceFigures(
 }
 
 /** An account's debits and credits by month of the year (-1: every year before it). */
-interface AccountMonths {
+export interface AccountMonths {
   code: string;
   name_zh: string;
   name_en: string;
