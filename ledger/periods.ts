@@ -121,3 +121,58 @@ export function periodDays(p: Period): { first: string; last: string } {
     last: `${p.year}-${pad(p.to)}-${pad(daysInMonth(p.year, p.to))}`,
   };
 }
+
+/** What is wrong with a `from`/`to` pair, naming the option (`from` or `to`) it is about. */
+export interface PeriodProblem {
+  field: "from" | "to" | "period";
+  reason: string;
+}
+
+/** One end of a range: a month `YYYY-MM`, or a day that starts (`from`) or ends (`to`) a month. */
+function rangeEnd(text: string, end: "from" | "to"): { year: number; month: number } | string {
+  const t = text.trim();
+  const month = MONTH.exec(t);
+  if (month !== null) {
+    const m = Number(month[2]);
+    return m >= 1 && m <= 12 ? { year: Number(month[1]), month: m } : `${t} is not a month`;
+  }
+  const day = parseIsoDate(t);
+  if (day === null) return `${t} is neither a day YYYY-MM-DD nor a month YYYY-MM`;
+  const year = Number(day.slice(0, 4));
+  const m = Number(day.slice(5, 7));
+  const d = Number(day.slice(8, 10));
+  if (end === "from" && d !== 1)
+    return `${day} does not start a month: the books are kept by month, so --from is a month's first day (${day.slice(0, 8)}01)`;
+  if (end === "to" && d !== daysInMonth(year, m))
+    return `${day} does not end a month: the books are kept by month, so --to is a month's last day (${day.slice(0, 8)}${daysInMonth(year, m)})`;
+  return { year, month: m };
+}
+
+/**
+ * The period from `from` to `to` (either may be left out: the start or the end of the other's year),
+ * each a month `YYYY-MM` or a day starting (from) or ending (to) a month. Within one fiscal year, and
+ * not reversed; otherwise the problem, naming the option.
+ */
+export function periodFromTo(from: string | undefined, to: string | undefined): Period | PeriodProblem {
+  if (from === undefined && to === undefined) return { field: "from", reason: "give --from, --to or both" };
+  const first = from === undefined ? undefined : rangeEnd(from, "from");
+  if (typeof first === "string") return { field: "from", reason: first };
+  const last = to === undefined ? undefined : rangeEnd(to, "to");
+  if (typeof last === "string") return { field: "to", reason: last };
+  const year = first?.year ?? last!.year;
+  if (last !== undefined && last.year !== year)
+    return {
+      field: "to",
+      reason: `${to} is not in ${year}, the year of --from: a period lies within one fiscal year (ask each year apart)`,
+    };
+  const p = { year, from: first?.month ?? 1, to: last?.month ?? 12 };
+  if (p.to < p.from) return { field: "to", reason: `${to} is before ${from}: the period is reversed` };
+  return p;
+}
+
+/** The months of a period in order, 1–12. */
+export function periodMonths(p: Period): number[] {
+  const months: number[] = [];
+  for (let m = p.from; m <= p.to; m += 1) months.push(m);
+  return months;
+}

@@ -5,10 +5,12 @@
 // the treasury names it. An operator sees its own parks only.
 
 import type { Knex } from "knex";
-import { formatYuan, sumFen, toFen, type Fen } from "../ledger/money.js";
+import { formatYuan, toFen } from "../ledger/money.js";
 import type { ReferenceData } from "../src/repositories/reference.js";
 import { moneyColumn, type Tabular } from "./render.js";
 import type { Viewer } from "./viewer.js";
+import { formatPeriod, isWholeYear, type Period } from "../ledger/periods.js";
+import { inPeriod, MONTH_IN_YEAR_SQL, monthColumnLabel, monthLabel, monthsShown } from "./period.js";
 
 export interface BudgetItemRow {
   park: string;
@@ -23,13 +25,24 @@ export interface BudgetItemRow {
   host_share: string;
   /** Receipts whose central level, as the treasury gave it, was off the dated ratio by more than rounding. */
   central_off_ratio: number;
+  /** With `by month`: each month's amount and split (month null: dated outside the year). */
+  months?: BudgetItemMonth[];
 }
+
+export type BudgetItemMonth = { month: string | null; receipts: number } & Pick<
+  BudgetItemRow,
+  "amount" | "central_excluded" | "local_revenue" | "operator_share" | "host_share"
+>;
 
 export interface BudgetItemsReport {
   year: number;
+  /** The months it covers (`2025-01..2025-03`), when not the whole year. */
+  period?: string;
   parks: string[];
   items: BudgetItemRow[];
   totals: Pick<BudgetItemRow, "amount" | "central_excluded" | "local_revenue" | "operator_share" | "host_share">;
+  /** With `by month`: the totals of each month. */
+  months?: BudgetItemMonth[];
 }
 
 const FEN_COLUMNS = ["amount", "central", "local", "operator", "host"] as const;
@@ -50,70 +63,102 @@ export async function budgetItemsReport(
   ref: ReferenceData,
   year: number,
   viewer: Viewer,
-  filter: { operator?: string; park?: string } = {},
+  filter: { operator?: string; park?: string; period?: Period; byMonth?: boolean } = {},
 ): Promise<BudgetItemsReport> {
   const parks = parksOf(ref, viewer, filter.operator, filter.park);
+  const period = filter.period === undefined || isWholeYear(filter.period) ? undefined : filter.period;
   const { rows } = await knex.raw(
     `select u.park, u.tax_code, coalesce(u.budget_code, t.item_code) as budget_code,
             coalesce((select b.name_zh from budget_items b where b.code = coalesce(u.budget_code, t.item_code)
                        order by b.valid_from desc limit 1), t.name_zh) as budget_name_zh,
             sum(u.counted) as receipts, sum(u.amount)::text as amount, sum(u.central)::text as central,
             sum(u.local)::text as local, sum(u.operator)::text as operator, sum(u.host)::text as host,
-            sum(u.off_ratio) as central_off_ratio
-       from (select r.park, r.tax_code, r.budget_code, 1 as counted, r.central_fen + r.local_fen as amount,
+            sum(u.off_ratio) as central_off_ratio, u.month
+       from (select r.park, r.tax_code, r.budget_code, ${MONTH_IN_YEAR_SQL("r.collected_on", "r.fiscal_year")} as month, 1 as counted, r.central_fen + r.local_fen as amount,
                     r.central_fen as central, r.local_fen as local, r.operator_fen as operator, r.host_fen as host,
                     case when abs(r.central_fen - r.ratio_central_fen) > 1 then 1 else 0 end as off_ratio
                from receipts r where r.fiscal_year = ? and r.status = 'posted' and r.park = any(?)
              union all
              -- the difference a re-split made belongs to the year its adjusting entry is booked in (no quote here: knex counts them)
-             select r.park, r.tax_code, r.budget_code, 0, 0, x.central_delta_fen, x.local_delta_fen,
+             select r.park, r.tax_code, r.budget_code, ${MONTH_IN_YEAR_SQL("e.effective_on", "e.fiscal_year")}, 0, 0, x.central_delta_fen, x.local_delta_fen,
                     x.operator_delta_fen, x.host_delta_fen, 0
                from receipt_resplits x join journal_entries e on e.id = x.entry_id
                join receipts r on r.id = x.receipt_id
               where e.fiscal_year = ? and r.park = any(?)) u
        join tax_types t on t.code = u.tax_code
-      group by 1, 2, 3, 4 order by 1, 3`,
+      group by 1, 2, 3, 4, u.month order by 1, 3, 2, u.month`,
     [year, parks, year, parks],
   );
-  const sums = Object.fromEntries(FEN_COLUMNS.map((c) => [c, [] as Fen[]])) as Record<
-    (typeof FEN_COLUMNS)[number],
-    Fen[]
-  >;
-  const items = (rows as Record<string, string | number>[]).map((r): BudgetItemRow => {
-    for (const c of FEN_COLUMNS) sums[c].push(toFen(String(r[c])));
-    return {
-      park: String(r.park),
-      tax_code: String(r.tax_code),
-      budget_code: String(r.budget_code),
-      budget_name_zh: String(r.budget_name_zh),
-      receipts: Number(r.receipts),
-      amount: formatYuan(toFen(String(r.amount))),
-      central_excluded: formatYuan(toFen(String(r.central))),
-      local_revenue: formatYuan(toFen(String(r.local))),
-      operator_share: formatYuan(toFen(String(r.operator))),
-      host_share: formatYuan(toFen(String(r.host))),
-      central_off_ratio: Number(r.central_off_ratio),
-    };
+  // the rows are by item and month: an item's figures are its months' in the period, summed
+  type Sums = Record<(typeof FEN_COLUMNS)[number] | "receipts" | "off", bigint>;
+  const zero = (): Sums => ({ amount: 0n, central: 0n, local: 0n, operator: 0n, host: 0n, receipts: 0n, off: 0n });
+  const add = (to: Sums, r: Record<string, string | number>) => {
+    for (const c of FEN_COLUMNS) to[c] += toFen(String(r[c]));
+    to.receipts += BigInt(r.receipts!);
+    to.off += BigInt(r.central_off_ratio!);
+  };
+  const outside = (rows as { month: unknown }[]).some((r) => Number(r.month) === 0);
+  const shown = monthsShown(period, outside);
+  const byItem = new Map<string, { first: Record<string, string | number>; sum: Sums; months: Map<number, Sums> }>();
+  const monthTotals = new Map<number, Sums>(shown.map((m) => [m, zero()]));
+  const total = zero();
+  for (const r of rows as Record<string, string | number>[]) {
+    const month = Number(r.month);
+    if (!inPeriod(period, month)) continue;
+    const key = `${r.park}|${r.tax_code}|${r.budget_code}`;
+    const item = byItem.get(key) ?? { first: r, sum: zero(), months: new Map<number, Sums>() };
+    byItem.set(key, item);
+    add(item.sum, r);
+    add(total, r);
+    const m = item.months.get(month) ?? zero();
+    item.months.set(month, m);
+    add(m, r);
+    add(monthTotals.get(month)!, r);
+  }
+  const money = (x: Sums) => ({
+    amount: formatYuan(x.amount),
+    central_excluded: formatYuan(x.central),
+    local_revenue: formatYuan(x.local),
+    operator_share: formatYuan(x.operator),
+    host_share: formatYuan(x.host),
   });
-  const total = (c: (typeof FEN_COLUMNS)[number]) => formatYuan(sumFen(sums[c]));
+  const monthsOf = (m: Map<number, Sums>): BudgetItemMonth[] =>
+    shown.map((month) => {
+      const x = m.get(month) ?? zero();
+      return { month: monthLabel(year, month), receipts: Number(x.receipts), ...money(x) };
+    });
+  const items = [...byItem.values()].map(({ first: r, sum, months }): BudgetItemRow => ({
+    park: String(r.park),
+    tax_code: String(r.tax_code),
+    budget_code: String(r.budget_code),
+    budget_name_zh: String(r.budget_name_zh),
+    receipts: Number(sum.receipts),
+    ...money(sum),
+    central_off_ratio: Number(sum.off),
+    ...(filter.byMonth === true ? { months: monthsOf(months) } : {}),
+  }));
   return {
     year,
+    ...(period !== undefined ? { period: formatPeriod(period) } : {}),
     parks,
     items,
-    totals: {
-      amount: total("amount"),
-      central_excluded: total("central"),
-      local_revenue: total("local"),
-      operator_share: total("operator"),
-      host_share: total("host"),
-    },
+    totals: money(total),
+    ...(filter.byMonth === true ? { months: monthsOf(monthTotals) } : {}),
   };
 }
 
 export function budgetItemsTabular(r: BudgetItemsReport): Tabular {
+  // by month: the amount of each month after the split (the months add up to the amount)
+  const monthNo = (label: string | null) => (label === null ? 0 : Number(label.slice(5)));
+  const monthColumns = (r.months ?? []).map((m) => {
+    const c = monthColumnLabel(r.year, monthNo(m.month));
+    return moneyColumn(c.key, c.label_zh, c.label_en);
+  });
+  const monthCells = (list: BudgetItemMonth[] | undefined) =>
+    Object.fromEntries((list ?? []).map((m) => [monthColumnLabel(r.year, monthNo(m.month)).key, m.amount]));
   return {
-    title_zh: `${r.year}年度按预算科目收入`,
-    title_en: `Revenue by budget item ${r.year}`,
+    title_zh: `${r.period ?? r.year}${r.period === undefined ? "年度" : ""}按预算科目收入`,
+    title_en: `Revenue by budget item ${r.period ?? r.year}`,
     subtitle: `园区 parks: ${r.parks.join(", ")}`,
     sections: [
       {
@@ -129,9 +174,10 @@ export function budgetItemsTabular(r: BudgetItemsReport): Tabular {
           moneyColumn("operator_share", "运营方", "Operator"),
           moneyColumn("host_share", "东道方", "Host"),
           { key: "central_off_ratio", label_zh: "中央级不符", label_en: "Central off ratio", kind: "count" },
+          ...monthColumns,
         ],
-        rows: r.items.map((i) => ({ ...i })),
-        totals: { park: "合计 Total", ...r.totals },
+        rows: r.items.map(({ months, ...i }) => ({ ...i, ...monthCells(months) })),
+        totals: { park: "合计 Total", ...r.totals, ...monthCells(r.months) },
       },
     ],
   };

@@ -9,13 +9,15 @@
 import type { Knex } from "knex";
 import type { z } from "zod";
 import type { IndicatorsReportShape } from "./shapes.js";
-import { formatQuantity, type Units } from "../ledger/indicators.js";
+import { formatQuantity, parseQuantity, type Units } from "../ledger/indicators.js";
 import { formatBpAsPercent } from "../ledger/ratio.js";
 import { fieldRejection } from "../ledger/rejections.js";
 import type { IndicatorAmounts } from "../ledger/posting.js";
 import { bookedAttribution, recordedReports, reportsInForce } from "../src/repositories/indicators.js";
 import type { Park, ReferenceData } from "../src/repositories/reference.js";
 import type { Column, Section, Tabular } from "./render.js";
+import { formatPeriod, isWholeYear, type Period } from "../ledger/periods.js";
+import { inPeriod, monthColumnLabel, monthsShown } from "./period.js";
 
 /** The indicator report's JSON (reports/shapes.ts declares it, once). */
 export type IndicatorsReport = z.infer<typeof IndicatorsReportShape>;
@@ -29,7 +31,10 @@ export async function indicatorsReport(
   ref: ReferenceData,
   year: number,
   parkCode: string,
+  /** Part of the year: its months, and the figures summed over them (year to date stays the year's). */
+  period?: Period,
 ): Promise<IndicatorsReport> {
+  const part = period === undefined || isWholeYear(period) ? undefined : period;
   const park = ref.park(parkCode);
   if (park === undefined)
     throw fieldRejection(
@@ -48,11 +53,15 @@ export async function indicatorsReport(
       .sort()
       .map((month) => [month, bookedMonths.get(month) ?? { value: 0n, operator: 0n, host: 0n }] as const);
     const sum = { value: 0n, operator: 0n, host: 0n };
+    const ytd = { value: 0n };
     let previous = 0;
     const rows = months.map(([month, m]): IndicatorMonth => {
-      sum.value += m.value;
-      sum.operator += m.operator;
-      sum.host += m.host;
+      ytd.value += m.value;
+      if (inPeriod(part, Number(month.slice(5, 7)))) {
+        sum.value += m.value;
+        sum.operator += m.operator;
+        sum.host += m.host;
+      }
       const report = inForce.get(month);
       const number = Number(month.slice(5, 7));
       const first = report?.basis === "month" ? number : previous + 1;
@@ -63,7 +72,7 @@ export async function indicatorsReport(
         first_month: `${year}-${String(first).padStart(2, "0")}`,
         basis: report?.basis ?? null,
         reported: report !== undefined ? formatQuantity(report.value) : null,
-        ytd: formatQuantity(sum.value),
+        ytd: formatQuantity(ytd.value),
         value: formatQuantity(m.value),
         operator_share_pct: share === null || share === undefined ? null : formatBpAsPercent(share),
         statistical: views(park, m.value, 0n),
@@ -72,6 +81,7 @@ export async function indicatorsReport(
         reports_on_record: reports.filter((r) => r.month === month).length,
       };
     });
+    const shown = rows.filter((row) => inPeriod(part, Number(row.month.slice(5, 7))));
     return {
       indicator: indicator.code,
       name_zh: indicator.name_zh,
@@ -79,13 +89,20 @@ export async function indicatorsReport(
       unit: indicator.unit,
       unit_zh: indicator.unit_zh,
       total: formatQuantity(sum.value),
-      through: rows.at(-1)?.month ?? null,
+      through: shown.at(-1)?.month ?? null,
       statistical: views(park, sum.value, 0n),
       assessment: views(park, sum.operator, sum.host),
-      months: rows,
+      months: shown,
     };
   });
-  return { year, park: park.code, operator: park.operator, host: park.host, indicators };
+  return {
+    year,
+    ...(part !== undefined ? { period: formatPeriod(part) } : {}),
+    park: park.code,
+    operator: park.operator,
+    host: park.host,
+    indicators,
+  };
 }
 
 /** An indicator's figures in ten-thousandths of its unit, for the year or one month. */
@@ -142,21 +159,21 @@ interface Parties {
   name(code: string): string;
 }
 
-export function indicatorsTabular(r: IndicatorsReport, ref: ReferenceData, flat = false): Tabular {
+export function indicatorsTabular(r: IndicatorsReport, ref: ReferenceData, flat = false, byMonth = false): Tabular {
   const parties: Parties = {
     codes: r.operator === r.host ? [r.host] : [r.operator, r.host],
     name: (code) => ref.jurisdiction(code)?.name_zh ?? code,
   };
   const park = ref.park(r.park);
-  const title_zh = `${r.year}年度${park?.name_zh ?? r.park}指标统计与考核归属`;
-  const title_en = `Indicators ${r.year}, ${r.park}: statistical and assessment views`;
+  const title_zh = `${r.period ?? `${r.year}年度`}${park?.name_zh ?? r.park}指标统计与考核归属`;
+  const title_en = `Indicators ${r.period ?? r.year}, ${r.park}: statistical and assessment views`;
   const subtitle = `统计口径 100% ${parties.name(r.operator)}; 考核口径按每月1日有效的分成比例 (assessment: split by the agreement in force on the 1st of each month)`;
   if (flat) return { title_zh, title_en, subtitle, sections: [flatSection(r, parties)] };
   return {
     title_zh,
     title_en,
     subtitle,
-    sections: [yearSection(r, parties), monthSection(r, parties)],
+    sections: [yearSection(r, parties, byMonth), monthSection(r, parties)],
     notes: [
       "考核口径 = Σ 各月当月数 × 当月1日有效的运营方比例 (round half up at 4 decimals); 未报送月份并入下一报送月 (1–2月合报).",
     ],
@@ -177,10 +194,16 @@ function flatten(parties: Parties, view: View, byParty: ByParty): Record<string,
 }
 
 /** The year's figure and both views of each indicator, for reading. */
-function yearSection(r: IndicatorsReport, parties: Parties): Section {
+function yearSection(r: IndicatorsReport, parties: Parties, byMonth: boolean): Section {
+  // by month: each month's value after the year's (the months add up to the figure)
+  const shown = byMonth ? monthsShown(r.period === undefined ? undefined : monthsOfLabel(r), false) : [];
+  const monthColumns = shown.map((m) => {
+    const c = monthColumnLabel(r.year, m);
+    return figure(c.key, c.label_zh, c.label_en);
+  });
   return {
-    title_zh: "全年",
-    title_en: "The year",
+    title_zh: r.period === undefined ? "全年" : r.period,
+    title_en: r.period === undefined ? "The year" : `Months ${r.period}`,
     columns: [
       { key: "indicator", label_zh: "指标", label_en: "Indicator" },
       { key: "name_zh", label_zh: "名称", label_en: "Name" },
@@ -189,6 +212,7 @@ function yearSection(r: IndicatorsReport, parties: Parties): Section {
       ...viewColumns(parties, "statistical", "统计口径"),
       ...viewColumns(parties, "assessment", "考核口径"),
       { key: "through", label_zh: "截至", label_en: "Through" },
+      ...monthColumns,
     ],
     rows: r.indicators.map((line) => ({
       indicator: line.indicator,
@@ -198,8 +222,21 @@ function yearSection(r: IndicatorsReport, parties: Parties): Section {
       ...flatten(parties, "statistical", line.statistical),
       ...flatten(parties, "assessment", line.assessment),
       through: line.through,
+      ...Object.fromEntries(
+        shown.map((m) => [
+          monthColumnLabel(r.year, m).key,
+          line.months.find((x) => Number(x.month.slice(5, 7)) === m)?.value ?? formatQuantity(0n),
+        ]),
+      ),
     })),
   };
+}
+
+/** The period a report covers, from its months as the JSON names them (`2025-01..2025-03`). */
+function monthsOfLabel(r: IndicatorsReport): Period {
+  const [first, last] = (r.period ?? "").split("..");
+  const from = Number(first!.slice(5, 7));
+  return { year: r.year, from, to: last === undefined ? from : Number(last.slice(5, 7)) };
 }
 
 /** The months behind the assessment view, and the report each rests on. */
@@ -283,4 +320,127 @@ function flatSection(r: IndicatorsReport, parties: Parties): Section {
     },
   ]);
   return { columns, rows };
+}
+
+/** Every park's indicators the caller counts or reads, side by side, and their sums (the report without a park). */
+export interface IndicatorsOverview {
+  year: number;
+  period?: string;
+  parks: string[];
+  indicators: {
+    indicator: string;
+    name_zh: string;
+    name_en: string;
+    unit: string;
+    unit_zh: string;
+    /** The parks' figures summed; the views by party summed over the parks. */
+    total: string;
+    statistical: ByParty;
+    assessment: ByParty;
+    by_park: { park: string; total: string; through: string | null; statistical: ByParty; assessment: ByParty }[];
+  }[];
+}
+
+/**
+ * The indicators of `parks` (those the caller may see: an operator's or its bureau's own, everyone
+ * else's every park), each park's figures and their sums; nothing of a park not listed enters a sum.
+ */
+export async function indicatorsOverview(
+  knex: Knex | Knex.Transaction,
+  ref: ReferenceData,
+  year: number,
+  parks: readonly string[],
+  period?: Period,
+): Promise<IndicatorsOverview> {
+  const reports: IndicatorsReport[] = [];
+  for (const park of parks) reports.push(await indicatorsReport(knex, ref, year, park, period));
+  const add = (into: Record<string, Units>, view: ByParty) => {
+    for (const [party, value] of Object.entries(view)) into[party] = (into[party] ?? 0n) + parseUnits(value);
+  };
+  const format = (view: Record<string, Units>): ByParty =>
+    Object.fromEntries(Object.entries(view).map(([p, u]) => [p, formatQuantity(u)]));
+  return {
+    year,
+    ...(reports[0]?.period !== undefined ? { period: reports[0].period } : {}),
+    parks: [...parks],
+    indicators: ref.indicators.map((indicator) => {
+      let total = 0n;
+      const statistical: Record<string, Units> = {};
+      const assessment: Record<string, Units> = {};
+      const by_park = reports.map((r) => {
+        const line = r.indicators.find((l) => l.indicator === indicator.code)!;
+        total += parseUnits(line.total);
+        add(statistical, line.statistical);
+        add(assessment, line.assessment);
+        return {
+          park: r.park,
+          total: line.total,
+          through: line.through,
+          statistical: line.statistical,
+          assessment: line.assessment,
+        };
+      });
+      return {
+        indicator: indicator.code,
+        name_zh: indicator.name_zh,
+        name_en: indicator.name_en,
+        unit: indicator.unit,
+        unit_zh: indicator.unit_zh,
+        total: formatQuantity(total),
+        statistical: format(statistical),
+        assessment: format(assessment),
+        by_park,
+      };
+    }),
+  };
+}
+
+function parseUnits(text: string): Units {
+  const units = parseQuantity(text);
+  if (units === null) throw new Error(`not a quantity: ${text}`);
+  return units;
+}
+
+export function indicatorsOverviewTabular(o: IndicatorsOverview, ref: ReferenceData): Tabular {
+  const parties = [
+    ...new Set(o.indicators.flatMap((i) => [...Object.keys(i.statistical), ...Object.keys(i.assessment)])),
+  ];
+  const name = (code: string) => ref.jurisdiction(code)?.name_zh ?? code;
+  const cells = (view: "statistical" | "assessment", byParty: ByParty) =>
+    Object.fromEntries(parties.map((p) => [`${view}_${p}`, byParty[p] ?? null]));
+  return {
+    title_zh: `${o.period ?? `${o.year}年度`}各园区指标统计与考核归属`,
+    title_en: `Indicators ${o.period ?? o.year}, every park: statistical and assessment views`,
+    subtitle: `园区 parks: ${o.parks.join(", ") || "-"}`,
+    sections: [
+      {
+        columns: [
+          { key: "indicator", label_zh: "指标", label_en: "Indicator" },
+          { key: "unit", label_zh: "单位", label_en: "Unit" },
+          { key: "park", label_zh: "园区", label_en: "Park" },
+          figure("total", "数值", "Figure"),
+          ...parties.map((p) => figure(`statistical_${p}`, `统计口径·${name(p)}`, `statistical ${p}`)),
+          ...parties.map((p) => figure(`assessment_${p}`, `考核口径·${name(p)}`, `assessment ${p}`)),
+        ],
+        rows: o.indicators.flatMap((i) => [
+          ...i.by_park.map((b) => ({
+            indicator: i.indicator,
+            unit: i.unit_zh,
+            park: b.park,
+            total: b.total,
+            ...cells("statistical", b.statistical),
+            ...cells("assessment", b.assessment),
+          })),
+          {
+            indicator: i.indicator,
+            unit: i.unit_zh,
+            park: "合计 Total",
+            total: i.total,
+            ...cells("statistical", i.statistical),
+            ...cells("assessment", i.assessment),
+          },
+        ]),
+      },
+    ],
+  };
 }

@@ -17,7 +17,9 @@ import {
 } from "../src/repositories/land.js";
 import type { Park, ReferenceData } from "../src/repositories/reference.js";
 import type { Knex } from "knex";
-import type { Section, Tabular } from "./render.js";
+import { moneyColumn, type Section, type Tabular } from "./render.js";
+import { formatPeriod, isWholeYear, yearOf, type Period } from "../ledger/periods.js";
+import { inPeriod, monthColumnLabel, monthLabel, monthsShown } from "./period.js";
 import type { LandReportShape } from "./shapes.js";
 import { parksOf, type Viewer } from "./viewer.js";
 
@@ -159,22 +161,57 @@ export async function landReport(
   year: number,
   viewer: Viewer,
   park?: string,
+  options: { period?: Period; byMonth?: boolean } = {},
 ): Promise<LandReport> {
+  const period = options.period === undefined || isWholeYear(options.period) ? undefined : options.period;
   const parks = landParks(ref, viewer, park);
   const codes = parks.map((p) => p.code);
-  const revenue = await landRevenueOfYear(knex, year, codes);
-  const exemptions = await landExemptionsOfYear(knex, year, codes);
+  // revenue by the month it was collected in its fiscal year (0: outside it), exemptions by the month approved
+  const revenueMonth = (r: LandRevenueRow) =>
+    yearOf(r.collected_on) === year ? Number(r.collected_on.slice(5, 7)) : 0;
+  const exemptionMonth = (e: LandExemptionRow) => Number(e.approved_on.slice(5, 7));
+  const allRevenue = await landRevenueOfYear(knex, year, codes);
+  const allExemptions = await landExemptionsOfYear(knex, year, codes);
   const itemOrder = ref.landItems.map((l) => l.code);
-  const figures = parks.map((p) =>
-    computeParkLand(
-      p,
-      ref.central,
-      itemOrder,
-      revenue.filter((r) => r.park === p.code),
-      exemptions.filter((e) => e.park === p.code),
-    ),
+  const land = (revenue: LandRevenueRow[], exemptions: LandExemptionRow[]) =>
+    formatLand(
+      ref,
+      year,
+      park === undefined ? null : parks[0]!.code,
+      parks.map((p) =>
+        computeParkLand(
+          p,
+          ref.central,
+          itemOrder,
+          revenue.filter((r) => r.park === p.code),
+          exemptions.filter((e) => e.park === p.code),
+        ),
+      ),
+      revenue,
+      exemptions,
+    );
+  const report = land(
+    allRevenue.filter((r) => inPeriod(period, revenueMonth(r))),
+    allExemptions.filter((e) => inPeriod(period, exemptionMonth(e))),
   );
-  return formatLand(ref, year, park === undefined ? null : parks[0]!.code, figures, revenue, exemptions);
+  const months =
+    options.byMonth === true
+      ? monthsShown(
+          period,
+          allRevenue.some((r) => revenueMonth(r) === 0),
+        ).map((m) => ({
+          month: monthLabel(year, m),
+          ...land(
+            allRevenue.filter((r) => revenueMonth(r) === m),
+            allExemptions.filter((e) => exemptionMonth(e) === m),
+          ).totals,
+        }))
+      : undefined;
+  return {
+    ...report,
+    ...(period !== undefined ? { period: formatPeriod(period) } : {}),
+    ...(months !== undefined ? { months } : {}),
+  };
 }
 
 const revenueJson = (f: RevenueFen) => ({
@@ -325,11 +362,12 @@ export function landTabular(r: LandReport, ref: ReferenceData): Tabular {
     party: (code) => `${ref.jurisdiction(code)?.name_zh ?? code} (${code})`,
   };
   return {
-    title_zh: `${r.year}年度土地和矿业权收入及减免表`,
-    title_en: `Land and mineral revenue and exemptions ${r.year}`,
+    title_zh: `${r.period ?? `${r.year}年度`}土地和矿业权收入及减免表`,
+    title_en: `Land and mineral revenue and exemptions ${r.period ?? r.year}`,
     subtitle: `${r.parks.join(", ") || "-"} · 减免依据 exemptions under 新财综〔2022〕48号 and others, as recorded`,
     sections: [
       revenueSection(r, names),
+      ...(r.months === undefined ? [] : [monthsSection(r)]),
       partiesSection(r, names),
       exemptionsSection(r, names),
       recordsSection(r),
@@ -339,6 +377,31 @@ export function landTabular(r: LandReport, ref: ReferenceData): Tabular {
       "未纳入分成：园区分成协议未列明的项目，地方部分由东道方留存 Not shared: local revenue of an item no agreement names, kept by the host.",
       `中央分享比例 central shares: ${r.items.map((i) => `${i.code} ${i.central_share_pct ?? "-"}%`).join(", ")}`,
     ],
+  };
+}
+
+/** By month: each month's revenue, its split and the exemptions approved in it; the months add up to the totals. */
+function monthsSection(r: LandReport): Section {
+  return {
+    title_zh: "按月",
+    title_en: "By month",
+    columns: [
+      { key: "month", label_zh: "月份", label_en: "Month" },
+      { key: "records", label_zh: "笔数", label_en: "Records", kind: "count" },
+      moneyColumn("gross", "入库金额", "Gross"),
+      moneyColumn("central", "中央", "Central"),
+      moneyColumn("local", "地方", "Local"),
+      moneyColumn("operator_share", "运营方", "Operator"),
+      moneyColumn("host_share", "东道方", "Host"),
+      moneyColumn("not_shared", "未纳入分成", "Not shared"),
+      { key: "exemptions", label_zh: "减免笔数", label_en: "Exemptions", kind: "count" },
+      moneyColumn("exempted", "减免金额", "Exempted"),
+    ],
+    rows: (r.months ?? []).map((m) => ({
+      ...m,
+      month: monthColumnLabel(r.year, m.month === null ? 0 : Number(m.month.slice(5))).label_en,
+    })),
+    totals: { month: "", ...r.totals },
   };
 }
 

@@ -208,6 +208,8 @@ const ByParty = z.record(z.string(), Quantity);
 
 export const IndicatorsReportShape = z.strictObject({
   year: z.number().int(),
+  /** The months it covers (`2025-01..2025-03`), when not the whole year. */
+  period: z.string().optional(),
   park: z.string(),
   operator: z.string(),
   host: z.string(),
@@ -277,6 +279,8 @@ const LandExemptionFigures = z.strictObject({
 
 export const LandReportShape = z.strictObject({
   year: z.number().int(),
+  /** The months it covers (`2025-01..2025-03`), when not the whole year. */
+  period: z.string().optional(),
   /** The park asked for; null for every park the viewer may see (see `parks`). */
   park: z.string().nullable(),
   parks: z.array(z.string()),
@@ -304,6 +308,10 @@ export const LandReportShape = z.strictObject({
   ),
   by_party: z.array(LandPartyFigures),
   totals: LandRevenueFigures.extend({ exemptions: z.number().int(), exempted: Money }),
+  /** With `by month`: the totals of each month (month null: collected outside the fiscal year). */
+  months: z
+    .array(LandRevenueFigures.extend({ month: z.string().nullable(), exemptions: z.number().int(), exempted: Money }))
+    .optional(),
   revenue_records: z.array(
     z.strictObject({
       ref: z.string(),

@@ -7,6 +7,8 @@ import type { Knex } from "knex";
 import { formatYuan, toFen } from "../ledger/money.js";
 import type { Tabular } from "./render.js";
 import type { Viewer } from "./viewer.js";
+import { formatPeriod, isWholeYear, type Period } from "../ledger/periods.js";
+import { inPeriod, MONTH_IN_YEAR_SQL, monthColumnLabel, monthLabel, monthsShown } from "./period.js";
 
 /** The parks an operator runs, in SQL (binding: the operator). */
 const PARKS_OF = `(select p.code from parks p where p.operator = ? and p.operator <> p.host)`;
@@ -65,9 +67,13 @@ export interface SuspenseRow {
 
 export interface SuspenseReport {
   year: number | null;
+  /** The months of collection it covers (`2025-01..2025-03`), when not the whole year. */
+  period?: string;
   count: number;
   total_held: string;
   items: SuspenseRow[];
+  /** With `by month`: how many receipts collected in each month are held, and how much (month null: outside the year). */
+  months?: { month: string | null; count: number; held: string }[];
 }
 
 /**
@@ -78,10 +84,13 @@ export async function suspenseReport(
   knex: Knex | Knex.Transaction,
   year: number | null,
   viewer: Viewer,
+  options: { period?: Period; byMonth?: boolean } = {},
 ): Promise<SuspenseReport> {
+  const period = options.period === undefined || isWholeYear(options.period) ? undefined : options.period;
   const sight = suspenseSight(viewer);
   const { rows } = await knex.raw(
     `select r.receipt_no, r.uscc, ${sight.name} as enterprise, r.tax_code, r.collected_on, r.amount_fen, r.fiscal_year,
+            ${MONTH_IN_YEAR_SQL("r.collected_on", "r.fiscal_year")} as month,
             coalesce((select sum(x.amount_fen) from receipts x where x.refund_of_id = r.id), 0) as refunded_fen
        from receipts r left join enterprises e on e.uscc = r.uscc
       where r.status = 'suspense' and r.refund_of_id is null ${year === null ? "" : "and r.fiscal_year = ?"}
@@ -90,10 +99,21 @@ export async function suspenseReport(
     [...sight.name_bindings, ...(year === null ? [] : [year]), ...sight.linked_bindings],
   );
   let total = 0n;
-  const items = rows.map((r: Record<string, unknown>) => {
+  const inMonths = (rows as Record<string, unknown>[]).filter((r) => inPeriod(period, Number(r.month)));
+  const shown = monthsShown(
+    period,
+    inMonths.some((r) => Number(r.month) === 0),
+  );
+  const months = new Map(shown.map((m) => [m, { count: 0, held: 0n }]));
+  const items = inMonths.map((r: Record<string, unknown>) => {
     const amount = toFen(r.amount_fen);
     const refunded = toFen(r.refunded_fen);
     total += amount + refunded;
+    const month = months.get(Number(r.month));
+    if (month !== undefined) {
+      month.count += 1;
+      month.held += amount + refunded;
+    }
     return {
       receipt_no: r.receipt_no as string,
       uscc: r.uscc as string,
@@ -107,7 +127,22 @@ export async function suspenseReport(
       fiscal_year: Number(r.fiscal_year),
     } satisfies SuspenseRow;
   });
-  return { year, count: items.length, total_held: formatYuan(total), items };
+  return {
+    year,
+    ...(period !== undefined ? { period: formatPeriod(period) } : {}),
+    count: items.length,
+    total_held: formatYuan(total),
+    items,
+    ...(options.byMonth === true && year !== null
+      ? {
+          months: [...months].map(([m, x]) => ({
+            month: monthLabel(year, m),
+            count: x.count,
+            held: formatYuan(x.held),
+          })),
+        }
+      : {}),
+  };
 }
 
 /** Why a receipt is held, in Chinese beside the code scripts read. */
@@ -120,8 +155,27 @@ export function suspenseTabular(s: SuspenseReport): Tabular {
   return {
     title_zh: "待查收入清单",
     title_en: "Receipts held in suspense",
-    subtitle: `${s.year ?? "all years"} · ${s.count} receipts · held ${s.total_held}`,
+    subtitle: `${s.period ?? s.year ?? "all years"} · ${s.count} receipts · held ${s.total_held}`,
     sections: [
+      ...(s.months === undefined || s.year === null
+        ? []
+        : [
+            {
+              title_zh: "按入库月份",
+              title_en: "By month of collection",
+              columns: [
+                { key: "month", label_zh: "月份", label_en: "Month" },
+                { key: "count", label_zh: "笔数", label_en: "Receipts", kind: "count" as const },
+                { key: "held", label_zh: "挂账", label_en: "Held", align: "right" as const, kind: "money" as const },
+              ],
+              rows: s.months.map((m) => ({
+                month: monthColumnLabel(s.year!, m.month === null ? 0 : Number(m.month.slice(5))).label_en,
+                count: m.count,
+                held: m.held,
+              })),
+              totals: { month: "", count: s.count, held: s.total_held },
+            },
+          ]),
       {
         columns: [
           { key: "receipt_no", label_zh: "票号", label_en: "Receipt" },

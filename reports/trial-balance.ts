@@ -11,6 +11,8 @@ import { MONEY_UNIT } from "../src/repositories/accounts.js";
 import { Rejection } from "../ledger/rejections.js";
 import type { ReferenceData } from "../src/repositories/reference.js";
 import type { Tabular } from "./render.js";
+import { formatPeriod, isWholeYear, type Period } from "../ledger/periods.js";
+import { inPeriod, monthColumnLabel, monthLabel, monthsShown } from "./period.js";
 
 export interface TrialBalanceRow {
   account: string;
@@ -23,6 +25,8 @@ export interface TrialBalanceRow {
   credit: string;
   closing_debit: string;
   closing_credit: string;
+  /** With `by month`: the debits and credits of each month (month null: dated outside the year). */
+  months?: { month: string | null; debit: string; credit: string }[];
 }
 
 /** One unit's books: money in yuan (2 decimals) or one indicator unit (4 decimals). */
@@ -37,6 +41,8 @@ export interface UnitBooks {
 /** The money books at the top level (as the contract has them), the indicator books beside them. */
 export interface TrialBalance extends Omit<UnitBooks, "unit"> {
   year: number;
+  /** The months the debits and credits are of (`2025-01..2025-03`), when not the whole year. */
+  period?: string;
   jurisdiction: string;
   /** Books kept in indicator units (万元, 万美元), each balancing on its own; empty when none. */
   indicator_books: UnitBooks[];
@@ -54,6 +60,15 @@ export interface AccountFigures {
   credit: bigint;
   closing_debit: bigint;
   closing_credit: bigint;
+  /** The debits and credits of each month shown (the period's, or the year's and month 0), in order. */
+  months: MonthMovement[];
+}
+
+/** One month's debits and credits (month 0: booked in the year, dated outside it). */
+export interface MonthMovement {
+  month: number;
+  debit: bigint;
+  credit: bigint;
 }
 
 /** One unit's books as integers: scale 2 (fen) for money, 4 for an indicator unit. */
@@ -69,6 +84,8 @@ export interface UnitFigures {
 
 export interface TrialBalanceFigures {
   year: number;
+  /** The part of the year the debits and credits are of; undefined for the whole year. */
+  period?: Period;
   jurisdiction: string;
   /** The money books first, then each indicator unit's (the money books even when empty). */
   books: UnitFigures[];
@@ -80,7 +97,10 @@ export async function trialBalanceFigures(
   ref: ReferenceData,
   year: number,
   jurisdiction: string,
+  /** Part of the year: its months' debits and credits, opening with what came before them. */
+  period?: Period,
 ): Promise<TrialBalanceFigures> {
+  const part = period === undefined || isWholeYear(period) ? undefined : period;
   const known = ref.jurisdiction(jurisdiction);
   if (known === undefined) {
     throw new Rejection(
@@ -88,29 +108,51 @@ export async function trialBalanceFigures(
       `not a jurisdiction: ${jurisdiction}; use one of ${ref.jurisdictions.map((j) => j.code).join(", ")}`,
     );
   }
+  // one row per account and month of the year (the running balances keep the month, migrations/022),
+  // and one (month -1) for every year before it
   const { rows } = await knex.raw(
     `select a.unit, a.scale, a.code, a.name_zh, a.name_en, a.normal_balance,
-            coalesce(sum(b.debit_fen - b.credit_fen) filter (where b.fiscal_year < ?), 0) as opening_net,
-            coalesce(sum(b.debit_fen) filter (where b.fiscal_year = ?), 0) as debit,
-            coalesce(sum(b.credit_fen) filter (where b.fiscal_year = ?), 0) as credit
+            case when b.fiscal_year < ? then -1 else b.month end as month,
+            sum(b.debit_fen) as debit, sum(b.credit_fen) as credit
        from accounts a join balances b on b.account_id = a.id
       where a.jurisdiction = ? and b.fiscal_year <= ?
-      group by a.unit, a.scale, a.code, a.name_zh, a.name_en, a.normal_balance
-      order by a.scale, a.unit, a.code`,
-    [year, year, year, known.code, year],
+      group by a.unit, a.scale, a.code, a.name_zh, a.name_en, a.normal_balance, 7
+      order by a.scale, a.unit, a.code, 7`,
+    [year, known.code, year],
   );
-  const byUnit = new Map<string, { scale: number; rows: Record<string, unknown>[] }>();
+  const byUnit = new Map<string, { scale: number; rows: AccountMonths[] }>();
   for (const r of rows) {
     const unit = byUnit.get(r.unit) ?? { scale: Number(r.scale), rows: [] };
-    unit.rows.push(r);
+    let account = unit.rows.at(-1);
+    if (account === undefined || account.code !== r.code) {
+      account = { code: r.code, name_zh: r.name_zh, name_en: r.name_en, normal_balance: r.normal_balance, months: [] };
+      unit.rows.push(account);
+    }
+    account.months.push({ month: Number(r.month), debit: toFen(r.debit), credit: toFen(r.credit) });
     byUnit.set(r.unit, unit);
   }
-  const money = unitFigures(MONEY_UNIT, 2, byUnit.get(MONEY_UNIT)?.rows ?? []);
+  const outside = rows.some((r: { month: unknown }) => Number(r.month) === 0);
+  const shown = monthsShown(part, outside);
+  const money = unitFigures(MONEY_UNIT, 2, byUnit.get(MONEY_UNIT)?.rows ?? [], part, shown);
   const indicators = [...byUnit.entries()]
     .filter(([unit]) => unit !== MONEY_UNIT)
-    .map(([unit, { scale, rows: unitRows }]) => unitFigures(unit, scale, unitRows))
+    .map(([unit, { scale, rows: unitRows }]) => unitFigures(unit, scale, unitRows, part, shown))
     .filter((books) => books.accounts.length > 0);
-  return { year, jurisdiction: known.code, books: [money, ...indicators] };
+  return {
+    year,
+    ...(part !== undefined ? { period: part } : {}),
+    jurisdiction: known.code,
+    books: [money, ...indicators],
+  };
+}
+
+/** An account's debits and credits by month of the year (-1: every year before it). */
+export interface AccountMonths {
+  code: string;
+  name_zh: string;
+  name_en: string;
+  normal_balance: "debit" | "credit";
+  months: MonthMovement[];
 }
 
 export async function trialBalance(
@@ -118,11 +160,16 @@ export async function trialBalance(
   ref: ReferenceData,
   year: number,
   jurisdiction: string,
+  options: { period?: Period; byMonth?: boolean } = {},
 ): Promise<TrialBalance> {
-  const figures = await trialBalanceFigures(knex, ref, year, jurisdiction);
-  const [money, ...indicator_books] = figures.books.map(unitBooks) as [UnitBooks, ...UnitBooks[]];
+  const figures = await trialBalanceFigures(knex, ref, year, jurisdiction, options.period);
+  const [money, ...indicator_books] = figures.books.map((b) => unitBooks(b, year, options.byMonth === true)) as [
+    UnitBooks,
+    ...UnitBooks[],
+  ];
   return {
     year,
+    ...(figures.period !== undefined ? { period: formatPeriod(figures.period) } : {}),
     jurisdiction: figures.jurisdiction,
     accounts: money.accounts,
     totals: money.totals,
@@ -132,18 +179,45 @@ export async function trialBalance(
   };
 }
 
-/** Sums one unit's rows (opening net, the year's debits and credits per account). Pure. */
-function unitFigures(unit: string, scale: number, rows: readonly Record<string, unknown>[]): UnitFigures {
+/**
+ * Sums one unit's rows (per account, what came before the year and each month's debits and credits).
+ * With a period: its months' debits and credits, opening with the years before and the months of the
+ * year before it (month 0, dated outside the year, belongs to the whole year only). Pure.
+ */
+export function unitFigures(
+  unit: string,
+  scale: number,
+  rows: readonly AccountMonths[],
+  period: Period | undefined,
+  shown: readonly number[],
+): UnitFigures {
   const sides = (net: bigint): [bigint, bigint] => (net >= 0n ? [net, 0n] : [0n, -net]);
   const sum = { od: 0n, oc: 0n, d: 0n, c: 0n, cd: 0n, cc: 0n };
+  const monthSums = shown.map((month) => ({ month, debit: 0n, credit: 0n }));
   const accounts: AccountFigures[] = [];
   for (const r of rows) {
-    const opening = toFen(r.opening_net);
-    const debit = toFen(r.debit);
-    const credit = toFen(r.credit);
+    let opening = 0n;
+    let debit = 0n;
+    let credit = 0n;
+    for (const m of r.months) {
+      const before = m.month === -1 || (period !== undefined && m.month >= 1 && m.month < period.from);
+      if (before) opening += m.debit - m.credit;
+      else if (m.month !== -1 && inPeriod(period, m.month)) {
+        debit += m.debit;
+        credit += m.credit;
+      }
+    }
+    const months = shown.map((month) => {
+      const m = r.months.find((x) => x.month === month);
+      return { month, debit: m?.debit ?? 0n, credit: m?.credit ?? 0n };
+    });
     const [od, oc] = sides(opening);
     const [cd, cc] = sides(opening + debit - credit);
     if (od === 0n && oc === 0n && debit === 0n && credit === 0n) continue;
+    months.forEach((m, i) => {
+      monthSums[i]!.debit += m.debit;
+      monthSums[i]!.credit += m.credit;
+    });
     sum.od += od;
     sum.oc += oc;
     sum.d += debit;
@@ -151,16 +225,17 @@ function unitFigures(unit: string, scale: number, rows: readonly Record<string, 
     sum.cd += cd;
     sum.cc += cc;
     accounts.push({
-      account: r.code as string,
-      name_zh: r.name_zh as string,
-      name_en: r.name_en as string,
-      normal_balance: r.normal_balance as "debit" | "credit",
+      account: r.code,
+      name_zh: r.name_zh,
+      name_en: r.name_en,
+      normal_balance: r.normal_balance,
       opening_debit: od,
       opening_credit: oc,
       debit,
       credit,
       closing_debit: cd,
       closing_credit: cc,
+      months,
     });
   }
   const difference = sum.d - sum.c;
@@ -175,6 +250,7 @@ function unitFigures(unit: string, scale: number, rows: readonly Record<string, 
       credit: sum.c,
       closing_debit: sum.cd,
       closing_credit: sum.cc,
+      months: monthSums,
     },
     difference,
     balanced: difference === 0n && sum.od === sum.oc && sum.cd === sum.cc,
@@ -188,7 +264,7 @@ function unitFormat(scale: number, unit: string): (units: bigint) => string {
   return format;
 }
 
-function unitBooks(f: UnitFigures): UnitBooks {
+function unitBooks(f: UnitFigures, year: number, byMonth: boolean): UnitBooks {
   const format = unitFormat(f.scale, f.unit);
   const figures = (a: UnitFigures["totals"]) => ({
     opening_debit: format(a.opening_debit),
@@ -197,6 +273,15 @@ function unitBooks(f: UnitFigures): UnitBooks {
     credit: format(a.credit),
     closing_debit: format(a.closing_debit),
     closing_credit: format(a.closing_credit),
+    ...(byMonth
+      ? {
+          months: a.months.map((m) => ({
+            month: monthLabel(year, m.month),
+            debit: format(m.debit),
+            credit: format(m.credit),
+          })),
+        }
+      : {}),
   });
   return {
     unit: f.unit,
@@ -223,6 +308,33 @@ export function trialBalanceTabular(tb: TrialBalance, ref: ReferenceData): Tabul
       align: "right" as const,
       kind,
     });
+    // by month: each month's debits and credits after the period's, two columns a month
+    const months = books.totals.months ?? [];
+    const monthNo = (label: string | null) => (label === null ? 0 : Number(label.slice(5)));
+    const monthColumns = months.flatMap((m) => {
+      const c = monthColumnLabel(tb.year, monthNo(m.month));
+      return [
+        figure(`${c.key}_debit`, `${c.label_zh}借方`, `${c.label_en} Dr`),
+        figure(`${c.key}_credit`, `${c.label_zh}贷方`, `${c.label_en} Cr`),
+      ];
+    });
+    const monthCells = (list: TrialBalanceRow["months"]) =>
+      Object.fromEntries(
+        (list ?? []).flatMap((m) => {
+          const key = monthColumnLabel(tb.year, monthNo(m.month)).key;
+          return [
+            [`${key}_debit`, m.debit],
+            [`${key}_credit`, m.credit],
+          ];
+        }),
+      );
+    const plain = ({
+      months: list,
+      ...rest
+    }: Omit<TrialBalanceRow, "account" | "name_zh" | "name_en" | "normal_balance">) => ({
+      ...rest,
+      ...monthCells(list),
+    });
     return {
       ...(title_zh !== undefined ? { title_zh } : {}),
       ...(title_en !== undefined ? { title_en } : {}),
@@ -235,15 +347,16 @@ export function trialBalanceTabular(tb: TrialBalance, ref: ReferenceData): Tabul
         figure("credit", "本期贷方", "Credit"),
         figure("closing_debit", "期末借方", "Closing Dr"),
         figure("closing_credit", "期末贷方", "Closing Cr"),
+        ...monthColumns,
       ],
-      rows: books.accounts.map((a) => ({ ...a })),
-      totals: { account: "", name_zh: "", ...books.totals },
+      rows: books.accounts.map((a) => ({ account: a.account, name_zh: a.name_zh, name_en: a.name_en, ...plain(a) })),
+      totals: { account: "", name_zh: "", ...plain(books.totals) },
     };
   };
   const moneyBooks: UnitBooks = { unit: MONEY_UNIT, ...tb };
   return {
-    title_zh: `${tb.year}年度试算平衡表`,
-    title_en: `Trial balance ${tb.year}`,
+    title_zh: `${tb.period ?? tb.year}${tb.period === undefined ? "年度" : ""}试算平衡表`,
+    title_en: `Trial balance ${tb.period ?? tb.year}`,
     subtitle: `${ref.jurisdiction(tb.jurisdiction)?.name_zh ?? tb.jurisdiction} (${tb.jurisdiction}) · ${
       unbalanced.length === 0
         ? "平衡 balanced"

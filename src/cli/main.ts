@@ -253,9 +253,16 @@ function addTokenCommands(program: Command, c: CliContext): void {
     .description("make a token; it is printed once and only its sha256 is kept")
     .requiredOption(
       "--party <party>",
-      "whose token: a jurisdiction's finance department (park list), statistics or auditor",
+      "whose token: a jurisdiction (park list), statistics (the zone's bureau) or auditor",
     )
-    .addOption(new Option("--role <role>", "what it may do").choices(ROLES).makeOptionMandatory())
+    .addOption(
+      new Option(
+        "--role <role>",
+        "what it may do: finance for a jurisdiction; statistics for the zone's bureau, or for an operator (bingtuan, urumqi) its own bureau, its parks' indicators only; auditor",
+      )
+        .choices(ROLES)
+        .makeOptionMandatory(),
+    )
     .option("--label <text>", "who or what uses it", "")
     .addOption(formatOption(["table", "json"]))
     .action(async (o: { party: string; role: string; label: string; format: Format }) => {

@@ -41,8 +41,15 @@ export function addUserCommands(program: Command, c: CliContext, password: () =>
     .command("add")
     .description("add a person of a party with its role; the password is read from stdin or asked for")
     .requiredOption("--name <name>", "the name they sign in with: small letters, digits, _ . -")
-    .requiredOption("--party <party>", "their party: a jurisdiction's finance department, statistics or auditor")
-    .addOption(new Option("--role <role>", "what they may do").choices(ROLES).makeOptionMandatory())
+    .requiredOption("--party <party>", "their party: a jurisdiction, statistics (the zone's bureau) or auditor")
+    .addOption(
+      new Option(
+        "--role <role>",
+        "what they may do: finance; statistics (of an operator: its own bureau, its parks' indicators only); auditor",
+      )
+        .choices(ROLES)
+        .makeOptionMandatory(),
+    )
     .addOption(formatOption(["table", "json"]))
     .action(async (o: { name: string; party: string; role: string; format?: Format }) => {
       const added = await addUser((await c.database()).knex, { ...o, password: await password() });

@@ -2,7 +2,8 @@
 // department reads and writes its own: an operator (Bingtuan, Urumqi, or any party a park was added
 // for) only the parks it runs and its own reconciliation, the host (the prefecture) every park's
 // money. Who runs and who hosts which park is data (the parks table), read with the token. The
-// statistics bureau reads and writes the indicators; auditors read everything
+// zone's statistics bureau reads and writes every park's indicators, an operator's statistics bureau
+// (a statistics token of the operator's party) its own parks' only; auditors read everything
 // and write nothing. One function per kind of question, so the rules can be read in one place and
 // the authorization matrix test can hold every route to them. What an allowed caller then sees is
 // its view (reports/viewer.ts): an operator's own, or the full view. An operator is answered alike
@@ -18,14 +19,22 @@ const allow = (yes: boolean): Decision => (yes ? "allow" : "forbid");
 /** The host's finance department (the prefecture): it books the receipts of the parks it hosts. */
 const isPrefecture = (p: Principal) => p.role === "finance" && p.hosts.length > 0;
 const isAuditor = (p: Principal) => p.role === "auditor";
-const isStatistics = (p: Principal) => p.role === "statistics";
+/** The zone's statistics bureau: every park's indicators. */
+const isStatistics = (p: Principal) => p.role === "statistics" && p.party === "statistics";
+/**
+ * The operator a statistics token speaks for: an operator's own statistics bureau, which counts its
+ * own parks' indicators (seed 004 §6) and sees nothing of another's, even should it run none (then
+ * it sees nothing); null for anyone else.
+ */
+export const bureauOf = (p: Principal): string | null =>
+  p.role === "statistics" && p.party !== "statistics" ? p.party : null;
 /** The operator a finance token speaks for (a party that runs a park for a host); null for anyone else. */
 export const operatorOf = (p: Principal): string | null =>
   p.role === "finance" && p.operates.length > 0 ? p.party : null;
 
 /** What the caller sees of what it may read: its own parks for an operator, everything for the others. */
 export const viewerOf = (p: Principal): Viewer => {
-  const own = operatorOf(p);
+  const own = operatorOf(p) ?? bureauOf(p);
   return own === null ? FULL_VIEW : operatorView(own);
 };
 
@@ -75,12 +84,24 @@ export const access = {
    * read every park are told (by the report), and an operator is refused as it is another park's.
    */
   readIndicators: (p: Principal, operator: string | null): Decision =>
-    allow(isStatistics(p) || isAuditor(p) || isPrefecture(p) || (operator !== null && operatorOf(p) === operator)),
-  writeIndicators: (p: Principal): Decision => allow(isStatistics(p)),
-  /** Projects and quota commitments: the bureau and the prefecture write; operators read their own. */
-  writeProjects: (p: Principal): Decision => allow(isStatistics(p) || isPrefecture(p)),
-  readCommitments: (p: Principal, jurisdiction: string | null): Decision =>
     allow(
-      isStatistics(p) || isAuditor(p) || isPrefecture(p) || (operatorOf(p) !== null && operatorOf(p) === jurisdiction),
+      isStatistics(p) ||
+        isAuditor(p) ||
+        isPrefecture(p) ||
+        (operator !== null && (operatorOf(p) === operator || bureauOf(p) === operator)),
     ),
+  /** Every park's indicators side by side: whoever reads a park's, each seeing the parks its view holds. */
+  readAllIndicators: (p: Principal): Decision =>
+    allow(isStatistics(p) || isAuditor(p) || isPrefecture(p) || operatorOf(p) !== null || bureauOf(p) !== null),
+  /**
+   * Indicator reports: the zone's bureau of every park, an operator's bureau of its own (the import
+   * refuses another park's row as it refuses a park that does not exist, src/import/indicators.ts).
+   */
+  writeIndicators: (p: Principal): Decision => allow(isStatistics(p) || bureauOf(p) !== null),
+  /** Projects and quota commitments: the zone's bureau and the prefecture write; operators read their own. */
+  writeProjects: (p: Principal): Decision => allow(isStatistics(p) || isPrefecture(p)),
+  readCommitments: (p: Principal, jurisdiction: string | null): Decision => {
+    const own = operatorOf(p) ?? bureauOf(p);
+    return allow(isStatistics(p) || isAuditor(p) || isPrefecture(p) || (own !== null && own === jurisdiction));
+  },
 };

@@ -33,7 +33,7 @@ import { parseAnchor, verifyLedger } from "../services/verify.js";
 import { jsonPieces, writePieces } from "../cli/output.js";
 import { renderCsv, renderTable, renderXlsx, type Tabular } from "../../reports/render.js";
 import { suspenseVisible } from "../../reports/suspense.js";
-import { access, operatorOf, viewerOf, type Decision } from "./access.js";
+import { access, bureauOf, operatorOf, viewerOf, type Decision } from "./access.js";
 import { LIMITS } from "./guard.js";
 import { accessLog, requestFields } from "./logging.js";
 import { HttpError, toHttpError } from "./errors.js";
@@ -224,6 +224,11 @@ export const ROUTES: RouteDef[] = [
         }
         if (kind === "receipts")
           return { status: 201, json: named(await importReceipts(ctx.db, file, withScope(query.scope))) };
+        if (kind === "indicators" && bureauOf(ctx.principal) !== null) {
+          // an operator's bureau counts its own parks; the import's number is a serial it is not told
+          const result = named(await importIndicators(ctx.db, file, { parks: ctx.principal.operates }));
+          return { status: 201, json: { ...result, import_id: null } };
+        }
         const run = IMPORT_KINDS[kind as keyof typeof IMPORT_KINDS];
         return { status: 201, json: named(await run(ctx.db, file)) };
       } finally {
@@ -500,8 +505,9 @@ export function createApp(db: Database, options: AppOptions): express.Express {
   });
   v1.get("/me", async (_req, res) => {
     const p = res.locals.principal as Principal;
-    // the parks the caller may name: an operator its own, everyone else every park (the workspace's choices)
-    const own = operatorOf(p);
+    // the parks the caller may name: an operator (its finance or its statistics bureau) its own, everyone
+    // else every park (the workspace's choices)
+    const own = operatorOf(p) ?? bureauOf(p);
     const parks = (await listParks(db)).filter((park) => own === null || park.operator === own);
     res.json({
       party: p.party,
@@ -620,7 +626,7 @@ async function handle(route: RouteDef, { db, desk, options }: Served, req: Reque
   // names as the database spells them before any rule reads them: Urumqi, 乌鲁木齐 and urumqi alike
   // an operator is told nothing of what lies beyond its own (docs/domain.md#confidentiality): a name
   // that is none is left as given, and the access rule refuses it as it refuses another's
-  const tellUnknown = operatorOf(principal) === null;
+  const tellUnknown = operatorOf(principal) === null && bureauOf(principal) === null;
   if (route.canonical_names !== false) {
     await canonicalNames(query, loadRef, tellUnknown);
     await canonicalNames(body, loadRef, tellUnknown);

@@ -19,10 +19,10 @@ import type { Database } from "../db/database.js";
 import { AccountBook } from "../repositories/accounts.js";
 import { bringAttributionUpToDate, type AttributionTarget } from "../repositories/indicators.js";
 import { lockJournal } from "../repositories/journal.js";
-import { ReferenceData } from "../repositories/reference.js";
+import { ReferenceData, type Park } from "../repositories/reference.js";
 import { alreadyImported, findEarlierImport, recordImport, rowPark, startingResult, type Progress } from "./common.js";
 import { openCsv, type CsvFile, type CsvRecord, type Encoding } from "./csv.js";
-import { ProblemList, rowFlag } from "./errors.js";
+import { ProblemList, rowFlag, type RowFlag } from "./errors.js";
 
 export const INDICATOR_COLUMNS = {
   required: ["park", "indicator", "month", "value"],
@@ -69,7 +69,16 @@ const REPORT_COLUMNS = [
 export async function importIndicators(
   db: Database,
   file: string,
-  options: { encoding?: Encoding; onProgress?: (p: Progress) => void; today?: Date } = {},
+  options: {
+    encoding?: Encoding;
+    onProgress?: (p: Progress) => void;
+    today?: Date;
+    /**
+     * The parks the uploader counts (an operator's statistics bureau: its own); a row of any other park
+     * is refused as a park that does not exist, naming only these. Every park when absent.
+     */
+    parks?: readonly string[];
+  } = {},
 ): Promise<IndicatorsImportResult> {
   const { sha256, previous } = await findEarlierImport(
     db.knex,
@@ -79,16 +88,19 @@ export async function importIndicators(
     options.encoding,
   );
   const base = { ...startingResult(file, sha256), new_reports: 0, revisions: 0, unchanged_rows: 0, entries_posted: 0 };
-  if (previous !== null) return alreadyImported(base, previous, "unchanged_rows");
+  // a bureau of some parks is told a file was imported before only when every row is of its parks
+  if (previous !== null && options.parks === undefined) return alreadyImported(base, previous, "unchanged_rows");
   const csv = await openCsv(file, INDICATOR_COLUMNS, options.encoding);
 
   // every row is checked before the transaction: a rejected file writes nothing and takes no lock
   const ref = await ReferenceData.load(db.knex);
   const thisMonth = (options.today ?? new Date()).toISOString().slice(0, 7);
   const problems = new ProblemList();
-  const { reports, rows } = await readReports(csv, ref, thisMonth, problems);
+  const parks = options.parks === undefined ? undefined : new Set(options.parks);
+  const { reports, rows } = await readReports(csv, ref, thisMonth, problems, parks);
   options.onProgress?.({ phase: "reading", done: csv.size_bytes, total: csv.size_bytes });
   problems.rejectIfAny(file);
+  if (previous !== null) return alreadyImported(base, previous, "unchanged_rows");
 
   return db.knex.transaction(async (trx) => {
     await lockJournal(trx);
@@ -130,13 +142,14 @@ async function readReports(
   ref: ReferenceData,
   thisMonth: string,
   problems: ProblemList,
+  parks: ReadonlySet<string> | undefined,
 ): Promise<{ reports: ReportRow[]; rows: number }> {
   const reports: ReportRow[] = [];
   const byKey = new Map<string, ReportRow>();
   let rows = 0;
   for await (const { row, fields } of csv.records) {
     rows += 1;
-    const report = checkReportRow(row, fields, ref, thisMonth, problems);
+    const report = checkReportRow(row, fields, ref, thisMonth, problems, parks);
     if (report === null) continue;
     const key = `${report.park}|${report.indicator}|${report.month}`;
     const earlier = byKey.get(key);
@@ -157,6 +170,18 @@ async function readReports(
   return { reports, rows };
 }
 
+/** A row's park among `parks` only: another park is refused as one that does not exist, naming only these. */
+function ownPark(flag: RowFlag, ref: ReferenceData, text: string, parks: ReadonlySet<string>): Park | undefined {
+  if (text === "") {
+    flag("park", "field_required");
+    return undefined;
+  }
+  const park = ref.park(text);
+  if (park !== undefined && parks.has(park.code)) return park;
+  flag("park", "park_unknown", `unknown park; use one of ${[...parks].sort().join(", ")}`, text);
+  return undefined;
+}
+
 /** One row's checks, each problem flagged; the report it makes, or null when it has any problem. */
 function checkReportRow(
   row: number,
@@ -164,10 +189,11 @@ function checkReportRow(
   ref: ReferenceData,
   thisMonth: string,
   problems: ProblemList,
+  parks: ReadonlySet<string> | undefined,
 ): ReportRow | null {
   const before = problems.count;
   const flag = rowFlag(problems, row, f);
-  const park = rowPark(flag, ref, f["park"] ?? "");
+  const park = parks === undefined ? rowPark(flag, ref, f["park"] ?? "") : ownPark(flag, ref, f["park"] ?? "", parks);
   const indicator = (f["indicator"] ?? "") === "" ? undefined : ref.indicator(f["indicator"]!);
   if ((f["indicator"] ?? "") === "") flag("indicator", "field_required");
   else if (indicator === undefined)

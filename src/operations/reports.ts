@@ -7,12 +7,16 @@
 import type { Knex } from "knex";
 import { z } from "zod";
 import { fieldRejection } from "../../ledger/rejections.js";
-import { parsePeriod } from "../../ledger/periods.js";
 import { listProposals } from "../services/proposals.js";
 import { proposalsTabular } from "../cli/views.js";
 import { budgetItemsReport, budgetItemsTabular } from "../../reports/budget-items.js";
 import { commitmentsReport, commitmentsTabular } from "../../reports/commitments.js";
-import { indicatorsReport, indicatorsTabular } from "../../reports/indicators.js";
+import {
+  indicatorsOverview,
+  indicatorsOverviewTabular,
+  indicatorsReport,
+  indicatorsTabular,
+} from "../../reports/indicators.js";
 import { landReport, landTabular } from "../../reports/land.js";
 import {
   overviewTabular,
@@ -20,6 +24,7 @@ import {
   reconciliationOverview,
   reconciliationTabular,
 } from "../../reports/reconciliation.js";
+import { PERIOD_PARAMS, periodHelp, periodOf } from "../../reports/period.js";
 import type { Tabular } from "../../reports/render.js";
 import { settlementStatement, settlementTabular } from "../../reports/settlement.js";
 import { suspenseReport, suspenseTabular } from "../../reports/suspense.js";
@@ -32,7 +37,7 @@ import {
   type TraceTarget,
 } from "../../reports/trace.js";
 import { trialBalance, trialBalanceTabular } from "../../reports/trial-balance.js";
-import type { Viewer } from "../../reports/viewer.js";
+import { parksOf, type Viewer } from "../../reports/viewer.js";
 import { access, type Decision } from "../http/access.js";
 import * as S from "../http/schemas.js";
 import type { ReferenceData } from "../repositories/reference.js";
@@ -109,22 +114,19 @@ export const REPORTS: readonly ReportOperation[] = [
       year: S.Year,
       operator: S.Party,
       park: S.ParkCode.optional(),
-      period: z.string().max(40).optional(),
-      by: z.enum(["month"]).optional(),
+      ...PERIOD_PARAMS,
     }),
     help: {
       year: YEAR,
       operator: OPERATOR,
       park: OPERATOR_PARK,
-      period: "part of the year: 2025-03, 2025-Q1, 2025-H1 or 2025-01..2025-06 (what is booked and transferred in it)",
+      ...periodHelp("what is booked and transferred in it"),
       by: "month: the year month by month beside the taxes (the JSON always carries `months`)",
     },
     response: S.SettlementReport,
     allow: (p, q) => access.readOperatorMoney(p, q.operator),
     run: async ({ knex, ref }, q) => {
-      const period = q.period === undefined ? undefined : parsePeriod(q.period);
-      if (period === null) throw fieldRejection("period", "period_invalid", `${q.period} is not a period`);
-      const s = await settlementStatement(knex, ref, q.year, q.operator, q.park, period);
+      const s = await settlementStatement(knex, ref, q.year, q.operator, q.park, periodOf(q, q.year));
       return { json: s, tabular: (f) => settlementTabular(s, ref, f === "csv", { byMonth: q.by === "month" }) };
     },
   }),
@@ -132,7 +134,7 @@ export const REPORTS: readonly ReportOperation[] = [
     group: "report",
     name: "transfer-proposals",
     summary:
-      "Interim transfer proposals (预拨建议) of a year, newest first, each with what it was computed from and the transfer that executed it.",
+      "Interim transfer proposals (预拨建议) of a year, newest first, each with what it was computed from and the transfer that executed it. No period: a proposal is of the year to date when it was made.",
     params: z.strictObject({ year: S.Year, operator: S.Party.optional() }),
     help: { year: YEAR, operator: `${OPERATOR}; without it, every operator` },
     allow: (p, q) => (q.operator === undefined ? access.readAllMoney(p) : access.readOperatorMoney(p, q.operator)),
@@ -149,17 +151,27 @@ export const REPORTS: readonly ReportOperation[] = [
     group: "report",
     name: "budget-items",
     summary: "Revenue booked in a year by park, tax type and budget classification item (按预算科目), with its split.",
-    params: z.strictObject({ year: S.Year, operator: S.Party.optional(), park: S.ParkCode.optional() }),
+    params: z.strictObject({
+      year: S.Year,
+      operator: S.Party.optional(),
+      park: S.ParkCode.optional(),
+      ...PERIOD_PARAMS,
+    }),
     help: {
       year: YEAR,
       operator: `${OPERATOR}; without it, every park`,
       park: "one park only",
+      ...periodHelp("the receipts collected and re-splits booked in it"),
+      by: "month: each item's amount month by month (the JSON's `months` per item and in total)",
     },
     allow: (p, q) => (q.operator === undefined ? access.readAllMoney(p) : access.readOperatorMoney(p, q.operator)),
     run: async ({ knex, ref, viewer }, q) => {
+      const period = periodOf(q, q.year);
       const r = await budgetItemsReport(knex, ref, q.year, viewer, {
         ...(q.operator !== undefined ? { operator: q.operator } : {}),
         ...(q.park !== undefined ? { park: q.park } : {}),
+        ...(period !== undefined ? { period } : {}),
+        byMonth: q.by === "month",
       });
       return { json: r, tabular: () => budgetItemsTabular(r), items: r.items.length };
     },
@@ -167,7 +179,8 @@ export const REPORTS: readonly ReportOperation[] = [
   define({
     group: "report",
     name: "reconciliation",
-    summary: "Prefecture ↔ operator reconciliation (对账单); without operator, the three-party summary.",
+    summary:
+      "Prefecture ↔ operator reconciliation (对账单); without operator, the three-party summary. No period: it matches the whole year's receipts and statements, each item by its own date.",
     params: z.strictObject({ year: S.Year, operator: S.Party.optional(), park: S.ParkCode.optional() }),
     help: {
       year: "year of collection",
@@ -196,20 +209,35 @@ export const REPORTS: readonly ReportOperation[] = [
     group: "report",
     name: "indicators",
     summary: "Statistical and assessment views of a park's indicators (指标统计与考核归属).",
-    params: z.strictObject({ year: S.Year, park: S.ParkCode }),
-    help: { year: "calendar year", park: "a park, e.g. BZ, WZ or ZD (park list)" },
-    response: S.IndicatorsReport,
+    params: z.strictObject({ year: S.Year, park: S.ParkCode.optional(), ...PERIOD_PARAMS }),
+    help: {
+      year: "calendar year",
+      park: "a park, e.g. BZ, WZ or ZD (park list); without it, every park the caller sees side by side, with their sums",
+      ...periodHelp("its months, and both views summed over them"),
+      by: "month: each month's value beside the figure (the JSON always carries `months`)",
+    },
+    response: z.union([S.IndicatorsReport, S.AnyReport]),
     // an unknown park: a 422 from the report, or refused as another's
-    allow: async (p, q, ref) => access.readIndicators(p, (await ref()).park(q.park)?.operator ?? null),
-    run: async ({ knex, ref }, q) => {
-      const r = await indicatorsReport(knex, ref, q.year, q.park);
-      return { json: r, tabular: (f) => indicatorsTabular(r, ref, f === "csv") };
+    allow: async (p, q, ref) =>
+      q.park === undefined
+        ? access.readAllIndicators(p)
+        : access.readIndicators(p, (await ref()).park(q.park)?.operator ?? null),
+    run: async ({ knex, ref, viewer }, q) => {
+      if (q.park === undefined) {
+        // an operator's view (its finance or its statistics bureau) holds its own parks only
+        const parks = viewer.kind === "operator" ? parksOf(ref, viewer.operator) : ref.parks.map((p) => p.code);
+        const o = await indicatorsOverview(knex, ref, q.year, parks, periodOf(q, q.year));
+        return { json: o, tabular: () => indicatorsOverviewTabular(o, ref) };
+      }
+      const r = await indicatorsReport(knex, ref, q.year, q.park, periodOf(q, q.year));
+      return { json: r, tabular: (f) => indicatorsTabular(r, ref, f === "csv", q.by === "month") };
     },
   }),
   define({
     group: "report",
     name: "commitments",
-    summary: "Carbon and pollutant quotas each jurisdiction must provide, per park (约束性指标承担).",
+    summary:
+      "Carbon and pollutant quotas each jurisdiction must provide, per park (约束性指标承担). No period: a quota is owed for the year as a whole.",
     params: z.strictObject({ year: S.Year, jurisdiction: S.Party.optional(), park: S.ParkCode.optional() }),
     help: {
       year: "calendar year",
@@ -230,12 +258,21 @@ export const REPORTS: readonly ReportOperation[] = [
     group: "report",
     name: "land",
     summary: "Land and mineral revenue and the exemptions granted, per park and party (土地和矿业权收入及减免).",
-    params: z.strictObject({ year: S.Year, park: S.ParkCode.optional() }),
-    help: { year: "fiscal year (revenue) and year of approval (exemptions)", park: "one park; without it, every park" },
+    params: z.strictObject({ year: S.Year, park: S.ParkCode.optional(), ...PERIOD_PARAMS }),
+    help: {
+      year: "fiscal year (revenue) and year of approval (exemptions)",
+      park: "one park; without it, every park",
+      ...periodHelp("the revenue collected and the exemptions approved in it"),
+      by: "month: the totals month by month (the JSON's `months`)",
+    },
     response: S.LandReport,
     allow: (p) => access.readParkMoney(p),
     run: async ({ knex, ref, viewer }, q) => {
-      const r = await landReport(knex, ref, q.year, viewer, q.park);
+      const period = periodOf(q, q.year);
+      const r = await landReport(knex, ref, q.year, viewer, q.park, {
+        ...(period !== undefined ? { period } : {}),
+        byMonth: q.by === "month",
+      });
       return {
         json: r,
         tabular: () => landTabular(r, ref),
@@ -247,11 +284,17 @@ export const REPORTS: readonly ReportOperation[] = [
     group: "report",
     name: "trial-balance",
     summary: "Debits and credits by account of one jurisdiction's books (试算平衡表), money and indicator books.",
-    params: z.strictObject({ year: S.Year, jurisdiction: S.Party }),
-    help: { year: YEAR, jurisdiction: JURISDICTION },
+    params: z.strictObject({ year: S.Year, jurisdiction: S.Party, ...PERIOD_PARAMS }),
+    help: {
+      year: YEAR,
+      jurisdiction: JURISDICTION,
+      ...periodHelp("its debits and credits, opening with what came before"),
+      by: "month: each month's debits and credits beside the year's (the months add up to the year)",
+    },
     allow: (p, q) => access.readBooks(p, q.jurisdiction),
     run: async ({ knex, ref }, q) => {
-      const tb = await trialBalance(knex, ref, q.year, q.jurisdiction);
+      const period = periodOf(q, q.year);
+      const tb = await trialBalance(knex, ref, q.year, q.jurisdiction, { period, byMonth: q.by === "month" });
       return { json: tb, tabular: () => trialBalanceTabular(tb, ref) };
     },
   }),
@@ -259,11 +302,22 @@ export const REPORTS: readonly ReportOperation[] = [
     group: "report",
     name: "suspense",
     summary: "Receipts held in suspense (待查收入): enterprise unknown or in no park that day.",
-    params: z.strictObject({ year: S.Year.optional() }),
-    help: { year: YEAR },
+    params: z.strictObject({ year: S.Year.optional(), ...PERIOD_PARAMS }),
+    help: {
+      year: `${YEAR}; without it (and without a period), every year`,
+      ...periodHelp("the receipts collected in it; the year is the period's"),
+      by: "month: how many are held and how much by month of collection (with a year or period)",
+    },
     allow: (p) => access.readAllMoney(p),
     run: async ({ knex, viewer }, q) => {
-      const s = await suspenseReport(knex, q.year ?? null, viewer);
+      const period = periodOf(q, q.year);
+      const year = q.year ?? period?.year ?? null;
+      if (q.by === "month" && year === null)
+        throw fieldRejection("by", "period_invalid", "months are of a year: give --year or a period with --by month");
+      const s = await suspenseReport(knex, year, viewer, {
+        ...(period !== undefined ? { period } : {}),
+        byMonth: q.by === "month",
+      });
       return { json: s, tabular: () => suspenseTabular(s) };
     },
   }),

@@ -27,7 +27,7 @@ export interface Principal {
   token_id: bigint;
   party: Party;
   role: Role;
-  /** The parks this party runs for another host (an operator's finance department sees these). */
+  /** The parks this party runs for another host (an operator's finance department, and its statistics bureau, see these). */
   operates: readonly string[];
   /** The parks this party hosts for an operator (the host's finance department books their receipts). */
   hosts: readonly string[];
@@ -48,9 +48,9 @@ export async function createToken(
   const parties = await tokenParties(knex);
   if (!parties.includes(party))
     throw fieldRejection("party", "party_unknown", `${input.party} is not one of ${parties.join(", ")}`);
-  const holds: Role = (BUREAUS as readonly string[]).includes(party) ? (party as Role) : "finance";
-  if (role !== holds)
-    throw fieldRejection("role", "party_unknown", `${party} holds the role ${holds}, not ${input.role}`);
+  const holds = await rolesOf(knex, party);
+  if (!holds.includes(role))
+    throw fieldRejection("role", "party_unknown", `${party} holds the role ${holds.join(" or ")}, not ${input.role}`);
   const token = PREFIX + crypto.randomBytes(32).toString("base64url");
   const [row] = await knex("api_tokens")
     .insert({ party, role, label: input.label ?? "", token_sha256: hashToken(token), hint: token.slice(0, 10) })
@@ -75,6 +75,17 @@ export async function revokeToken(knex: Knex, id: string): Promise<TokenRow> {
   return view(row);
 }
 
+/**
+ * The roles a party's tokens may have: a bureau its own (the zone's statistics bureau, the auditors); a
+ * jurisdiction its finance department, and one that runs a park for another host also its own
+ * statistics bureau, which counts that park's indicators (seed 004 §6).
+ */
+export async function rolesOf(knex: Knex, party: string): Promise<Role[]> {
+  if ((BUREAUS as readonly string[]).includes(party)) return [party as Role];
+  const runs = await knex("parks").whereRaw("operator = ? and host <> operator", [party]).first("code");
+  return runs === undefined ? ["finance"] : ["finance", "statistics"];
+}
+
 /** Who may hold a token: every local jurisdiction (its finance department), the bureau and the auditors. */
 export async function tokenParties(knex: Knex): Promise<string[]> {
   const rows = (await knex("jurisdictions").select("code").where({ is_central: false }).orderBy("code")) as {
@@ -97,7 +108,7 @@ export async function principalWhere(knex: Knex, where: string, bindings: string
   const { rows } = await knex.raw(
     `select t.id, t.party, t.role,
             coalesce((select json_agg(p.code order by p.code) from parks p
-                       where t.role = 'finance' and p.operator = t.party and p.host <> t.party), '[]')::text as operates,
+                       where t.role in ('finance', 'statistics') and p.operator = t.party and p.host <> t.party), '[]')::text as operates,
             coalesce((select json_agg(p.code order by p.code) from parks p
                        where t.role = 'finance' and p.host = t.party and p.operator <> t.party), '[]')::text as hosts
        from api_tokens t where ${where} and t.revoked_at is null`,

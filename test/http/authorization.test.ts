@@ -45,20 +45,44 @@ const READS: [string, Expect][] = [
   ["/v1/reports/reconciliation?year=2025", { allow: ["prefecture", "auditor"] }],
   ["/v1/reconciliation/decisions?year=2025&operator=bingtuan", { allow: ["prefecture", "bingtuan", "auditor"] }],
   ["/v1/reconciliation/decisions?year=2025&operator=urumqi", { allow: ["prefecture", "urumqi", "auditor"] }],
-  ["/v1/reports/indicators?year=2025&park=BZ", { allow: ["prefecture", "bingtuan", "statistics", "auditor"] }],
-  ["/v1/reports/indicators?year=2025&park=WZ", { allow: ["prefecture", "urumqi", "statistics", "auditor"] }],
+  [
+    "/v1/reports/indicators?year=2025&park=BZ",
+    { allow: ["prefecture", "bingtuan", "statistics", "auditor", "bingtuan_statistics"] },
+  ],
+  [
+    "/v1/reports/indicators?year=2025&park=WZ&period=2025-Q1&by=month",
+    { allow: ["prefecture", "urumqi", "statistics", "auditor", "urumqi_statistics"] },
+  ],
   ["/v1/reports/indicators?year=2025&park=ZD", { allow: ["prefecture", "statistics", "auditor"] }],
+  [
+    "/v1/reports/indicators?year=2025",
+    {
+      allow: ["prefecture", "bingtuan", "urumqi", "statistics", "auditor", "bingtuan_statistics", "urumqi_statistics"],
+    },
+  ],
   ["/v1/reports/commitments?year=2025", { allow: ["prefecture", "statistics", "auditor"] }],
   [
     "/v1/reports/commitments?year=2025&jurisdiction=bingtuan",
-    { allow: ["prefecture", "bingtuan", "statistics", "auditor"] },
+    { allow: ["prefecture", "bingtuan", "statistics", "auditor", "bingtuan_statistics"] },
+  ],
+  [
+    "/v1/reports/commitments?year=2025&jurisdiction=urumqi",
+    { allow: ["prefecture", "urumqi", "statistics", "auditor", "urumqi_statistics"] },
   ],
   ["/v1/reports/trial-balance?year=2025&jurisdiction=prefecture", { allow: ["prefecture", "auditor"] }],
   ["/v1/reports/trial-balance?year=2025&jurisdiction=central", { allow: ["prefecture", "auditor"] }],
   ["/v1/reports/trial-balance?year=2025&jurisdiction=bingtuan", { allow: ["prefecture", "bingtuan", "auditor"] }],
+  [
+    "/v1/reports/trial-balance?year=2025&jurisdiction=bingtuan&from=2025-01&to=2025-03&by=month",
+    { allow: ["prefecture", "bingtuan", "auditor"] },
+  ],
+  ["/v1/reports/budget-items?year=2025&period=2025-H1", { allow: ["prefecture", "auditor"] }],
+  ["/v1/reports/budget-items?year=2025&operator=urumqi&by=month", { allow: ["prefecture", "urumqi", "auditor"] }],
   ["/v1/reports/trial-balance?year=2025&jurisdiction=urumqi", { allow: ["prefecture", "urumqi", "auditor"] }],
   ["/v1/reports/suspense?year=2025", { allow: ["prefecture", "auditor"] }],
+  ["/v1/reports/suspense?period=2025-03&by=month", { allow: ["prefecture", "auditor"] }],
   ["/v1/reports/land?year=2025", { allow: ["prefecture", "bingtuan", "urumqi", "auditor"] }],
+  ["/v1/reports/land?year=2025&period=2025-Q2&by=month", { allow: ["prefecture", "bingtuan", "urumqi", "auditor"] }],
   ["/v1/verify", { allow: ["prefecture", "auditor"] }],
   ["/v1/reports/transfer-proposals?year=2025", { allow: ["prefecture", "auditor"] }],
   ["/v1/reports/transfer-proposals?year=2025&operator=bingtuan", { allow: ["prefecture", "bingtuan", "auditor"] }],
@@ -66,7 +90,11 @@ const READS: [string, Expect][] = [
   ["/v1/trace/settlement?year=2025&operator=urumqi&tax=VAT", { allow: ["prefecture", "urumqi", "auditor"] }],
   [
     "/v1/trace/indicators?year=2025&park=WZ&indicator=GDP",
-    { allow: ["prefecture", "urumqi", "statistics", "auditor"] },
+    { allow: ["prefecture", "urumqi", "statistics", "auditor", "urumqi_statistics"] },
+  ],
+  [
+    "/v1/trace/indicators?year=2025&park=BZ&indicator=GDP&month=2025-02",
+    { allow: ["prefecture", "bingtuan", "statistics", "auditor", "bingtuan_statistics"] },
   ],
   [
     "/v1/trace/account?year=2025&jurisdiction=urumqi&account=revenue_shared",
@@ -171,7 +199,15 @@ const receipt = (no: string) => ({
   scope: "gross",
 });
 
-type Write = { path: string; allow: Caller[]; json?: (caller: Caller) => object; csv?: string; idempotent?: boolean };
+type Write = {
+  path: string;
+  allow: Caller[];
+  /** Refused as naming a park that does not exist (422): another park's rows, to an operator's bureau. */
+  unknown?: Caller[];
+  json?: (caller: Caller) => object;
+  csv?: string;
+  idempotent?: boolean;
+};
 
 const WRITES: Write[] = [
   { path: "/v1/receipts", allow: ["prefecture"], json: (c) => receipt(`W-${c}`), idempotent: true },
@@ -220,8 +256,22 @@ const WRITES: Write[] = [
   },
   {
     path: "/v1/imports/indicators?name=ind.csv",
-    allow: ["statistics"],
+    allow: ["statistics", "bingtuan_statistics"],
+    unknown: ["urumqi_statistics"],
     csv: "park,indicator,month,value\nBZ,FAI,2025-03,5\n",
+  },
+  {
+    path: "/v1/imports/indicators?name=ind-wz.csv",
+    allow: ["urumqi_statistics", "statistics"],
+    unknown: ["bingtuan_statistics"],
+    csv: "park,indicator,month,value\nWZ,FAI,2025-04,6\n",
+  },
+  {
+    // the zone's park: neither operator's bureau counts it
+    path: "/v1/imports/indicators?name=ind-zd.csv",
+    allow: ["statistics"],
+    unknown: ["bingtuan_statistics", "urumqi_statistics"],
+    csv: "park,indicator,month,value\nZD,FAI,2025-04,7\n",
   },
   {
     path: "/v1/imports/projects?name=projects.csv",
@@ -261,6 +311,9 @@ describe(`authorization matrix: writes (${dialectLabel})`, () => {
         w.csv !== undefined ? await req.set("Content-Type", "text/csv").send(w.csv) : await req.send(w.json!(caller));
       if (w.allow.includes(caller)) {
         expect(res.status, `${caller} POST ${w.path}: ${JSON.stringify(res.body).slice(0, 300)}`).toBe(201);
+      } else if (w.unknown?.includes(caller)) {
+        expect(res.status, `${caller} POST ${w.path}: ${JSON.stringify(res.body).slice(0, 300)}`).toBe(422);
+        expect(JSON.stringify(res.body)).toContain("park_unknown");
       } else {
         expect(res.status, `${caller} POST ${w.path}`).toBe(403);
         expect(res.body).toEqual({ error: { code: "forbidden", message: expect.any(String) } });

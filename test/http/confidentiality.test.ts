@@ -658,3 +658,136 @@ describe(`confidentiality: an operator learns nothing from ids, files and rows (
     },
   );
 });
+
+// Each operator's own statistics bureau (seed 004 §6) counts its own park's indicators: it reads and
+// writes them and what its jurisdiction provides, and nothing of another park, not even that it exists.
+describe(`confidentiality: an operator's statistics bureau (${dialectLabel})`, () => {
+  const BUREAU = { bingtuan: "bingtuan_statistics", urumqi: "urumqi_statistics" } as const;
+  const PARK = { bingtuan: "BZ", urumqi: "WZ" } as const;
+  const OTHER = { bingtuan: "urumqi", urumqi: "bingtuan" } as const;
+
+  it.each(["bingtuan", "urumqi"] as const)(
+    "%s's bureau: every answer, in every format, holds its own park's indicators and nothing of another park or of money",
+    async (operator) => {
+      const bureau = BUREAU[operator];
+      const park = PARK[operator];
+      const y = "year=2025";
+      const reads: Read[] = [
+        { url: "/v1/me" },
+        { url: `/v1/reports/indicators?${y}&park=${park}`, formats: true },
+        { url: `/v1/reports/indicators?${y}&park=${park}&period=2025-Q1&by=month`, formats: true },
+        { url: `/v1/reports/indicators?${y}`, formats: true },
+        { url: `/v1/reports/indicators?${y}&from=2025-01&to=2025-06`, formats: true },
+        ...INDICATOR_FIGURES.map((f) => ({
+          url: `/v1/trace/indicators?${y}&park=${park}&indicator=GDP&figure=${f}`,
+          formats: true,
+        })),
+        { url: `/v1/reports/commitments?${y}&jurisdiction=${operator}`, formats: true, except: [/\bBZ\b/, /\bWZ\b/] },
+        { url: `/v1/reports/commitments?${y}&jurisdiction=${operator}&park=${park}`, formats: true },
+      ];
+      const leaks: string[] = [];
+      const seen: string[] = [];
+      for (const read of reads) {
+        const markers = [...FORBIDDEN[operator], ...RECEIPT_DATA].filter(
+          (m) => !(read.except ?? []).some((e) => String(e) === String(m)),
+        );
+        for (const { format, texts } of await answers(bureau, read)) {
+          seen.push(...texts);
+          const hits = found(texts, markers);
+          if (hits.length > 0) leaks.push(`${read.url} (${format}): ${hits.join(", ")}`);
+        }
+      }
+      expect(leaks).toEqual([]);
+      expect(found(seen, [operator === "bingtuan" ? "1101.2345" : "2202.3456"])).toHaveLength(1);
+      // the bureau's view of its own is the operator's finance department's, figure for figure
+      for (const url of [
+        `/v1/reports/indicators?${y}&park=${park}`,
+        `/v1/reports/commitments?${y}&jurisdiction=${operator}`,
+      ]) {
+        const [a, b] = [
+          await request(t.app).get(url).set(t.auth(bureau)),
+          await request(t.app).get(url).set(t.auth(operator)),
+        ];
+        expect(a.body, url).toEqual(b.body);
+      }
+      // every park it sees side by side: its own only, and the sums of its own only
+      const all = await request(t.app).get(`/v1/reports/indicators?${y}`).set(t.auth(bureau));
+      expect(all.body.parks).toEqual([park]);
+      const gdp = all.body.indicators.find((i: { indicator: string }) => i.indicator === "GDP");
+      expect(gdp.total).toBe(operator === "bingtuan" ? "1101.2345" : "2202.3456");
+      expect(gdp.by_park.map((b: { park: string }) => b.park)).toEqual([park]);
+      const zone = await request(t.app).get(`/v1/reports/indicators?${y}`).set(t.auth("statistics"));
+      expect(zone.body.parks).toEqual(["BZ", "WZ", "ZD"]);
+      expect(zone.body.indicators.find((i: { indicator: string }) => i.indicator === "GDP").total).toBe("6607.0368");
+      const me = await request(t.app).get("/v1/me").set(t.auth(bureau));
+      expect(me.body).toMatchObject({ party: operator, role: "statistics", operates: [park] });
+      expect(me.body.parks.map((p: { park: string }) => p.park)).toEqual([park]);
+    },
+  );
+
+  it.each(["bingtuan", "urumqi"] as const)(
+    "%s's bureau is answered alike for another park's indicators and for none, and reaches no money",
+    async (operator) => {
+      const bureau = BUREAU[operator];
+      const other = OTHER[operator];
+      const get = (path: string) => request(t.app).get(path);
+      const y = "year=2025";
+      const pairs: [string, string][] = [
+        [`/v1/reports/indicators?${y}&park=${PARK[other]}`, `/v1/reports/indicators?${y}&park=QQ`],
+        [`/v1/reports/indicators?${y}&park=ZD&period=2025-H1`, `/v1/reports/indicators?${y}&park=QQ&period=2025-H1`],
+        [
+          `/v1/trace/indicators?${y}&park=${PARK[other]}&indicator=GDP`,
+          `/v1/trace/indicators?${y}&park=QQ&indicator=GDP`,
+        ],
+        [`/v1/reports/commitments?${y}&jurisdiction=${other}`, `/v1/reports/commitments?${y}&jurisdiction=nobody`],
+        [
+          `/v1/reports/commitments?${y}&jurisdiction=${operator}&park=${PARK[other]}`,
+          `/v1/reports/commitments?${y}&jurisdiction=${operator}&park=QQ`,
+        ],
+      ];
+      for (const [real, none] of pairs) await sameAnswer(bureau, get, real, none);
+      for (const url of [
+        `/v1/reports/settlement?${y}&operator=${operator}`,
+        `/v1/reports/trial-balance?${y}&jurisdiction=${operator}`,
+        `/v1/reports/land?${y}`,
+        "/v1/receipts/RB-1013",
+        "/v1/agreements",
+        "/v1/reports/commitments?year=2025",
+      ]) {
+        const res = await request(t.app).get(url).set(t.auth(bureau));
+        expect(res.status, url).toBe(403);
+        expect(res.body).toEqual({ error: { code: "forbidden", message: expect.any(String) } });
+      }
+    },
+  );
+
+  it("refuses a bureau's upload naming another park as one naming no park, writing nothing", async () => {
+    const before = await request(t.app).get("/v1/reports/indicators?year=2025&park=WZ").set(t.auth("statistics"));
+    const upload = (park: string) =>
+      request(t.app)
+        .post("/v1/imports/indicators?name=ind.csv")
+        .set(t.auth("bingtuan_statistics"))
+        .set("Content-Type", "text/csv")
+        .send(`park,indicator,month,value\nBZ,FAI,2025-05,1.5\n${park},FAI,2025-05,9.8765\n`);
+    const [other, none, zone] = [await upload("WZ"), await upload("QQ"), await upload("ZD")];
+    expect(other.status, other.text).toBe(422);
+    expect(other.text.replaceAll("WZ", "##")).toBe(none.text.replaceAll("QQ", "##"));
+    expect(zone.text.replaceAll("ZD", "##")).toBe(none.text.replaceAll("QQ", "##"));
+    expect(
+      found(strings(other.body), [/\bZD\b/, ...NAMES_OF.urumqi.filter((m) => String(m) !== String(/\bWZ\b/))]),
+    ).toEqual([]);
+    expect(JSON.stringify(other.body)).toContain("use one of BZ");
+    const after = await request(t.app).get("/v1/reports/indicators?year=2025&park=WZ").set(t.auth("statistics"));
+    expect(after.body).toEqual(before.body);
+    // its own park's rows go in, and the import's number (a serial of every party's imports) is not told
+    const own = await request(t.app)
+      .post("/v1/imports/indicators?name=own.csv")
+      .set(t.auth("bingtuan_statistics"))
+      .set("Content-Type", "text/csv")
+      .send("park,indicator,month,value\nBZ,FAI,2025-05,1.5\n");
+    expect(own.status, own.text).toBe(201);
+    expect(own.body).toMatchObject({ import_id: null, new_reports: 1 });
+    const fai = await request(t.app).get("/v1/reports/indicators?year=2025&park=BZ").set(t.auth("statistics"));
+    expect(fai.body.indicators.find((i: { indicator: string }) => i.indicator === "FAI").total).toBe("1.5000");
+  });
+});

@@ -92,6 +92,49 @@ describe(`people sign in (${dialectLabel})`, () => {
     expect(receipt.status).toBe(404);
   });
 
+  it("adds a person of an operator's statistics bureau, who reads and writes its own park's indicators only", async () => {
+    expect(await addUser("zhao.bt.stats", "bingtuan", "statistics")).toBe(0);
+    // the prefecture runs no park for another host, the bureaus hold their own role only
+    expect(await addUser("no.pref.stats", "prefecture", "statistics")).toBe(2);
+    expect(await addUser("no.stats.fin", "statistics", "finance")).toBe(2);
+    const refused = await cli(db, "token", "create", "--party", "prefecture", "--role", "statistics");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/role/);
+    expect(refused.stderr).toMatch(/prefecture holds the role finance, not statistics/);
+    const listed = await cli(db, "token", "create", "--party", "urumqi", "--role", "statistics", "--format", "json");
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.json()).toMatchObject({ party: "urumqi", role: "statistics" });
+    // the database holds the rule as well
+    await expect(
+      db
+        .knex("api_tokens")
+        .insert({ party: "prefecture", role: "statistics", token_sha256: "x".repeat(64), hint: "plk_x" }),
+    ).rejects.toThrow(/runs no park/);
+
+    const cookie = cookieOf(await signIn("zhao.bt.stats"));
+    const me = await request(t.app).get("/v1/me").set("Cookie", cookie);
+    expect(me.body).toMatchObject({ party: "bingtuan", role: "statistics", operates: ["BZ"] });
+    const upload = (csv: string) =>
+      request(t.app)
+        .post("/v1/imports/indicators?name=m.csv")
+        .set("Cookie", cookie)
+        .set("Content-Type", "text/csv")
+        .send(csv);
+    const own = await upload("park,indicator,month,value\nBZ,GDP,2025-02,12.5\n");
+    expect(own.status, own.text).toBe(201);
+    const other = await upload("park,indicator,month,value\nWZ,GDP,2025-02,99\n");
+    expect(other.status).toBe(422);
+    expect(other.text).not.toMatch(/ZD/);
+    expect((await request(t.app).get("/v1/reports/indicators?year=2025&park=BZ").set("Cookie", cookie)).status).toBe(
+      200,
+    );
+    expect((await request(t.app).get("/v1/reports/indicators?year=2025&park=WZ").set("Cookie", cookie)).status).toBe(
+      403,
+    );
+    const money = await request(t.app).get("/v1/reports/settlement?year=2025&operator=bingtuan").set("Cookie", cookie);
+    expect(money.status).toBe(403);
+  });
+
   it("records what a person posts under their own token", async () => {
     const cookie = cookieOf(await signIn("wang.fin"));
     const r = await request(t.app)

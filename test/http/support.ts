@@ -7,15 +7,26 @@ import { createApp, type AppOptions } from "../../src/http/app.js";
 import { createToken } from "../../src/repositories/tokens.js";
 import type { TestDatabase } from "../support/db.js";
 
-export const CALLERS = ["prefecture", "bingtuan", "urumqi", "statistics", "auditor"] as const;
+export const CALLERS = [
+  "prefecture",
+  "bingtuan",
+  "urumqi",
+  "statistics",
+  "auditor",
+  "bingtuan_statistics",
+  "urumqi_statistics",
+] as const;
 export type Caller = (typeof CALLERS)[number];
 
-const ROLE: Record<Caller, string> = {
-  prefecture: "finance",
-  bingtuan: "finance",
-  urumqi: "finance",
-  statistics: "statistics",
-  auditor: "auditor",
+/** Each caller's party and role: the zone's statistics bureau, and each operator's own. */
+const TOKEN: Record<Caller, { party: string; role: string }> = {
+  prefecture: { party: "prefecture", role: "finance" },
+  bingtuan: { party: "bingtuan", role: "finance" },
+  urumqi: { party: "urumqi", role: "finance" },
+  statistics: { party: "statistics", role: "statistics" },
+  auditor: { party: "auditor", role: "auditor" },
+  bingtuan_statistics: { party: "bingtuan", role: "statistics" },
+  urumqi_statistics: { party: "urumqi", role: "statistics" },
 };
 
 export interface TestApp {
@@ -36,7 +47,6 @@ export async function testApp(db: TestDatabase, options: Omit<AppOptions, "logge
   });
   const app = createApp(db, { logger: pino({ level: "info" }, sink), ...options });
   const tokens = {} as Record<Caller, string>;
-  for (const caller of CALLERS)
-    tokens[caller] = (await createToken(db.knex, { party: caller, role: ROLE[caller] })).token;
+  for (const caller of CALLERS) tokens[caller] = (await createToken(db.knex, TOKEN[caller])).token;
   return { app, tokens, logs, auth: (caller) => ({ Authorization: `Bearer ${tokens[caller]}` }) };
 }

@@ -9,7 +9,7 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { splitInOrder } from "../../ledger/allocate.js";
 import { landRevenueBooking, type LandTerms } from "../../ledger/land.js";
-import { AMOUNT_FEN_LIMIT } from "../../ledger/money.js";
+import { AMOUNT_FEN_LIMIT, formatYuan, parseYuan } from "../../ledger/money.js";
 import { cli } from "../support/cli.js";
 import { dialectLabel, testDatabase, type TestDatabase } from "../support/db.js";
 import { badUscc, csvFile, standardRegistry, uscc } from "../support/files.js";
@@ -221,6 +221,30 @@ describe(`land and mineral revenue (${dialectLabel})`, () => {
       { party: "prefecture", revenue: "1234827.97", exempted: "277.77", exemptions: 2 },
       { party: "urumqi", revenue: "80.01", exempted: "0.00", exemptions: 0 },
     ]);
+  });
+
+  it("gives the year month by month, adding up to it to the fen, and a period as the year restricted to it", async () => {
+    const year = await json("report", "land", "--year", "2025", "--by", "month");
+    expect(year.months).toHaveLength(12);
+    const fields = ["gross", "central", "local", "operator_share", "host_share", "not_shared", "exempted"];
+    for (const f of fields)
+      expect(
+        formatYuan(year.months.reduce((n: bigint, m: Record<string, string>) => n + parseYuan(m[f]!)!, 0n)),
+        f,
+      ).toBe(year.totals[f]);
+    expect(year.months.reduce((n: number, m: { records: number }) => n + m.records, 0)).toBe(year.totals.records);
+    expect(year.months.reduce((n: number, m: { exemptions: number }) => n + m.exemptions, 0)).toBe(
+      year.totals.exemptions,
+    );
+    // the exemptions were approved in February, the revenue collected in March and April
+    const q1 = await json("report", "land", "--year", "2025", "--period", "2025-Q1");
+    expect(q1.period).toBe("2025-01..2025-03");
+    const [february, march] = [year.months[1], year.months[2]];
+    expect(q1.totals).toMatchObject({ records: march.records, gross: march.gross, exemptions: february.exemptions });
+    expect(q1.revenue_records.every((r: { collected_on: string }) => r.collected_on < "2025-04-01")).toBe(true);
+    const rest = await json("report", "land", "--year", "2025", "--from", "2025-04-01", "--to", "2025-12-31");
+    for (const f of fields)
+      expect(formatYuan(parseYuan(q1.totals[f])! + parseYuan(rest.totals[f])!), f).toBe(year.totals[f]);
   });
 
   it("books revenue in the journal and the exemptions nowhere in it; verify stays intact", async () => {

@@ -290,6 +290,9 @@ function partyLabel(me: Me, t: (zh: string, en: string) => string): string {
     auditor: ["审计", "Auditor"],
   };
   const n = names[me.party];
+  // an operator's own statistics bureau (兵团统计局): its party's name is its finance department's
+  if (me.role === "statistics" && me.party !== "statistics" && n !== undefined)
+    return t(`${n[0].replace(/财政局$/, "")}统计局`, `${n[1].replace(/ finance$/, "")} statistics bureau`);
   const role = isHost(me) ? t("（东道方）", " (host)") : "";
   return n === undefined ? `${me.party} · ${me.role}` : `${t(n[0], n[1])}${role}`;
 }

@@ -26,6 +26,8 @@ export function useWorkspace(): Workspace {
 export const isHost = (me: Me) => me.role === "finance" && me.hosts.length > 0;
 /** An operator's finance department: its own parks only. */
 export const isOperator = (me: Me) => me.role === "finance" && me.operates.length > 0 && me.hosts.length === 0;
+/** An operator's own statistics bureau: its own parks' indicators and commitments only. */
+export const isOperatorBureau = (me: Me) => me.role === "statistics" && me.operates.length > 0;
 export const readsMoney = (me: Me) => me.role === "finance" || me.role === "auditor";
 export const readsAllMoney = (me: Me) => isHost(me) || me.role === "auditor";
 

@@ -16,7 +16,8 @@ type JsonOf<P extends keyof paths> = paths[P] extends {
 export type Me = JsonOf<"/me">;
 export type Settlement = JsonOf<"/reports/settlement">;
 export type Reconciliation = Extract<JsonOf<"/reports/reconciliation">, { items: unknown }>;
-export type Indicators = JsonOf<"/reports/indicators">;
+// one park's report (without a park the answer is every park side by side)
+export type Indicators = Extract<JsonOf<"/reports/indicators">, { park: string; operator: string }>;
 export type TraceAnswer = {
   figure: string;
   /** Null for a page asked for without adding every entry up (totals=no). */

@@ -3,7 +3,7 @@ import { Space, Table, Typography } from "antd";
 import { api, unwrap } from "../api/client";
 import { Bi, Downloads, Loading, useLoad } from "../components/common";
 import { formatAmount } from "../money";
-import { isOperator, useWorkspace } from "../workspace";
+import { isOperator, isOperatorBureau, useWorkspace } from "../workspace";
 
 interface Kind {
   code: string;
@@ -31,7 +31,7 @@ interface Commitments {
 export default function CommitmentsPage() {
   const { year, t, me } = useWorkspace();
   // an operator reads the quotas it provides
-  const jurisdiction = isOperator(me) ? me.party : undefined;
+  const jurisdiction = isOperator(me) || isOperatorBureau(me) ? me.party : undefined;
   const query = { year, ...(jurisdiction !== undefined ? { jurisdiction } : {}) };
   const state = useLoad(
     async () => unwrap(await api.GET("/reports/commitments", { params: { query } })) as unknown as Commitments,
