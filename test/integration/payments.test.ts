@@ -243,10 +243,29 @@ describe(`payments of settled balances and the ageing of arrears (${dialectLabel
 
   it("books each payment balanced in both parties' books, traceable, and verify still finds the books intact", async () => {
     const year = due.slice(0, 4);
+    const books: Record<string, { accounts: { account: string; [k: string]: string }[] }> = {};
     for (const jurisdiction of ["prefecture", "bingtuan", "urumqi"]) {
       const tb = await json("report", "trial-balance", "--year", year, "--jurisdiction", jurisdiction);
       expect(tb.balanced, jurisdiction).toBe(true);
+      books[jurisdiction] = tb;
     }
+    const account = (j: string, code: string) => books[j]!.accounts.find((a) => a.account === code)!;
+    // Bingtuan's balance, paid in full, leaves the settlement accounts at zero in both books
+    expect(account("prefecture", "settlement_payable:bingtuan")).toMatchObject({
+      opening_credit: "3000.00",
+      debit: "3000.00",
+      closing_debit: "0.00",
+      closing_credit: "0.00",
+    });
+    expect(account("bingtuan", "settlement_receivable:prefecture")).toMatchObject({
+      opening_debit: "3000.00",
+      credit: "3000.00",
+      closing_debit: "0.00",
+      closing_credit: "0.00",
+    });
+    // Urumqi's repayment of 800.00 leaves 1000.00 of the 1800.00 it owes in both books
+    expect(account("prefecture", "settlement_payable:urumqi")).toMatchObject({ closing_debit: "1000.00" });
+    expect(account("urumqi", "settlement_receivable:prefecture")).toMatchObject({ closing_credit: "1000.00" });
     const traced = await json(
       "trace",
       "account",
