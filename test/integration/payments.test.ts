@@ -11,7 +11,7 @@ import { ReferenceData } from "../../src/repositories/reference.js";
 import { FULL_VIEW } from "../../reports/viewer.js";
 import { cli } from "../support/cli.js";
 import { testDatabase, dialectLabel, type TestDatabase } from "../support/db.js";
-import { csvFile, RECEIPT_HEADER, standardRegistry, uscc } from "../support/files.js";
+import { csvFile, ENTERPRISE_HEADER, RECEIPT_HEADER, standardRegistry, uscc } from "../support/files.js";
 
 let db: TestDatabase;
 /** The day 2025 was settled (Beijing time): when its balances became due. */
@@ -322,5 +322,85 @@ describe(`payments of settled balances and the ageing of arrears (${dialectLabel
       last_paid_on: later,
       days_outstanding: daysBetween(due, later),
     });
+  });
+  it("keeps the debts of an operator's two parks apart, each the way it runs, and the totals per direction", async () => {
+    const added = await cli(
+      db,
+      "park",
+      "add",
+      "--park",
+      "UX",
+      "--name",
+      "乌准二园",
+      "--operator",
+      "urumqi",
+      "--host",
+      "prefecture",
+      "--operator-share",
+      "80",
+      "--from",
+      "2025-01-01",
+    );
+    expect(added.code, added.stderr).toBe(0);
+    const registry = csvFile([
+      ENTERPRISE_HEADER,
+      [uscc(61), "乌准二园一号有限公司", "UX", "2025-01-01", "", "new", "urumqi", "false"],
+    ]);
+    expect((await cli(db, "import", "enterprises", registry)).code).toBe(0);
+    const receipts = csvFile([RECEIPT_HEADER, ["UX-1", uscc(61), "RES", "2025-05-01", "500.00", "local", "", ""]]);
+    const imported = await cli(db, "import", "receipts", receipts);
+    expect(imported.code, imported.stderr).toBe(0);
+    const settled = await json("settle", "--year", "2025", "--operator", "urumqi", "--park", "UX");
+    expect(settled.balance_due).toBe("400.00");
+    const ux = beijingDate(new Date(settled.closed_at));
+
+    const unnamed = await pay("urumqi", "100.00", ux, "FK-UX0");
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toMatch(/park_required/);
+    const paid = await cli(
+      db,
+      "payment",
+      "record",
+      "--operator",
+      "urumqi",
+      "--park",
+      "UX",
+      "--year",
+      "2025",
+      "--amount",
+      "400.00",
+      "--on",
+      ux,
+      "--ref",
+      "FK-UX1",
+      "--method",
+      "direct",
+      "--format",
+      "json",
+    );
+    expect(paid.code, paid.stderr).toBe(0);
+    expect(paid.json()).toMatchObject({
+      park: "UX",
+      direction: "host_to_operator",
+      debtor: "prefecture",
+      outstanding_after: "0.00",
+    });
+    // the other park's debt runs the other way and is untouched
+    const a = await json("report", "ageing", "--as-of", dayAfter(due, 50), "--operator", "urumqi");
+    expect(
+      a.rows.map((r: { park: string; direction: string; outstanding: string }) => [r.park, r.direction, r.outstanding]),
+    ).toEqual([
+      ["UX", "host_to_operator", "0.00"],
+      ["WZ", "operator_to_host", "400.00"],
+    ]);
+    expect(
+      a.totals.map((t: { debtor: string; creditor: string; settled: string }) => [t.debtor, t.creditor, t.settled]),
+    ).toEqual([
+      ["prefecture", "urumqi", "400.00"],
+      ["urumqi", "prefecture", "1800.00"],
+    ]);
+    expect(a.outstanding).toBe("400.00");
+    const v = await cli(db, "verify");
+    expect(v.code, v.stdout + v.stderr).toBe(0);
   });
 });
