@@ -403,4 +403,23 @@ describe(`payments of settled balances and the ageing of arrears (${dialectLabel
     const v = await cli(db, "verify");
     expect(v.code, v.stdout + v.stderr).toBe(0);
   });
+  it("names a payment whose record no longer matches its entry, and payments beyond the settled balance", async () => {
+    // someone with database access switches the triggers off to change a record (the last test: it breaks the books)
+    await db.knex.transaction(async (trx) => {
+      await trx.raw(`alter table payments disable trigger user`);
+      await trx.raw(`update payments set amount_fen = amount_fen + 100 where ref = 'FK-1'`);
+      await trx.raw(`alter table payments enable trigger user`);
+    });
+    const v = await cli(db, "verify", "--format", "json");
+    expect(v.code).toBe(3);
+    expect(v.json().findings).toEqual(
+      expect.arrayContaining([
+        {
+          check: "payment_booked",
+          detail: "payment FK-1 is 120100 fen but its entry moves 120000 fen through the host's settlement payable",
+        },
+        { check: "payments_within_settled", detail: "the payments of bingtuan BZ 2025 exceed its settled balance" },
+      ]),
+    );
+  });
 });
