@@ -22,6 +22,7 @@ import { paymentRows, settledDebts, type DebtFilter } from "../src/repositories/
 import type { ReferenceData } from "../src/repositories/reference.js";
 import { paymentView, type PaymentView } from "../src/services/payments.js";
 import { moneyColumn, type Cell, type Column, type Tabular } from "./render.js";
+import { landParks } from "./land.js";
 import { parksOf, type Viewer } from "./viewer.js";
 
 export interface AgeingRow {
@@ -87,7 +88,10 @@ export async function ageingReport(
 ): Promise<AgeingReport> {
   const as_of = options.as_of ?? beijingDate(new Date());
   const sees = viewerFilter(ref, viewer);
-  const debts = (await settledDebts(knex, ref, options)).filter((d) => sees(d.operator, d.park) && d.due_on <= as_of);
+  const park = parkAsked(ref, viewer, options.park);
+  const debts = (await settledDebts(knex, ref, { ...options, park })).filter(
+    (d) => sees(d.operator, d.park) && d.due_on <= as_of,
+  );
   const rows: (AgeingRow & { outstanding_fen: Fen; settled_fen: Fen; paid_fen: Fen })[] = debts.map((d) => {
     const paid = d.payments.filter((p) => p.paid_on <= as_of);
     const paid_fen = sumFen(paid.map((p) => p.amount_fen));
@@ -142,7 +146,7 @@ export async function ageingReport(
   return {
     as_of,
     operator: options.operator ?? null,
-    park: options.park ?? null,
+    park: park ?? null,
     year: options.year ?? null,
     rows: rows.map(({ outstanding_fen: _o, settled_fen: _s, paid_fen: _p, ...r }) => r),
     totals,
@@ -165,8 +169,9 @@ export async function paymentsReport(
   filter: DebtFilter = {},
 ): Promise<PaymentsReport> {
   const sees = viewerFilter(ref, viewer);
+  const park = parkAsked(ref, viewer, filter.park);
   const debts = await settledDebts(knex, ref, { operator: filter.operator, year: filter.year });
-  const all = await paymentRows(knex, filter);
+  const all = await paymentRows(knex, { ...filter, park });
   const payments = all
     .filter((p) => sees(p.operator, p.park))
     .map((p) => {
@@ -176,7 +181,12 @@ export async function paymentsReport(
       const ofDebt = debt?.payments ?? [];
       return paymentView(p, debt?.amount_fen ?? 0n, ofDebt, viewer);
     });
-  return { operator: filter.operator ?? null, park: filter.park ?? null, year: filter.year ?? null, payments };
+  return { operator: filter.operator ?? null, park: park ?? null, year: filter.year ?? null, payments };
+}
+
+/** The park asked about, as its code: another operator's park and no park at all are refused alike. */
+function parkAsked(ref: ReferenceData, viewer: Viewer, park: string | undefined): string | undefined {
+  return park === undefined ? undefined : landParks(ref, viewer, park)[0]!.code;
 }
 
 const partyName = (ref: ReferenceData, code: string) => `${ref.jurisdiction(code)?.name_zh ?? code} (${code})`;

@@ -132,6 +132,15 @@ describe(`payments over HTTP (${dialectLabel})`, () => {
         expect(Object.keys(res.body)).toEqual(["error"]);
       }
     }
+    // another operator's park is answered as a park that does not exist
+    for (const url of ["/v1/reports/ageing", "/v1/reports/payments"]) {
+      const other = await request(t.app).get(`${url}?park=WZ`).set(t.auth("bingtuan"));
+      const none = await request(t.app).get(`${url}?park=QQ`).set(t.auth("bingtuan"));
+      expect(other.status).toBe(422);
+      expect([other.status, other.body]).toEqual([none.status, none.body]);
+      const own = await request(t.app).get(`${url}?park=BZ`).set(t.auth("bingtuan"));
+      expect(own.status).toBe(200);
+    }
     const statistics = await request(t.app).get("/v1/reports/ageing").set(t.auth("statistics"));
     expect(statistics.status).toBe(403);
     const mine = await request(t.app).get(`/v1/reports/ageing?as_of=${due}`).set(t.auth("urumqi"));
