@@ -21,10 +21,15 @@ export interface Line {
 }
 
 /** A signed posting: positive debits, negative credits; zero postings are dropped. */
-interface Posting {
+export interface Posting {
   jurisdiction: string;
   account: string;
   amount_fen: Fen;
+}
+
+/** Lines of signed postings, for rules kept in modules of their own (ledger/payments.ts). */
+export function toLinesOf(postings: readonly Posting[], tax_code: string | null, park: string | null): Line[] {
+  return toLines(postings, tax_code, park);
 }
 
 function toLines(postings: readonly Posting[], tax_code: string | null, park: string | null): Line[] {

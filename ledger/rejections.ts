@@ -90,6 +90,17 @@ export const REJECTIONS = {
   recovery_exceeds_transferred:
     "a recovery returns an over-transfer: never more than was transferred to the operator that year, net of earlier returns",
   transfer_kind_invalid: "a transfer's kind is interim (预拨, to the operator) or recovery (收回, returned by it)",
+  // payments of settled balances (docs/domain.md#payments-and-arrears)
+  payment_year_not_settled:
+    "a payment is of a settled balance: the year is not settled with the operator for the park (settle it first)",
+  overpayment: "a payment is never more than what is still outstanding of the settled balance",
+  payment_not_positive:
+    "a payment moves a positive amount; its direction is the debt's, derived from the settled balance",
+  payment_ref_reused: "this payment reference is already recorded with different content",
+  payment_method_invalid:
+    "a payment's method is direct (直接划拨), remittance (年终结算上解) or subsidy (年终结算补助)",
+  payment_before_settlement: "a payment of a settled balance is dated on or after the day the year was settled",
+  payment_in_future: "a payment is recorded once it is made: its date is not after today (Beijing time)",
   // a version reaching back over booked receipts re-splits them by adjusting entries
   // (docs/decisions/0009-resplits-by-adjusting-entries.md); land revenue booked is not re-split, so an
   // agreement that would change its split is still refused with the first code

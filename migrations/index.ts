@@ -26,6 +26,7 @@ import * as m021 from "./021_reconciliation_decisions.js";
 import * as m022 from "./022_monthly_balances.js";
 import * as m023 from "./023_transfer_proposals.js";
 import * as m024 from "./024_settlement_statements.js";
+import * as m025 from "./025_payments.js";
 import * as m028 from "./028_operator_statistics_bureaus.js";
 
 interface Migration {
@@ -58,6 +59,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "022_monthly_balances", module: m022 },
   { name: "023_transfer_proposals", module: m023 },
   { name: "024_settlement_statements", module: m024 },
+  { name: "025_payments", module: m025 },
   { name: "028_operator_statistics_bureaus", module: m028 },
 ];
 

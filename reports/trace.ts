@@ -118,7 +118,15 @@ interface Part {
 interface Plan {
   parts: Part[];
   /** `park`: one park, or several (an operator's parks). */
-  filter: { fiscal_year: number; park?: string | string[]; tax_code?: string; kind?: string; month?: string };
+  filter: {
+    fiscal_year: number;
+    park?: string | string[];
+    tax_code?: string;
+    kind?: string;
+    /** Entries of this kind are left out: a payment of a settled balance moves the operator's cash too. */
+    not_kind?: string;
+    month?: string;
+  };
   unit: string;
   format: (units: bigint) => string;
   /** The figure as the report computes it, in the same integer units as the contributions. */
@@ -158,6 +166,7 @@ export async function trace(
   else if (f.park !== undefined) where("e.park = any(?)", f.park);
   if (f.tax_code !== undefined) where("e.tax_code = ?", f.tax_code);
   if (f.kind !== undefined) where("e.kind = ?", f.kind);
+  if (f.not_kind !== undefined) where("e.kind <> ?", f.not_kind);
   if (f.month !== undefined) where("e.effective_on = ?", `${f.month}-01`);
   if (options.limit !== undefined || options.offset !== undefined)
     return pagedTrace(knex, viewer, target, plan, partOf, conditions, bindings, {
@@ -419,6 +428,8 @@ async function planFor(knex: Knex | Knex.Transaction, ref: ReferenceData, t: Tra
         fiscal_year: t.year,
         park: parks.length === 1 ? parks[0]!.code : parks.map((p) => p.code),
         ...(tax !== undefined ? { tax_code: tax.code } : {}),
+        // what was transferred is the year's transfers: a payment of an earlier year's settled balance is not one
+        not_kind: "payment",
       },
       unit: "CNY",
       format: formatYuan,

@@ -45,6 +45,7 @@ const CONFLICTS = new Set<RejectionCode>([
   "receipt_no_reused",
   "statement_row_reused",
   "transfer_ref_reused",
+  "payment_ref_reused",
   "land_ref_reused",
   "idempotency_key_reused",
   "year_closed",

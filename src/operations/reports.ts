@@ -18,6 +18,8 @@ import {
   indicatorsTabular,
 } from "../../reports/indicators.js";
 import { landReport, landTabular } from "../../reports/land.js";
+import { ageingReport, ageingTabular, paymentsReport, paymentsTabular } from "../../reports/ageing.js";
+import { dateField } from "../services/fields.js";
 import {
   overviewTabular,
   reconciliation,
@@ -145,6 +147,54 @@ export const REPORTS: readonly ReportOperation[] = [
         tabular: () => proposalsTabular(list),
         items: list.length,
       };
+    },
+  }),
+  define({
+    group: "report",
+    name: "ageing",
+    summary:
+      "Ageing of settled balances (结算欠款账龄): per debtor→creditor, operator, park and settled year, the balance, paid, outstanding, days since it became due, in buckets.",
+    params: z.strictObject({
+      as_of: S.IsoDate.optional(),
+      operator: S.Party.optional(),
+      park: S.ParkCode.optional(),
+      year: S.Year.optional(),
+    }),
+    help: {
+      as_of: "the date the ageing is as of, YYYY-MM-DD (default: today, Beijing time)",
+      operator: `${OPERATOR}; without it, every operator (an operator: its own)`,
+      park: "one park only",
+      year: "one settled year only",
+    },
+    allow: (p, q) => (q.operator === undefined ? access.readParkMoney(p) : access.readOperatorMoney(p, q.operator)),
+    run: async ({ knex, ref, viewer }, q) => {
+      const r = await ageingReport(knex, ref, viewer, {
+        as_of: q.as_of === undefined ? undefined : dateField("as_of", q.as_of),
+        operator: q.operator,
+        park: q.park,
+        year: q.year,
+      });
+      return { json: r, tabular: () => ageingTabular(r, ref), items: r.rows.length };
+    },
+  }),
+  define({
+    group: "report",
+    name: "payments",
+    summary: "Payments of settled balances (结算款支付), oldest first, each with what it left outstanding.",
+    params: z.strictObject({
+      operator: S.Party.optional(),
+      park: S.ParkCode.optional(),
+      year: S.Year.optional(),
+    }),
+    help: {
+      operator: `${OPERATOR}; without it, every operator (an operator: its own)`,
+      park: "one park only",
+      year: "one settled year only",
+    },
+    allow: (p, q) => (q.operator === undefined ? access.readParkMoney(p) : access.readOperatorMoney(p, q.operator)),
+    run: async ({ knex, ref, viewer }, q) => {
+      const r = await paymentsReport(knex, ref, viewer, { operator: q.operator, park: q.park, year: q.year });
+      return { json: r, tabular: () => paymentsTabular(r), items: r.payments.length };
     },
   }),
   define({

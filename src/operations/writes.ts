@@ -17,6 +17,8 @@ import { settleYear } from "../services/settle.js";
 import { recordTransfer } from "../services/transfers.js";
 import { proposeTransfer } from "../services/proposals.js";
 import { STATEMENT_WRITES } from "./statements.js";
+import { PaymentInput, recordPayment } from "../services/payments.js";
+import { paymentsTabular } from "../../reports/ageing.js";
 import {
   proposalsTabular,
   agreementsTabular,
@@ -98,6 +100,32 @@ export const WRITES: readonly WriteOperation[] = [
     run: async (db, body) => {
       const result = await proposeTransfer(db, body);
       return { replayed: false, json: result, tabular: () => proposalsTabular([result]) };
+    },
+  }),
+  define({
+    command: ["payment", "record"],
+    path: "/payments",
+    summary:
+      "Record a payment (结算款支付) of a settled year's balance, whole or in part, the way the debt runs: direct (直接划拨), remittance (上解) or subsidy (补助); the same ref again is a no-op.",
+    body: PaymentInput,
+    help: {
+      operator: OPERATOR,
+      park: "the operator's park; required when it runs several",
+      year: "the settled year whose balance is paid, e.g. 2025",
+      amount: "amount in yuan, positive, at most what is outstanding, e.g. 50000.00",
+      on: "date of the payment, YYYY-MM-DD (booked in its year, which must be open)",
+      ref: "the payment's reference (unique)",
+      method: "direct (直接划拨), remittance (年终结算上解) or subsidy (年终结算补助)",
+    },
+    // the host's books record what its treasury paid or received; a debtor's word is not a receipt
+    allow: (p) => access.writeMoney(p),
+    run: async (db, body) => {
+      const result = await recordPayment(db, body);
+      return {
+        replayed: result.replayed,
+        json: result,
+        tabular: () => paymentsTabular({ operator: null, park: null, year: null, payments: [result] }),
+      };
     },
   }),
   define({

@@ -15,7 +15,7 @@ import { needTransaction } from "../db/session.js";
 import { entryHash, GENESIS_HASH, type ChainLine } from "../../ledger/chain.js";
 
 export type EntryKind =
-  "receipt" | "refund" | "suspense" | "transfer" | "settlement" | "indicator" | "land" | "adjustment";
+  "receipt" | "refund" | "suspense" | "transfer" | "settlement" | "indicator" | "land" | "adjustment" | "payment";
 
 export interface NewEntry {
   idempotency_key: string;

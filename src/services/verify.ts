@@ -12,6 +12,8 @@ import { toFen } from "../../ledger/money.js";
 import type { IndicatorAmounts } from "../../ledger/posting.js";
 import { bookedAttribution, expectedAttribution, recordedReports, reportsInForce } from "../repositories/indicators.js";
 import { landRevenueMisbooked } from "../repositories/land.js";
+import { paymentsMisbooked, settledDebts } from "../repositories/payments.js";
+import { outstandingOf } from "../../ledger/payments.js";
 import { receiptsMisbooked, receiptsWithoutEntry } from "../repositories/receipts.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { resplitsMisbooked } from "../repositories/resplits.js";
@@ -146,6 +148,22 @@ async function verifyIn(k: Knex.Transaction, anchors: readonly Anchor[]): Promis
       check: "resplit_booked",
       detail: `adjusting entry ${r.entry_id}${r.receipt_no === null ? "" : ` of receipt ${r.receipt_no}`} ${r.detail}`,
     });
+  for (const r of await paymentsMisbooked(k, FINDINGS_MAX))
+    findings.push({
+      check: "payment_booked",
+      detail: r.ref === null ? `entry ${r.entry_id} ${r.detail}` : `payment ${r.ref} ${r.detail}`,
+    });
+  for (const d of await settledDebts(k, await ReferenceData.load(k)))
+    if (
+      outstandingOf(
+        d.amount_fen,
+        d.payments.map((p) => p.amount_fen),
+      ) < 0n
+    )
+      findings.push({
+        check: "payments_within_settled",
+        detail: `the payments of ${d.operator} ${d.park ?? "*"} ${d.year} exceed its settled balance`,
+      });
   await checkIndicatorAttribution(k, findings);
   const chain = await checkChain(k);
   if (chain.first_broken !== null)
