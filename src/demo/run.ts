@@ -12,6 +12,7 @@ import { importReceipts } from "../import/receipts.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { setAgreement } from "../services/agreements.js";
 import { recordTransfer } from "../services/transfers.js";
+import { issueStatement } from "../services/statements.js";
 import {
   settlementFigures,
   settlementStatement,
@@ -83,6 +84,7 @@ export async function runDemo(db: Database, io: Io, run: DemoRun): Promise<void>
   await recordInterimTransfers(db, reference, run.year);
   await loadOperatorStatements(db, reference, run, say);
   if (run.users !== false) await addDemoUsers(db, reference, say);
+  await issueStatements(db, reference, run.year, say);
   const reports = await yearReports(db, reference, run.year);
 
   if (run.format === "json") {
@@ -268,6 +270,18 @@ async function addDemoUsers(db: Database, reference: ReferenceData, say: Say): P
     added.push(u.name);
   }
   if (added.length > 0) say(`demo: users ${added.join(", ")} (password ${DEMO_PASSWORD})`);
+}
+
+/**
+ * The prefecture issues each operator park's settlement statement of the year (结算单), for the operator
+ * to confirm or dispute (`statement confirm`, or the workspace's 结算单 page); unchanged books on a second
+ * run answer the same statement.
+ */
+async function issueStatements(db: Database, reference: ReferenceData, year: number, say: Say): Promise<void> {
+  for (const park of reference.parks.filter((p) => p.operator !== p.host)) {
+    const { statement, replayed } = await issueStatement(db, { operator: park.operator, park: park.code, year });
+    if (!replayed) say(`demo: statement ${statement.number} issued for ${park.operator} to confirm`);
+  }
 }
 
 /** Quarterly interim transfers: 20 % of the year's operator share, rounded down to 10,000 yuan. */

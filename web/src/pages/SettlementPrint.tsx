@@ -1,7 +1,7 @@
 // The settlement statement to print: A4 landscape, bilingual headers repeated on every page, page
 // numbers in the page margin, the statement's number and date, and the signature block.
 import { Alert, Button, Space } from "antd";
-import { api, unwrap, type Settlement } from "../api/client";
+import { api, unwrap, type Settlement, type StatementDetail, type StatementView } from "../api/client";
 import { Loading, useLoad } from "../components/common";
 import { formatAmount } from "../money";
 import { localTime, useWorkspace } from "../workspace";
@@ -21,6 +21,17 @@ export default function SettlementPrint() {
       ) as Settlement,
     [year, operator, park],
   );
+  // the number is the issued statement's (结算单) when one says what the books say; else a draft's
+  const issued = useLoad(async () => {
+    const list = unwrap(await api.GET("/reports/statements", { params: { query: { year, operator } } })) as {
+      statements: StatementView[];
+    };
+    const live = list.statements.find((x) => x.state !== "superseded" && (park === undefined || x.park === park));
+    if (live === undefined) return null;
+    return unwrap(
+      await api.GET("/reports/statement", { params: { query: { number: live.number } } }),
+    ) as unknown as StatementDetail;
+  }, [year, operator, park]);
   const printedAt = localTime(new Date().toISOString(), lang);
   return (
     <main className="plk-print">
@@ -35,7 +46,11 @@ export default function SettlementPrint() {
       ) : (
         <Loading state={state}>
           {(s) => {
-            const number = `FC-${s.year}-${s.operator.toUpperCase()}-${s.park ?? "ALL"}`;
+            const statement = issued.data;
+            const number =
+              statement !== null && statement.matches_books
+                ? statement.number
+                : `草稿 draft${statement !== null ? ` (${statement.number} 后账簿已变 the books changed since)` : ""}`;
             const rows = s.by_tax;
             const money = (v: string) => <td className="num">{formatAmount(v)}</td>;
             return (
@@ -49,6 +64,14 @@ export default function SettlementPrint() {
                   <dl>
                     <dt>编号 No.</dt>
                     <dd data-testid="statement-no">{number}</dd>
+                    {statement !== null && statement.matches_books && (
+                      <>
+                        <dt>确认 Confirmed</dt>
+                        <dd data-testid="statement-state">
+                          {statement.state === "confirmed" ? "已确认 confirmed" : "待确认 awaiting the operator"}
+                        </dd>
+                      </>
+                    )}
                     <dt>日期 Date</dt>
                     <dd>{printedAt}</dd>
                     <dt>运营方 Operator</dt>
