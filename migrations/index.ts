@@ -25,6 +25,7 @@ import * as m020 from "./020_users.js";
 import * as m021 from "./021_reconciliation_decisions.js";
 import * as m022 from "./022_monthly_balances.js";
 import * as m023 from "./023_transfer_proposals.js";
+import * as m026 from "./026_registry_versions.js";
 
 interface Migration {
   name: string;
@@ -55,6 +56,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "021_reconciliation_decisions", module: m021 },
   { name: "022_monthly_balances", module: m022 },
   { name: "023_transfer_proposals", module: m023 },
+  { name: "026_registry_versions", module: m026 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
