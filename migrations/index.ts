@@ -26,6 +26,7 @@ import * as m021 from "./021_reconciliation_decisions.js";
 import * as m022 from "./022_monthly_balances.js";
 import * as m023 from "./023_transfer_proposals.js";
 import * as m026 from "./026_registry_versions.js";
+import * as m027 from "./027_reclassifications.js";
 
 interface Migration {
   name: string;
@@ -57,6 +58,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "022_monthly_balances", module: m022 },
   { name: "023_transfer_proposals", module: m023 },
   { name: "026_registry_versions", module: m026 },
+  { name: "027_reclassifications", module: m027 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

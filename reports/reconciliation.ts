@@ -20,7 +20,7 @@ import type { ReferenceData } from "../src/repositories/reference.js";
 import { RESPLITS_BY_RECEIPT, splitNow, termNow } from "../src/repositories/resplits.js";
 import { decisionsInForce, pairKey, type DecisionInForce } from "../src/repositories/reconciliation-decisions.js";
 import { operatorParks } from "./settlement.js";
-import { suspenseSight } from "./suspense.js";
+import { STILL_HELD, suspenseSight } from "./suspense.js";
 import { FULL_VIEW, parksOf, type Viewer } from "./viewer.js";
 
 /** The reconciliation's JSON (reports/shapes.ts declares it, once). */
@@ -429,7 +429,7 @@ async function anomalies(
   const suspense = await knex.raw(
     `select r.receipt_no, r.uscc, ${sight.name} as name, r.amount_fen, r.collected_on
        from receipts r left join enterprises e on e.uscc = r.uscc
-      where r.status = 'suspense' and r.collected_on between ? and ? and ${sight.linked}
+      where r.status = 'suspense' and r.collected_on between ? and ? and ${sight.linked} and ${STILL_HELD}
       order by r.collected_on, r.receipt_no`,
     [...sight.name_bindings, from, to, ...sight.linked_bindings],
   );

@@ -11,7 +11,8 @@ import { RowBuffer } from "../db/bulk.js";
 import type { Database } from "../db/database.js";
 import { toCount } from "../db/database.js";
 import { lockJournal } from "../repositories/journal.js";
-import { receiptsMovedByStays, resolvableSuspenseCount } from "../repositories/receipts.js";
+import { receiptsMovedByStays } from "../repositories/receipts.js";
+import { resolvableCount, resolveHeld } from "../services/suspense.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { openCsv, type CsvFile, type CsvRecord, type Encoding } from "./csv.js";
 import { alreadyImported, findEarlierImport, recordImport, startingResult, type Progress } from "./common.js";
@@ -34,8 +35,12 @@ export interface EnterprisesImportResult {
   changed_stays: number;
   unchanged_stays: number;
   enterprises: number;
-  /** Receipts held in suspense whose enterprise is now in a park on their date. */
+  /** Receipts held in suspense whose enterprise is now in a park on their date (before rebooking them). */
   suspense_now_resolvable: number;
+  /** Of those, the receipts rebooked out of suspense to their park by this import (their refunds with them). */
+  suspense_rebooked: number;
+  /** Rebooked into a later year than their own, which is closed: prior-year adjustments. */
+  suspense_prior_year_adjustments: number;
 }
 
 const STAGE_COLUMNS = [
@@ -87,6 +92,8 @@ export async function importEnterprises(
     unchanged_stays: 0,
     enterprises: 0,
     suspense_now_resolvable: 0,
+    suspense_rebooked: 0,
+    suspense_prior_year_adjustments: 0,
   };
   if (previous !== null) return alreadyImported(base, previous, "unchanged_stays");
   const csv = await openCsv(file, ENTERPRISE_COLUMNS, options.encoding);
@@ -115,7 +122,11 @@ export async function importEnterprises(
     result.enterprises = await writeStays(trx, import_id);
     await checkStays(trx, problems);
     problems.rejectIfAny(file);
-    result.suspense_now_resolvable = await resolvableSuspenseCount(trx);
+    result.suspense_now_resolvable = await resolvableCount(trx);
+    // what the registry now places leaves suspense in the same transaction (docs/domain.md#clearing-suspense)
+    const resolved = await resolveHeld(trx);
+    result.suspense_rebooked = resolved.rebooked;
+    result.suspense_prior_year_adjustments = resolved.prior_year_adjustments;
     return result;
   });
 }

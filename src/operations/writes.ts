@@ -16,6 +16,8 @@ import { addPark } from "../services/parks.js";
 import { settleYear } from "../services/settle.js";
 import { recordTransfer } from "../services/transfers.js";
 import { proposeTransfer } from "../services/proposals.js";
+import { resolveSuspense } from "../services/suspense.js";
+import { resolveTabular } from "../cli/suspense-view.js";
 import {
   proposalsTabular,
   agreementsTabular,
@@ -233,6 +235,22 @@ export const WRITES: readonly WriteOperation[] = [
     run: async (db, body) => {
       const result = await addPark(db, body);
       return { replayed: result.replayed, json: result, tabular: () => parksTabular([result]) };
+    },
+  }),
+  define({
+    command: ["suspense", "resolve"],
+    path: "/suspense/resolve",
+    summary:
+      "Rebook the receipts held in suspense that the registry now places (待查收入清理): an adjusting entry each, out of suspense and split to the park, naming the registry row; a closed year's go to the first open year. Again, it books nothing.",
+    body: z.strictObject({ uscc: S.Identifier(18).optional(), year: S.Year.optional() }),
+    help: {
+      uscc: "only this enterprise's receipts",
+      year: "only receipts of this year (the year they were collected in)",
+    },
+    allow: (p) => access.writeMoney(p),
+    run: async (db, body) => {
+      const result = await resolveSuspense(db, body);
+      return { replayed: result.rebooked === 0, json: result, tabular: () => resolveTabular(result) };
     },
   }),
 ];
