@@ -83,7 +83,8 @@ export function reclassify(
       row.tax_code,
       b.park!,
     );
-    const lines = differenceOf(held, booked);
+    // the entry is the park's: the suspense it takes the receipt out of is booked under the park too
+    const lines = differenceOf(held, booked).map((l) => ({ ...l, park: b.park }));
     assertBalanced(lines);
     return { park: b.park!, host: b.host, terms: newTerms, split, lines };
   };

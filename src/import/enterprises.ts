@@ -209,7 +209,8 @@ function checkStayRow(
     flag("bingtuan_flag", "boolean_invalid", undefined, f["bingtuan_flag"]);
   const removedText = f["bingtuan_flag_removed_on"] ?? "";
   const removedOn = removedText === "" ? null : parseIsoDate(removedText);
-  if (removedText !== "" && removedOn === null) flag("bingtuan_flag_removed_on", "date_invalid", undefined, removedText);
+  if (removedText !== "" && removedOn === null)
+    flag("bingtuan_flag_removed_on", "date_invalid", undefined, removedText);
   if (problems.count > before) return null;
   return [
     row,

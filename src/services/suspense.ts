@@ -189,8 +189,13 @@ function stayOf(r: Record<string, unknown>, prefix: "stay" | "period"): StayRef 
 
 class ResolveRun {
   private readonly journal: JournalWriter;
-  private readonly pending: { row: HeldRow; re: Reclassification; stay: StayRef; fiscal_year: number; entry_id: bigint }[] =
-    [];
+  private readonly pending: {
+    row: HeldRow;
+    re: Reclassification;
+    stay: StayRef;
+    fiscal_year: number;
+    entry_id: bigint;
+  }[] = [];
   private readonly summary: ResolveSummary = {
     rebooked: 0,
     refunds: 0,
