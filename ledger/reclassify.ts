@@ -31,7 +31,7 @@ export interface Reclassification {
 }
 
 export type ReclassifyOutcome =
-  | { kind: "rebooked"; rows: Reclassification[] }
+  | { kind: "rebooked"; rows: (Reclassification | null)[] }
   | { kind: "still_held" }
   | { kind: "refused"; code: string; reason: string };
 
@@ -39,7 +39,8 @@ const NOTHING_CLOSED: ReadonlyMap<string, ReadonlySet<number>> = new Map();
 
 /**
  * A suspense receipt and its suspense refunds (in booking order) booked to where `placement` puts
- * them: one Reclassification per row, in order; `still_held` when the rules still give suspense (the
+ * them: one Reclassification per row, in order, null for the rows in `done` (rebooked before: a
+ * refund booked after its receipt was rebooked is split after those before it all the same); `still_held` when the rules still give suspense (the
  * park is not the one its tax period attributes to, say), `refused` when the park's terms cannot book
  * it (no agreement in force), which leaves it held.
  */
@@ -48,6 +49,7 @@ export function reclassify(
   refunds: readonly HeldReceipt[],
   placement: Placement,
   terms: BookingTerms,
+  done: ReadonlySet<string> = new Set(),
 ): ReclassifyOutcome {
   const facts: ReceiptFacts = {
     uscc: original.uscc,
@@ -75,7 +77,8 @@ export function reclassify(
     agreement_id: b.agreement_id,
     operator_share_bp: b.operator_share_bp,
   };
-  const out = (row: HeldReceipt, split: ReceiptSplit): Reclassification => {
+  const out = (row: HeldReceipt, split: ReceiptSplit): Reclassification | null => {
+    if (done.has(row.receipt_no)) return null;
     const held = suspenseLines(row.split, original.host, terms.central, row.tax_code);
     const booked = receiptLines(
       split,

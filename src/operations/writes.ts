@@ -250,7 +250,7 @@ export const WRITES: readonly WriteOperation[] = [
     allow: (p) => access.writeMoney(p),
     run: async (db, body) => {
       const result = await resolveSuspense(db, body);
-      return { replayed: result.rebooked === 0, json: result, tabular: () => resolveTabular(result) };
+      return { replayed: false, json: result, tabular: () => resolveTabular(result) };
     },
   }),
 ];

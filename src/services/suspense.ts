@@ -134,11 +134,14 @@ export async function resolveHeld(trx: Knex.Transaction, filter: ResolveFilter =
               st.id as stay_id, st.park as stay_park, st.version as stay_version, st.valid_from as stay_from,
               st.import_id as stay_import_id, st.source_row as stay_row, st.file_name as stay_file,
               pt.id as period_stay_id, pt.park as period_park, pt.version as period_version, pt.valid_from as period_from,
-              pt.import_id as period_import_id, pt.source_row as period_row, pt.file_name as period_file
+              pt.import_id as period_import_id, pt.source_row as period_row, pt.file_name as period_file,
+              not ${NOT_RECLASSIFIED} as done
          from receipts r
          ${stayOn("r.collected_on")} st on true
          ${stayOn("r.period_end")} pt on true
-        where r.status = 'suspense' and r.refund_of_id is null and ${NOT_RECLASSIFIED} and r.id > ?
+        where r.status = 'suspense' and r.refund_of_id is null and r.id > ?
+          and (${NOT_RECLASSIFIED} or exists (select 1 from receipts f where f.refund_of_id = r.id and f.status = 'suspense'
+                 and not exists (select 1 from receipt_reclassifications c where c.receipt_id = f.id)))
           and (st.id is not null or pt.id is not null) ${where.map((w) => `and ${w}`).join(" ")}
         order by r.id limit ${PAGE_ROWS}`,
       [after.toString(), ...bindings],
@@ -146,17 +149,19 @@ export async function resolveHeld(trx: Knex.Transaction, filter: ResolveFilter =
     if (rows.length === 0) break;
     after = BigInt(rows[rows.length - 1].id);
     const { rows: refundRows } = await trx.raw(
-      `select ${HELD_COLUMNS}, r.refund_of_id from receipts r
-        where r.refund_of_id = any(?::bigint[]) and r.status = 'suspense' and ${NOT_RECLASSIFIED} order by r.id`,
+      `select ${HELD_COLUMNS}, r.refund_of_id, not ${NOT_RECLASSIFIED} as done from receipts r
+        where r.refund_of_id = any(?::bigint[]) and r.status = 'suspense' order by r.id`,
       [rows.map((r: { id: string }) => String(r.id))],
     );
     const refunds = new Map<string, HeldRow[]>();
+    const done = new Set<string>();
+    for (const r of [...rows, ...refundRows]) if (r.done === true) done.add(r.receipt_no as string);
     for (const f of refundRows) {
       const list = refunds.get(String(f.refund_of_id)) ?? [];
       list.push(heldRow(f));
       refunds.set(String(f.refund_of_id), list);
     }
-    for (const r of rows) run.add(r, heldRow(r), refunds.get(String(r.id)) ?? []);
+    for (const r of rows) run.add(r, heldRow(r), refunds.get(String(r.id)) ?? [], done);
     await run.flush();
     if (rows.length < PAGE_ROWS) break;
   }
@@ -215,7 +220,8 @@ class ResolveRun {
     this.journal = new JournalWriter(trx, accounts, { copy: false });
   }
 
-  add(raw: Record<string, unknown>, original: HeldRow, refunds: readonly HeldRow[]): void {
+  /** Rebooks the receipt and its refunds but those in `done`, rebooked before (a receipt's later refunds). */
+  add(raw: Record<string, unknown>, original: HeldRow, refunds: readonly HeldRow[], done: ReadonlySet<string>): void {
     const onDay = stayOf(raw, "stay");
     const inPeriod = stayOf(raw, "period");
     const outcome = reclassify(
@@ -223,19 +229,28 @@ class ResolveRun {
       refunds,
       { park: onDay?.park ?? null, period_park: inPeriod?.park ?? null },
       this.ref,
+      done,
     );
     if (outcome.kind === "still_held") return;
     if (outcome.kind === "refused") {
       this.summary.refused.push({ receipt_no: original.receipt_no, code: outcome.code, reason: outcome.reason });
       return;
     }
-    const park = outcome.rows[0]!.park;
+    const park = outcome.rows.find((x) => x !== null)!.park;
     // the registry row that placed it: the stay of the park it went to
     const stay = (onDay?.park === park ? onDay : inPeriod)!;
     const fiscal_year = fiscalYearOf(this.ref.park(park)!, original.collected_on, this.closed);
-    [original, ...refunds].forEach((row, i) => this.post(row, outcome.rows[i]!, stay, original.receipt_no));
+    const rows = [original, ...refunds];
+    let refundsPosted = 0;
+    rows.forEach((row, i) => {
+      const re = outcome.rows[i];
+      if (re === null || re === undefined) return;
+      this.post(row, re, stay, original.receipt_no);
+      if (i > 0) refundsPosted += 1;
+    });
+    this.summary.refunds += refundsPosted;
+    if (outcome.rows[0] === null) return;
     this.summary.rebooked += 1;
-    this.summary.refunds += refunds.length;
     this.summary.items.push({
       receipt_no: original.receipt_no,
       uscc: original.uscc,
@@ -244,7 +259,7 @@ class ResolveRun {
       park,
       fiscal_year,
       stay: { from: stay.from, version: stay.version, file: stay.file, row: stay.row },
-      refunds: refunds.length,
+      refunds: refundsPosted,
     });
   }
 

@@ -201,6 +201,28 @@ describe(`clearing suspense (${dialectLabel})`, () => {
     expect(after[0].n).toBe(before[0].n);
   });
 
+  it("a refund booked after its receipt was rebooked is held, then rebooked after the refunds before it", async () => {
+    const before = await json("report", "settlement", "--year", "2026", "--operator", "bingtuan");
+    const late = csvFile([RECEIPT_HEADER, ["Q-1-R2", uscc(401), "VAT", "2026-04-01", "-100.01", "", "", "Q-1"]]);
+    expect(await json("import", "receipts", late)).toMatchObject({ refunds: 1 });
+    const { rows: held } = await db.knex.raw(`select status from receipts where receipt_no = 'Q-1-R2'`);
+    expect(held).toEqual([{ status: "suspense" }]);
+    const r = await json("suspense", "resolve");
+    expect(r).toMatchObject({ rebooked: 0, refunds: 1 });
+    const after = await json("report", "settlement", "--year", "2026", "--operator", "bingtuan");
+    // cumulatively: the split of everything refunded so far less the split of what was refunded before
+    const localOf = (gross: bigint) => gross - share(gross, 5000n);
+    const was = 100_003n - 20_001n;
+    const now = was - 10_001n;
+    const fen = (k: string, s: { totals: Record<string, string> }) => BigInt(s.totals[k]!.replace(".", ""));
+    expect(fen("local_revenue", after) - fen("local_revenue", before)).toBe(localOf(now) - localOf(was));
+    expect(fen("operator_share", after) - fen("operator_share", before)).toBe(
+      share(localOf(now), 8000n) - share(localOf(was), 8000n),
+    );
+    expect((await json("suspense", "resolve")).refunds).toBe(0);
+    await booksIntact(2026);
+  });
+
   it("a closed year's suspense receipt goes to the next open year as a prior-year adjustment", async () => {
     const receipts = csvFile([RECEIPT_HEADER, ["P-1", uscc(501), "RES", "2025-09-01", "300.00", "local", "", ""]]);
     expect((await cli(db, "import", "receipts", receipts)).code).toBe(0);
