@@ -14,6 +14,7 @@ import { bookedAttribution, expectedAttribution, recordedReports, reportsInForce
 import { landRevenueMisbooked } from "../repositories/land.js";
 import { receiptsMisbooked, receiptsWithoutEntry } from "../repositories/receipts.js";
 import { ReferenceData } from "../repositories/reference.js";
+import { reclassificationsMisbooked } from "../repositories/reclassifications.js";
 import { resplitsMisbooked } from "../repositories/resplits.js";
 import { ENTRY_MONTH_SQL } from "../repositories/journal.js";
 
@@ -144,6 +145,11 @@ async function verifyIn(k: Knex.Transaction, anchors: readonly Anchor[]): Promis
   for (const r of await resplitsMisbooked(k, FINDINGS_MAX))
     findings.push({
       check: "resplit_booked",
+      detail: `adjusting entry ${r.entry_id}${r.receipt_no === null ? "" : ` of receipt ${r.receipt_no}`} ${r.detail}`,
+    });
+  for (const r of await reclassificationsMisbooked(k, FINDINGS_MAX))
+    findings.push({
+      check: "reclassification_booked",
       detail: `adjusting entry ${r.entry_id}${r.receipt_no === null ? "" : ` of receipt ${r.receipt_no}`} ${r.detail}`,
     });
   await checkIndicatorAttribution(k, findings);

@@ -272,4 +272,28 @@ describe(`clearing suspense (${dialectLabel})`, () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/receipt U-1 .* is booked in WZ/);
   });
+
+  it("verify names a reclassification whose record says otherwise than its entry", async () => {
+    const tamper = (fen: number) =>
+      db.knex.transaction(async (trx) => {
+        await trx.raw("alter table receipt_reclassifications disable trigger user");
+        await trx.raw(
+          `update receipt_reclassifications set operator_fen = operator_fen + ?, host_fen = host_fen - ?
+            where id = (select min(id) from receipt_reclassifications)`,
+          [fen, fen],
+        );
+        await trx.raw("alter table receipt_reclassifications enable trigger user");
+      });
+    await tamper(1);
+    const v = await cli(db, "verify", "--format", "json");
+    expect(v.code).not.toBe(0);
+    expect(v.json().findings).toEqual([
+      expect.objectContaining({
+        check: "reclassification_booked",
+        detail: expect.stringMatching(/of receipt Q-1 moves/),
+      }),
+    ]);
+    await tamper(-1);
+    expect((await json("verify")).intact).toBe(true);
+  });
 });
