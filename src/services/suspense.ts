@@ -115,8 +115,8 @@ export async function resolveSuspense(db: Database, filter: ResolveFilter = {}):
  * caller holds the journal lock. Receipts already rebooked are not read, so a second run books nothing.
  */
 export async function resolveHeld(trx: Knex.Transaction, filter: ResolveFilter = {}): Promise<ResolveSummary> {
-  const ref = await ReferenceData.load(trx);
-  const run = new ResolveRun(trx, ref, await AccountBook.load(trx), await loadClosedYears(trx));
+  // the reference data, accounts and closures are read only when there is something to rebook
+  let run: ResolveRun | null = null;
   let after = 0n;
   for (;;) {
     const where: string[] = [];
@@ -147,6 +147,7 @@ export async function resolveHeld(trx: Knex.Transaction, filter: ResolveFilter =
       [after.toString(), ...bindings],
     );
     if (rows.length === 0) break;
+    run ??= new ResolveRun(trx, await ReferenceData.load(trx), await AccountBook.load(trx), await loadClosedYears(trx));
     after = BigInt(rows[rows.length - 1].id);
     const { rows: refundRows } = await trx.raw(
       `select ${HELD_COLUMNS}, r.refund_of_id, not ${NOT_RECLASSIFIED} as done from receipts r
@@ -165,7 +166,11 @@ export async function resolveHeld(trx: Knex.Transaction, filter: ResolveFilter =
     await run.flush();
     if (rows.length < PAGE_ROWS) break;
   }
-  return run.finish();
+  return run === null ? nothingRebooked() : run.finish();
+}
+
+function nothingRebooked(): ResolveSummary {
+  return { rebooked: 0, refunds: 0, prior_year_adjustments: 0, net_change: {}, items: [], refused: [] };
 }
 
 interface StayRef {
