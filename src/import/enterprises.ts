@@ -1,7 +1,9 @@
 // Imports the enterprise registry: one row per stay of an enterprise in a park. A stay is keyed by
 // (uscc, from); importing it again is a no-op, and a changed row records a new version of the stay (to
-// close it when the enterprise moves, say), the earlier versions kept (migrations/026). The result must leave no enterprise in two parks at once and must not
-// move any receipt already booked to another park; otherwise the whole file is rejected.
+// close it when the enterprise moves, say), the earlier versions kept (migrations/026). The result must
+// leave no enterprise in two parks at once and must not move any receipt already booked to another
+// park; otherwise the whole file is rejected. What the new registry places leaves suspense at the end
+// (src/services/suspense.ts), in the same transaction.
 
 import type { Knex } from "knex";
 import { parseIsoDate } from "../../ledger/periods.js";
