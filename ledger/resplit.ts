@@ -184,7 +184,7 @@ export function resplitWithRefunds(
 }
 
 /** A refund's or a treasury adjustment's split under its original's terms now, as a booking of it gives it. */
-function childSplit(
+export function childSplit(
   original: StandingReceipt,
   child: StandingReceipt,
   now: TermsInForce,

@@ -27,6 +27,8 @@ import * as m022 from "./022_monthly_balances.js";
 import * as m023 from "./023_transfer_proposals.js";
 import * as m024 from "./024_settlement_statements.js";
 import * as m025 from "./025_payments.js";
+import * as m026 from "./026_registry_versions.js";
+import * as m027 from "./027_reclassifications.js";
 import * as m028 from "./028_operator_statistics_bureaus.js";
 
 interface Migration {
@@ -60,6 +62,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "023_transfer_proposals", module: m023 },
   { name: "024_settlement_statements", module: m024 },
   { name: "025_payments", module: m025 },
+  { name: "026_registry_versions", module: m026 },
+  { name: "027_reclassifications", module: m027 },
   { name: "028_operator_statistics_bureaus", module: m028 },
 ];
 

@@ -20,7 +20,7 @@ import type { ReferenceData } from "../src/repositories/reference.js";
 import { RESPLITS_BY_RECEIPT, splitNow, termNow } from "../src/repositories/resplits.js";
 import { decisionsInForce, pairKey, type DecisionInForce } from "../src/repositories/reconciliation-decisions.js";
 import { operatorParks } from "./settlement.js";
-import { suspenseSight } from "./suspense.js";
+import { STILL_HELD, suspenseSight } from "./suspense.js";
 import { FULL_VIEW, parksOf, type Viewer } from "./viewer.js";
 
 /** The reconciliation's JSON (reports/shapes.ts declares it, once). */
@@ -421,6 +421,7 @@ async function anomalies(
       });
     }
   }
+  found.push(...(await flagsAfterRemoval(knex, parks, from, to)));
   if (viewer.kind === "full") found.push(...(await crossChecks(knex, ref, from, to, operator)));
   const sight = suspenseSight(viewer);
   const registry =
@@ -428,7 +429,7 @@ async function anomalies(
   const suspense = await knex.raw(
     `select r.receipt_no, r.uscc, ${sight.name} as name, r.amount_fen, r.collected_on
        from receipts r left join enterprises e on e.uscc = r.uscc
-      where r.status = 'suspense' and r.collected_on between ? and ? and ${sight.linked}
+      where r.status = 'suspense' and r.collected_on between ? and ? and ${sight.linked} and ${STILL_HELD}
       order by r.collected_on, r.receipt_no`,
     [...sight.name_bindings, from, to, ...sight.linked_bindings],
   );
@@ -443,6 +444,41 @@ async function anomalies(
     });
   }
   return found;
+}
+
+/**
+ * Stays in the operator's parks whose Bingtuan flag is still set after the day the registry says it was
+ * removed (`bingtuan_flag_removed_on`), in the year, with the receipts booked for them in those parks
+ * from that day on in the year (their count and amount).
+ */
+async function flagsAfterRemoval(
+  knex: Knex | Knex.Transaction,
+  parks: string[],
+  from: string,
+  to: string,
+): Promise<Anomaly[]> {
+  const { rows } = await knex.raw(
+    `select st.uscc, e.name, st.park, st.valid_from, st.valid_to, st.bingtuan_flag_removed_on,
+            (select count(*) from receipts r where r.uscc = st.uscc and r.park = st.park and r.refund_of_id is null
+                and r.collected_on >= greatest(st.bingtuan_flag_removed_on, st.valid_from, ?::date)
+                and r.collected_on <= least(coalesce(st.valid_to, ?::date), ?::date)) as receipts,
+            (select coalesce(sum(r.amount_fen), 0) from receipts r where r.uscc = st.uscc and r.park = st.park
+                and r.refund_of_id is null and r.collected_on >= greatest(st.bingtuan_flag_removed_on, st.valid_from, ?::date)
+                and r.collected_on <= least(coalesce(st.valid_to, ?::date), ?::date)) as amount_fen
+       from enterprise_stays st join enterprises e on e.uscc = st.uscc
+      where st.park = any(?::text[]) and st.bingtuan_flag and st.bingtuan_flag_removed_on is not null
+        and st.bingtuan_flag_removed_on <= ?::date and coalesce(st.valid_to, 'infinity'::date) >= st.bingtuan_flag_removed_on
+        and coalesce(st.valid_to, 'infinity'::date) >= ?::date
+      order by st.uscc, st.valid_from`,
+    [from, to, to, from, to, to, parks, to, from],
+  );
+  return rows.map((f: Record<string, unknown>) => ({
+    kind: "bingtuan_flag_after_removal" as const,
+    uscc: f.uscc as string,
+    enterprise: f.name as string,
+    amount: formatYuan(toFen(f.amount_fen)),
+    detail: `in ${String(f.park)} from ${String(f.valid_from)}${f.valid_to ? ` to ${String(f.valid_to)}` : ""}: the Bingtuan enterprise flag was removed on ${String(f.bingtuan_flag_removed_on)} and is still set; ${Number(f.receipts)} receipts booked since then this year`,
+  }));
 }
 
 /** Statement rows the other operator also lists, or that the books or the registry put in another park. */

@@ -193,7 +193,7 @@ export const ReconciliationShape = z.strictObject({
   ),
   anomalies: z.array(
     z.strictObject({
-      kind: z.enum(["bingtuan_flag_set", "claimed_by_both_operators", "suspense"]),
+      kind: z.enum(["bingtuan_flag_set", "bingtuan_flag_after_removal", "claimed_by_both_operators", "suspense"]),
       uscc: z.string(),
       detail: z.string(),
       receipt_no: z.string().optional(),

@@ -10,6 +10,9 @@ import type { Viewer } from "./viewer.js";
 import { formatPeriod, isWholeYear, type Period } from "../ledger/periods.js";
 import { inPeriod, MONTH_IN_YEAR_SQL, monthColumnLabel, monthLabel, monthsShown } from "./period.js";
 
+/** A suspense receipt `r` not yet rebooked to a park (src/services/suspense.ts). */
+export const STILL_HELD = `not exists (select 1 from receipt_reclassifications c where c.receipt_id = r.id)`;
+
 /** The parks an operator runs, in SQL (binding: the operator). */
 const PARKS_OF = `(select p.code from parks p where p.operator = ? and p.operator <> p.host)`;
 
@@ -94,6 +97,7 @@ export async function suspenseReport(
             coalesce((select sum(x.amount_fen) from receipts x where x.refund_of_id = r.id), 0) as refunded_fen
        from receipts r left join enterprises e on e.uscc = r.uscc
       where r.status = 'suspense' and r.refund_of_id is null ${year === null ? "" : "and r.fiscal_year = ?"}
+        and ${STILL_HELD}
         and ${sight.linked}
       order by r.collected_on, r.receipt_no`,
     [...sight.name_bindings, ...(year === null ? [] : [year]), ...sight.linked_bindings],

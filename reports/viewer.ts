@@ -42,14 +42,15 @@ export function seesRequest(viewer: Viewer, party: string | null): boolean {
 
 /**
  * An entry's idempotency key as the viewer may see it. Keys made of what the operator knows as its
- * own (`receipt:<no>`, `transfer:<ref>`, `settlement:<operator>:<year>`, `payment:<ref>`) are shown; an indicator
+ * own (`receipt:<no>`, `transfer:<ref>`, `settlement:<operator>:<year>`, `payment:<ref>`, `reclassify:<no>` of a receipt
+ * rebooked out of suspense into its park) are shown; an indicator
  * entry's key names the import or agreement that caused it by a global id, which is left out
  * (`indicator:import:BZ:GDP:2025-02`), and so does a re-split's (`resplit:<no>:agreement`, the
  * entry's description naming the version by park, date and share); any other key is withheld (null).
  */
 export function entryKeyFor(viewer: Viewer, key: string): string | null {
   if (viewer.kind === "full") return key;
-  if (/^(receipt|transfer|settlement|payment):/.test(key)) return key;
+  if (/^(receipt|transfer|settlement|payment|reclassify):/.test(key)) return key;
   const indicator = /^indicator:(import|agreement):\d+:(.*)$/.exec(key);
   if (indicator !== null) return `indicator:${indicator[1]}:${indicator[2]}`;
   const resplit = /^resplit:(.*):(agreement|ratio):\d+$/s.exec(key);

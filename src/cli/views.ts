@@ -64,6 +64,8 @@ const SUMMARY_ZH: Record<string, string> = {
   changed_stays: "变更入园记录",
   unchanged_stays: "未变入园记录",
   suspense_now_resolvable: "待查收入现可认定",
+  suspense_rebooked: "待查收入已转入园区",
+  suspense_prior_year_adjustments: "其中以前年度调整",
   new_reports: "新增报告",
   revisions: "修订",
   entries_posted: "记账凭证",

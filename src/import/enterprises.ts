@@ -1,7 +1,9 @@
 // Imports the enterprise registry: one row per stay of an enterprise in a park. A stay is keyed by
-// (uscc, from); importing it again is a no-op, and a changed row updates the stay (to close it when
-// the enterprise moves, say). The result must leave no enterprise in two parks at once and must not
-// move any receipt already booked to another park; otherwise the whole file is rejected.
+// (uscc, from); importing it again is a no-op, and a changed row records a new version of the stay (to
+// close it when the enterprise moves, say), the earlier versions kept (migrations/026). The result must
+// leave no enterprise in two parks at once and must not move any receipt already booked to another
+// park; otherwise the whole file is rejected. What the new registry places leaves suspense at the end
+// (src/services/suspense.ts), in the same transaction.
 
 import type { Knex } from "knex";
 import { parseIsoDate } from "../../ledger/periods.js";
@@ -11,15 +13,17 @@ import { RowBuffer } from "../db/bulk.js";
 import type { Database } from "../db/database.js";
 import { toCount } from "../db/database.js";
 import { lockJournal } from "../repositories/journal.js";
-import { receiptsMovedByStays, resolvableSuspenseCount } from "../repositories/receipts.js";
+import { receiptsMovedByStays } from "../repositories/receipts.js";
+import { resolvableCount, resolveHeld } from "../services/suspense.js";
 import { ReferenceData } from "../repositories/reference.js";
 import { openCsv, type CsvFile, type CsvRecord, type Encoding } from "./csv.js";
 import { alreadyImported, findEarlierImport, recordImport, startingResult, type Progress } from "./common.js";
 import { flagText, ProblemList, rowFlag } from "./errors.js";
+import { recordStayVersions } from "../repositories/registry-versions.js";
 
 export const ENTERPRISE_COLUMNS = {
   required: ["uscc", "name", "park", "from"],
-  optional: ["to", "origin", "introduced_by", "bingtuan_flag"],
+  optional: ["to", "origin", "introduced_by", "bingtuan_flag", "bingtuan_flag_removed_on"],
 } as const;
 
 export interface EnterprisesImportResult {
@@ -33,8 +37,12 @@ export interface EnterprisesImportResult {
   changed_stays: number;
   unchanged_stays: number;
   enterprises: number;
-  /** Receipts held in suspense whose enterprise is now in a park on their date. */
+  /** Receipts held in suspense whose enterprise is now in a park on their date (before rebooking them). */
   suspense_now_resolvable: number;
+  /** Of those, the receipts rebooked out of suspense to their park by this import (their refunds with them). */
+  suspense_rebooked: number;
+  /** Rebooked into a later year than their own, which is closed: prior-year adjustments. */
+  suspense_prior_year_adjustments: number;
 }
 
 const STAGE_COLUMNS = [
@@ -47,6 +55,7 @@ const STAGE_COLUMNS = [
   { name: "origin", type: "text" },
   { name: "introduced_by", type: "text" },
   { name: "bingtuan_flag", type: "boolean" },
+  { name: "bingtuan_flag_removed_on", type: "date" },
 ] as const;
 
 const TRUE_WORDS = new Set(["true", "1", "yes", "y", "是"]);
@@ -63,6 +72,7 @@ type StagedStay = [
   origin: string | null,
   introduced_by: string | null,
   bingtuan_flag: boolean,
+  bingtuan_flag_removed_on: string | null,
 ];
 
 export async function importEnterprises(
@@ -84,6 +94,8 @@ export async function importEnterprises(
     unchanged_stays: 0,
     enterprises: 0,
     suspense_now_resolvable: 0,
+    suspense_rebooked: 0,
+    suspense_prior_year_adjustments: 0,
   };
   if (previous !== null) return alreadyImported(base, previous, "unchanged_stays");
   const csv = await openCsv(file, ENTERPRISE_COLUMNS, options.encoding);
@@ -112,7 +124,11 @@ export async function importEnterprises(
     result.enterprises = await writeStays(trx, import_id);
     await checkStays(trx, problems);
     problems.rejectIfAny(file);
-    result.suspense_now_resolvable = await resolvableSuspenseCount(trx);
+    result.suspense_now_resolvable = await resolvableCount(trx);
+    // what the registry now places leaves suspense in the same transaction (docs/domain.md#clearing-suspense)
+    const resolved = await resolveHeld(trx);
+    result.suspense_rebooked = resolved.rebooked;
+    result.suspense_prior_year_adjustments = resolved.prior_year_adjustments;
     return result;
   });
 }
@@ -127,18 +143,24 @@ async function stageStays(
 ): Promise<number> {
   await trx.raw(`create temporary table stay_stage (
     row_no integer primary key, uscc text not null, name text not null, park text not null, valid_from date not null,
-    valid_to date, origin text, introduced_by text, bingtuan_flag boolean not null
+    valid_to date, origin text, introduced_by text, bingtuan_flag boolean not null, bingtuan_flag_removed_on date
   ) on commit drop`);
   const stage = new RowBuffer("stay_stage", STAGE_COLUMNS);
   let rows = 0;
+  let removalColumn = false;
   for await (const { row, fields } of csv.records) {
     rows += 1;
+    if (fields["bingtuan_flag_removed_on"] !== undefined) removalColumn = true;
     const stay = checkStayRow(row, fields, ref, problems);
     if (stay !== null) stage.push(stay);
     if (stage.length >= 5000) await stage.flush(trx);
     onProgress?.({ phase: "reading", done: csv.bytesRead(), total: csv.size_bytes });
   }
   await stage.settle(trx);
+  // a file without the column (the format before it) says nothing of the removal date: the recorded one stands
+  if (!removalColumn)
+    await trx.raw(`update stay_stage s set bingtuan_flag_removed_on = e.bingtuan_flag_removed_on
+                     from enterprise_stays e where e.uscc = s.uscc and e.valid_from = s.valid_from`);
   return rows;
 }
 
@@ -187,15 +209,30 @@ function checkStayRow(
   const flagWord = (f["bingtuan_flag"] ?? "").toLowerCase();
   if (!TRUE_WORDS.has(flagWord) && !FALSE_WORDS.has(flagWord))
     flag("bingtuan_flag", "boolean_invalid", undefined, f["bingtuan_flag"]);
+  const removedText = f["bingtuan_flag_removed_on"] ?? "";
+  const removedOn = removedText === "" ? null : parseIsoDate(removedText);
+  if (removedText !== "" && removedOn === null)
+    flag("bingtuan_flag_removed_on", "date_invalid", undefined, removedText);
   if (problems.count > before) return null;
-  return [row, uscc, name, park!.code, from!, to, origin || null, introducedBy || null, TRUE_WORDS.has(flagWord)];
+  return [
+    row,
+    uscc,
+    name,
+    park!.code,
+    from!,
+    to,
+    origin || null,
+    introducedBy || null,
+    TRUE_WORDS.has(flagWord),
+    removedOn,
+  ];
 }
 
 /** The same stay twice in one file must say the same thing; a faithful repeat is then dropped from the stage. */
 async function dropRepeatedStays(trx: Knex.Transaction, problems: ProblemList, file: string): Promise<void> {
   const dup = await trx.raw(`
-    select s.row_no, t.row_no as first_row, s.uscc, (s.park, s.valid_to, s.origin, s.introduced_by, s.bingtuan_flag, s.name)
-           is not distinct from (t.park, t.valid_to, t.origin, t.introduced_by, t.bingtuan_flag, t.name) as same
+    select s.row_no, t.row_no as first_row, s.uscc, (s.park, s.valid_to, s.origin, s.introduced_by, s.bingtuan_flag, s.bingtuan_flag_removed_on, s.name)
+           is not distinct from (t.park, t.valid_to, t.origin, t.introduced_by, t.bingtuan_flag, t.bingtuan_flag_removed_on, t.name) as same
       from stay_stage s join stay_stage t on t.uscc = s.uscc and t.valid_from = s.valid_from and t.row_no < s.row_no`);
   for (const d of dup.rows) {
     if (!d.same)
@@ -218,10 +255,10 @@ async function compareWithRecorded(
 ): Promise<{ new_stays: number; changed_stays: number; unchanged_stays: number; renamed: number }> {
   const changes = await trx.raw(`
     select count(*) filter (where e.id is null) as new_stays,
-           count(*) filter (where e.id is not null and (e.park, e.valid_to, e.origin, e.introduced_by, e.bingtuan_flag)
-                              is distinct from (s.park, s.valid_to, s.origin, s.introduced_by, s.bingtuan_flag)) as changed_stays,
-           count(*) filter (where e.id is not null and (e.park, e.valid_to, e.origin, e.introduced_by, e.bingtuan_flag)
-                              is not distinct from (s.park, s.valid_to, s.origin, s.introduced_by, s.bingtuan_flag)) as unchanged_stays
+           count(*) filter (where e.id is not null and (e.park, e.valid_to, e.origin, e.introduced_by, e.bingtuan_flag, e.bingtuan_flag_removed_on)
+                              is distinct from (s.park, s.valid_to, s.origin, s.introduced_by, s.bingtuan_flag, s.bingtuan_flag_removed_on)) as changed_stays,
+           count(*) filter (where e.id is not null and (e.park, e.valid_to, e.origin, e.introduced_by, e.bingtuan_flag, e.bingtuan_flag_removed_on)
+                              is not distinct from (s.park, s.valid_to, s.origin, s.introduced_by, s.bingtuan_flag, s.bingtuan_flag_removed_on)) as unchanged_stays
       from stay_stage s left join enterprise_stays e on e.uscc = s.uscc and e.valid_from = s.valid_from`);
   const renamed = await trx.raw(
     `select count(distinct s.uscc) as n from stay_stage s join enterprises e on e.uscc = s.uscc where e.name <> s.name`,
@@ -235,8 +272,9 @@ async function compareWithRecorded(
 }
 
 /**
- * Upserts the staged enterprises (the last row's name wins) and stays, touching only what differs
- * so an unchanged row keeps the import that recorded it; returns the number of enterprises in the file.
+ * Upserts the staged enterprises (the last row's name wins) and records a version of each stay that is
+ * new or says something else than its current version (an unchanged row keeps the version that
+ * recorded it), with its source and the journal's last entry; returns the number of enterprises in the file.
  */
 async function writeStays(trx: Knex.Transaction, import_id: bigint): Promise<number> {
   await trx.raw(
@@ -246,16 +284,7 @@ async function writeStays(trx: Knex.Transaction, import_id: bigint): Promise<num
      where enterprises.name is distinct from excluded.name`,
     [import_id.toString()],
   );
-  await trx.raw(
-    `insert into enterprise_stays (uscc, park, valid_from, valid_to, origin, introduced_by, bingtuan_flag, import_id, source_row)
-     select uscc, park, valid_from, valid_to, origin, introduced_by, bingtuan_flag, ?::bigint, row_no from stay_stage
-     on conflict (uscc, valid_from) do update set park = excluded.park, valid_to = excluded.valid_to, origin = excluded.origin,
-       introduced_by = excluded.introduced_by, bingtuan_flag = excluded.bingtuan_flag, import_id = excluded.import_id,
-       source_row = excluded.source_row
-     where (enterprise_stays.park, enterprise_stays.valid_to, enterprise_stays.origin, enterprise_stays.introduced_by, enterprise_stays.bingtuan_flag)
-           is distinct from (excluded.park, excluded.valid_to, excluded.origin, excluded.introduced_by, excluded.bingtuan_flag)`,
-    [import_id.toString()],
-  );
+  await recordStayVersions(trx, import_id);
   return toCount((await trx.raw(`select count(distinct uscc) as n from stay_stage`)).rows[0].n);
 }
 

@@ -31,6 +31,13 @@ import type { Tabular } from "../../reports/render.js";
 import { settlementStatement, settlementTabular } from "../../reports/settlement.js";
 import { suspenseReport, suspenseTabular } from "../../reports/suspense.js";
 import {
+  asOfValid,
+  enterpriseHistory,
+  historyTabular,
+  registryReport,
+  registryTabular,
+} from "../../reports/registry.js";
+import {
   ACCOUNT_FIGURES,
   INDICATOR_FIGURES,
   SETTLEMENT_FIGURES,
@@ -369,6 +376,47 @@ export const REPORTS: readonly ReportOperation[] = [
         byMonth: q.by === "month",
       });
       return { json: s, tabular: () => suspenseTabular(s) };
+    },
+  }),
+  define({
+    group: "report",
+    name: "enterprises",
+    summary:
+      "The enterprise registry (企业入园登记): each stay as known now, or with --as-of as it was known then; an operator sees its own parks' stays.",
+    params: z.strictObject({
+      as_of: z
+        .string()
+        .refine(asOfValid, "a date YYYY-MM-DD (known by the end of that day) or a time YYYY-MM-DDTHH:MM:SSZ")
+        .optional(),
+      uscc: S.Identifier(18).optional(),
+      park: S.ParkCode.optional(),
+    }),
+    help: {
+      as_of: "the registry as it was known by then: a date (by the end of that day) or an ISO time",
+      uscc: "one enterprise",
+      park: "one park",
+    },
+    allow: (p) => access.readParkMoney(p),
+    run: async ({ knex, ref, viewer }, q) => {
+      const r = await registryReport(knex, ref, viewer, {
+        ...(q.as_of !== undefined ? { as_of: q.as_of } : {}),
+        ...(q.uscc !== undefined ? { uscc: q.uscc } : {}),
+        ...(q.park !== undefined ? { park: q.park } : {}),
+      });
+      return { json: r, tabular: () => registryTabular(r), items: r.count };
+    },
+  }),
+  define({
+    group: "report",
+    name: "enterprise-history",
+    summary:
+      "Every version of an enterprise's stays (登记历史), the corrections beside what they corrected, with when and from where each was recorded.",
+    params: z.strictObject({ uscc: S.Identifier(18) }),
+    help: { uscc: "the enterprise's unified social credit code" },
+    allow: (p) => access.readParkMoney(p),
+    run: async ({ knex, ref, viewer }, q) => {
+      const h = await enterpriseHistory(knex, ref, viewer, q.uscc);
+      return { json: h, tabular: () => historyTabular(h), items: h.count };
     },
   }),
   define({

@@ -19,6 +19,8 @@ import { proposeTransfer } from "../services/proposals.js";
 import { STATEMENT_WRITES } from "./statements.js";
 import { PaymentInput, recordPayment } from "../services/payments.js";
 import { paymentsTabular } from "../../reports/ageing.js";
+import { resolveSuspense } from "../services/suspense.js";
+import { resolveTabular } from "../cli/suspense-view.js";
 import {
   proposalsTabular,
   agreementsTabular,
@@ -273,4 +275,20 @@ export const WRITES: readonly WriteOperation[] = [
     },
   }),
   ...STATEMENT_WRITES,
+  define({
+    command: ["suspense", "resolve"],
+    path: "/suspense/resolve",
+    summary:
+      "Rebook the receipts held in suspense that the registry now places (待查收入清理): an adjusting entry each, out of suspense and split to the park, naming the registry row; a closed year's go to the first open year. Again, it books nothing.",
+    body: z.strictObject({ uscc: S.Identifier(18).optional(), year: S.Year.optional() }),
+    help: {
+      uscc: "only this enterprise's receipts",
+      year: "only receipts of this year (the year they were collected in)",
+    },
+    allow: (p) => access.writeMoney(p),
+    run: async (db, body) => {
+      const result = await resolveSuspense(db, body);
+      return { replayed: false, json: result, tabular: () => resolveTabular(result) };
+    },
+  }),
 ];

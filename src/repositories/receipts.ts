@@ -469,8 +469,8 @@ export async function receiptAsBooked(knex: Knex, receipt_no: string): Promise<B
 }
 
 /**
- * Posted receipts whose enterprise the staged stays (`stay_stage`, an enterprise import's) would place
- * in another park than the one they are booked in, with the stage row that does it; at most `limit`.
+ * Posted receipts (and suspense receipts rebooked to a park) whose enterprise the staged stays
+ * (`stay_stage`, an enterprise import's) would place in another park than the one they are booked in, with the stage row that does it; at most `limit`.
  */
 export async function receiptsMovedByStays(
   trx: Knex.Transaction,
@@ -486,23 +486,14 @@ export async function receiptsMovedByStays(
   }[]
 > {
   const { rows } = await trx.raw(`
-    select r.receipt_no, r.uscc, r.collected_on, r.park as booked_park, st.park as new_park, s.row_no
+    select r.receipt_no, r.uscc, r.collected_on, coalesce(c.park, r.park) as booked_park, st.park as new_park, s.row_no
       from receipts r
       join stay_stage s on s.uscc = r.uscc
+      left join receipt_reclassifications c on c.receipt_id = r.id
       left join enterprise_stays st on st.uscc = r.uscc and st.valid_from <= r.collected_on and (st.valid_to is null or st.valid_to >= r.collected_on)
-     where r.status = 'posted' and r.refund_of_id is null and st.park is distinct from r.park
+     where (r.status = 'posted' or c.id is not null) and r.refund_of_id is null and st.park is distinct from coalesce(c.park, r.park)
      limit ${Number(limit)}`);
   return rows;
-}
-
-/** Suspense receipts (not refunds) whose enterprise the registry now places in a park on their day. */
-export async function resolvableSuspenseCount(trx: Knex.Transaction): Promise<number> {
-  const { rows } = await trx.raw(`
-    select count(*) as n from receipts r
-     where r.status = 'suspense' and r.refund_of_id is null
-       and exists (select 1 from enterprise_stays st where st.uscc = r.uscc and st.valid_from <= r.collected_on
-                     and (st.valid_to is null or st.valid_to >= r.collected_on))`);
-  return toCount(rows[0].n);
 }
 
 /** Receipts without a journal entry of their own (verify); at most `limit`. */

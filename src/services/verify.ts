@@ -16,6 +16,7 @@ import { paymentsMisbooked, settledDebts } from "../repositories/payments.js";
 import { outstandingOf } from "../../ledger/payments.js";
 import { receiptsMisbooked, receiptsWithoutEntry } from "../repositories/receipts.js";
 import { ReferenceData } from "../repositories/reference.js";
+import { reclassificationsMisbooked } from "../repositories/reclassifications.js";
 import { resplitsMisbooked } from "../repositories/resplits.js";
 import { ENTRY_MONTH_SQL } from "../repositories/journal.js";
 
@@ -164,6 +165,11 @@ async function verifyIn(k: Knex.Transaction, anchors: readonly Anchor[]): Promis
         check: "payments_within_settled",
         detail: `the payments of ${d.operator} ${d.park ?? "*"} ${d.year} exceed its settled balance`,
       });
+  for (const r of await reclassificationsMisbooked(k, FINDINGS_MAX))
+    findings.push({
+      check: "reclassification_booked",
+      detail: `adjusting entry ${r.entry_id}${r.receipt_no === null ? "" : ` of receipt ${r.receipt_no}`} ${r.detail}`,
+    });
   await checkIndicatorAttribution(k, findings);
   const chain = await checkChain(k);
   if (chain.first_broken !== null)

@@ -86,6 +86,8 @@ const READS: [string, Expect][] = [
   ["/v1/reports/ageing", { allow: ["prefecture", "bingtuan", "urumqi", "auditor"] }],
   ["/v1/reports/ageing?operator=urumqi", { allow: ["prefecture", "urumqi", "auditor"] }],
   ["/v1/reports/payments?year=2025", { allow: ["prefecture", "bingtuan", "urumqi", "auditor"] }],
+  ["/v1/reports/enterprises?as_of=2025-06-30", { allow: ["prefecture", "bingtuan", "urumqi", "auditor"] }],
+  [`/v1/reports/enterprise-history?uscc=${uscc(1)}`, { allow: ["prefecture", "bingtuan", "urumqi", "auditor"] }],
   ["/v1/verify", { allow: ["prefecture", "auditor"] }],
   ["/v1/reports/transfer-proposals?year=2025", { allow: ["prefecture", "auditor"] }],
   ["/v1/reports/transfer-proposals?year=2025&operator=bingtuan", { allow: ["prefecture", "bingtuan", "auditor"] }],
@@ -291,6 +293,7 @@ const WRITES: Write[] = [
     allow: ["prefecture"],
     csv: `uscc,name,park,from\n${uscc(31)},新企业,BZ,2025-01-01\n`,
   },
+  { path: "/v1/suspense/resolve", allow: ["prefecture"], json: () => ({}) },
   {
     path: "/v1/imports/land?name=land.csv",
     allow: ["prefecture"],
