@@ -1,15 +1,16 @@
 // A year through the settlement cycle between the prefecture and the Bingtuan, as a finance officer
 // follows it (README, "The settlement cycle"): the figures month by month; two interim transfers
-// proposed from them and executed; the statement issued, a line disputed by the operator and resolved
-// by a receipt booked late, the statement issued again and confirmed; the year settled on it; the
-// balance paid in two parts and the ageing at zero. After every step each jurisdiction's trial balance
-// balances and verify finds the books intact.
+// proposed from them and executed; a receipt held in suspense cleared by a late registry row; the
+// statement issued, a line disputed by the operator and resolved by a receipt booked late, the
+// statement issued again and confirmed; the year settled on it; the balance paid in two parts and the
+// ageing at zero. After every step each jurisdiction's trial balance balances and verify finds the
+// books intact.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatYuan, parseYuan } from "../../ledger/money.js";
 import { cli } from "../support/cli.js";
 import { testDatabase, dialectLabel, type TestDatabase } from "../support/db.js";
-import { csvFile, RECEIPT_HEADER, standardRegistry, uscc } from "../support/files.js";
+import { csvFile, ENTERPRISE_HEADER, RECEIPT_HEADER, standardRegistry, uscc } from "../support/files.js";
 
 let db: TestDatabase;
 const fen = (yuan: string) => parseYuan(yuan)!;
@@ -63,6 +64,8 @@ beforeAll(async () => {
     ["C-2", uscc(2), "CIT", "2025-02-20", "5000.00", "gross", "", ""],
     ["C-3", uscc(3), "VAT", "2025-04-10", "6000.00", "gross", "", ""],
     ["C-4", uscc(1), "VAT", "2025-08-01", "3333.33", "gross", "", ""],
+    // an enterprise the registry does not know yet: held in suspense
+    ["C-6", uscc(7), "VAT", "2025-09-15", "2000.00", "gross", "", ""],
     // WZ (Urumqi's): never in the Bingtuan's figures
     ["C-9", uscc(11), "VAT", "2025-03-01", "4000.00", "gross", "", ""],
   ]);
@@ -104,6 +107,25 @@ describe(`a year through the settlement cycle (${dialectLabel})`, () => {
     expect(s.totals.transferred).toBe("7200.00");
     expect(s.transfers.map((x: { ref: string }) => x.ref)).toEqual(["YB-Q1", "YB-Q2"]);
     await booksSound("second transfer");
+  });
+
+  it("clears the receipt held in suspense when a late registry row places its enterprise in the park", async () => {
+    const held = await json("report", "suspense", "--year", "2025");
+    expect(JSON.stringify(held)).toContain("C-6");
+    const before = await settlement();
+    const late = csvFile([
+      ENTERPRISE_HEADER,
+      [uscc(7), "准东七号化工有限公司", "BZ", "2025-01-01", "", "new", "bingtuan", "false"],
+    ]);
+    const imported = await json("import", "enterprises", late);
+    expect(imported).toMatchObject({ suspense_rebooked: 1 });
+    expect(JSON.stringify(await json("report", "suspense", "--year", "2025"))).not.toContain("C-6");
+    const after = await settlement();
+    // 2000.00 gross VAT: local 1000.00, the operator's 80 % of it
+    expect(fen(after.totals.operator_share) - fen(before.totals.operator_share)).toBe(80000n);
+    const traced = await json("trace", "settlement", "--year", "2025", "--operator", "bingtuan", "--limit", "0");
+    expect(traced.agrees).toBe(true);
+    await booksSound("suspense cleared");
   });
 
   let balanceDue = "";

@@ -1,6 +1,7 @@
 // A figure's trace from the API: a page of its entries, or every entry added up. The figure link
-// asks for both the moment it is clicked (prefetchTrace), so the answers are on their way while the
-// trace page is loaded and drawn; the page then takes them (traceAnswer) instead of asking again.
+// asks for the first page the moment it is clicked (prefetchTrace), so the answer is on its way while
+// the trace page is loaded and drawn; the page then takes it (traceAnswer) instead of asking again,
+// and asks for the sum once the page is in.
 import { api, unwrap, type TraceAnswer } from "./client";
 
 export const TRACE_PATHS = {
@@ -49,17 +50,15 @@ const keyOf = (search: URLSearchParams, extra: Extra) =>
     .sort()
     .join("&")}`;
 
-/** Asks for the first page and the sum of the trace at `href` (a /trace?… address) now. */
+/** Asks for the first page of the trace at `href` (a /trace?… address) now. */
 export function prefetchTrace(href: string): void {
   const search = new URL(href, window.location.origin).searchParams;
   const { kind, query } = traceTarget(search);
   const now = Date.now();
   for (const [k, v] of ahead) if (now - v.at > AHEAD_MS) ahead.delete(k);
-  for (const extra of [FIRST_PAGE, TOTALS_ONLY]) {
-    const answer = ask(kind, query, extra);
-    answer.catch(() => undefined); // the page shows the error when it takes the answer
-    ahead.set(keyOf(search, extra), { answer, at: now });
-  }
+  const answer = ask(kind, query, FIRST_PAGE);
+  answer.catch(() => undefined); // the page shows the error when it takes the answer
+  ahead.set(keyOf(search, FIRST_PAGE), { answer, at: now });
 }
 
 /** The trace at `search` with `extra` (a page, or the sum): the answer asked for ahead if any, else asked now. */

@@ -18,12 +18,18 @@ export default function TracePage() {
   const key = `${params.toString()}|${page.current}|${page.size}`;
   // a page of the entries at once, and apart from it every entry added up (a figure may stand on a
   // million: that reads all of its lines, and the page does not wait for it); the figure link asked
-  // for the first page and the sum as it was clicked (api/trace.ts)
+  // for the first page as it was clicked (api/trace.ts)
   const state = useLoad(
     () => traceAnswer(params, { limit: page.size, offset: (page.current - 1) * page.size, totals: "no" }),
     [key],
   );
-  const summary = useLoad(() => traceAnswer(params, TOTALS_ONLY), [params.toString()]);
+  // the sum is asked for once the first page is in: adding a million entries up takes a core of the
+  // database for a second, which the first page should not have to share
+  const ready = state.data !== null;
+  const summary = useLoad(
+    () => (ready ? traceAnswer(params, TOTALS_ONLY) : new Promise<TraceAnswer>(() => undefined)),
+    [params.toString(), ready],
+  );
   const sum = summary.data;
   const quantity = kind === "indicators";
   return (
