@@ -259,7 +259,12 @@ if (DRILL_RECEIPTS > 0) {
       await page.locator("[data-testid=trace-figure]").waitFor({ state: "visible", timeout: 60_000 });
       await page.locator(".ant-table-tbody tr.ant-table-row").first().waitFor({ state: "visible", timeout: 60_000 });
       outside.push(performance.now() - a);
-      await page.waitForFunction("window.plkClick.shown !== undefined", undefined, { timeout: 60_000 });
+      // a function, not a string: the page's Content-Security-Policy refuses strings evaluated in it
+      await page.waitForFunction(
+        () => (globalThis as unknown as { plkClick: { shown?: number } }).plkClick.shown !== undefined,
+        undefined,
+        { timeout: 60_000 },
+      );
       clicks.push((await page.evaluate("window.plkClick.shown - window.plkClick.at")) as number);
       await page.locator("[data-testid=trace-head]", { hasText: /相符|agrees/ }).waitFor({ timeout: 60_000 });
       added.push(performance.now() - a);
