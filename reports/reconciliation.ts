@@ -127,7 +127,27 @@ export async function reconciliation(
                 left join receipt_reclassifications c on c.receipt_id = r.id
                 where coalesce(c.park, r.park) = any(?::text[]) and r.collected_on between ? and ?) as share,
             (select coalesce(sum(amount_fen), 0) from operator_statements s where party = ? and collected_on between ? and ? ${onlyPark.sql}) as operator`,
-    [parks, from, to, parks, from, to, parks, from, to, parks, from, to, parks, from, to, operator, from, to, ...onlyPark.bindings],
+    [
+      parks,
+      from,
+      to,
+      parks,
+      from,
+      to,
+      parks,
+      from,
+      to,
+      parks,
+      from,
+      to,
+      parks,
+      from,
+      to,
+      operator,
+      from,
+      to,
+      ...onlyPark.bindings,
+    ],
   );
   const anomaliesQuery = anomalies(knex, ref, year, operator, viewer, parks);
   totalsQuery.catch(() => {}); // awaited below; a failure there is the report's failure

@@ -140,7 +140,9 @@ export async function standingReceipts(
     "park" in scope
       ? "(r.park = ? and r.status = 'posted' or r.id in (select c.receipt_id from receipt_reclassifications c where c.park = ?))"
       : `(r.status = 'posted' or r.id in (select c.receipt_id from receipt_reclassifications c)) and ${
-          "uscc" in scope ? "r.uscc = ? and r.tax_code = ? and r.scope = 'gross'" : "r.tax_code = ? and r.scope = 'gross'"
+          "uscc" in scope
+            ? "r.uscc = ? and r.tax_code = ? and r.scope = 'gross'"
+            : "r.tax_code = ? and r.scope = 'gross'"
         }`;
   const until = period.until === null ? "" : `and ${TERMS_ON} < ?`;
   const { rows } = await trx.raw(
@@ -148,7 +150,11 @@ export async function standingReceipts(
       where r.refund_of_id is null and ${which} and ${TERMS_ON} >= ? ${until} and r.id > ?
       order by r.id limit ${Number(limit)}`,
     [
-      ...("park" in scope ? [scope.park, scope.park] : "uscc" in scope ? [scope.uscc, scope.tax_code] : [scope.tax_code]),
+      ...("park" in scope
+        ? [scope.park, scope.park]
+        : "uscc" in scope
+          ? [scope.uscc, scope.tax_code]
+          : [scope.tax_code]),
       period.from,
       ...(period.until === null ? [] : [period.until]),
       after.toString(),

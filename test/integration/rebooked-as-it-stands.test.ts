@@ -132,7 +132,9 @@ describe(`a receipt rebooked out of suspense, as it stands (${dialectLabel})`, (
 
   it("an agreement change for BZ re-splits it as it re-splits the receipt booked there directly, to the fen", async () => {
     const before = await settlementTotals();
-    expect((await cli(db, "agreement", "set", "--park", "BZ", "--operator-share", "75", "--from", "2026-01-01")).code).toBe(0);
+    expect(
+      (await cli(db, "agreement", "set", "--park", "BZ", "--operator-share", "75", "--from", "2026-01-01")).code,
+    ).toBe(0);
     const s = await json("show", "receipt", "S-1");
     expect(s).toMatchObject({ park: "BZ", resplits: 1 });
     const local = AMOUNT - share(AMOUNT, 5000n);
@@ -172,14 +174,17 @@ describe(`a receipt rebooked out of suspense, as it stands (${dialectLabel})`, (
     expect(fen((await split("S-1-R")).local_revenue!)).toBe(now - was);
     expect(fen((await split("S-1-R")).operator_share!)).toBe(share(now, 7500n) - share(was, 7500n));
     const after = await settlementTotals();
-    expect(fen(after.operator_share!) - fen(before.operator_share!)).toBe(
-      2n * (share(now, 7500n) - share(was, 7500n)),
-    );
+    expect(fen(after.operator_share!) - fen(before.operator_share!)).toBe(2n * (share(now, 7500n) - share(was, 7500n)));
     // nothing is left for suspense to rebook
     expect(await json("suspense", "resolve")).toMatchObject({ rebooked: 0, refunds: 0 });
     const settlement = await json("report", "settlement", "--year", "2026", "--operator", "bingtuan");
     expect(settlement.refunds_and_adjustments).toEqual([
-      expect.objectContaining({ kind: "refund", tax_code: "VAT", count: 2, local_revenue: formatYuan(2n * (now - was)) }),
+      expect.objectContaining({
+        kind: "refund",
+        tax_code: "VAT",
+        count: 2,
+        local_revenue: formatYuan(2n * (now - was)),
+      }),
     ]);
     await booksIntact();
   });
