@@ -55,7 +55,7 @@ const RECLASSIFIED = [
 export function resplitsOf(alias: string): string {
   return `left join lateral (select n.*, ${RECLASSIFIED}
       from (select ${AGGREGATES} from receipt_resplits x where x.receipt_id = ${alias}.id) n
-      left join receipt_reclassifications c on c.receipt_id = ${alias}.id) ${alias}_now on true`;
+      left join lateral (select * from receipt_reclassifications c where c.receipt_id = ${alias}.id limit 1) c on true) ${alias}_now on true`;
 }
 
 /**
