@@ -60,18 +60,14 @@ describe(`a receipt rebooked out of suspense over HTTP (${dialectLabel})`, () =>
 
   it("books a refund of it posted afterwards in BZ, as a refund of the receipt booked there directly", async () => {
     const refund = (no: string, of: string, who: string) =>
-      request(t.app)
-        .post("/v1/receipts")
-        .set(t.auth("prefecture"))
-        .set("Idempotency-Key", `k-${no}`)
-        .send({
-          receipt_no: no,
-          uscc: who,
-          tax_code: "VAT",
-          collected_on: "2026-03-01",
-          amount: "-200.01",
-          refund_of: of,
-        });
+      request(t.app).post("/v1/receipts").set(t.auth("prefecture")).set("Idempotency-Key", `k-${no}`).send({
+        receipt_no: no,
+        uscc: who,
+        tax_code: "VAT",
+        collected_on: "2026-03-01",
+        amount: "-200.01",
+        refund_of: of,
+      });
     const a = await refund("HS-1-R", "HS-1", uscc(802));
     const b = await refund("HD-1-R", "HD-1", uscc(1));
     expect(a.status, JSON.stringify(a.body)).toBe(201);
