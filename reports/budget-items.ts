@@ -79,15 +79,22 @@ export async function budgetItemsReport(
                     case when abs(r.central_fen - r.ratio_central_fen) > 1 then 1 else 0 end as off_ratio
                from receipts r where r.fiscal_year = ? and r.status = 'posted' and r.park = any(?)
              union all
+             -- a receipt rebooked out of suspense counts in its park, with the split and year its reclassification records
+             select c.park, r.tax_code, r.budget_code, ${MONTH_IN_YEAR_SQL("r.collected_on", "c.fiscal_year")}, 1, c.central_fen + c.local_fen,
+                    c.central_fen, c.local_fen, c.operator_fen, c.host_fen,
+                    case when abs(c.central_fen - r.ratio_central_fen) > 1 then 1 else 0 end
+               from receipt_reclassifications c join receipts r on r.id = c.receipt_id
+              where c.fiscal_year = ? and c.park = any(?)
+             union all
              -- the difference a re-split made belongs to the year its adjusting entry is booked in (no quote here: knex counts them)
-             select r.park, r.tax_code, r.budget_code, ${MONTH_IN_YEAR_SQL("e.effective_on", "e.fiscal_year")}, 0, 0, x.central_delta_fen, x.local_delta_fen,
+             select coalesce(c.park, r.park), r.tax_code, r.budget_code, ${MONTH_IN_YEAR_SQL("e.effective_on", "e.fiscal_year")}, 0, 0, x.central_delta_fen, x.local_delta_fen,
                     x.operator_delta_fen, x.host_delta_fen, 0
                from receipt_resplits x join journal_entries e on e.id = x.entry_id
-               join receipts r on r.id = x.receipt_id
-              where e.fiscal_year = ? and r.park = any(?)) u
+               join receipts r on r.id = x.receipt_id left join receipt_reclassifications c on c.receipt_id = r.id
+              where e.fiscal_year = ? and coalesce(c.park, r.park) = any(?)) u
        join tax_types t on t.code = u.tax_code
       group by 1, 2, 3, 4, u.month order by 1, 3, 2, u.month`,
-    [year, parks, year, parks],
+    [year, parks, year, parks, year, parks],
   );
   // the rows are by item and month: an item's figures are its months' in the period, summed
   type Sums = Record<(typeof FEN_COLUMNS)[number] | "receipts" | "off", bigint>;

@@ -119,12 +119,35 @@ export async function reconciliation(
   // database pairs the two sides and formats what a matched row shows; only rows that differ come
   // back with the figures needed to value the difference (a year may hold millions of rows).
   const totalsQuery = knex.raw(
-    `select (select coalesce(sum(amount_fen), 0) from receipts where park = any(?::text[]) and collected_on between ? and ?) as prefecture,
+    `select (select coalesce(sum(amount_fen), 0) from receipts where park = any(?::text[]) and collected_on between ? and ?)
+            + (select coalesce(sum(r.amount_fen), 0) from ${REBOOKED_IN_PARKS}) as prefecture,
             (select coalesce(sum(operator_fen), 0) from receipts where park = any(?::text[]) and collected_on between ? and ?)
+            + (select coalesce(sum(c.operator_fen), 0) from ${REBOOKED_IN_PARKS})
             + (select coalesce(sum(x.operator_delta_fen), 0) from receipt_resplits x join receipts r on r.id = x.receipt_id
-                where r.park = any(?::text[]) and r.collected_on between ? and ?) as share,
+                left join receipt_reclassifications c on c.receipt_id = r.id
+                where coalesce(c.park, r.park) = any(?::text[]) and r.collected_on between ? and ?) as share,
             (select coalesce(sum(amount_fen), 0) from operator_statements s where party = ? and collected_on between ? and ? ${onlyPark.sql}) as operator`,
-    [parks, from, to, parks, from, to, parks, from, to, operator, from, to, ...onlyPark.bindings],
+    [
+      parks,
+      from,
+      to,
+      parks,
+      from,
+      to,
+      parks,
+      from,
+      to,
+      parks,
+      from,
+      to,
+      parks,
+      from,
+      to,
+      operator,
+      from,
+      to,
+      ...onlyPark.bindings,
+    ],
   );
   const anomaliesQuery = anomalies(knex, ref, year, operator, viewer, parks);
   totalsQuery.catch(() => {}); // awaited below; a failure there is the report's failure
@@ -133,11 +156,13 @@ export async function reconciliation(
   decisionsQuery.catch(() => {});
   const { rows } = (await knex
     .raw(
-      `with p as (select r.receipt_no, r.uscc, r.tax_code, r.collected_on, r.amount_fen, ${splitNow("r", "operator_fen")} as operator_fen,
-                         r.scope, ${termNow("r", "central_share_bp")} as central_share_bp,
-                         ${termNow("r", "operator_share_bp")} as operator_share_bp
-                    from receipts r left join ${RESPLITS_BY_RECEIPT} r_now on r_now.receipt_id = r.id
-                   where r.park = any(?::text[]) and r.collected_on between ? and ?),
+      `with p as (select ${P_COLUMNS} from receipts r left join ${RESPLITS_BY_RECEIPT} r_now on r_now.receipt_id = r.id
+                   where r.park = any(?::text[]) and r.collected_on between ? and ?
+                  union all
+                  -- rebooked out of suspense into these parks: matched there like any of their receipts
+                  select ${P_COLUMNS} from receipt_reclassifications c join receipts r on r.id = c.receipt_id
+                         left join ${RESPLITS_BY_RECEIPT} r_now on r_now.receipt_id = r.id
+                   where c.park = any(?::text[]) and r.collected_on between ? and ?),
           o as (select receipt_no, uscc, tax_code, collected_on, amount_fen
                   from operator_statements s where party = ? and collected_on between ? and ? ${onlyPark.sql}),
           j as (select coalesce(p.receipt_no, o.receipt_no) as receipt_no,
@@ -162,7 +187,7 @@ export async function reconciliation(
             case when status in ('amount_mismatch', 'missing_in_operator') then central_share_bp end as p_central_bp,
             case when status in ('amount_mismatch', 'missing_in_operator') then operator_share_bp end as p_operator_bp, o_park
        from j`,
-      [parks, from, to, operator, from, to, ...onlyPark.bindings],
+      [parks, from, to, parks, from, to, operator, from, to, ...onlyPark.bindings],
     )
     .options({ rowMode: "array" })) as { rows: PairTuple[] };
   const totals = (await totalsQuery).rows[0];
@@ -241,6 +266,17 @@ export async function reconciliation(
   };
 }
 
+/** A receipt of a stay (`st`) booked in its park, or rebooked there out of suspense. */
+const IN_STAY_PARK = `(r.park = st.park or exists (select 1 from receipt_reclassifications c where c.receipt_id = r.id and c.park = st.park))`;
+
+/** A prefecture receipt as the matching reads it: its operator share and terms as they stand. */
+const P_COLUMNS = `r.receipt_no, r.uscc, r.tax_code, r.collected_on, r.amount_fen, ${splitNow("r", "operator_fen")} as operator_fen,
+  r.scope, ${termNow("r", "central_share_bp")} as central_share_bp, ${termNow("r", "operator_share_bp")} as operator_share_bp`;
+
+/** Receipts rebooked out of suspense into `parks` collected between two days (bindings: parks, from, to). */
+const REBOOKED_IN_PARKS = `receipt_reclassifications c join receipts r on r.id = c.receipt_id
+  where c.park = any(?::text[]) and r.collected_on between ? and ?`;
+
 /**
  * With a park named, the condition on statement rows (`s`) that keeps that park's: booked there, or
  * booked in no park with the enterprise there that day. Without one, every row of the party.
@@ -248,8 +284,10 @@ export async function reconciliation(
 export function statementRowsOf(park: string | undefined): { sql: string; bindings: string[] } {
   if (park === undefined) return { sql: "", bindings: [] };
   return {
-    sql: `and (exists (select 1 from receipts b where b.receipt_no = s.receipt_no and b.park = ?)
-            or (not exists (select 1 from receipts b where b.receipt_no = s.receipt_no and b.park is not null)
+    sql: `and (exists (select 1 from receipts b left join receipt_reclassifications c on c.receipt_id = b.id
+                        where b.receipt_no = s.receipt_no and coalesce(c.park, b.park) = ?)
+            or (not exists (select 1 from receipts b left join receipt_reclassifications c on c.receipt_id = b.id
+                             where b.receipt_no = s.receipt_no and coalesce(c.park, b.park) is not null)
                 and exists (select 1 from enterprise_stays st where st.uscc = s.uscc and st.park = ?
                                and st.valid_from <= s.collected_on and (st.valid_to is null or st.valid_to >= s.collected_on))))`,
     bindings: [park, park],
@@ -459,10 +497,10 @@ async function flagsAfterRemoval(
 ): Promise<Anomaly[]> {
   const { rows } = await knex.raw(
     `select st.uscc, e.name, st.park, st.valid_from, st.valid_to, st.bingtuan_flag_removed_on,
-            (select count(*) from receipts r where r.uscc = st.uscc and r.park = st.park and r.refund_of_id is null
+            (select count(*) from receipts r where r.uscc = st.uscc and ${IN_STAY_PARK} and r.refund_of_id is null
                 and r.collected_on >= greatest(st.bingtuan_flag_removed_on, st.valid_from, ?::date)
                 and r.collected_on <= least(coalesce(st.valid_to, ?::date), ?::date)) as receipts,
-            (select coalesce(sum(r.amount_fen), 0) from receipts r where r.uscc = st.uscc and r.park = st.park
+            (select coalesce(sum(r.amount_fen), 0) from receipts r where r.uscc = st.uscc and ${IN_STAY_PARK}
                 and r.refund_of_id is null and r.collected_on >= greatest(st.bingtuan_flag_removed_on, st.valid_from, ?::date)
                 and r.collected_on <= least(coalesce(st.valid_to, ?::date), ?::date)) as amount_fen
        from enterprise_stays st join enterprises e on e.uscc = st.uscc
@@ -532,14 +570,17 @@ async function crossChecks(
   // whose enterprise the registry puts in another park that day
   const own = ref.parksRunBy(operator).map((p) => p.code);
   const elsewhere = await knex.raw(
-    `select s.receipt_no, s.uscc, s.collected_on, r.park as booked_park, st.park as registry_park
+    `select s.receipt_no, s.uscc, s.collected_on, coalesce(c.park, r.park) as booked_park, st.park as registry_park
        from operator_statements s
        left join receipts r on r.receipt_no = s.receipt_no
+       left join receipt_reclassifications c on c.receipt_id = r.id
        left join enterprise_stays st on st.uscc = s.uscc and st.valid_from <= s.collected_on
                                     and (st.valid_to is null or st.valid_to >= s.collected_on)
       where s.party = ? and s.collected_on between ? and ?
-        and not exists (select 1 from receipts b where b.receipt_no = s.receipt_no and b.park = any(?::text[]) and b.collected_on between ? and ?)
-        and ((r.park is not null and r.park <> all(?::text[])) or (st.park is not null and st.park <> all(?::text[]) and r.park is null))
+        and not exists (select 1 from receipts b left join receipt_reclassifications bc on bc.receipt_id = b.id
+                         where b.receipt_no = s.receipt_no and coalesce(bc.park, b.park) = any(?::text[]) and b.collected_on between ? and ?)
+        and ((coalesce(c.park, r.park) is not null and coalesce(c.park, r.park) <> all(?::text[]))
+             or (st.park is not null and st.park <> all(?::text[]) and coalesce(c.park, r.park) is null))
       order by s.receipt_no`,
     [operator, from, to, own, from, to, own, own],
   );

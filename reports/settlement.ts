@@ -170,8 +170,8 @@ export function taxOrderOf(ref: ReferenceData): (tax_code: string) => string {
 
 /**
  * Refunds and the other kinds booked in the year and park (bindings: year, park), per kind and tax,
- * read from their own index as booked, with the re-splits' differences booked in that year (bindings:
- * year, park, year, park); a receipt recorded before kinds is a refund when it names one.
+ * read from their own index as booked, with those rebooked there out of suspense in that year and the
+ * re-splits' differences booked in that year (bindings: year, park, year, park, year, park); a receipt recorded before kinds is a refund when it names one.
  */
 const FLOWS_SQL = `(select coalesce(json_agg(json_build_object('kind', f.kind, 'tax_code', f.tax_code, 'month', f.month, 'count', f.n,
                  'central_fen', f.central::text, 'local_fen', f.local::text, 'operator_fen', f.operator::text,
@@ -184,6 +184,13 @@ const FLOWS_SQL = `(select coalesce(json_agg(json_build_object('kind', f.kind, '
                                      then extract(month from r.collected_on) else 0 end)::int as month
                           from receipts r
                          where r.fiscal_year = ? and r.park = ? and (r.refund_of_id is not null or r.kind <> 'receipt')
+                        union all
+                        -- rebooked out of suspense into the park: in the year and with the split its reclassification records
+                        select coalesce(r.kind, 'refund'), r.tax_code, 1, c.central_fen, c.local_fen, c.operator_fen, c.host_fen,
+                               (case when extract(year from r.collected_on) = c.fiscal_year
+                                     then extract(month from r.collected_on) else 0 end)::int
+                          from receipt_reclassifications c join receipts r on r.id = c.receipt_id
+                         where c.fiscal_year = ? and c.park = ? and (r.refund_of_id is not null or r.kind <> 'receipt')
                         union all
                         -- the difference a re-split made belongs to the year its adjusting entry is booked in (no quote here: knex counts them)
                         select coalesce(r.kind, 'refund'), r.tax_code, 0, x.central_delta_fen, x.local_delta_fen,
@@ -238,8 +245,8 @@ export async function querySettlement(
       operator,
       year,
       park.code,
-      // the flows: booked in the year, and re-split in it
-      ...(flows ? [year, park.code, year, park.code] : []),
+      // the flows: booked in the year, rebooked out of suspense in it, and re-split in it
+      ...(flows ? [year, park.code, year, park.code, year, park.code] : []),
       operator,
       year,
       park.code,

@@ -9,7 +9,18 @@ import type { Booking } from "../../ledger/rules.js";
 import { RowBuffer, type WriteBatch } from "../db/bulk.js";
 import { toCount } from "../db/database.js";
 import type { CheckedReceipt, OriginalToBook, RefundToBook, WrittenReceipt } from "../booking/types.js";
-import { KIND_SQL, LEVELS_SQL, resplitsOf, splitNow, termNow, type SplitColumn } from "./resplits.js";
+import {
+  fiscalYearNow,
+  hostNow,
+  KIND_SQL,
+  LEVELS_SQL,
+  parkNow,
+  resplitsOf,
+  splitNow,
+  statusNow,
+  termNow,
+  type SplitColumn,
+} from "./resplits.js";
 
 const RECEIPT_ROW_COLUMNS = [
   { name: "id", type: "bigint" },
@@ -146,7 +157,8 @@ export async function receiptFigures(
   numbers: readonly string[],
 ): Promise<(WrittenReceipt & { request_id: string | null })[]> {
   const { rows } = await trx.raw(
-    `select r.receipt_no, r.status, r.park, r.fiscal_year, r.amount_fen, ${splitNow("r", "central_fen")} as central_fen,
+    `select r.receipt_no, ${statusNow("r")} as status, ${parkNow("r")} as park, ${fiscalYearNow("r")} as fiscal_year,
+            r.amount_fen, ${splitNow("r", "central_fen")} as central_fen,
             ${splitNow("r", "local_fen")} as local_fen, ${splitNow("r", "operator_fen")} as operator_fen,
             ${splitNow("r", "host_fen")} as host_fen, r.entry_id, e.request_id
        from receipts r join journal_entries e on e.id = r.entry_id ${resplitsOf("r")} where r.receipt_no = any(?)`,
@@ -178,8 +190,8 @@ const fenNow = (column: SplitColumn) => `'${column}', ${splitNow("r", column)}::
  * a prepared plan probes the index however small the table was when it was planned.
  */
 export const LOOKUP_RECORDED_SQL = `(select coalesce(json_agg(json_build_object('receipt_no', r.receipt_no, 'input_hash', r.input_hash,
-                 'source_row', r.source_row, 'file_name', r.file_name, 'request_id', r.request_id, 'status', r.status,
-                 'park', r.park, 'fiscal_year', r.fiscal_year, 'entry_id', r.entry_id::text, ${fen("amount_fen")},
+                 'source_row', r.source_row, 'file_name', r.file_name, 'request_id', r.request_id, 'status', ${statusNow("r")},
+                 'park', ${parkNow("r")}, 'fiscal_year', ${fiscalYearNow("r")}, 'entry_id', r.entry_id::text, ${fen("amount_fen")},
                  ${fenNow("central_fen")}, ${fenNow("local_fen")}, ${fenNow("operator_fen")}, ${fenNow("host_fen")})), '[]')
           from g join lateral (
             select r.*, (select e.input_hash from journal_entries e where e.id = r.entry_id) as input_hash,
@@ -191,8 +203,8 @@ export const LOOKUP_RECORDED_SQL = `(select coalesce(json_agg(json_build_object(
 // An original's terms are those it stands with: its latest re-split's, if any (src/repositories/resplits.ts)
 export const LOOKUP_ORIGINALS_SQL = `(select coalesce(json_agg(json_build_object('id', r.id::text, 'receipt_no', r.receipt_no, 'uscc', r.uscc,
                  'tax_code', r.tax_code, 'collected_on', r.collected_on, ${fen("amount_fen")}, 'scope', r.scope,
-                 'is_refund', r.refund_of_id is not null, 'status', r.status, 'park', r.park, 'operator', ${termNow("r", "operator")},
-                 'host', r.host, 'central_share_bp', ${termNow("r", "central_share_bp")}, 'operator_share_bp', ${termNow("r", "operator_share_bp")},
+                 'is_refund', r.refund_of_id is not null, 'status', ${statusNow("r")}, 'park', ${parkNow("r")},
+                 'operator', ${termNow("r", "operator")}, 'host', ${hostNow("r")}, 'central_share_bp', ${termNow("r", "central_share_bp")}, 'operator_share_bp', ${termNow("r", "operator_share_bp")},
                  'central_ratio_id', ${termNow("r", "central_ratio_id")}, 'agreement_id', ${termNow("r", "agreement_id")},
                  'kind', ${KIND_SQL("r")}, ${fenNow("local_fen")}, ${fenNow("operator_fen")}, 'levels', ${LEVELS_SQL("r")},
                  'refunded_fen', (select coalesce(sum(x.amount_fen), 0) from receipts x where x.refund_of_id = r.id)::text,
@@ -345,8 +357,8 @@ export async function stagedRefundsAfter(trx: Knex.Transaction, after: number, l
             ${splitNow("o", "operator_fen")} as o_operator_fen,
             ${LEVELS_SQL("o")} as o_levels, o.uscc as o_uscc, o.tax_code as o_tax_code, o.collected_on as o_collected_on,
             o.amount_fen as o_amount_fen,
-            o.scope as o_scope, o.refund_of_id is not null as o_is_refund, o.status as o_status, o.park as o_park,
-            ${termNow("o", "operator")} as o_operator, o.host as o_host, ${termNow("o", "central_share_bp")} as o_central_share_bp,
+            o.scope as o_scope, o.refund_of_id is not null as o_is_refund, ${statusNow("o")} as o_status, ${parkNow("o")} as o_park,
+            ${termNow("o", "operator")} as o_operator, ${hostNow("o")} as o_host, ${termNow("o", "central_share_bp")} as o_central_share_bp,
             ${termNow("o", "operator_share_bp")} as o_operator_share_bp, ${termNow("o", "central_ratio_id")} as o_central_ratio_id,
             ${termNow("o", "agreement_id")} as o_agreement_id,
             exists (select 1 from receipt_stage t where t.receipt_no = s.refund_of and t.refund_of = '') as in_file,
@@ -409,9 +421,9 @@ export async function stagedRefundsAfter(trx: Knex.Transaction, after: number, l
 export async function receiptOwner(
   knex: Knex,
   receipt_no: string,
-): Promise<{ operator: string | null; status: "posted" | "suspense" } | undefined> {
+): Promise<{ operator: string | null; status: "posted" | "suspense"; park: string | null } | undefined> {
   const { rows } = await knex.raw(
-    `select ${termNow("r", "operator")} as operator, r.status from receipts r ${resplitsOf("r")} where r.receipt_no = ?`,
+    `select ${termNow("r", "operator")} as operator, ${statusNow("r")} as status, ${parkNow("r")} as park from receipts r ${resplitsOf("r")} where r.receipt_no = ?`,
     [receipt_no],
   );
   return rows[0];
@@ -453,8 +465,8 @@ export interface BookedReceiptRow {
 /** A receipt as booked (its split and operator as they stand after any re-split), with its entry and the file row it came from. */
 export async function receiptAsBooked(knex: Knex, receipt_no: string): Promise<BookedReceiptRow | undefined> {
   const { rows } = await knex.raw(
-    `select r.receipt_no, r.uscc, r.tax_code, r.collected_on, r.amount_fen, r.scope, r.status, r.park,
-            ${termNow("r", "operator")} as operator, r.fiscal_year, ${splitNow("r", "central_fen")} as central_fen,
+    `select r.receipt_no, r.uscc, r.tax_code, r.collected_on, r.amount_fen, r.scope, ${statusNow("r")} as status,
+            ${parkNow("r")} as park, ${termNow("r", "operator")} as operator, ${fiscalYearNow("r")} as fiscal_year, ${splitNow("r", "central_fen")} as central_fen,
             ${splitNow("r", "local_fen")} as local_fen, ${splitNow("r", "operator_fen")} as operator_fen,
             ${splitNow("r", "host_fen")} as host_fen, r.entry_id, r_now.resplits,
             e.entry_hash, e.posted_by, i.file_name, i.party as import_party, r.source_row,

@@ -33,29 +33,64 @@ const AGGREGATES = [
 ].join(", ");
 
 /**
- * Joined after `receipts <alias>`: the receipt's re-splits as `<alias>_now`, read by probing the index on
- * the receipt's id (for lookups of a few receipts, and statements kept prepared). `resplits` is 0 when it
- * has none.
+ * A receipt rebooked out of suspense (`receipt_reclassifications`, migrations/027) stands in the park,
+ * with the terms and split, its reclassification records; its re-splits (all later than that) move it
+ * from there. These columns ride along with the re-split aggregates under `<alias>_now`, `re_id` null
+ * when the receipt was never held and rebooked (docs/decisions/0013-registry-versions.md).
+ */
+const RECLASSIFIED = [
+  "c.id as re_id",
+  "c.park as re_park",
+  "c.host as re_host",
+  "c.fiscal_year as re_fiscal_year",
+  ...TERM_COLUMNS.map((t) => `c.${t} as re_${t}`),
+  ...SPLIT_COLUMNS.map((t) => `c.${t} as re_${t}`),
+].join(", ");
+
+/**
+ * Joined after `receipts <alias>`: the receipt's re-splits and reclassification as `<alias>_now`, read
+ * by probing the indexes on the receipt's id (for lookups of a few receipts, and statements kept
+ * prepared). `resplits` is 0 when it has none, `re_id` null when it was not rebooked out of suspense.
  */
 export function resplitsOf(alias: string): string {
-  return `left join lateral (select ${AGGREGATES} from receipt_resplits x where x.receipt_id = ${alias}.id) ${alias}_now on true`;
+  return `left join lateral (select n.*, ${RECLASSIFIED}
+      from (select ${AGGREGATES} from receipt_resplits x where x.receipt_id = ${alias}.id) n
+      left join lateral (select * from receipt_reclassifications c where c.receipt_id = ${alias}.id limit 1) c on true) ${alias}_now on true`;
 }
 
 /**
  * Joined after `receipts <alias>` as `left join … on <alias>_now.receipt_id = <alias>.id`: every
- * receipt's re-splits at once, for a statement over many receipts (a hash join, not a probe per row).
+ * receipt's re-splits and reclassification at once, for a statement over many receipts (a hash join,
+ * not a probe per row; both tables hold thousands of rows, not millions).
  */
-export const RESPLITS_BY_RECEIPT = `(select x.receipt_id, ${AGGREGATES} from receipt_resplits x group by x.receipt_id)`;
+export const RESPLITS_BY_RECEIPT = `(select coalesce(n.receipt_id, c.receipt_id) as receipt_id, coalesce(n.resplits, 0) as resplits,
+    ${SPLIT_COLUMNS.map((c) => `n.${deltaOf(c)}`).join(", ")}, ${TERM_COLUMNS.map((c) => `n.${c}`).join(", ")}, ${RECLASSIFIED}
+    from (select x.receipt_id, ${AGGREGATES} from receipt_resplits x group by x.receipt_id) n
+    full join receipt_reclassifications c on c.receipt_id = n.receipt_id)`;
 
-/** One of a receipt's terms as it stands: its latest re-split's, else its own. */
+/** One of a receipt's terms as it stands: its latest re-split's, else its reclassification's, else its own. */
 export function termNow(alias: string, column: TermColumn): string {
-  return `(case when ${alias}_now.resplits > 0 then ${alias}_now.${column} else ${alias}.${column} end)`;
+  const a = `${alias}_now`;
+  return `(case when ${a}.resplits > 0 then ${a}.${column} when ${a}.re_id is not null then ${a}.re_${column} else ${alias}.${column} end)`;
 }
 
-/** One of a receipt's split columns as it stands: as booked plus every re-split's difference. */
+/** One of a receipt's split columns as it stands: as booked (or as rebooked out of suspense) plus every re-split's difference. */
 export function splitNow(alias: string, column: SplitColumn): string {
-  return `(${alias}.${column} + coalesce(${alias}_now.${deltaOf(column)}, 0))`;
+  return `(coalesce(${alias}_now.re_${column}, ${alias}.${column}) + coalesce(${alias}_now.${deltaOf(column)}, 0))`;
 }
+
+/** A receipt's park as it stands: the one it was rebooked into out of suspense, else its own (null while held). */
+export const parkNow = (alias: string) => `coalesce(${alias}_now.re_park, ${alias}.park)`;
+
+/** A receipt's host as it stands: the park's host once rebooked out of suspense (the collector while held). */
+export const hostNow = (alias: string) => `coalesce(${alias}_now.re_host, ${alias}.host)`;
+
+/** A receipt's status as it stands: 'posted' once rebooked out of suspense. */
+export const statusNow = (alias: string) =>
+  `(case when ${alias}_now.re_id is not null then 'posted' else ${alias}.status end)`;
+
+/** The fiscal year a receipt stands in: its reclassification's (the first open one when its own was closed), else its own. */
+export const fiscalYearNow = (alias: string) => `coalesce(${alias}_now.re_fiscal_year, ${alias}.fiscal_year)`;
 
 /** The receipts a new version may re-split: those of a park (an agreement) or gross ones of a tax (a ratio). */
 /** What a version governs: a park's receipts, a tax's gross receipts, or one enterprise's gross receipts of a tax. */
@@ -76,7 +111,7 @@ export interface StandingRow extends StandingReceipt {
 }
 
 const STANDING_COLUMNS = `r.id, r.receipt_no, r.amount_fen, r.tax_code, to_char(r.collected_on, 'YYYY-MM-DD') as collected_on,
-  r.scope, r.park, r.host, r.refund_of_id, r.uscc, ${KIND_SQL("r")} as kind, ${LEVELS_SQL("r")} as levels,
+  r.scope, ${parkNow("r")} as park, ${hostNow("r")} as host, r.refund_of_id, r.uscc, ${KIND_SQL("r")} as kind, ${LEVELS_SQL("r")} as levels,
   coalesce(to_char(r.period_end, 'YYYY-MM-DD'), '') as period_end,
   ${TERM_COLUMNS.map((c) => `${termNow("r", c)} as ${c}`).join(", ")},
   ${SPLIT_COLUMNS.map((c) => `${splitNow("r", c)} as ${c}`).join(", ")}`;
@@ -100,19 +135,26 @@ export async function standingReceipts(
   after: bigint,
   limit: number,
 ): Promise<StandingRow[]> {
+  // posted, or rebooked out of suspense (into the park, for an agreement): the ids rebooked are a hashed set
   const which =
     "park" in scope
-      ? "r.park = ?"
-      : "uscc" in scope
-        ? "r.uscc = ? and r.tax_code = ? and r.scope = 'gross'"
-        : "r.tax_code = ? and r.scope = 'gross'";
+      ? "(r.park = ? and r.status = 'posted' or r.id in (select c.receipt_id from receipt_reclassifications c where c.park = ?))"
+      : `(r.status = 'posted' or r.id in (select c.receipt_id from receipt_reclassifications c)) and ${
+          "uscc" in scope
+            ? "r.uscc = ? and r.tax_code = ? and r.scope = 'gross'"
+            : "r.tax_code = ? and r.scope = 'gross'"
+        }`;
   const until = period.until === null ? "" : `and ${TERMS_ON} < ?`;
   const { rows } = await trx.raw(
     `select ${STANDING_COLUMNS} from receipts r ${resplitsOf("r")}
-      where r.status = 'posted' and r.refund_of_id is null and ${which} and ${TERMS_ON} >= ? ${until} and r.id > ?
+      where r.refund_of_id is null and ${which} and ${TERMS_ON} >= ? ${until} and r.id > ?
       order by r.id limit ${Number(limit)}`,
     [
-      ...("park" in scope ? [scope.park] : "uscc" in scope ? [scope.uscc, scope.tax_code] : [scope.tax_code]),
+      ...("park" in scope
+        ? [scope.park, scope.park]
+        : "uscc" in scope
+          ? [scope.uscc, scope.tax_code]
+          : [scope.tax_code]),
       period.from,
       ...(period.until === null ? [] : [period.until]),
       after.toString(),

@@ -108,7 +108,8 @@ export async function recordDecision(
         `select r.receipt_no, r.uscc, r.tax_code,
                 exists (select 1 from operator_statements s where s.party = ? and s.receipt_no = r.receipt_no
                            and s.collected_on between ? and ?) as in_statement
-           from receipts r where r.receipt_no = ? and r.park = any(?::text[]) and r.collected_on between ? and ?`,
+           from receipts r left join receipt_reclassifications c on c.receipt_id = r.id
+          where r.receipt_no = ? and coalesce(c.park, r.park) = any(?::text[]) and r.collected_on between ? and ?`,
         [input.operator, from, to, input.receipt_no, parks, from, to],
       )
     ).rows[0] as (SideRow & { in_statement: boolean }) | undefined;
@@ -122,7 +123,8 @@ export async function recordDecision(
     const counterpart = (
       await trx.raw(
         `select s.receipt_no, s.uscc, s.tax_code,
-                exists (select 1 from receipts b where b.receipt_no = s.receipt_no and b.park = any(?::text[])
+                exists (select 1 from receipts b left join receipt_reclassifications c on c.receipt_id = b.id
+                         where b.receipt_no = s.receipt_no and coalesce(c.park, b.park) = any(?::text[])
                            and b.collected_on between ? and ?) as in_books
            from operator_statements s
           where s.party = ? and s.receipt_no = ? and s.collected_on between ? and ? ${onlyPark.sql}`,

@@ -17,6 +17,7 @@ import { AccountBook } from "../repositories/accounts.js";
 import { loadClosedYears } from "../repositories/closures.js";
 import { JournalWriter } from "../repositories/journal.js";
 import type { Agreement, CentralRatio, RatioException, ReferenceData } from "../repositories/reference.js";
+import { resolveHeld } from "./suspense.js";
 import {
   resplitRow,
   resplitRows,
@@ -100,6 +101,7 @@ export async function resplitBooked(
   options: { page_rows?: number } = {},
 ): Promise<ResplitSummary> {
   const page_rows = options.page_rows ?? PAGE_ROWS;
+  await rebookHeldRefunds(trx);
   const run = new ResplitRun(trx, ref, version, await AccountBook.load(trx), await loadClosedYears(trx));
   let after = 0n;
   for (;;) {
@@ -117,6 +119,21 @@ export async function resplitBooked(
     if (originals.length < page_rows) break;
   }
   return run.finish();
+}
+
+/**
+ * Refunds still held in suspense whose original was rebooked out of it (booked before a rebooked
+ * receipt's later refunds followed it to its park) are rebooked first, with `suspense resolve`'s rules,
+ * so that the re-split reads the original and every refund of it in the park. Read from the (small)
+ * reclassifications, through the index of refunds by original.
+ */
+async function rebookHeldRefunds(trx: Knex.Transaction): Promise<void> {
+  const { rows } = await trx.raw(
+    `select distinct o.uscc from receipt_reclassifications c join receipts o on o.id = c.receipt_id
+       join receipts f on f.refund_of_id = o.id
+      where f.status = 'suspense' and not exists (select 1 from receipt_reclassifications d where d.receipt_id = f.id)`,
+  );
+  for (const r of rows as { uscc: string }[]) await resolveHeld(trx, { uscc: r.uscc });
 }
 
 function byOriginal(refunds: readonly StandingRow[]): Map<bigint, StandingRow[]> {

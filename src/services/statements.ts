@@ -525,9 +525,15 @@ export async function resolveDispute(
       entryId = String(e.id);
     }
     if (input.receipt !== undefined) {
-      const r = await trx("receipts")
-        .select("receipt_no", "park", "entry_id")
-        .where("receipt_no", input.receipt)
+      // a receipt rebooked out of suspense is its park's by the entry that rebooked it (reclassify:)
+      const r = await trx("receipts as r")
+        .leftJoin("receipt_reclassifications as c", "c.receipt_id", "r.id")
+        .select(
+          "r.receipt_no",
+          trx.raw("coalesce(c.park, r.park) as park"),
+          trx.raw("coalesce(c.entry_id, r.entry_id) as entry_id"),
+        )
+        .where("r.receipt_no", input.receipt)
         .first();
       if (r === undefined || r.park !== row.park)
         throw fieldRejection(
