@@ -23,6 +23,8 @@ export interface Database {
    * instead (`parkledger serve` names its address); nothing for PostgreSQL, which many share.
    */
   announce?(holder: string): void;
+  /** The embedded database's files as one archive, to start another from (`{ memory: true, from }`). */
+  dump?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -56,7 +58,11 @@ pg.types.setTypeParser(OID_INT8, parseInt8);
 pg.types.setTypeParser(OID_DATE, keepText);
 pg.types.setTypeParser(OID_NUMERIC, keepText);
 
-export type DatabaseTarget = { url: string; pool_max?: number } | { dir: string } | { memory: true };
+export type DatabaseTarget =
+  | { url: string; pool_max?: number }
+  | { dir: string }
+  /** In memory; `from`: a dump of another embedded database to start from (PGlite's dumpDataDir). */
+  | { memory: true; from?: Blob };
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if ("url" in target) {
@@ -80,6 +86,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   };
   const pglite = new PGlite({
     ...(dir !== undefined ? { dataDir: dir } : {}),
+    ...("memory" in target && target.from !== undefined ? { loadDataDir: target.from } : {}),
     parsers: { [OID_INT8]: parseInt8, [OID_DATE]: keepText, [OID_NUMERIC]: keepText },
   });
   await pglite.waitReady;
@@ -93,6 +100,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     dialect: "pglite",
     location: dir ?? "(in memory)",
     announce,
+    dump: () => pglite.dumpDataDir("none"),
     close: async () => {
       await knex.destroy();
       if (!pglite.closed) await pglite.close();
