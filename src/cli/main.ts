@@ -16,7 +16,6 @@ import { canonicalNames, ReferenceData } from "../repositories/reference.js";
 import { listAgreements, listCentralRatios, listRatioExceptions } from "../services/agreements.js";
 import { listParks } from "../services/parks.js";
 import { parseAnchor, verifyLedger, type Anchor } from "../services/verify.js";
-import { DEMO_PASSWORD, demoUsers, runDemo } from "../demo/run.js";
 import { demoDatabase, demoDir, lookAt } from "./demo-books.js";
 import { createToken, listTokens, revokeToken, ROLES } from "../repositories/tokens.js";
 import type { CliContext } from "./context.js";
@@ -162,6 +161,8 @@ function addSetupCommands(program: Command, c: CliContext): void {
       // the journal is append-only: a sample year in the books used for real could never be taken out
       const own = o.here !== true && !c.pinned;
       const db = own ? await demoDatabase(c, config, dir) : await c.database();
+      // the demo's generator and every importer it runs are loaded by this command only
+      const { DEMO_PASSWORD, demoUsers, runDemo } = await import("../demo/run.js");
       await runDemo(db, c.io, {
         year: yearArg(o.year),
         seed: Number(o.seed),

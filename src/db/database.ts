@@ -6,9 +6,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import knexFactory, { type Knex } from "knex";
-import ClientPgLite from "knex-pglite";
 import pg from "pg";
 
 export type Dialect = "postgres" | "pglite";
@@ -84,6 +82,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   const announce = (holder: string) => {
     if (dir !== undefined) fs.writeFileSync(lockFileOf(dir), `${process.pid}\n${holder}\n`);
   };
+  // loaded only for the embedded database: a command on PostgreSQL does without them
+  const [{ PGlite }, { default: ClientPgLite }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("knex-pglite"),
+  ]);
   const pglite = new PGlite({
     ...(dir !== undefined ? { dataDir: dir } : {}),
     ...("memory" in target && target.from !== undefined ? { loadDataDir: target.from } : {}),
