@@ -66,7 +66,7 @@ export async function main(
           : await openDatabase({ dir: config.data_dir });
       const applied = await migrate(db);
       // a new database is said once, where it is: a user in the wrong folder sees it was not the one meant
-      if (applied.includes(MIGRATIONS[0]!.name))
+      if (db.created === true || applied.includes(MIGRATIONS[0]!.name))
         io.stderr.write(`parkledger: a new, empty database at ${db.location}\n`);
     }
     return db;
