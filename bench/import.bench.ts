@@ -73,6 +73,7 @@ const { importIndicators } = (await import(
 )) as typeof import("../src/import/indicators.js");
 const { indicatorsReport } = (await import(dist("reports/indicators.js"))) as typeof import("../reports/indicators.js");
 const { demoIndicators } = (await import(dist("src/demo/indicators.js"))) as typeof import("../src/demo/indicators.js");
+import { BAR_CLI_EMBEDDED_MS, BAR_CLI_POSTGRES_MS, cliStage, type CliStageResult, type CliTiming } from "./cli.js";
 // the command line's own JSON writer, so the serialisation timed is the one `--format json` does
 const { writeJsonFile, JSON_INDENT_ITEMS_MAX } = (await import(
   dist("src/cli/output.js")
@@ -86,6 +87,7 @@ const BAR_SETTLEMENT_MS = 300;
 const SETTLEMENT_RUNS = 20;
 const TRIAL_BALANCE_RUNS = 10;
 const OPERATORS = ["bingtuan", "urumqi"] as const;
+const CLI_RUNS = 5;
 
 const BAR_INDICATOR_REPORT_MS = 300;
 const INDICATOR_REPORT_RUNS = 20;
@@ -107,6 +109,8 @@ interface BenchOptions {
   keep: boolean;
   /** The second stage: reconciliation against a statement as large as the year. */
   reconcile: boolean;
+  /** The command line's reports on the embedded database too (bench/cli.ts). */
+  embedded: boolean;
 }
 
 /** `--name value`, `--name=value`, `NAME=value` or a bare `--flag` on the command line. */
@@ -136,7 +140,7 @@ function normaliseKey(key: string): string {
 
 function loadOptions(): BenchOptions {
   const args = parseArgv(process.argv.slice(2));
-  const known = new Set(["RECEIPTS", "ENTERPRISES", "YEAR", "SEED", "DATABASE_URL", "KEEP", "RECONCILE"]);
+  const known = new Set(["RECEIPTS", "ENTERPRISES", "YEAR", "SEED", "DATABASE_URL", "KEEP", "RECONCILE", "EMBEDDED"]);
   for (const key of args.keys())
     if (!known.has(key)) throw new Error(`unknown option ${key}; the options are ${[...known].join(", ")}`);
   const raw = (name: string): string | undefined => {
@@ -163,6 +167,7 @@ function loadOptions(): BenchOptions {
     adminUrl: raw("DATABASE_URL") ?? "postgres://root@127.0.0.1:5432/postgres",
     keep: flag("KEEP", false),
     reconcile: flag("RECONCILE", true),
+    embedded: flag("EMBEDDED", true),
   };
 }
 
@@ -1329,6 +1334,17 @@ async function main(): Promise<void> {
     const inProcess = await settlementStatement(db.knex, ref, opts.year, "bingtuan");
     const cliAgrees = cliStatement.totals?.local_revenue === inProcess.totals.local_revenue;
 
+    // Every report command, on PostgreSQL and on the embedded database (bench/cli.ts).
+    const commands = await cliStage({
+      url: benchUrl,
+      year: opts.year,
+      files: { enterprises: files.enterprisesFile, receipts: files.receiptsFile },
+      uscc: (await db.knex("enterprises").first("uscc").orderBy("uscc")).uscc as string,
+      embedded: opts.embedded,
+      runs: CLI_RUNS,
+      say,
+    });
+
     // Second stage: the reconciliation, in its own database.
     const recon = opts.reconcile ? await reconcileStage(opts, files, admin, dbNameR, benchUrlR) : null;
 
@@ -1351,6 +1367,21 @@ async function main(): Promise<void> {
       measured: `p95 ${indicators.p95_ms.toFixed(1)} ms (BZ, in process)`,
       pass: indicators.p95_ms < BAR_INDICATOR_REPORT_MS,
     });
+    const slowest = (timings: CliTiming[]) => timings.reduce((a, b) => (b.median_ms > a.median_ms ? b : a));
+    const pgSlowest = slowest(commands.postgres);
+    bars.push({
+      bar: `every report command ≤ ${BAR_CLI_POSTGRES_MS} ms (PostgreSQL)`,
+      measured: `slowest ${pgSlowest.command.split(" --")[0]} ${pgSlowest.median_ms.toFixed(0)} ms (median of ${CLI_RUNS}); node -e 0 ${commands.node_start_ms.toFixed(0)} ms`,
+      pass: pgSlowest.median_ms <= BAR_CLI_POSTGRES_MS,
+    });
+    if (commands.embedded !== null) {
+      const emSlowest = slowest(commands.embedded.timings);
+      bars.push({
+        bar: `every report command ≤ ${BAR_CLI_EMBEDDED_MS} ms (embedded)`,
+        measured: `slowest ${emSlowest.command.split(" --")[0]} ${emSlowest.median_ms.toFixed(0)} ms (median of ${CLI_RUNS})`,
+        pass: emSlowest.median_ms <= BAR_CLI_EMBEDDED_MS,
+      });
+    }
     if (recon !== null) {
       const rc = recon.reconciliation;
       bars.push({
@@ -1437,6 +1468,7 @@ async function main(): Promise<void> {
           agrees_with_in_process: cliAgrees,
           dist,
         },
+        command_line: commands,
       },
       reconciliation: recon,
       bars,
@@ -1522,6 +1554,7 @@ type Results = {
     settlement: Record<string, { median_ms: number; p95_ms: number; runs: number }>;
     trial_balance_prefecture: { median_ms: number; p95_ms: number; runs: number };
     cli_settlement_bingtuan: { wall_ms: number; node_startup_ms: number; agrees_with_in_process: boolean };
+    command_line: CliStageResult;
   };
   reconciliation: ReconcileResults | null;
   bars: { bar: string; measured: string; pass: boolean }[];
@@ -1568,6 +1601,26 @@ function reconcileRows(rc: ReconcileResults): string[][] {
         : `after ${fmtMs(cli.wall_ms)}: ${cli.stderr_tail.split("\n").pop() ?? ""}`,
     ],
   ];
+}
+
+/** The command line's report commands, PostgreSQL and embedded side by side, beside Node's bare start-up. */
+function cliTable(c: CliStageResult): string {
+  const embedded = new Map((c.embedded?.timings ?? []).map((t) => [t.command, t]));
+  const head = `command line, wall from start to exit, median of ${c.postgres[0]?.runs ?? 0}: node -e 0 ${fmtMs(c.node_start_ms)}, parkledger --version ${fmtMs(c.version_ms)}`;
+  return (
+    head +
+    "\n" +
+    table(
+      [
+        ["command (--format json)", "PostgreSQL", "embedded", "JSON"],
+        ...c.postgres.map((t) => {
+          const e = embedded.get(t.command);
+          return [t.command, fmtMs(t.median_ms), e === undefined ? "n/a" : fmtMs(e.median_ms), `${fmtInt(t.bytes)} B`];
+        }),
+      ],
+      ["l", "r", "r", "r"],
+    )
+  );
 }
 
 function printResults(r: Results, resultsFile: string): void {
@@ -1652,6 +1705,8 @@ function printResults(r: Results, resultsFile: string): void {
         .join(", ")}`,
     );
   }
+  lines.push("");
+  lines.push(cliTable(r.reports.command_line));
   lines.push("");
   const ms = (v: number | null) => (v === null ? "n/a" : fmtMs(v));
   lines.push(
