@@ -72,6 +72,11 @@ export async function main(
     return db;
   };
 
+  // read once per command: the names given are checked against it and a report is made with it
+  let reference: Promise<ReferenceData> | null = null;
+  const referenceData = (): Promise<ReferenceData> =>
+    (reference ??= database().then((d) => ReferenceData.load(d.knex)));
+
   const program = new Command("parkledger")
     .description("Revenue-sharing and statistics ledger for the Zhundong park-in-park sub-parks (兵准园区, 乌准园区)")
     .version(packageVersion(), "-V, --version", "the version of parkledger")
@@ -84,7 +89,7 @@ export async function main(
     })
     .hook("preAction", async (_program, action) => {
       checkArgumentText(action);
-      await spellNamesOneWay(action, async () => ReferenceData.load((await database()).knex));
+      await spellNamesOneWay(action, referenceData);
     });
 
   let exitCode = 0;
@@ -100,7 +105,7 @@ export async function main(
   addImportCommands(program, c);
   addListCommands(program, c);
   // transfer, agreement set, ratio set, settle, park add, and every report and trace
-  addOperationCommands(program, io, database);
+  addOperationCommands(program, io, database, referenceData);
   addTokenCommands(program, c);
   addServeCommand(program, c);
   addVerifyCommand(program, c);
