@@ -115,8 +115,7 @@ function serialise(value: unknown): unknown {
 
 /**
  * COPY text for one table: each row built as one string and appended to the chunk, which is encoded
- * once it is large. A native write per field (tried before) cost more than the strings it saved: at
- * seventy-odd fields per receipt, the calls were most of the encoding.
+ * once it is large: one native call per chunk rather than one per field (seventy-odd per receipt).
  */
 class CopyEncoder {
   private text = "";
