@@ -22,10 +22,10 @@ const str = (column: string) => `coalesce(to_json(${column})::text, 'null')`;
 const big = (column: string) => `coalesce('"' || ${column} || '"', 'null')`;
 
 /**
- * ledger/chain.ts's canonicalEntry in SQL, for entry `e` with its lines' text `lines`: the JSON of
+ * ledger/chain.ts's canonicalEntry in SQL, for entry `e` with its lines' text `l.lines`: the JSON of
  * a fixed array (PostgreSQL escapes text for JSON as JSON.stringify does, and writes integers alike).
  */
-const CANONICAL = `'[' || to_json(e.prev_hash)::text || ',"' || e.id || '",' || ${str("e.idempotency_key")} || ','
+export const CANONICAL_SQL = `'[' || to_json(e.prev_hash)::text || ',"' || e.id || '",' || ${str("e.idempotency_key")} || ','
   || ${str("e.input_hash")} || ',' || ${str("e.kind")} || ',' || e.fiscal_year || ',' || e.origin_year || ','
   || ${str("to_char(e.effective_on, 'YYYY-MM-DD')")} || ',' || ${str("e.park")} || ',' || ${str("e.tax_code")} || ','
   || ${str("e.operator")} || ',' || ${str("e.description")} || ',' || ${big("e.import_id")} || ','
@@ -70,7 +70,7 @@ export async function journalPass(k: Knex.Transaction, findings: number): Promis
                        ${[...sums, "bool_or(not (account_id = any(?::integer[]))) as unknown"].join(",\n                       ")}
                   from journal_lines group by entry_id),
           c as (select e.id, e.entry_hash, e.prev_hash is distinct from coalesce(lag(e.entry_hash) over w, ?) as unlinked,
-                       encode(sha256(convert_to(${CANONICAL}, 'UTF8')), 'hex') as recomputed,
+                       encode(sha256(convert_to(${CANONICAL_SQL}, 'UTF8')), 'hex') as recomputed,
                        l.entry_id is null as empty, coalesce(${unbalanced}, false) as unbalanced
                   from journal_entries e left join l on l.entry_id = e.id
                 window w as (order by e.id))
