@@ -140,7 +140,8 @@ export async function openReconciliation(
   operator: string,
   viewer: Viewer,
   park?: string,
-  options: { batchRows?: number } = {},
+  /** batchRows: rows fetched at a time; splitAt: receipt numbers to split the pairing at (PostgreSQL). */
+  options: { batchRows?: number; splitAt?: string[] } = {},
 ): Promise<OpenReconciliation> {
   const batchRows = options.batchRows ?? BATCH_ROWS;
   if (viewer.kind === "operator" && viewer.operator !== operator)
@@ -149,15 +150,28 @@ export async function openReconciliation(
   const onlyPark = statementRowsOf(park === undefined ? undefined : parks[0]!);
   const from = `${year}-01-01`;
   const to = `${year}-12-31`;
-  // PostgreSQL: the other questions on other connections, meanwhile. The embedded database has one
-  // connection, and a transaction given holds its own: there they are asked in turn, on it.
-  const concurrent = !knex.isTransaction && (knex.client as { config?: { client?: unknown } }).config?.client === "pg";
-  const trx = knex.isTransaction ? (knex as Knex.Transaction) : await knex.transaction();
-  const cursor = `reconciliation_items_${++cursors}`;
-  let open = false;
-  const others = concurrent ? knex : trx;
+  // PostgreSQL: the other questions on other connections, meanwhile, and the pairing in two ranges of
+  // receipt numbers on two connections, each joined and sorted by a backend of its own. The embedded
+  // database has one connection, and a transaction given holds its own: there all is asked in turn, on it.
+  const concurrent = !knex.isTransaction && isPostgres(knex);
+  const splits = concurrent ? (options.splitAt ?? (await splitPoints(knex))) : [];
+  const ranges = [null, ...splits].map((low, i) => ({ low, high: splits[i] ?? null }));
+  const parts: Part[] = [];
   let anomaliesQuery: Promise<Anomaly[]> | null = null;
   try {
+    for (const range of ranges) {
+      const trx = knex.isTransaction ? (knex as Knex.Transaction) : await knex.transaction();
+      parts.push({
+        trx,
+        owned: trx !== knex,
+        cursor: `reconciliation_items_${++cursors}`,
+        declared: false,
+        range,
+        pending: [],
+        ended: false,
+      });
+    }
+    const others = concurrent ? knex : parts[0]!.trx;
     const totalsQuery = totalsOf(others, parks, operator, from, to, onlyPark);
     const decisionsQuery = decisionsInForce(others, year, operator);
     totalsQuery.catch(() => {}); // awaited below; a failure there is the report's failure
@@ -168,29 +182,43 @@ export async function openReconciliation(
     } else {
       await Promise.all([totalsQuery, decisionsQuery]);
     }
-    await trx.raw(`declare ${cursor} no scroll cursor for ${PAIRING_SQL(parks.length > 1, onlyPark.sql)}`, [
-      ...[parks, from, to, parks, from, to, operator, from, to],
-      ...onlyPark.bindings,
-    ]);
-    open = true;
-    const fetch = async (): Promise<PairTuple[]> =>
-      (
-        (await trx.raw(`fetch forward ${batchRows} from ${cursor}`).options({ rowMode: "array" })) as {
+    for (const part of parts) {
+      // the pairing hashes one side and sorts its rows: in memory on PostgreSQL, not spilled to disk
+      if (part.owned && isPostgres(knex)) await part.trx.raw(`set local work_mem = '${PAIRING_WORK_MEM}'`);
+      const range = rangeOf(part.range);
+      await part.trx.raw(
+        `declare ${part.cursor} no scroll cursor for ${PAIRING_SQL(parks.length > 1, onlyPark.sql, range.sql)}`,
+        [
+          ...[parks, from, to, ...range.bindings, parks, from, to, ...range.bindings, operator, from, to],
+          ...range.bindings,
+          ...onlyPark.bindings,
+        ],
+      );
+      part.declared = true;
+    }
+    const fetch = async (part: Part): Promise<PairTuple[]> => {
+      const rows = (
+        (await part.trx.raw(`fetch forward ${batchRows} from ${part.cursor}`).options({ rowMode: "array" })) as {
           rows: PairTuple[];
         }
       ).rows;
+      if (rows.length < batchRows) part.ended = true;
+      return rows;
+    };
 
-    // the rows that differ come first: every one of them is needed before the summary can be told
+    // the rows that differ come first in each range: every one of them is needed before the summary
+    // can be told. Every range's first batch is asked for at once: their backends pair meanwhile.
     const differing: { item: ReconciliationItem; row: PairRow; effect: bigint }[] = [];
-    let pending: PairTuple[] = [];
-    let ended = false;
-    for (;;) {
-      const rows = await fetch();
-      if (rows.length < batchRows) ended = true;
-      const at = rows.findIndex((t) => t[1] === "matched");
-      for (const t of at < 0 ? rows : rows.slice(0, at)) differing.push(differingItem(ref, parks, t));
-      if (at >= 0) pending = rows.slice(at);
-      if (at >= 0 || ended) break;
+    const firsts = await Promise.all(parts.map(fetch));
+    for (const [i, part] of parts.entries()) {
+      let rows = firsts[i]!;
+      for (;;) {
+        const at = rows.findIndex((t) => t[1] === "matched");
+        for (const t of at < 0 ? rows : rows.slice(0, at)) differing.push(differingItem(ref, parks, t));
+        if (at >= 0) part.pending = rows.slice(at);
+        if (at >= 0 || part.ended) break;
+        rows = await fetch(part);
+      }
     }
 
     const totals = await totalsQuery;
@@ -246,9 +274,10 @@ export async function openReconciliation(
     const close = async (): Promise<void> => {
       if (closed) return;
       closed = true;
-      if (trx === knex) {
-        if (open) await trx.raw(`close ${cursor}`);
-      } else await trx.commit();
+      for (const part of parts) {
+        if (!part.owned) await part.trx.raw(`close ${part.cursor}`);
+        else await part.trx.commit();
+      }
     };
     let read = false;
     async function* items(): AsyncGenerator<string> {
@@ -257,23 +286,28 @@ export async function openReconciliation(
       try {
         let next = 0;
         let matched = 0;
-        let rows = pending;
-        pending = [];
-        for (;;) {
-          const parts: string[] = [];
-          for (const t of rows) {
-            if (t[1] !== "matched") throw new Error(`reconciliation: ${t[0]} (${t[1]}) after the matched rows began`);
-            while (next < differing.length && differing[next]!.item.receipt_no < t[0])
-              parts.push(JSON.stringify(differing[next++]!.item));
-            parts.push(matchedJson(t));
-            matched += 1;
+        for (const part of parts) {
+          let rows = part.pending;
+          part.pending = [];
+          for (;;) {
+            const texts: string[] = [];
+            for (const t of rows) {
+              if (t[1] !== "matched") throw new Error(`reconciliation: ${t[0]} (${t[1]}) after the matched rows began`);
+              while (next < differing.length && differing[next]!.item.receipt_no < t[0])
+                texts.push(JSON.stringify(differing[next++]!.item));
+              texts.push(matchedJson(t));
+              matched += 1;
+            }
+            if (texts.length > 0) yield texts.join(",");
+            if (part.ended) break;
+            rows = await fetch(part);
           }
-          if (ended) while (next < differing.length) parts.push(JSON.stringify(differing[next++]!.item));
-          if (parts.length > 0) yield parts.join(",");
-          if (ended) break;
-          rows = await fetch();
-          if (rows.length < batchRows) ended = true;
         }
+        if (next < differing.length)
+          yield differing
+            .slice(next)
+            .map((d) => JSON.stringify(d.item))
+            .join(",");
         if (matched !== matchedRows)
           throw new Error(`reconciliation: ${matched} matched rows listed, but the totals count ${matchedRows}`);
       } finally {
@@ -295,13 +329,69 @@ export async function openReconciliation(
       close,
     };
   } catch (error) {
-    if (trx !== knex) await trx.rollback(error).catch(() => {});
-    else if (open) await trx.raw(`close ${cursor}`).catch(() => {});
+    for (const part of parts) {
+      if (part.owned) await part.trx.rollback(error).catch(() => {});
+      else if (part.declared) await part.trx.raw(`close ${part.cursor}`).catch(() => {});
+    }
     throw error;
   }
 }
 
+/** A range of receipt numbers paired through a cursor of its own. */
+interface Part {
+  trx: Knex.Transaction;
+  /** Begun here (else the caller's transaction, left open). */
+  owned: boolean;
+  cursor: string;
+  declared: boolean;
+  /** From `low` (inclusive) to `high` (exclusive), in code-point order; null: no bound. */
+  range: { low: string | null; high: string | null };
+  /** The first matched rows, read with the last rows that differ. */
+  pending: PairTuple[];
+  ended: boolean;
+}
+
+/** A year of receipts is paired in two ranges; fewer are paired in one. */
+const SPLIT_RECEIPTS_MIN = 200_000;
+
+/**
+ * Where to split the receipt numbers in two halves of about the same size: the middle of the
+ * planner's histogram of them (no scan); none for a small table, or without statistics.
+ */
+async function splitPoints(knex: Knex): Promise<string[]> {
+  const { rows } = await knex.raw(
+    `select c.reltuples, s.histogram_bounds::text::text[] as bounds
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       left join pg_stats s on s.schemaname = n.nspname and s.tablename = 'receipts' and s.attname = 'receipt_no'
+      where n.nspname = current_schema() and c.relname = 'receipts'`,
+  );
+  const bounds = rows[0]?.bounds as string[] | null | undefined;
+  if (Number(rows[0]?.reltuples ?? 0) < SPLIT_RECEIPTS_MIN || !Array.isArray(bounds) || bounds.length < 3) return [];
+  return [bounds[Math.floor(bounds.length / 2)]!];
+}
+
+/** The condition on a side's receipt numbers (`r` and `s` alike: both are named `receipt_no`) for a range. */
+function rangeOf(range: Part["range"]): { sql: string; bindings: string[] } {
+  const sql: string[] = [];
+  const bindings: string[] = [];
+  if (range.low !== null) {
+    sql.push(`and receipt_no collate "C" >= ?`);
+    bindings.push(range.low);
+  }
+  if (range.high !== null) {
+    sql.push(`and receipt_no collate "C" < ?`);
+    bindings.push(range.high);
+  }
+  return { sql: sql.join(" "), bindings };
+}
+
 let cursors = 0;
+
+/** The memory the pairing's hash and sort may take on PostgreSQL (its transaction's own setting). */
+const PAIRING_WORK_MEM = process.env.PARKLEDGER_RECON_WORK_MEM ?? "256MB";
+
+const isPostgres = (knex: Knex | Knex.Transaction) =>
+  (knex.client as { config?: { client?: unknown } }).config?.client === "pg";
 
 /** A row that differs as an item, valued (the effect of the difference on the operator's share). */
 function differingItem(
@@ -396,16 +486,16 @@ function totalsOf(
  * to value the difference), then the matched ones, each in receipt-number order (by code point, as
  * the items are listed); a matched row carries only what its item shows.
  */
-const PAIRING_SQL = (manyParks: boolean, onlyParkSql: string) => `
+const PAIRING_SQL = (manyParks: boolean, onlyParkSql: string, rangeSql: string) => `
   with p as (select ${P_COLUMNS} from receipts r left join ${RESPLITS_BY_RECEIPT} r_now on r_now.receipt_id = r.id
-              where r.park = any(?::text[]) and r.collected_on between ? and ?
+              where r.park = any(?::text[]) and r.collected_on between ? and ? ${rangeSql.replaceAll("receipt_no", "r.receipt_no")}
              union all
              -- rebooked out of suspense into these parks: matched there like any of their receipts
              select ${P_COLUMNS} from receipt_reclassifications c join receipts r on r.id = c.receipt_id
                     left join ${RESPLITS_BY_RECEIPT} r_now on r_now.receipt_id = r.id
-              where c.park = any(?::text[]) and r.collected_on between ? and ?),
+              where c.park = any(?::text[]) and r.collected_on between ? and ? ${rangeSql.replaceAll("receipt_no", "r.receipt_no")}),
      o as (select receipt_no, uscc, tax_code, collected_on, amount_fen
-             from operator_statements s where party = ? and collected_on between ? and ? ${onlyParkSql}),
+             from operator_statements s where party = ? and collected_on between ? and ? ${rangeSql.replaceAll("receipt_no", "s.receipt_no")} ${onlyParkSql}),
      j as (select coalesce(p.receipt_no, o.receipt_no) as receipt_no,
                   case when p.receipt_no is null then 'missing_in_prefecture'
                        when o.receipt_no is null then 'missing_in_operator'

@@ -107,8 +107,12 @@ export class StreamedJson {
  * first (a client gone) ends the writing with an error, which ends the pieces (and their query).
  */
 export async function writeStreamed(stream: NodeJS.WritableStream, pieces: AsyncIterable<string>): Promise<void> {
+  // a stream already closed says so no more (a response whose client went away meanwhile)
+  const gone = () => (stream as { destroyed?: boolean }).destroyed === true;
   for await (const piece of pieces) {
+    if (gone()) throw new Error("the output closed before the report was written");
     if (stream.write(piece)) continue;
+    if (gone()) throw new Error("the output closed before the report was written");
     await new Promise<void>((resolve, reject) => {
       const done = (error?: Error) => {
         stream.off("drain", drained);
