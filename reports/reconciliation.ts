@@ -388,7 +388,7 @@ function rangeOf(range: Part["range"]): { sql: string; bindings: string[] } {
 let cursors = 0;
 
 /** The memory the pairing's hash and sort may take on PostgreSQL (its transaction's own setting). */
-const PAIRING_WORK_MEM = process.env.PARKLEDGER_RECON_WORK_MEM ?? "256MB";
+const PAIRING_WORK_MEM = "256MB";
 
 const isPostgres = (knex: Knex | Knex.Transaction) =>
   (knex.client as { config?: { client?: unknown } }).config?.client === "pg";
