@@ -17,7 +17,9 @@
 // Options (argument, else environment, else default): RECEIPTS (1000000), ENTERPRISES (5000),
 // YEAR (2025), SEED (the demo seed), DATABASE_URL (admin URL, postgres://root@127.0.0.1:5432/postgres),
 // KEEP (0), RECONCILE (1). The CSV files go to bench/out/ with their parameters in the name and are
-// reused when present.
+// reused when present. BASELINE (environment only): a built checkout of other code (its
+// bin/parkledger.js) whose `verify` and `report reconciliation` run beside this code's, on the same
+// databases, in the same run.
 
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -64,9 +66,10 @@ const { trialBalance } = (await import(
 const { importStatements } = (await import(
   dist("src/import/statements.js")
 )) as typeof import("../src/import/statements.js");
-const { reconciliation } = (await import(
+const { openReconciliation, reconciliationJson } = (await import(
   dist("reports/reconciliation.js")
 )) as typeof import("../reports/reconciliation.js");
+const { verifyLedger } = (await import(dist("src/services/verify.js"))) as typeof import("../src/services/verify.js");
 const { FULL_VIEW } = (await import(dist("reports/viewer.js"))) as typeof import("../reports/viewer.js");
 const { importIndicators } = (await import(
   dist("src/import/indicators.js")
@@ -75,9 +78,7 @@ const { indicatorsReport } = (await import(dist("reports/indicators.js"))) as ty
 const { demoIndicators } = (await import(dist("src/demo/indicators.js"))) as typeof import("../src/demo/indicators.js");
 import { BAR_CLI_EMBEDDED_MS, BAR_CLI_POSTGRES_MS, cliStage, type CliStageResult, type CliTiming } from "./cli.js";
 // the command line's own JSON writer, so the serialisation timed is the one `--format json` does
-const { writeJsonFile, JSON_INDENT_ITEMS_MAX } = (await import(
-  dist("src/cli/output.js")
-)) as typeof import("../src/cli/output.js");
+const { writeStreamed } = (await import(dist("src/cli/output.js"))) as typeof import("../src/cli/output.js");
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OUT_DIR = path.join(ROOT, "bench", "out");
@@ -92,7 +93,8 @@ const CLI_RUNS = 5;
 
 const BAR_INDICATOR_REPORT_MS = 300;
 const INDICATOR_REPORT_RUNS = 20;
-const BAR_RECONCILIATION_MS = 10_000;
+const BAR_RECONCILIATION_MS = 4_000;
+const BAR_VERIFY_MS = 5_000;
 const RECONCILIATION_RUNS = 3;
 const RECONCILIATION_CLI_RUNS = 3;
 const RECONCILE_OPERATOR = "bingtuan";
@@ -899,8 +901,11 @@ interface ReconcileResults {
     anomalies: Record<string, number>;
     summary: ReconciliationSummary;
   };
-  json: { ms: number; bytes: number } | { error: string };
+  /** The in-process runs above write the JSON as they go (items streamed); the largest RSS seen meanwhile. */
+  json: { bytes: number; peak_rss_mb: number; rss_before_mb: number };
   cli: {
+    peak_rss_mb: number[];
+    baseline: BaselineRuns | null;
     command: string;
     /** median of the runs */
     wall_ms: number;
@@ -996,39 +1001,50 @@ async function reconcileStage(
     const ref = await ReferenceData.load(db.knex);
     const refMs = now() - t;
     say(`reconcile: reconciliation ${opts.year} ${RECONCILE_OPERATOR}: warm-up …`);
-    t = now();
-    await reconciliation(db.knex, ref, opts.year, RECONCILE_OPERATOR, FULL_VIEW);
-    const warmupMs = now() - t;
-    say(`reconcile: warm-up ${fmtMs(warmupMs)}; ${RECONCILIATION_RUNS} timed runs …`);
+    // in process as the command line does it: the report and its JSON written to a file in one pass
+    const jsonFile = path.join(os.tmpdir(), `parkledger-bench-${process.pid}-reconciliation-inprocess.json`);
+    const rssBefore = process.memoryUsage().rss;
+    let peakRss = rssBefore;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
+    const inProcess = async () => {
+      const open = await openReconciliation(db.knex, ref, opts.year, RECONCILE_OPERATOR, FULL_VIEW);
+      const stream = fs.createWriteStream(jsonFile);
+      await writeStreamed(stream, reconciliationJson(open));
+      await new Promise<void>((resolve, reject) =>
+        stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      );
+      return open;
+    };
     const samples: number[] = [];
-    let result: Awaited<ReturnType<typeof reconciliation>> | null = null;
-    for (let i = 0; i < RECONCILIATION_RUNS; i++) {
-      result = null; // let the previous run's result go before the next one is built
-      t = now();
-      result = await reconciliation(db.knex, ref, opts.year, RECONCILE_OPERATOR, FULL_VIEW);
-      samples.push(now() - t);
-      say(`  run ${i + 1}: ${fmtMs(samples[i]!)}`);
-    }
-    const r = result!;
-    const anomalies: Record<string, number> = {};
-    for (const a of r.anomalies) anomalies[a.kind] = (anomalies[a.kind] ?? 0) + 1;
-
-    let json: ReconcileResults["json"];
+    let warmupMs = 0;
+    t = now();
+    let r: Awaited<ReturnType<typeof inProcess>>;
     try {
-      const jsonFile = path.join(os.tmpdir(), `parkledger-bench-${process.pid}-reconciliation-inprocess.json`);
-      t = now();
-      await writeJsonFile(jsonFile, r, r.items.length > JSON_INDENT_ITEMS_MAX); // as the CLI writes --out
-      const jsonMs = now() - t;
-      json = { ms: round(jsonMs, 0), bytes: fs.statSync(jsonFile).size };
-      fs.rmSync(jsonFile, { force: true });
-      say(`reconcile: JSON ${fmtMs(jsonMs)}, ${(json.bytes / 2 ** 20).toFixed(1)} MiB`);
-    } catch (error) {
-      // a string past V8's length limit, say: a finding, not a reason to lose the other figures
-      json = { error: error instanceof Error ? error.message : String(error) };
-      say(`reconcile: JSON serialisation failed: ${json.error}`);
+      r = await inProcess();
+      warmupMs = now() - t;
+      say(`reconcile: warm-up ${fmtMs(warmupMs)}; ${RECONCILIATION_RUNS} timed runs …`);
+      for (let i = 0; i < RECONCILIATION_RUNS; i++) {
+        t = now();
+        r = await inProcess();
+        samples.push(now() - t);
+        say(`  run ${i + 1}: ${fmtMs(samples[i]!)}`);
+      }
+    } finally {
+      clearInterval(sampler);
     }
-    const summaryOf = { ...r.summary };
-    result = null;
+    const json: ReconcileResults["json"] = {
+      bytes: fs.statSync(jsonFile).size,
+      peak_rss_mb: round(peakRss / 2 ** 20),
+      rss_before_mb: round(rssBefore / 2 ** 20),
+    };
+    const anomalies: Record<string, number> = {};
+    for (const a of JSON.parse(jsonTail(jsonFile)) as { kind: string }[])
+      anomalies[a.kind] = (anomalies[a.kind] ?? 0) + 1;
+    fs.rmSync(jsonFile, { force: true });
+    say(
+      `reconcile: in process, JSON written as it goes: ${(json.bytes / 2 ** 20).toFixed(1)} MiB; RSS ${json.rss_before_mb} MiB before, at most ${json.peak_rss_mb} MiB`,
+    );
+    const summaryOf = { ...r.head.summary };
 
     // The command line, once: start-up, reference data, the report, JSON written to --out.
     const outFile = path.join(os.tmpdir(), `parkledger-bench-${process.pid}-reconciliation.json`);
@@ -1046,31 +1062,51 @@ async function reconcileStage(
       outFile,
     ];
     let cli: ReconcileResults["cli"];
+    const baseline = baselineCheckout();
     try {
-      say(`reconcile: CLI report reconciliation, ${RECONCILIATION_CLI_RUNS} runs …`);
+      say(
+        `reconcile: CLI report reconciliation, ${RECONCILIATION_CLI_RUNS} runs${baseline ? `, each beside the baseline's (${baseline})` : ""} …`,
+      );
       const walls: number[] = [];
-      let c = await run(process.execPath, args, childEnv({ DATABASE_URL: url }));
-      walls.push(c.ms);
-      for (let i = 1; i < RECONCILIATION_CLI_RUNS && c.code === 0; i++) {
-        say(`  run ${i}: ${fmtMs(c.ms)}`);
-        c = await run(process.execPath, args, childEnv({ DATABASE_URL: url }));
+      const peaks: number[] = [];
+      const base: BaselineRuns | null =
+        baseline === null ? null : { checkout: baseline, wall_samples_ms: [], peak_rss_mb: [], exit_code: 0 };
+      let c: Awaited<ReturnType<typeof runPeak>> | null = null;
+      for (let i = 0; i < RECONCILIATION_CLI_RUNS && (c === null || c.code === 0); i++) {
+        c = await runPeak(process.execPath, args, childEnv({ DATABASE_URL: url }));
         walls.push(c.ms);
+        peaks.push(c.peak_rss_mb);
+        say(`  run ${i + 1}: ${fmtMs(c.ms)}, peak RSS ${c.peak_rss_mb} MiB`);
+        if (base !== null && base.exit_code === 0) {
+          const b = await runPeak(
+            process.execPath,
+            [path.join(baseline!, "bin/parkledger.js"), ...args.slice(1)],
+            childEnv({ DATABASE_URL: url }),
+          );
+          base.exit_code = b.code;
+          base.wall_samples_ms.push(round(b.ms, 0));
+          base.peak_rss_mb.push(b.peak_rss_mb);
+          say(
+            `  baseline run ${i + 1}: ${fmtMs(b.ms)}, peak RSS ${b.peak_rss_mb} MiB${b.code === 0 ? "" : ` (exit ${b.code})`}`,
+          );
+        }
       }
-      say(`  run ${walls.length}: ${fmtMs(c.ms)}`);
-      const outBytes = c.code === 0 && fs.existsSync(outFile) ? fs.statSync(outFile).size : null;
+      const outBytes = c!.code === 0 && fs.existsSync(outFile) ? fs.statSync(outFile).size : null;
       cli = {
         command: `node ${args.slice(0, -1).join(" ")} <tmpfile>`,
         wall_ms: round(median(walls), 0),
         wall_samples_ms: walls.map((w) => round(w, 0)),
-        exit_code: c.code,
+        peak_rss_mb: peaks,
+        baseline: base,
+        exit_code: c!.code,
         out_bytes: outBytes,
         summary_agrees: outBytes === null ? null : cliSummaryAgrees(outFile, summaryOf),
-        stderr_tail: c.stderr.trim().split("\n").slice(-5).join("\n"),
+        stderr_tail: c!.stderr.trim().split("\n").slice(-5).join("\n"),
       };
       say(
-        c.code === 0
-          ? `reconcile: CLI median ${fmtMs(median(walls))}, ${((outBytes ?? 0) / 2 ** 20).toFixed(1)} MiB`
-          : `reconcile: CLI exited with ${c.code}:\n${cli.stderr_tail}`,
+        c!.code === 0
+          ? `reconcile: CLI median ${fmtMs(median(walls))}, ${((outBytes ?? 0) / 2 ** 20).toFixed(1)} MiB${base ? `; baseline median ${fmtMs(median(base.wall_samples_ms))}` : ""}`
+          : `reconcile: CLI exited with ${c!.code}:\n${cli.stderr_tail}`,
       );
     } finally {
       fs.rmSync(outFile, { force: true });
@@ -1107,11 +1143,11 @@ async function reconcileStage(
       },
       reconciliation: {
         operator: RECONCILE_OPERATOR,
-        park: r.park ?? (r.parks ?? []).join("+"),
+        park: r.head.park ?? (r.head.parks ?? []).join("+"),
         ...summary(samples),
         warmup_ms: round(warmupMs, 0),
         reference_load_ms: round(refMs, 1),
-        items: r.items.length,
+        items: r.count,
         anomalies,
         summary: summaryOf,
       },
@@ -1135,6 +1171,138 @@ function cliSummaryAgrees(file: string, expected: ReconciliationSummary): boolea
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The anomalies at the end of a reconciliation's JSON file (its last array), without reading it all. */
+function jsonTail(file: string): string {
+  const size = fs.statSync(file).size;
+  const length = Math.min(size, 32 * 2 ** 20);
+  const fd = fs.openSync(file, "r");
+  try {
+    const tail = Buffer.alloc(length);
+    fs.readSync(fd, tail, 0, length, size - length);
+    const text = tail.toString("utf8");
+    const at = text.lastIndexOf('],"anomalies":');
+    if (at < 0) throw new Error(`no anomalies in the last ${length} bytes of ${file}`);
+    return text.slice(at + '],"anomalies":'.length, text.lastIndexOf("}"));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verify, and the baseline checkout run beside this code
+
+interface BaselineRuns {
+  checkout: string;
+  wall_samples_ms: number[];
+  peak_rss_mb: number[];
+  exit_code: number | null;
+}
+
+/** BASELINE: a built checkout whose command line runs beside this code's (null when not given). */
+function baselineCheckout(): string | null {
+  const dir = process.env.BASELINE;
+  if (dir === undefined || dir === "") return null;
+  if (!fs.existsSync(path.join(dir, "bin", "parkledger.js")) || !fs.existsSync(path.join(dir, "dist")))
+    throw new Error(`BASELINE=${dir}: not a built checkout (bin/parkledger.js and dist/ expected)`);
+  return path.resolve(dir);
+}
+
+/** `run`, and the child's peak resident memory (its VmHWM, read while it runs). */
+async function runPeak(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number; peak_rss_mb: number }> {
+  return new Promise((resolve, reject) => {
+    const t = now();
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    let peakKb = 0;
+    const sample = () => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, "utf8"));
+        if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      } catch {
+        // gone meanwhile, or not Linux
+      }
+    };
+    const sampler = setInterval(sample, 20);
+    child.stdout.setEncoding("utf8").on("data", (x: string) => (stdout += x));
+    child.stderr.setEncoding("utf8").on("data", (x: string) => (stderr += x));
+    child.on("error", (error) => {
+      clearInterval(sampler);
+      reject(error);
+    });
+    child.on("exit", () => clearInterval(sampler));
+    child.on("close", (code) => resolve({ code, stdout, stderr, ms: now() - t, peak_rss_mb: round(peakKb / 1024) }));
+  });
+}
+
+interface VerifyResults {
+  entries: number;
+  intact: boolean;
+  in_process_ms: number;
+  in_process_peak_rss_mb: number;
+  cli: { wall_ms: number; exit_code: number | null; peak_rss_mb: number; agrees_with_in_process: boolean };
+  baseline: (BaselineRuns & { agrees: boolean }) | null;
+}
+
+/** `verify` over the imported year: in process once, then the command line (and the baseline's) once. */
+async function verifyStage(db: Database, url: string): Promise<VerifyResults> {
+  say("verify: in process …");
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+  const t = now();
+  const result = await verifyLedger(db).finally(() => clearInterval(sampler));
+  const inProcessMs = now() - t;
+  say(`verify: ${fmtInt(result.entries)} entries, intact ${result.intact}, ${fmtMs(inProcessMs)}`);
+  const agrees = (stdout: string) => {
+    try {
+      const v = JSON.parse(stdout) as { intact: boolean; chain: { head_hash: string } };
+      return v.intact === result.intact && v.chain.head_hash === result.chain.head_hash;
+    } catch {
+      return false;
+    }
+  };
+  const c = await runPeak(
+    process.execPath,
+    ["bin/parkledger.js", "verify", "--format", "json"],
+    childEnv({ DATABASE_URL: url }),
+  );
+  say(`verify: command line ${fmtMs(c.ms)} (exit ${c.code}), peak RSS ${c.peak_rss_mb} MiB`);
+  const checkout = baselineCheckout();
+  let baseline: VerifyResults["baseline"] = null;
+  if (checkout !== null) {
+    const b = await runPeak(
+      process.execPath,
+      [path.join(checkout, "bin/parkledger.js"), "verify", "--format", "json"],
+      childEnv({ DATABASE_URL: url }),
+    );
+    say(`verify: baseline ${fmtMs(b.ms)} (exit ${b.code}), peak RSS ${b.peak_rss_mb} MiB`);
+    baseline = {
+      checkout,
+      wall_samples_ms: [round(b.ms, 0)],
+      peak_rss_mb: [b.peak_rss_mb],
+      exit_code: b.code,
+      agrees: agrees(b.stdout),
+    };
+  }
+  return {
+    entries: result.entries,
+    intact: result.intact,
+    in_process_ms: round(inProcessMs, 0),
+    in_process_peak_rss_mb: round(peak / 2 ** 20),
+    cli: {
+      wall_ms: round(c.ms, 0),
+      exit_code: c.code,
+      peak_rss_mb: c.peak_rss_mb,
+      agrees_with_in_process: agrees(c.stdout),
+    },
+    baseline,
+  };
 }
 
 async function main(): Promise<void> {
@@ -1395,6 +1563,7 @@ async function main(): Promise<void> {
       runs: CLI_RUNS,
       say,
     });
+    const verify = await verifyStage(db, benchUrl);
 
     // Second stage: the reconciliation, in its own database.
     const recon = opts.reconcile ? await reconcileStage(opts, files, admin, dbNameR, benchUrlR) : null;
@@ -1433,11 +1602,16 @@ async function main(): Promise<void> {
         pass: emSlowest.median_ms <= BAR_CLI_EMBEDDED_MS,
       });
     }
+    bars.push({
+      bar: `verify < ${BAR_VERIFY_MS / 1000} s`,
+      measured: `command line ${fmtMs(verify.cli.wall_ms)}, in process ${fmtMs(verify.in_process_ms)} (${fmtInt(verify.entries)} entries${verify.baseline ? `; baseline ${fmtMs(verify.baseline.wall_samples_ms[0]!)}` : ""})`,
+      pass: verify.cli.exit_code === 0 && verify.cli.agrees_with_in_process && verify.cli.wall_ms < BAR_VERIFY_MS,
+    });
     if (recon !== null) {
       const rc = recon.reconciliation;
       bars.push({
         bar: `reconciliation < ${BAR_RECONCILIATION_MS / 1000} s`,
-        measured: `command line ${fmtMs(recon.cli.wall_ms)} (median of ${recon.cli.wall_samples_ms.length}, ${fmtInt(rc.items)} items to JSON); in process ${fmtMs(rc.median_ms)}${"ms" in recon.json ? ` + JSON ${fmtMs(recon.json.ms)}` : ""}`,
+        measured: `command line ${fmtMs(recon.cli.wall_ms)} (median of ${recon.cli.wall_samples_ms.length}, ${fmtInt(rc.items)} items to JSON, peak RSS ${Math.max(...recon.cli.peak_rss_mb)} MiB); in process with the JSON ${fmtMs(rc.median_ms)}${recon.cli.baseline ? `; baseline ${fmtMs(median(recon.cli.baseline.wall_samples_ms))}, peak RSS ${Math.max(...recon.cli.baseline.peak_rss_mb)} MiB` : ""}`,
         pass: recon.bar_ms !== null && recon.bar_ms < BAR_RECONCILIATION_MS,
       });
     }
@@ -1522,6 +1696,7 @@ async function main(): Promise<void> {
         },
         command_line: commands,
       },
+      verify,
       reconciliation: recon,
       bars,
     };
@@ -1639,20 +1814,26 @@ function reconcileRows(rc: ReconcileResults): string[][] {
       `${fmtInt(rc.import_statements.rows)} rows, ${fmtInt(rc.import_statements.rows_per_s)} rows/s`,
     ],
     [
-      "  reconciliation",
+      "  reconciliation + JSON to a file",
       fmtMs(rec.median_ms),
-      `median of ${rec.runs}, max ${fmtMs(rec.max_ms)}; warm-up ${fmtMs(rec.warmup_ms)}; ${fmtInt(rec.items)} items`,
+      `in process, median of ${rec.runs}, max ${fmtMs(rec.max_ms)}; warm-up ${fmtMs(rec.warmup_ms)}; ${fmtInt(rec.items)} items, ${mib(rc.json.bytes)}; RSS ${rc.json.rss_before_mb} → at most ${rc.json.peak_rss_mb} MiB`,
     ],
-    "ms" in rc.json
-      ? ["  JSON written to a file", fmtMs(rc.json.ms), `once; ${mib(rc.json.bytes)}`]
-      : ["  JSON written to a file", "FAILED", rc.json.error],
     [
       "  CLI report reconciliation (json)",
       cli.exit_code === 0 ? fmtMs(cli.wall_ms) : `exit ${cli.exit_code}`,
       cli.exit_code === 0
-        ? `wall, median of ${cli.wall_samples_ms.length} (${cli.wall_samples_ms.map((w) => fmtMs(w)).join(", ")}), --out ${mib(cli.out_bytes ?? 0)}${cli.summary_agrees ? "" : "; SUMMARY DIFFERS"}`
+        ? `wall, median of ${cli.wall_samples_ms.length} (${cli.wall_samples_ms.map((w) => fmtMs(w)).join(", ")}), --out ${mib(cli.out_bytes ?? 0)}, peak RSS ${cli.peak_rss_mb.join(" / ")} MiB${cli.summary_agrees ? "" : "; SUMMARY DIFFERS"}`
         : `after ${fmtMs(cli.wall_ms)}: ${cli.stderr_tail.split("\n").pop() ?? ""}`,
     ],
+    ...(cli.baseline === null
+      ? []
+      : [
+          [
+            "    baseline (same run)",
+            fmtMs(median(cli.baseline.wall_samples_ms)),
+            `${cli.baseline.checkout}: ${cli.baseline.wall_samples_ms.map((w) => fmtMs(w)).join(", ")}; peak RSS ${cli.baseline.peak_rss_mb.join(" / ")} MiB${cli.baseline.exit_code === 0 ? "" : `; exit ${cli.baseline.exit_code}`}`,
+          ],
+        ]),
   ];
 }
 

@@ -6,22 +6,28 @@
 // change in the operator's share; probable counterparts where numbers differ (for a person to
 // confirm, never counted as matched until a person has); the decisions people recorded on such pairs
 // (src/services/reconciliation-decisions.ts: a confirmed pair is matched_by_decision, a rejected pair is
-// never suggested again); and the anomalies a finance officer must see.
+// never suggested again); and the anomalies a finance officer must see (./reconciliation-anomalies.ts).
 // Who looks matters (./viewer.ts): the prefecture and the auditors see every cross-check; an operator
 // sees its own park's rows and the suspense receipts linked to it, and nothing that tells it what the
 // other operator's statement holds or where another park's receipt is booked.
+//
+// A year holds a million items or more, so they are never all in memory at once: the database pairs
+// the two sides and hands back, through a cursor, first the rows that differ (a few in a hundred, which
+// the summary and the probable counterparts need all of), then the matched rows, each in
+// receipt-number order; the items go out as JSON a batch at a time (`reconciliationJson`), the rows that
+// differ merged in where they belong.
 
 import type { Knex } from "knex";
 import type { z } from "zod";
 import type { ReconciliationShape } from "./shapes.js";
-import { splitReceipt } from "../ledger/allocate.js";
-import { formatYuan, parseYuan, toFen, type Fen } from "../ledger/money.js";
+import { formatYuan, toFen } from "../ledger/money.js";
 import type { ReferenceData } from "../src/repositories/reference.js";
 import { RESPLITS_BY_RECEIPT, splitNow, termNow } from "../src/repositories/resplits.js";
-import { decisionsInForce, pairKey, type DecisionInForce } from "../src/repositories/reconciliation-decisions.js";
+import { decisionsInForce } from "../src/repositories/reconciliation-decisions.js";
+import { anomalies } from "./reconciliation-anomalies.js";
+import { applyDecisions, operatorShareOf, pairProbable, statementShare, type PairRow } from "./reconciliation-pairs.js";
 import { operatorParks } from "./settlement.js";
-import { STILL_HELD, suspenseSight } from "./suspense.js";
-import { FULL_VIEW, parksOf, type Viewer } from "./viewer.js";
+import { FULL_VIEW, type Viewer } from "./viewer.js";
 
 /** The reconciliation's JSON (reports/shapes.ts declares it, once). */
 export type Reconciliation = z.infer<typeof ReconciliationShape>;
@@ -30,13 +36,13 @@ export type ReconciliationStatus = ReconciliationItem["status"];
 export type Anomaly = Reconciliation["anomalies"][number];
 export type ReconciliationSummary = Reconciliation["summary"];
 
-/** Shared by every item whose two records agree: a million empty arrays would be a million objects. */
-const NO_DIFFERENCES: string[] = Object.freeze([]) as unknown as string[];
+/** What comes before the items: which reconciliation, and its summary. */
+export type ReconciliationHead = Omit<Reconciliation, "items" | "anomalies">;
 
-/** Receipts a few days apart with the same enterprise, tax and amount are probably one receipt. */
-const PROBABLE_DAYS_MAX = 3;
+/** Rows fetched from the cursor at a time: one batch of items written out. */
+const BATCH_ROWS = 5_000;
 
-/** A row of the pairing query, as the driver hands it back in array mode (fewer objects for a million rows). */
+/** A row of the pairing query, as the driver hands it back in array mode (no object per row). */
 type PairTuple = [
   receipt_no: string,
   status: ReconciliationStatus,
@@ -45,6 +51,7 @@ type PairTuple = [
   collected_on: string,
   differences: string,
   p_amount: string | null,
+  /** Null on a matched row: its operator amount is its prefecture amount. */
   o_amount: string | null,
   p_fen: unknown,
   o_fen: unknown,
@@ -56,50 +63,26 @@ type PairTuple = [
   o_park: string | null,
 ];
 
-function pairRow(t: PairTuple): PairRow {
-  return {
-    receipt_no: t[0],
-    status: t[1],
-    uscc: t[2],
-    tax_code: t[3],
-    collected_on: t[4],
-    differences: t[5],
-    p_amount: t[6],
-    o_amount: t[7],
-    p_fen: t[8],
-    o_fen: t[9],
-    p_operator_fen: t[10],
-    p_scope: t[11],
-    p_central_bp: t[12],
-    p_operator_bp: t[13],
-    o_park: t[14],
-  };
-}
-
-interface PairRow {
-  receipt_no: string;
-  status: ReconciliationStatus;
-  uscc: string;
-  tax_code: string;
-  collected_on: string;
-  differences: string;
-  /** Formatted by the database; null on the side that lacks the row. */
-  p_amount: string | null;
-  o_amount: string | null;
-  /** The figures to value a difference, only on rows that differ. */
-  p_fen: unknown;
-  o_fen: unknown;
-  p_operator_fen: unknown;
-  p_scope: "gross" | "local" | null;
-  p_central_bp: number | null;
-  p_operator_bp: number | null;
-  o_park: string | null;
+/** A reconciliation under way: its head, then its items (read once), then its anomalies. */
+export interface OpenReconciliation {
+  head: ReconciliationHead;
+  /** How many items it lists. */
+  count: number;
+  /**
+   * The items in receipt-number order as compact JSON, a batch of comma-separated items at a time
+   * (never an empty batch). Read once, to its end, or call `close`.
+   */
+  items(): AsyncGenerator<string>;
+  anomalies(): Promise<Anomaly[]>;
+  /** Lets go of the database (after `items`, or instead of reading them). */
+  close(): Promise<void>;
 }
 
 /**
  * The reconciliation with `operator` as `viewer` sees it: the full view (prefecture, auditors, command
  * line) or that operator's own. In an operator's view a statement row the prefecture booked in another
- * park, or that the other operator also lists, is simply missing_in_prefecture.
+ * park, or that the other operator also lists, is simply missing_in_prefecture. Every item in memory:
+ * for a report of a few thousand items, a table or a workbook; `reconciliationJson` streams.
  */
 export async function reconciliation(
   knex: Knex | Knex.Transaction,
@@ -109,165 +92,434 @@ export async function reconciliation(
   viewer: Viewer,
   park?: string,
 ): Promise<Reconciliation> {
+  return collectReconciliation(await openReconciliation(knex, ref, year, operator, viewer, park));
+}
+
+/** Every item of a reconciliation under way, read into memory; closes it. */
+export async function collectReconciliation(open: OpenReconciliation): Promise<Reconciliation> {
+  try {
+    const items: ReconciliationItem[] = [];
+    for await (const batch of open.items())
+      for (const item of JSON.parse(`[${batch}]`) as ReconciliationItem[]) items.push(item);
+    return { ...open.head, items, anomalies: await open.anomalies() };
+  } finally {
+    await open.close();
+  }
+}
+
+/**
+ * The reconciliation's JSON, compact, in pieces: exactly `JSON.stringify` of `reconciliation`'s answer
+ * and a newline, its items a batch at a time, so that memory stays the same whatever their number.
+ * Closes `open` at the end.
+ */
+export async function* reconciliationJson(open: OpenReconciliation): AsyncGenerator<string> {
+  try {
+    const head = JSON.stringify(open.head);
+    yield `${head.slice(0, -1)},"items":[`;
+    let first = true;
+    for await (const batch of open.items()) {
+      yield first ? batch : `,${batch}`;
+      first = false;
+    }
+    yield `],"anomalies":${JSON.stringify(await open.anomalies())}}\n`;
+  } finally {
+    await open.close();
+  }
+}
+
+/**
+ * Starts the reconciliation: the totals, the decisions and the anomalies are asked for on other
+ * connections of the pool (on PostgreSQL) while the database pairs the two sides; the rows that
+ * differ are read and valued here, which gives the summary. The matched rows wait in the cursor until
+ * `items` is read.
+ */
+export async function openReconciliation(
+  knex: Knex | Knex.Transaction,
+  ref: ReferenceData,
+  year: number,
+  operator: string,
+  viewer: Viewer,
+  park?: string,
+  /** batchRows: rows fetched at a time; splitAt: receipt numbers to split the pairing at (PostgreSQL). */
+  options: { batchRows?: number; splitAt?: string[] } = {},
+): Promise<OpenReconciliation> {
+  const batchRows = options.batchRows ?? BATCH_ROWS;
   if (viewer.kind === "operator" && viewer.operator !== operator)
     throw new Error(`${viewer.operator}'s view of ${operator}'s reconciliation: access.ts should have refused it`);
   const parks = operatorParks(ref, operator, park).map((p) => p.code);
   const onlyPark = statementRowsOf(park === undefined ? undefined : parks[0]!);
   const from = `${year}-01-01`;
   const to = `${year}-12-31`;
-  // The totals and the anomalies are asked for at once, on other connections of the pool, while the
-  // database pairs the two sides and formats what a matched row shows; only rows that differ come
-  // back with the figures needed to value the difference (a year may hold millions of rows).
-  const totalsQuery = knex.raw(
-    `select (select coalesce(sum(amount_fen), 0) from receipts where park = any(?::text[]) and collected_on between ? and ?)
+  // PostgreSQL: the other questions on other connections, meanwhile, and the pairing in two ranges of
+  // receipt numbers on two connections, each joined and sorted by a backend of its own. The embedded
+  // database has one connection, and a transaction given holds its own: there all is asked in turn, on it.
+  const concurrent = !knex.isTransaction && isPostgres(knex);
+  const splits = concurrent ? (options.splitAt ?? (await splitPoints(knex))) : [];
+  const ranges = [null, ...splits].map((low, i) => ({ low, high: splits[i] ?? null }));
+  const parts: Part[] = [];
+  let anomaliesQuery: Promise<Anomaly[]> | null = null;
+  try {
+    for (const range of ranges) {
+      const trx = knex.isTransaction ? (knex as Knex.Transaction) : await knex.transaction();
+      parts.push({
+        trx,
+        owned: trx !== knex,
+        cursor: `reconciliation_items_${++cursors}`,
+        declared: false,
+        range,
+        pending: [],
+        ended: false,
+      });
+    }
+    const others = concurrent ? knex : parts[0]!.trx;
+    const totalsQuery = totalsOf(others, parks, operator, from, to, onlyPark);
+    const decisionsQuery = decisionsInForce(others, year, operator);
+    totalsQuery.catch(() => {}); // awaited below; a failure there is the report's failure
+    decisionsQuery.catch(() => {});
+    if (concurrent) {
+      anomaliesQuery = anomalies(knex, ref, year, operator, viewer, parks);
+      anomaliesQuery.catch(() => {});
+    } else {
+      await Promise.all([totalsQuery, decisionsQuery]);
+    }
+    for (const part of parts) {
+      // the pairing hashes one side and sorts its rows: in memory on PostgreSQL, not spilled to disk
+      if (part.owned && isPostgres(knex)) await part.trx.raw(`set local work_mem = '${PAIRING_WORK_MEM}'`);
+      const range = rangeOf(part.range);
+      await part.trx.raw(
+        `declare ${part.cursor} no scroll cursor for ${PAIRING_SQL(parks.length > 1, onlyPark.sql, range.sql)}`,
+        [
+          ...[parks, from, to, ...range.bindings, parks, from, to, ...range.bindings, operator, from, to],
+          ...range.bindings,
+          ...onlyPark.bindings,
+        ],
+      );
+      part.declared = true;
+    }
+    const fetch = async (part: Part): Promise<PairTuple[]> => {
+      const rows = (
+        (await part.trx.raw(`fetch forward ${batchRows} from ${part.cursor}`).options({ rowMode: "array" })) as {
+          rows: PairTuple[];
+        }
+      ).rows;
+      if (rows.length < batchRows) part.ended = true;
+      return rows;
+    };
+
+    // the rows that differ come first in each range: every one of them is needed before the summary
+    // can be told. Every range's first batch is asked for at once: their backends pair meanwhile.
+    const differing: { item: ReconciliationItem; row: PairRow; effect: bigint }[] = [];
+    const firsts = await Promise.all(parts.map(fetch));
+    for (const [i, part] of parts.entries()) {
+      let rows = firsts[i]!;
+      for (;;) {
+        const at = rows.findIndex((t) => t[1] === "matched");
+        for (const t of at < 0 ? rows : rows.slice(0, at)) differing.push(differingItem(ref, parks, t));
+        if (at >= 0) part.pending = rows.slice(at);
+        if (at >= 0 || part.ended) break;
+        rows = await fetch(part);
+      }
+    }
+
+    const totals = await totalsQuery;
+    const decisions = await decisionsQuery;
+    const counts = {
+      matched: 0,
+      amount_mismatch: 0,
+      missing_in_operator: 0,
+      missing_in_prefecture: 0,
+      matched_by_decision: 0,
+    };
+    let shareEffect = 0n;
+    for (const d of differing) {
+      counts[d.item.status] += 1;
+      shareEffect += d.effect;
+    }
+    // every receipt of the prefecture's side is one item, matched or not
+    const matchedRows = Number(totals.receipts) - counts.amount_mismatch - counts.missing_in_operator;
+    counts.matched = matchedRows;
+    // the numbers some decision names, on either side: only their items are looked at again
+    const decided = new Set<string>();
+    for (const d of decisions.values()) decided.add(d.receipt_no).add(d.counterpart_no);
+    const decidedItems = new Map<string, { item: ReconciliationItem; row: PairRow }>();
+    for (const d of differing) if (decided.has(d.item.receipt_no)) decidedItems.set(d.item.receipt_no, d);
+    const rejected = applyDecisions(decisions, decidedItems, (before, after, effect) => {
+      counts[before] -= 1;
+      counts[after] += 1;
+      shareEffect += effect;
+    });
+    const probable_pairs = pairProbable(
+      differing.map((d) => d.item),
+      rejected,
+    );
+    const prefectureTotal = toFen(totals.prefecture);
+    const operatorTotal = toFen(totals.operator);
+    const head: ReconciliationHead = {
+      year,
+      operator,
+      park: parks.length === 1 ? parks[0]! : null,
+      ...(parks.length > 1 ? { parks } : {}),
+      summary: {
+        ...counts,
+        probable_pairs,
+        prefecture_total: formatYuan(prefectureTotal),
+        operator_total: formatYuan(operatorTotal),
+        difference: formatYuan(prefectureTotal - operatorTotal),
+        operator_share_booked: formatYuan(toFen(totals.share)),
+        operator_share_difference: formatYuan(shareEffect),
+      },
+    };
+
+    let closed = false;
+    const close = async (): Promise<void> => {
+      if (closed) return;
+      closed = true;
+      for (const part of parts) {
+        if (!part.owned) await part.trx.raw(`close ${part.cursor}`);
+        else await part.trx.commit();
+      }
+    };
+    let read = false;
+    async function* items(): AsyncGenerator<string> {
+      if (read) throw new Error("the reconciliation's items are read once");
+      read = true;
+      try {
+        let next = 0;
+        let matched = 0;
+        for (const part of parts) {
+          let rows = part.pending;
+          part.pending = [];
+          for (;;) {
+            const texts: string[] = [];
+            for (const t of rows) {
+              if (t[1] !== "matched") throw new Error(`reconciliation: ${t[0]} (${t[1]}) after the matched rows began`);
+              while (next < differing.length && differing[next]!.item.receipt_no < t[0])
+                texts.push(JSON.stringify(differing[next++]!.item));
+              texts.push(matchedJson(t));
+              matched += 1;
+            }
+            if (texts.length > 0) yield texts.join(",");
+            if (part.ended) break;
+            rows = await fetch(part);
+          }
+        }
+        if (next < differing.length)
+          yield differing
+            .slice(next)
+            .map((d) => JSON.stringify(d.item))
+            .join(",");
+        if (matched !== matchedRows)
+          throw new Error(`reconciliation: ${matched} matched rows listed, but the totals count ${matchedRows}`);
+      } finally {
+        await close();
+      }
+    }
+    return {
+      head,
+      count: matchedRows + differing.length,
+      items,
+      anomalies: async () => {
+        // on one connection, after the cursor has let it go
+        if (anomaliesQuery === null) {
+          await close();
+          anomaliesQuery = anomalies(knex, ref, year, operator, viewer, parks);
+        }
+        return anomaliesQuery;
+      },
+      close,
+    };
+  } catch (error) {
+    for (const part of parts) {
+      if (part.owned) await part.trx.rollback(error).catch(() => {});
+      else if (part.declared) await part.trx.raw(`close ${part.cursor}`).catch(() => {});
+    }
+    throw error;
+  }
+}
+
+/** A range of receipt numbers paired through a cursor of its own. */
+interface Part {
+  trx: Knex.Transaction;
+  /** Begun here (else the caller's transaction, left open). */
+  owned: boolean;
+  cursor: string;
+  declared: boolean;
+  /** From `low` (inclusive) to `high` (exclusive), in code-point order; null: no bound. */
+  range: { low: string | null; high: string | null };
+  /** The first matched rows, read with the last rows that differ. */
+  pending: PairTuple[];
+  ended: boolean;
+}
+
+/** A year of receipts is paired in two ranges; fewer are paired in one. */
+const SPLIT_RECEIPTS_MIN = 200_000;
+
+/**
+ * Where to split the receipt numbers in two halves of about the same size: the middle of the
+ * planner's histogram of them (no scan); none for a small table, or without statistics.
+ */
+async function splitPoints(knex: Knex): Promise<string[]> {
+  const { rows } = await knex.raw(
+    `select c.reltuples, s.histogram_bounds::text::text[] as bounds
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       left join pg_stats s on s.schemaname = n.nspname and s.tablename = 'receipts' and s.attname = 'receipt_no'
+      where n.nspname = current_schema() and c.relname = 'receipts'`,
+  );
+  const bounds = rows[0]?.bounds as string[] | null | undefined;
+  if (Number(rows[0]?.reltuples ?? 0) < SPLIT_RECEIPTS_MIN || !Array.isArray(bounds) || bounds.length < 3) return [];
+  return [bounds[Math.floor(bounds.length / 2)]!];
+}
+
+/** The condition on a side's receipt numbers (`r` and `s` alike: both are named `receipt_no`) for a range. */
+function rangeOf(range: Part["range"]): { sql: string; bindings: string[] } {
+  const sql: string[] = [];
+  const bindings: string[] = [];
+  if (range.low !== null) {
+    sql.push(`and receipt_no collate "C" >= ?`);
+    bindings.push(range.low);
+  }
+  if (range.high !== null) {
+    sql.push(`and receipt_no collate "C" < ?`);
+    bindings.push(range.high);
+  }
+  return { sql: sql.join(" "), bindings };
+}
+
+let cursors = 0;
+
+/** The memory the pairing's hash and sort may take on PostgreSQL (its transaction's own setting). */
+const PAIRING_WORK_MEM = "256MB";
+
+const isPostgres = (knex: Knex | Knex.Transaction) =>
+  (knex.client as { config?: { client?: unknown } }).config?.client === "pg";
+
+/** A row that differs as an item, valued (the effect of the difference on the operator's share). */
+function differingItem(
+  ref: ReferenceData,
+  parks: string[],
+  t: PairTuple,
+): { item: ReconciliationItem; row: PairRow; effect: bigint } {
+  const [receipt_no, status, uscc, tax_code, collected_on, differences, p_amount, o_amount] = t;
+  const row: PairRow = {
+    p_fen: t[8],
+    o_fen: t[9],
+    p_operator_fen: t[10],
+    p_scope: t[11],
+    p_central_bp: t[12],
+    p_operator_bp: t[13],
+  };
+  let effect: bigint;
+  if (status === "amount_mismatch") effect = operatorShareOf(toFen(row.o_fen), row) - toFen(row.p_operator_fen);
+  else if (status === "missing_in_operator") effect = -toFen(row.p_operator_fen);
+  else {
+    const o_park = t[14];
+    const valuedIn = o_park !== null && parks.includes(o_park) ? o_park : parks[0]!;
+    effect = statementShare(ref, valuedIn, toFen(row.o_fen), tax_code, collected_on);
+  }
+  const item: ReconciliationItem = {
+    receipt_no,
+    status,
+    prefecture_amount: p_amount,
+    operator_amount: o_amount,
+    uscc,
+    tax_code,
+    collected_on,
+    differences: differences === "" ? [] : differences.split(","),
+    operator_share_effect: effect === 0n ? "0.00" : formatYuan(effect),
+    probable_counterpart: null,
+    decision: null,
+  };
+  return { item, row, effect };
+}
+
+/**
+ * A matched row as its item's compact JSON, written out here: exactly `JSON.stringify` of the item
+ * (its amounts and its date are the database's formatting, which needs no escaping).
+ */
+function matchedJson(t: PairTuple): string {
+  const amount = t[6];
+  const differences = t[5] === "" ? "[]" : JSON.stringify(t[5].split(","));
+  return `{"receipt_no":${JSON.stringify(t[0])},"status":"matched","prefecture_amount":"${amount}","operator_amount":"${amount}","uscc":${JSON.stringify(t[2])},"tax_code":${JSON.stringify(t[3])},"collected_on":"${t[4]}","differences":${differences},"operator_share_effect":"0.00","probable_counterpart":null,"decision":null}`;
+}
+
+/** The totals of both sides and the operator's share booked, and how many receipts the prefecture's side holds. */
+function totalsOf(
+  k: Knex | Knex.Transaction,
+  parks: string[],
+  operator: string,
+  from: string,
+  to: string,
+  onlyPark: { sql: string; bindings: string[] },
+): Promise<{ prefecture: unknown; share: unknown; operator: unknown; receipts: unknown }> {
+  const inParks = [parks, from, to];
+  return k
+    .raw(
+      `select (select coalesce(sum(amount_fen), 0) from receipts where park = any(?::text[]) and collected_on between ? and ?)
             + (select coalesce(sum(r.amount_fen), 0) from ${REBOOKED_IN_PARKS}) as prefecture,
+            (select count(*) from receipts where park = any(?::text[]) and collected_on between ? and ?)
+            + (select count(*) from ${REBOOKED_IN_PARKS}) as receipts,
             (select coalesce(sum(operator_fen), 0) from receipts where park = any(?::text[]) and collected_on between ? and ?)
             + (select coalesce(sum(c.operator_fen), 0) from ${REBOOKED_IN_PARKS})
             + (select coalesce(sum(x.operator_delta_fen), 0) from receipt_resplits x join receipts r on r.id = x.receipt_id
                 left join receipt_reclassifications c on c.receipt_id = r.id
                 where coalesce(c.park, r.park) = any(?::text[]) and r.collected_on between ? and ?) as share,
             (select coalesce(sum(amount_fen), 0) from operator_statements s where party = ? and collected_on between ? and ? ${onlyPark.sql}) as operator`,
-    [
-      parks,
-      from,
-      to,
-      parks,
-      from,
-      to,
-      parks,
-      from,
-      to,
-      parks,
-      from,
-      to,
-      parks,
-      from,
-      to,
-      operator,
-      from,
-      to,
-      ...onlyPark.bindings,
-    ],
-  );
-  const anomaliesQuery = anomalies(knex, ref, year, operator, viewer, parks);
-  totalsQuery.catch(() => {}); // awaited below; a failure there is the report's failure
-  anomaliesQuery.catch(() => {});
-  const decisionsQuery = decisionsInForce(knex, year, operator);
-  decisionsQuery.catch(() => {});
-  const { rows } = (await knex
-    .raw(
-      `with p as (select ${P_COLUMNS} from receipts r left join ${RESPLITS_BY_RECEIPT} r_now on r_now.receipt_id = r.id
-                   where r.park = any(?::text[]) and r.collected_on between ? and ?
-                  union all
-                  -- rebooked out of suspense into these parks: matched there like any of their receipts
-                  select ${P_COLUMNS} from receipt_reclassifications c join receipts r on r.id = c.receipt_id
-                         left join ${RESPLITS_BY_RECEIPT} r_now on r_now.receipt_id = r.id
-                   where c.park = any(?::text[]) and r.collected_on between ? and ?),
-          o as (select receipt_no, uscc, tax_code, collected_on, amount_fen
-                  from operator_statements s where party = ? and collected_on between ? and ? ${onlyPark.sql}),
-          j as (select coalesce(p.receipt_no, o.receipt_no) as receipt_no,
-                       case when p.receipt_no is null then 'missing_in_prefecture'
-                            when o.receipt_no is null then 'missing_in_operator'
-                            when p.amount_fen = o.amount_fen then 'matched' else 'amount_mismatch' end as status,
-                       p.amount_fen as p_fen, o.amount_fen as o_fen,
-                       coalesce(p.uscc, o.uscc) as uscc, coalesce(p.tax_code, o.tax_code) as tax_code,
-                       coalesce(p.collected_on, o.collected_on)::text as collected_on,
-                       concat_ws(',', case when p.uscc <> o.uscc then 'uscc' end, case when p.tax_code <> o.tax_code then 'tax_code' end,
-                                 case when p.collected_on <> o.collected_on then 'collected_on' end) as differences,
-                       p.operator_fen, p.scope, p.central_share_bp, p.operator_share_bp,
-                       case when p.receipt_no is null and ${parks.length > 1 ? "true" : "false"} then
-                         (select st.park from enterprise_stays st where st.uscc = o.uscc and st.valid_from <= o.collected_on
-                             and (st.valid_to is null or st.valid_to >= o.collected_on) limit 1) end as o_park
-                  from p full join o on o.receipt_no = p.receipt_no)
-     select receipt_no, status, uscc, tax_code, collected_on, differences,
-            (p_fen::numeric / 100)::numeric(20, 2)::text as p_amount, (o_fen::numeric / 100)::numeric(20, 2)::text as o_amount,
-            case when status <> 'matched' then p_fen end as p_fen, case when status <> 'matched' then o_fen end as o_fen,
-            case when status <> 'matched' then operator_fen end as p_operator_fen,
-            case when status in ('amount_mismatch', 'missing_in_operator') then scope end as p_scope,
-            case when status in ('amount_mismatch', 'missing_in_operator') then central_share_bp end as p_central_bp,
-            case when status in ('amount_mismatch', 'missing_in_operator') then operator_share_bp end as p_operator_bp, o_park
-       from j`,
-      [parks, from, to, parks, from, to, operator, from, to, ...onlyPark.bindings],
+      [
+        ...inParks,
+        ...inParks,
+        ...inParks,
+        ...inParks,
+        ...inParks,
+        ...inParks,
+        ...inParks,
+        operator,
+        from,
+        to,
+        ...onlyPark.bindings,
+      ],
     )
-    .options({ rowMode: "array" })) as { rows: PairTuple[] };
-  const totals = (await totalsQuery).rows[0];
-  const prefectureTotal = toFen(totals.prefecture);
-  const operatorTotal = toFen(totals.operator);
-  const shareBooked = toFen(totals.share);
-  const decisions = await decisionsQuery;
-  // the numbers some decision names, on either side: only their items are looked at again below
-  const decided = new Set<string>();
-  for (const d of decisions.values()) decided.add(d.receipt_no).add(d.counterpart_no);
-  const decidedItems = new Map<string, { item: ReconciliationItem; row: PairRow }>();
-
-  let shareEffect = 0n;
-  const counts = {
-    matched: 0,
-    amount_mismatch: 0,
-    missing_in_operator: 0,
-    missing_in_prefecture: 0,
-    matched_by_decision: 0,
-  };
-  const items: ReconciliationItem[] = new Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const [receipt_no, status, uscc, tax_code, collected_on, differences, p_amount, o_amount] = rows[i]!;
-    let effect = 0n;
-    let r: PairRow | null = null;
-    if (status !== "matched") {
-      r = pairRow(rows[i]!);
-      if (status === "amount_mismatch") effect = operatorShareOf(toFen(r.o_fen), r) - toFen(r.p_operator_fen);
-      else if (status === "missing_in_operator") effect = -toFen(r.p_operator_fen);
-      else {
-        const valuedIn = r.o_park !== null && parks.includes(r.o_park) ? r.o_park : parks[0]!;
-        effect = statementShare(ref, valuedIn, toFen(r.o_fen), tax_code, collected_on);
-      }
-    }
-    counts[status] += 1;
-    shareEffect += effect;
-    items[i] = {
-      receipt_no,
-      status,
-      prefecture_amount: p_amount,
-      operator_amount: o_amount,
-      uscc,
-      tax_code,
-      collected_on,
-      differences: differences === "" ? NO_DIFFERENCES : differences.split(","),
-      operator_share_effect: effect === 0n ? "0.00" : formatYuan(effect),
-      probable_counterpart: null,
-      decision: null,
-    };
-    if (r !== null && decided.has(receipt_no)) decidedItems.set(receipt_no, { item: items[i]!, row: r });
-  }
-  const rejected = applyDecisions(decisions, decidedItems, (before, after, effect) => {
-    counts[before] -= 1;
-    counts[after] += 1;
-    shareEffect += effect;
-  });
-  // in receipt-number order (sorted here: the database would spill a million rows to disk to sort them)
-  items.sort((a, b) => (a.receipt_no < b.receipt_no ? -1 : a.receipt_no > b.receipt_no ? 1 : 0));
-  const probable_pairs = pairProbable(items, rejected);
-  return {
-    year,
-    operator,
-    park: parks.length === 1 ? parks[0]! : null,
-    ...(parks.length > 1 ? { parks } : {}),
-    summary: {
-      ...counts,
-      probable_pairs,
-      prefecture_total: formatYuan(prefectureTotal),
-      operator_total: formatYuan(operatorTotal),
-      difference: formatYuan(prefectureTotal - operatorTotal),
-      operator_share_booked: formatYuan(shareBooked),
-      operator_share_difference: formatYuan(shareEffect),
-    },
-    items,
-    anomalies: await anomaliesQuery,
-  };
+    .then((r: { rows: { prefecture: unknown; share: unknown; operator: unknown; receipts: unknown }[] }) => r.rows[0]!);
 }
 
-/** A receipt of a stay (`st`) booked in its park, or rebooked there out of suspense. */
-const IN_STAY_PARK = `(r.park = st.park or exists (select 1 from receipt_reclassifications c where c.receipt_id = r.id and c.park = st.park))`;
+/**
+ * The pairing: both sides joined on the receipt number, the rows that differ first (with the figures
+ * to value the difference), then the matched ones, each in receipt-number order (by code point, as
+ * the items are listed); a matched row carries only what its item shows.
+ */
+const PAIRING_SQL = (manyParks: boolean, onlyParkSql: string, rangeSql: string) => `
+  with p as (select ${P_COLUMNS} from receipts r left join ${RESPLITS_BY_RECEIPT} r_now on r_now.receipt_id = r.id
+              where r.park = any(?::text[]) and r.collected_on between ? and ? ${rangeSql.replaceAll("receipt_no", "r.receipt_no")}
+             union all
+             -- rebooked out of suspense into these parks: matched there like any of their receipts
+             select ${P_COLUMNS} from receipt_reclassifications c join receipts r on r.id = c.receipt_id
+                    left join ${RESPLITS_BY_RECEIPT} r_now on r_now.receipt_id = r.id
+              where c.park = any(?::text[]) and r.collected_on between ? and ? ${rangeSql.replaceAll("receipt_no", "r.receipt_no")}),
+     o as (select receipt_no, uscc, tax_code, collected_on, amount_fen
+             from operator_statements s where party = ? and collected_on between ? and ? ${rangeSql.replaceAll("receipt_no", "s.receipt_no")} ${onlyParkSql}),
+     j as (select coalesce(p.receipt_no, o.receipt_no) as receipt_no,
+                  case when p.receipt_no is null then 'missing_in_prefecture'
+                       when o.receipt_no is null then 'missing_in_operator'
+                       when p.amount_fen = o.amount_fen then 'matched' else 'amount_mismatch' end as status,
+                  p.amount_fen as p_fen, o.amount_fen as o_fen,
+                  coalesce(p.uscc, o.uscc) as uscc, coalesce(p.tax_code, o.tax_code) as tax_code,
+                  coalesce(p.collected_on, o.collected_on)::text as collected_on,
+                  concat_ws(',', case when p.uscc <> o.uscc then 'uscc' end, case when p.tax_code <> o.tax_code then 'tax_code' end,
+                            case when p.collected_on <> o.collected_on then 'collected_on' end) as differences,
+                  p.operator_fen, p.scope, p.central_share_bp, p.operator_share_bp,
+                  case when p.receipt_no is null and ${manyParks ? "true" : "false"} then
+                    (select st.park from enterprise_stays st where st.uscc = o.uscc and st.valid_from <= o.collected_on
+                        and (st.valid_to is null or st.valid_to >= o.collected_on) limit 1) end as o_park
+             from p full join o on o.receipt_no = p.receipt_no)
+  select receipt_no, status, uscc, tax_code, collected_on, differences,
+         (p_fen::numeric / 100)::numeric(20, 2)::text as p_amount,
+         case when status <> 'matched' then (o_fen::numeric / 100)::numeric(20, 2)::text end as o_amount,
+         case when status <> 'matched' then p_fen end as p_fen, case when status <> 'matched' then o_fen end as o_fen,
+         case when status <> 'matched' then operator_fen end as p_operator_fen,
+         case when status in ('amount_mismatch', 'missing_in_operator') then scope end as p_scope,
+         case when status in ('amount_mismatch', 'missing_in_operator') then central_share_bp end as p_central_bp,
+         case when status in ('amount_mismatch', 'missing_in_operator') then operator_share_bp end as p_operator_bp, o_park
+    from j
+   order by status = 'matched', receipt_no collate "C"`;
 
 /** A prefecture receipt as the matching reads it: its operator share and terms as they stand. */
 const P_COLUMNS = `r.receipt_no, r.uscc, r.tax_code, r.collected_on, r.amount_fen, ${splitNow("r", "operator_fen")} as operator_fen,
@@ -294,309 +546,6 @@ export function statementRowsOf(park: string | undefined): { sql: string; bindin
   };
 }
 
-/** The operator's share of `amount` under the terms the receipt stands with (booked, or as last re-split). */
-function operatorShareOf(amount: Fen, r: PairRow): Fen {
-  if (r.p_operator_bp === null) return 0n;
-  return splitReceipt(amount, {
-    scope: r.p_scope ?? "local",
-    central_share_bp: r.p_central_bp ?? 0,
-    operator_share_bp: r.p_operator_bp,
-    rounding: "half_up",
-  }).operator_fen;
-}
-
-/**
- * The operator's share of a statement row the prefecture has not booked, as if it were booked on its
- * date: statement rows carry no scope, so they are valued as local-scope receipts (the CSV default).
- */
-function statementShare(ref: ReferenceData, park: string, amount: Fen, tax_code: string, on: string): Fen {
-  const agreement = ref.agreementOn(park, on);
-  const tax = ref.tax(tax_code);
-  if (agreement === undefined || tax === undefined) return 0n;
-  if (!tax.is_tax && !agreement.shared_non_tax.includes(tax.code)) return 0n;
-  return splitReceipt(amount, {
-    scope: "local",
-    central_share_bp: 0,
-    operator_share_bp: agreement.operator_share_bp,
-    rounding: "half_up",
-  }).operator_fen;
-}
-
-/**
- * The decisions in force on pairs of this reconciliation's items. A confirmed pair whose receipt is
- * still missing_in_operator and whose counterpart still missing_in_prefecture, of one enterprise and
- * tax, becomes matched_by_decision on both sides: the counterpart's effect is none, the receipt's is
- * what the operator's figure would change in its share, valued as an amount_mismatch is (none when the
- * amounts agree). `moved` is told of each item's move and the change of its effect. Every item of a
- * decided pair carries the decision in force (the confirmed one first). Answers the rejected pairs'
- * keys, which are never suggested again.
- */
-function applyDecisions(
-  decisions: Map<string, DecisionInForce>,
-  decided: Map<string, { item: ReconciliationItem; row: PairRow }>,
-  moved: (before: ReconciliationStatus, after: ReconciliationStatus, effect: Fen) => void,
-): Set<string> {
-  const rejected = new Set<string>();
-  if (decisions.size === 0) return rejected;
-  const confirmed: DecisionInForce[] = [];
-  for (const [key, d] of decisions) {
-    if (d.decision === "reject") rejected.add(key);
-    else confirmed.push(d);
-  }
-  for (const d of confirmed) {
-    const p = decided.get(d.receipt_no);
-    const o = decided.get(d.counterpart_no);
-    if (p === undefined || o === undefined) continue;
-    if (p.item.status !== "missing_in_operator" || o.item.status !== "missing_in_prefecture") continue;
-    if (p.item.uscc !== o.item.uscc || p.item.tax_code !== o.item.tax_code) continue;
-    const pEffect = parseYuan(p.item.operator_share_effect)!;
-    const oEffect = parseYuan(o.item.operator_share_effect)!;
-    const amountsAgree = toFen(p.row.p_fen) === toFen(o.row.o_fen);
-    const effect = amountsAgree ? 0n : operatorShareOf(toFen(o.row.o_fen), p.row) - toFen(p.row.p_operator_fen);
-    for (const [side, before, after] of [
-      [p, pEffect, effect],
-      [o, oEffect, 0n],
-    ] as const) {
-      const was = side.item.status;
-      side.item.status = "matched_by_decision";
-      side.item.operator_share_effect = after === 0n ? "0.00" : formatYuan(after);
-      side.item.decision = decisionOf(d);
-      moved(was, "matched_by_decision", after - before);
-    }
-  }
-  // the other decided items carry the latest decision on a pair they are in
-  const latest = [...decisions.values()].sort((a, b) => (a.decided_at < b.decided_at ? 1 : -1));
-  for (const d of latest) {
-    for (const no of [d.receipt_no, d.counterpart_no]) {
-      const side = decided.get(no);
-      if (side !== undefined && side.item.decision === null) side.item.decision = decisionOf(d);
-    }
-  }
-  return rejected;
-}
-
-function decisionOf(d: DecisionInForce): NonNullable<ReconciliationItem["decision"]> {
-  return {
-    receipt_no: d.receipt_no,
-    counterpart_no: d.counterpart_no,
-    decision: d.decision,
-    reason: d.reason,
-    party: d.party,
-    user: d.user,
-    decided_at: d.decided_at,
-  };
-}
-
-/**
- * Pairs unmatched rows of the two sides with the same enterprise, tax and amount, a few days apart,
- * never a pair a person rejected (`rejected`, by pairKey).
- */
-function pairProbable(items: ReconciliationItem[], rejected: Set<string>): number {
-  const key = (i: ReconciliationItem, amount: string | null) => `${i.uscc}|${i.tax_code}|${amount}`;
-  const waiting = new Map<string, ReconciliationItem[]>();
-  for (const item of items) {
-    if (item.status === "missing_in_operator") {
-      const k = key(item, item.prefecture_amount);
-      const list = waiting.get(k) ?? [];
-      list.push(item);
-      waiting.set(k, list);
-    }
-  }
-  let pairs = 0;
-  for (const item of items) {
-    if (item.status !== "missing_in_prefecture") continue;
-    const candidates = waiting.get(key(item, item.operator_amount));
-    if (candidates === undefined) continue;
-    const at = candidates.findIndex(
-      (c) =>
-        c.probable_counterpart === null &&
-        daysApart(c.collected_on, item.collected_on) <= PROBABLE_DAYS_MAX &&
-        (rejected.size === 0 || !rejected.has(pairKey(c.receipt_no, item.receipt_no))),
-    );
-    if (at < 0) continue;
-    const counterpart = candidates[at]!;
-    counterpart.probable_counterpart = item.receipt_no;
-    item.probable_counterpart = counterpart.receipt_no;
-    candidates.splice(at, 1);
-    pairs += 1;
-  }
-  return pairs;
-}
-
-function daysApart(a: string, b: string): number {
-  return Math.abs(Date.parse(`${a}T00:00:00Z`) - Date.parse(`${b}T00:00:00Z`)) / 86_400_000;
-}
-
-/**
- * Flags still set in BZ, receipts and enterprises both operators claim, and receipts in suspense. The
- * cross-checks between operators are the full view's only: each tells of another party's statement or
- * books. An operator sees the suspense receipts linked to its parks (./suspense.ts).
- */
-async function anomalies(
-  knex: Knex | Knex.Transaction,
-  ref: ReferenceData,
-  year: number,
-  operator: string,
-  viewer: Viewer,
-  parks: string[],
-): Promise<Anomaly[]> {
-  const from = `${year}-01-01`;
-  const to = `${year}-12-31`;
-  const found: Anomaly[] = [];
-  if (operator === "bingtuan") {
-    const flags = await knex.raw(
-      `select st.uscc, e.name, st.park, st.valid_from, st.valid_to from enterprise_stays st join enterprises e on e.uscc = st.uscc
-        where st.park = any(?::text[]) and st.bingtuan_flag and st.valid_from <= ? and (st.valid_to is null or st.valid_to >= ?)
-        order by st.uscc, st.valid_from`,
-      [parks, to, from],
-    );
-    for (const f of flags.rows) {
-      found.push({
-        kind: "bingtuan_flag_set",
-        uscc: f.uscc,
-        enterprise: f.name,
-        detail: `in ${f.park} from ${f.valid_from}${f.valid_to ? ` to ${f.valid_to}` : ""} and still carries the Bingtuan enterprise flag: its taxes would bypass the split`,
-      });
-    }
-  }
-  found.push(...(await flagsAfterRemoval(knex, parks, from, to)));
-  if (viewer.kind === "full") found.push(...(await crossChecks(knex, ref, from, to, operator)));
-  const sight = suspenseSight(viewer);
-  const registry =
-    viewer.kind === "full" ? "the registry" : `the registry of ${parksOf(ref, viewer.operator).join(", ")}`;
-  const suspense = await knex.raw(
-    `select r.receipt_no, r.uscc, ${sight.name} as name, r.amount_fen, r.collected_on
-       from receipts r left join enterprises e on e.uscc = r.uscc
-      where r.status = 'suspense' and r.collected_on between ? and ? and ${sight.linked} and ${STILL_HELD}
-      order by r.collected_on, r.receipt_no`,
-    [...sight.name_bindings, from, to, ...sight.linked_bindings],
-  );
-  for (const s of suspense.rows) {
-    found.push({
-      kind: "suspense",
-      uscc: s.uscc,
-      receipt_no: s.receipt_no,
-      enterprise: s.name ?? null,
-      amount: formatYuan(toFen(s.amount_fen)),
-      detail: `held in suspense since ${s.collected_on}: ${s.name ? "the enterprise was in no park that day" : `the enterprise is not in ${registry}`}`,
-    });
-  }
-  return found;
-}
-
-/**
- * Stays in the operator's parks whose Bingtuan flag is still set after the day the registry says it was
- * removed (`bingtuan_flag_removed_on`), in the year, with the receipts booked for them in those parks
- * from that day on in the year (their count and amount).
- */
-async function flagsAfterRemoval(
-  knex: Knex | Knex.Transaction,
-  parks: string[],
-  from: string,
-  to: string,
-): Promise<Anomaly[]> {
-  const { rows } = await knex.raw(
-    `select st.uscc, e.name, st.park, st.valid_from, st.valid_to, st.bingtuan_flag_removed_on,
-            (select count(*) from receipts r where r.uscc = st.uscc and ${IN_STAY_PARK} and r.refund_of_id is null
-                and r.collected_on >= greatest(st.bingtuan_flag_removed_on, st.valid_from, ?::date)
-                and r.collected_on <= least(coalesce(st.valid_to, ?::date), ?::date)) as receipts,
-            (select coalesce(sum(r.amount_fen), 0) from receipts r where r.uscc = st.uscc and ${IN_STAY_PARK}
-                and r.refund_of_id is null and r.collected_on >= greatest(st.bingtuan_flag_removed_on, st.valid_from, ?::date)
-                and r.collected_on <= least(coalesce(st.valid_to, ?::date), ?::date)) as amount_fen
-       from enterprise_stays st join enterprises e on e.uscc = st.uscc
-      where st.park = any(?::text[]) and st.bingtuan_flag and st.bingtuan_flag_removed_on is not null
-        and st.bingtuan_flag_removed_on <= ?::date and coalesce(st.valid_to, 'infinity'::date) >= st.bingtuan_flag_removed_on
-        and coalesce(st.valid_to, 'infinity'::date) >= ?::date
-      order by st.uscc, st.valid_from`,
-    [from, to, to, from, to, to, parks, to, from],
-  );
-  return rows.map((f: Record<string, unknown>) => ({
-    kind: "bingtuan_flag_after_removal" as const,
-    uscc: f.uscc as string,
-    enterprise: f.name as string,
-    amount: formatYuan(toFen(f.amount_fen)),
-    detail: `in ${String(f.park)} from ${String(f.valid_from)}${f.valid_to ? ` to ${String(f.valid_to)}` : ""}: the Bingtuan enterprise flag was removed on ${String(f.bingtuan_flag_removed_on)} and is still set; ${Number(f.receipts)} receipts booked since then this year`,
-  }));
-}
-
-/** Statement rows the other operator also lists, or that the books or the registry put in another park. */
-async function crossChecks(
-  knex: Knex | Knex.Transaction,
-  ref: ReferenceData,
-  from: string,
-  to: string,
-  operator: string,
-): Promise<Anomaly[]> {
-  const found: Anomaly[] = [];
-  const others = ref.operators.filter((o) => o !== operator);
-  // a receipt number or an enterprise that another operator's statement also lists
-  const seen = new Set<string>();
-  for (const other of others) {
-    const both = await knex.raw(
-      `select s.receipt_no, s.uscc from operator_statements s
-        where s.party = ? and s.collected_on between ? and ?
-          and exists (select 1 from operator_statements t where t.party = ? and t.receipt_no = s.receipt_no)
-        order by s.receipt_no`,
-      [operator, from, to, other],
-    );
-    for (const b of both.rows) {
-      if (seen.has(`r|${b.receipt_no}`)) continue;
-      seen.add(`r|${b.receipt_no}`);
-      found.push({
-        kind: "claimed_by_both_operators",
-        uscc: b.uscc,
-        receipt_no: b.receipt_no,
-        detail: `receipt ${b.receipt_no} is in the statements of ${operator} and ${other}`,
-      });
-    }
-    const bothEnterprises = await knex.raw(
-      `select distinct s.uscc from operator_statements s
-        where s.party = ? and s.collected_on between ? and ?
-          and exists (select 1 from operator_statements t where t.party = ? and t.uscc = s.uscc and t.collected_on between ? and ?)
-        order by s.uscc`,
-      [operator, from, to, other, from, to],
-    );
-    for (const b of bothEnterprises.rows) {
-      if (seen.has(`e|${b.uscc}`)) continue;
-      seen.add(`e|${b.uscc}`);
-      found.push({
-        kind: "claimed_by_both_operators",
-        uscc: b.uscc,
-        detail: `enterprise ${b.uscc} appears in the statements of ${operator} and ${other}`,
-      });
-    }
-  }
-  // a statement row the prefecture has not booked in this operator's park, but in another park, or
-  // whose enterprise the registry puts in another park that day
-  const own = ref.parksRunBy(operator).map((p) => p.code);
-  const elsewhere = await knex.raw(
-    `select s.receipt_no, s.uscc, s.collected_on, coalesce(c.park, r.park) as booked_park, st.park as registry_park
-       from operator_statements s
-       left join receipts r on r.receipt_no = s.receipt_no
-       left join receipt_reclassifications c on c.receipt_id = r.id
-       left join enterprise_stays st on st.uscc = s.uscc and st.valid_from <= s.collected_on
-                                    and (st.valid_to is null or st.valid_to >= s.collected_on)
-      where s.party = ? and s.collected_on between ? and ?
-        and not exists (select 1 from receipts b left join receipt_reclassifications bc on bc.receipt_id = b.id
-                         where b.receipt_no = s.receipt_no and coalesce(bc.park, b.park) = any(?::text[]) and b.collected_on between ? and ?)
-        and ((coalesce(c.park, r.park) is not null and coalesce(c.park, r.park) <> all(?::text[]))
-             or (st.park is not null and st.park <> all(?::text[]) and coalesce(c.park, r.park) is null))
-      order by s.receipt_no`,
-    [operator, from, to, own, from, to, own, own],
-  );
-  for (const e of elsewhere.rows) {
-    const where = e.booked_park ?? e.registry_park;
-    const other = ref.park(where)?.operator ?? where;
-    found.push({
-      kind: "claimed_by_both_operators",
-      uscc: e.uscc,
-      receipt_no: e.receipt_no,
-      detail: `${operator} lists receipt ${e.receipt_no} of ${e.collected_on}, which the ${e.booked_park ? "prefecture's books" : "registry"} put in ${where} (${other})`,
-    });
-  }
-  return found;
-}
-
 /** Without an operator, in the full view only: each operator's summary against the prefecture, and the cross-checks. */
 export async function reconciliationOverview(
   knex: Knex | Knex.Transaction,
@@ -610,9 +559,11 @@ export async function reconciliationOverview(
   const parties = [];
   const found = new Map<string, Anomaly>();
   for (const operator of ref.operators) {
-    const r = await reconciliation(knex, ref, year, operator, FULL_VIEW);
+    const open = await openReconciliation(knex, ref, year, operator, FULL_VIEW);
+    await open.close(); // the summary is all it needs
+    const r = open.head;
     parties.push({ operator, park: r.park, ...(r.parks ? { parks: r.parks } : {}), summary: r.summary });
-    for (const a of r.anomalies) {
+    for (const a of await open.anomalies()) {
       const key =
         a.kind === "claimed_by_both_operators" && !a.detail.includes(" lists ")
           ? `${a.receipt_no ?? ""}|${a.uscc}`

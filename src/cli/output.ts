@@ -87,12 +87,60 @@ export async function writePieces(stream: NodeJS.WritableStream, pieces: Iterabl
   }
 }
 
+/**
+ * A report's JSON too large to hold at once (a reconciliation of a million items): its compact JSON
+ * in pieces as the database hands them over (`pieces`), or for the other formats the whole value
+ * (`value`); either is read once. `count`: how many items it lists. `close` lets go of the database
+ * when neither is read.
+ */
+export class StreamedJson {
+  constructor(
+    readonly count: number,
+    readonly pieces: () => AsyncIterable<string>,
+    readonly value: () => Promise<unknown>,
+    readonly close: () => Promise<void>,
+  ) {}
+}
+
+/**
+ * Writes pieces that arrive one by one to a stream, waiting whenever it asks to; a stream that closes
+ * first (a client gone) ends the writing with an error, which ends the pieces (and their query).
+ */
+export async function writeStreamed(stream: NodeJS.WritableStream, pieces: AsyncIterable<string>): Promise<void> {
+  // a stream already closed says so no more (a response whose client went away meanwhile)
+  const gone = () => (stream as { destroyed?: boolean }).destroyed === true;
+  for await (const piece of pieces) {
+    if (gone()) throw new Error("the output closed before the report was written");
+    if (stream.write(piece)) continue;
+    if (gone()) throw new Error("the output closed before the report was written");
+    await new Promise<void>((resolve, reject) => {
+      const done = (error?: Error) => {
+        stream.off("drain", drained);
+        stream.off("close", closed);
+        stream.off("error", done);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const drained = () => done();
+      const closed = () => done(new Error("the output closed before the report was written"));
+      stream.once("drain", drained);
+      stream.once("close", closed);
+      stream.once("error", done);
+    });
+  }
+}
+
 /** Writes JSON to a file as the command line does for `--format json --out FILE`. */
 export async function writeJsonFile(file: string, value: unknown, compact: boolean): Promise<void> {
   const stream = fs.createWriteStream(file);
   const failed = new Promise<never>((_, reject) => stream.once("error", reject));
   failed.catch(() => {}); // observed through the races below
-  await Promise.race([writePieces(stream, jsonPieces(value, compact)), failed]);
+  await Promise.race([
+    value instanceof StreamedJson
+      ? writeStreamed(stream, value.pieces())
+      : writePieces(stream, jsonPieces(value, compact)),
+    failed,
+  ]);
   await Promise.race([
     new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve()))),
     failed,
@@ -107,15 +155,22 @@ export async function emit(
   given: Format | undefined,
   out: string | undefined,
   json: unknown,
-  tabular: (format: Exclude<Format, "json">) => Tabular,
+  tabular: (format: Exclude<Format, "json">) => Tabular | Promise<Tabular>,
   options: { compact?: boolean; width?: number | undefined } = {},
 ): Promise<void> {
   const format = outputFormat(given, out);
-  if (out !== undefined) checkOutFolder(out);
+  try {
+    if (out !== undefined) checkOutFolder(out);
+  } catch (error) {
+    if (json instanceof StreamedJson) await json.close();
+    throw error;
+  }
   if (format === "json") {
     if (out !== undefined) {
       await writeJsonFile(out, json, options.compact ?? false);
       io.stderr.write(`wrote ${out}\n`);
+    } else if (json instanceof StreamedJson) {
+      await writeStreamed(io.stdout, json.pieces());
     } else {
       await writePieces(io.stdout, jsonPieces(json, options.compact ?? false));
     }
@@ -124,16 +179,16 @@ export async function emit(
   let body: string | Buffer;
   switch (format) {
     case "csv":
-      body = renderCsv(tabular("csv"));
+      body = renderCsv(await tabular("csv"));
       break;
     case "xlsx":
-      body = await renderXlsx(tabular("xlsx"));
+      body = await renderXlsx(await tabular("xlsx"));
       if (out === undefined && io.stdout.isTTY)
         throw new UsageError("--format xlsx writes a binary workbook; give --out FILE.xlsx or redirect stdout");
       break;
     default:
       // a table on a terminal fits its width; one written to a file or a pipe keeps every column on one line
-      body = renderTable(tabular("table"), {
+      body = renderTable(await tabular("table"), {
         width: options.width ?? (out === undefined ? terminalWidth(io) : undefined),
       });
   }

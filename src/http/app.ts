@@ -30,7 +30,7 @@ import { listParks } from "../services/parks.js";
 import { deciderOf, listDecisions, recordDecision } from "../services/reconciliation-decisions.js";
 import { userOfToken } from "../repositories/users.js";
 import { parseAnchor, verifyLedger } from "../services/verify.js";
-import { jsonPieces, writePieces } from "../cli/output.js";
+import { jsonPieces, StreamedJson, writePieces, writeStreamed } from "../cli/output.js";
 import { renderCsv, renderTable, renderXlsx, type Tabular } from "../../reports/render.js";
 import { suspenseVisible } from "../../reports/suspense.js";
 import { access, bureauOf, operatorOf, viewerOf, type Decision } from "./access.js";
@@ -96,7 +96,7 @@ interface Context {
 interface Answer {
   status?: number;
   json: unknown;
-  tabular?: (format: "csv" | "xlsx" | "table") => Tabular;
+  tabular?: (format: "csv" | "xlsx" | "table") => Tabular | Promise<Tabular>;
   headers?: Record<string, string>;
 }
 
@@ -412,6 +412,12 @@ async function send(res: Response, format: keyof typeof CONTENT_TYPES, answer: A
   for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
   res.setHeader("Content-Type", CONTENT_TYPES[format]);
   if (format === "json") {
+    if (answer.json instanceof StreamedJson) {
+      // a reconciliation of a year: written a batch of items at a time as the database hands them over
+      await writeStreamed(res, answer.json.pieces());
+      res.end();
+      return;
+    }
     const items = (answer.json as { items?: unknown[]; entries?: unknown[] } | null) ?? {};
     const large = (items.items?.length ?? items.entries?.length ?? 0) > 1000;
     if (!large) {
@@ -423,7 +429,7 @@ async function send(res: Response, format: keyof typeof CONTENT_TYPES, answer: A
     return;
   }
   if (answer.tabular === undefined) throw new HttpError(406, "not_acceptable");
-  const t = answer.tabular(format);
+  const t = await answer.tabular(format);
   res.end(format === "csv" ? renderCsv(t) : format === "xlsx" ? await renderXlsx(t) : renderTable(t));
 }
 
@@ -647,7 +653,8 @@ async function handle(route: RouteDef, { db, desk, options }: Served, req: Reque
   const answer = await route.handle({ query, body, ctx });
   if (format === "csv" || format === "xlsx") res.attachment(downloadName(route, req, query as object, format));
   const items = (answer.json as { items?: unknown[] } | null)?.items;
-  if (format === "json" && (items === undefined || items.length <= RESPONSE_CHECK_ITEMS_MAX)) {
+  const streamed = answer.json instanceof StreamedJson; // more items than are checked
+  if (format === "json" && !streamed && (items === undefined || items.length <= RESPONSE_CHECK_ITEMS_MAX)) {
     const checked = route.response.safeParse(answer.json);
     // an answer that breaks its own schema is our fault, never the caller's
     if (!checked.success)

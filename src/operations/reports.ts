@@ -21,11 +21,15 @@ import { landReport, landTabular } from "../../reports/land.js";
 import { ageingReport, ageingTabular, paymentsReport, paymentsTabular } from "../../reports/ageing.js";
 import { dateField } from "../services/fields.js";
 import {
+  collectReconciliation,
+  openReconciliation,
   overviewTabular,
-  reconciliation,
+  reconciliationJson,
   reconciliationOverview,
   reconciliationTabular,
+  type Reconciliation,
 } from "../../reports/reconciliation.js";
+import { JSON_INDENT_ITEMS_MAX, StreamedJson } from "../cli/output.js";
 import { PERIOD_PARAMS, periodHelp, periodOf } from "../../reports/period.js";
 import type { Tabular } from "../../reports/render.js";
 import { settlementStatement, settlementTabular } from "../../reports/settlement.js";
@@ -62,8 +66,9 @@ export interface ReportContext {
 
 /** A report's answer: its JSON, and the tables its other formats (csv, xlsx, table) are made from. */
 export interface ReportAnswer {
+  /** The value, or for a report too large to hold its JSON in pieces (src/cli/output.ts). */
   json: unknown;
-  tabular: (format: "csv" | "xlsx" | "table") => Tabular;
+  tabular: (format: "csv" | "xlsx" | "table") => Tabular | Promise<Tabular>;
   /** How many items it lists, where that grows with the books (the command line writes many compactly). */
   items?: number;
 }
@@ -254,11 +259,18 @@ export const REPORTS: readonly ReportOperation[] = [
         const o = await reconciliationOverview(knex, ref, q.year);
         return { json: o, tabular: () => overviewTabular(o, ref) };
       }
-      const r = await reconciliation(knex, ref, q.year, q.operator, viewer, q.park);
+      const open = await openReconciliation(knex, ref, q.year, q.operator, viewer, q.park);
+      if (open.count <= JSON_INDENT_ITEMS_MAX) {
+        const r = await collectReconciliation(open);
+        return { json: r, tabular: (f) => reconciliationTabular(r, ref, f), items: r.items.length };
+      }
+      // a year of receipts: the JSON goes out a batch of items at a time, straight from the database
+      let whole: Promise<Reconciliation> | null = null;
+      const value = () => (whole ??= collectReconciliation(open));
       return {
-        json: r,
-        tabular: (f) => reconciliationTabular(r, ref, f),
-        items: r.items.length,
+        json: new StreamedJson(open.count, () => reconciliationJson(open), value, open.close),
+        tabular: async (f) => reconciliationTabular(await value(), ref, f),
+        items: open.count,
       };
     },
   }),

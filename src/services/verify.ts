@@ -7,8 +7,6 @@ import type { Knex } from "knex";
 import type { Database } from "../db/database.js";
 import { toCount } from "../db/database.js";
 import { formatQuantity } from "../../ledger/indicators.js";
-import { GENESIS_HASH, walkChain, type BrokenLink, type ChainLine, type StoredLink } from "../../ledger/chain.js";
-import { toFen } from "../../ledger/money.js";
 import type { IndicatorAmounts } from "../../ledger/posting.js";
 import { bookedAttribution, expectedAttribution, recordedReports, reportsInForce } from "../repositories/indicators.js";
 import { landRevenueMisbooked } from "../repositories/land.js";
@@ -19,6 +17,7 @@ import { ReferenceData } from "../repositories/reference.js";
 import { reclassificationsMisbooked } from "../repositories/reclassifications.js";
 import { resplitsMisbooked } from "../repositories/resplits.js";
 import { ENTRY_MONTH_SQL } from "../repositories/journal.js";
+import { journalPass, type ChainResult } from "./verify-chain.js";
 
 export interface VerifyFinding {
   check: string;
@@ -31,12 +30,7 @@ export interface VerifyResult {
   lines: number;
   receipts: number;
   /** The hash chain: how many entries were checked, and the hash it ends on (for an auditor to note). */
-  chain: {
-    checked: number;
-    head_id: string | null;
-    head_hash: string;
-    first_broken: { kind: BrokenLink["kind"]; id: string; previous_id?: string | null; detail: string } | null;
-  };
+  chain: ChainResult;
   findings: VerifyFinding[];
 }
 
@@ -55,35 +49,67 @@ export function parseAnchor(text: string): Anchor | null {
 
 export async function verifyLedger(db: Database, anchors: readonly Anchor[] = []): Promise<VerifyResult> {
   // fresh statistics first: right after a large import the planner would otherwise loop row by row
-  await db.knex.raw("analyze receipts, journal_entries, journal_lines, balances, receipt_resplits");
+  await analyzeStale(db.knex);
   // every check reads the same snapshot, so writers posting meanwhile cannot make the counts, the
   // balances and the chain disagree with each other
   return db.knex.transaction(async (trx) => {
     await trx.raw("set transaction isolation level repeatable read, read only");
-    return verifyIn(trx, anchors);
+    if (db.dialect !== "postgres") return verifyIn(trx, trx, anchors);
+    // PostgreSQL: the hash chain and the balances are checked on a second connection reading the same
+    // snapshot, beside the other checks (each is one pass over the journal; the machine has cores)
+    const { rows } = await trx.raw("select pg_export_snapshot() as snapshot");
+    const snapshot = String(rows[0].snapshot);
+    if (!/^[0-9A-F-]+$/i.test(snapshot)) throw new Error(`unexpected snapshot name ${snapshot}`);
+    return db.knex.transaction(async (beside) => {
+      await beside.raw("set transaction isolation level repeatable read, read only");
+      await beside.raw(`set transaction snapshot '${snapshot}'`);
+      return verifyIn(trx, beside, anchors);
+    });
   });
 }
 
-async function verifyIn(k: Knex.Transaction, anchors: readonly Anchor[]): Promise<VerifyResult> {
+const ANALYZED = ["receipts", "journal_entries", "journal_lines", "balances", "receipt_resplits"];
+
+/**
+ * Analyzes the tables the checks read whose statistics are missing or stale (a tenth of their rows
+ * changed since): a large import leaves them so; an analyze of a million entries costs seconds when
+ * nothing changed.
+ */
+async function analyzeStale(knex: Knex): Promise<void> {
+  const { rows } = await knex.raw(
+    `select relname from pg_stat_user_tables
+      where schemaname = current_schema() and relname = any(?::text[])
+        and ((last_analyze is null and last_autoanalyze is null) or n_mod_since_analyze > greatest(1000, n_live_tup / 10))`,
+    [ANALYZED],
+  );
+  const known = await knex.raw(
+    `select count(*) as n from pg_stat_user_tables where schemaname = current_schema() and relname = any(?::text[])`,
+    [ANALYZED],
+  );
+  // statistics the server does not keep (or tables it does not list): analyze them all, as before
+  const stale = Number(known.rows[0].n) < ANALYZED.length ? ANALYZED : rows.map((r: { relname: string }) => r.relname);
+  if (stale.length > 0) await knex.raw(`analyze ${stale.join(", ")}`);
+}
+
+/**
+ * The checks in one snapshot: `k` runs them in turn, `beside` (another connection on PostgreSQL, the
+ * same transaction elsewhere) the pass over the journal meanwhile (the hash chain, balanced entries,
+ * entries with lines); the findings keep their order.
+ */
+async function verifyIn(
+  k: Knex.Transaction,
+  beside: Knex.Transaction,
+  anchors: readonly Anchor[],
+): Promise<VerifyResult> {
+  const alone = k === beside;
+  const passQuery = alone ? null : journalPass(beside, FINDINGS_MAX);
+  passQuery?.catch(() => {}); // awaited below; a failure there is verify's failure
+  const pass = passQuery ?? journalPass(k, FINDINGS_MAX);
+  if (alone) await pass;
   const findings: VerifyFinding[] = [];
   const counts = await k.raw(
     `select (select count(*) from journal_entries) as entries, (select count(*) from journal_lines) as lines, (select count(*) from receipts) as receipts`,
   );
-  const unbalanced = await k.raw(
-    `select l.entry_id, a.jurisdiction, a.unit, sum(l.debit_fen) - sum(l.credit_fen) as difference
-       from journal_lines l left join accounts a on a.id = l.account_id
-      group by l.entry_id, a.jurisdiction, a.unit having sum(l.debit_fen) <> sum(l.credit_fen) or a.jurisdiction is null
-      order by l.entry_id limit ${FINDINGS_MAX}`,
-  );
-  for (const r of unbalanced.rows)
-    findings.push({
-      check: "entry_balanced",
-      detail: `entry ${r.entry_id} differs by ${r.difference} ${r.unit === "CNY" ? "fen" : `× 0.0001 ${r.unit}`} in the books of ${r.jurisdiction}`,
-    });
-  const empty = await k.raw(
-    `select e.id from journal_entries e where not exists (select 1 from journal_lines l where l.entry_id = e.id) order by e.id limit ${FINDINGS_MAX}`,
-  );
-  for (const r of empty.rows) findings.push({ check: "entry_has_lines", detail: `entry ${r.id} has no lines` });
   const orphans = await k.raw(
     `select l.entry_id from journal_lines l where not exists (select 1 from journal_entries e where e.id = l.entry_id) group by l.entry_id limit ${FINDINGS_MAX}`,
   );
@@ -105,21 +131,8 @@ async function verifyIn(k: Knex.Transaction, anchors: readonly Anchor[]): Promis
       detail: `entry ${r.id} names a park, operator, tax or import that does not exist (${r.park}, ${r.operator}, ${r.tax_code}, ${r.import_id})`,
     });
   }
-  const drift = await k.raw(`
-    with from_lines as (
-      select e.fiscal_year, l.account_id, coalesce(e.park, '') as park, coalesce(e.tax_code, '') as tax_code, e.origin_year,
-             ${ENTRY_MONTH_SQL("e")} as month, sum(l.debit_fen) as debit_fen, sum(l.credit_fen) as credit_fen
-        from journal_lines l join journal_entries e on e.id = l.entry_id
-       group by 1, 2, 3, 4, 5, 6)
-    select coalesce(f.fiscal_year, b.fiscal_year) as fiscal_year, coalesce(f.account_id, b.account_id) as account_id,
-           coalesce(f.park, b.park) as park, coalesce(f.tax_code, b.tax_code) as tax_code,
-           f.debit_fen as lines_debit, b.debit_fen as balance_debit, f.credit_fen as lines_credit, b.credit_fen as balance_credit
-      from from_lines f full join balances b
-        on b.fiscal_year = f.fiscal_year and b.account_id = f.account_id and b.park = f.park and b.tax_code = f.tax_code
-       and b.origin_year = f.origin_year and b.month = f.month
-     where f.debit_fen is distinct from b.debit_fen or f.credit_fen is distinct from b.credit_fen
-     limit ${FINDINGS_MAX}`);
-  for (const r of drift.rows) {
+  const drift = await balanceDrift(k);
+  for (const r of drift) {
     if (
       r.lines_debit === null &&
       r.balance_debit !== null &&
@@ -170,8 +183,27 @@ async function verifyIn(k: Knex.Transaction, anchors: readonly Anchor[]): Promis
       check: "reclassification_booked",
       detail: `adjusting entry ${r.entry_id}${r.receipt_no === null ? "" : ` of receipt ${r.receipt_no}`} ${r.detail}`,
     });
+  // the pass's findings come first, in the order the checks are listed: unbalanced entries, then empty ones
+  const { chain, unbalanced: unbalancedEntries, empty } = await pass;
+  const first: VerifyFinding[] = [];
+  if (unbalancedEntries.length > 0) {
+    const unbalanced = await k.raw(
+      `select l.entry_id, a.jurisdiction, a.unit, sum(l.debit_fen) - sum(l.credit_fen) as difference
+         from journal_lines l left join accounts a on a.id = l.account_id
+        where l.entry_id = any(?::bigint[])
+        group by l.entry_id, a.jurisdiction, a.unit having sum(l.debit_fen) <> sum(l.credit_fen) or a.jurisdiction is null
+        order by l.entry_id limit ${FINDINGS_MAX}`,
+      [unbalancedEntries],
+    );
+    for (const r of unbalanced.rows)
+      first.push({
+        check: "entry_balanced",
+        detail: `entry ${r.entry_id} differs by ${r.difference} ${r.unit === "CNY" ? "fen" : `× 0.0001 ${r.unit}`} in the books of ${r.jurisdiction}`,
+      });
+  }
+  for (const id of empty) first.push({ check: "entry_has_lines", detail: `entry ${id} has no lines` });
+  findings.unshift(...first);
   await checkIndicatorAttribution(k, findings);
-  const chain = await checkChain(k);
   if (chain.first_broken !== null)
     findings.unshift({ check: `hash_chain_${chain.first_broken.kind}`, detail: chain.first_broken.detail });
   // the chain proves the journal consistent with itself; a hash noted earlier proves it is the same
@@ -197,6 +229,26 @@ async function verifyIn(k: Knex.Transaction, anchors: readonly Anchor[]): Promis
     chain,
     findings,
   };
+}
+
+/** Where the running balances and the sum of the lines differ (at most FINDINGS_MAX). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of the driver, read as the query names them
+async function balanceDrift(k: Knex.Transaction): Promise<any[]> {
+  const { rows } = await k.raw(`
+    with from_lines as (
+      select e.fiscal_year, l.account_id, coalesce(e.park, '') as park, coalesce(e.tax_code, '') as tax_code, e.origin_year,
+             ${ENTRY_MONTH_SQL("e")} as month, sum(l.debit_fen) as debit_fen, sum(l.credit_fen) as credit_fen
+        from journal_lines l join journal_entries e on e.id = l.entry_id
+       group by 1, 2, 3, 4, 5, 6)
+    select coalesce(f.fiscal_year, b.fiscal_year) as fiscal_year, coalesce(f.account_id, b.account_id) as account_id,
+           coalesce(f.park, b.park) as park, coalesce(f.tax_code, b.tax_code) as tax_code,
+           f.debit_fen as lines_debit, b.debit_fen as balance_debit, f.credit_fen as lines_credit, b.credit_fen as balance_credit
+      from from_lines f full join balances b
+        on b.fiscal_year = f.fiscal_year and b.account_id = f.account_id and b.park = f.park and b.tax_code = f.tax_code
+       and b.origin_year = f.origin_year and b.month = f.month
+     where f.debit_fen is distinct from b.debit_fen or f.credit_fen is distinct from b.credit_fen
+     limit ${FINDINGS_MAX}`);
+  return rows;
 }
 
 /** Every indicator month holds in the journal what the reports in force and the agreements give. */
@@ -230,86 +282,4 @@ async function checkIndicatorAttribution(k: Knex.Transaction, findings: VerifyFi
       }
     }
   }
-}
-
-const CHAIN_PAGE = 50_000;
-
-/** Recomputes the hash chain over every entry in id order and names the first broken link. */
-async function checkChain(k: Knex.Transaction): Promise<VerifyResult["chain"]> {
-  let head: { hash: string; id: bigint | null } = { hash: GENESIS_HASH, id: null };
-  let checked = 0;
-  for (;;) {
-    const { rows: entries } = await k.raw(
-      `select id, idempotency_key, input_hash, kind, fiscal_year, origin_year, to_char(effective_on, 'YYYY-MM-DD') as effective_on,
-              park, tax_code, operator, description, import_id, source_row, posted_by, request_id, party, token_id,
-              prev_hash, entry_hash
-         from journal_entries where id > ? order by id limit ${CHAIN_PAGE}`,
-      [head.id === null ? "-1" : head.id.toString()],
-    );
-    if (entries.length === 0) break;
-    const { rows: lines } = await k.raw(
-      `select entry_id, line_no, account_id, debit_fen, credit_fen from journal_lines
-        where entry_id between ? and ? order by entry_id, line_no`,
-      [String(entries[0].id), String(entries[entries.length - 1].id)],
-    );
-    const byEntry = new Map<bigint, ChainLine[]>();
-    for (const l of lines) {
-      const id = toFen(l.entry_id);
-      let list = byEntry.get(id);
-      if (list === undefined) byEntry.set(id, (list = []));
-      list.push({
-        line_no: Number(l.line_no),
-        account_id: Number(l.account_id),
-        debit: toFen(l.debit_fen),
-        credit: toFen(l.credit_fen),
-      });
-    }
-    const links: StoredLink[] = entries.map((e: Record<string, unknown>) => {
-      const id = toFen(e.id);
-      return {
-        entry: {
-          id,
-          idempotency_key: e.idempotency_key as string,
-          input_hash: e.input_hash as string,
-          kind: e.kind as string,
-          fiscal_year: Number(e.fiscal_year),
-          origin_year: Number(e.origin_year),
-          effective_on: e.effective_on as string,
-          park: e.park as string | null,
-          tax_code: e.tax_code as string | null,
-          operator: e.operator as string | null,
-          description: e.description as string | null,
-          import_id: e.import_id === null ? null : toFen(e.import_id),
-          source_row: e.source_row === null ? null : Number(e.source_row),
-          posted_by: e.posted_by as string,
-          request_id: e.request_id as string | null,
-          party: e.party as string | null,
-          token_id: e.token_id === null ? null : toFen(e.token_id),
-          lines: byEntry.get(id) ?? [],
-        },
-        prev_hash: e.prev_hash as string,
-        entry_hash: e.entry_hash as string,
-      };
-    });
-    const walked = walkChain(links, head);
-    checked += walked.checked;
-    const broken = walked.broken;
-    if (broken !== null) {
-      return {
-        checked,
-        head_id: null,
-        head_hash: head.hash,
-        first_broken: {
-          kind: broken.kind,
-          id: broken.id.toString(),
-          ...(broken.kind === "link_broken"
-            ? { previous_id: broken.previous_id === null ? null : broken.previous_id.toString() }
-            : {}),
-          detail: broken.detail,
-        },
-      };
-    }
-    head = walked.head;
-  }
-  return { checked, head_id: head.id === null ? null : head.id.toString(), head_hash: head.hash, first_broken: null };
 }
