@@ -9,7 +9,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import express, { type NextFunction, type Request, type Response } from "express";
-import helmet from "helmet";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { fieldRejection } from "../../ledger/rejections.js";
@@ -42,6 +41,7 @@ import { openApiDocument } from "./openapi.js";
 import { authenticator } from "./authenticate.js";
 import { sessionRoutes, userRoutes } from "./sessions.js";
 import { receiveUpload } from "./upload.js";
+import { HELMET_OPTIONS, securityHeaders } from "./security-headers.js";
 import { cacheKey, holdsAlready, ReportCache, type Rendered } from "./report-cache.js";
 import * as S from "./schemas.js";
 import { REPORTS, reportPath, type ReportOperation } from "../operations/reports.js";
@@ -499,13 +499,9 @@ export function createApp(db: Database, options: AppOptions): express.Express {
   // behind a reverse proxy, the client's address (for throttling and logs) is the proxy's to tell
   if (options.trust_proxy !== undefined) app.set("trust proxy", options.trust_proxy);
   app.set("query parser", "simple");
-  app.use(
-    helmet({
-      // the server speaks plain HTTP itself (TLS is a proxy's): upgrading the page's own assets to https
-      // would break the web workspace served on a local address
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
-    }),
-  );
+  // helmet's headers, worked out once: the server speaks plain HTTP itself (TLS is a proxy's), and
+  // upgrading the page's own assets to https would break the web workspace served on a local address
+  app.use(securityHeaders(HELMET_OPTIONS));
   app.use((req, res, next) => {
     // the id the audit trail records is always the server's own; a client's id is only logged beside it
     const id = randomUUID();
