@@ -43,12 +43,16 @@ const oneShot = (crypto as unknown as { hash?: (algorithm: string, data: string)
 const sha256 = (text: string): string =>
   oneShot !== undefined ? oneShot("sha256", text) : createHash("sha256").update(text).digest("hex");
 
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /**
  * A text field of the canonical form. Text reaches the books only once checked (ledger/text.ts): a
  * lone surrogate here would be hashed as itself and stored as U+FFFD, so it is a bug, never input.
  */
 const str = (value: string | null): string => {
   if (value === null) return "null";
+  // printable ASCII but the quote and the backslash is its own JSON (hashes, keys, codes): no escaping to look for
+  if (PLAIN.test(value)) return `"${value}"`;
   if (!value.isWellFormed()) throw new Error("assertion failed: chained text is well-formed UTF-16");
   return JSON.stringify(value);
 };

@@ -30,6 +30,7 @@ import * as m025 from "./025_payments.js";
 import * as m026 from "./026_registry_versions.js";
 import * as m027 from "./027_reclassifications.js";
 import * as m028 from "./028_operator_statistics_bureaus.js";
+import * as m029 from "./029_cheaper_entry_checks.js";
 import * as m030 from "./030_data_version.js";
 
 interface Migration {
@@ -66,6 +67,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "026_registry_versions", module: m026 },
   { name: "027_reclassifications", module: m027 },
   { name: "028_operator_statistics_bureaus", module: m028 },
+  { name: "029_cheaper_entry_checks", module: m029 },
   { name: "030_data_version", module: m030 },
 ];
 

@@ -4,8 +4,7 @@
 import { ZodError } from "zod";
 import { REJECTIONS_ZH } from "../../ledger/rejections-zh.js";
 import { Rejection, rejectedField } from "../../ledger/rejections.js";
-import { FileRejected } from "../import/csv.js";
-import { ImportRejected, formatProblems } from "../import/errors.js";
+import { FileRejected, ImportRejected, formatProblems } from "../import/errors.js";
 import { DatabaseBusy } from "../db/database.js";
 import { UsageError } from "./output.js";
 import { balanceRejection } from "../repositories/journal.js";

@@ -6,25 +6,28 @@ import { Option, type Command } from "commander";
 import type { Database } from "../db/database.js";
 import type { Encoding } from "../import/csv.js";
 import type { Progress } from "../import/common.js";
-import { importEnterprises } from "../import/enterprises.js";
-import { importIndicators } from "../import/indicators.js";
-import { importLand } from "../import/land.js";
-import { importProjects } from "../import/projects.js";
-import { importReceipts } from "../import/receipts.js";
-import { importStatements } from "../import/statements.js";
+// Each importer is loaded by its own command: the readers (csv-parse, iconv-lite, exceljs) and the
+// booking engine stay out of every other command's start-up.
+const importEnterprises: ImportRunner = async (...a) =>
+  (await import("../import/enterprises.js")).importEnterprises(...a);
+const importReceipts: ImportRunner = async (...a) => (await import("../import/receipts.js")).importReceipts(...a);
+const importIndicators: ImportRunner = async (...a) => (await import("../import/indicators.js")).importIndicators(...a);
+const importProjects: ImportRunner = async (...a) => (await import("../import/projects.js")).importProjects(...a);
+const importLand: ImportRunner = async (...a) => (await import("../import/land.js")).importLand(...a);
 import type { CliContext } from "./context.js";
 import { emit, formatOption, progressReporter, type Format } from "./output.js";
 import { importSummaryTabular } from "./views.js";
+
+type ImportRunner = (
+  db: Database,
+  file: string,
+  options: { encoding: Encoding; onProgress: (p: Progress) => void; scope?: "gross" | "local" },
+) => Promise<object>;
 
 const OPERATOR_HELP = "a party that runs a park, e.g. bingtuan or urumqi (park list)";
 
 export function addImportCommands(program: Command, c: CliContext): void {
   const imp = program.command("import").description("load a CSV file (UTF-8 with or without BOM, or GB18030)");
-  type ImportRunner = (
-    db: Database,
-    file: string,
-    options: { encoding: Encoding; onProgress: (p: Progress) => void; scope?: "gross" | "local" },
-  ) => Promise<object>;
   const importCommand = (name: string, columns: string, description: string, title: string, run: ImportRunner) =>
     imp
       .command(name)
@@ -102,6 +105,7 @@ export function addImportCommands(program: Command, c: CliContext): void {
     .action(async (file: string, o: { party: string; encoding: Encoding; format: Format }) => {
       const progress = progressReporter(c.io, path.basename(file));
       try {
+        const { importStatements } = await import("../import/statements.js");
         const result = await importStatements(await c.database(), o.party, file, {
           encoding: o.encoding,
           onProgress: progress.update,

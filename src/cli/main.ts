@@ -16,7 +16,6 @@ import { canonicalNames, ReferenceData } from "../repositories/reference.js";
 import { listAgreements, listCentralRatios, listRatioExceptions } from "../services/agreements.js";
 import { listParks } from "../services/parks.js";
 import { parseAnchor, verifyLedger, type Anchor } from "../services/verify.js";
-import { DEMO_PASSWORD, demoUsers, runDemo } from "../demo/run.js";
 import { demoDatabase, demoDir, lookAt } from "./demo-books.js";
 import { createToken, listTokens, revokeToken, ROLES } from "../repositories/tokens.js";
 import type { CliContext } from "./context.js";
@@ -67,11 +66,16 @@ export async function main(
           : await openDatabase({ dir: config.data_dir });
       const applied = await migrate(db);
       // a new database is said once, where it is: a user in the wrong folder sees it was not the one meant
-      if (applied.includes(MIGRATIONS[0]!.name))
+      if (db.created === true || applied.includes(MIGRATIONS[0]!.name))
         io.stderr.write(`parkledger: a new, empty database at ${db.location}\n`);
     }
     return db;
   };
+
+  // read once per command: the names given are checked against it and a report is made with it
+  let reference: Promise<ReferenceData> | null = null;
+  const referenceData = (): Promise<ReferenceData> =>
+    (reference ??= database().then((d) => ReferenceData.load(d.knex)));
 
   const program = new Command("parkledger")
     .description("Revenue-sharing and statistics ledger for the Zhundong park-in-park sub-parks (兵准园区, 乌准园区)")
@@ -85,7 +89,7 @@ export async function main(
     })
     .hook("preAction", async (_program, action) => {
       checkArgumentText(action);
-      await spellNamesOneWay(action, async () => ReferenceData.load((await database()).knex));
+      await spellNamesOneWay(action, referenceData);
     });
 
   let exitCode = 0;
@@ -101,7 +105,7 @@ export async function main(
   addImportCommands(program, c);
   addListCommands(program, c);
   // transfer, agreement set, ratio set, settle, park add, and every report and trace
-  addOperationCommands(program, io, database);
+  addOperationCommands(program, io, database, referenceData);
   addTokenCommands(program, c);
   addServeCommand(program, c);
   addVerifyCommand(program, c);
@@ -162,6 +166,8 @@ function addSetupCommands(program: Command, c: CliContext): void {
       // the journal is append-only: a sample year in the books used for real could never be taken out
       const own = o.here !== true && !c.pinned;
       const db = own ? await demoDatabase(c, config, dir) : await c.database();
+      // the demo's generator and every importer it runs are loaded by this command only
+      const { DEMO_PASSWORD, demoUsers, runDemo } = await import("../demo/run.js");
       await runDemo(db, c.io, {
         year: yearArg(o.year),
         seed: Number(o.seed),

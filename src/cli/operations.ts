@@ -28,8 +28,15 @@ const GROUPS: Record<string, string> = {
 const option = (field: string) => `--${field.replace(/_/g, "-")}`;
 
 /** Adds every report, trace and form-like write of the registries to `program`. */
-export function addOperationCommands(program: Command, io: Io, database: () => Promise<Database>): void {
-  for (const op of REPORTS) addReport(commandFor(program, [op.group, op.name], op.summary), op, io, database);
+export function addOperationCommands(
+  program: Command,
+  io: Io,
+  database: () => Promise<Database>,
+  /** The reference data a report is made with, read once per command (the names given were checked against it). */
+  reference: () => Promise<ReferenceData> = async () => ReferenceData.load((await database()).knex),
+): void {
+  for (const op of REPORTS)
+    addReport(commandFor(program, [op.group, op.name], op.summary), op, io, database, reference);
   for (const op of WRITES) addWrite(commandFor(program, op.command, op.summary), op, io, database);
 }
 
@@ -50,7 +57,13 @@ function commandFor(program: Command, words: readonly string[], summary: string)
   return parent.command(words.at(-1)!).description(summary);
 }
 
-function addReport(command: Command, op: ReportOperation, io: Io, database: () => Promise<Database>): void {
+function addReport(
+  command: Command,
+  op: ReportOperation,
+  io: Io,
+  database: () => Promise<Database>,
+  reference: () => Promise<ReferenceData>,
+): void {
   addFieldOptions(command, op.params, op.help);
   command
     .addOption(formatOption())
@@ -59,7 +72,7 @@ function addReport(command: Command, op: ReportOperation, io: Io, database: () =
     .action(async (given: Record<string, unknown> & { format: Format; out?: string; width?: number }) => {
       const params = parseOptions(op.params, given);
       const d = await database();
-      const answer = await op.run({ knex: d.knex, ref: await ReferenceData.load(d.knex), viewer: FULL_VIEW }, params);
+      const answer = await op.run({ knex: d.knex, ref: await reference(), viewer: FULL_VIEW }, params);
       if (typeof params.year === "number" && !(await anythingBooked(d, params.year)))
         io.stderr.write(`note: nothing at all is booked in ${params.year} in ${d.location}; the figures are zeros\n`);
       await emit(io, given.format, given.out, answer.json, answer.tabular, {

@@ -3,10 +3,6 @@
 
 import { once } from "node:events";
 import type { Command } from "commander";
-import { pino } from "pino";
-import { createApp, InFlight } from "../http/app.js";
-import { httpServer } from "../http/guard.js";
-import { LOG_REDACT_PATHS } from "../http/logging.js";
 import { loadConfig } from "../config.js";
 import type { CliContext } from "./context.js";
 import { demoDatabase, demoDir } from "./demo-books.js";
@@ -39,6 +35,13 @@ export function addServeCommand(program: Command, c: CliContext): void {
         o.demo === true && !c.pinned
           ? await demoDatabase(c, config, demoDir(config), { pool_max: SERVE_POOL_MAX })
           : await c.database(SERVE_POOL_MAX);
+      // the service's modules are loaded by the one command that serves: every other command starts without them
+      const [{ default: pino }, { createApp, InFlight }, { httpServer }, { LOG_REDACT_PATHS }] = await Promise.all([
+        import("pino"),
+        import("../http/app.js"),
+        import("../http/guard.js"),
+        import("../http/logging.js"),
+      ]);
       const logger = pino(
         {
           name: "parkledger",

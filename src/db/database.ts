@@ -6,10 +6,9 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import knexFactory, { type Knex } from "knex";
-import ClientPgLite from "knex-pglite";
 import pg from "pg";
+import { usableTemplate } from "./template.js";
 
 export type Dialect = "postgres" | "pglite";
 
@@ -23,6 +22,8 @@ export interface Database {
    * instead (`parkledger serve` names its address); nothing for PostgreSQL, which many share.
    */
   announce?(holder: string): void;
+  /** An embedded database made by this opening (its directory held none). */
+  created?: boolean;
   /** The embedded database's files as one archive, to start another from (`{ memory: true, from }`). */
   dump?(): Promise<Blob>;
   close(): Promise<void>;
@@ -77,16 +78,26 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   }
   const dir = "dir" in target ? target.dir : undefined;
   let release = async (): Promise<void> => {};
+  let from = "memory" in target ? target.from : undefined;
+  let created = false;
   if (dir !== undefined) {
     fs.mkdirSync(dir, { recursive: true });
     release = await lockDataDir(dir);
+    // a new directory is filled from the build's migrated copy, when it has one (./template.ts)
+    created = !fs.existsSync(path.join(dir, "PG_VERSION"));
+    if (created) from = usableTemplate() ?? undefined;
   }
   const announce = (holder: string) => {
     if (dir !== undefined) fs.writeFileSync(lockFileOf(dir), `${process.pid}\n${holder}\n`);
   };
+  // loaded only for the embedded database: a command on PostgreSQL does without them
+  const [{ PGlite }, { default: ClientPgLite }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("knex-pglite"),
+  ]);
   const pglite = new PGlite({
     ...(dir !== undefined ? { dataDir: dir } : {}),
-    ...("memory" in target && target.from !== undefined ? { loadDataDir: target.from } : {}),
+    ...(from !== undefined ? { loadDataDir: from } : {}),
     parsers: { [OID_INT8]: parseInt8, [OID_DATE]: keepText, [OID_NUMERIC]: keepText },
   });
   await pglite.waitReady;
@@ -99,6 +110,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     knex,
     dialect: "pglite",
     location: dir ?? "(in memory)",
+    created,
     announce,
     dump: () => pglite.dumpDataDir("none"),
     close: async () => {

@@ -3,12 +3,12 @@
 // constant memory however large the file.
 
 import fs from "node:fs";
-import path from "node:path";
 import { Transform, type TransformCallback } from "node:stream";
 import { parse } from "csv-parse";
 import { isWorkbook, workbookAsCsv } from "./xlsx.js";
 import iconv from "iconv-lite";
 import type { RowProblem } from "../../ledger/rejections.js";
+import { FileRejected } from "./errors.js";
 
 export type Encoding = "auto" | "utf8" | "gb18030";
 
@@ -34,16 +34,7 @@ export interface CsvFile {
   close(): void;
 }
 
-/** Thrown for problems with the file as a whole (unreadable, no header, wrong columns). */
-export class FileRejected extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: RowProblem[],
-  ) {
-    super(`${path.basename(file)}: ${problems.map((p) => p.reason).join("; ")}`);
-    this.name = "FileRejected";
-  }
-}
+export { FileRejected };
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const GB18030_BOM = Buffer.from([0x84, 0x31, 0x95, 0x33]);

@@ -8,6 +8,17 @@ import { textProblem, visibleText, type TextKind } from "../../ledger/text.js";
 
 export const PROBLEMS_KEPT_MAX = 1000;
 
+/** Thrown for problems with the file as a whole (unreadable, no header, wrong columns). */
+export class FileRejected extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: RowProblem[],
+  ) {
+    super(`${path.basename(file)}: ${problems.map((p) => p.reason).join("; ")}`);
+    this.name = "FileRejected";
+  }
+}
+
 export class ImportRejected extends Error {
   constructor(
     readonly file: string,

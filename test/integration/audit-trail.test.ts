@@ -228,6 +228,31 @@ describe(`audit trail (${dialectLabel})`, () => {
     expect((await cli(db, "verify", "--anchor", "12:nothex")).code).toBe(2);
   });
 
+  it("refuses, in the database itself, an entry whose hashes are not 64 lowercase hex digits", async () => {
+    db = await booked();
+    const { rows } = await db.knex.raw(`select max(id) as id from journal_entries`);
+    const next = BigInt(rows[0].id) + 1n;
+    const good = "0123456789abcdef".repeat(4);
+    const insert = (prev: string, hash: string) =>
+      db!.knex.raw(
+        `insert into journal_entries (id, idempotency_key, input_hash, kind, fiscal_year, origin_year, effective_on, park, operator, description, posted_by, prev_hash, entry_hash)
+         values (${next}, 'transfer:FORM', '${"0".repeat(64)}', 'transfer', 2025, 2025, '2025-04-01', 'BZ', 'bingtuan', 'form', 'cli:someone', ?, ?)`,
+        [prev, hash],
+      );
+    for (const bad of [
+      good.toUpperCase(), // uppercase hex
+      good.slice(0, 63), // one digit short
+      `${good}0`, // one too many
+      `${good.slice(0, 63)}g`, // not a hex digit
+      `${good.slice(0, 62)} 0`, // a space among them
+      `${good.slice(0, 62)}é`, // 64 bytes, 63 characters
+    ]) {
+      await expect(insert(good, bad), bad).rejects.toThrow(/journal_entries_hash_form/);
+      await expect(insert(bad, good), bad).rejects.toThrow(/journal_entries_hash_form/);
+    }
+    await insert(good, good); // the same statement with well-formed hashes is taken
+  });
+
   it("refuses to change or remove an account, whose id the chained lines name", async () => {
     db = await booked();
     await expect(db.knex.raw(`update accounts set code = 'treasury' where code = 'cash'`)).rejects.toThrow(
