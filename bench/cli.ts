@@ -87,6 +87,7 @@ export function reportCommands(year: number, uscc: string): string[][] {
     ["report", "enterprises"],
     ["report", "enterprise-history", "--uscc", uscc],
     ["trace", "settlement", "--year", y, "--operator", "bingtuan", "--limit", "50"],
+    ["trace", "settlement", "--year", y, "--operator", "bingtuan", "--limit", "50", "--totals", "no"],
   ];
 }
 
@@ -128,6 +129,9 @@ async function embeddedBooks(
   for (const name of fs.readdirSync(path.join(ROOT, "dist", "migrations")).sort())
     hash.update(name).update(fs.readFileSync(path.join(ROOT, "dist", "migrations", name)));
   hash.update(path.basename(files.enterprises)).update(path.basename(files.receipts));
+  // EMBEDDED_DIR: a data directory already holding the year (the first command brings it up to date)
+  const given = process.env.EMBEDDED_DIR;
+  if (given !== undefined && given !== "") return { dir: path.resolve(given), reused: true, import_ms: null };
   const home = path.join(OUT_DIR, `embedded-${hash.digest("hex").slice(0, 12)}`);
   const dir = path.join(home, "pgdata");
   const done = path.join(home, "imported");

@@ -68,12 +68,16 @@ export async function budgetItemsReport(
   const parks = parksOf(ref, viewer, filter.operator, filter.park);
   const period = filter.period === undefined || isWholeYear(filter.period) ? undefined : filter.period;
   const { rows } = await knex.raw(
-    `select u.park, u.tax_code, coalesce(u.budget_code, t.item_code) as budget_code,
-            coalesce((select b.name_zh from budget_items b where b.code = coalesce(u.budget_code, t.item_code)
+    // summed first, then named: the item's name is looked up once per item and month, not once per receipt
+    `select g.park, g.tax_code, g.budget_code,
+            coalesce((select b.name_zh from budget_items b where b.code = g.budget_code
                        order by b.valid_from desc limit 1), t.name_zh) as budget_name_zh,
-            sum(u.counted) as receipts, sum(u.amount)::text as amount, sum(u.central)::text as central,
-            sum(u.local)::text as local, sum(u.operator)::text as operator, sum(u.host)::text as host,
-            sum(u.off_ratio) as central_off_ratio, u.month
+            g.receipts, g.amount::text as amount, g.central::text as central, g.local::text as local,
+            g.operator::text as operator, g.host::text as host, g.central_off_ratio, g.month
+       from (select u.park, u.tax_code, coalesce(u.budget_code, t.item_code) as budget_code, u.month,
+                    sum(u.counted) as receipts, sum(u.amount) as amount, sum(u.central) as central,
+                    sum(u.local) as local, sum(u.operator) as operator, sum(u.host) as host,
+                    sum(u.off_ratio) as central_off_ratio
        from (select r.park, r.tax_code, r.budget_code, ${MONTH_IN_YEAR_SQL("r.collected_on", "r.fiscal_year")} as month, 1 as counted, r.central_fen + r.local_fen as amount,
                     r.central_fen as central, r.local_fen as local, r.operator_fen as operator, r.host_fen as host,
                     case when abs(r.central_fen - r.ratio_central_fen) > 1 then 1 else 0 end as off_ratio
@@ -93,7 +97,9 @@ export async function budgetItemsReport(
                join receipts r on r.id = x.receipt_id left join receipt_reclassifications c on c.receipt_id = r.id
               where e.fiscal_year = ? and coalesce(c.park, r.park) = any(?)) u
        join tax_types t on t.code = u.tax_code
-      group by 1, 2, 3, 4, u.month order by 1, 3, 2, u.month`,
+      group by 1, 2, 3, 4) g
+       join tax_types t on t.code = g.tax_code
+      order by 1, 3, 2, g.month`,
     [year, parks, year, parks, year, parks],
   );
   // the rows are by item and month: an item's figures are its months' in the period, summed

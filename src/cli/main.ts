@@ -56,6 +56,7 @@ export async function main(
   deps: { db?: Database; password?: () => Promise<string> } = {},
 ): Promise<number> {
   let db: Database | null = null;
+  let brief = false; // a command that reads a little and exits (briefCommand), known before the database opens
   const database = async (pool_max?: number): Promise<Database> => {
     if (deps.db !== undefined) return deps.db;
     if (db === null) {
@@ -63,7 +64,7 @@ export async function main(
       db =
         config.database_url !== null
           ? await openDatabase({ url: config.database_url, ...(pool_max !== undefined ? { pool_max } : {}) })
-          : await openDatabase({ dir: config.data_dir });
+          : await openDatabase({ dir: config.data_dir, brief });
       const applied = await migrate(db);
       // a new database is said once, where it is: a user in the wrong folder sees it was not the one meant
       if (db.created === true || applied.includes(MIGRATIONS[0]!.name))
@@ -88,6 +89,7 @@ export async function main(
       optionDescription: (option) => `${option.mandatory ? "(required) " : ""}${new Help().optionDescription(option)}`,
     })
     .hook("preAction", async (_program, action) => {
+      brief = briefCommand(action);
       checkArgumentText(action);
       await spellNamesOneWay(action, referenceData);
     });
@@ -372,6 +374,18 @@ function checkArgumentText(action: Command): void {
         throw new UsageError(`${name}: ${visibleText(text)} holds bytes that are not UTF-8 [text_malformed]`);
     }
   }
+}
+
+/**
+ * A report, a trace, one record shown or a list: read, written out, done. Not the reconciliation,
+ * which goes through a year of receipts and statement rows, nor anything that imports, serves,
+ * checks the whole journal or fills the demo.
+ */
+function briefCommand(action: Command): boolean {
+  const words: string[] = [];
+  for (let c: Command | null = action; c !== null && c.parent !== null; c = c.parent) words.unshift(c.name());
+  if (words.join(" ") === "report reconciliation") return false;
+  return ["report", "trace", "show"].includes(words[0] ?? "") || words.at(-1) === "list";
 }
 
 /** Commands that name parties and parks not recorded yet, or parties that are not jurisdictions. */

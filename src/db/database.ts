@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import v8 from "node:v8";
 import knexFactory, { type Knex } from "knex";
 import pg from "pg";
 import { usableTemplate } from "./template.js";
@@ -61,7 +62,12 @@ pg.types.setTypeParser(OID_NUMERIC, keepText);
 
 export type DatabaseTarget =
   | { url: string; pool_max?: number }
-  | { dir: string }
+  /**
+   * `brief`: a command that opens the database for a query or two and exits. PostgreSQL's WebAssembly
+   * then runs as V8 first compiles it, without the optimising compiler, whose work a short process
+   * never earns back (it halves the CPU of a report on the embedded database; docs/performance.md).
+   */
+  | { dir: string; brief?: boolean }
   /** In memory; `from`: a dump of another embedded database to start from (PGlite's dumpDataDir). */
   | { memory: true; from?: Blob };
 
@@ -80,6 +86,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   let release = async (): Promise<void> => {};
   let from = "memory" in target ? target.from : undefined;
   let created = false;
+  // a flag of the whole process, read when the module is compiled: only a process that opens nothing else sets it
+  if ("dir" in target && target.brief === true) v8.setFlagsFromString("--liftoff-only");
   if (dir !== undefined) {
     fs.mkdirSync(dir, { recursive: true });
     release = await lockDataDir(dir);
