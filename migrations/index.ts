@@ -31,6 +31,7 @@ import * as m026 from "./026_registry_versions.js";
 import * as m027 from "./027_reclassifications.js";
 import * as m028 from "./028_operator_statistics_bureaus.js";
 import * as m029 from "./029_cheaper_entry_checks.js";
+import * as m030 from "./030_data_version.js";
 import * as m032 from "./032_suspense_index.js";
 
 interface Migration {
@@ -68,6 +69,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "027_reclassifications", module: m027 },
   { name: "028_operator_statistics_bureaus", module: m028 },
   { name: "029_cheaper_entry_checks", module: m029 },
+  { name: "030_data_version", module: m030 },
   { name: "032_suspense_index", module: m032 },
 ];
 

@@ -9,7 +9,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import express, { type NextFunction, type Request, type Response } from "express";
-import helmet from "helmet";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { fieldRejection } from "../../ledger/rejections.js";
@@ -42,6 +41,8 @@ import { openApiDocument } from "./openapi.js";
 import { authenticator } from "./authenticate.js";
 import { sessionRoutes, userRoutes } from "./sessions.js";
 import { receiveUpload } from "./upload.js";
+import { HELMET_OPTIONS, securityHeaders } from "./security-headers.js";
+import { cacheKey, holdsAlready, ReportCache, type Rendered } from "./report-cache.js";
 import * as S from "./schemas.js";
 import { REPORTS, reportPath, type ReportOperation } from "../operations/reports.js";
 import { WRITES, type WriteOperation } from "../operations/writes.js";
@@ -80,6 +81,11 @@ export interface AppOptions {
    * null serves none.
    */
   web_dir?: string | null;
+  /**
+   * Where the answers of reports marked `cacheable` are kept while the books do not change
+   * (src/http/report-cache.ts); default a cache of REPORT_CACHE_LIMITS, null keeps none.
+   */
+  report_cache?: ReportCache | null;
 }
 
 interface Context {
@@ -111,6 +117,11 @@ export interface RouteDef {
   /** Reports answer in json, csv, xlsx or a terminal table, by ?format= or Accept. */
   formats?: boolean;
   idempotency?: "required";
+  /**
+   * The answer is made from the books, the parameters and the caller's view alone (never the clock),
+   * and is small: kept while the books do not change (src/http/report-cache.ts).
+   */
+  cached?: boolean;
   /**
    * Whether party, park and jurisdiction fields are rewritten to recorded codes before the access
    * rule runs (src/http/names.ts); false for a route that names parks and parties it creates.
@@ -365,6 +376,7 @@ function reportRoute(op: ReportOperation): RouteDef {
     query: op.params.extend(S.formatField),
     response: op.response ?? S.AnyReport,
     formats: true,
+    ...(op.cacheable === true ? { cached: true } : {}),
     allow: (p, { query, ctx }) => op.allow(p, query, ctx.ref),
     handle: async ({ query, ctx }) =>
       op.run({ knex: ctx.db.knex, ref: await ctx.ref(), viewer: viewerOf(ctx.principal) }, query),
@@ -433,6 +445,23 @@ async function send(res: Response, format: keyof typeof CONTENT_TYPES, answer: A
   res.end(format === "csv" ? renderCsv(t) : format === "xlsx" ? await renderXlsx(t) : renderTable(t));
 }
 
+/** An answer as the bytes `send` would write (a cached report's, never a large list streamed). */
+async function render(format: keyof typeof CONTENT_TYPES, answer: Answer): Promise<Rendered> {
+  let body: Buffer;
+  if (format === "json") body = Buffer.from(JSON.stringify(answer.json, null, 2) + "\n");
+  else {
+    if (answer.tabular === undefined) throw new HttpError(406, "not_acceptable");
+    const t = await answer.tabular(format);
+    body =
+      format === "csv"
+        ? Buffer.from(renderCsv(t))
+        : format === "xlsx"
+          ? Buffer.from(await renderXlsx(t))
+          : Buffer.from(renderTable(t));
+  }
+  return { status: answer.status ?? 200, headers: answer.headers ?? {}, content_type: CONTENT_TYPES[format], body };
+}
+
 /**
  * Requests not yet answered and handlers still at work. A stopping server waits for both before it
  * closes the database: every request that arrived gets its answer, and one whose client has gone
@@ -470,18 +499,15 @@ export function createApp(db: Database, options: AppOptions): express.Express {
   const app = express();
   const inflight = options.inflight ?? new InFlight();
   const desk = new ReceiptDesk(db);
+  const cache = options.report_cache === undefined ? new ReportCache() : options.report_cache;
   const limits = { upload_lines_max: options.upload_lines_max ?? LIMITS.upload_lines_max };
   app.disable("x-powered-by");
   // behind a reverse proxy, the client's address (for throttling and logs) is the proxy's to tell
   if (options.trust_proxy !== undefined) app.set("trust proxy", options.trust_proxy);
   app.set("query parser", "simple");
-  app.use(
-    helmet({
-      // the server speaks plain HTTP itself (TLS is a proxy's): upgrading the page's own assets to https
-      // would break the web workspace served on a local address
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
-    }),
-  );
+  // helmet's headers, worked out once: the server speaks plain HTTP itself (TLS is a proxy's), and
+  // upgrading the page's own assets to https would break the web workspace served on a local address
+  app.use(securityHeaders(HELMET_OPTIONS));
   app.use((req, res, next) => {
     // the id the audit trail records is always the server's own; a client's id is only logged beside it
     const id = randomUUID();
@@ -534,7 +560,7 @@ export function createApp(db: Database, options: AppOptions): express.Express {
   for (const route of ROUTES) {
     const handlers = [
       ...(route.body !== undefined && route.body !== "csv" ? [requireJson, json] : []),
-      (req: Request, res: Response) => inflight.track(handle(route, { db, desk, options }, req, res)),
+      (req: Request, res: Response) => inflight.track(handle(route, { db, desk, options, cache }, req, res)),
     ];
     if (route.method === "get") v1.get(route.path, ...handlers);
     else v1.post(route.path, ...handlers);
@@ -610,11 +636,12 @@ function webWorkspace(dir: string | null): express.Router {
   return router;
 }
 
-/** What every route shares: the server's database, the receipt desk, and its options. */
+/** What every route shares: the server's database, the receipt desk, its options, the report cache. */
 interface Served {
   db: Database;
   desk: ReceiptDesk;
   options: AppOptions;
+  cache: ReportCache | null;
 }
 
 /**
@@ -622,13 +649,22 @@ interface Served {
  * spelled one way, the access rule, the handler, the response checked against its schema, the answer
  * in the format asked for.
  */
-async function handle(route: RouteDef, { db, desk, options }: Served, req: Request, res: Response): Promise<void> {
+async function handle(
+  route: RouteDef,
+  { db, desk, options, cache }: Served,
+  req: Request,
+  res: Response,
+): Promise<void> {
   const principal = res.locals.principal as Principal;
   checkParams(req.params);
   const query = route.query !== undefined ? route.query.parse(req.query) : {};
   const body = route.body === undefined || route.body === "csv" ? undefined : route.body.parse(req.body);
+  // a cached report reads the books' version before anything else, the reference data included
+  const cached = route.cached === true && cache !== null ? cache : null;
+  const version = cached === null ? null : await cached.version(db.knex);
   let ref: Promise<ReferenceData> | null = null;
-  const loadRef = () => (ref ??= ReferenceData.load(db.knex));
+  const loadRef = () =>
+    (ref ??= version === null ? ReferenceData.load(db.knex) : cached!.referenceData(db.knex, version));
   // names as the database spells them before any rule reads them: Urumqi, 乌鲁木齐 and urumqi alike
   // an operator is told nothing of what lies beyond its own (docs/domain.md#confidentiality): a name
   // that is none is left as given, and the access rule refuses it as it refuses another's
@@ -650,17 +686,42 @@ async function handle(route: RouteDef, { db, desk, options }: Served, req: Reque
   if (decision === "hide") throw new HttpError(404, "not_found");
   if (decision === "forbid") throw new HttpError(403, "forbidden");
   const format = chooseFormat(req, query as { format?: string }, route.formats === true);
-  const answer = await route.handle({ query, body, ctx });
+  const compute = async () => {
+    const answer = await route.handle({ query, body, ctx });
+    const items = (answer.json as { items?: unknown[] } | null)?.items;
+    const streamed = answer.json instanceof StreamedJson; // more items than are checked
+    if (format === "json" && !streamed && (items === undefined || items.length <= RESPONSE_CHECK_ITEMS_MAX)) {
+      const checked = route.response.safeParse(answer.json);
+      // an answer that breaks its own schema is our fault, never the caller's
+      if (!checked.success)
+        throw new Error(`response of ${route.method} ${route.path} breaks its schema: ${checked.error.message}`);
+    }
+    return answer;
+  };
   if (format === "csv" || format === "xlsx") res.attachment(downloadName(route, req, query as object, format));
-  const items = (answer.json as { items?: unknown[] } | null)?.items;
-  const streamed = answer.json instanceof StreamedJson; // more items than are checked
-  if (format === "json" && !streamed && (items === undefined || items.length <= RESPONSE_CHECK_ITEMS_MAX)) {
-    const checked = route.response.safeParse(answer.json);
-    // an answer that breaks its own schema is our fault, never the caller's
-    if (!checked.success)
-      throw new Error(`response of ${route.method} ${route.path} breaks its schema: ${checked.error.message}`);
+  if (cached === null) {
+    await send(res, format, await compute());
+    return;
   }
-  await send(res, format, answer);
+  // the key holds the caller's view: the access rule above has passed, and the answer is made from
+  // the parameters, the view and the books alone (reportRoute)
+  const key = cacheKey(
+    route,
+    req.params as Record<string, string>,
+    query as Record<string, unknown>,
+    format,
+    viewerOf(principal),
+  );
+  const kept = await cached.answer(key, version!, async () => render(format, await compute()));
+  res.setHeader("ETag", kept.etag);
+  if (holdsAlready(req.get("If-None-Match"), kept.etag)) {
+    res.status(304).end();
+    return;
+  }
+  res.status(kept.status);
+  for (const [k, v] of Object.entries(kept.headers)) res.setHeader(k, v);
+  res.setHeader("Content-Type", kept.content_type);
+  res.end(kept.body);
 }
 
 /**

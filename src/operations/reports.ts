@@ -83,6 +83,12 @@ export interface ReportOperation<P extends z.ZodRawShape = z.ZodRawShape> {
   help: { [K in keyof P]: string };
   /** The JSON's schema, where the contract fixes one (checked on every HTTP answer). */
   response?: z.ZodType;
+  /**
+   * Whether its answer is made from the books, the parameters and the viewer alone (never the clock
+   * or the caller's token) and is small: the service keeps it while the books do not change
+   * (src/http/report-cache.ts).
+   */
+  cacheable?: boolean;
   allow: (
     p: Principal,
     params: z.infer<z.ZodObject<P>>,
@@ -138,6 +144,7 @@ export const REPORTS: readonly ReportOperation[] = [
       by: "month: the year month by month beside the taxes (the JSON always carries `months`)",
     },
     response: S.SettlementReport,
+    cacheable: true,
     allow: (p, q) => access.readOperatorMoney(p, q.operator),
     run: async ({ knex, ref }, q) => {
       const s = await settlementStatement(knex, ref, q.year, q.operator, q.park, periodOf(q, q.year));
@@ -360,6 +367,7 @@ export const REPORTS: readonly ReportOperation[] = [
       ...periodHelp("its debits and credits, opening with what came before"),
       by: "month: each month's debits and credits beside the year's (the months add up to the year)",
     },
+    cacheable: true,
     allow: (p, q) => access.readBooks(p, q.jurisdiction),
     run: async ({ knex, ref }, q) => {
       const period = periodOf(q, q.year);

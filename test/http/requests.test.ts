@@ -3,9 +3,12 @@
 // request posted it, the logs name the party but never the token, and the OpenAPI document describes
 // every route.
 
+import express from "express";
+import helmet from "helmet";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROUTES } from "../../src/http/app.js";
+import { HELMET_OPTIONS } from "../../src/http/security-headers.js";
 import { cli } from "../support/cli.js";
 import { testDatabase, dialectLabel, type TestDatabase } from "../support/db.js";
 import { standardRegistry, uscc } from "../support/files.js";
@@ -101,6 +104,19 @@ describe(`bad requests (${dialectLabel})`, () => {
     expect(res.headers["x-content-type-options"]).toBe("nosniff");
     expect(res.headers["x-request-id"]).toMatch(/^[\w-]{8,}$/);
     expect(res.headers["x-powered-by"]).toBeUndefined();
+  });
+
+  it("sets exactly helmet's headers, worked out once (src/http/security-headers.ts)", async () => {
+    const own = express();
+    own.use(helmet(HELMET_OPTIONS));
+    own.get("/", (_req, res) => res.send("ok"));
+    const want = (await request(own).get("/")).headers;
+    const got = (await request(t.app).get("/v1/health")).headers;
+    const names = Object.keys(want).filter(
+      (h) => !["date", "etag", "content-length", "content-type", "connection", "keep-alive"].includes(h),
+    );
+    expect(names.length).toBeGreaterThan(10);
+    for (const name of names) expect(got[name], name).toBe(want[name]);
   });
 });
 
