@@ -19,6 +19,7 @@ import {
 } from "../../src/demo/generate.js";
 import { testDatabase, onPostgres, dialectLabel, type TestDatabase } from "../support/db.js";
 import { tmpDir } from "../support/files.js";
+import { userEnv } from "../support/reader.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const CLI = ["--import", "tsx", path.join(ROOT, "test", "support", "run-cli.ts")];
@@ -65,7 +66,7 @@ function run(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...CLI, ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...env, DATABASE_URL: env.DATABASE_URL ?? "" },
+      env: userEnv({ ...env, DATABASE_URL: env.DATABASE_URL ?? "" }),
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";

@@ -11,12 +11,15 @@ import { ImportRejected } from "../../src/import/errors.js";
 import { demoEnterprises, demoReceipts, enterprisesCsv, receiptsCsvLines } from "../../src/demo/generate.js";
 import { testDatabase, dialectLabel, onPostgres, type TestDatabase } from "../support/db.js";
 import { tmpDir } from "../support/files.js";
+import { withDefaultReader } from "../support/reader.js";
 
 const opts = { year: 2025, seed: 7, enterprises: 120, receipts: 3000 };
 let enterprisesFile: string;
 let receiptsFile: string;
 const dbs: TestDatabase[] = [];
 
+// the options below choose the reader; the environment would override them
+withDefaultReader();
 beforeAll(() => {
   const registry = demoEnterprises(opts);
   enterprisesFile = path.join(tmpDir(), `paths-enterprises-${process.pid}.csv`);
