@@ -7,12 +7,9 @@ import { toCount } from "../../src/db/database.js";
 import { cli } from "../support/cli.js";
 import { testDatabase, dialectLabel, type TestDatabase } from "../support/db.js";
 import { badUscc, csvFile, RECEIPT_HEADER, standardRegistry, uscc } from "../support/files.js";
-import { withDefaultReader } from "../support/reader.js";
 
 let db: TestDatabase;
 
-// what a file holds wrong is found in the reading worker and reported from there, as a user sees it
-withDefaultReader();
 beforeAll(async () => {
   db = await testDatabase();
   expect((await cli(db, "import", "enterprises", standardRegistry())).code).toBe(0);
