@@ -9,7 +9,6 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/db/database.js";
-import { migrate } from "../../src/db/migrate.js";
 import {
   demoEnterprises,
   demoReceipts,
@@ -17,7 +16,7 @@ import {
   receiptsCsvLines,
   DEMO_DEFAULTS,
 } from "../../src/demo/generate.js";
-import { testDatabase, onPostgres, dialectLabel, type TestDatabase } from "../support/db.js";
+import { migratedDataDir, testDatabase, onPostgres, dialectLabel, type TestDatabase } from "../support/db.js";
 import { tmpDir } from "../support/files.js";
 import { userEnv } from "../support/reader.js";
 
@@ -45,9 +44,7 @@ beforeAll(async () => {
     // the embedded database on disk, as a user has it; the killed process leaves its lock file behind
     dataDir = path.join(tmpDir(), `crash-pgdata-${process.pid}`);
     env = { PARKLEDGER_DATA_DIR: dataDir };
-    const d = await openDatabase({ dir: dataDir });
-    await migrate(d);
-    await d.close();
+    await migratedDataDir(dataDir);
     db = null as unknown as Database;
   }
   const r = await run(["import", "enterprises", files.enterprises]);

@@ -8,8 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
-import { migrate } from "../../src/db/migrate.js";
-import { testDatabase, onPostgres, dialectLabel, type TestDatabase } from "../support/db.js";
+import { migratedDataDir, testDatabase, onPostgres, dialectLabel, type TestDatabase } from "../support/db.js";
 import { standardRegistry, tmpDir, uscc } from "../support/files.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -51,9 +50,7 @@ beforeAll(async () => {
   } else {
     dataDir = path.join(tmpDir(), `serve-pgdata-${process.pid}`);
     env = { PARKLEDGER_DATA_DIR: dataDir };
-    const d = await openDatabase({ dir: dataDir });
-    await migrate(d);
-    await d.close();
+    await migratedDataDir(dataDir);
   }
   const r = await run(["import", "enterprises", standardRegistry()]);
   expect(r.code, r.err).toBe(0);
