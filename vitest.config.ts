@@ -11,6 +11,8 @@ const embedded = !process.env.DATABASE_URL;
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // on PostgreSQL, one migrated database the test files copy theirs from
+    globalSetup: ["test/support/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

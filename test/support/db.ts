@@ -8,6 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
+import { inject } from "vitest";
 import { openDatabase, type Database } from "../../src/db/database.js";
 import { migrate } from "../../src/db/migrate.js";
 
@@ -31,10 +32,12 @@ export async function testDatabase(): Promise<TestDatabase> {
     return { ...db, env: {}, drop: () => db.close() };
   }
   const name = `parkledger_test_${process.pid}_${randomBytes(4).toString("hex")}`;
-  await adminQuery(url, `create database ${name}`);
+  // a copy of the database the run migrated once (test/support/global-setup.ts), else a fresh one
+  const template = inject("postgresTemplate");
+  await adminQuery(url, template ? `create database ${name} template ${template}` : `create database ${name}`);
   const dbUrl = withDatabase(url, name);
   const db = await openDatabase({ url: dbUrl });
-  await migrate(db);
+  await migrate(db); // from the template: nothing to do, as the check shows
   return {
     ...db,
     env: { DATABASE_URL: dbUrl },
@@ -92,13 +95,13 @@ function migratedTemplate(): Promise<Blob> {
   return template;
 }
 
-function withDatabase(url: string, name: string): string {
+export function withDatabase(url: string, name: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${name}`;
   return parsed.toString();
 }
 
-async function adminQuery(url: string, sql: string): Promise<void> {
+export async function adminQuery(url: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
