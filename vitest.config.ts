@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // thread (PARKLEDGER_IMPORT_READER=thread): from the TypeScript sources each reading worker starts its
 // own TypeScript loader and loads the reader's modules again, about a second per import, several
 // hundred imports in the suite. The worker, the default, stays tested: on PostgreSQL every import uses
-// it, and on PGlite the files about it (import-paths, crash, readme) unset
+// it, and on PGlite the files about it (import-paths, crash, bundle, readme) unset
 // the variable.
 const embedded = !process.env.DATABASE_URL;
 

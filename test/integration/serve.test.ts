@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
 import { migratedDataDir, testDatabase, onPostgres, dialectLabel, type TestDatabase } from "../support/db.js";
 import { standardRegistry, tmpDir, uscc } from "../support/files.js";
+import { userEnv } from "../support/reader.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const CLI = ["--import", "tsx", path.join(ROOT, "test", "support", "run-cli.ts")];
@@ -21,7 +22,7 @@ let env: Record<string, string>;
 function start(args: string[]): { child: ChildProcess; out: () => string; err: () => string } {
   const child = spawn(process.execPath, [...CLI, ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env, DATABASE_URL: env.DATABASE_URL ?? "", LOG_LEVEL: "info" },
+    env: userEnv({ ...env, DATABASE_URL: env.DATABASE_URL ?? "", LOG_LEVEL: "info" }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
