@@ -18,6 +18,7 @@ import {
 import { cli } from "../support/cli.js";
 import { testDatabase, type TestDatabase } from "../support/db.js";
 import { tmpDir } from "../support/files.js";
+import { userEnv } from "../support/reader.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const BIN = path.join(ROOT, "bin", "parkledger.js");
@@ -32,7 +33,7 @@ function run(env: Record<string, string>, ...argv: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...argv], {
       cwd: tmpDir(),
-      env: { ...withoutDatabase(process.env), ...env },
+      env: { ...withoutDatabase(userEnv()), ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -114,7 +115,7 @@ describe("the bundled command (dist/cli)", () => {
   it("serves the API and the web workspace", async () => {
     const child = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
       cwd: tmpDir(),
-      env: { ...withoutDatabase(process.env), ...env, LOG_LEVEL: "info" },
+      env: { ...withoutDatabase(userEnv()), ...env, LOG_LEVEL: "info" },
       stdio: ["ignore", "ignore", "pipe"],
     });
     try {

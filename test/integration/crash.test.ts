@@ -9,7 +9,6 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/db/database.js";
-import { migrate } from "../../src/db/migrate.js";
 import {
   demoEnterprises,
   demoReceipts,
@@ -17,8 +16,9 @@ import {
   receiptsCsvLines,
   DEMO_DEFAULTS,
 } from "../../src/demo/generate.js";
-import { testDatabase, onPostgres, dialectLabel, type TestDatabase } from "../support/db.js";
+import { migratedDataDir, testDatabase, onPostgres, dialectLabel, type TestDatabase } from "../support/db.js";
 import { tmpDir } from "../support/files.js";
+import { userEnv } from "../support/reader.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const CLI = ["--import", "tsx", path.join(ROOT, "test", "support", "run-cli.ts")];
@@ -44,9 +44,7 @@ beforeAll(async () => {
     // the embedded database on disk, as a user has it; the killed process leaves its lock file behind
     dataDir = path.join(tmpDir(), `crash-pgdata-${process.pid}`);
     env = { PARKLEDGER_DATA_DIR: dataDir };
-    const d = await openDatabase({ dir: dataDir });
-    await migrate(d);
-    await d.close();
+    await migratedDataDir(dataDir);
     db = null as unknown as Database;
   }
   const r = await run(["import", "enterprises", files.enterprises]);
@@ -65,7 +63,7 @@ function run(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...CLI, ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...env, DATABASE_URL: env.DATABASE_URL ?? "" },
+      env: userEnv({ ...env, DATABASE_URL: env.DATABASE_URL ?? "" }),
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";

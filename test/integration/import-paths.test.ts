@@ -7,16 +7,20 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importEnterprises } from "../../src/import/enterprises.js";
 import { importReceipts, type ImportOptions } from "../../src/import/receipts.js";
-import { ImportRejected } from "../../src/import/errors.js";
+import { FileRejected } from "../../src/import/csv.js";
+import { ImportRejected, PROBLEMS_KEPT_MAX } from "../../src/import/errors.js";
 import { demoEnterprises, demoReceipts, enterprisesCsv, receiptsCsvLines } from "../../src/demo/generate.js";
 import { testDatabase, dialectLabel, onPostgres, type TestDatabase } from "../support/db.js";
-import { tmpDir } from "../support/files.js";
+import { badUscc, csvFile, RECEIPT_HEADER, standardRegistry, tmpDir, uscc } from "../support/files.js";
+import { withDefaultReader } from "../support/reader.js";
 
 const opts = { year: 2025, seed: 7, enterprises: 120, receipts: 3000 };
 let enterprisesFile: string;
 let receiptsFile: string;
 const dbs: TestDatabase[] = [];
 
+// the options below choose the reader; the environment would override them
+withDefaultReader();
 beforeAll(() => {
   const registry = demoEnterprises(opts);
   enterprisesFile = path.join(tmpDir(), `paths-enterprises-${process.pid}.csv`);
@@ -56,6 +60,49 @@ describe(`import paths (${dialectLabel})`, () => {
     expect(streaming.receipts.length).toBe(opts.receipts);
     expect(staged.receipts).toEqual(streaming.receipts);
     expect(staged.balances).toEqual(streaming.balances);
+  });
+
+  it("refuses a bad file with the same problems, counted and kept alike, whichever thread reads it", async () => {
+    const db = await testDatabase();
+    dbs.push(db);
+    await importEnterprises(db, standardRegistry());
+    const refusal = async (file: string, reader: "worker" | "thread") => {
+      const error = await importReceipts(db, file, { reader, batch_rows: 500 }).catch((e: unknown) => e);
+      // a file refused whole is a FileRejected; one refused for its rows an ImportRejected
+      expect([ImportRejected, FileRejected]).toContain((error as Error).constructor);
+      const { problems, problem_count } = error as ImportRejected;
+      return { kind: (error as Error).name, problems, problem_count };
+    };
+    const bad = (i: number) => [`Q-${i}`, badUscc(2), "VAT", "2025-02-30", "1.001", "gross", "", ""];
+    // three problems a row over 1,000 rows in batches of 500: more than a batch, or the import, keeps
+    const rows = csvFile([
+      RECEIPT_HEADER,
+      ["Q-0", uscc(1), "GST", "2025-02-01", "1e5", "gross", "", ""],
+      ...Array.from({ length: 1000 }, (_, i) => bad(i + 1)),
+    ]);
+    const worker = await refusal(rows, "worker");
+    expect(worker.kind).toBe("ImportRejected");
+    expect(worker.problem_count).toBe(2 + 3 * 1000);
+    expect(worker.problems.length).toBe(PROBLEMS_KEPT_MAX);
+    expect(worker.problems.slice(0, 5).map((p) => [p.row, p.column, p.code])).toEqual([
+      [2, "tax_code", "tax_code_unknown"],
+      [2, "amount", expect.any(String)],
+      [3, "uscc", expect.any(String)],
+      [3, "collected_on", expect.any(String)],
+      [3, "amount", expect.any(String)],
+    ]);
+    expect(await refusal(rows, "thread")).toEqual(worker);
+    // a file refused whole before any row: a column missing from its header
+    const header = csvFile([
+      RECEIPT_HEADER.filter((c) => c !== "amount"),
+      ["H-1", uscc(1), "VAT", "2025-02-01", "gross", "", ""],
+    ]);
+    const headerWorker = await refusal(header, "worker");
+    expect(headerWorker.kind).toBe("FileRejected");
+    expect(headerWorker.problems.map((p) => p.code)).toContain("column_missing");
+    expect(await refusal(header, "thread")).toEqual(headerWorker);
+    const { rows: nothing } = await db.knex.raw(`select count(*)::int as n from receipts`);
+    expect(nothing[0].n).toBe(0);
   });
 
   it.runIf(onPostgres)("serialises two imports of overlapping files at once: nothing lost, nothing twice", async () => {

@@ -9,6 +9,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { tmpDir } from "../support/files.js";
+import { userEnv } from "../support/reader.js";
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
@@ -34,7 +35,7 @@ describe("the README's HTTP walkthrough", () => {
         .replaceAll("8080", port)
         .replaceAll("\ncurl", "\ncurl -sS -f -o /dev/null -w '%{http_code}\\n'");
       const cwd = fs.mkdtempSync(path.join(tmpDir(), "readme-"));
-      const env: NodeJS.ProcessEnv = { ...process.env };
+      const env = userEnv();
       delete env.DATABASE_URL;
       delete env.PARKLEDGER_DATA_DIR;
       // the walkthrough sends the demo's receipts file: the demo writes it (into books of its own)
