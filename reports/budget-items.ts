@@ -75,7 +75,8 @@ export async function budgetItemsReport(
   // adding them up; given room it adds them up in a hash table, a third of the time over a million
   // receipts. The room is the transaction's only.
   const { rows } = await knex.transaction(async (trx) => {
-    await trx.raw(`set local work_mem = '${SUM_WORK_MEM}'`);
+    // not in a transaction of the caller's, whose settings would keep it after this savepoint
+    if (!knex.isTransaction) await trx.raw(`set local work_mem = '${SUM_WORK_MEM}'`);
     return (await trx.raw(
       // summed first, then named: the item's name is looked up once per item and month, not once per receipt
       `select g.park, g.tax_code, g.budget_code,

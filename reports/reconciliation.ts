@@ -158,6 +158,8 @@ export async function openReconciliation(
   const ranges = [null, ...splits].map((low, i) => ({ low, high: splits[i] ?? null }));
   const parts: Part[] = [];
   let anomaliesQuery: Promise<Anomaly[]> | null = null;
+  // PostgreSQL: the totals, the decisions and the anomalies, on a connection of their own
+  let beside: Knex.Transaction | null = null;
   try {
     for (const range of ranges) {
       const trx = knex.isTransaction ? (knex as Knex.Transaction) : await knex.transaction();
@@ -171,13 +173,27 @@ export async function openReconciliation(
         ended: false,
       });
     }
-    const others = concurrent ? knex : parts[0]!.trx;
+    if (concurrent) {
+      // every connection reads one snapshot: a file imported while the report runs cannot make the
+      // totals and the pairs disagree (the matched count is the totals' receipts less the rest)
+      const first = parts[0]!.trx;
+      await first.raw("set transaction isolation level repeatable read, read only");
+      const { rows } = await first.raw("select pg_export_snapshot() as snapshot");
+      const snapshot = String(rows[0].snapshot);
+      if (!/^[0-9A-F-]+$/i.test(snapshot)) throw new Error(`unexpected snapshot name ${snapshot}`);
+      beside = await knex.transaction();
+      for (const trx of [...parts.slice(1).map((p) => p.trx), beside]) {
+        await trx.raw("set transaction isolation level repeatable read, read only");
+        await trx.raw(`set transaction snapshot '${snapshot}'`);
+      }
+    }
+    const others = beside ?? parts[0]!.trx;
     const totalsQuery = totalsOf(others, parks, operator, from, to, onlyPark);
     const decisionsQuery = decisionsInForce(others, year, operator);
     totalsQuery.catch(() => {}); // awaited below; a failure there is the report's failure
     decisionsQuery.catch(() => {});
     if (concurrent) {
-      anomaliesQuery = anomalies(knex, ref, year, operator, viewer, parks);
+      anomaliesQuery = anomalies(others, ref, year, operator, viewer, parks);
       anomaliesQuery.catch(() => {});
     } else {
       await Promise.all([totalsQuery, decisionsQuery]);
@@ -278,6 +294,10 @@ export async function openReconciliation(
         if (!part.owned) await part.trx.raw(`close ${part.cursor}`);
         else await part.trx.commit();
       }
+      if (beside !== null) {
+        await anomaliesQuery?.catch(() => {}); // asked on it, and perhaps not yet answered
+        await beside.commit();
+      }
     };
     let read = false;
     async function* items(): AsyncGenerator<string> {
@@ -333,6 +353,7 @@ export async function openReconciliation(
       if (part.owned) await part.trx.rollback(error).catch(() => {});
       else if (part.declared) await part.trx.raw(`close ${part.cursor}`).catch(() => {});
     }
+    if (beside !== null) await (beside as Knex.Transaction).rollback(error).catch(() => {});
     throw error;
   }
 }

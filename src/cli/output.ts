@@ -132,19 +132,29 @@ export async function writeStreamed(stream: NodeJS.WritableStream, pieces: Async
 
 /** Writes JSON to a file as the command line does for `--format json --out FILE`. */
 export async function writeJsonFile(file: string, value: unknown, compact: boolean): Promise<void> {
-  const stream = fs.createWriteStream(file);
+  // written beside the file and renamed when whole: a report that fails half way (a streamed one
+  // can) leaves no half a file where the whole one was asked for
+  const partial = `${file}.${process.pid}.partial`;
+  const stream = fs.createWriteStream(partial);
   const failed = new Promise<never>((_, reject) => stream.once("error", reject));
   failed.catch(() => {}); // observed through the races below
-  await Promise.race([
-    value instanceof StreamedJson
-      ? writeStreamed(stream, value.pieces())
-      : writePieces(stream, jsonPieces(value, compact)),
-    failed,
-  ]);
-  await Promise.race([
-    new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve()))),
-    failed,
-  ]);
+  try {
+    await Promise.race([
+      value instanceof StreamedJson
+        ? writeStreamed(stream, value.pieces())
+        : writePieces(stream, jsonPieces(value, compact)),
+      failed,
+    ]);
+    await Promise.race([
+      new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve()))),
+      failed,
+    ]);
+    fs.renameSync(partial, file);
+  } catch (error) {
+    stream.destroy();
+    fs.rmSync(partial, { force: true });
+    throw error;
+  }
 }
 
 /** Reports with more items than this are written as compact JSON: a third smaller, and faster. */

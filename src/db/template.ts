@@ -46,7 +46,12 @@ export function currentTemplateInfo(root: string | null = packageRoot()): Templa
 }
 
 /** The template as a PGlite data directory archive, or null when there is none made by this installation. */
-export function usableTemplate(root: string | null = packageRoot()): Blob | null {
+export function usableTemplate(
+  root: string | null = packageRoot(),
+  /** Whether this code is the build's (dist/): the sources' migrations may differ from the build's. */
+  built: boolean = root !== null && fileURLToPath(import.meta.url).startsWith(path.join(root, "dist") + path.sep),
+): Blob | null {
+  if (!built) return null;
   const paths = templatePaths(root);
   const current = currentTemplateInfo(root);
   if (paths === null || current === null || !fs.existsSync(paths.tar) || !fs.existsSync(paths.info)) return null;

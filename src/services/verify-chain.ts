@@ -74,7 +74,7 @@ export async function journalPass(k: Knex.Transaction, findings: number): Promis
                        l.entry_id is null as empty, coalesce(${unbalanced}, false) as unbalanced
                   from journal_entries e left join l on l.entry_id = e.id
                 window w as (order by e.id))
-     select count(*) as entries, max(id) as last_id, min(id) filter (where unlinked or recomputed <> entry_hash) as first_broken,
+     select count(*) as entries, max(id) as last_id, min(id) filter (where unlinked or recomputed is distinct from entry_hash) as first_broken,
             (array_agg(id order by id) filter (where unbalanced))[1:${Number(findings)}] as unbalanced,
             (array_agg(id order by id) filter (where empty))[1:${Number(findings)}] as empty
        from c`,
