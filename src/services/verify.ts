@@ -47,7 +47,21 @@ export function parseAnchor(text: string): Anchor | null {
   return match === null ? null : { id: match[1]!, hash: match[2]! };
 }
 
+/**
+ * One verify at a time in a process: each holds two connections of the pool at once on PostgreSQL (the
+ * second taken while the first is held), so as many verifies at once as the pool has connections would
+ * each wait for a second that none gives back. Nothing is gained by running two: each is a pass over
+ * the whole journal.
+ */
+let verifying: Promise<unknown> = Promise.resolve();
+
 export async function verifyLedger(db: Database, anchors: readonly Anchor[] = []): Promise<VerifyResult> {
+  const turn = verifying.then(() => verifyOnce(db, anchors));
+  verifying = turn.catch(() => {});
+  return turn;
+}
+
+async function verifyOnce(db: Database, anchors: readonly Anchor[]): Promise<VerifyResult> {
   // fresh statistics first: right after a large import the planner would otherwise loop row by row
   await analyzeStale(db.knex);
   // every check reads the same snapshot, so writers posting meanwhile cannot make the counts, the
