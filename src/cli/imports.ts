@@ -6,14 +6,6 @@ import { Option, type Command } from "commander";
 import type { Database } from "../db/database.js";
 import type { Encoding } from "../import/csv.js";
 import type { Progress } from "../import/common.js";
-// Each importer is loaded by its own command: the readers (csv-parse, iconv-lite, exceljs) and the
-// booking engine stay out of every other command's start-up.
-const importEnterprises: ImportRunner = async (...a) =>
-  (await import("../import/enterprises.js")).importEnterprises(...a);
-const importReceipts: ImportRunner = async (...a) => (await import("../import/receipts.js")).importReceipts(...a);
-const importIndicators: ImportRunner = async (...a) => (await import("../import/indicators.js")).importIndicators(...a);
-const importProjects: ImportRunner = async (...a) => (await import("../import/projects.js")).importProjects(...a);
-const importLand: ImportRunner = async (...a) => (await import("../import/land.js")).importLand(...a);
 import type { CliContext } from "./context.js";
 import { emit, formatOption, progressReporter, type Format } from "./output.js";
 import { importSummaryTabular } from "./views.js";
@@ -23,6 +15,15 @@ type ImportRunner = (
   file: string,
   options: { encoding: Encoding; onProgress: (p: Progress) => void; scope?: "gross" | "local" },
 ) => Promise<object>;
+
+// Each importer is loaded by its own command: the readers (csv-parse, iconv-lite, exceljs) and the
+// booking engine stay out of every other command's start-up.
+const importEnterprises: ImportRunner = async (...a) =>
+  (await import("../import/enterprises.js")).importEnterprises(...a);
+const importReceipts: ImportRunner = async (...a) => (await import("../import/receipts.js")).importReceipts(...a);
+const importIndicators: ImportRunner = async (...a) => (await import("../import/indicators.js")).importIndicators(...a);
+const importProjects: ImportRunner = async (...a) => (await import("../import/projects.js")).importProjects(...a);
+const importLand: ImportRunner = async (...a) => (await import("../import/land.js")).importLand(...a);
 
 const OPERATOR_HELP = "a party that runs a park, e.g. bingtuan or urumqi (park list)";
 
