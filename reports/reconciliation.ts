@@ -128,8 +128,9 @@ export async function* reconciliationJson(open: OpenReconciliation): AsyncGenera
 }
 
 /**
- * Starts the reconciliation: the totals, the decisions and the anomalies are asked for on other
- * connections of the pool (on PostgreSQL) while the database pairs the two sides; the rows that
+ * Starts the reconciliation: the totals, the decisions and the anomalies are asked for on a connection
+ * of their own (on PostgreSQL, every connection reading one snapshot) while the database pairs the two
+ * sides; the rows that
  * differ are read and valued here, which gives the summary. The matched rows wait in the cursor until
  * `items` is read.
  */
