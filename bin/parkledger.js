@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `parkledger` command: runs the command line as built by `npm install` (through `prepare`):
-// compiled, then bundled into dist/cli/ so that it starts quickly (scripts/bundle-cli.js).
-import { main } from "../dist/cli/main.js";
+// compiled, bundled into one script (scripts/bundle-cli.js) and started from V8's code cache
+// (src/cli/launch.ts), so that it starts quickly.
+import { launch } from "../dist/src/cli/launch.js";
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await launch(process.argv.slice(2));

@@ -77,7 +77,7 @@ function monthSpan(year: number, first: number, last: number): { from: string; t
 export function parseTaxPeriod(text: string): { from: string; to: string } | null {
   const whole = periodSpan(text);
   if (whole !== null) return whole;
-  const parts = text.split(/\s*[/~～]\s*/);
+  const parts = text.split(/\s*[/~\uff5e]\s*/); // \uff5e: the full-width tilde ～
   if (parts.length > 2) return null;
   const first = periodSpan(parts[0] ?? "");
   const last = parts.length === 2 ? periodSpan(parts[1]!) : first;

@@ -1,12 +1,13 @@
-// The `parkledger` command as a few bundled files (dist/cli/), made from the compiled build by
+// The `parkledger` command as one bundled script (dist/cli/main.cjs), made from the compiled build by
 // `npm run build`. A command that starts from hundreds of separate modules (knex, pg, zod, commander
-// and the project's own) spends most of its time finding, reading and compiling them; from a bundle it
-// starts in about half the time (docs/performance.md, "The command line"). Code that only some
-// commands need (serving, importing, the demo, the embedded database, Excel) stays in chunks of its
-// own, loaded when such a command runs.
+// and the project's own) spends most of its time finding, reading and compiling them; from one script,
+// compiled from V8's code cache by src/cli/launch.ts, it starts in a fraction of that
+// (docs/performance.md, "The command line"). Code that only some commands need (serving, importing,
+// the demo) is in the script but runs only when such a command loads it; PGlite and exceljs stay
+// outside it, loaded by the commands that use them.
 //
-// The receipt reader's worker thread is a second entry point beside the first, where its module
-// finds it (`new URL("./receipt-rows.worker.js", import.meta.url)`).
+// The receipt reader's worker thread is a second bundle beside the first, where its module finds it
+// (`new URL("./receipt-rows.worker.js", import.meta.url)`).
 
 import fs from "node:fs";
 import path from "node:path";
@@ -54,25 +55,53 @@ const notOnCloudflare = {
 };
 
 fs.rmSync(outdir, { recursive: true, force: true });
-await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: {
-    main: "dist/src/cli/main.js",
-    "receipt-rows.worker": "dist/src/import/receipt-rows.worker.js",
-  },
-  outdir,
   bundle: true,
-  splitting: true,
-  format: "esm",
   platform: "node",
   target: "node20",
   external,
-  chunkNames: "chunk-[hash]",
-  // the CommonJS packages inside (knex, pg) call require: an ES module has none until given one
+  plugins: [notOnCloudflare],
+  legalComments: "none",
+  // whitespace and syntax only: names stay as written, so that a stack trace still reads
+  minifyWhitespace: true,
+  minifySyntax: true,
+  charset: "ascii",
+  logLevel: "warning",
+};
+
+// The command line: one CommonJS script, which src/cli/launch.ts compiles with V8's code cache. A module
+// loaded by `import()` in the sources stays a function of the script, run only when first imported.
+await build({
+  ...common,
+  entryPoints: ["dist/src/cli/main.js"],
+  outfile: path.join(outdir, "main.cjs"),
+  format: "cjs",
+  // where the sources ask where they are (the worker's file, the web workspace, the build's template)
+  define: { "import.meta.url": "__plkUrl" },
+  banner: { js: 'const __plkUrl = require("node:url").pathToFileURL(__filename).href;' },
+});
+
+// The receipt reader's worker thread: an ES module of its own, beside the script, where the reader finds it.
+await build({
+  ...common,
+  entryPoints: ["dist/src/import/receipt-rows.worker.js"],
+  outfile: path.join(outdir, "receipt-rows.worker.js"),
+  format: "esm",
+  // the CommonJS packages inside (csv-parse, iconv-lite) call require: an ES module has none until given one
   banner: {
     js: 'import { createRequire as __plkRequire } from "node:module"; const require = __plkRequire(import.meta.url);',
   },
-  plugins: [notOnCloudflare],
-  legalComments: "none",
-  logLevel: "warning",
 });
+
+// One character beyond ASCII makes V8 hold the whole script as two bytes a character, slower to read and
+// compile. esbuild escapes text in strings, but not in a regular expression: write such a character as
+// \uXXXX there.
+for (const file of ["main.cjs", "receipt-rows.worker.js"]) {
+  const text = fs.readFileSync(path.join(outdir, file), "utf8");
+  const at = text.search(/[\u0080-\uffff]/);
+  if (at !== -1)
+    throw new Error(
+      `dist/cli/${file}: a character beyond ASCII at offset ${at} (…${text.slice(Math.max(0, at - 60), at + 10)}…): write it as \\uXXXX in the source`,
+    );
+}

@@ -3,7 +3,7 @@
 // "ambiguous" width and render double in many Chinese terminals (cmd.exe on code page 936, terminals set to
 // wide ambiguous characters), which would break every rule of the table there.
 
-import stringWidth from "string-width";
+import { displayWidth, type DisplayWidth } from "./width.js";
 import { NULL_MARK, alignOf, groupThousands, isDecimal, kindOf, rowCells, sectionTitle, totalsCells } from "./cells.js";
 import type { Align, Column, Section, Tabular } from "./tabular.js";
 
@@ -17,13 +17,16 @@ const NO_ROWS_LABEL = "(无记录 No rows)";
 // eslint-disable-next-line no-control-regex -- removing them is the point
 const TERMINAL_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-const graphemes = new Intl.Segmenter("zh", { granularity: "grapheme" });
+/** Set by renderTable before it draws (./width.ts). */
+let stringWidth: DisplayWidth;
+let graphemes: Intl.Segmenter | null = null;
 
 /**
  * `width`: the terminal's columns. A section wider than it is shown as several narrower tables, each
  * with the section's leading text columns (what the row is) and as many of the other columns as fit.
  */
-export function renderTable(t: Tabular, options: { width?: number | undefined } = {}): string {
+export async function renderTable(t: Tabular, options: { width?: number | undefined } = {}): Promise<string> {
+  stringWidth = await displayWidth();
   const lines = displayLines([t.title_zh, t.title_en].filter((title) => title !== "").join(" "));
   if (t.subtitle !== undefined && t.subtitle !== "")
     lines.push(
@@ -169,7 +172,7 @@ function wrap(line: string, width: number): string[] {
   let current = "";
   let currentWidth = 0;
   let lastSpace = -1;
-  for (const { segment } of graphemes.segment(line)) {
+  for (const { segment } of (graphemes ??= new Intl.Segmenter("zh", { granularity: "grapheme" })).segment(line)) {
     const segmentWidth = stringWidth(segment);
     while (current !== "" && currentWidth + segmentWidth > width) {
       const cut = lastSpace > 0 && segment !== " " ? lastSpace : current.length;

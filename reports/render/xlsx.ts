@@ -3,7 +3,7 @@
 // converted (a double holds any amount under 90 trillion yuan to the fen), never computed on.
 
 import type { Row, Worksheet } from "exceljs";
-import stringWidth from "string-width";
+import { displayWidth, type DisplayWidth } from "./width.js";
 import {
   alignOf,
   groupThousands,
@@ -16,6 +16,7 @@ import {
   type Kind,
 } from "./cells.js";
 import type { Column, Section, Tabular } from "./tabular.js";
+import { importPackage } from "../../src/import-package.js";
 
 const TOTALS_LABEL = "合计 Total";
 const NUMBER_FORMAT: Record<Kind, string | null> = {
@@ -35,18 +36,21 @@ const HEADER_HEIGHT_PT = 32;
 
 export async function renderXlsx(t: Tabular): Promise<Buffer> {
   // Loaded here rather than at the top: exceljs takes a third of a second to load and only this format needs it.
-  const { default: ExcelJS } = await import("exceljs");
+  const { default: ExcelJS } = await importPackage<{ default: typeof import("exceljs") }>("exceljs");
+  const width = await displayWidth();
   const workbook = new ExcelJS.Workbook();
   workbook.creator = "parkledger";
   // A workbook needs a sheet; a report without sections still shows its title and notes.
   const sections: Section[] = t.sections.length > 0 ? t.sections : [{ columns: [], rows: [] }];
   const taken = new Set<string>();
-  sections.forEach((section, index) => fillSheet(workbook.addWorksheet(sheetName(section, index, taken)), t, section));
+  sections.forEach((section, index) =>
+    fillSheet(workbook.addWorksheet(sheetName(section, index, taken)), t, section, width),
+  );
   const data = await workbook.xlsx.writeBuffer();
   return Buffer.isBuffer(data) ? data : Buffer.from(data);
 }
 
-function fillSheet(sheet: Worksheet, t: Tabular, section: Section): void {
+function fillSheet(sheet: Worksheet, t: Tabular, section: Section, width: DisplayWidth): void {
   const { columns } = section;
   const title = [t.title_zh, t.title_en, sectionTitle(section)].filter((part) => part !== "").join(" ");
   sheet.addRow([stripXmlForbidden(title)]).font = { bold: true, size: 14 };
@@ -61,14 +65,14 @@ function fillSheet(sheet: Worksheet, t: Tabular, section: Section): void {
   });
   sheet.views = [{ state: "frozen", ySplit: header.number }];
 
-  for (const row of section.rows) writeRow(sheet, columns, rowCells(section, row));
+  for (const row of section.rows) writeRow(sheet, columns, rowCells(section, row), width);
   if (columns.length > 0) {
     // The filter covers the rows only, so sorting never moves the totals row in among them.
     sheet.autoFilter = { from: { row: header.number, column: 1 }, to: { row: sheet.rowCount, column: columns.length } };
   }
   const totals = totalsCells(section, TOTALS_LABEL);
   if (totals !== null) {
-    const row = writeRow(sheet, columns, totals);
+    const row = writeRow(sheet, columns, totals, width);
     row.eachCell({ includeEmpty: true }, (cell) => {
       cell.font = { bold: true };
       cell.border = { top: { style: "thin" } };
@@ -83,19 +87,19 @@ function fillSheet(sheet: Worksheet, t: Tabular, section: Section): void {
 
   columns.forEach((column, i) => {
     const shown = [column.label_zh, column.label_en, ...contentOf(section, i).map((text) => shownText(column, text))];
-    const widest = Math.max(...shown.flatMap((text) => text.split(/\r?\n/)).map((line) => stringWidth(line)));
+    const widest = Math.max(...shown.flatMap((text) => text.split(/\r?\n/)).map((line) => width(line)));
     sheet.getColumn(i + 1).width = Math.min(COLUMN_WIDTH_MAX, Math.max(COLUMN_WIDTH_MIN, widest + 2));
   });
 }
 
-function writeRow(sheet: Worksheet, columns: Column[], cells: (string | null)[]): Row {
+function writeRow(sheet: Worksheet, columns: Column[], cells: (string | null)[], width: DisplayWidth): Row {
   const row = sheet.addRow(cells.map((text, i) => cellValue(columns[i]!, text)));
   columns.forEach((column, i) => {
     const cell = row.getCell(i + 1);
     const format = NUMBER_FORMAT[kindOf(column)];
     if (format !== null && typeof cell.value === "number") cell.numFmt = format;
     const text = cells[i] ?? "";
-    const wrapText = text.includes("\n") || stringWidth(text) > COLUMN_WIDTH_MAX;
+    const wrapText = text.includes("\n") || width(text) > COLUMN_WIDTH_MAX;
     cell.alignment = { horizontal: alignOf(column), vertical: "top", wrapText };
   });
   return row;

@@ -20,6 +20,7 @@ import { demoDatabase, demoDir, lookAt } from "./demo-books.js";
 import { createToken, listTokens, revokeToken, ROLES } from "../repositories/tokens.js";
 import type { CliContext } from "./context.js";
 import { EXIT_NOT_INTACT, exitCodeFor, describeError } from "./errors.js";
+import { isBriefCommand } from "./brief.js";
 import { addImportCommands } from "./imports.js";
 import { addServeCommand } from "./serve.js";
 import { addUserCommands } from "./users.js";
@@ -384,8 +385,7 @@ function checkArgumentText(action: Command): void {
 function briefCommand(action: Command): boolean {
   const words: string[] = [];
   for (let c: Command | null = action; c !== null && c.parent !== null; c = c.parent) words.unshift(c.name());
-  if (words.join(" ") === "report reconciliation") return false;
-  return ["report", "trace", "show"].includes(words[0] ?? "") || words.at(-1) === "list";
+  return isBriefCommand(words);
 }
 
 /** Commands that name parties and parks not recorded yet, or parties that are not jurisdictions. */

@@ -198,7 +198,7 @@ export async function emit(
       break;
     default:
       // a table on a terminal fits its width; one written to a file or a pipe keeps every column on one line
-      body = renderTable(await tabular("table"), {
+      body = await renderTable(await tabular("table"), {
         width: options.width ?? (out === undefined ? terminalWidth(io) : undefined),
       });
   }

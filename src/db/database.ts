@@ -10,6 +10,7 @@ import v8 from "node:v8";
 import knexFactory, { type Knex } from "knex";
 import pg from "pg";
 import { usableTemplate } from "./template.js";
+import { importPackage } from "../import-package.js";
 
 export type Dialect = "postgres" | "pglite";
 
@@ -71,6 +72,17 @@ export type DatabaseTarget =
   /** In memory; `from`: a dump of another embedded database to start from (PGlite's dumpDataDir). */
   | { memory: true; from?: Blob };
 
+/**
+ * PostgreSQL's buffer pool for a brief command or an in-memory database, instead of its default 128 MB.
+ * PGlite zeroes the pool as it starts, in WebAssembly: about 0.4 s of every start on this project's
+ * machine for 128 MB (docs/performance.md). A brief command reads a few pages once (a large scan goes
+ * through a small ring of buffers whatever the pool's size, and the files stay in the system's cache);
+ * an in-memory database holds its files in memory already. Imports, the service, `verify` and the demo
+ * keep the default.
+ */
+const SMALL_BUFFERS = "16MB";
+const smallBuffers = (target: DatabaseTarget) => "memory" in target || ("dir" in target && target.brief === true);
+
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if ("url" in target) {
     const knex = knexFactory({
@@ -100,13 +112,16 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   };
   // loaded only for the embedded database: a command on PostgreSQL does without them
   const [{ PGlite }, { default: ClientPgLite }] = await Promise.all([
-    import("@electric-sql/pglite"),
+    importPackage<typeof import("@electric-sql/pglite")>("@electric-sql/pglite"),
     import("knex-pglite"),
   ]);
   const pglite = new PGlite({
     ...(dir !== undefined ? { dataDir: dir } : {}),
     ...(from !== undefined ? { loadDataDir: from } : {}),
     parsers: { [OID_INT8]: parseInt8, [OID_DATE]: keepText, [OID_NUMERIC]: keepText },
+    ...(smallBuffers(target)
+      ? { startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${SMALL_BUFFERS}`] }
+      : {}),
   });
   await pglite.waitReady;
   const knex = knexFactory({

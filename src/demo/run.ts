@@ -100,9 +100,9 @@ export async function runDemo(db: Database, io: Io, run: DemoRun): Promise<void>
     return;
   }
   const fit = { width: terminalWidth(io) };
-  for (const s of reports.statements) io.stdout.write(renderTable(settlementTabular(s, reference), fit) + "\n");
-  io.stdout.write(renderTable(indicatorsSummaryTabular(run.year, reports.indicators), fit) + "\n");
-  io.stdout.write(renderTable(trialBalancesTabular(run.year, reports, run.command), fit));
+  for (const s of reports.statements) io.stdout.write((await renderTable(settlementTabular(s, reference), fit)) + "\n");
+  io.stdout.write((await renderTable(indicatorsSummaryTabular(run.year, reports.indicators), fit)) + "\n");
+  io.stdout.write(await renderTable(trialBalancesTabular(run.year, reports, run.command), fit));
 }
 
 /** The enterprise registry and the year's receipts, as the treasury's export files. */

@@ -442,7 +442,7 @@ async function send(res: Response, format: keyof typeof CONTENT_TYPES, answer: A
   }
   if (answer.tabular === undefined) throw new HttpError(406, "not_acceptable");
   const t = await answer.tabular(format);
-  res.end(format === "csv" ? renderCsv(t) : format === "xlsx" ? await renderXlsx(t) : renderTable(t));
+  res.end(format === "csv" ? renderCsv(t) : format === "xlsx" ? await renderXlsx(t) : await renderTable(t));
 }
 
 /** An answer as the bytes `send` would write (a cached report's, never a large list streamed). */
@@ -457,7 +457,7 @@ async function render(format: keyof typeof CONTENT_TYPES, answer: Answer): Promi
         ? Buffer.from(renderCsv(t))
         : format === "xlsx"
           ? Buffer.from(await renderXlsx(t))
-          : Buffer.from(renderTable(t));
+          : Buffer.from(await renderTable(t));
   }
   return { status: answer.status ?? 200, headers: answer.headers ?? {}, content_type: CONTENT_TYPES[format], body };
 }

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type ExcelJS from "exceljs";
+import { importPackage } from "../import-package.js";
 
 /** Whether the file is a zip (an .xlsx workbook) rather than text. */
 export function isWorkbook(file: string): boolean {
@@ -36,7 +37,7 @@ const quoted = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g,
 /** The first sheet of `file` as a UTF-8 CSV in a folder of its own, and its size; `remove` deletes it. */
 export async function workbookAsCsv(file: string): Promise<{ csv: string; size: number; remove: () => void }> {
   // loaded here rather than at the top: exceljs takes a third of a second to load and only workbooks need it
-  const { default: Excel } = await import("exceljs");
+  const { default: Excel } = await importPackage<{ default: typeof import("exceljs") }>("exceljs");
   const book = new Excel.Workbook();
   await book.xlsx.readFile(file);
   const sheet = book.worksheets[0];

@@ -1,7 +1,9 @@
-// The `parkledger` command users run is the bundle in dist/cli/ (scripts/bundle-cli.js), not the
-// sources the other tests run. Here it runs as a user runs it, in a process of its own: it imports a
-// small year (its receipts read in the worker thread, itself bundled), answers a report exactly as the
-// sources answer it, says its version, and serves the web workspace and the API.
+// The `parkledger` command users run is the bundle in dist/cli/ (scripts/bundle-cli.js), started by
+// src/cli/launch.ts from V8's code cache, not the sources the other tests run. Here it runs as a user
+// runs it, in a process of its own: it imports a small year (its receipts read in the worker thread,
+// itself bundled), answers a report exactly as the sources answer it, from its code cache as without
+// it, writes a workbook (exceljs, loaded when needed), says its version, and serves the web workspace
+// and the API.
 
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -58,8 +60,8 @@ describe("the bundled command (dist/cli)", () => {
   let files: { enterprises: string; receipts: string };
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(ROOT, "dist", "cli", "main.js")))
-      throw new Error("dist/cli/main.js is missing: `npm run build` makes it (npm install does it too)");
+    if (!fs.existsSync(path.join(ROOT, "dist", "cli", "main.cjs")))
+      throw new Error("dist/cli/main.cjs is missing: `npm run build` makes it (npm install does it too)");
     const opts = { ...DEMO_DEFAULTS, receipts: 400, enterprises: 40 };
     const enterprises = demoEnterprises(opts);
     files = {
@@ -110,6 +112,62 @@ describe("the bundled command (dist/cli)", () => {
     } finally {
       if (pgDb === null) await db.close();
     }
+  });
+
+  it("keeps a command's compiled code, starts from it the next time, and answers the same", async () => {
+    const cache = fs.mkdtempSync(path.join(tmpDir(), "bundle-code-cache-"));
+    const args = ["report", "trial-balance", "--year", "2025", "--jurisdiction", "prefecture", "--format", "json"];
+    const first = await run({ ...env, PARKLEDGER_CODE_CACHE: cache }, ...args);
+    expect(first.code).toBe(0);
+    expect((JSON.parse(first.stdout) as { accounts: unknown[] }).accounts.length).toBeGreaterThan(0);
+    const kept = fs.readdirSync(cache);
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatch(/^main-\d+-\d+-\d+-report\.v8$/);
+    const file = path.join(cache, kept[0]!);
+    const written = fs.statSync(file);
+
+    // V8 took it: the answer is the same and the cache is not made again
+    const second = await run({ ...env, PARKLEDGER_CODE_CACHE: cache }, ...args);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    expect(fs.statSync(file).mtimeMs).toBe(written.mtimeMs);
+    expect(fs.statSync(file).ino).toBe(written.ino);
+
+    // a cache V8 cannot use is refused and made again; the answer does not change
+    const garbage = Buffer.alloc(4096, 7);
+    fs.writeFileSync(file, garbage);
+    const third = await run({ ...env, PARKLEDGER_CODE_CACHE: cache }, ...args);
+    expect(third.code).toBe(0);
+    expect(third.stdout).toBe(first.stdout);
+    expect(fs.readFileSync(file).equals(garbage)).toBe(false);
+    expect(fs.readdirSync(cache)).toEqual(kept);
+
+    // without a cache at all
+    const off = await run({ ...env, PARKLEDGER_CODE_CACHE: "off" }, ...args);
+    expect(off.code).toBe(0);
+    expect(off.stdout).toBe(first.stdout);
+  });
+
+  it("writes a report as a workbook", async () => {
+    const out = path.join(fs.mkdtempSync(path.join(tmpDir(), "bundle-xlsx-")), "settlement.xlsx");
+    const r = await run(
+      env,
+      "report",
+      "settlement",
+      "--year",
+      "2025",
+      "--operator",
+      "bingtuan",
+      "--format",
+      "xlsx",
+      "--out",
+      out,
+    );
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    const book = fs.readFileSync(out);
+    expect(book.subarray(0, 2).toString("latin1")).toBe("PK"); // a zip, as every .xlsx is
+    expect(book.length).toBeGreaterThan(4000);
   });
 
   it("serves the API and the web workspace", async () => {

@@ -76,8 +76,8 @@ async function readXlsx(buffer: Buffer): Promise<ExcelJS.Workbook> {
 }
 
 describe("renderTable", () => {
-  it("aligns a Chinese label column with ASCII columns by display width", () => {
-    const block = tableBlock(renderTable(settlement));
+  it("aligns a Chinese label column with ASCII columns by display width", async () => {
+    const block = tableBlock(await renderTable(settlement));
     const widths = block.map((line) => stringWidth(line));
     expect(new Set(widths).size).toBe(1);
     // Right-aligned money ends at the same display column on every row, whatever the Chinese text before it.
@@ -90,22 +90,22 @@ describe("renderTable", () => {
     expect(new Set(moneyEnds).size).toBe(1);
   });
 
-  it("shows each header as the Chinese label over the English label", () => {
-    const block = tableBlock(renderTable(settlement));
+  it("shows each header as the Chinese label over the English label", async () => {
+    const block = tableBlock(await renderTable(settlement));
     expect(block[1]).toMatch(/^税种\s+税种名称\s+地方收入\s+运营方分成\s+分成比例\s+笔数$/);
     expect(block[2]).toMatch(/^Tax\s+Tax name\s+Local revenue\s+Operator share\s+Share\s+Receipts$/);
     expect(block[3]).toMatch(/^-+$/);
   });
 
-  it("opens with the bilingual title and subtitle and closes with the notes", () => {
-    const lines = renderTable(settlement).trimEnd().split("\n");
+  it("opens with the bilingual title and subtitle and closes with the notes", async () => {
+    const lines = (await renderTable(settlement)).trimEnd().split("\n");
     expect(lines[0]).toBe("分成核算表 Settlement statement");
     expect(lines[1]).toBe("2025 · bingtuan · BZ");
     expect(lines).toContain("按税种 By tax");
     expect(lines.at(-1)).toBe("1. 暂挂收入不计入上述数字。Suspense receipts are not in these figures.");
   });
 
-  it("wraps a Chinese name wider than the column limit onto further lines without breaking the alignment", () => {
+  it("wraps a Chinese name wider than the column limit onto further lines without breaking the alignment", async () => {
     const name = "新疆生产建设兵团第六师五家渠准东经济技术开发区某某能源有限责任公司";
     const section: Section = {
       columns: [
@@ -114,7 +114,7 @@ describe("renderTable", () => {
       ],
       rows: [{ name, amount: "1.00" }],
     };
-    const block = tableBlock(renderTable({ ...settlement, sections: [section], notes: [] }));
+    const block = tableBlock(await renderTable({ ...settlement, sections: [section], notes: [] }));
     expect(new Set(block.map((line) => stringWidth(line))).size).toBe(1);
     expect(stringWidth(block[0]!)).toBeLessThanOrEqual(80);
     const body = block.slice(4, -1).map((line) => line.slice(0, line.indexOf(" ")));
@@ -122,28 +122,28 @@ describe("renderTable", () => {
     expect(body.join("")).toBe(name);
   });
 
-  it("labels the totals row 合计 Total under a rule and leaves the figures it does not give blank", () => {
-    const block = tableBlock(renderTable(settlement));
+  it("labels the totals row 合计 Total under a rule and leaves the figures it does not give blank", async () => {
+    const block = tableBlock(await renderTable(settlement));
     const totals = block.at(-2)!;
     expect(block.at(-3)).toMatch(/^-+$/);
     expect(totals).toMatch(/^合计 Total\s+11,111,111\.06\s+9,876,543\.25\s+1,238$/);
     expect(totals).not.toContain("—");
   });
 
-  it("strips terminal control characters from the data", () => {
+  it("strips terminal control characters from the data", async () => {
     const section: Section = {
       columns: [{ key: "name", label_zh: "名称", label_en: "Name" }],
       rows: [{ name: "evil\u001b[31mred\u001b[0m\tname" }],
     };
-    const text = renderTable({ ...settlement, sections: [section] });
+    const text = await renderTable({ ...settlement, sections: [section] });
     expect(text).not.toContain("\u001b");
     expect(text).toContain("evil[31mred[0m name");
   });
 });
 
 describe("money and missing values", () => {
-  it("money is grouped in the table but plain in CSV", () => {
-    const table = renderTable(settlement);
+  it("money is grouped in the table but plain in CSV", async () => {
+    const table = await renderTable(settlement);
     expect(table).toContain("12,345,678.90");
     expect(table).toContain("-1,234,567.89");
     expect(table).toContain(" 0.05 ");
@@ -154,16 +154,16 @@ describe("money and missing values", () => {
     expect(csv).not.toMatch(/\d,\d{3}\./);
   });
 
-  it("null renders as a plain hyphen in the table (— is ambiguous width in Chinese terminals) and empty in CSV", () => {
-    const cit = tableBlock(renderTable(settlement)).find((line) => line.startsWith("CIT "))!;
+  it("null renders as a plain hyphen in the table (— is ambiguous width in Chinese terminals) and empty in CSV", async () => {
+    const cit = tableBlock(await renderTable(settlement)).find((line) => line.startsWith("CIT "))!;
     expect(cit).toMatch(/-1,234,567\.89\s+-\s+80\.00%/);
     const records = readCsv(renderCsv(settlement));
     expect(records[2]).toEqual(["CIT", "企业所得税 CIT", "-1234567.89", "", "80.00", "3"]);
   });
 
-  it("refuses a value that does not fit its column's kind, such as a float where money belongs", () => {
+  it("refuses a value that does not fit its column's kind, such as a float where money belongs", async () => {
     const section: Section = { ...byTax, rows: [{ ...byTax.rows[0], local_revenue: 1234.5 }] };
-    expect(() => renderTable({ ...settlement, sections: [section] })).toThrow(/local_revenue.*money/);
+    await expect(renderTable({ ...settlement, sections: [section] })).rejects.toThrow(/local_revenue.*money/);
     expect(() => renderCsv({ ...settlement, sections: [section] })).toThrow(/local_revenue.*money/);
   });
 });
