@@ -24,7 +24,7 @@ export async function demoDatabase(
   options: { pool_max?: number } = {},
 ): Promise<Database> {
   let opened: Database;
-  if (config.database_url === null) opened = await openDatabase({ dir: path.join(dir, "pgdata") });
+  if (config.database_url === null) opened = await openDatabase({ dir: path.join(dir, "pgdata"), sample: true });
   else {
     const url = new URL(config.database_url);
     const name = `${decodeURIComponent(url.pathname.replace(/^\//, "")) || "parkledger"}_demo`;

@@ -68,7 +68,12 @@ export type DatabaseTarget =
    * then runs as V8 first compiles it, without the optimising compiler, whose work a short process
    * never earns back (it halves the CPU of a report on the embedded database; docs/performance.md).
    */
-  | { dir: string; brief?: boolean }
+  | {
+      dir: string;
+      brief?: boolean;
+      /** The demo's sample year: a few megabytes of books, which a small buffer pool holds whole. */
+      sample?: boolean;
+    }
   /** In memory; `from`: a dump of another embedded database to start from (PGlite's dumpDataDir). */
   | { memory: true; from?: Blob };
 
@@ -77,11 +82,12 @@ export type DatabaseTarget =
  * PGlite zeroes the pool as it starts, in WebAssembly: about 0.4 s of every start on this project's
  * machine for 128 MB (docs/performance.md). A brief command reads a few pages once (a large scan goes
  * through a small ring of buffers whatever the pool's size, and the files stay in the system's cache);
- * an in-memory database holds its files in memory already. Imports, the service, `verify` and the demo
- * keep the default.
+ * an in-memory database holds its files in memory already; the demo's books are a few megabytes.
+ * Imports, the service and `verify` on the books used for real keep the default.
  */
 const SMALL_BUFFERS = "16MB";
-const smallBuffers = (target: DatabaseTarget) => "memory" in target || ("dir" in target && target.brief === true);
+const smallBuffers = (target: DatabaseTarget) =>
+  "memory" in target || ("dir" in target && (target.brief === true || target.sample === true));
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if ("url" in target) {
