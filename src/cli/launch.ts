@@ -52,14 +52,7 @@ export async function launch(argv: string[], env: NodeJS.ProcessEnv = process.en
   const stat = fs.statSync(BUNDLE);
   const cacheFile = codeCacheFile(BUNDLE, argv, env, stat);
   const source = fs.readFileSync(BUNDLE, "utf8");
-  let cachedData: Buffer | undefined;
-  if (cacheFile !== null) {
-    try {
-      cachedData = fs.readFileSync(cacheFile);
-    } catch {
-      cachedData = undefined; // none yet
-    }
-  }
+  const cachedData = cacheFile === null ? undefined : readOwnCache(cacheFile);
   const tag = v8.cachedDataVersionTag();
   // the wrapper Node gives a CommonJS module
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
@@ -86,13 +79,42 @@ export async function launch(argv: string[], env: NodeJS.ProcessEnv = process.en
   return code;
 }
 
-/** Writes the cache whole or not at all (a concurrent command may be reading it); an error leaves it unwritten. */
+/**
+ * The cache, when there is one that this user wrote and no one else may change: compiled code is run
+ * as it is, so a cache another user could have put there (a shared folder named by
+ * PARKLEDGER_CODE_CACHE) is not taken.
+ */
+function readOwnCache(file: string): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, "r");
+  } catch {
+    return undefined; // none yet
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    const own = process.getuid === undefined || (st.uid === process.getuid() && (st.mode & 0o022) === 0);
+    return own && st.isFile() ? fs.readFileSync(fd) : undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Writes the cache whole or not at all (a concurrent command may be reading it), and removes those
+ * made for another build of the bundle; an error leaves it unwritten.
+ */
 function keep(file: string, data: Buffer): void {
+  const dir = path.dirname(file);
   const partial = `${file}.${process.pid}.partial`;
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(partial, data);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(partial, data, { mode: 0o600 });
     fs.renameSync(partial, file);
+    const build = path.basename(file).split("-").slice(0, 3).join("-"); // main-<size>-<time>
+    for (const other of fs.readdirSync(dir))
+      if (/^main-\d+-\d+-.*\.v8$/.test(other) && !other.startsWith(`${build}-`))
+        fs.rmSync(path.join(dir, other), { force: true });
   } catch {
     try {
       fs.rmSync(partial, { force: true });

@@ -116,6 +116,8 @@ describe("the bundled command (dist/cli)", () => {
 
   it("keeps a command's compiled code, starts from it the next time, and answers the same", async () => {
     const cache = fs.mkdtempSync(path.join(tmpDir(), "bundle-code-cache-"));
+    // one left by another build of the bundle, removed as a new one is kept
+    fs.writeFileSync(path.join(cache, "main-1-2-3-report.v8"), "old", { mode: 0o600 });
     const args = ["report", "trial-balance", "--year", "2025", "--jurisdiction", "prefecture", "--format", "json"];
     const first = await run({ ...env, PARKLEDGER_CODE_CACHE: cache }, ...args);
     expect(first.code).toBe(0);
@@ -141,6 +143,16 @@ describe("the bundled command (dist/cli)", () => {
     expect(third.stdout).toBe(first.stdout);
     expect(fs.readFileSync(file).equals(garbage)).toBe(false);
     expect(fs.readdirSync(cache)).toEqual(kept);
+
+    // one that others may write to is not run: it is made again, for this user alone
+    if (process.getuid !== undefined) {
+      fs.chmodSync(file, 0o666);
+      const before = fs.statSync(file).ino;
+      const fourth = await run({ ...env, PARKLEDGER_CODE_CACHE: cache }, ...args);
+      expect(fourth.stdout).toBe(first.stdout);
+      expect(fs.statSync(file).ino).not.toBe(before);
+      expect(fs.statSync(file).mode & 0o077).toBe(0);
+    }
 
     // without a cache at all
     const off = await run({ ...env, PARKLEDGER_CODE_CACHE: "off" }, ...args);
