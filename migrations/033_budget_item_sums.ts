@@ -1,0 +1,146 @@
+// Reason: revenue by budget item (reports/budget-items.ts) added up every receipt of the year, the
+// receipts rebooked out of suspense and the re-splits' differences, by park, tax, budget item and
+// month: over a million receipts about 1.3 s of the database on PostgreSQL, 5 s embedded, for a few
+// hundred sums. `budget_item_sums` keeps those sums as receipts are booked, as `balances` keeps the
+// accounts' (docs/decisions/0018-budget-item-sums.md), and the report reads them instead.
+//
+// The sums are kept by the database itself: a statement-level trigger on each of the three tables the
+// report reads adds what each statement inserted, grouped, to the sums (a COPY batch of 5,000 receipts
+// is one grouping and a few hundred rows upserted), so every writer, a file, a request, a refund, a
+// rebooking out of suspense, a re-split or SQL by hand, keeps them. The three tables are append-only
+// (migrations 005, 018, 027), so an insert is the only change there is to follow.
+//
+// A row of the sums is one key of the report as it grouped the receipts before it was named:
+// - a posted receipt counts in its year, park, tax, its budget code as given (null: the tax item) and
+//   the month of its collection date in its year (0: dated outside it);
+// - a receipt rebooked out of suspense counts likewise, in the park, year and split its
+//   reclassification records;
+// - a re-split adds its differences (and no receipt) in the year and month of its adjusting entry, in the
+//   park the receipt stands in (rebooked: the reclassification park).
+// Where a receipt stands depends on its reclassification, so a receipt that has re-splits is not
+// rebooked afterwards: the booking code never does it (only receipts still held in suspense are
+// rebooked, and only posted or rebooked ones are re-split), and the database refuses it, so that a
+// difference is never counted in a park the receipt no longer stands in. `verify` recomputes the sums.
+
+import type { Knex } from "knex";
+import { noteWritesSql } from "./030_data_version.js";
+import { runScript } from "./sql.js";
+
+/** The month (0-12) of `date` in fiscal year `year`, 0 outside it (SQL; a migration keeps its own). */
+const MONTH_SQL = (date: string, year: string) =>
+  `(case when extract(year from ${date}) = ${year} then extract(month from ${date}) else 0 end)::smallint`;
+
+const KEY = "fiscal_year, park, tax_code, budget_code, month";
+const SUMS = "receipts, central_fen, local_fen, operator_fen, host_fen, central_off_ratio";
+
+/** Adds the grouped rows of `select` (the key, then the sums, in order) to the sums. */
+const ADD = (select: string) => `
+  insert into budget_item_sums as s (${KEY}, ${SUMS})
+  ${select}
+  group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
+  on conflict (${KEY}) do update set
+    receipts = s.receipts + excluded.receipts,
+    central_fen = s.central_fen + excluded.central_fen,
+    local_fen = s.local_fen + excluded.local_fen,
+    operator_fen = s.operator_fen + excluded.operator_fen,
+    host_fen = s.host_fen + excluded.host_fen,
+    central_off_ratio = s.central_off_ratio + excluded.central_off_ratio;`;
+
+/** The posted receipts of `r`, grouped by ADD. */
+const FROM_RECEIPTS = (r: string) => `
+  select r.fiscal_year, r.park, r.tax_code, r.budget_code, ${MONTH_SQL("r.collected_on", "r.fiscal_year")},
+         count(*), sum(r.central_fen), sum(r.local_fen), sum(r.operator_fen), sum(r.host_fen),
+         count(*) filter (where abs(r.central_fen - r.ratio_central_fen) > 1)
+    from ${r} r where r.status = 'posted'`;
+
+/** The reclassifications of `c`, each with its receipt. */
+const FROM_RECLASSIFICATIONS = (c: string) => `
+  select c.fiscal_year, c.park, r.tax_code, r.budget_code, ${MONTH_SQL("r.collected_on", "c.fiscal_year")},
+         count(*), sum(c.central_fen), sum(c.local_fen), sum(c.operator_fen), sum(c.host_fen),
+         count(*) filter (where abs(c.central_fen - r.ratio_central_fen) > 1)
+    from ${c} c join receipts r on r.id = c.receipt_id`;
+
+/** The re-splits of `x`, each in the year and month of its entry and the park its receipt stands in. */
+const FROM_RESPLITS = (x: string) => `
+  select e.fiscal_year, coalesce(c.park, r.park), r.tax_code, r.budget_code, ${MONTH_SQL("e.effective_on", "e.fiscal_year")},
+         0, sum(x.central_delta_fen), sum(x.local_delta_fen), sum(x.operator_delta_fen), sum(x.host_delta_fen), 0
+    from ${x} x join journal_entries e on e.id = x.entry_id join receipts r on r.id = x.receipt_id
+    left join receipt_reclassifications c on c.receipt_id = r.id
+   where coalesce(c.park, r.park) is not null`;
+
+export async function up(knex: Knex): Promise<void> {
+  await runScript(
+    knex,
+    `
+    create table budget_item_sums (
+      fiscal_year integer not null,
+      park text not null,
+      tax_code text not null,
+      -- as the receipts give it: null for a receipt named by its tax (the report names the tax item)
+      budget_code text,
+      month smallint not null check (month between 0 and 12),
+      receipts bigint not null,
+      central_fen bigint not null,
+      local_fen bigint not null,
+      operator_fen bigint not null,
+      host_fen bigint not null,
+      central_off_ratio bigint not null,
+      constraint budget_item_sums_key unique nulls not distinct (${KEY})
+    );
+
+    create function budget_item_sums_add_receipts() returns trigger language plpgsql as $$
+    begin
+      ${ADD(FROM_RECEIPTS("new_receipts"))}
+      return null;
+    end $$;
+    -- one index probe per row the statement added: a few rows against large tables
+    create function budget_item_sums_add_reclassifications() returns trigger language plpgsql
+      set enable_hashjoin = off set enable_mergejoin = off as $$
+    declare
+      bad record;
+    begin
+      select r.receipt_no into bad from new_reclassifications c join receipts r on r.id = c.receipt_id
+       where exists (select 1 from receipt_resplits x where x.receipt_id = c.receipt_id) limit 1;
+      if found then
+        raise exception 'parkledger: receipt % has re-splits and cannot be rebooked out of suspense', bad.receipt_no
+          using errcode = '23514', hint = 'reclassified_after_resplit';
+      end if;
+      ${ADD(FROM_RECLASSIFICATIONS("new_reclassifications"))}
+      return null;
+    end $$;
+    create function budget_item_sums_add_resplits() returns trigger language plpgsql
+      set enable_hashjoin = off set enable_mergejoin = off as $$
+    begin
+      ${ADD(FROM_RESPLITS("new_resplits"))}
+      return null;
+    end $$;
+
+    create trigger receipts_budget_item_sums after insert on receipts
+      referencing new table as new_receipts for each statement execute function budget_item_sums_add_receipts();
+    create trigger receipt_reclassifications_budget_item_sums after insert on receipt_reclassifications
+      referencing new table as new_reclassifications for each statement execute function budget_item_sums_add_reclassifications();
+    create trigger receipt_resplits_budget_item_sums after insert on receipt_resplits
+      referencing new table as new_resplits for each statement execute function budget_item_sums_add_resplits();
+
+    ${ADD(FROM_RECEIPTS("receipts"))}
+    ${ADD(FROM_RECLASSIFICATIONS("receipt_reclassifications"))}
+    ${ADD(FROM_RESPLITS("receipt_resplits"))}
+    ${noteWritesSql("budget_item_sums")}
+  `,
+  );
+}
+
+export async function down(knex: Knex): Promise<void> {
+  await runScript(
+    knex,
+    `
+    drop trigger receipts_budget_item_sums on receipts;
+    drop trigger receipt_reclassifications_budget_item_sums on receipt_reclassifications;
+    drop trigger receipt_resplits_budget_item_sums on receipt_resplits;
+    drop function budget_item_sums_add_receipts();
+    drop function budget_item_sums_add_reclassifications();
+    drop function budget_item_sums_add_resplits();
+    drop table budget_item_sums;
+  `,
+  );
+}

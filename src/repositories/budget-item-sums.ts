@@ -1,0 +1,86 @@
+// The sums by budget item kept as receipts are booked (`budget_item_sums`, migrations/033): what verify
+// checks of them. They must equal what reports/budget-items.ts once added up from the rows each time:
+// the posted receipts, the receipts rebooked out of suspense (in the park, year and split their
+// reclassification records) and the re-splits' differences (in the year and month of their adjusting
+// entry, in the park the receipt stands in), by year, park, tax, budget code as given and month.
+
+import type { Knex } from "knex";
+
+/** The month (0–12) of `date` in fiscal year `year`, 0 outside it, as the sums are kept (SQL). */
+const MONTH_SQL = (date: string, year: string) =>
+  `(case when extract(year from ${date}) = ${year} then extract(month from ${date}) else 0 end)::smallint`;
+
+/** The sums recomputed from the rows, one row per key (SQL). */
+export const BUDGET_ITEM_SUMS_FROM_ROWS = `
+  select u.fiscal_year, u.park, u.tax_code, u.budget_code, u.month, sum(u.counted) as receipts,
+         sum(u.central) as central_fen, sum(u.local) as local_fen, sum(u.operator) as operator_fen,
+         sum(u.host) as host_fen, sum(u.off_ratio) as central_off_ratio
+    from (select r.fiscal_year, r.park, r.tax_code, r.budget_code, ${MONTH_SQL("r.collected_on", "r.fiscal_year")} as month,
+                 1 as counted, r.central_fen as central, r.local_fen as local, r.operator_fen as operator,
+                 r.host_fen as host, case when abs(r.central_fen - r.ratio_central_fen) > 1 then 1 else 0 end as off_ratio
+            from receipts r where r.status = 'posted'
+          union all
+          select c.fiscal_year, c.park, r.tax_code, r.budget_code, ${MONTH_SQL("r.collected_on", "c.fiscal_year")},
+                 1, c.central_fen, c.local_fen, c.operator_fen, c.host_fen,
+                 case when abs(c.central_fen - r.ratio_central_fen) > 1 then 1 else 0 end
+            from receipt_reclassifications c join receipts r on r.id = c.receipt_id
+          union all
+          select e.fiscal_year, coalesce(c.park, r.park), r.tax_code, r.budget_code, ${MONTH_SQL("e.effective_on", "e.fiscal_year")},
+                 0, x.central_delta_fen, x.local_delta_fen, x.operator_delta_fen, x.host_delta_fen, 0
+            from receipt_resplits x join journal_entries e on e.id = x.entry_id join receipts r on r.id = x.receipt_id
+            left join receipt_reclassifications c on c.receipt_id = r.id
+           where coalesce(c.park, r.park) is not null) u
+   group by 1, 2, 3, 4, 5`;
+
+const SUMS = ["receipts", "central_fen", "local_fen", "operator_fen", "host_fen", "central_off_ratio"] as const;
+
+export type BudgetItemSums = Record<(typeof SUMS)[number], string>;
+
+export interface BudgetItemSumsDrift {
+  fiscal_year: number;
+  park: string;
+  tax_code: string;
+  budget_code: string | null;
+  month: number;
+  /** Recomputed from the rows; null where they give no such key. */
+  rows: BudgetItemSums | null;
+  /** As kept; null where no such key is kept. */
+  kept: BudgetItemSums | null;
+}
+
+/**
+ * Where the kept sums and the sums recomputed from the rows differ (verify), at most `limit`, in key
+ * order. The recomputation adds up every receipt: given room (this query only) the database does it in a
+ * hash table rather than sorting a million rows on disk.
+ */
+export async function budgetItemSumsDrift(k: Knex.Transaction, limit: number): Promise<BudgetItemSumsDrift[]> {
+  const { rows: setting } = await k.raw(`select current_setting('work_mem') as work_mem`);
+  await k.raw(`set local work_mem = '64MB'`);
+  const sums = (alias: string) => SUMS.map((c) => `${alias}.${c}`).join(", ");
+  const { rows } = await k.raw(
+    `with from_rows as (${BUDGET_ITEM_SUMS_FROM_ROWS})
+     select coalesce(f.fiscal_year, s.fiscal_year) as fiscal_year, coalesce(f.park, s.park) as park,
+            coalesce(f.tax_code, s.tax_code) as tax_code,
+            case when f.park is not null then f.budget_code else s.budget_code end as budget_code,
+            coalesce(f.month, s.month) as month, f.park is not null as in_rows, s.park is not null as kept,
+            ${SUMS.map((c) => `f.${c}::text as rows_${c}, s.${c}::text as kept_${c}`).join(", ")}
+       from from_rows f full join budget_item_sums s
+         on s.fiscal_year = f.fiscal_year and s.park = f.park and s.tax_code = f.tax_code and s.month = f.month
+        and coalesce(s.budget_code, '') = coalesce(f.budget_code, '') and (s.budget_code is null) = (f.budget_code is null)
+      where (${sums("f")}) is distinct from (${sums("s")})
+      order by 1, 2, 3, 4, 5 limit ${Number(limit)}`,
+  );
+  // back to what the transaction had for the checks after this one
+  await k.raw(`select set_config('work_mem', ?, true)`, [String(setting[0].work_mem)]);
+  const pick = (r: Record<string, unknown>, side: "rows" | "kept"): BudgetItemSums =>
+    Object.fromEntries(SUMS.map((c) => [c, String(r[`${side}_${c}`])])) as BudgetItemSums;
+  return (rows as Record<string, unknown>[]).map((r) => ({
+    fiscal_year: Number(r.fiscal_year),
+    park: String(r.park),
+    tax_code: String(r.tax_code),
+    budget_code: r.budget_code === null ? null : String(r.budget_code),
+    month: Number(r.month),
+    rows: r.in_rows === true ? pick(r, "rows") : null,
+    kept: r.kept === true ? pick(r, "kept") : null,
+  }));
+}
