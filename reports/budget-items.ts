@@ -81,7 +81,7 @@ export async function budgetItemsReport(
                     sum(s.central_fen) as central, sum(s.local_fen) as local, sum(s.operator_fen) as operator,
                     sum(s.host_fen) as host, sum(s.central_off_ratio) as central_off_ratio
                from budget_item_sums s join tax_types t on t.code = s.tax_code
-              where s.fiscal_year = ? and s.park = any(?)
+              where s.fiscal_year = ? and s.park = any(?) and s.source_rows > 0
               group by 1, 2, 3, 4) g
        join tax_types t on t.code = g.tax_code
       order by 1, 3, 2, g.month`,

@@ -2,7 +2,8 @@
 // checks of them. They must equal what reports/budget-items.ts once added up from the rows each time:
 // the posted receipts, the receipts rebooked out of suspense (in the park, year and split their
 // reclassification records) and the re-splits' differences (in the year and month of their adjusting
-// entry, in the park the receipt stands in), by year, park, tax, budget code as given and month.
+// entry, in the park the receipt stands in), by year, park, tax, budget code as given and month, with
+// how many rows each key sums.
 
 import type { Knex } from "knex";
 
@@ -12,7 +13,7 @@ const MONTH_SQL = (date: string, year: string) =>
 
 /** The sums recomputed from the rows, one row per key (SQL). */
 export const BUDGET_ITEM_SUMS_FROM_ROWS = `
-  select u.fiscal_year, u.park, u.tax_code, u.budget_code, u.month, sum(u.counted) as receipts,
+  select u.fiscal_year, u.park, u.tax_code, u.budget_code, u.month, count(*) as source_rows, sum(u.counted) as receipts,
          sum(u.central) as central_fen, sum(u.local) as local_fen, sum(u.operator) as operator_fen,
          sum(u.host) as host_fen, sum(u.off_ratio) as central_off_ratio
     from (select r.fiscal_year, r.park, r.tax_code, r.budget_code, ${MONTH_SQL("r.collected_on", "r.fiscal_year")} as month,
@@ -32,7 +33,22 @@ export const BUDGET_ITEM_SUMS_FROM_ROWS = `
            where coalesce(c.park, r.park) is not null) u
    group by 1, 2, 3, 4, 5`;
 
-const SUMS = ["receipts", "central_fen", "local_fen", "operator_fen", "host_fen", "central_off_ratio"] as const;
+/**
+ * A kept row that sums something (SQL, of `budget_item_sums`). A receipt rebooked into another park after
+ * it was re-split moves its differences out of the key they counted in, which may be left with nothing:
+ * such a key is in no report and the rows give no such key.
+ */
+export const NOT_EMPTY = `(source_rows, receipts, central_fen, local_fen, operator_fen, host_fen, central_off_ratio) <> (0, 0, 0, 0, 0, 0, 0)`;
+
+const SUMS = [
+  "source_rows",
+  "receipts",
+  "central_fen",
+  "local_fen",
+  "operator_fen",
+  "host_fen",
+  "central_off_ratio",
+] as const;
 
 export type BudgetItemSums = Record<(typeof SUMS)[number], string>;
 
@@ -64,7 +80,7 @@ export async function budgetItemSumsDrift(k: Knex.Transaction, limit: number): P
             case when f.park is not null then f.budget_code else s.budget_code end as budget_code,
             coalesce(f.month, s.month) as month, f.park is not null as in_rows, s.park is not null as kept,
             ${SUMS.map((c) => `f.${c}::text as rows_${c}, s.${c}::text as kept_${c}`).join(", ")}
-       from from_rows f full join budget_item_sums s
+       from from_rows f full join (select * from budget_item_sums where ${NOT_EMPTY}) s
          on s.fiscal_year = f.fiscal_year and s.park = f.park and s.tax_code = f.tax_code and s.month = f.month
         and coalesce(s.budget_code, '') = coalesce(f.budget_code, '') and (s.budget_code is null) = (f.budget_code is null)
       where (${sums("f")}) is distinct from (${sums("s")})

@@ -274,7 +274,7 @@ async function balanceDrift(k: Knex.Transaction): Promise<any[]> {
 /** Sums by budget item as a finding says them. */
 function sumsText(s: BudgetItemSums | null): string {
   if (s === null) return "nothing";
-  return `receipts ${s.receipts}, central ${s.central_fen} local ${s.local_fen} operator ${s.operator_fen} host ${s.host_fen} fen, off the ratio ${s.central_off_ratio}`;
+  return `${s.source_rows} rows, receipts ${s.receipts}, central ${s.central_fen} local ${s.local_fen} operator ${s.operator_fen} host ${s.host_fen} fen, off the ratio ${s.central_off_ratio}`;
 }
 
 /** Every indicator month holds in the journal what the reports in force and the agreements give. */
