@@ -11,26 +11,34 @@ import type { Knex } from "knex";
 const MONTH_SQL = (date: string, year: string) =>
   `(case when extract(year from ${date}) = ${year} then extract(month from ${date}) else 0 end)::smallint`;
 
-/** The sums recomputed from the rows, one row per key (SQL). */
+/**
+ * The sums recomputed from the rows, one row per key (SQL). The rows are added up by day first and the
+ * days by month after: the month is worked out once a day, not once a receipt (extract gives a numeric).
+ */
 export const BUDGET_ITEM_SUMS_FROM_ROWS = `
-  select u.fiscal_year, u.park, u.tax_code, u.budget_code, u.month, count(*) as source_rows, sum(u.counted) as receipts,
-         sum(u.central) as central_fen, sum(u.local) as local_fen, sum(u.operator) as operator_fen,
-         sum(u.host) as host_fen, sum(u.off_ratio) as central_off_ratio
-    from (select r.fiscal_year, r.park, r.tax_code, r.budget_code, ${MONTH_SQL("r.collected_on", "r.fiscal_year")} as month,
-                 1 as counted, r.central_fen as central, r.local_fen as local, r.operator_fen as operator,
-                 r.host_fen as host, case when abs(r.central_fen - r.ratio_central_fen) > 1 then 1 else 0 end as off_ratio
+  select u.fiscal_year, u.park, u.tax_code, u.budget_code, ${MONTH_SQL("u.day", "u.fiscal_year")} as month,
+         sum(u.source_rows) as source_rows, sum(u.receipts) as receipts, sum(u.central) as central_fen,
+         sum(u.local) as local_fen, sum(u.operator) as operator_fen, sum(u.host) as host_fen,
+         sum(u.off_ratio) as central_off_ratio
+    from (select r.fiscal_year, r.park, r.tax_code, r.budget_code, r.collected_on as day, count(*) as source_rows,
+                 count(*) as receipts, sum(r.central_fen) as central, sum(r.local_fen) as local,
+                 sum(r.operator_fen) as operator, sum(r.host_fen) as host,
+                 count(*) filter (where abs(r.central_fen - r.ratio_central_fen) > 1) as off_ratio
             from receipts r where r.status = 'posted'
+           group by 1, 2, 3, 4, 5
           union all
-          select c.fiscal_year, c.park, r.tax_code, r.budget_code, ${MONTH_SQL("r.collected_on", "c.fiscal_year")},
-                 1, c.central_fen, c.local_fen, c.operator_fen, c.host_fen,
-                 case when abs(c.central_fen - r.ratio_central_fen) > 1 then 1 else 0 end
+          select c.fiscal_year, c.park, r.tax_code, r.budget_code, r.collected_on, count(*), count(*),
+                 sum(c.central_fen), sum(c.local_fen), sum(c.operator_fen), sum(c.host_fen),
+                 count(*) filter (where abs(c.central_fen - r.ratio_central_fen) > 1)
             from receipt_reclassifications c join receipts r on r.id = c.receipt_id
+           group by 1, 2, 3, 4, 5
           union all
-          select e.fiscal_year, coalesce(c.park, r.park), r.tax_code, r.budget_code, ${MONTH_SQL("e.effective_on", "e.fiscal_year")},
-                 0, x.central_delta_fen, x.local_delta_fen, x.operator_delta_fen, x.host_delta_fen, 0
+          select e.fiscal_year, coalesce(c.park, r.park), r.tax_code, r.budget_code, e.effective_on, count(*), 0,
+                 sum(x.central_delta_fen), sum(x.local_delta_fen), sum(x.operator_delta_fen), sum(x.host_delta_fen), 0
             from receipt_resplits x join journal_entries e on e.id = x.entry_id join receipts r on r.id = x.receipt_id
             left join receipt_reclassifications c on c.receipt_id = r.id
-           where coalesce(c.park, r.park) is not null) u
+           where coalesce(c.park, r.park) is not null
+           group by 1, 2, 3, 4, 5) u
    group by 1, 2, 3, 4, 5`;
 
 /**
@@ -66,12 +74,17 @@ export interface BudgetItemSumsDrift {
 
 /**
  * Where the kept sums and the sums recomputed from the rows differ (verify), at most `limit`, in key
- * order. The recomputation adds up every receipt: given room (this query only) the database does it in a
- * hash table rather than sorting a million rows on disk.
+ * order. The recomputation adds up every receipt, for this query only given room, so the database does
+ * it in a hash table rather than sorting a million rows on disk, and no parallel workers: verify's pass
+ * over the journal has the other core meanwhile, and one process adds up a year in about the same time
+ * as three with half the processor time.
  */
 export async function budgetItemSumsDrift(k: Knex.Transaction, limit: number): Promise<BudgetItemSumsDrift[]> {
-  const { rows: setting } = await k.raw(`select current_setting('work_mem') as work_mem`);
+  const { rows: setting } = await k.raw(
+    `select current_setting('work_mem') as work_mem, current_setting('max_parallel_workers_per_gather') as workers`,
+  );
   await k.raw(`set local work_mem = '64MB'`);
+  await k.raw(`set local max_parallel_workers_per_gather = 0`);
   const sums = (alias: string) => SUMS.map((c) => `${alias}.${c}`).join(", ");
   const { rows } = await k.raw(
     `with from_rows as (${BUDGET_ITEM_SUMS_FROM_ROWS})
@@ -87,7 +100,10 @@ export async function budgetItemSumsDrift(k: Knex.Transaction, limit: number): P
       order by 1, 2, 3, 4, 5 limit ${Number(limit)}`,
   );
   // back to what the transaction had for the checks after this one
-  await k.raw(`select set_config('work_mem', ?, true)`, [String(setting[0].work_mem)]);
+  await k.raw(`select set_config('work_mem', ?, true), set_config('max_parallel_workers_per_gather', ?, true)`, [
+    String(setting[0].work_mem),
+    String(setting[0].workers),
+  ]);
   const pick = (r: Record<string, unknown>, side: "rows" | "kept"): BudgetItemSums =>
     Object.fromEntries(SUMS.map((c) => [c, String(r[`${side}_${c}`])])) as BudgetItemSums;
   return (rows as Record<string, unknown>[]).map((r) => ({
