@@ -33,6 +33,7 @@ import * as m028 from "./028_operator_statistics_bureaus.js";
 import * as m029 from "./029_cheaper_entry_checks.js";
 import * as m030 from "./030_data_version.js";
 import * as m032 from "./032_suspense_index.js";
+import * as m033 from "./033_budget_item_sums.js";
 
 interface Migration {
   name: string;
@@ -71,6 +72,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "029_cheaper_entry_checks", module: m029 },
   { name: "030_data_version", module: m030 },
   { name: "032_suspense_index", module: m032 },
+  { name: "033_budget_item_sums", module: m033 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -10,7 +10,7 @@ import type { ReferenceData } from "../src/repositories/reference.js";
 import { moneyColumn, type Tabular } from "./render.js";
 import type { Viewer } from "./viewer.js";
 import { formatPeriod, isWholeYear, type Period } from "../ledger/periods.js";
-import { inPeriod, MONTH_IN_YEAR_SQL, monthColumnLabel, monthLabel, monthsShown } from "./period.js";
+import { inPeriod, monthColumnLabel, monthLabel, monthsShown } from "./period.js";
 
 export interface BudgetItemRow {
   park: string;
@@ -47,9 +47,6 @@ export interface BudgetItemsReport {
 
 const FEN_COLUMNS = ["amount", "central", "local", "operator", "host"] as const;
 
-/** Working memory for adding up a year's receipts by item and month (set local: this query only). */
-const SUM_WORK_MEM = "64MB";
-
 /** The parks a viewer may see among those asked for (one park, an operator's, or every park). */
 function parksOf(ref: ReferenceData, viewer: Viewer, operator?: string, park?: string): string[] {
   let parks = ref.parks.map((p) => p.code);
@@ -70,49 +67,26 @@ export async function budgetItemsReport(
 ): Promise<BudgetItemsReport> {
   const parks = parksOf(ref, viewer, filter.operator, filter.park);
   const period = filter.period === undefined || isWholeYear(filter.period) ? undefined : filter.period;
-  // The planner cannot tell how few items and months a year holds (hundreds; it guesses a hundred
-  // thousand groups), so with the default working memory it sorts the year's receipts on disk before
-  // adding them up; given room it adds them up in a hash table, a third of the time over a million
-  // receipts. The room is the transaction's only.
-  const { rows } = await knex.transaction(async (trx) => {
-    // not in a transaction of the caller's, whose settings would keep it after this savepoint
-    if (!knex.isTransaction) await trx.raw(`set local work_mem = '${SUM_WORK_MEM}'`);
-    return (await trx.raw(
-      // summed first, then named: the item's name is looked up once per item and month, not once per receipt
-      `select g.park, g.tax_code, g.budget_code,
+  // the sums by item and month kept as receipts are booked (migrations/033_budget_item_sums.ts): a
+  // few hundred rows a year, summed over the budget codes that name the same item, then named (the
+  // item's name looked up once per item and month)
+  const { rows } = (await knex.raw(
+    `select g.park, g.tax_code, g.budget_code,
             coalesce((select b.name_zh from budget_items b where b.code = g.budget_code
                        order by b.valid_from desc limit 1), t.name_zh) as budget_name_zh,
             g.receipts, g.amount::text as amount, g.central::text as central, g.local::text as local,
             g.operator::text as operator, g.host::text as host, g.central_off_ratio, g.month
-       from (select u.park, u.tax_code, coalesce(u.budget_code, t.item_code) as budget_code, u.month,
-                    sum(u.counted) as receipts, sum(u.amount) as amount, sum(u.central) as central,
-                    sum(u.local) as local, sum(u.operator) as operator, sum(u.host) as host,
-                    sum(u.off_ratio) as central_off_ratio
-       from (select r.park, r.tax_code, r.budget_code, ${MONTH_IN_YEAR_SQL("r.collected_on", "r.fiscal_year")} as month, 1 as counted, r.central_fen + r.local_fen as amount,
-                    r.central_fen as central, r.local_fen as local, r.operator_fen as operator, r.host_fen as host,
-                    case when abs(r.central_fen - r.ratio_central_fen) > 1 then 1 else 0 end as off_ratio
-               from receipts r where r.fiscal_year = ? and r.status = 'posted' and r.park = any(?)
-             union all
-             -- a receipt rebooked out of suspense counts in its park, with the split and year its reclassification records
-             select c.park, r.tax_code, r.budget_code, ${MONTH_IN_YEAR_SQL("r.collected_on", "c.fiscal_year")}, 1, c.central_fen + c.local_fen,
-                    c.central_fen, c.local_fen, c.operator_fen, c.host_fen,
-                    case when abs(c.central_fen - r.ratio_central_fen) > 1 then 1 else 0 end
-               from receipt_reclassifications c join receipts r on r.id = c.receipt_id
-              where c.fiscal_year = ? and c.park = any(?)
-             union all
-             -- the difference a re-split made belongs to the year its adjusting entry is booked in (no quote here: knex counts them)
-             select coalesce(c.park, r.park), r.tax_code, r.budget_code, ${MONTH_IN_YEAR_SQL("e.effective_on", "e.fiscal_year")}, 0, 0, x.central_delta_fen, x.local_delta_fen,
-                    x.operator_delta_fen, x.host_delta_fen, 0
-               from receipt_resplits x join journal_entries e on e.id = x.entry_id
-               join receipts r on r.id = x.receipt_id left join receipt_reclassifications c on c.receipt_id = r.id
-              where e.fiscal_year = ? and coalesce(c.park, r.park) = any(?)) u
-       join tax_types t on t.code = u.tax_code
-      group by 1, 2, 3, 4) g
+       from (select s.park, s.tax_code, coalesce(s.budget_code, t.item_code) as budget_code, s.month,
+                    sum(s.receipts) as receipts, sum(s.central_fen) + sum(s.local_fen) as amount,
+                    sum(s.central_fen) as central, sum(s.local_fen) as local, sum(s.operator_fen) as operator,
+                    sum(s.host_fen) as host, sum(s.central_off_ratio) as central_off_ratio
+               from budget_item_sums s join tax_types t on t.code = s.tax_code
+              where s.fiscal_year = ? and s.park = any(?) and s.source_rows > 0
+              group by 1, 2, 3, 4) g
        join tax_types t on t.code = g.tax_code
       order by 1, 3, 2, g.month`,
-      [year, parks, year, parks, year, parks],
-    )) as { rows: Record<string, string | number>[] };
-  });
+    [year, parks],
+  )) as { rows: Record<string, string | number>[] };
   // the rows are by item and month: an item's figures are its months' in the period, summed
   type Sums = Record<(typeof FEN_COLUMNS)[number] | "receipts" | "off", bigint>;
   const zero = (): Sums => ({ amount: 0n, central: 0n, local: 0n, operator: 0n, host: 0n, receipts: 0n, off: 0n });

@@ -1,7 +1,7 @@
 // Checks that the books are whole: every entry has lines and balances in each jurisdiction's books,
-// the running balances equal the sum of the lines, every receipt and land revenue record points at
-// an entry that books its amount, and every re-split's adjusting entry moves what the re-split
-// records. Exit 0 only when all hold; each finding names what is wrong.
+// the running balances equal the sum of the lines, the sums by budget item equal what the receipts,
+// their reclassifications and re-splits add up to, every receipt and land revenue record points at an
+// entry that books its amount, and every re-split's adjusting entry moves what the re-split records. Exit 0 only when all hold; each finding names what is wrong.
 
 import type { Knex } from "knex";
 import type { Database } from "../db/database.js";
@@ -17,6 +17,7 @@ import { ReferenceData } from "../repositories/reference.js";
 import { reclassificationsMisbooked } from "../repositories/reclassifications.js";
 import { resplitsMisbooked } from "../repositories/resplits.js";
 import { ENTRY_MONTH_SQL } from "../repositories/journal.js";
+import { budgetItemSumsDrift, type BudgetItemSums } from "../repositories/budget-item-sums.js";
 import { journalPass, type ChainResult } from "./verify-chain.js";
 
 export interface VerifyFinding {
@@ -159,6 +160,11 @@ async function verifyIn(
       detail: `${r.fiscal_year} account ${r.account_id} ${r.park || "-"} ${r.tax_code || "-"}: lines Dr ${r.lines_debit ?? 0} Cr ${r.lines_credit ?? 0} fen, balances Dr ${r.balance_debit ?? 0} Cr ${r.balance_credit ?? 0} fen`,
     });
   }
+  for (const r of await budgetItemSumsDrift(k, FINDINGS_MAX))
+    findings.push({
+      check: "budget_item_sums_match_receipts",
+      detail: `${r.fiscal_year} ${r.park} ${r.tax_code} ${r.budget_code ?? "-"} month ${r.month}: the receipts give ${sumsText(r.rows)}, the kept sums ${sumsText(r.kept)}`,
+    });
   for (const r of await receiptsWithoutEntry(k, FINDINGS_MAX))
     findings.push({ check: "receipt_has_entry", detail: `receipt ${r.receipt_no} has no journal entry of its own` });
   for (const r of await receiptsMisbooked(k, FINDINGS_MAX))
@@ -263,6 +269,12 @@ async function balanceDrift(k: Knex.Transaction): Promise<any[]> {
      where f.debit_fen is distinct from b.debit_fen or f.credit_fen is distinct from b.credit_fen
      limit ${FINDINGS_MAX}`);
   return rows;
+}
+
+/** Sums by budget item as a finding says them. */
+function sumsText(s: BudgetItemSums | null): string {
+  if (s === null) return "nothing";
+  return `${s.source_rows} rows, receipts ${s.receipts}, central ${s.central_fen} local ${s.local_fen} operator ${s.operator_fen} host ${s.host_fen} fen, off the ratio ${s.central_off_ratio}`;
 }
 
 /** Every indicator month holds in the journal what the reports in force and the agreements give. */

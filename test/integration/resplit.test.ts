@@ -385,6 +385,13 @@ describe(`re-splitting booked receipts (${dialectLabel})`, () => {
     const v = await cli(db, "verify", "--format", "json");
     expect(v.code).not.toBe(0);
     expect(v.json().findings).toEqual([
+      // the sums by budget item were kept from the record as booked
+      expect.objectContaining({
+        check: "budget_item_sums_match_receipts",
+        detail: expect.stringMatching(
+          /^2025 BZ VAT - month 2: the receipts give .* operator 280002 host 119999 fen.*, the kept sums .* operator 280001 host 120000 fen/,
+        ),
+      }),
       expect.objectContaining({ check: "resplit_booked", detail: expect.stringMatching(/of receipt R-1 moves/) }),
     ]);
     await tamper(-1);
