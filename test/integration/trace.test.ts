@@ -225,3 +225,77 @@ describe(`trace (${dialectLabel})`, () => {
     expect(zd.code).toBe(2);
   });
 });
+
+describe(`trace of a journal changed behind its back (${dialectLabel})`, () => {
+  let books: TestDatabase;
+  beforeAll(async () => {
+    books = await testDatabase();
+    expect((await cli(books, "import", "enterprises", standardRegistry())).code).toBe(0);
+    const receipts = csvFile([
+      RECEIPT_HEADER,
+      ["A-1", uscc(1), "VAT", "2025-03-01", "100.00", "gross", "", ""],
+      ["A-2", uscc(2), "VAT", "2025-04-02", "200.00", "gross", "", ""],
+    ]);
+    expect((await cli(books, "import", "receipts", receipts)).code).toBe(0);
+  });
+  afterAll(async () => books?.drop());
+
+  const trace = async (...args: string[]) => {
+    const r = await cli(
+      books,
+      "trace",
+      "settlement",
+      "--year",
+      "2025",
+      "--operator",
+      "bingtuan",
+      ...args,
+      "--format",
+      "json",
+    );
+    expect(r.code, r.stderr).toBe(0);
+    return r.json();
+  };
+
+  /** As someone with database access would, the append-only triggers switched off (as test/integration/audit-trail.test.ts). */
+  async function tamper(...statements: string[]): Promise<void> {
+    await books.knex.transaction(async (trx) => {
+      for (const table of ["journal_entries", "journal_lines"])
+        await trx.raw(`alter table ${table} disable trigger user`);
+      for (const s of statements) await trx.raw(s);
+      for (const table of ["journal_entries", "journal_lines"])
+        await trx.raw(`alter table ${table} enable trigger user`);
+    });
+  }
+
+  it("adds up what the lines hold, not what the report says: a changed line or a moved entry makes them disagree", async () => {
+    const before = await trace("--limit", "1");
+    expect(before).toMatchObject({ agrees: true, entry_count: 2 });
+    const figure = parseYuan(before.figure)!;
+    const share = async (key: string) =>
+      parseYuan((await trace()).entries.find((e: { idempotency_key: string }) => e.idempotency_key === key).amount)!;
+    const moved = await share("receipt:A-1");
+
+    // one fen more credited to the operator's share of A-2, beside the balances the report reads
+    await tamper(
+      `update journal_lines set credit_fen = credit_fen + 1
+        where entry_id = (select id from journal_entries where idempotency_key = 'receipt:A-2')
+          and account_id = (select id from accounts where jurisdiction = 'bingtuan' and code = 'revenue_shared')`,
+    );
+    for (const args of [["--limit", "1"], [], ["--figure", "local_revenue", "--limit", "1"]]) {
+      const t = await trace(...args);
+      expect(t.agrees, args.join(" ")).toBe(false);
+      expect(parseYuan(t.total)! - parseYuan(t.figure)!, args.join(" ")).toBe(1n);
+      expect(t.entry_count, args.join(" ")).toBe(2);
+    }
+    const table = await cli(books, "trace", "settlement", "--year", "2025", "--operator", "bingtuan", "--limit", "1");
+    expect(table.stdout).toContain("不一致 DOES NOT AGREE");
+
+    // A-1's entry said to be of another park: no longer behind Bingtuan's figure
+    await tamper(`update journal_entries set park = 'WZ' where idempotency_key = 'receipt:A-1'`);
+    const t = await trace("--limit", "1");
+    expect(t).toMatchObject({ figure: before.figure, agrees: false, entry_count: 1 });
+    expect(parseYuan(t.total)).toBe(figure - moved + 1n);
+    expect(t.entries.map((e: { idempotency_key: string }) => e.idempotency_key)).toEqual(["receipt:A-2"]);
+  });
+});
