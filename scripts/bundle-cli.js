@@ -79,7 +79,9 @@ await build({
   format: "cjs",
   // where the sources ask where they are (the worker's file, the web workspace, the build's template)
   define: { "import.meta.url": "__plkUrl" },
-  banner: { js: 'const __plkUrl = require("node:url").pathToFileURL(__filename).href;' },
+  // strict, as the ES modules it is made from are: esbuild's own "use strict" would come after the banner,
+  // where it is no longer a directive
+  banner: { js: '"use strict"; const __plkUrl = require("node:url").pathToFileURL(__filename).href;' },
 });
 
 // The receipt reader's worker thread: an ES module of its own, beside the script, where the reader finds it.

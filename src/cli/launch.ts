@@ -69,13 +69,15 @@ export async function launch(argv: string[], env: NodeJS.ProcessEnv = process.en
   );
   (globalThis as { [LAUNCHER_IMPORT]?: (s: string) => Promise<unknown> })[LAUNCHER_IMPORT] = (s) => import(s);
   const code = await module.exports.main!(argv);
-  // kept when there was none that fitted, and only under the flags it was compiled with
+  // kept when there was none that fitted, after a command that ran (not a word mistyped), and only
+  // under the flags it was compiled with
   if (
     cacheFile !== null &&
+    code === 0 &&
     (cachedData === undefined || script.cachedDataRejected === true) &&
     v8.cachedDataVersionTag() === tag
   )
-    keep(cacheFile, script.createCachedData());
+    keep(cacheFile, () => script.createCachedData());
   return code;
 }
 
@@ -87,7 +89,8 @@ export async function launch(argv: string[], env: NodeJS.ProcessEnv = process.en
 function readOwnCache(file: string): Buffer | undefined {
   let fd: number;
   try {
-    fd = fs.openSync(file, "r");
+    // not through a link, nor waiting on a pipe put there in its place
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   } catch {
     return undefined; // none yet
   }
@@ -102,14 +105,21 @@ function readOwnCache(file: string): Buffer | undefined {
 
 /**
  * Writes the cache whole or not at all (a concurrent command may be reading it), and removes those
- * made for another build of the bundle; an error leaves it unwritten.
+ * made for another build of the bundle; where it cannot be written (an install that cannot be written
+ * to), the cache is not even made.
  */
-function keep(file: string, data: Buffer): void {
+function keep(file: string, data: () => Buffer): void {
   const dir = path.dirname(file);
   const partial = `${file}.${process.pid}.partial`;
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(partial, data, { mode: 0o600 });
+    // a new file of this user's alone, not one (nor a link) already there
+    const fd = fs.openSync(partial, "wx", 0o600);
+    try {
+      fs.writeFileSync(fd, data());
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(partial, file);
     const build = path.basename(file).split("-").slice(0, 3).join("-"); // main-<size>-<time>
     for (const other of fs.readdirSync(dir))

@@ -154,10 +154,22 @@ describe("the bundled command (dist/cli)", () => {
       expect(fs.statSync(file).mode & 0o077).toBe(0);
     }
 
+    // a mistyped command keeps none
+    const typo = fs.mkdtempSync(path.join(tmpDir(), "bundle-code-cache-typo-"));
+    const mistyped = await run({ ...env, PARKLEDGER_CODE_CACHE: typo }, "reprot", "settlement");
+    expect(mistyped.code).not.toBe(0);
+    expect(fs.readdirSync(typo)).toEqual([]);
+
     // without a cache at all
     const off = await run({ ...env, PARKLEDGER_CODE_CACHE: "off" }, ...args);
     expect(off.code).toBe(0);
     expect(off.stdout).toBe(first.stdout);
+  });
+
+  it("runs its one script in strict mode, as the modules it is made from", () => {
+    // the script is compiled inside a function by src/cli/launch.ts: its directive must come first
+    const script = fs.readFileSync(path.join(ROOT, "dist", "cli", "main.cjs"), "utf8");
+    expect(script.startsWith('"use strict";')).toBe(true);
   });
 
   it("writes a report as a workbook", async () => {
